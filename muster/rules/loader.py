@@ -1,0 +1,481 @@
+"""Read mandate YAML files into `Mandate` objects, refusing any file that is wrong.
+
+Every refusal is a `MandateError` whose message names the file, the key, what is
+wrong and how to fix it, because the people who edit these files review law, not
+Python tracebacks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from muster.rules import schema
+from muster.rules.errors import MandateError
+from muster.rules.mandate import (
+    Applicability,
+    Cap,
+    CapValue,
+    CountRule,
+    Cycle,
+    GraceRule,
+    Mandate,
+    NewLicenseeRule,
+    Requirement,
+    RequirementValue,
+    Tier,
+)
+from muster.rules.model import Citation
+
+PACKAGE_DIR = Path(__file__).parent
+MANDATES_DIR = PACKAGE_DIR / "mandates"
+VOCABULARY_FILE = PACKAGE_DIR / "topics.yaml"
+GUIDE = "See docs/adding-a-state.md."
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The closed lists of areas, topics, deliveries and providers."""
+
+    areas: frozenset[str]
+    topics: frozenset[str]
+    deliveries: frozenset[str]
+    providers: frozenset[str]
+    descriptions: dict[str, str] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    """A state: its name, regulator and mandates (one per group of disciplines)."""
+
+    code: str
+    name: str
+    regulator: str
+    description: str
+    mandates: tuple[Mandate, ...]
+
+    def mandates_for(self, discipline: str) -> tuple[Mandate, ...]:
+        """Mandates whose applicability names this discipline (or any discipline)."""
+        return tuple(
+            m
+            for m in self.mandates
+            if any(not a.disciplines or discipline in a.disciplines for a in m.applies_to)
+        )
+
+
+@dataclass(frozen=True)
+class Library:
+    """Every jurisdiction found under one mandates folder."""
+
+    jurisdictions: dict[str, Jurisdiction]
+    vocabulary: Vocabulary
+
+    def get(self, code: str) -> Jurisdiction:
+        try:
+            return self.jurisdictions[code.upper()]
+        except KeyError:
+            known = ", ".join(sorted(self.jurisdictions))
+            raise MandateError(
+                f"unknown jurisdiction {code!r}; known jurisdictions are {known}"
+            ) from None
+
+    def mandate(self, mandate_id: str) -> Mandate:
+        for jurisdiction in self.jurisdictions.values():
+            for mandate in jurisdiction.mandates:
+                if mandate.id == mandate_id:
+                    return mandate
+        raise MandateError(f"unknown mandate {mandate_id!r}")
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """A YAML loader that refuses a key written twice in one mapping."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            line = key_node.start_mark.line + 1
+            raise MandateError(
+                f"duplicate key {key!r} on line {line}; each key may appear once in a "
+                "mapping. Merge the two entries or rename one."
+            )
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_StrictLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
+)
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse one YAML file, naming the file in any error."""
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
+    except MandateError as error:
+        raise MandateError(f"{display(path)}: {error}") from None
+    except yaml.YAMLError as error:
+        raise MandateError(f"{display(path)}: not valid YAML: {error}") from None
+
+
+def display(path: Path) -> str:
+    """A short path for messages: relative to the package when possible."""
+    try:
+        return str(path.relative_to(PACKAGE_DIR))
+    except ValueError:
+        return str(path)
+
+
+def _describe(error: dict[str, Any]) -> str:
+    where = " > ".join(str(part) for part in error["loc"]) or "(top level)"
+    kind = error["type"]
+    key = error["loc"][-1] if error["loc"] else ""
+    if kind == "missing":
+        return f"key `{where}` is missing; add `{key}:` with a value"
+    if kind == "extra_forbidden":
+        return f"key `{where}` is not a known key; remove it or check its spelling"
+    if kind.startswith("date"):
+        return f"`{where}` is not a date ({error['msg']}); write dates as YYYY-MM-DD"
+    return f"`{where}`: {error['msg']}"
+
+
+def parse(spec_class: type[schema.Spec], data: Any, path: Path) -> Any:
+    try:
+        return spec_class.model_validate(data)
+    except ValidationError as error:
+        problems = "; ".join(_describe(e) for e in error.errors())  # type: ignore[arg-type]
+        raise MandateError(f"{display(path)}: {problems}. {GUIDE}") from None
+
+
+@cache
+def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
+    spec = parse(schema.VocabularySpec, read_yaml(path), path)
+    return Vocabulary(
+        areas=frozenset(spec.areas),
+        topics=frozenset(spec.topics),
+        deliveries=frozenset(spec.deliveries),
+        providers=frozenset(spec.providers),
+        descriptions={**spec.areas, **spec.topics, **spec.deliveries, **spec.providers},
+    )
+
+
+def load_mandates(root: Path | None = None) -> Library:
+    """Load every jurisdiction below `root` (default: the shipped mandates).
+
+    The default library is loaded once per process and shared.
+    """
+    if root is None:
+        return _default_library()
+    return _load_library(Path(root))
+
+
+@cache
+def _default_library() -> Library:
+    return _load_library(MANDATES_DIR)
+
+
+def _load_library(root: Path) -> Library:
+    vocabulary = load_vocabulary()
+    jurisdictions: dict[str, Jurisdiction] = {}
+    for index in sorted(root.glob("*/*/index.yaml")):
+        jurisdiction = load_jurisdiction(index.parent, vocabulary)
+        jurisdictions[jurisdiction.code] = jurisdiction
+    if not jurisdictions:
+        raise MandateError(f"{root}: no jurisdiction folders with an index.yaml found")
+    return Library(jurisdictions, vocabulary)
+
+
+def load_jurisdiction(folder: Path, vocabulary: Vocabulary) -> Jurisdiction:
+    index_path = folder / "index.yaml"
+    index = parse(schema.JurisdictionSpec, read_yaml(index_path), index_path)
+    mandates = tuple(
+        load_mandate_file(path, vocabulary)
+        for path in sorted(folder.glob("*.yaml"))
+        if path.name != "index.yaml"
+    )
+    for mandate in mandates:
+        if mandate.jurisdiction != index.code:
+            raise MandateError(
+                f"{display(Path(mandate.source))}: `jurisdiction` is "
+                f"{mandate.jurisdiction} but the folder's index.yaml says {index.code}; "
+                "make them agree."
+            )
+    return Jurisdiction(
+        index.code, index.name, index.regulator, index.description.strip(), mandates
+    )
+
+
+def load_mandate_file(path: Path, vocabulary: Vocabulary | None = None) -> Mandate:
+    """Load and check one mandate file."""
+    vocabulary = vocabulary or load_vocabulary()
+    spec: schema.MandateSpec = parse(schema.MandateSpec, read_yaml(path), path)
+    return _MandateBuilder(path, spec, vocabulary).build()
+
+
+class _MandateBuilder:
+    """Turns a validated spec into engine objects, checking what pydantic cannot."""
+
+    def __init__(
+        self, path: Path, spec: schema.MandateSpec, vocabulary: Vocabulary
+    ) -> None:
+        self.path = path
+        self.spec = spec
+        self.vocabulary = vocabulary
+        self.file_citation = self.citation(spec.reference)
+
+    def fail(self, where: str, problem: str, fix: str) -> MandateError:
+        return MandateError(f"{display(self.path)}: `{where}` {problem}. {fix} {GUIDE}")
+
+    def citation(self, reference: schema.ReferenceSpec | None) -> Citation | None:
+        return Citation(reference.title, reference.href) if reference else None
+
+    def cite(
+        self, where: str, entry: schema.DatedSpec, fallback: Citation | None
+    ) -> Citation:
+        found = self.citation(entry.reference) or fallback or self.file_citation
+        if found is None:
+            raise self.fail(
+                where,
+                f"has no reference for the value starting {entry.from_}",
+                "Add `reference` (title and href) to that entry, to its requirement "
+                "or to the whole file.",
+            )
+        return found
+
+    def check_sorted(self, where: str, entries: Sequence[schema.DatedSpec]) -> None:
+        days = [entry.from_ for entry in entries]
+        for earlier, later in zip(days, days[1:], strict=False):
+            if later <= earlier:
+                raise self.fail(
+                    where,
+                    f"has entries out of order ({later} after {earlier})",
+                    "List dated entries from oldest to newest, each date once; a change "
+                    "in the law is a new entry with a later `from`.",
+                )
+
+    def check_words(self, where: str, words: Iterable[str], allowed: frozenset[str],
+                    kind: str) -> None:
+        for word in words:
+            if word not in allowed:
+                raise self.fail(
+                    where,
+                    f"names unknown {kind} {word!r}",
+                    f"Use one of: {', '.join(sorted(allowed))}; or add it to topics.yaml.",
+                )
+
+    def build(self) -> Mandate:
+        spec = self.spec
+        for index, entry in enumerate(spec.carry_over):
+            if entry.hours != 0:
+                raise self.fail(
+                    f"carry_over > {index} > hours",
+                    "asks for carry-over, which no encoded state allows",
+                    "Only `hours: 0` is supported; carrying hours between periods needs "
+                    "an engine change.",
+                )
+            self.cite(f"carry_over > {index}", entry, None)
+        cycles = {key: self.build_cycle(key, cycle) for key, cycle in spec.cycles.items()}
+        requirements = tuple(
+            self.build_requirement(key, requirement, cycles)
+            for key, requirement in spec.requirements.items()
+        )
+        self.check_sorted("new_licensee", spec.new_licensee)
+        return Mandate(
+            id=spec.id,
+            jurisdiction=spec.jurisdiction,
+            title=spec.title,
+            regulator=spec.regulator,
+            is_verified=spec.status == "verified",
+            last_checked=spec.last_checked,
+            citation=self.file_citation or Citation(spec.title),
+            applies_to=tuple(self.build_applicability(a) for a in spec.applies_to),
+            cycles=cycles,
+            requirements=requirements,
+            new_licensee=tuple(
+                self.build_new_licensee(i, entry)
+                for i, entry in enumerate(spec.new_licensee)
+            ),
+            uncertain=tuple(" ".join(note.split()) for note in spec.uncertain),
+            source=str(self.path),
+        )
+
+    def build_cycle(self, key: str, spec: schema.CycleSpec) -> Cycle:
+        where = f"cycles > {key}"
+        repeating = spec.months is not None and spec.anchor is not None
+        if repeating == (spec.once is not None):
+            raise self.fail(
+                where,
+                "must be either repeating or one-time",
+                "Give `months` and `anchor` (a first-of-month start of one period), "
+                "or `once` with `from` and `due`, not both.",
+            )
+        if spec.anchor is not None and spec.anchor.day != 1:
+            raise self.fail(
+                f"{where} > anchor", f"is {spec.anchor}, not the first of a month",
+                "Set the anchor to the first day of any one period.",
+            )
+        self.check_sorted(f"{where} > grace", spec.grace)
+        citation = self.citation(spec.reference) or self.file_citation
+        if citation is None:
+            raise self.fail(where, "has no reference", "Add `reference` to the cycle.")
+        return Cycle(
+            id=key,
+            label=spec.label,
+            citation=citation,
+            months=spec.months or 0,
+            anchor=spec.anchor,
+            once_from=spec.once.from_ if spec.once else None,
+            once_due=spec.once.due if spec.once else None,
+            grace=tuple(
+                self.build_grace(f"{where} > grace > {i}", g, citation)
+                for i, g in enumerate(spec.grace)
+            ),
+        )
+
+    def build_grace(
+        self, where: str, spec: schema.GraceSpec, fallback: Citation
+    ) -> GraceRule:
+        month, day = (int(part) for part in spec.until.split("-"))
+        try:
+            date(2001, month, day)
+        except ValueError:
+            raise self.fail(
+                f"{where} > until", f"is {spec.until!r}, not a day of the year",
+                "Write it as MM-DD, for example \"03-15\".",
+            ) from None
+        return GraceRule(spec.from_, month, day, self.cite(where, spec, fallback))
+
+    def build_new_licensee(
+        self, index: int, spec: schema.NewLicenseeSpec
+    ) -> NewLicenseeRule:
+        where = f"new_licensee > {index}"
+        if spec.rule == "prorate" and (spec.unit_months < 1 or spec.hours_per_unit <= 0):
+            raise self.fail(
+                where, "prorates without a unit",
+                "Give `unit_months` (say 3) and `hours_per_unit` (say 10).",
+            )
+        return NewLicenseeRule(
+            spec.from_, spec.rule, self.cite(where, spec, None),
+            spec.unit_months, spec.hours_per_unit,
+        )
+
+    def build_applicability(self, spec: schema.ApplicabilitySpec) -> Applicability:
+        return Applicability(
+            frozenset(spec.disciplines),
+            frozenset(spec.attributes),
+            frozenset(spec.without_attributes),
+        )
+
+    def build_counts(self, where: str, spec: schema.CountsSpec) -> CountRule:
+        vocabulary = self.vocabulary
+        self.check_words(f"{where} > areas", spec.areas, vocabulary.areas, "area")
+        self.check_words(f"{where} > topics", spec.topics, vocabulary.topics, "topic")
+        self.check_words(
+            f"{where} > delivery", spec.delivery, vocabulary.deliveries, "delivery"
+        )
+        self.check_words(
+            f"{where} > providers", spec.providers, vocabulary.providers, "provider"
+        )
+        return CountRule(
+            frozenset(spec.areas),
+            frozenset(spec.topics),
+            frozenset(spec.delivery),
+            frozenset(spec.providers),
+        )
+
+    def build_requirement(
+        self, key: str, spec: schema.RequirementSpec, cycles: dict[str, Cycle]
+    ) -> Requirement:
+        where = f"requirements > {key}"
+        if spec.cycle not in cycles:
+            raise self.fail(
+                f"{where} > cycle", f"names cycle {spec.cycle!r}, which is not defined",
+                f"Use one of: {', '.join(sorted(cycles))}.",
+            )
+        self.check_sorted(f"{where} > values", spec.values)
+        fallback = self.citation(spec.reference)
+        values = tuple(
+            self.build_value(f"{where} > values > {i}", value, fallback)
+            for i, value in enumerate(spec.values)
+        )
+        if spec.kind != "hours" and any(v.hours not in (None, 1) for v in values):
+            raise self.fail(
+                f"{where} > values", f"asks for a number of {spec.kind}s other than 1",
+                "A qualification or completion requirement has `hours: 1` (met once) "
+                "or `hours: null` (repealed).",
+            )
+        caps = tuple(
+            self.build_cap(f"{where} > caps > {i}", cap, fallback)
+            for i, cap in enumerate(spec.caps)
+        )
+        return Requirement(
+            id=key,
+            label=spec.label,
+            cycle=spec.cycle,
+            kind=spec.kind,
+            counts=self.build_counts(f"{where} > counts", spec.counts),
+            values=values,
+            applies_to=tuple(self.build_applicability(a) for a in spec.applies_to),
+            caps=caps,
+            is_waivable=spec.waivable,
+        )
+
+    def build_value(
+        self, where: str, spec: schema.ValueSpec, fallback: Citation | None
+    ) -> RequirementValue:
+        tiers = tuple(sorted((Tier(t.from_years, t.hours) for t in spec.tiers),
+                             key=lambda tier: tier.from_years))
+        if tiers and tiers[0].from_years != 0:
+            raise self.fail(
+                f"{where} > tiers", "does not start at 0 years of service",
+                "Add a tier with `from_years: 0` so that every person owes something.",
+            )
+        if spec.hours is None and (spec.by_role or tiers):
+            raise self.fail(
+                where, "repeals the requirement but still lists roles or tiers",
+                "A repeal is `hours: null` alone.",
+            )
+        return RequirementValue(
+            starts_on=spec.from_,
+            hours=spec.hours,
+            citation=self.cite(where, spec, fallback),
+            by_role=tuple((role, Decimal(h)) for role, h in spec.by_role.items()),
+            tiers=tiers,
+            note=" ".join(spec.note.split()),
+        )
+
+    def build_cap(
+        self, where: str, spec: schema.CapSpec, fallback: Citation | None
+    ) -> Cap:
+        self.check_sorted(f"{where} > values", spec.values)
+        return Cap(
+            counts=self.build_counts(f"{where} > counts", spec.counts),
+            label=spec.label,
+            values=tuple(
+                CapValue(
+                    v.from_, v.hours, self.cite(f"{where} > values > {i}", v, fallback),
+                    " ".join(v.note.split()),
+                )
+                for i, v in enumerate(spec.values)
+            ),
+        )
+
+
+def stale_mandates(library: Library, today: date, days: int = 365) -> list[Mandate]:
+    """Mandates whose source was last checked more than `days` before `today`."""
+    return [
+        mandate
+        for jurisdiction in library.jurisdictions.values()
+        for mandate in jurisdiction.mandates
+        if (today - mandate.last_checked).days > days
+    ]

@@ -1,0 +1,283 @@
+"""A mandate as the engine sees it: cycles and requirements with dated, cited values.
+
+These objects are built by `loader.py` from the YAML files in `mandates/`; nothing
+here reads files. Every value that can change with the law is a sequence of dated
+entries, and `at(entries, day)` picks the one in force on a day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Protocol, TypeVar
+
+from muster.rules.dates import add_months, months_between
+from muster.rules.model import Citation, CreditLine, Period, Person
+
+
+class Dated(Protocol):
+    starts_on: date
+
+
+D = TypeVar("D", bound=Dated)
+
+
+def at(entries: Sequence[D], day: date) -> D | None:
+    """Return the newest entry that starts on or before `day` (entries are sorted)."""
+    found = None
+    for entry in entries:
+        if entry.starts_on > day:
+            break
+        found = entry
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Applicability:
+    """One alternative of who a mandate or requirement applies to.
+
+    Empty `disciplines` means any discipline; every one of `attributes` is needed and
+    none of `without_attributes` may be present.
+    """
+
+    disciplines: frozenset[str] = frozenset()
+    attributes: frozenset[str] = frozenset()
+    without_attributes: frozenset[str] = frozenset()
+
+    def matches(self, person: Person) -> bool:
+        return (
+            (not self.disciplines or person.discipline in self.disciplines)
+            and self.attributes <= person.attributes
+            and not (self.without_attributes & person.attributes)
+        )
+
+
+def applies(alternatives: Sequence[Applicability], person: Person) -> bool:
+    """Whether any alternative matches; no alternatives means everyone."""
+    return not alternatives or any(a.matches(person) for a in alternatives)
+
+
+@dataclass(frozen=True, slots=True)
+class CountRule:
+    """Which credit lines count toward a requirement. An empty set allows anything."""
+
+    areas: frozenset[str] = frozenset()
+    topics: frozenset[str] = frozenset()
+    deliveries: frozenset[str] = frozenset()
+    providers: frozenset[str] = frozenset()
+
+    def is_about(self, line: CreditLine) -> bool:
+        """Whether the line's subject (area and topics) fits."""
+        return (not self.areas or line.area in self.areas) and (
+            not self.topics or bool(self.topics & line.topics)
+        )
+
+    def refusal(self, line: CreditLine) -> str | None:
+        """Why a line on the right subject still does not count, or None."""
+        if self.deliveries and line.delivery not in self.deliveries:
+            allowed = " or ".join(sorted(self.deliveries))
+            return f"delivered {line.delivery}; only {allowed} hours count"
+        if self.providers and line.provider not in self.providers:
+            allowed = " or ".join(sorted(self.providers))
+            return f"provider is {line.provider}; only {allowed} hours count"
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Tier:
+    """Hours owed once a person has served at least `from_years` full years."""
+
+    from_years: int
+    hours: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementValue:
+    """The amount a requirement asks for from `starts_on`; None hours means repealed."""
+
+    starts_on: date
+    hours: Decimal | None
+    citation: Citation
+    by_role: tuple[tuple[str, Decimal], ...] = ()
+    tiers: tuple[Tier, ...] = ()
+    note: str = ""
+
+    def hours_for(self, person: Person, period_start: date) -> Decimal:
+        """Hours owed by this person: a role override, a tenure tier, or the default."""
+        for role, hours in self.by_role:
+            if person.has_role(role):
+                return hours
+        if self.tiers and person.licensed_on is not None:
+            served = full_years(person.licensed_on, period_start)
+            owed = self.tiers[0].hours
+            for tier in self.tiers:
+                if served >= tier.from_years:
+                    owed = tier.hours
+            return owed
+        assert self.hours is not None
+        return self.hours
+
+
+def full_years(start: date, day: date) -> int:
+    """Whole years from `start` to `day` (0 when `day` is earlier)."""
+    return max(0, months_between(start, day) // 12)
+
+
+@dataclass(frozen=True, slots=True)
+class CapValue:
+    """From `starts_on`, at most `hours` of matching lines count (None: no cap)."""
+
+    starts_on: date
+    hours: Decimal | None
+    citation: Citation
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Cap:
+    """A limit on how many hours of one kind (say, online) count toward a requirement."""
+
+    counts: CountRule
+    label: str
+    values: tuple[CapValue, ...]
+
+    def matches(self, line: CreditLine) -> bool:
+        return (
+            self.counts.is_about(line)
+            and (not self.counts.deliveries or line.delivery in self.counts.deliveries)
+            and (not self.counts.providers or line.provider in self.counts.providers)
+        )
+
+
+class Kind:
+    """Requirement kinds: hours, a passed qualification, or a completed course."""
+
+    HOURS = "hours"
+    QUALIFICATION = "qualification"
+    COMPLETION = "completion"
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """One measurable part of a mandate, counted over one cycle."""
+
+    id: str
+    label: str
+    cycle: str
+    kind: str
+    counts: CountRule
+    values: tuple[RequirementValue, ...]
+    applies_to: tuple[Applicability, ...] = ()
+    caps: tuple[Cap, ...] = ()
+    is_waivable: bool = True
+
+    @property
+    def unit(self) -> str:
+        return "hours" if self.kind == Kind.HOURS else "completions"
+
+    def counts_line(self, line: CreditLine) -> bool:
+        """Whether the line, inside the period, counts at all (before caps)."""
+        if not self.counts.is_about(line) or self.counts.refusal(line) is not None:
+            return False
+        if self.kind == Kind.QUALIFICATION:
+            return line.result == "pass"
+        if self.kind == Kind.COMPLETION:
+            return line.result == "pass" or (line.result is None and line.hours > 0)
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class GraceRule:
+    """Periods ending on or after `starts_on` may be made up until month/day next year."""
+
+    starts_on: date
+    month: int
+    day: int
+    citation: Citation
+
+    def until(self, period_end: date) -> date:
+        return date(period_end.year + 1, self.month, self.day)
+
+
+@dataclass(frozen=True, slots=True)
+class Cycle:
+    """A counting window: repeating blocks of `months` from `anchor`, or one window.
+
+    A one-time window (`once_from`, `once_due`) stays open after its due date: a late
+    completion still satisfies it, but the person was deficient in between.
+    """
+
+    id: str
+    label: str
+    citation: Citation
+    months: int = 0
+    anchor: date | None = None
+    once_from: date | None = None
+    once_due: date | None = None
+    grace: tuple[GraceRule, ...] = ()
+
+    def period_containing(self, day: date) -> Period | None:
+        """The period of this cycle that contains `day`, or None before it begins."""
+        if self.once_from is not None and self.once_due is not None:
+            if day < self.once_from:
+                return None
+            return Period(self.once_from, max(day, self.once_due), self.once_due)
+        assert self.anchor is not None
+        index = months_between(self.anchor, day) // self.months
+        start = add_months(self.anchor, index * self.months)
+        end = add_months(start, self.months) - timedelta(days=1)
+        grace = at_end(self.grace, end)
+        return Period(start, end, end, grace.until(end) if grace else None)
+
+
+def at_end(rules: Sequence[GraceRule], period_end: date) -> GraceRule | None:
+    """The grace rule in force for a period ending on `period_end`."""
+    return at(rules, period_end)
+
+
+@dataclass(frozen=True, slots=True)
+class NewLicenseeRule:
+    """What a person licensed during a period owes for it.
+
+    `exempt-period-of-licensing`: nothing for the period in which they were licensed.
+    `prorate`: `hours_per_unit` for each full block of `unit_months` left in it.
+    """
+
+    starts_on: date
+    rule: str
+    citation: Citation
+    unit_months: int = 0
+    hours_per_unit: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Mandate:
+    """A jurisdiction's rule set for some disciplines, as dated and cited data."""
+
+    id: str
+    jurisdiction: str
+    title: str
+    regulator: str
+    is_verified: bool
+    last_checked: date
+    citation: Citation
+    applies_to: tuple[Applicability, ...]
+    cycles: dict[str, Cycle]
+    requirements: tuple[Requirement, ...]
+    new_licensee: tuple[NewLicenseeRule, ...] = ()
+    uncertain: tuple[str, ...] = ()
+    source: str = ""
+
+    def applies(self, person: Person) -> bool:
+        return applies(self.applies_to, person)
+
+    def warnings(self) -> tuple[str, ...]:
+        """What every evaluation against this mandate must say out loud."""
+        if self.is_verified:
+            return ()
+        return (
+            f"UNVERIFIED RULES: the {self.title} could not be confirmed against the "
+            "official text. Treat this result as an estimate, not a determination.",
+        )

@@ -1,0 +1,226 @@
+"""The engine's inputs and outputs: plain frozen dataclasses, no Django.
+
+Hours are `Decimal` with at most two decimal places (a hundredth of an hour is the
+finest unit a training record carries), so sums are exact and the batch path, which
+works in integer hundredths, gives the same answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from muster.rules.errors import InputError
+
+HUNDREDTH = Decimal("0.01")
+
+
+def to_hours(value: Decimal | int | float | str) -> Decimal:
+    """Return `value` as exact hours, refusing negatives and sub-hundredths.
+
+    >>> to_hours("1.25")
+    Decimal('1.25')
+    >>> to_hours(2)
+    Decimal('2')
+    """
+    hours = Decimal(str(value))
+    if not hours.is_finite() or hours < 0:
+        raise InputError(f"hours must be a number of zero or more, not {value!r}")
+    if hours != hours.quantize(HUNDREDTH):
+        raise InputError(f"hours may have at most two decimals, not {value!r}")
+    return hours
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Who is evaluated: discipline, first license date and attributes.
+
+    `attributes` are facts that change what applies, such as `traffic-enforcement`
+    or `chief`.
+    """
+
+    id: str
+    discipline: str
+    licensed_on: date | None = None
+    attributes: frozenset[str] = frozenset()
+
+    def has_role(self, role: str) -> bool:
+        """Whether `role` names the person's discipline or one of their attributes."""
+        return role == self.discipline or role in self.attributes
+
+
+@dataclass(frozen=True, slots=True)
+class CreditLine:
+    """Hours of one training record credited to one area and set of topics.
+
+    A record that credits two areas is two lines. `counts_for` marks a make-up line
+    completed in a grace period for the year it names.
+    """
+
+    person: str
+    completed_on: date
+    hours: Decimal
+    area: str | None = None
+    topics: frozenset[str] = frozenset()
+    delivery: str = "live"
+    provider: str = "other"
+    result: str | None = None
+    counts_for: int | None = None
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hours", to_hours(self.hours))
+
+
+@dataclass(frozen=True, slots=True)
+class Exemption:
+    """A dated waiver or extension granted to one person.
+
+    A `waiver` exempts the person from the requirements it names (all when empty)
+    in every period it overlaps, unless the mandate marks them non-waivable. An
+    `extension` moves the deadline of the periods ending inside it to `ends_on`.
+    """
+
+    person: str
+    kind: str
+    starts_on: date
+    ends_on: date
+    reason: str = ""
+    requirements: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("waiver", "extension"):
+            raise InputError(f"exemption kind must be waiver or extension, not {self.kind!r}")
+        if self.ends_on < self.starts_on:
+            raise InputError("an exemption cannot end before it starts")
+
+    def overlaps(self, start: date, end: date) -> bool:
+        return self.starts_on <= end and self.ends_on >= start
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """Where a value comes from: a regulation section and a URL."""
+
+    title: str
+    href: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.title} <{self.href}>" if self.href else self.title
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """One counting window of a cycle, with its deadlines.
+
+    `due_on` is the end of the window unless an extension moved it; `grace_until`
+    is the last day make-up hours may be completed, when the rules allow it.
+    """
+
+    start: date
+    end: date
+    due_on: date
+    grace_until: date | None = None
+
+    @property
+    def final_day(self) -> date:
+        """The last day on which the person can still close a gap."""
+        return max(self.due_on, self.grace_until or self.due_on)
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "due": self.due_on.isoformat(),
+            "grace_until": self.grace_until.isoformat() if self.grace_until else None,
+        }
+
+
+class Status:
+    """Overall and per-requirement statuses (plain strings, stable in JSON)."""
+
+    COMPLIANT = "compliant"
+    DEFICIENT = "deficient"
+    EXEMPT = "exempt"
+    ON_TRACK = "on-track"
+    AT_RISK = "at-risk"
+    NOT_APPLICABLE = "not-applicable"
+
+    MET = "met"
+    MISSING = "missing"
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    """How one credit line fared against one requirement."""
+
+    requirement: str
+    hours: Decimal
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LineExplanation:
+    """What one credit line counted toward, and what it did not and why."""
+
+    line: CreditLine
+    counted: tuple[Allocation, ...] = ()
+    not_counted: tuple[Allocation, ...] = ()
+
+    def text(self) -> str:
+        head = f"{self.line.completed_on} {self.line.hours} h"
+        if self.line.label:
+            head += f" ({self.line.label})"
+        parts = [f"counted {a.hours} h toward {a.requirement}" for a in self.counted]
+        parts += [f"not toward {a.requirement}: {a.reason}" for a in self.not_counted]
+        return f"{head}: " + ("; ".join(parts) if parts else "counted toward nothing")
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementResult:
+    """One requirement's outcome for one person and period."""
+
+    id: str
+    label: str
+    unit: str
+    period: Period
+    required: Decimal
+    earned: Decimal
+    status: str
+    citation: Citation
+    notes: tuple[str, ...] = ()
+
+    @property
+    def missing(self) -> Decimal:
+        if self.status in (Status.EXEMPT, Status.NOT_APPLICABLE):
+            return Decimal(0)
+        return max(Decimal(0), self.required - self.earned)
+
+    @property
+    def is_applicable(self) -> bool:
+        return self.status != Status.NOT_APPLICABLE
+
+
+@dataclass(frozen=True, slots=True)
+class ComplianceResult:
+    """One person's standing against one mandate for the selected periods."""
+
+    person: str
+    mandate: str
+    jurisdiction: str
+    as_of: date
+    status: str
+    requirements: tuple[RequirementResult, ...]
+    lines: tuple[LineExplanation, ...] = ()
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+    def requirement(self, requirement_id: str) -> RequirementResult:
+        for result in self.requirements:
+            if result.id == requirement_id:
+                return result
+        raise KeyError(requirement_id)

@@ -1,0 +1,134 @@
+"""The shape of a mandate file, checked by pydantic before anything else reads it.
+
+Keys are the ones a reviewer sees in the YAML; unknown keys are refused so that a
+misspelt key cannot silently drop a rule.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+
+class ReferenceSpec(Spec):
+    title: str = Field(min_length=3)
+    href: str = ""
+
+
+class DatedSpec(Spec):
+    from_: date = Field(alias="from")
+    reference: ReferenceSpec | None = None
+    note: str = ""
+
+
+class TierSpec(Spec):
+    from_years: int = Field(ge=0)
+    hours: Decimal = Field(ge=0)
+
+
+class ValueSpec(DatedSpec):
+    hours: Decimal | None = Field(ge=0)
+    by_role: dict[str, Decimal] = {}
+    tiers: list[TierSpec] = []
+
+
+class CountsSpec(Spec):
+    areas: list[str] = []
+    topics: list[str] = []
+    delivery: list[str] = []
+    providers: list[str] = []
+
+
+class ApplicabilitySpec(Spec):
+    disciplines: list[str] = []
+    attributes: list[str] = []
+    without_attributes: list[str] = []
+
+
+class CapValueSpec(DatedSpec):
+    hours: Decimal | None = Field(ge=0)
+
+
+class CapSpec(Spec):
+    label: str
+    counts: CountsSpec
+    values: list[CapValueSpec] = Field(min_length=1)
+
+
+class RequirementSpec(Spec):
+    label: str
+    cycle: str
+    kind: Literal["hours", "qualification", "completion"] = "hours"
+    counts: CountsSpec = CountsSpec()
+    applies_to: list[ApplicabilitySpec] = []
+    caps: list[CapSpec] = []
+    waivable: bool = True
+    reference: ReferenceSpec | None = None
+    values: list[ValueSpec] = Field(min_length=1)
+
+
+class GraceSpec(DatedSpec):
+    until: str = Field(pattern=r"^\d\d-\d\d$")
+
+
+class OnceSpec(Spec):
+    from_: date = Field(alias="from")
+    due: date
+
+
+class CycleSpec(Spec):
+    label: str
+    months: int | None = Field(default=None, ge=1, le=120)
+    anchor: date | None = None
+    once: OnceSpec | None = None
+    grace: list[GraceSpec] = []
+    reference: ReferenceSpec | None = None
+
+
+class NewLicenseeSpec(DatedSpec):
+    rule: Literal["exempt-period-of-licensing", "prorate"]
+    unit_months: int = Field(default=0, ge=0)
+    hours_per_unit: Decimal = Field(default=Decimal(0), ge=0)
+
+
+class CarryOverSpec(DatedSpec):
+    hours: Decimal = Field(ge=0)
+
+
+class MandateSpec(Spec):
+    id: str = Field(pattern=r"^[a-z]{2}(\.[a-z0-9_]+)+$")
+    jurisdiction: str = Field(pattern=r"^[A-Z]{2}$")
+    title: str
+    regulator: str
+    status: Literal["verified", "unverified"]
+    last_checked: date
+    documentation: str = ""
+    applies_to: list[ApplicabilitySpec] = Field(min_length=1)
+    reference: ReferenceSpec | None = None
+    uncertain: list[str] = []
+    cycles: dict[str, CycleSpec] = Field(min_length=1)
+    new_licensee: list[NewLicenseeSpec] = []
+    carry_over: list[CarryOverSpec] = []
+    requirements: dict[str, RequirementSpec] = Field(min_length=1)
+
+
+class JurisdictionSpec(Spec):
+    code: str = Field(pattern=r"^[A-Z]{2}$")
+    name: str
+    regulator: str
+    description: str
+    documentation: str = ""
+
+
+class VocabularySpec(Spec):
+    areas: dict[str, str]
+    topics: dict[str, str]
+    deliveries: dict[str, str]
+    providers: dict[str, str]
