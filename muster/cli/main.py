@@ -1,0 +1,161 @@
+"""The `muster` console command: parse arguments and dispatch.
+
+`evaluate` and `mandates` use only `muster.rules`, with no database; any other
+first word is a Django management command (`muster migrate`), so Django is
+imported only on that path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date
+
+from muster.cli import mandates, output
+from muster.cli.csvinput import read_inputs
+from muster.cli.csvtable import CsvError
+from muster.cli.evaluate import evaluate_inputs
+from muster.rules import MandateError, load_mandates
+
+OWN_COMMANDS = ("evaluate", "mandates")
+EXIT_OK = 0
+EXIT_INPUT = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command and return its exit status."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] not in OWN_COMMANDS and not args[0].startswith("-"):
+        return run_django(args)
+    parser = build_parser()
+    if not args:
+        parser.print_help(sys.stderr)
+        return EXIT_INPUT
+    try:
+        options = parser.parse_args(args)
+    except SystemExit as stop:
+        return int(stop.code or 0)
+    try:
+        return options.run(options)
+    except (MandateError, CsvError) as error:
+        print(error, file=sys.stderr)
+        return EXIT_INPUT
+
+
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f'"{text}" is not a date; write it as YYYY-MM-DD'
+        ) from None
+
+
+def year(text: str) -> int:
+    if not (text.isdigit() and len(text) == 4 and text >= "1900"):
+        raise argparse.ArgumentTypeError(f'"{text}" is not a year such as 2021')
+    return int(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="muster",
+        description="Training-compliance tools. Any other command is passed to "
+        "Django (muster migrate, muster runserver, ...).",
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    add_evaluate(commands)
+    add_mandates(commands)
+    return parser
+
+
+def add_evaluate(commands: argparse._SubParsersAction) -> None:
+    command = commands.add_parser(
+        "evaluate",
+        help="evaluate officers' training from CSV files",
+        description="Evaluate people.csv and records.csv against a jurisdiction's "
+        "mandates, without a database. See docs/cli.md for the columns.",
+    )
+    command.add_argument("--jurisdiction", required=True, help="for example MO")
+    command.add_argument(
+        "--period",
+        required=True,
+        type=year,
+        metavar="YEAR",
+        help="the reporting periods containing 31 December YEAR",
+    )
+    command.add_argument("--people", required=True, metavar="CSV")
+    command.add_argument("--records", required=True, metavar="CSV")
+    command.add_argument("--exemptions", metavar="CSV")
+    command.add_argument(
+        "--as-of", type=iso_date, metavar="DATE", help="judge status on DATE (today)"
+    )
+    command.add_argument("--format", choices=("json", "table", "csv"), default="json")
+    command.add_argument("--root", metavar="DIR", help="another mandates folder")
+    command.set_defaults(run=run_evaluate)
+
+
+def add_mandates(commands: argparse._SubParsersAction) -> None:
+    group = commands.add_parser(
+        "mandates", help="check and show the mandate files"
+    ).add_subparsers(title="commands", metavar="COMMAND", required=True)
+    check = group.add_parser("check", help="load every mandate file and list them")
+    check.set_defaults(run=lambda o: emit(mandates.check(o.root)))
+    show = group.add_parser("show", help="print a jurisdiction's rules on a date")
+    show.add_argument("jurisdiction", help="for example MO or us.mo")
+    show.add_argument("--on", type=iso_date, metavar="DATE", help="default: today")
+    show.set_defaults(
+        run=lambda o: emit(
+            mandates.show(
+                o.root,
+                o.jurisdiction,
+                o.on or date.today(),
+                output.wants_colour(sys.stdout),
+            )
+        )
+    )
+    stale = group.add_parser("stale", help="list mandates not checked for a while")
+    stale.add_argument("--days", type=int, default=365)
+    stale.set_defaults(run=lambda o: emit(mandates.stale(o.root, o.days, date.today())))
+    for command in (check, show, stale):
+        command.add_argument("--root", metavar="DIR", help="another mandates folder")
+
+
+def emit(text: str) -> int:
+    sys.stdout.write(text)
+    return EXIT_OK
+
+
+def run_evaluate(options: argparse.Namespace) -> int:
+    library = load_mandates(options.root)
+    jurisdiction = library.get(mandates.jurisdiction_code(options.jurisdiction))
+    requirement_ids = {r.id for m in jurisdiction.mandates for r in m.requirements}
+    inputs = read_inputs(
+        options.people,
+        options.records,
+        options.exemptions,
+        library.vocabulary,
+        requirement_ids,
+    )
+    as_of = options.as_of or date.today()
+    evaluation = evaluate_inputs(jurisdiction, inputs, options.period, as_of)
+    if options.format == "table":
+        return emit(output.render_table(evaluation, output.wants_colour(sys.stdout)))
+    if options.format == "csv":
+        return emit(output.render_csv(evaluation))
+    return emit(output.render_json(evaluation))
+
+
+def run_django(args: list[str]) -> int:
+    """Hand the command to Django's management utility."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "muster.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["muster", *args])
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,255 @@
+"""`muster mandates check|show|stale`: read the mandate files, no database.
+
+Each function returns the text to print; a bad mandate file raises `MandateError`,
+which `main` turns into exit status 2.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from muster.cli.output import BOLD, paint
+from muster.rules import Jurisdiction, Library, Mandate, Requirement, load_mandates
+from muster.rules.loader import display, stale_mandates
+from muster.rules.mandate import (
+    Applicability,
+    CountRule,
+    Cycle,
+    Kind,
+    RequirementValue,
+    at,
+)
+from muster.rules.report import number
+
+
+def jurisdiction_code(text: str) -> str:
+    """Accept `MO`, `mo` or `us.mo`.
+
+    >>> jurisdiction_code("us.mo")
+    'MO'
+    """
+    return text.strip().split(".")[-1].upper()
+
+
+def load(root: str | None) -> Library:
+    return load_mandates(Path(root) if root else None)
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def check(root: str | None) -> str:
+    """List every jurisdiction and mandate; loading them is the check."""
+    library = load(root)
+    out = []
+    mandates = 0
+    for jurisdiction in library.jurisdictions.values():
+        out.append(f"{jurisdiction.code}  {jurisdiction.name}")
+        width = max((len(m.id) for m in jurisdiction.mandates), default=0)
+        for mandate in jurisdiction.mandates:
+            mandates += 1
+            status = "verified" if mandate.is_verified else "UNVERIFIED"
+            out.append(
+                f"  {mandate.id.ljust(width)}  {status.ljust(10)}  "
+                f"{plural(len(mandate.requirements), 'requirement')}, "
+                f"last checked {mandate.last_checked}"
+            )
+    jurisdictions = plural(len(library.jurisdictions), "jurisdiction")
+    count = plural(mandates, "mandate")
+    out.append(f"OK: {count} in {jurisdictions} load without errors.")
+    return "\n".join(out) + "\n"
+
+
+def stale(root: str | None, days: int, today: date) -> str:
+    """Mandates whose source was last checked more than `days` before `today`."""
+    found = stale_mandates(load(root), today, days)
+    if not found:
+        return f"Every mandate was checked against its source within {days} days.\n"
+    out = [f"{plural(len(found), 'mandate')} last checked more than {days} days ago:"]
+    width = max(len(mandate.id) for mandate in found)
+    for mandate in found:
+        age = (today - mandate.last_checked).days
+        out.append(
+            f"  {mandate.id.ljust(width)}  last checked {mandate.last_checked} "
+            f"({age} days ago)  {display(Path(mandate.source))}"
+        )
+    return "\n".join(out) + "\n"
+
+
+def show(root: str | None, code: str, day: date, colour: bool) -> str:
+    """Each mandate of a jurisdiction, with the values in force on `day`."""
+    jurisdiction: Jurisdiction = load(root).get(jurisdiction_code(code))
+    out = [
+        f"{jurisdiction.name} ({jurisdiction.code}): rules in force on {day}",
+        f"Regulator: {jurisdiction.regulator}",
+        " ".join(jurisdiction.description.split()),
+    ]
+    for mandate in jurisdiction.mandates:
+        out += ["", *describe_mandate(mandate, day, colour)]
+    return "\n".join(out) + "\n"
+
+
+def describe_mandate(mandate: Mandate, day: date, colour: bool) -> list[str]:
+    out = [f"{mandate.id}: {mandate.title}"]
+    out += [paint(f"!! {warning}", BOLD, colour) for warning in mandate.warnings()]
+    status = "verified" if mandate.is_verified else "UNVERIFIED"
+    out += [
+        f"  status: {status}, last checked {mandate.last_checked}",
+        f"  applies to: {describe_applicability(mandate.applies_to)}",
+        f"  source: {mandate.citation}",
+        f"  file: {display(Path(mandate.source))}",
+        "  Cycles",
+    ]
+    in_use = {
+        r.cycle
+        for r in mandate.requirements
+        if (value := at(r.values, day)) is not None and value.hours is not None
+    }
+    for cycle in mandate.cycles.values():
+        out += describe_cycle(cycle, day, cycle.id in in_use)
+    rule = at(mandate.new_licensee, day)
+    if rule is not None:
+        what = (
+            "exempt for the rest of the period in which they are licensed"
+            if rule.rule == "exempt-period-of-licensing"
+            else f"{number(rule.hours_per_unit)} h for each full "
+            f"{rule.unit_months} months left in the period"
+        )
+        out.append(f"  New licensees: {what} ({rule.citation.title})")
+    out += describe_requirements(mandate, day)
+    if mandate.uncertain:
+        out.append("  Uncertain")
+        out += [f"    - {note}" for note in mandate.uncertain]
+    return out
+
+
+def describe_cycle(cycle: Cycle, day: date, in_use: bool) -> list[str]:
+    if cycle.once_from is not None:
+        head = f"once, from {cycle.once_from}, due {cycle.once_due}"
+    else:
+        head = f"every {cycle.months} months from {cycle.anchor}"
+    out = [f"    {cycle.id}: {cycle.label}, {head}"]
+    period = cycle.period_containing(day)
+    if not in_use:
+        out.append(f"      no requirement in force on {day} is counted over it")
+    elif period is None:
+        out.append(f"      not yet begun on {day}")
+    else:
+        grace = f", make-up until {period.grace_until}" if period.grace_until else ""
+        span = f"{period.start} to {period.end}{grace}"
+        out.append(f"      period containing {day}: {span}")
+    out.append(f"      source: {cycle.citation}")
+    return out
+
+
+def describe_requirements(mandate: Mandate, day: date) -> list[str]:
+    out = [f"  Requirements in force on {day}"]
+    idle = []
+    for requirement in mandate.requirements:
+        value = at(requirement.values, day)
+        if value is None:
+            idle.append(f"{requirement.id} (from {requirement.values[0].starts_on})")
+        elif value.hours is None:
+            idle.append(f"{requirement.id} (repealed {value.starts_on})")
+        else:
+            out += describe_requirement(requirement, value, mandate, day)
+    if idle:
+        out.append(f"  Not in force on {day}: {', '.join(idle)}")
+    return out
+
+
+def describe_requirement(
+    requirement: Requirement, value: RequirementValue, mandate: Mandate, day: date
+) -> list[str]:
+    amount = describe_amount(requirement, value)
+    out = [
+        f"    {requirement.id}: {requirement.label}: {amount} "
+        f"per {requirement.cycle} period"
+    ]
+    if requirement.applies_to:
+        out.append(f"      only for: {describe_applicability(requirement.applies_to)}")
+    counts = describe_counts(requirement.counts)
+    if counts:
+        out.append(f"      counts: {counts}")
+    for cap in requirement.caps:
+        cap_value = at(cap.values, day)
+        if cap_value is not None and cap_value.hours is not None:
+            hours = number(cap_value.hours)
+            out.append(f"      at most {hours} h of {cap.label} count")
+    if not requirement.is_waivable:
+        out.append("      cannot be waived")
+    out.append(f"      source: {value.citation}")
+    if value.note:
+        out.append(f"      note: {value.note}")
+    out += period_start_difference(requirement, value, mandate, day)
+    return out
+
+
+def period_start_difference(
+    requirement: Requirement, value: RequirementValue, mandate: Mandate, day: date
+) -> list[str]:
+    """Evaluation uses the value in force when a period starts; say if that differs."""
+    period = mandate.cycles[requirement.cycle].period_containing(day)
+    if period is None:
+        return []
+    applied = at(requirement.values, period.start)
+    if applied is value:
+        return []
+    amount = (
+        "nothing"
+        if applied is None or applied.hours is None
+        else (describe_amount(requirement, applied))
+    )
+    return [
+        f"      for the period that began {period.start}, evaluation applies "
+        f"the value then in force: {amount}"
+    ]
+
+
+def describe_amount(requirement: Requirement, value: RequirementValue) -> str:
+    if requirement.kind == Kind.QUALIFICATION:
+        return "a passed qualification"
+    if requirement.kind == Kind.COMPLETION:
+        return "one completion"
+    assert value.hours is not None
+    text = f"{number(value.hours)} h"
+    if value.tiers:
+        tiers = ", ".join(
+            f"{tier.from_years}+ years {number(tier.hours)} h" for tier in value.tiers
+        )
+        text += f" (by years of service: {tiers})"
+    for role, hours in value.by_role:
+        text += f"; {role}: {number(hours)} h"
+    return text
+
+
+def describe_counts(counts: CountRule) -> str:
+    parts = [
+        f"{name} {', '.join(sorted(words))}"
+        for name, words in (
+            ("areas", counts.areas),
+            ("topics", counts.topics),
+            ("delivery", counts.deliveries),
+            ("providers", counts.providers),
+        )
+        if words
+    ]
+    return "; ".join(parts)
+
+
+def describe_applicability(alternatives: tuple[Applicability, ...]) -> str:
+    """
+    >>> describe_applicability((Applicability(frozenset({"chief"})),))
+    'chief'
+    >>> describe_applicability(())
+    'everyone'
+    """
+    texts = []
+    for alternative in alternatives:
+        words = [" or ".join(sorted(alternative.disciplines)) or "anyone"]
+        words += [f"with {a}" for a in sorted(alternative.attributes)]
+        words += [f"without {a}" for a in sorted(alternative.without_attributes)]
+        texts.append(" ".join(words))
+    return "; or ".join(texts) or "everyone"

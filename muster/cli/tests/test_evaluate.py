@@ -1,0 +1,253 @@
+"""`muster evaluate` on good CSV files: JSON, table and CSV output."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from muster.cli.tests.agency import PEOPLE, RECORDS
+
+
+def result_of(report: dict, person: str) -> dict:
+    (found,) = [r for r in report["results"] if r["person"] == person]
+    return found
+
+
+def requirement_of(result: dict, requirement_id: str) -> dict:
+    (found,) = [r for r in result["requirements"] if r["id"] == requirement_id]
+    return found
+
+
+def test_it_finds_an_officer_deficient_without_implicit_bias(evaluate) -> None:
+    run = evaluate()
+    assert run.code == 0, run.err
+    b2 = result_of(json.loads(run.out), "B2")
+    assert b2["status"] == "deficient"
+    implicit_bias = requirement_of(b2, "implicit-bias")
+    assert implicit_bias["required"] == 1
+    assert implicit_bias["earned"] == 0
+    assert implicit_bias["missing"] == 1
+    assert implicit_bias["status"] == "missing"
+    assert implicit_bias["applicable"] is True
+
+
+def test_it_finds_an_officer_with_the_same_hours_and_implicit_bias_compliant(
+    evaluate,
+) -> None:
+    a1 = result_of(json.loads(evaluate().out), "A1")
+    assert a1["status"] == "compliant"
+    assert requirement_of(a1, "implicit-bias")["earned"] == 2
+    assert all(r["missing"] == 0 for r in a1["requirements"])
+
+
+def test_it_marks_racial_profiling_not_applicable_without_traffic_enforcement(
+    evaluate,
+) -> None:
+    report = json.loads(evaluate().out)
+    racial_profiling = requirement_of(result_of(report, "A1"), "racial-profiling")
+    assert racial_profiling["applicable"] is False
+    assert racial_profiling["status"] == "not-applicable"
+    assert racial_profiling["missing"] == 0
+    traffic = requirement_of(result_of(report, "T3"), "racial-profiling")
+    assert traffic["applicable"] is True
+    assert traffic["missing"] == 1
+
+
+def test_it_writes_the_documented_json_shape(evaluate) -> None:
+    report = json.loads(evaluate().out)
+    assert report["jurisdiction"] == "MO"
+    assert report["period"] == {"year": 2021, "as_of": "2022-04-01"}
+    assert {m["id"] for m in report["mandates"]} >= {"us.mo.peace_officer"}
+    assert set(report["mandates"][0]) == {"id", "title", "status", "uncertain"}
+    assert report["warnings"] == []
+    a1 = result_of(report, "A1")
+    assert a1["mandate"] == "us.mo.peace_officer"
+    total = requirement_of(a1, "total")
+    assert total["period"] == {
+        "start": "2021-01-01",
+        "end": "2021-12-31",
+        "due": "2021-12-31",
+        "grace_until": "2022-03-15",
+    }
+    assert total["citation"]["title"] == "11 CSR 75-15.010(2)"
+    online = a1["explanation"][-1]
+    assert online["label"] == "Online modules"
+    assert {"requirement": "total", "hours": 14} in online["counted"]
+    assert online["not_counted"][0]["requirement"] == "approved-provider"
+
+
+def test_it_gives_a_person_no_mandate_applies_to_a_not_applicable_result(
+    evaluate,
+) -> None:
+    people = PEOPLE + "Z9,parking-attendant,,\n"
+    report = json.loads(evaluate(people=people).out)
+    z9 = result_of(report, "Z9")
+    assert z9["status"] == "not-applicable"
+    assert z9["mandate"] is None
+    assert z9["requirements"] == []
+    assert 'discipline "parking-attendant"' in report["warnings"][0]
+
+
+def test_it_evaluates_each_mandate_that_applies(evaluate) -> None:
+    people = PEOPLE + "D4,telecommunicator,,\n"
+    d4 = result_of(json.loads(evaluate(people=people).out), "D4")
+    assert d4["mandate"] == "us.mo.telecommunicator"
+    # The 2021-2023 cycle is still open on 2022-04-01.
+    assert d4["status"] == "at-risk"
+
+
+def test_it_applies_a_waiver_from_the_exemptions_file(evaluate) -> None:
+    exemptions = (
+        "person,kind,starts_on,ends_on,reason,requirements\n"
+        "B2,waiver,2021-01-01,2021-12-31,Medical leave,implicit-bias\n"
+    )
+    b2 = result_of(json.loads(evaluate(exemptions=exemptions).out), "B2")
+    assert requirement_of(b2, "implicit-bias")["status"] == "exempt"
+    assert b2["status"] == "compliant"
+
+
+def test_it_counts_make_up_hours_marked_for_the_year(evaluate) -> None:
+    records = (
+        RECORDS.replace("label\n", "label,counts_for\n")
+        + "B2,2022-02-01,1,interpersonal,implicit-bias,live,approved-provider,,,2021\n"
+    )
+    b2 = result_of(json.loads(evaluate(records=records).out), "B2")
+    assert requirement_of(b2, "implicit-bias")["earned"] == 1
+    assert b2["status"] == "compliant"
+
+
+def test_it_uses_the_three_year_requirements_in_2017(cli, write) -> None:
+    run = cli(
+        "evaluate",
+        "--jurisdiction", "us.mo",
+        "--period", "2017",
+        "--people", write("people.csv", PEOPLE),
+        "--records", write("records.csv", RECORDS),
+        "--as-of", "2018-06-01",
+    )  # fmt: skip
+    ids = {r["id"] for r in result_of(json.loads(run.out), "A1")["requirements"]}
+    assert {"three-year-total", "total"} <= ids
+    assert "implicit-bias" not in ids
+
+
+def test_it_judges_status_as_of_today_by_default(cli, write, time_machine) -> None:
+    time_machine.move_to(date(2021, 12, 1))
+    run = cli(
+        "evaluate",
+        "--jurisdiction", "MO",
+        "--period", "2021",
+        "--people", write("people.csv", PEOPLE),
+        "--records", write("records.csv", RECORDS),
+    )  # fmt: skip
+    report = json.loads(run.out)
+    assert report["period"]["as_of"] == "2021-12-01"
+    assert result_of(report, "B2")["status"] == "at-risk"
+
+
+def test_it_warns_about_records_after_the_as_of_date(evaluate) -> None:
+    records = RECORDS + "A1,2022-05-01,1,legal,,live,approved-provider,,Late\n"
+    warnings = json.loads(evaluate(records=records).out)["warnings"]
+    assert any("after the as-of date 2022-04-01 (line 12)" in w for w in warnings)
+
+
+def test_it_warns_about_a_misspelt_attribute(evaluate) -> None:
+    people = PEOPLE + "T4,peace-officer,2015-06-01,traffic_enforcement\n"
+    warnings = json.loads(evaluate(people=people).out)["warnings"]
+    assert any('did you mean "traffic-enforcement"' in w for w in warnings)
+
+
+def test_it_accepts_excel_csv_with_a_bom_us_dates_and_blank_lines(
+    evaluate, write
+) -> None:
+    records = RECORDS.replace("2021-04-01,2,interpersonal", "4/1/2021,2,interpersonal")
+    records = records.replace("\nB2,", "\n,,,,,,,,\n\nB2,", 1)
+    people = "\ufeff" + PEOPLE
+    run = evaluate(people=people, records=records)
+    assert run.code == 0, run.err
+    assert result_of(json.loads(run.out), "A1")["status"] == "compliant"
+
+
+def test_it_prints_an_aligned_table_without_colour_when_not_a_tty(evaluate) -> None:
+    run = evaluate("--format", "table")
+    assert run.code == 0
+    assert "\033[" not in run.out
+    lines = run.out.splitlines()
+    header = next(line for line in lines if line.startswith("PERSON"))
+    rows = [line for line in lines if line[:2] in ("A1", "B2", "T3")]
+    status_column = header.index("STATUS")
+    assert all(row[status_column - 2 : status_column] == "  " for row in rows)
+    assert [row[status_column:].split()[0] for row in rows] == [
+        "compliant",
+        "deficient",
+        "deficient",
+    ]
+    b2 = next(row for row in rows if row.startswith("B2"))
+    assert b2.endswith("implicit-bias 1 h")
+    assert header.index("MANDATE") == rows[0].index("us.mo.peace_officer")
+
+
+def test_it_colours_statuses_when_forced(evaluate, monkeypatch) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert "\033[31mdeficient\033[0m" in evaluate("--format", "table").out
+
+
+def test_no_color_wins_over_force_color(evaluate, monkeypatch) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\033[" not in evaluate("--format", "table").out
+
+
+def test_it_writes_one_csv_row_per_person_and_requirement(evaluate) -> None:
+    run = evaluate("--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(run.out)))
+    assert list(rows[0]) == [
+        "person", "mandate", "status", "requirement", "required", "earned",
+        "missing", "requirement_status", "period_start", "period_end",
+    ]  # fmt: skip
+    (b2,) = [
+        r for r in rows if r["person"] == "B2" and r["requirement"] == "implicit-bias"
+    ]
+    assert b2 == {
+        "person": "B2",
+        "mandate": "us.mo.peace_officer",
+        "status": "deficient",
+        "requirement": "implicit-bias",
+        "required": "1",
+        "earned": "0",
+        "missing": "1",
+        "requirement_status": "missing",
+        "period_start": "2021-01-01",
+        "period_end": "2021-12-31",
+    }
+    assert len([r for r in rows if r["person"] == "A1"]) == 9
+
+
+@pytest.fixture
+def unverified_root(mandates_copy: Path) -> str:
+    path = mandates_copy / "us" / "mo" / "peace_officer.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("status: verified", "status: unverified"), "utf-8")
+    return str(mandates_copy)
+
+
+def test_it_puts_an_unverified_rules_warning_first_in_bold(
+    evaluate, unverified_root, monkeypatch
+) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    run = evaluate("--format", "table", "--root", unverified_root)
+    assert run.out.startswith("\033[1mUNVERIFIED RULES: the Missouri peace officer")
+
+
+def test_it_flags_unverified_rules_in_json(evaluate, unverified_root) -> None:
+    report = json.loads(evaluate("--root", unverified_root).out)
+    statuses = {m["id"]: m["status"] for m in report["mandates"]}
+    assert statuses["us.mo.peace_officer"] == "unverified"
+    assert report["warnings"][0].startswith("UNVERIFIED RULES")
+    assert result_of(report, "A1")["warnings"] == report["warnings"]
