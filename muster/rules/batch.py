@@ -108,7 +108,7 @@ class Codebook:
 
 @dataclass
 class PeopleTable:
-    """People as columns; row i is person `ids[i]`."""
+    """People as columns; row i is person `ids[i]` (ids may be left empty)."""
 
     ids: list[str]
     discipline: np.ndarray  # int16 codes
@@ -116,7 +116,7 @@ class PeopleTable:
     attributes: np.ndarray  # uint64 bitmask
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return len(self.discipline)
 
 
 @dataclass
@@ -250,6 +250,7 @@ class _BatchEvaluator:
         self.book = codebook
         self.size = len(people)
         self._periods: dict[tuple[str, date], _PeriodColumns | None] = {}
+        self._placed: dict[tuple[str, int], _PlacedLines] = {}
 
     def run(self) -> BatchResult:
         n_requirements = len(self.mandate.requirements)
@@ -416,30 +417,24 @@ class _BatchEvaluator:
     # Lines ------------------------------------------------------------------
 
     def earned(self, requirement: Requirement, cycle: Cycle, period: _PeriodColumns):
-        lines = self.lines
-        counted = self.placed(cycle, period) & self.subject(requirement.counts)
-        counted &= self.accepted(requirement.counts)
+        view = self.placed_lines(cycle, period)
+        counted = view.where(self.book, requirement.counts, subject=True, accepted=True)
         if requirement.kind == Kind.QUALIFICATION:
-            counted &= lines.result == RESULTS["pass"]
+            counted = _and(counted, view.result == RESULTS["pass"])
         elif requirement.kind == Kind.COMPLETION:
-            counted &= (lines.result == RESULTS["pass"]) | (
-                (lines.result == RESULTS[None]) & (lines.centihours > 0)
-            )
+            counted = _and(counted, (view.result == RESULTS["pass"]) | (
+                (view.result == RESULTS[None]) & (view.centihours > 0)
+            ))
         if requirement.kind != Kind.HOURS:
-            return self.per_person(counted, np.full(len(lines.person), 100, np.int64))
+            return view.per_person(counted, self.size, weight=100)
         cap = self.cap(requirement, from_day_number(period.start))
         if cap is None:
-            return self.per_person(counted, lines.centihours)
+            return view.per_person(counted, self.size)
         cap_rule, limit = cap
-        capped = counted & self.subject(cap_rule) & self.accepted(cap_rule)
-        free = self.per_person(counted & ~capped, lines.centihours)
-        limited = self.per_person(capped, lines.centihours)
+        capped = _and(counted, view.where(self.book, cap_rule, subject=True, accepted=True))
+        free = view.per_person(_and(counted, ~capped), self.size)
+        limited = view.per_person(capped, self.size)
         return free + np.minimum(limited, limit)
-
-    def per_person(self, mask: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        sums = np.bincount(self.lines.person[mask], weights=weights[mask],
-                           minlength=self.size)
-        return sums.astype(np.int64)
 
     def cap(self, requirement: Requirement, start_day: date):
         for cap in requirement.caps:
@@ -448,25 +443,12 @@ class _BatchEvaluator:
                 return cap.counts, int(value.hours * 100)
         return None
 
-    def subject(self, counts: CountRule) -> np.ndarray:
-        book, lines = self.book, self.lines
-        ok = np.ones(len(lines.person), dtype=bool)
-        if counts.areas:
-            ok &= np.isin(lines.area, [book.known(book.areas, a) for a in counts.areas])
-        if counts.topics:
-            ok &= (lines.topics & book.mask(book.topics, counts.topics)) != 0
-        return ok
-
-    def accepted(self, counts: CountRule) -> np.ndarray:
-        book, lines = self.book, self.lines
-        ok = np.ones(len(lines.person), dtype=bool)
-        if counts.deliveries:
-            codes = [book.known(book.deliveries, d) for d in counts.deliveries]
-            ok &= np.isin(lines.delivery, codes)
-        if counts.providers:
-            codes = [book.known(book.providers, p) for p in counts.providers]
-            ok &= np.isin(lines.provider, codes)
-        return ok
+    def placed_lines(self, cycle: Cycle, period: _PeriodColumns) -> _PlacedLines:
+        """The lines that count in `period`, as their own smaller columns (cached)."""
+        key = (cycle.id, period.start)
+        if key not in self._placed:
+            self._placed[key] = _PlacedLines.select(self.lines, self.placed(cycle, period))
+        return self._placed[key]
 
     def placed(self, cycle: Cycle, period: _PeriodColumns) -> np.ndarray:
         """Lines that count in `period`: by date, or as honoured make-up for it."""
@@ -489,6 +471,76 @@ class _BatchEvaluator:
             if target.start == period.start:
                 honoured_here |= ok
         return honoured_here | (inside & ~honoured)
+
+
+def _and(mask: np.ndarray | None, other: np.ndarray) -> np.ndarray:
+    """Combine masks where None stands for "every line" (saves a pass over the data)."""
+    return other if mask is None else mask & other
+
+
+def _any_of(column: np.ndarray, codes: list[int]) -> np.ndarray:
+    """column in codes; a few comparisons beat np.isin for short code lists."""
+    found = column == codes[0]
+    for code in codes[1:]:
+        found |= column == code
+    return found
+
+
+@dataclass
+class _PlacedLines:
+    """The lines of one period: a filtered copy, so each requirement reads less."""
+
+    person: np.ndarray
+    centihours: np.ndarray
+    hours_weight: np.ndarray  # float64 copy of centihours, as bincount wants
+    area: np.ndarray
+    topics: np.ndarray
+    delivery: np.ndarray
+    provider: np.ndarray
+    result: np.ndarray
+
+    @classmethod
+    def select(cls, lines: LinesTable, mask: np.ndarray) -> _PlacedLines:
+        # One index array taken from every column is cheaper than applying the
+        # boolean mask eight times.
+        index = np.flatnonzero(mask)
+        centihours = lines.centihours.take(index)
+        return cls(
+            person=lines.person.take(index),
+            centihours=centihours,
+            hours_weight=centihours.astype(np.float64),
+            area=lines.area.take(index),
+            topics=lines.topics.take(index),
+            delivery=lines.delivery.take(index),
+            provider=lines.provider.take(index),
+            result=lines.result.take(index),
+        )
+
+    def where(self, book: Codebook, counts: CountRule, *, subject: bool,
+              accepted: bool) -> np.ndarray | None:
+        """Lines passing the rule's subject and/or source filters; None when all do."""
+        mask = None
+        if subject and counts.areas:
+            mask = _and(mask, _any_of(self.area, [book.known(book.areas, a)
+                                                   for a in counts.areas]))
+        if subject and counts.topics:
+            mask = _and(mask, (self.topics & book.mask(book.topics, counts.topics)) != 0)
+        if accepted and counts.deliveries:
+            mask = _and(mask, _any_of(self.delivery, [book.known(book.deliveries, d)
+                                                       for d in counts.deliveries]))
+        if accepted and counts.providers:
+            mask = _and(mask, _any_of(self.provider, [book.known(book.providers, p)
+                                                       for p in counts.providers]))
+        return mask
+
+    def per_person(self, mask: np.ndarray | None, size: int, weight: int = 0) -> np.ndarray:
+        """Sum hundredths (or `weight` per line) of the masked lines for each person."""
+        index = None if mask is None else np.flatnonzero(mask)
+        person = self.person if index is None else self.person.take(index)
+        if weight:
+            return np.bincount(person, minlength=size).astype(np.int64) * weight
+        weights = self.hours_weight if index is None else self.hours_weight.take(index)
+        return np.bincount(person, weights=weights, minlength=size).astype(np.int64)
 
 
 def full_years_columns(licensed_on: np.ndarray, day: date) -> np.ndarray:

@@ -1,0 +1,191 @@
+"""Benchmark: evaluate a seeded synthetic nation against Missouri's 2021 CLEE rules.
+
+Generates N people and M credit lines over 2020-2021 as columns, then times
+  1. Muster's batch evaluation (every requirement, exemptions, statuses), and
+  2. DuckDB doing only the bare aggregation (hours per person and category, then the
+     24 / 1 / 1 / 1 checks), the reference for what the hardware allows,
+and one person's evaluation with its explanation. Prints a Markdown table for
+BENCHMARKS.md. Run: .venv/bin/python benchmarks/nation.py [--people N --lines M]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import time
+import tracemalloc
+from datetime import date
+
+import numpy as np
+
+from muster.rules import CreditLine, Person, evaluate, load_mandates
+from muster.rules.batch import (
+    Codebook,
+    LinesTable,
+    PeopleTable,
+    day_number,
+    evaluate_batch,
+)
+
+YEAR = 2021
+AS_OF = date(2022, 6, 1)
+DISCIPLINES = ["peace-officer", "telecommunicator", "corrections", "chief"]
+DISCIPLINE_WEIGHTS = [0.8, 0.08, 0.1, 0.02]
+HOURS = np.array([25, 50, 100, 100, 200, 200, 400, 800], dtype=np.int64)
+
+
+def generate(people: int, lines: int, seed: int):
+    """A seeded synthetic nation: columns only, as a state system would export them."""
+    rng = np.random.default_rng(seed)
+    book = Codebook.from_vocabulary()
+    for discipline in DISCIPLINES:
+        book.code(book.disciplines, discipline)
+    traffic = book.code(book.attributes, "traffic-enforcement")
+    start = day_number(date(1990, 1, 1))
+    population = PeopleTable(
+        ids=[],  # row numbers are the ids; a million strings are not needed here
+        discipline=rng.choice(len(DISCIPLINES), size=people, p=DISCIPLINE_WEIGHTS)
+        .astype(np.int16),
+        licensed_on=rng.integers(start, day_number(date(2022, 1, 1)), size=people,
+                                 dtype=np.int32),
+        attributes=(rng.random(people) < 0.7).astype(np.uint64) << np.uint64(traffic),
+    )
+    topic_bits = np.array(
+        [0] * 12 + [1 << book.topics.index(t) for t in
+                    ("implicit-bias", "de-escalation", "racial-profiling", "firearms")],
+        dtype=np.uint64,
+    )
+    first, last = day_number(date(2020, 1, 1)), day_number(date(2021, 12, 31))
+    records = LinesTable(
+        person=rng.integers(0, people, size=lines, dtype=np.int32),
+        completed_on=rng.integers(first, last + 1, size=lines, dtype=np.int32),
+        centihours=rng.choice(HOURS, size=lines),
+        area=rng.integers(-1, len(book.areas), size=lines, dtype=np.int8),
+        topics=rng.choice(topic_bits, size=lines),
+        delivery=rng.integers(0, len(book.deliveries), size=lines, dtype=np.int8),
+        provider=rng.integers(0, len(book.providers), size=lines, dtype=np.int8),
+        result=np.zeros(lines, dtype=np.int8),
+        counts_for=np.where(rng.random(lines) < 0.01, 2020, 0).astype(np.int16),
+    )
+    return population, records, book
+
+
+def time_muster(population, records, book, repeat: int):
+    mandate = load_mandates().mandate("us.mo.peace_officer")
+    timings, result = [], None
+    for _ in range(repeat):
+        began = time.perf_counter()
+        result = evaluate_batch(population, records, mandate, year=YEAR, as_of=AS_OF,
+                                codebook=book)
+        timings.append(time.perf_counter() - began)
+    tracemalloc.start()
+    evaluate_batch(population, records, mandate, year=YEAR, as_of=AS_OF, codebook=book)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return timings, peak, result
+
+
+def time_duckdb(population, records, book, repeat: int):
+    import duckdb
+    import pyarrow as pa
+
+    table = pa.table({
+        "person": records.person,
+        "completed_on": records.completed_on,
+        "centihours": records.centihours,
+        "topics": records.topics.astype(np.int64),
+    })
+    connection = duckdb.connect()
+    connection.execute(f"PRAGMA threads={os.cpu_count()}")
+    connection.register("lines", table)
+    bit = {t: 1 << book.topics.index(t)
+           for t in ("implicit-bias", "de-escalation", "racial-profiling")}
+    first, last = day_number(date(YEAR, 1, 1)), day_number(date(YEAR, 12, 31))
+    query = f"""
+        SELECT person,
+               SUM(centihours) >= 2400
+               AND SUM(CASE WHEN topics & {bit['implicit-bias']} <> 0
+                            THEN centihours ELSE 0 END) >= 100
+               AND SUM(CASE WHEN topics & {bit['de-escalation']} <> 0
+                            THEN centihours ELSE 0 END) >= 100
+               AND SUM(CASE WHEN topics & {bit['racial-profiling']} <> 0
+                            THEN centihours ELSE 0 END) >= 100 AS compliant
+        FROM lines
+        WHERE completed_on BETWEEN {first} AND {last}
+        GROUP BY person
+    """
+    timings, compliant = [], 0
+    for _ in range(repeat):
+        began = time.perf_counter()
+        rows = connection.execute(query).fetchnumpy()
+        compliant = int(rows["compliant"].sum())
+        timings.append(time.perf_counter() - began)
+    return timings, compliant
+
+
+def time_one_person(runs: int = 2000):
+    """One officer, 25 lines over two years, evaluated with the full explanation."""
+    mandate = load_mandates().mandate("us.mo.peace_officer")
+    person = Person("P1", "peace-officer", date(2012, 5, 1),
+                    frozenset({"traffic-enforcement"}))
+    areas = ["legal", "technical", "interpersonal", "skill-development", None]
+    lines = [
+        CreditLine("P1", date(2020 + i % 2, 1 + i % 12, 1 + i % 27), (i % 4) + 1,
+                   area=areas[i % 5], topics=frozenset({"firearms"} if i % 7 == 0 else ()),
+                   provider="approved-provider" if i % 3 == 0 else "in-service")
+        for i in range(25)
+    ]
+    timings = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        result = evaluate(person, lines, mandate, year=YEAR, as_of=AS_OF)
+        _ = [line.text() for line in result.lines]
+        timings.append(time.perf_counter() - began)
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=1_000_000)
+    parser.add_argument("--lines", type=int, default=25_000_000)
+    parser.add_argument("--seed", type=int, default=2021)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    began = time.perf_counter()
+    population, records, book = generate(args.people, args.lines, args.seed)
+    generated = time.perf_counter() - began
+    size = sum(getattr(records, f).nbytes for f in records.__dataclass_fields__)
+    print(f"generated {args.people:,} people and {args.lines:,} lines "
+          f"({size / 2**20:,.0f} MiB of columns) in {generated:.1f} s")
+
+    muster, peak, result = time_muster(population, records, book, args.repeat)
+    duck, duck_compliant = time_duckdb(population, records, book, args.repeat)
+    single = time_one_person()
+    counts = result.counts()
+
+    best_muster, best_duck = min(muster), min(duck)
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+          f"{platform.python_implementation()} {platform.python_version()}, "
+          f"numpy {np.__version__}")
+    print(f"statuses (Muster): {counts}")
+    print(f"compliant on the bare 24/1/1/1 check (DuckDB): {duck_compliant:,}")
+    print()
+    print("| measure | best | median |")
+    print("|---|---|---|")
+    print(f"| Muster batch evaluation, MO 2021 | {best_muster:.2f} s | "
+          f"{statistics.median(muster):.2f} s |")
+    print(f"| DuckDB bare aggregation | {best_duck:.2f} s | "
+          f"{statistics.median(duck):.2f} s |")
+    print(f"| ratio Muster / DuckDB | {best_muster / best_duck:.2f} | "
+          f"{statistics.median(muster) / statistics.median(duck):.2f} |")
+    print(f"| Muster peak extra memory | {peak / 2**20:,.0f} MiB | |")
+    print(f"| one person with explanation | {min(single) * 1000:.3f} ms | "
+          f"{statistics.median(single) * 1000:.3f} ms (p99 "
+          f"{sorted(single)[int(len(single) * 0.99)] * 1000:.3f} ms) |")
+
+
+if __name__ == "__main__":
+    main()
