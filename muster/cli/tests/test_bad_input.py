@@ -1,0 +1,211 @@
+"""`muster evaluate` on bad input: exit 2, every problem on stderr, nothing on stdout.
+
+Each case changes one line of the good agency files, so a case cannot pass because
+something else was wrong.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from muster.cli.tests.agency import PEOPLE, RECORDS
+
+# A good B2 record (records.csv line 7), to be changed one cell at a time.
+GOOD = "B2,2021-02-01,2,legal,legislative-update,live,approved-provider,,Law update"
+EXEMPTIONS_HEADER = "person,kind,starts_on,ends_on,reason,requirements\n"
+
+
+def replace_line(text: str, number: int, new: str) -> str:
+    """`text` with line `number` (the header is 1) replaced by `new`."""
+    lines = text.splitlines()
+    lines[number - 1] = new
+    return "\n".join(lines) + "\n"
+
+
+def record(**cells: str) -> str:
+    """The good record with some cells changed."""
+    names = RECORDS.splitlines()[0].split(",")
+    values = dict(zip(names, GOOD.split(","), strict=True)) | cells
+    return ",".join(values[name] for name in names)
+
+
+RECORD_CASES = [
+    (record(date="2021-02-30"), "date", '"2021-02-30" is not a date'),
+    (record(date="soon"), "date", '"soon" is not a date; write dates as YYYY-MM-DD'),
+    (record(hours="two"), "hours", '"two" is not a number'),
+    (record(hours=""), "hours", "is empty; a value is required"),
+    (record(hours="1.255"), "hours", '"1.255" has more than two decimals'),
+    (
+        record(area="legall"),
+        "area",
+        '"legall" is not a known area; did you mean "legal"?',
+    ),
+    (record(topics="implicit bias"), "topics", '"implicit bias" is not a known topic'),
+    (record(delivery="zoom"), "delivery", '"zoom" is not a known delivery; use one of'),
+    (record(provider="post"), "provider", '"post" is not a known provider'),
+    (record(result="passed"), "result", '"passed" is not a known result'),
+    (record(person="X9"), "person", '"X9" is not in the people file'),
+]
+
+
+@pytest.mark.parametrize(("line", "field", "message"), RECORD_CASES)
+def test_it_refuses_a_bad_record_cell(evaluate, line, field, message) -> None:
+    run = evaluate(records=replace_line(RECORDS, 7, line))
+    assert run.code == 2
+    assert run.out == ""
+    assert f'records.csv, line 7, field "{field}": {message}' in run.err
+
+
+def test_it_explains_negative_hours_in_full(evaluate) -> None:
+    run = evaluate(records=replace_line(RECORDS, 7, record(hours="-2")))
+    assert run.err.splitlines()[0].endswith(
+        'records.csv, line 7, field "hours": "-2" is negative; hours must be zero '
+        "or more"
+    )
+
+
+def test_it_accepts_zero_hours_for_a_qualification(evaluate) -> None:
+    line = record(hours="0", topics="firearms-qualification", result="pass")
+    assert evaluate(records=replace_line(RECORDS, 7, line)).code == 0
+
+
+@pytest.mark.parametrize(
+    ("header", "field", "message"),
+    [
+        (RECORDS.splitlines()[0].replace("hours", "hourz"), "hourz", "unknown column"),
+        (RECORDS.splitlines()[0].replace("hours", "hourz"), "hours", "missing column"),
+        (RECORDS.splitlines()[0] + ",hours", "hours", "the column appears twice"),
+    ],
+)
+def test_it_refuses_a_bad_records_header(evaluate, header, field, message) -> None:
+    run = evaluate(records=replace_line(RECORDS, 1, header))
+    assert (run.code, run.out) == (2, "")
+    assert f'records.csv, line 1, field "{field}": {message}' in run.err
+
+
+@pytest.mark.parametrize(
+    ("line", "field", "message"),
+    [
+        (
+            "A1,peace-officer,2015-06-01,",
+            "id",
+            '"A1" is listed twice (first on line 2)',
+        ),
+        ("B2,peace-officer,06/31/2015,", "licensed_on", '"06/31/2015" is not a date'),
+        ("B2,,2015-06-01,", "discipline", "is empty; a value is required"),
+        (",peace-officer,2015-06-01,", "id", "is empty; a value is required"),
+    ],
+)
+def test_it_refuses_a_bad_person(evaluate, line, field, message) -> None:
+    run = evaluate(people=replace_line(PEOPLE, 3, line))
+    assert (run.code, run.out) == (2, "")
+    assert f'people.csv, line 3, field "{field}": {message}' in run.err
+
+
+def test_it_refuses_a_people_file_without_an_attributes_column(evaluate) -> None:
+    people = "id,discipline,licensed_on\nA1,peace-officer,2015-06-01\n"
+    run = evaluate(people=people)
+    assert (run.code, run.out) == (2, "")
+    assert 'people.csv, line 1, field "attributes": missing column' in run.err
+
+
+@pytest.mark.parametrize("name", ["people", "records"])
+def test_it_refuses_an_empty_file(evaluate, name) -> None:
+    run = evaluate(**{name: ""})
+    assert (run.code, run.out) == (2, "")
+    assert f"{name}.csv, line 1: the file is empty" in run.err
+
+
+def test_it_refuses_a_value_in_an_unnamed_column(evaluate) -> None:
+    run = evaluate(records=replace_line(RECORDS, 7, GOOD + ",surprise"))
+    assert (run.code, run.out) == (2, "")
+    assert 'records.csv, line 7: cell 10 holds "surprise"' in run.err
+
+
+@pytest.mark.parametrize(
+    ("line", "field", "message"),
+    [
+        ("B2,pardon,2021-01-01,2021-12-31,,", "kind", '"pardon" is not a known'),
+        ("B2,waiver,2021-01-01,2021-12-31,,implicit-bais", "requirements",
+         '"implicit-bais" is not a known requirement id; did you mean "implicit-bias"'),
+        ("B2,waiver,2021-06-01,2021-01-01,,", "ends_on",
+         "2021-01-01 is before starts_on 2021-06-01"),
+        ("Q1,waiver,2021-01-01,2021-12-31,,", "person", '"Q1" is not in the people'),
+    ],
+)  # fmt: skip
+def test_it_refuses_a_bad_exemption(evaluate, line, field, message) -> None:
+    run = evaluate(exemptions=EXEMPTIONS_HEADER + line + "\n")
+    assert (run.code, run.out) == (2, "")
+    assert f'exemptions.csv, line 2, field "{field}": {message}' in run.err
+
+
+def test_it_lists_every_problem_in_line_order(evaluate) -> None:
+    people = replace_line(PEOPLE, 4, "T3,peace-officer,someday,")
+    records = replace_line(RECORDS, 3, record(hours="-1"))
+    records = replace_line(records, 9, record(area="law"))
+    run = evaluate(people=people, records=records)
+    places = [line.split(": ")[0] for line in run.err.splitlines()]
+    assert [place.rsplit("/", 1)[-1] for place in places] == [
+        'people.csv, line 4, field "licensed_on"',
+        'records.csv, line 3, field "hours"',
+        'records.csv, line 9, field "area"',
+    ]
+
+
+def test_it_shows_at_most_twenty_problems_per_file(evaluate) -> None:
+    bad = "\n".join(record(hours="-1") for _ in range(25))
+    run = evaluate(records=RECORDS + bad + "\n")
+    lines = run.err.splitlines()
+    assert len(lines) == 21
+    assert lines[-1].endswith("records.csv: 5 more problems not shown")
+
+
+def test_it_refuses_an_unknown_jurisdiction(cli, write) -> None:
+    run = cli(
+        "evaluate",
+        "--jurisdiction", "ZZ",
+        "--period", "2021",
+        "--people", write("people.csv", PEOPLE),
+        "--records", write("records.csv", RECORDS),
+    )  # fmt: skip
+    assert (run.code, run.out) == (2, "")
+    assert "unknown jurisdiction 'ZZ'; known jurisdictions are" in run.err
+
+
+def test_it_refuses_a_missing_file(cli, write, tmp_path) -> None:
+    run = cli(
+        "evaluate",
+        "--jurisdiction", "MO",
+        "--period", "2021",
+        "--people", write("people.csv", PEOPLE),
+        "--records", str(tmp_path / "nowhere.csv"),
+    )  # fmt: skip
+    assert (run.code, run.out) == (2, "")
+    assert "nowhere.csv: cannot be read: No such file or directory" in run.err
+
+
+def test_it_refuses_a_file_that_is_not_utf8(cli, write) -> None:
+    people = write("people.csv", PEOPLE.replace("A1", "Ä1"), encoding="cp1252")
+    run = cli(
+        "evaluate",
+        "--jurisdiction", "MO",
+        "--period", "2021",
+        "--people", people,
+        "--records", write("records.csv", ""),
+    )  # fmt: skip
+    assert (run.code, run.out) == (2, "")
+    assert "people.csv: is not UTF-8 text" in run.err
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--period", "21", '"21" is not a year such as 2021'),
+        ("--as-of", "04/01/2022", '"04/01/2022" is not a date; write it as YYYY-MM-DD'),
+        ("--format", "xml", "invalid choice: 'xml'"),
+    ],
+)
+def test_it_refuses_bad_options(evaluate, option, value, message) -> None:
+    run = evaluate(option, value)
+    assert (run.code, run.out) == (2, "")
+    assert message in run.err

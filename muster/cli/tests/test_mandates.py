@@ -1,0 +1,99 @@
+"""`muster mandates check`, `show` and `stale`."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+
+def test_check_lists_each_jurisdiction_and_mandate(cli) -> None:
+    run = cli("mandates", "check")
+    assert run.code == 0, run.err
+    assert "MO  Missouri" in run.out
+    assert "us.mo.peace_officer" in run.out
+    assert "us.mo.telecommunicator" in run.out
+    assert "verified" in run.out
+    assert run.out.splitlines()[-1].startswith("OK: ")
+
+
+def test_check_accepts_another_folder(cli, mandates_copy: Path) -> None:
+    run = cli("mandates", "check", "--root", str(mandates_copy))
+    assert run.code == 0, run.err
+    assert run.out.splitlines()[-1] == (
+        "OK: 2 mandates in 1 jurisdiction load without errors."
+    )
+
+
+def test_check_names_the_bad_file_and_exits_2(cli, mandates_copy: Path) -> None:
+    path = mandates_copy / "us" / "mo" / "peace_officer.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("last_checked: 2025-01-15", "last_checked: soon"))
+    run = cli("mandates", "check", "--root", str(mandates_copy))
+    assert (run.code, run.out) == (2, "")
+    assert "peace_officer.yaml" in run.err
+    assert "last_checked" in run.err
+
+
+def test_check_refuses_a_folder_without_jurisdictions(cli, tmp_path: Path) -> None:
+    run = cli("mandates", "check", "--root", str(tmp_path))
+    assert (run.code, run.out) == (2, "")
+    assert "no jurisdiction folders" in run.err
+
+
+def test_show_prints_values_in_force_with_citations(cli) -> None:
+    run = cli("mandates", "show", "MO", "--on", "2021-06-01")
+    assert run.code == 0, run.err
+    assert "Missouri (MO): rules in force on 2021-06-01" in run.out
+    assert "    implicit-bias: Implicit bias: 1 h per annual period" in run.out
+    assert "POST Commission emergency rule, effective 2021-01-01" in run.out
+    assert "      only for: anyone with traffic-enforcement" in run.out
+    assert "three-year-total (repealed 2018-01-01)" in run.out
+    assert "  Uncertain\n    - Only subsections (1)-(3)" in run.out
+    assert "make-up until 2022-03-15" in run.out
+
+
+def test_show_leaves_out_a_requirement_before_it_took_effect(cli) -> None:
+    run = cli("mandates", "show", "us.mo", "--on", "2020-06-01")
+    assert "    implicit-bias:" not in run.out
+    assert "implicit-bias (from 2021-01-01)" in run.out
+
+
+def test_show_defaults_to_today(cli, time_machine) -> None:
+    time_machine.move_to(date(2016, 3, 1))
+    run = cli("mandates", "show", "mo")
+    assert "rules in force on 2016-03-01" in run.out
+    assert "    three-year-total: Total CLEE hours (three-year period): 48 h" in run.out
+
+
+def test_show_flags_unverified_rules(cli, mandates_copy: Path) -> None:
+    path = mandates_copy / "us" / "mo" / "telecommunicator.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("status: verified", "status: unverified"))
+    run = cli("mandates", "show", "MO", "--root", str(mandates_copy))
+    assert "!! UNVERIFIED RULES: the Missouri telecommunicator" in run.out
+    assert "status: UNVERIFIED" in run.out
+
+
+def test_show_refuses_an_unknown_jurisdiction(cli) -> None:
+    run = cli("mandates", "show", "ZZ")
+    assert (run.code, run.out) == (2, "")
+    assert "unknown jurisdiction 'ZZ'" in run.err
+
+
+def test_stale_lists_mandates_checked_over_a_year_ago(cli, time_machine) -> None:
+    time_machine.move_to(date(2026, 2, 1))
+    run = cli("mandates", "stale")
+    assert run.code == 0
+    assert "last checked more than 365 days ago" in run.out
+    assert "us.mo.peace_officer" in run.out
+    assert "last checked 2025-01-15 (382 days ago)" in run.out
+
+
+def test_stale_is_quiet_about_recently_checked_mandates(
+    cli, time_machine, mandates_copy: Path
+) -> None:
+    time_machine.move_to(date(2026, 2, 1))
+    run = cli("mandates", "stale", "--days", "400", "--root", str(mandates_copy))
+    assert run.code == 0
+    assert "us.mo.peace_officer" not in run.out
+    assert "within 400 days" in run.out
