@@ -113,9 +113,16 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[An
     return loader.construct_mapping(node)
 
 
+def _construct_timestamp(loader: _StrictLoader, node: yaml.ScalarNode) -> str:
+    # Keep dates as text so that the schema, not the YAML parser, judges them and
+    # can name the key of an impossible date such as 2017-02-30.
+    return loader.construct_scalar(node)
+
+
 _StrictLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
 )
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def read_yaml(path: Path) -> Any:

@@ -1,0 +1,89 @@
+"""The loader refuses bad mandate files with messages that name the file, key and fix."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from muster.rules import MandateError, load_mandates
+from muster.rules.loader import MANDATES_DIR, load_mandate_file, stale_mandates
+from muster.rules.mandate import at
+
+INVALID = Path(__file__).parent / "invalid"
+
+# Each fixture in invalid/ and the words its message must contain.
+EXPECTED_MESSAGES = {
+    "wrong_date.yaml": ["values > 0 > from", "not a date", "YYYY-MM-DD"],
+    "duplicate_key.yaml": ["duplicate key 'total'", "line"],
+    "missing_reference.yaml": ["no reference", "2016-01-01", "Add `reference`"],
+    "unknown_key.yaml": ["hourz", "not a known key", "spelling"],
+    "unknown_topic.yaml": ["unknown topic 'implicit-bais'", "implicit-bias"],
+    "out_of_order.yaml": ["out of order", "2017-01-01 after 2021-01-01"],
+    "unknown_cycle.yaml": ["cycle 'biennial'", "not defined", "annual"],
+    "bad_anchor.yaml": ["anchor", "not the first of a month"],
+    "carry_over.yaml": ["carry-over", "hours: 0"],
+    "bad_grace.yaml": ["until", "'02-30'", "MM-DD"],
+    "both_cycle_kinds.yaml": ["either repeating or one-time"],
+    "missing_key.yaml": ["requirements > total > label", "is missing", "add `label:`"],
+    "negative_hours.yaml": ["hours", "greater than or equal to 0"],
+    "tiers_not_from_zero.yaml": ["tiers", "from_years: 0"],
+    "qualification_hours.yaml": ["other than 1", "hours: 1"],
+    "not_yaml.yaml": ["not valid YAML"],
+}
+
+
+def test_every_invalid_fixture_has_an_expected_message() -> None:
+    assert sorted(p.name for p in INVALID.glob("*.yaml")) == sorted(EXPECTED_MESSAGES)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_MESSAGES))
+def test_it_refuses_a_bad_file_naming_the_file_and_the_fix(name: str) -> None:
+    with pytest.raises(MandateError) as refused:
+        load_mandate_file(INVALID / name)
+    message = str(refused.value)
+    assert name in message
+    for words in EXPECTED_MESSAGES[name]:
+        assert words in message, message
+
+
+def test_it_loads_every_shipped_mandate_with_citations() -> None:
+    library = load_mandates()
+    assert "MO" in library.jurisdictions
+    for jurisdiction in library.jurisdictions.values():
+        for mandate in jurisdiction.mandates:
+            for requirement in mandate.requirements:
+                for value in requirement.values:
+                    assert value.citation.title, (mandate.id, requirement.id)
+
+
+def test_it_picks_the_value_in_force_on_a_day() -> None:
+    mandate = load_mandates().mandate("us.mo.peace_officer")
+    total = next(r for r in mandate.requirements if r.id == "three-year-total")
+    assert at(total.values, date(2014, 12, 31)) is None
+    assert at(total.values, date(2017, 6, 1)).hours == Decimal(48)
+    assert at(total.values, date(2018, 1, 1)).hours is None  # repealed
+
+
+def test_it_refuses_a_jurisdiction_folder_whose_files_disagree(tmp_path: Path) -> None:
+    folder = tmp_path / "us" / "mo"
+    shutil.copytree(MANDATES_DIR / "us" / "mo", folder)
+    text = (folder / "telecommunicator.yaml").read_text()
+    (folder / "telecommunicator.yaml").write_text(text.replace("jurisdiction: MO", "jurisdiction: TN"))
+    with pytest.raises(MandateError, match="index.yaml says MO"):
+        load_mandates(tmp_path)
+
+
+def test_it_names_the_known_jurisdictions_for_an_unknown_code() -> None:
+    with pytest.raises(MandateError, match="unknown jurisdiction 'XX'.*MO"):
+        load_mandates().get("XX")
+
+
+def test_it_lists_mandates_not_checked_for_a_year() -> None:
+    library = load_mandates()
+    mo = library.mandate("us.mo.peace_officer")
+    assert mo in stale_mandates(library, mo.last_checked.replace(year=mo.last_checked.year + 2))
+    assert mo not in stale_mandates(library, mo.last_checked)
