@@ -7,12 +7,13 @@ and the column, because the people who fix these files do so in Excel.
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-# Past this many problems in one file, only a count is kept: the first ones usually
+# Past this many problems in one file, only a count is shown: the first ones usually
 # share a cause, and a screenful is enough to find it.
 MAX_PROBLEMS = 20
 
@@ -136,12 +137,12 @@ def check_header(
     header: list[str], required: Sequence[str], optional: Sequence[str], report: Report
 ) -> bool:
     known = [*required, *optional]
-    expected = ", ".join(required)
-    for name in header:
+    columns, expected = ", ".join(known), ", ".join(required)
+    for name, count in Counter(header).items():
         if name and name not in known:
-            report.add(1, name, f"unknown column; the columns are {', '.join(known)}")
-        elif name and header.count(name) > 1:
-            report.add(1, name, "the column appears twice; keep one")
+            report.add(1, name, f"unknown column; the columns are {columns}")
+        elif name and count > 1:
+            report.add(1, name, "the column appears more than once; keep one")
     for name in required:
         if name not in header:
             report.add(1, name, f"missing column; the header must name {expected}")

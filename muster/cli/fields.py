@@ -16,6 +16,8 @@ from muster.rules.model import HUNDREDTH
 
 US_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
 YEAR = re.compile(r"^\d{4}$")
+# Years outside this range are typing mistakes, and would overflow date arithmetic.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 def quoted(text: str) -> str:
@@ -81,7 +83,7 @@ def parse_hours(text: str) -> Decimal:
 
 
 def parse_year(text: str) -> int | None:
-    """An optional four-digit year.
+    """An optional year, from 1900 to 2999.
 
     >>> parse_year(""), parse_year("2021")
     (None, 2021)
@@ -89,7 +91,7 @@ def parse_year(text: str) -> int | None:
     text = text.strip()
     if not text:
         return None
-    if not YEAR.match(text):
+    if not (YEAR.match(text) and FIRST_YEAR <= int(text) <= LAST_YEAR):
         raise ValueError(f"{quoted(text)} is not a year; write a year like 2021")
     return int(text)
 

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 
-from muster.cli import mandates, output
+from muster.cli import fields, mandates, output
 from muster.cli.csvinput import read_inputs
 from muster.cli.csvtable import CsvError
 from muster.cli.evaluate import evaluate_inputs
@@ -44,19 +44,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
 
 
-def iso_date(text: str) -> date:
+def a_date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f'"{text}" is not a date; write it as YYYY-MM-DD'
-        ) from None
+        return fields.parse_date(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def year(text: str) -> int:
-    if not (text.isdigit() and len(text) == 4 and text >= "1900"):
-        raise argparse.ArgumentTypeError(f'"{text}" is not a year such as 2021')
-    return int(text)
+def a_year(text: str) -> int:
+    try:
+        found = fields.parse_year(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    if found is None:
+        raise argparse.ArgumentTypeError("a year is required, such as 2021")
+    return found
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,7 +84,7 @@ def add_evaluate(commands: argparse._SubParsersAction) -> None:
     command.add_argument(
         "--period",
         required=True,
-        type=year,
+        type=a_year,
         metavar="YEAR",
         help="the reporting periods containing 31 December YEAR",
     )
@@ -90,7 +92,7 @@ def add_evaluate(commands: argparse._SubParsersAction) -> None:
     command.add_argument("--records", required=True, metavar="CSV")
     command.add_argument("--exemptions", metavar="CSV")
     command.add_argument(
-        "--as-of", type=iso_date, metavar="DATE", help="judge status on DATE (today)"
+        "--as-of", type=a_date, metavar="DATE", help="judge status on DATE (today)"
     )
     command.add_argument("--format", choices=("json", "table", "csv"), default="json")
     command.add_argument("--root", metavar="DIR", help="another mandates folder")
@@ -105,7 +107,7 @@ def add_mandates(commands: argparse._SubParsersAction) -> None:
     check.set_defaults(run=lambda o: emit(mandates.check(o.root)))
     show = group.add_parser("show", help="print a jurisdiction's rules on a date")
     show.add_argument("jurisdiction", help="for example MO or us.mo")
-    show.add_argument("--on", type=iso_date, metavar="DATE", help="default: today")
+    show.add_argument("--on", type=a_date, metavar="DATE", help="default: today")
     show.set_defaults(
         run=lambda o: emit(
             mandates.show(

@@ -74,7 +74,11 @@ def test_it_accepts_zero_hours_for_a_qualification(evaluate) -> None:
     [
         (RECORDS.splitlines()[0].replace("hours", "hourz"), "hourz", "unknown column"),
         (RECORDS.splitlines()[0].replace("hours", "hourz"), "hours", "missing column"),
-        (RECORDS.splitlines()[0] + ",hours", "hours", "the column appears twice"),
+        (
+            RECORDS.splitlines()[0] + ",hours",
+            "hours",
+            "the column appears more than once",
+        ),
     ],
 )
 def test_it_refuses_a_bad_records_header(evaluate, header, field, message) -> None:
@@ -200,8 +204,9 @@ def test_it_refuses_a_file_that_is_not_utf8(cli, write) -> None:
 @pytest.mark.parametrize(
     ("option", "value", "message"),
     [
-        ("--period", "21", '"21" is not a year such as 2021'),
-        ("--as-of", "04/01/2022", '"04/01/2022" is not a date; write it as YYYY-MM-DD'),
+        ("--period", "21", '"21" is not a year; write a year like 2021'),
+        ("--period", "0000", '"0000" is not a year'),
+        ("--as-of", "2022-13-01", '"2022-13-01" is not a date; write dates as'),
         ("--format", "xml", "invalid choice: 'xml'"),
     ],
 )
@@ -209,3 +214,17 @@ def test_it_refuses_bad_options(evaluate, option, value, message) -> None:
     run = evaluate(option, value)
     assert (run.code, run.out) == (2, "")
     assert message in run.err
+
+
+def test_it_refuses_a_make_up_mark_that_is_not_a_year(evaluate) -> None:
+    records = RECORDS.replace("label\n", "label,counts_for\n")
+    records = replace_line(records, 7, GOOD + ",21")
+    run = evaluate(records=records)
+    assert (run.code, run.out) == (2, "")
+    assert 'records.csv, line 7, field "counts_for": "21" is not a year' in run.err
+
+
+def test_it_reports_a_column_named_twice_once(evaluate) -> None:
+    header = RECORDS.splitlines()[0] + ",hours,hours"
+    run = evaluate(records=replace_line(RECORDS, 1, header))
+    assert run.err.count("appears more than once") == 1
