@@ -228,13 +228,8 @@ class Cycle:
         index = months_between(self.anchor, day) // self.months
         start = add_months(self.anchor, index * self.months)
         end = add_months(start, self.months) - timedelta(days=1)
-        grace = at_end(self.grace, end)
+        grace = at(self.grace, end)  # grace rules are dated by the period's end
         return Period(start, end, end, grace.until(end) if grace else None)
-
-
-def at_end(rules: Sequence[GraceRule], period_end: date) -> GraceRule | None:
-    """The grace rule in force for a period ending on `period_end`."""
-    return at(rules, period_end)
 
 
 @dataclass(frozen=True, slots=True)
