@@ -1,0 +1,1 @@
+"""Muster: training and continuing-education compliance for law-enforcement agencies."""

@@ -1,0 +1,186 @@
+"""Django settings for Muster, read from environment variables.
+
+Every variable is listed, with a comment, in `.env.example`. Unset variables fall
+back to development defaults (SQLite, console email); a malformed value raises
+`ImproperlyConfigured` naming the variable.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+
+
+def env_str(name: str, default: str = "") -> str:
+    """The variable's value with surrounding spaces removed, or `default` if unset."""
+    value = os.environ.get(name)
+    return default if value is None else value.strip()
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """A yes/no variable: 1/true/yes/on or 0/false/no/off, any case."""
+    value = env_str(name).lower()
+    if not value:
+        return default
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name} must be one of {', '.join(TRUE_WORDS + FALSE_WORDS)}, not {value!r}."
+    )
+
+
+def env_int(name: str, default: int) -> int:
+    """A whole-number variable, such as a port or a number of seconds."""
+    value = env_str(name)
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number, not {value!r}."
+        ) from None
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    """A comma-separated variable, as a list without empty items."""
+    value = env_str(name)
+    if not value:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_secret(name: str, default: str = "") -> str:
+    """A secret from `NAME`, or from the file named by `NAME_FILE` (Docker secrets)."""
+    path = env_str(f"{name}_FILE")
+    if not path:
+        return env_str(name, default)
+    try:
+        return Path(path).read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise ImproperlyConfigured(
+            f"{name}_FILE names {path!r}, which cannot be read: {error.strerror}."
+        ) from None
+
+
+DEBUG = env_bool("MUSTER_DEBUG", True)
+
+SECRET_KEY = env_secret("MUSTER_SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "MUSTER_SECRET_KEY must be set when MUSTER_DEBUG is off. Generate one "
+            "with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    # Only ever used with DEBUG on, which is never a deployment.
+    SECRET_KEY = "insecure-development-key-do-not-deploy"
+
+ALLOWED_HOSTS = env_list("MUSTER_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "muster.agencies",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "muster.urls"
+WSGI_APPLICATION = "muster.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "muster" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# PostgreSQL in deployment (DATABASE_URL=postgres://user:password@host:5432/name);
+# a SQLite file under var/ for development.
+DATABASE_URL = env_secret("DATABASE_URL")
+if DATABASE_URL:
+    try:
+        DATABASES = {
+            "default": dj_database_url.parse(
+                DATABASE_URL, conn_max_age=env_int("MUSTER_DB_CONN_MAX_AGE", 0)
+            )
+        }
+    except ValueError as error:
+        raise ImproperlyConfigured(f"DATABASE_URL is not usable: {error}") from None
+else:
+    VAR_DIR = BASE_DIR / "var"
+    VAR_DIR.mkdir(exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "muster.sqlite3",
+        }
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": f"django.contrib.auth.password_validation.{name}"}
+    for name in (
+        "UserAttributeSimilarityValidator",
+        "MinimumLengthValidator",
+        "CommonPasswordValidator",
+        "NumericPasswordValidator",
+    )
+]
+
+# Django's admin sign-in page serves as the login page until accounts/ exists.
+LOGIN_URL = "/admin/login/"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+# ISO dates on every page, matching the mandate files and the engine's explanations.
+FORMAT_MODULE_PATH = ["muster.formats"]
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "muster" / "static"]
+STATIC_ROOT = Path(env_str("MUSTER_STATIC_ROOT", str(BASE_DIR / "var" / "static")))
+
+EMAIL_BACKEND = env_str(
+    "MUSTER_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = env_str("MUSTER_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("MUSTER_EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("MUSTER_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_secret("MUSTER_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("MUSTER_EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = env_str("MUSTER_DEFAULT_FROM_EMAIL", "muster@localhost")
+
+# Cookies travel over HTTPS only, except in development.
+SESSION_COOKIE_SECURE = env_bool("MUSTER_SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
