@@ -1,0 +1,1 @@
+"""People, licenses, training records and their compliance standing."""

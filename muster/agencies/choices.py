@@ -1,0 +1,113 @@
+"""Choice lists for agency models.
+
+Values that reach the mandate engine (areas, deliveries, provider kinds, results,
+exemption kinds) use the engine's words exactly; a test holds them to
+`muster/rules/topics.yaml`.
+"""
+
+from django.db import models
+
+
+class Discipline(models.TextChoices):
+    PEACE_OFFICER = "peace-officer", "Peace officer"
+    TELECOMMUNICATOR = "telecommunicator", "Telecommunicator"
+    CORRECTIONS = "corrections", "Corrections officer"
+    CHIEF = "chief", "Chief"
+    RESERVE = "reserve", "Reserve officer"
+    CIVILIAN = "civilian", "Civilian"
+
+
+class LicenseStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    INACTIVE = "inactive", "Inactive"
+    LAPSED = "lapsed", "Lapsed"
+
+
+class ProviderKind(models.TextChoices):
+    APPROVED_PROVIDER = "approved-provider", "Approved provider"
+    IN_SERVICE = "in-service", "Agency in-service"
+    OUT_OF_STATE = "out-of-state", "Out-of-state, federal or other organisation"
+    ACADEMY = "academy", "Basic academy"
+    COLLEGE = "college", "College course"
+    INSTRUCTOR = "instructor", "Taught as instructor"
+    OTHER = "other", "Other"
+
+
+class Delivery(models.TextChoices):
+    LIVE = "live", "Live (in person or live virtual)"
+    ONLINE = "online", "Online or self-paced"
+
+
+class Result(models.TextChoices):
+    """A pass or fail where the course has one; blank ("") when it has none."""
+
+    PASS = "pass", "Pass"
+    FAIL = "fail", "Fail"
+
+
+class Area(models.TextChoices):
+    LEGAL = "legal", "Legal studies"
+    TECHNICAL = "technical", "Technical studies"
+    INTERPERSONAL = "interpersonal", "Interpersonal perspectives"
+    SKILL_DEVELOPMENT = "skill-development", "Skill development"
+
+
+class ExemptionKind(models.TextChoices):
+    WAIVER = "waiver", "Waiver"
+    EXTENSION = "extension", "Extension"
+
+
+class State(models.TextChoices):
+    """US states and DC, by postal code: the jurisdictions a license can come from."""
+
+    AL = "AL", "Alabama"
+    AK = "AK", "Alaska"
+    AZ = "AZ", "Arizona"
+    AR = "AR", "Arkansas"
+    CA = "CA", "California"
+    CO = "CO", "Colorado"
+    CT = "CT", "Connecticut"
+    DE = "DE", "Delaware"
+    DC = "DC", "District of Columbia"
+    FL = "FL", "Florida"
+    GA = "GA", "Georgia"
+    HI = "HI", "Hawaii"
+    ID = "ID", "Idaho"
+    IL = "IL", "Illinois"
+    IN = "IN", "Indiana"
+    IA = "IA", "Iowa"
+    KS = "KS", "Kansas"
+    KY = "KY", "Kentucky"
+    LA = "LA", "Louisiana"
+    ME = "ME", "Maine"
+    MD = "MD", "Maryland"
+    MA = "MA", "Massachusetts"
+    MI = "MI", "Michigan"
+    MN = "MN", "Minnesota"
+    MS = "MS", "Mississippi"
+    MO = "MO", "Missouri"
+    MT = "MT", "Montana"
+    NE = "NE", "Nebraska"
+    NV = "NV", "Nevada"
+    NH = "NH", "New Hampshire"
+    NJ = "NJ", "New Jersey"
+    NM = "NM", "New Mexico"
+    NY = "NY", "New York"
+    NC = "NC", "North Carolina"
+    ND = "ND", "North Dakota"
+    OH = "OH", "Ohio"
+    OK = "OK", "Oklahoma"
+    OR = "OR", "Oregon"
+    PA = "PA", "Pennsylvania"
+    RI = "RI", "Rhode Island"
+    SC = "SC", "South Carolina"
+    SD = "SD", "South Dakota"
+    TN = "TN", "Tennessee"
+    TX = "TX", "Texas"
+    UT = "UT", "Utah"
+    VT = "VT", "Vermont"
+    VA = "VA", "Virginia"
+    WA = "WA", "Washington"
+    WV = "WV", "West Virginia"
+    WI = "WI", "Wisconsin"
+    WY = "WY", "Wyoming"

@@ -1,0 +1,278 @@
+"""People, their licenses, training records with credited hours, and exemptions.
+
+These are the rows the mandate engine needs today; `compliance.py` turns them into
+engine inputs. Training records are never deleted: a wrong one is voided, with a
+reason, so that past reports stay explainable.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from muster.agencies.choices import (
+    Area,
+    Delivery,
+    Discipline,
+    ExemptionKind,
+    LicenseStatus,
+    ProviderKind,
+    Result,
+    State,
+)
+
+
+def validate_word_list(value: object) -> None:
+    """Refuse anything but a list of non-empty strings, such as ["firearms"]."""
+    if not isinstance(value, list) or not all(
+        isinstance(item, str) and item.strip() for item in value
+    ):
+        raise ValidationError(
+            'Enter a list of words in double quotes, such as ["traffic-enforcement"].'
+        )
+
+
+class Person(models.Model):
+    """One human being whose training is tracked, whatever their licenses."""
+
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    external_id = models.CharField(
+        "badge or external ID",
+        max_length=40,
+        blank=True,
+        help_text="The agency's badge or personnel number.",
+    )
+    discipline = models.CharField(max_length=20, choices=Discipline.choices)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "pk"]
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.get_full_name()
+
+    def get_absolute_url(self) -> str:
+        return reverse("agencies:person", args=[self.pk])
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class License(models.Model):
+    """A person's license or certification in one state, which decides what they owe.
+
+    A person holds at most one license per state, so a state code names the
+    license the engine evaluates.
+    """
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="licenses"
+    )
+    jurisdiction = models.CharField(
+        max_length=2,
+        choices=State.choices,
+        validators=[RegexValidator(r"^[A-Z]{2}$", "Use the two-letter state code.")],
+    )
+    discipline = models.CharField(max_length=20, choices=Discipline.choices)
+    number = models.CharField("license number", max_length=40, blank=True)
+    licensed_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="First licensed in this state; blank if unknown.",
+    )
+    status = models.CharField(
+        max_length=10, choices=LicenseStatus.choices, default=LicenseStatus.ACTIVE
+    )
+    attributes = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_word_list],
+        help_text='Such as ["traffic-enforcement"].',
+    )
+
+    class Meta:
+        ordering = ["jurisdiction", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "jurisdiction"],
+                name="one_license_per_person_and_state",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        discipline = self.get_discipline_display()
+        return f"{self.jurisdiction} {discipline} license of {self.person}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == LicenseStatus.ACTIVE
+
+
+class TrainingRecordQuerySet(models.QuerySet):
+    def valid(self) -> "TrainingRecordQuerySet":
+        """Records that count: everything not voided."""
+        return self.filter(is_void=False)
+
+
+class TrainingRecord(models.Model):
+    """One completed course or session, as entered; its hours are its credit lines."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="training_records"
+    )
+    title = models.CharField(max_length=200)
+    completed_on = models.DateField()
+    provider_name = models.CharField(max_length=200, blank=True)
+    provider_kind = models.CharField(
+        max_length=20, choices=ProviderKind.choices, default=ProviderKind.OTHER
+    )
+    delivery = models.CharField(
+        max_length=10, choices=Delivery.choices, default=Delivery.LIVE
+    )
+    result = models.CharField(
+        max_length=4,
+        choices=Result.choices,
+        blank=True,
+        help_text="Pass or fail, for a tested course; blank otherwise.",
+    )
+    counts_for = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Make-up hours: the earlier year they count for.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    is_void = models.BooleanField("void", default=False)
+    void_reason = models.CharField(max_length=200, blank=True)
+
+    objects = TrainingRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-completed_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_void=False) | ~Q(void_reason=""),
+                name="void_record_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.completed_on})"
+
+    def clean(self) -> None:
+        if self.is_void and not self.void_reason.strip():
+            raise ValidationError({"void_reason": "Say why the record is void."})
+        if (
+            self.counts_for is not None
+            and self.completed_on is not None
+            and self.counts_for >= self.completed_on.year
+        ):
+            raise ValidationError(
+                {"counts_for": "Make-up hours count for a year before completion."}
+            )
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(
+            "Training records are never deleted; call void(reason) instead."
+        )
+
+    @property
+    def total_hours(self) -> Decimal:
+        """The hours of all the record's credit lines (uses prefetched lines)."""
+        return sum((line.hours for line in self.credit_lines.all()), Decimal(0))
+
+    def is_for_year(self, year: int) -> bool:
+        """Whether the record belongs to `year`: completed in it, or made up for it."""
+        return self.completed_on.year == year or self.counts_for == year
+
+    def void(self, reason: str) -> None:
+        """Mark the record void so that its hours stop counting; the row stays."""
+        if not reason.strip():
+            raise ValueError("A void record needs a reason.")
+        self.is_void = True
+        self.void_reason = reason.strip()
+        self.save(update_fields=["is_void", "void_reason"])
+
+
+class CreditLine(models.Model):
+    """Hours of one training record credited to one area and set of topics."""
+
+    record = models.ForeignKey(
+        TrainingRecord, on_delete=models.CASCADE, related_name="credit_lines"
+    )
+    hours = models.DecimalField(
+        max_digits=6, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    area = models.CharField(
+        max_length=20,
+        choices=Area.choices,
+        blank=True,
+        help_text="Curriculum area; blank when the hours have none.",
+    )
+    topics = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_word_list],
+        help_text='Topics from topics.yaml, such as ["implicit-bias"].',
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours__gte=0), name="hours_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        area = self.get_area_display() if self.area else "no area"
+        return f"{self.hours} h, {area}"
+
+
+class Exemption(models.Model):
+    """A dated waiver or deadline extension granted to one person."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="exemptions"
+    )
+    kind = models.CharField(max_length=10, choices=ExemptionKind.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    reason = models.CharField(max_length=200, blank=True)
+    requirements = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_word_list],
+        help_text='Requirement IDs such as ["firearms"]; [] for all.',
+    )
+
+    class Meta:
+        ordering = ["-starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="exemption_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        kind = self.get_kind_display()
+        return f"{kind} for {self.person}, {self.starts_on} to {self.ends_on}"
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError(
+                {"ends_on": "An exemption cannot end before it starts."}
+            )
