@@ -313,6 +313,8 @@ class _MandateBuilder:
                 for i, entry in enumerate(spec.new_licensee)
             ),
             uncertain=tuple(" ".join(note.split()) for note in spec.uncertain),
+            reporting=" ".join(spec.reporting.split()),
+            consequence=" ".join(spec.consequence.split()),
             source=str(self.path),
         )
 

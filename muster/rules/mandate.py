@@ -263,6 +263,8 @@ class Mandate:
     requirements: tuple[Requirement, ...]
     new_licensee: tuple[NewLicenseeRule, ...] = ()
     uncertain: tuple[str, ...] = ()
+    reporting: str = ""
+    consequence: str = ""
     source: str = ""
 
     def applies(self, person: Person) -> bool:

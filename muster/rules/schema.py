@@ -110,6 +110,8 @@ class MandateSpec(Spec):
     status: Literal["verified", "unverified"]
     last_checked: date
     documentation: str = ""
+    reporting: str = ""
+    consequence: str = ""
     applies_to: list[ApplicabilitySpec] = Field(min_length=1)
     reference: ReferenceSpec | None = None
     uncertain: list[str] = []
