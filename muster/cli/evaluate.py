@@ -57,10 +57,11 @@ def evaluate_inputs(
                     exemptions=exemptions[person.id],
                 )
             )
+    # Warnings about the rules come first: they qualify every result below them.
     warnings = [
+        *(w for result in results for w in result.warnings),
         *role_warnings(jurisdiction, inputs),
         *late_record_warnings(inputs, as_of),
-        *(w for result in results for w in result.warnings),
     ]
     return Evaluation(
         jurisdiction, year, as_of, tuple(results), tuple(dict.fromkeys(warnings))

@@ -7,6 +7,7 @@ which `main` turns into exit status 2.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from muster.cli.output import BOLD, paint
@@ -37,7 +38,24 @@ def load(root: str | None) -> Library:
 
 
 def plural(count: int, word: str) -> str:
+    """
+    >>> plural(1, "mandate"), plural(2, "mandate")
+    ('1 mandate', '2 mandates')
+    """
     return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def in_hours(value: Decimal) -> str:
+    """
+    >>> in_hours(Decimal("1.50"))
+    '1.5 h'
+    """
+    hours = number(value)
+    return f"{hours} h"
+
+
+def source_file(mandate: Mandate) -> str:
+    return display(Path(mandate.source))
 
 
 def check(root: str | None) -> str:
@@ -50,11 +68,11 @@ def check(root: str | None) -> str:
         width = max((len(m.id) for m in jurisdiction.mandates), default=0)
         for mandate in jurisdiction.mandates:
             mandates += 1
-            status = "verified" if mandate.is_verified else "UNVERIFIED"
+            name = mandate.id.ljust(width)
+            status = ("verified" if mandate.is_verified else "UNVERIFIED").ljust(10)
+            size = plural(len(mandate.requirements), "requirement")
             out.append(
-                f"  {mandate.id.ljust(width)}  {status.ljust(10)}  "
-                f"{plural(len(mandate.requirements), 'requirement')}, "
-                f"last checked {mandate.last_checked}"
+                f"  {name}  {status}  {size}, last checked {mandate.last_checked}"
             )
     jurisdictions = plural(len(library.jurisdictions), "jurisdiction")
     count = plural(mandates, "mandate")
@@ -67,14 +85,14 @@ def stale(root: str | None, days: int, today: date) -> str:
     found = stale_mandates(load(root), today, days)
     if not found:
         return f"Every mandate was checked against its source within {days} days.\n"
-    out = [f"{plural(len(found), 'mandate')} last checked more than {days} days ago:"]
+    count = plural(len(found), "mandate")
+    out = [f"{count} last checked more than {days} days ago:"]
     width = max(len(mandate.id) for mandate in found)
     for mandate in found:
-        age = (today - mandate.last_checked).days
-        out.append(
-            f"  {mandate.id.ljust(width)}  last checked {mandate.last_checked} "
-            f"({age} days ago)  {display(Path(mandate.source))}"
-        )
+        name, checked_on = mandate.id.ljust(width), mandate.last_checked
+        age = (today - checked_on).days
+        path = source_file(mandate)
+        out.append(f"  {name}  last checked {checked_on} ({age} days ago)  {path}")
     return "\n".join(out) + "\n"
 
 
@@ -95,11 +113,12 @@ def describe_mandate(mandate: Mandate, day: date, colour: bool) -> list[str]:
     out = [f"{mandate.id}: {mandate.title}"]
     out += [paint(f"!! {warning}", BOLD, colour) for warning in mandate.warnings()]
     status = "verified" if mandate.is_verified else "UNVERIFIED"
+    who, path = describe_applicability(mandate.applies_to), source_file(mandate)
     out += [
         f"  status: {status}, last checked {mandate.last_checked}",
-        f"  applies to: {describe_applicability(mandate.applies_to)}",
+        f"  applies to: {who}",
         f"  source: {mandate.citation}",
-        f"  file: {display(Path(mandate.source))}",
+        f"  file: {path}",
         "  Cycles",
     ]
     in_use = {
@@ -109,20 +128,24 @@ def describe_mandate(mandate: Mandate, day: date, colour: bool) -> list[str]:
     }
     for cycle in mandate.cycles.values():
         out += describe_cycle(cycle, day, cycle.id in in_use)
-    rule = at(mandate.new_licensee, day)
-    if rule is not None:
-        what = (
-            "exempt for the rest of the period in which they are licensed"
-            if rule.rule == "exempt-period-of-licensing"
-            else f"{number(rule.hours_per_unit)} h for each full "
-            f"{rule.unit_months} months left in the period"
-        )
-        out.append(f"  New licensees: {what} ({rule.citation.title})")
+    out += describe_new_licensees(mandate, day)
     out += describe_requirements(mandate, day)
     if mandate.uncertain:
         out.append("  Uncertain")
         out += [f"    - {note}" for note in mandate.uncertain]
     return out
+
+
+def describe_new_licensees(mandate: Mandate, day: date) -> list[str]:
+    rule = at(mandate.new_licensee, day)
+    if rule is None:
+        return []
+    if rule.rule == "exempt-period-of-licensing":
+        what = "exempt for the rest of the period in which they are licensed"
+    else:
+        hours, months = in_hours(rule.hours_per_unit), rule.unit_months
+        what = f"{hours} for each full {months} months left in the period"
+    return [f"  New licensees: {what} ({rule.citation.title})"]
 
 
 def describe_cycle(cycle: Cycle, day: date, in_use: bool) -> list[str]:
@@ -156,7 +179,7 @@ def describe_requirements(mandate: Mandate, day: date) -> list[str]:
         else:
             out += describe_requirement(requirement, value, mandate, day)
     if idle:
-        out.append(f"  Not in force on {day}: {', '.join(idle)}")
+        out.append(f"  Not in force on {day}: " + ", ".join(idle))
     return out
 
 
@@ -169,15 +192,16 @@ def describe_requirement(
         f"per {requirement.cycle} period"
     ]
     if requirement.applies_to:
-        out.append(f"      only for: {describe_applicability(requirement.applies_to)}")
+        who = describe_applicability(requirement.applies_to)
+        out.append(f"      only for: {who}")
     counts = describe_counts(requirement.counts)
     if counts:
         out.append(f"      counts: {counts}")
     for cap in requirement.caps:
         cap_value = at(cap.values, day)
         if cap_value is not None and cap_value.hours is not None:
-            hours = number(cap_value.hours)
-            out.append(f"      at most {hours} h of {cap.label} count")
+            hours = in_hours(cap_value.hours)
+            out.append(f"      at most {hours} of {cap.label} count")
     if not requirement.is_waivable:
         out.append("      cannot be waived")
     out.append(f"      source: {value.citation}")
@@ -197,11 +221,9 @@ def period_start_difference(
     applied = at(requirement.values, period.start)
     if applied is value:
         return []
-    amount = (
-        "nothing"
-        if applied is None or applied.hours is None
-        else (describe_amount(requirement, applied))
-    )
+    amount = "nothing"
+    if applied is not None and applied.hours is not None:
+        amount = describe_amount(requirement, applied)
     return [
         f"      for the period that began {period.start}, evaluation applies "
         f"the value then in force: {amount}"
@@ -214,20 +236,20 @@ def describe_amount(requirement: Requirement, value: RequirementValue) -> str:
     if requirement.kind == Kind.COMPLETION:
         return "one completion"
     assert value.hours is not None
-    text = f"{number(value.hours)} h"
+    text = in_hours(value.hours)
     if value.tiers:
         tiers = ", ".join(
-            f"{tier.from_years}+ years {number(tier.hours)} h" for tier in value.tiers
+            f"{tier.from_years}+ years " + in_hours(tier.hours) for tier in value.tiers
         )
         text += f" (by years of service: {tiers})"
     for role, hours in value.by_role:
-        text += f"; {role}: {number(hours)} h"
+        text += f"; {role}: " + in_hours(hours)
     return text
 
 
 def describe_counts(counts: CountRule) -> str:
     parts = [
-        f"{name} {', '.join(sorted(words))}"
+        name + " " + ", ".join(sorted(words))
         for name, words in (
             ("areas", counts.areas),
             ("topics", counts.topics),

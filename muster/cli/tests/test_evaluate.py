@@ -251,3 +251,13 @@ def test_it_flags_unverified_rules_in_json(evaluate, unverified_root) -> None:
     assert statuses["us.mo.peace_officer"] == "unverified"
     assert report["warnings"][0].startswith("UNVERIFIED RULES")
     assert result_of(report, "A1")["warnings"] == report["warnings"]
+
+
+def test_it_puts_unverified_rules_before_input_warnings(
+    evaluate, unverified_root
+) -> None:
+    people = PEOPLE + "Z9,parking-attendant,,\n"
+    run = evaluate("--format", "table", "--root", unverified_root, people=people)
+    lines = run.out.splitlines()
+    assert lines[0].startswith("UNVERIFIED RULES")
+    assert lines[1].startswith("warning: ")
