@@ -6,13 +6,21 @@ which `main` turns into exit status 2.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 from muster.cli.output import BOLD, paint
-from muster.rules import Jurisdiction, Library, Mandate, Requirement, load_mandates
-from muster.rules.loader import display, stale_mandates
+from muster.rules import (
+    Jurisdiction,
+    Library,
+    Mandate,
+    MandateError,
+    Requirement,
+    load_mandates,
+)
+from muster.rules.loader import MANDATES_DIR, display, read_yaml, stale_mandates
 from muster.rules.mandate import (
     Applicability,
     CountRule,
@@ -59,8 +67,14 @@ def source_file(mandate: Mandate) -> str:
 
 
 def check(root: str | None) -> str:
-    """List every jurisdiction and mandate; loading them is the check."""
+    """List every jurisdiction and mandate; loading them is the check.
+
+    Also refuse what the loader passes over in silence: a state folder without
+    an index.yaml (its files would never be read) and a jurisdiction code or
+    mandate id used twice (one would hide the other).
+    """
     library = load(root)
+    check_layout(Path(root) if root else MANDATES_DIR, library)
     out = []
     mandates = 0
     for jurisdiction in library.jurisdictions.values():
@@ -78,6 +92,26 @@ def check(root: str | None) -> str:
     count = plural(mandates, "mandate")
     out.append(f"OK: {count} in {jurisdictions} load without errors.")
     return "\n".join(out) + "\n"
+
+
+def check_layout(root: Path, library: Library) -> None:
+    for folder in sorted({path.parent for path in root.glob("*/*/*.yaml")}):
+        if not (folder / "index.yaml").exists():
+            raise MandateError(
+                f"{folder}: has mandate files but no index.yaml, so none of them is "
+                "loaded. Add an index.yaml (see docs/adding-a-state.md)."
+            )
+    codes = Counter(
+        str(read_yaml(index).get("code")) for index in root.glob("*/*/index.yaml")
+    )
+    ids = Counter(m.id for j in library.jurisdictions.values() for m in j.mandates)
+    for kind, counts in (("jurisdiction code", codes), ("mandate id", ids)):
+        for name, count in counts.items():
+            if count > 1:
+                raise MandateError(
+                    f"{root}: {count} files declare the {kind} {name}; only one is "
+                    "loaded. Give each its own."
+                )
 
 
 def stale(root: str | None, days: int, today: date) -> str:

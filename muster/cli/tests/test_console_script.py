@@ -17,6 +17,7 @@ MUSTER = Path(sys.executable).parent / "muster"
 
 
 def run_muster(*argv: str) -> subprocess.CompletedProcess[str]:
+    assert MUSTER.exists(), f"{MUSTER} is missing: run pip install -e . --no-deps"
     environment = {**os.environ, "NO_COLOR": "1"}
     return subprocess.run(
         [str(MUSTER), *argv], capture_output=True, text=True, env=environment

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -38,6 +39,24 @@ def test_check_refuses_a_folder_without_jurisdictions(cli, tmp_path: Path) -> No
     run = cli("mandates", "check", "--root", str(tmp_path))
     assert (run.code, run.out) == (2, "")
     assert "no jurisdiction folders" in run.err
+
+
+def test_check_refuses_a_state_folder_without_an_index(
+    cli, mandates_copy: Path
+) -> None:
+    stray = mandates_copy / "us" / "zz"
+    stray.mkdir()
+    shutil.copy(mandates_copy / "us" / "mo" / "peace_officer.yaml", stray)
+    run = cli("mandates", "check", "--root", str(mandates_copy))
+    assert (run.code, run.out) == (2, "")
+    assert "us/zz: has mandate files but no index.yaml" in run.err
+
+
+def test_check_refuses_a_jurisdiction_code_used_twice(cli, mandates_copy: Path) -> None:
+    shutil.copytree(mandates_copy / "us" / "mo", mandates_copy / "us" / "mo2")
+    run = cli("mandates", "check", "--root", str(mandates_copy))
+    assert (run.code, run.out) == (2, "")
+    assert "2 files declare the jurisdiction code MO" in run.err
 
 
 def test_show_prints_values_in_force_with_citations(cli) -> None:
