@@ -13,11 +13,11 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 
-from muster.cli import fields, mandates, output
+from muster.cli import describe, fields, mandates, output
 from muster.cli.csvinput import read_inputs
 from muster.cli.csvtable import CsvError
 from muster.cli.evaluate import evaluate_inputs
-from muster.rules import MandateError, load_mandates
+from muster.rules import MandateError
 
 OWN_COMMANDS = ("evaluate", "mandates")
 EXIT_OK = 0
@@ -104,23 +104,14 @@ def add_mandates(commands: argparse._SubParsersAction) -> None:
         "mandates", help="check and show the mandate files"
     ).add_subparsers(title="commands", metavar="COMMAND", required=True)
     check = group.add_parser("check", help="load every mandate file and list them")
-    check.set_defaults(run=lambda o: emit(mandates.check(o.root)))
+    check.set_defaults(run=run_check)
     show = group.add_parser("show", help="print a jurisdiction's rules on a date")
     show.add_argument("jurisdiction", help="for example MO or us.mo")
     show.add_argument("--on", type=a_date, metavar="DATE", help="default: today")
-    show.set_defaults(
-        run=lambda o: emit(
-            mandates.show(
-                o.root,
-                o.jurisdiction,
-                o.on or date.today(),
-                output.wants_colour(sys.stdout),
-            )
-        )
-    )
+    show.set_defaults(run=run_show)
     stale = group.add_parser("stale", help="list mandates not checked for a while")
     stale.add_argument("--days", type=int, default=365)
-    stale.set_defaults(run=lambda o: emit(mandates.stale(o.root, o.days, date.today())))
+    stale.set_defaults(run=run_stale)
     for command in (check, show, stale):
         command.add_argument("--root", metavar="DIR", help="another mandates folder")
 
@@ -131,7 +122,7 @@ def emit(text: str) -> int:
 
 
 def run_evaluate(options: argparse.Namespace) -> int:
-    library = load_mandates(options.root)
+    library = mandates.load(options.root)
     jurisdiction = library.get(mandates.jurisdiction_code(options.jurisdiction))
     requirement_ids = {r.id for m in jurisdiction.mandates for r in m.requirements}
     inputs = read_inputs(
@@ -148,6 +139,20 @@ def run_evaluate(options: argparse.Namespace) -> int:
     if options.format == "csv":
         return emit(output.render_csv(evaluation))
     return emit(output.render_json(evaluation))
+
+
+def run_check(options: argparse.Namespace) -> int:
+    return emit(mandates.check(options.root))
+
+
+def run_show(options: argparse.Namespace) -> int:
+    day = options.on or date.today()
+    colour = output.wants_colour(sys.stdout)
+    return emit(describe.show(options.root, options.jurisdiction, day, colour))
+
+
+def run_stale(options: argparse.Namespace) -> int:
+    return emit(mandates.stale(options.root, options.days, date.today()))
 
 
 def run_django(args: list[str]) -> int:

@@ -1,35 +1,17 @@
-"""`muster mandates check|show|stale`: read the mandate files, no database.
+"""`muster mandates check` and `stale`: read the mandate files, no database.
 
 Each function returns the text to print; a bad mandate file raises `MandateError`,
-which `main` turns into exit status 2.
+which `main` turns into exit status 2. `show` lives in `describe.py`.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
-from muster.cli.output import BOLD, paint
-from muster.rules import (
-    Jurisdiction,
-    Library,
-    Mandate,
-    MandateError,
-    Requirement,
-    load_mandates,
-)
+from muster.rules import Library, Mandate, MandateError, load_mandates
 from muster.rules.loader import MANDATES_DIR, display, read_yaml, stale_mandates
-from muster.rules.mandate import (
-    Applicability,
-    CountRule,
-    Cycle,
-    Kind,
-    RequirementValue,
-    at,
-)
-from muster.rules.report import number
 
 
 def jurisdiction_code(text: str) -> str:
@@ -51,15 +33,6 @@ def plural(count: int, word: str) -> str:
     ('1 mandate', '2 mandates')
     """
     return f"{count} {word}" + ("" if count == 1 else "s")
-
-
-def in_hours(value: Decimal) -> str:
-    """
-    >>> in_hours(Decimal("1.50"))
-    '1.5 h'
-    """
-    hours = number(value)
-    return f"{hours} h"
 
 
 def source_file(mandate: Mandate) -> str:
@@ -128,184 +101,3 @@ def stale(root: str | None, days: int, today: date) -> str:
         path = source_file(mandate)
         out.append(f"  {name}  last checked {checked_on} ({age} days ago)  {path}")
     return "\n".join(out) + "\n"
-
-
-def show(root: str | None, code: str, day: date, colour: bool) -> str:
-    """Each mandate of a jurisdiction, with the values in force on `day`."""
-    jurisdiction: Jurisdiction = load(root).get(jurisdiction_code(code))
-    out = [
-        f"{jurisdiction.name} ({jurisdiction.code}): rules in force on {day}",
-        f"Regulator: {jurisdiction.regulator}",
-        " ".join(jurisdiction.description.split()),
-    ]
-    for mandate in jurisdiction.mandates:
-        out += ["", *describe_mandate(mandate, day, colour)]
-    return "\n".join(out) + "\n"
-
-
-def describe_mandate(mandate: Mandate, day: date, colour: bool) -> list[str]:
-    out = [f"{mandate.id}: {mandate.title}"]
-    out += [paint(f"!! {warning}", BOLD, colour) for warning in mandate.warnings()]
-    status = "verified" if mandate.is_verified else "UNVERIFIED"
-    who, path = describe_applicability(mandate.applies_to), source_file(mandate)
-    out += [
-        f"  status: {status}, last checked {mandate.last_checked}",
-        f"  applies to: {who}",
-        f"  source: {mandate.citation}",
-        f"  file: {path}",
-        "  Cycles",
-    ]
-    in_use = {
-        r.cycle
-        for r in mandate.requirements
-        if (value := at(r.values, day)) is not None and value.hours is not None
-    }
-    for cycle in mandate.cycles.values():
-        out += describe_cycle(cycle, day, cycle.id in in_use)
-    out += describe_new_licensees(mandate, day)
-    out += describe_requirements(mandate, day)
-    if mandate.uncertain:
-        out.append("  Uncertain")
-        out += [f"    - {note}" for note in mandate.uncertain]
-    return out
-
-
-def describe_new_licensees(mandate: Mandate, day: date) -> list[str]:
-    rule = at(mandate.new_licensee, day)
-    if rule is None:
-        return []
-    if rule.rule == "exempt-period-of-licensing":
-        what = "exempt for the rest of the period in which they are licensed"
-    else:
-        hours, months = in_hours(rule.hours_per_unit), rule.unit_months
-        what = f"{hours} for each full {months} months left in the period"
-    return [f"  New licensees: {what} ({rule.citation.title})"]
-
-
-def describe_cycle(cycle: Cycle, day: date, in_use: bool) -> list[str]:
-    if cycle.once_from is not None:
-        head = f"once, from {cycle.once_from}, due {cycle.once_due}"
-    else:
-        head = f"every {cycle.months} months from {cycle.anchor}"
-    out = [f"    {cycle.id}: {cycle.label}, {head}"]
-    period = cycle.period_containing(day)
-    if not in_use:
-        out.append(f"      no requirement in force on {day} is counted over it")
-    elif period is None:
-        out.append(f"      not yet begun on {day}")
-    else:
-        grace = f", make-up until {period.grace_until}" if period.grace_until else ""
-        span = f"{period.start} to {period.end}{grace}"
-        out.append(f"      period containing {day}: {span}")
-    out.append(f"      source: {cycle.citation}")
-    return out
-
-
-def describe_requirements(mandate: Mandate, day: date) -> list[str]:
-    out = [f"  Requirements in force on {day}"]
-    idle = []
-    for requirement in mandate.requirements:
-        value = at(requirement.values, day)
-        if value is None:
-            idle.append(f"{requirement.id} (from {requirement.values[0].starts_on})")
-        elif value.hours is None:
-            idle.append(f"{requirement.id} (repealed {value.starts_on})")
-        else:
-            out += describe_requirement(requirement, value, mandate, day)
-    if idle:
-        out.append(f"  Not in force on {day}: " + ", ".join(idle))
-    return out
-
-
-def describe_requirement(
-    requirement: Requirement, value: RequirementValue, mandate: Mandate, day: date
-) -> list[str]:
-    amount = describe_amount(requirement, value)
-    out = [
-        f"    {requirement.id}: {requirement.label}: {amount} "
-        f"per {requirement.cycle} period"
-    ]
-    if requirement.applies_to:
-        who = describe_applicability(requirement.applies_to)
-        out.append(f"      only for: {who}")
-    counts = describe_counts(requirement.counts)
-    if counts:
-        out.append(f"      counts: {counts}")
-    for cap in requirement.caps:
-        cap_value = at(cap.values, day)
-        if cap_value is not None and cap_value.hours is not None:
-            hours = in_hours(cap_value.hours)
-            out.append(f"      at most {hours} of {cap.label} count")
-    if not requirement.is_waivable:
-        out.append("      cannot be waived")
-    out.append(f"      source: {value.citation}")
-    if value.note:
-        out.append(f"      note: {value.note}")
-    out += period_start_difference(requirement, value, mandate, day)
-    return out
-
-
-def period_start_difference(
-    requirement: Requirement, value: RequirementValue, mandate: Mandate, day: date
-) -> list[str]:
-    """Evaluation uses the value in force when a period starts; say if that differs."""
-    period = mandate.cycles[requirement.cycle].period_containing(day)
-    if period is None:
-        return []
-    applied = at(requirement.values, period.start)
-    if applied is value:
-        return []
-    amount = "nothing"
-    if applied is not None and applied.hours is not None:
-        amount = describe_amount(requirement, applied)
-    return [
-        f"      for the period that began {period.start}, evaluation applies "
-        f"the value then in force: {amount}"
-    ]
-
-
-def describe_amount(requirement: Requirement, value: RequirementValue) -> str:
-    if requirement.kind == Kind.QUALIFICATION:
-        return "a passed qualification"
-    if requirement.kind == Kind.COMPLETION:
-        return "one completion"
-    assert value.hours is not None
-    text = in_hours(value.hours)
-    if value.tiers:
-        tiers = ", ".join(
-            f"{tier.from_years}+ years " + in_hours(tier.hours) for tier in value.tiers
-        )
-        text += f" (by years of service: {tiers})"
-    for role, hours in value.by_role:
-        text += f"; {role}: " + in_hours(hours)
-    return text
-
-
-def describe_counts(counts: CountRule) -> str:
-    parts = [
-        name + " " + ", ".join(sorted(words))
-        for name, words in (
-            ("areas", counts.areas),
-            ("topics", counts.topics),
-            ("delivery", counts.deliveries),
-            ("providers", counts.providers),
-        )
-        if words
-    ]
-    return "; ".join(parts)
-
-
-def describe_applicability(alternatives: tuple[Applicability, ...]) -> str:
-    """
-    >>> describe_applicability((Applicability(frozenset({"chief"})),))
-    'chief'
-    >>> describe_applicability(())
-    'everyone'
-    """
-    texts = []
-    for alternative in alternatives:
-        words = [" or ".join(sorted(alternative.disciplines)) or "anyone"]
-        words += [f"with {a}" for a in sorted(alternative.attributes)]
-        words += [f"without {a}" for a in sorted(alternative.without_attributes)]
-        texts.append(" ".join(words))
-    return "; or ".join(texts) or "everyone"
