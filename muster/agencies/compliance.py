@@ -108,6 +108,11 @@ class MandateStanding:
         return self.result.status
 
     @property
+    def periods(self) -> list[rules.Period]:
+        """The distinct periods the requirements were counted over, in order."""
+        return list(dict.fromkeys(r.period for r in self.result.requirements))
+
+    @property
     def period_lines(self) -> list[LineExplanation]:
         """Explanations of lines dated inside a period, or its make-up window."""
         return [line for line in self.result.lines if self._in_a_period(line)]

@@ -1,0 +1,143 @@
+"""Project-wide pytest set-up: gates for `postgres` and `browser` tests, and a browser.
+
+Locally, a test that cannot run here is skipped with its reason shown (`-ra`). On CI
+(`CI=true`) the same test fails instead, so that a missing PostgreSQL server or
+Chromium can never pass as green. A SQLite pass on CI deselects `postgres` tests:
+`.ci/run` runs them in its PostgreSQL pass.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).parent / "test-artifacts"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def is_postgres_database() -> bool:
+    from django.conf import settings
+
+    return "postgresql" in settings.DATABASES["default"]["ENGINE"]
+
+
+@cache
+def postgres_problem() -> str | None:
+    """Why the PostgreSQL server named by DATABASE_URL cannot be used, or None."""
+    import psycopg
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    where = f"{database.get('HOST') or 'localhost'}:{database.get('PORT') or 5432}"
+    try:
+        psycopg.connect(
+            host=database.get("HOST") or None,
+            port=database.get("PORT") or None,
+            user=database.get("USER") or None,
+            password=database.get("PASSWORD") or None,
+            dbname="postgres",
+            connect_timeout=3,
+        ).close()
+    except psycopg.Error as error:
+        return f"no PostgreSQL server answers at {where} ({error})"
+    return None
+
+
+@cache
+def browser_problem() -> str | None:
+    """Why Chromium cannot be driven here, or None."""
+    if not CHROMIUM.exists():
+        return (
+            f"{CHROMIUM} is missing; install it with "
+            "`apt-get install chromium` to run browser tests"
+        )
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (make venv installs it)"
+    return None
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    database = "PostgreSQL" if is_postgres_database() else "SQLite"
+    browser = browser_problem() or f"Chromium at {CHROMIUM}"
+    return [f"muster: database {database}; browser: {browser}; CI={in_ci()}"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]):
+    """On CI, leave `postgres` tests out of a SQLite pass; .ci/run runs them later."""
+    if not in_ci() or is_postgres_database():
+        return
+    postgres = [item for item in items if item.get_closest_marker("postgres")]
+    if postgres:
+        config.hook.pytest_deselected(items=postgres)
+        items[:] = [item for item in items if not item.get_closest_marker("postgres")]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    problem = None
+    if item.get_closest_marker("postgres"):
+        if not is_postgres_database():
+            problem = "needs PostgreSQL: set DATABASE_URL=postgres://..."
+        else:
+            problem = postgres_problem()
+    if problem is None and item.get_closest_marker("browser"):
+        problem = browser_problem()
+    if problem is None:
+        return
+    if in_ci():
+        pytest.fail(f"CI=true but {problem}", pytrace=False)
+    pytest.skip(problem)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium (Debian's), driven through Playwright's sync API."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread, which makes Django
+    # refuse ORM calls from the test unless told that this is deliberate.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+            )
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser tab with its own cookies."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def artifacts_dir() -> Path:
+    """Where tests save screenshots (gitignored)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

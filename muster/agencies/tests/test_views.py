@@ -1,0 +1,127 @@
+"""The home page and the person page: statuses, explanations, warnings, login."""
+
+import dataclasses
+from datetime import date
+
+import pytest
+
+from muster import rules
+from muster.agencies.tests.helpers import (
+    add_missouri_2021_except_de_escalation,
+    add_record,
+    make_person,
+)
+
+pytestmark = pytest.mark.usefixtures("frozen_today")
+
+
+@pytest.fixture
+def signed_in(client, coordinator):
+    client.force_login(coordinator)
+    return client
+
+
+@pytest.fixture
+def behind(db):
+    """A Missouri officer with 2026 training short of de-escalation, for pages."""
+    person = make_person(first_name="Carol", last_name="Behind")
+    add_record(
+        person,
+        date(2026, 3, 1),
+        ("24", "technical", ["firearms"]),
+        title="Long course",
+        provider_kind="approved-provider",
+    )
+    return person
+
+
+@pytest.mark.parametrize("url", ["/", "/people/1/"])
+def test_it_sends_visitors_to_the_login_page(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/login/?next={url}"
+
+
+def test_it_lists_people_with_their_status_this_year_and_last(signed_in, behind):
+    response = signed_in.get("/")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Behind, Carol" in content
+    assert behind.get_absolute_url() in content
+    assert '<span class="status status-at-risk">at-risk</span>' in content
+    assert '<span class="status status-deficient">deficient</span>' in content
+    assert "<th>2026</th>" in content and "<th>2025</th>" in content
+
+
+def test_it_says_when_a_license_is_not_evaluated(signed_in, db):
+    make_person(state="WY", last_name="Frontier")
+    response = signed_in.get("/")
+    assert "No Wyoming rules are encoded yet" in response.content.decode()
+
+
+def test_it_shows_each_requirement_with_its_source(signed_in, behind):
+    response = signed_in.get(behind.get_absolute_url())
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Carol Behind" in content
+    assert "De-escalation" in content
+    assert (
+        '<a href="https://dps.mo.gov/news/newsitem/uuid/'
+        '9a334ab7-6446-4d64-9726-46b6cb2183a6" rel="noopener noreferrer">'
+        "POST Commission emergency rule, effective 2021-01-01 (DPS news release)</a>"
+    ) in content
+    assert '<span class="status status-missing">missing</span>' in content
+
+
+def test_it_explains_how_each_line_counted(signed_in, behind):
+    content = signed_in.get(behind.get_absolute_url()).content.decode()
+    assert (
+        "2026-03-01 24.00 h (Long course): counted 24.00 h toward total; "
+        "counted 24.00 h toward technical"
+    ) in content
+
+
+def test_it_shows_an_earlier_year_on_request(signed_in, db):
+    person = make_person()
+    add_missouri_2021_except_de_escalation(person)
+    content = signed_in.get(f"{person.get_absolute_url()}?year=2021").content
+    assert b"CLEE), 2021" in content
+    assert b'<span class="status status-deficient">deficient</span>' in content
+    assert b"Range day" in content
+
+
+@pytest.mark.parametrize("year", ["1999", "2030", "last"])
+def test_it_refuses_a_year_out_of_range(signed_in, behind, year):
+    response = signed_in.get(f"{behind.get_absolute_url()}?year={year}")
+    assert response.status_code == 404
+
+
+def test_it_shows_a_voided_record_as_void(signed_in, behind):
+    record = behind.training_records.get()
+    record.void("Entered for the wrong officer")
+    content = signed_in.get(behind.get_absolute_url()).content.decode()
+    assert "void: Entered for the wrong officer" in content
+    assert "counted 24.00 h" not in content
+
+
+def test_it_warns_loudly_about_unverified_rules(signed_in, behind, monkeypatch):
+    library = rules.load_mandates()
+    missouri = library.get("MO")
+    unverified = dataclasses.replace(
+        missouri,
+        mandates=tuple(
+            dataclasses.replace(m, is_verified=False) for m in missouri.mandates
+        ),
+    )
+    fake = dataclasses.replace(
+        library, jurisdictions={**library.jurisdictions, "MO": unverified}
+    )
+    monkeypatch.setattr(rules, "load_mandates", lambda: fake)
+
+    for url in ["/", behind.get_absolute_url()]:
+        content = signed_in.get(url).content.decode()
+        assert '<p class="warning" role="alert">UNVERIFIED RULES' in content
+
+
+def test_it_answers_404_for_an_unknown_person(signed_in):
+    assert signed_in.get("/people/999999/").status_code == 404
