@@ -28,7 +28,13 @@ class Evaluation:
     year: int
     as_of: date
     results: tuple[ComplianceResult, ...]
-    warnings: tuple[str, ...]
+    rule_warnings: tuple[str, ...]
+    input_warnings: tuple[str, ...]
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Warnings about the rules first: they qualify every result."""
+        return self.rule_warnings + self.input_warnings
 
 
 def evaluate_inputs(
@@ -57,14 +63,18 @@ def evaluate_inputs(
                     exemptions=exemptions[person.id],
                 )
             )
-    # Warnings about the rules come first: they qualify every result below them.
-    warnings = [
-        *(w for result in results for w in result.warnings),
+    rule_warnings = dict.fromkeys(w for result in results for w in result.warnings)
+    input_warnings = [
         *role_warnings(jurisdiction, inputs),
         *late_record_warnings(inputs, as_of),
     ]
     return Evaluation(
-        jurisdiction, year, as_of, tuple(results), tuple(dict.fromkeys(warnings))
+        jurisdiction,
+        year,
+        as_of,
+        tuple(results),
+        tuple(rule_warnings),
+        tuple(input_warnings),
     )
 
 

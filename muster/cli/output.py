@@ -104,12 +104,8 @@ def render_csv(evaluation: Evaluation) -> str:
 
 def render_table(evaluation: Evaluation, colour: bool) -> str:
     """Warnings first (unverified rules in bold), a title, then aligned columns."""
-    out = []
-    for warning in evaluation.warnings:
-        if warning.startswith("UNVERIFIED"):
-            out.append(paint(warning, BOLD, colour))
-        else:
-            out.append(f"warning: {warning}")
+    out = [paint(warning, BOLD, colour) for warning in evaluation.rule_warnings]
+    out += [f"warning: {warning}" for warning in evaluation.input_warnings]
     jurisdiction = evaluation.jurisdiction
     out.append(
         f"{jurisdiction.name} ({jurisdiction.code}): periods containing "
@@ -137,7 +133,7 @@ def shortfall(requirement: RequirementResult) -> str:
 
 
 def align(rows: Sequence[tuple[str, ...]], colour: bool) -> list[str]:
-    """Pad each column to its widest cell; colour the status cell after padding."""
+    """Pad each column to its widest cell; colour the status word, not its padding."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     lines = []
     for index, row in enumerate(rows):
