@@ -55,8 +55,12 @@ def describe_mandate(mandate: Mandate, day: date, colour: bool) -> list[str]:
         f"  applies to: {who}",
         f"  source: {mandate.citation}",
         f"  file: {path}",
-        "  Cycles",
     ]
+    if mandate.reporting:
+        out.append(f"  reporting: {mandate.reporting}")
+    if mandate.consequence:
+        out.append(f"  if not met: {mandate.consequence}")
+    out.append("  Cycles")
     in_use = {
         r.cycle
         for r in mandate.requirements

@@ -69,6 +69,7 @@ def test_show_prints_values_in_force_with_citations(cli) -> None:
     assert "three-year-total (repealed 2018-01-01)" in run.out
     assert "  Uncertain\n    - Only subsections (1)-(3)" in run.out
     assert "make-up until 2022-03-15" in run.out
+    assert "\n  reporting: Each licensed officer is responsible" in run.out
 
 
 def test_show_leaves_out_a_requirement_before_it_took_effect(cli) -> None:
