@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import django.core.management
-
 from muster.cli.main import main
 from muster.cli.tests.agency import PEOPLE, RECORDS
 
@@ -73,7 +71,7 @@ def test_evaluate_and_mandates_never_import_django(tmp_path: Path) -> None:
 def test_other_commands_go_to_django(monkeypatch) -> None:
     calls = []
     monkeypatch.setattr(
-        django.core.management, "execute_from_command_line", calls.append
+        "django.core.management.execute_from_command_line", calls.append
     )
     monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "placeholder")
     monkeypatch.delenv("DJANGO_SETTINGS_MODULE")
@@ -84,7 +82,7 @@ def test_other_commands_go_to_django(monkeypatch) -> None:
 
 def test_django_keeps_a_settings_module_already_chosen(monkeypatch) -> None:
     monkeypatch.setattr(
-        django.core.management, "execute_from_command_line", lambda argv: None
+        "django.core.management.execute_from_command_line", lambda argv: None
     )
     monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "muster.other_settings")
     main(["check"])
