@@ -154,34 +154,48 @@ def build_tables(
     index = {person.id: i for i, person in enumerate(people)}
     table = PeopleTable(
         ids=[p.id for p in people],
-        discipline=np.array([book.code(book.disciplines, p.discipline) for p in people],
-                            dtype=np.int16),
+        discipline=np.array(
+            [book.code(book.disciplines, p.discipline) for p in people], dtype=np.int16
+        ),
         licensed_on=np.array(
             [day_number(p.licensed_on) if p.licensed_on else NO_DAY for p in people],
             dtype=np.int32,
         ),
-        attributes=np.array([_attribute_bits(book, p.attributes) for p in people],
-                            dtype=np.uint64),
+        attributes=np.array(
+            [_attribute_bits(book, p.attributes) for p in people], dtype=np.uint64
+        ),
     )
     rows = [line for line in lines if line.person in index]
     columns = LinesTable(
         person=np.array([index[r.person] for r in rows], dtype=np.int32),
-        completed_on=np.array([day_number(r.completed_on) for r in rows], dtype=np.int32),
+        completed_on=np.array(
+            [day_number(r.completed_on) for r in rows], dtype=np.int32
+        ),
         centihours=np.array([int(r.hours * 100) for r in rows], dtype=np.int64),
-        area=np.array([book.known(book.areas, r.area) if r.area else -1 for r in rows],
-                      dtype=np.int8),
-        topics=np.array([int(book.mask(book.topics, r.topics)) for r in rows],
-                        dtype=np.uint64),
-        delivery=np.array([book.known(book.deliveries, r.delivery) for r in rows],
-                          dtype=np.int8),
-        provider=np.array([book.known(book.providers, r.provider) for r in rows],
-                          dtype=np.int8),
+        area=np.array(
+            [book.known(book.areas, r.area) if r.area else -1 for r in rows],
+            dtype=np.int8,
+        ),
+        topics=np.array(
+            [int(book.mask(book.topics, r.topics)) for r in rows], dtype=np.uint64
+        ),
+        delivery=np.array(
+            [book.known(book.deliveries, r.delivery) for r in rows], dtype=np.int8
+        ),
+        provider=np.array(
+            [book.known(book.providers, r.provider) for r in rows], dtype=np.int8
+        ),
         result=np.array([RESULTS.get(r.result, 2) for r in rows], dtype=np.int8),
         counts_for=np.array([r.counts_for or 0 for r in rows], dtype=np.int16),
     )
     exemption_rows = [
-        ExemptionRow(index[e.person], e.kind, day_number(e.starts_on),
-                     day_number(e.ends_on), e.requirements)
+        ExemptionRow(
+            index[e.person],
+            e.kind,
+            day_number(e.starts_on),
+            day_number(e.ends_on),
+            e.requirements,
+        )
         for e in exemptions
         if e.person in index
     ]
@@ -234,12 +248,16 @@ def evaluate_batch(
     codebook: Codebook,
 ) -> BatchResult:
     """Evaluate every person against `mandate` for the periods containing 31 Dec `year`."""
-    evaluator = _BatchEvaluator(people, lines, mandate, year, as_of, exemptions, codebook)
+    evaluator = _BatchEvaluator(
+        people, lines, mandate, year, as_of, exemptions, codebook
+    )
     return evaluator.run()
 
 
 class _BatchEvaluator:
-    def __init__(self, people, lines, mandate, year, as_of, exemptions, codebook) -> None:
+    def __init__(
+        self, people, lines, mandate, year, as_of, exemptions, codebook
+    ) -> None:
         self.people = people
         self.lines = lines
         self.mandate = mandate
@@ -267,8 +285,12 @@ class _BatchEvaluator:
             statuses[row], required[row], earned[row], late[row], behind[row] = outcome
         overall = self.overall(statuses, late, behind)
         return BatchResult(
-            self.people, [r.id for r in self.mandate.requirements], overall,
-            statuses, required, earned,
+            self.people,
+            [r.id for r in self.mandate.requirements],
+            overall,
+            statuses,
+            required,
+            earned,
         )
 
     def overall(self, statuses, late, behind) -> np.ndarray:
@@ -276,7 +298,9 @@ class _BatchEvaluator:
         missing = statuses == MISSING
         any_applicable = applicable.any(axis=0)
         all_exempt = any_applicable & ((statuses == EXEMPT) | ~applicable).all(axis=0)
-        result = np.full(self.size, OVERALL_STATUS.index(Status.ON_TRACK), dtype=np.int8)
+        result = np.full(
+            self.size, OVERALL_STATUS.index(Status.ON_TRACK), dtype=np.int8
+        )
         result[(missing & behind).any(axis=0)] = OVERALL_STATUS.index(Status.AT_RISK)
         result[(missing & late).any(axis=0)] = OVERALL_STATUS.index(Status.DEFICIENT)
         result[~missing.any(axis=0)] = OVERALL_STATUS.index(Status.COMPLIANT)
@@ -319,8 +343,9 @@ class _BatchEvaluator:
         bit = book.known(book.attributes, role)
         if bit < 0:
             return by_discipline
-        return by_discipline | ((self.people.attributes >> np.uint64(bit)) & np.uint64(1)
-                                ).astype(bool)
+        return by_discipline | (
+            (self.people.attributes >> np.uint64(bit)) & np.uint64(1)
+        ).astype(bool)
 
     def period(self, cycle: Cycle, day: date) -> _PeriodColumns | None:
         key = (cycle.id, day)
@@ -332,12 +357,16 @@ class _BatchEvaluator:
         period = cycle.period_containing(day)
         if period is None:
             return None
-        start, end, due = (day_number(d) for d in (period.start, period.end, period.due_on))
+        start, end, due = (
+            day_number(d) for d in (period.start, period.end, period.due_on)
+        )
         dues = np.full(self.size, due, dtype=np.int32)
         if cycle.once_from is None:
             for extension in self.extensions:
                 if extension.starts_on <= end <= extension.ends_on:
-                    dues[extension.person] = max(dues[extension.person], extension.ends_on)
+                    dues[extension.person] = max(
+                        dues[extension.person], extension.ends_on
+                    )
         grace = day_number(period.grace_until) if period.grace_until else due
         return _PeriodColumns(start, end, dues, np.maximum(dues, grace))
 
@@ -379,7 +408,9 @@ class _BatchEvaluator:
             if rule.rule == "exempt-period-of-licensing":
                 exempt |= new
             else:
-                units = full_units_columns(people.licensed_on, period.end, rule.unit_months)
+                units = full_units_columns(
+                    people.licensed_on, period.end, rule.unit_months
+                )
                 prorated = np.minimum(required, int(rule.hours_per_unit * 100) * units)
                 required = np.where(new, prorated, required)
         earned = self.earned(requirement, cycle, period)
@@ -400,11 +431,17 @@ class _BatchEvaluator:
             return waived
         for waiver in self.waivers:
             names_it = not waiver.requirements or requirement.id in waiver.requirements
-            if names_it and waiver.starts_on <= period.end and waiver.ends_on >= period.start:
+            if (
+                names_it
+                and waiver.starts_on <= period.end
+                and waiver.ends_on >= period.start
+            ):
                 waived[waiver.person] = True
         return waived
 
-    def behind(self, requirement, period: _PeriodColumns, required, earned) -> np.ndarray:
+    def behind(
+        self, requirement, period: _PeriodColumns, required, earned
+    ) -> np.ndarray:
         as_of = self.as_of
         days_left = period.due.astype(np.int64) - as_of
         behind = (as_of > period.due) | (days_left < FINAL_WARNING_DAYS)
@@ -422,16 +459,20 @@ class _BatchEvaluator:
         if requirement.kind == Kind.QUALIFICATION:
             counted = _and(counted, view.result == RESULTS["pass"])
         elif requirement.kind == Kind.COMPLETION:
-            counted = _and(counted, (view.result == RESULTS["pass"]) | (
-                (view.result == RESULTS[None]) & (view.centihours > 0)
-            ))
+            counted = _and(
+                counted,
+                (view.result == RESULTS["pass"])
+                | ((view.result == RESULTS[None]) & (view.centihours > 0)),
+            )
         if requirement.kind != Kind.HOURS:
             return view.per_person(counted, self.size, weight=100)
         cap = self.cap(requirement, from_day_number(period.start))
         if cap is None:
             return view.per_person(counted, self.size)
         cap_rule, limit = cap
-        capped = _and(counted, view.where(self.book, cap_rule, subject=True, accepted=True))
+        capped = _and(
+            counted, view.where(self.book, cap_rule, subject=True, accepted=True)
+        )
         free = view.per_person(_and(counted, ~capped), self.size)
         limited = view.per_person(capped, self.size)
         return free + np.minimum(limited, limit)
@@ -447,7 +488,9 @@ class _BatchEvaluator:
         """The lines that count in `period`, as their own smaller columns (cached)."""
         key = (cycle.id, period.start)
         if key not in self._placed:
-            self._placed[key] = _PlacedLines.select(self.lines, self.placed(cycle, period))
+            self._placed[key] = _PlacedLines.select(
+                self.lines, self.placed(cycle, period)
+            )
         return self._placed[key]
 
     def placed(self, cycle: Cycle, period: _PeriodColumns) -> np.ndarray:
@@ -516,24 +559,41 @@ class _PlacedLines:
             result=lines.result.take(index),
         )
 
-    def where(self, book: Codebook, counts: CountRule, *, subject: bool,
-              accepted: bool) -> np.ndarray | None:
+    def where(
+        self, book: Codebook, counts: CountRule, *, subject: bool, accepted: bool
+    ) -> np.ndarray | None:
         """Lines passing the rule's subject and/or source filters; None when all do."""
         mask = None
         if subject and counts.areas:
-            mask = _and(mask, _any_of(self.area, [book.known(book.areas, a)
-                                                   for a in counts.areas]))
+            mask = _and(
+                mask,
+                _any_of(self.area, [book.known(book.areas, a) for a in counts.areas]),
+            )
         if subject and counts.topics:
-            mask = _and(mask, (self.topics & book.mask(book.topics, counts.topics)) != 0)
+            mask = _and(
+                mask, (self.topics & book.mask(book.topics, counts.topics)) != 0
+            )
         if accepted and counts.deliveries:
-            mask = _and(mask, _any_of(self.delivery, [book.known(book.deliveries, d)
-                                                       for d in counts.deliveries]))
+            mask = _and(
+                mask,
+                _any_of(
+                    self.delivery,
+                    [book.known(book.deliveries, d) for d in counts.deliveries],
+                ),
+            )
         if accepted and counts.providers:
-            mask = _and(mask, _any_of(self.provider, [book.known(book.providers, p)
-                                                       for p in counts.providers]))
+            mask = _and(
+                mask,
+                _any_of(
+                    self.provider,
+                    [book.known(book.providers, p) for p in counts.providers],
+                ),
+            )
         return mask
 
-    def per_person(self, mask: np.ndarray | None, size: int, weight: int = 0) -> np.ndarray:
+    def per_person(
+        self, mask: np.ndarray | None, size: int, weight: int = 0
+    ) -> np.ndarray:
         """Sum hundredths (or `weight` per line) of the masked lines for each person."""
         index = None if mask is None else np.flatnonzero(mask)
         person = self.person if index is None else self.person.take(index)
@@ -558,7 +618,9 @@ def full_years_columns(licensed_on: np.ndarray, day: date) -> np.ndarray:
 def full_units_columns(licensed_on: np.ndarray, period_end: int, unit_months: int):
     """Full blocks of `unit_months` after each licence month, as in `full_units`."""
     end = from_day_number(period_end)
-    months = licensed_on.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    months = (
+        licensed_on.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    )
     start_index = months + 1970 * 12 + 1
     end_index = end.year * 12 + end.month
     return np.maximum(0, (end_index - start_index) // unit_months)

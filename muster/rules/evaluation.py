@@ -12,9 +12,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from muster.rules.dates import year_end
-from muster.rules.mandate import Cycle, Kind, Mandate, Requirement, applies, at
+from muster.rules.mandate import (
+    Cap,
+    CapValue,
+    Cycle,
+    Kind,
+    Mandate,
+    Requirement,
+    applies,
+    at,
+)
 from muster.rules.model import (
     Allocation,
     ComplianceResult,
@@ -48,7 +58,9 @@ def line_sort_key(line: CreditLine) -> tuple:
     )
 
 
-def person_period(cycle: Cycle, day: date, extensions: Sequence[Exemption]) -> Period | None:
+def person_period(
+    cycle: Cycle, day: date, extensions: Sequence[Exemption]
+) -> Period | None:
     """The person's period of `cycle` containing `day`, with any extension applied."""
     period = cycle.period_containing(day)
     if period is None or cycle.once_from is not None:
@@ -56,7 +68,9 @@ def person_period(cycle: Cycle, day: date, extensions: Sequence[Exemption]) -> P
     for extension in extensions:
         covers_end = extension.starts_on <= period.end <= extension.ends_on
         if covers_end and extension.ends_on > period.due_on:
-            period = Period(period.start, period.end, extension.ends_on, period.grace_until)
+            period = Period(
+                period.start, period.end, extension.ends_on, period.grace_until
+            )
     return period
 
 
@@ -72,24 +86,35 @@ class _Context:
     reference_day: date
     as_of: date
     periods: dict[str, Period | None] = field(default_factory=dict)
-    counted: dict[int, list[Allocation]] = field(default_factory=lambda: defaultdict(list))
-    refused: dict[int, list[Allocation]] = field(default_factory=lambda: defaultdict(list))
+    counted: dict[int, list[Allocation]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    refused: dict[int, list[Allocation]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
     notes: list[str] = field(default_factory=list)
 
     def period(self, cycle_id: str) -> Period | None:
         if cycle_id not in self.periods:
             cycle = self.mandate.cycles[cycle_id]
-            self.periods[cycle_id] = person_period(cycle, self.reference_day, self.extensions)
+            self.periods[cycle_id] = person_period(
+                cycle, self.reference_day, self.extensions
+            )
         return self.periods[cycle_id]
 
     def placement(self, line: CreditLine, cycle: Cycle, period: Period) -> str | None:
         """None when the line counts in `period`, else why it does not."""
         if line.counts_for is not None:
             target = person_period(cycle, year_end(line.counts_for), self.extensions)
-            if target is not None and target.end < line.completed_on <= target.final_day:
+            if (
+                target is not None
+                and target.end < line.completed_on <= target.final_day
+            ):
                 if target.start == period.start:
                     return None
-                return f"make-up hours counted for {line.counts_for}, not for this period"
+                return (
+                    f"make-up hours counted for {line.counts_for}, not for this period"
+                )
         if period.contains(line.completed_on):
             return None
         return f"completed outside the period {period.start} to {period.end}"
@@ -114,7 +139,9 @@ def evaluate(
     context = _Context(
         person=person,
         mandate=mandate,
-        lines=sorted((line for line in lines if line.person == person.id), key=line_sort_key),
+        lines=sorted(
+            (line for line in lines if line.person == person.id), key=line_sort_key
+        ),
         waivers=[e for e in own if e.kind == "waiver"],
         extensions=[e for e in own if e.kind == "extension"],
         reference_day=year_end(year),
@@ -161,7 +188,9 @@ def _evaluate_requirement(
     value = at(requirement.values, period.start)
     if value is None or value.hours is None:
         return None
-    notes = [value.note] if value.note else []
+    cycle = context.mandate.cycles[requirement.cycle]
+    cap = _cap_in_force(requirement, period)
+    notes = [n for n in (value.note, cycle.note, cap.value.note if cap else "") if n]
 
     def result(status: str, required: Decimal, earned: Decimal) -> RequirementResult:
         return RequirementResult(
@@ -183,14 +212,15 @@ def _evaluate_requirement(
         notes.append(f"not licensed until {person.licensed_on}, after this period")
         return result(Status.NOT_APPLICABLE, Decimal(0), Decimal(0))
     required = value.hours_for(person, period.start)
-    cycle = context.mandate.cycles[requirement.cycle]
     exempt_reason, required = _new_licensee(context, cycle, period, required)
     exempt_reason = exempt_reason or _waiver(context, requirement, period)
     earned = _count(context, requirement, cycle, period)
     if exempt_reason:
         notes.append(exempt_reason)
         return result(Status.EXEMPT, required, earned)
-    return result(Status.MET if earned >= required else Status.MISSING, required, earned)
+    return result(
+        Status.MET if earned >= required else Status.MISSING, required, earned
+    )
 
 
 def _new_licensee(
@@ -244,7 +274,7 @@ def _count(
 ) -> Decimal:
     """Sum what counts toward the requirement and record why each line did or did not."""
     cap = _cap_in_force(requirement, period)
-    cap_room = cap[1] if cap else None
+    cap_room = cap.value.hours if cap else None
     earned = Decimal(0)
     for index, line in enumerate(context.lines):
         outside = context.placement(line, cycle, period)
@@ -257,14 +287,21 @@ def _count(
         if refusal is None and requirement.kind != Kind.HOURS:
             refusal = _count_refusal(requirement, line)
         if refusal is not None:
-            context.refused[index].append(Allocation(requirement.id, line.hours, refusal))
+            context.refused[index].append(
+                Allocation(requirement.id, line.hours, refusal)
+            )
             continue
         if requirement.kind != Kind.HOURS:
-            context.counted[index].append(Allocation(requirement.id, Decimal(1)))
+            unit = (
+                "completion" if requirement.kind == Kind.COMPLETION else "qualification"
+            )
+            context.counted[index].append(
+                Allocation(requirement.id, Decimal(1), unit=unit)
+            )
             earned += 1
             continue
         hours = line.hours
-        if cap is not None and cap_room is not None and cap[0].matches(line):
+        if cap is not None and cap_room is not None and cap.rule.matches(line):
             hours = min(hours, cap_room)
             cap_room -= hours
             if hours < line.hours:
@@ -272,7 +309,7 @@ def _count(
                     Allocation(
                         requirement.id,
                         line.hours - hours,
-                        f"over the {cap[1]} h cap on {cap[0].label}",
+                        f"over the {cap.value.hours} h cap on {cap.rule.label}",
                     )
                 )
         if hours > 0:
@@ -281,26 +318,37 @@ def _count(
     return earned
 
 
-def _cap_in_force(requirement: Requirement, period: Period):
+class CapInForce(NamedTuple):
+    rule: Cap
+    value: CapValue
+
+
+def _cap_in_force(requirement: Requirement, period: Period) -> CapInForce | None:
     for cap in requirement.caps:
         value = at(cap.values, period.start)
         if value is not None and value.hours is not None:
-            return cap, value.hours
+            return CapInForce(cap, value)
     return None
 
 
 def _count_refusal(requirement: Requirement, line: CreditLine) -> str | None:
     if requirement.kind == Kind.QUALIFICATION and line.result != "pass":
-        return "qualification not passed" if line.result == "fail" else "no pass recorded"
+        return (
+            "qualification not passed" if line.result == "fail" else "no pass recorded"
+        )
     if requirement.kind == Kind.COMPLETION and not requirement.counts_line(line):
         return "not completed"
     return None
 
 
-def _refuse_once_per_cycle(context: _Context, index: int, cycle: Cycle, reason: str) -> None:
+def _refuse_once_per_cycle(
+    context: _Context, index: int, cycle: Cycle, reason: str
+) -> None:
     target = f"{cycle.id} cycle"
     if all(a.requirement != target for a in context.refused[index]):
-        context.refused[index].append(Allocation(target, context.lines[index].hours, reason))
+        context.refused[index].append(
+            Allocation(target, context.lines[index].hours, reason)
+        )
 
 
 def _note_make_up_marks(context: _Context) -> None:

@@ -67,7 +67,9 @@ class Jurisdiction:
         return tuple(
             m
             for m in self.mandates
-            if any(not a.disciplines or discipline in a.disciplines for a in m.applies_to)
+            if any(
+                not a.disciplines or discipline in a.disciplines for a in m.applies_to
+            )
         )
 
 
@@ -270,8 +272,9 @@ class _MandateBuilder:
                     "in the law is a new entry with a later `from`.",
                 )
 
-    def check_words(self, where: str, words: Iterable[str], allowed: frozenset[str],
-                    kind: str) -> None:
+    def check_words(
+        self, where: str, words: Iterable[str], allowed: frozenset[str], kind: str
+    ) -> None:
         for word in words:
             if word not in allowed:
                 raise self.fail(
@@ -291,7 +294,9 @@ class _MandateBuilder:
                     "an engine change.",
                 )
             self.cite(f"carry_over > {index}", entry, None)
-        cycles = {key: self.build_cycle(key, cycle) for key, cycle in spec.cycles.items()}
+        cycles = {
+            key: self.build_cycle(key, cycle) for key, cycle in spec.cycles.items()
+        }
         requirements = tuple(
             self.build_requirement(key, requirement, cycles)
             for key, requirement in spec.requirements.items()
@@ -330,7 +335,8 @@ class _MandateBuilder:
             )
         if spec.anchor is not None and spec.anchor.day != 1:
             raise self.fail(
-                f"{where} > anchor", f"is {spec.anchor}, not the first of a month",
+                f"{where} > anchor",
+                f"is {spec.anchor}, not the first of a month",
                 "Set the anchor to the first day of any one period.",
             )
         self.check_sorted(f"{where} > grace", spec.grace)
@@ -349,6 +355,7 @@ class _MandateBuilder:
                 self.build_grace(f"{where} > grace > {i}", g, citation)
                 for i, g in enumerate(spec.grace)
             ),
+            note=" ".join(spec.note.split()),
         )
 
     def build_grace(
@@ -359,8 +366,9 @@ class _MandateBuilder:
             date(2001, month, day)
         except ValueError:
             raise self.fail(
-                f"{where} > until", f"is {spec.until!r}, not a day of the year",
-                "Write it as MM-DD, for example \"03-15\".",
+                f"{where} > until",
+                f"is {spec.until!r}, not a day of the year",
+                'Write it as MM-DD, for example "03-15".',
             ) from None
         return GraceRule(spec.from_, month, day, self.cite(where, spec, fallback))
 
@@ -368,14 +376,20 @@ class _MandateBuilder:
         self, index: int, spec: schema.NewLicenseeSpec
     ) -> NewLicenseeRule:
         where = f"new_licensee > {index}"
-        if spec.rule == "prorate" and (spec.unit_months < 1 or spec.hours_per_unit <= 0):
+        if spec.rule == "prorate" and (
+            spec.unit_months < 1 or spec.hours_per_unit <= 0
+        ):
             raise self.fail(
-                where, "prorates without a unit",
+                where,
+                "prorates without a unit",
                 "Give `unit_months` (say 3) and `hours_per_unit` (say 10).",
             )
         return NewLicenseeRule(
-            spec.from_, spec.rule, self.cite(where, spec, None),
-            spec.unit_months, spec.hours_per_unit,
+            spec.from_,
+            spec.rule,
+            self.cite(where, spec, None),
+            spec.unit_months,
+            spec.hours_per_unit,
         )
 
     def build_applicability(self, spec: schema.ApplicabilitySpec) -> Applicability:
@@ -408,7 +422,8 @@ class _MandateBuilder:
         where = f"requirements > {key}"
         if spec.cycle not in cycles:
             raise self.fail(
-                f"{where} > cycle", f"names cycle {spec.cycle!r}, which is not defined",
+                f"{where} > cycle",
+                f"names cycle {spec.cycle!r}, which is not defined",
                 f"Use one of: {', '.join(sorted(cycles))}.",
             )
         self.check_sorted(f"{where} > values", spec.values)
@@ -419,7 +434,8 @@ class _MandateBuilder:
         )
         if spec.kind != "hours" and any(v.hours not in (None, 1) for v in values):
             raise self.fail(
-                f"{where} > values", f"asks for a number of {spec.kind}s other than 1",
+                f"{where} > values",
+                f"asks for a number of {spec.kind}s other than 1",
                 "A qualification or completion requirement has `hours: 1` (met once) "
                 "or `hours: null` (repealed).",
             )
@@ -442,16 +458,22 @@ class _MandateBuilder:
     def build_value(
         self, where: str, spec: schema.ValueSpec, fallback: Citation | None
     ) -> RequirementValue:
-        tiers = tuple(sorted((Tier(t.from_years, t.hours) for t in spec.tiers),
-                             key=lambda tier: tier.from_years))
+        tiers = tuple(
+            sorted(
+                (Tier(t.from_years, t.hours) for t in spec.tiers),
+                key=lambda tier: tier.from_years,
+            )
+        )
         if tiers and tiers[0].from_years != 0:
             raise self.fail(
-                f"{where} > tiers", "does not start at 0 years of service",
+                f"{where} > tiers",
+                "does not start at 0 years of service",
                 "Add a tier with `from_years: 0` so that every person owes something.",
             )
         if spec.hours is None and (spec.by_role or tiers):
             raise self.fail(
-                where, "repeals the requirement but still lists roles or tiers",
+                where,
+                "repeals the requirement but still lists roles or tiers",
                 "A repeal is `hours: null` alone.",
             )
         return RequirementValue(
@@ -472,7 +494,9 @@ class _MandateBuilder:
             label=spec.label,
             values=tuple(
                 CapValue(
-                    v.from_, v.hours, self.cite(f"{where} > values > {i}", v, fallback),
+                    v.from_,
+                    v.hours,
+                    self.cite(f"{where} > values > {i}", v, fallback),
                     " ".join(v.note.split()),
                 )
                 for i, v in enumerate(spec.values)

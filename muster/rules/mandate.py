@@ -217,6 +217,7 @@ class Cycle:
     once_from: date | None = None
     once_due: date | None = None
     grace: tuple[GraceRule, ...] = ()
+    note: str = ""
 
     def period_containing(self, day: date) -> Period | None:
         """The period of this cycle that contains `day`, or None before it begins."""

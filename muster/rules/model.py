@@ -91,7 +91,9 @@ class Exemption:
 
     def __post_init__(self) -> None:
         if self.kind not in ("waiver", "extension"):
-            raise InputError(f"exemption kind must be waiver or extension, not {self.kind!r}")
+            raise InputError(
+                f"exemption kind must be waiver or extension, not {self.kind!r}"
+            )
         if self.ends_on < self.starts_on:
             raise InputError("an exemption cannot end before it starts")
 
@@ -161,6 +163,7 @@ class Allocation:
     requirement: str
     hours: Decimal
     reason: str = ""
+    unit: str = "h"  # "completion" for course and qualification requirements
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +178,12 @@ class LineExplanation:
         head = f"{self.line.completed_on} {self.line.hours} h"
         if self.line.label:
             head += f" ({self.line.label})"
-        parts = [f"counted {a.hours} h toward {a.requirement}" for a in self.counted]
+        parts = [
+            f"counted {a.hours} h toward {a.requirement}"
+            if a.unit == "h"
+            else f"counted as a {a.unit} toward {a.requirement}"
+            for a in self.counted
+        ]
         parts += [f"not toward {a.requirement}: {a.reason}" for a in self.not_counted]
         return f"{head}: " + ("; ".join(parts) if parts else "counted toward nothing")
 

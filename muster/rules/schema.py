@@ -90,6 +90,7 @@ class CycleSpec(Spec):
     once: OnceSpec | None = None
     grace: list[GraceSpec] = []
     reference: ReferenceSpec | None = None
+    note: str = ""
 
 
 class NewLicenseeSpec(DatedSpec):

@@ -42,7 +42,10 @@ class ScenarioItem(pytest.Item):
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, ScenarioFailure):
             failure = excinfo.value
-            lines = [f"Scenario failed: {self.name}", *("  - " + p for p in failure.problems)]
+            lines = [
+                f"Scenario failed: {self.name}",
+                *("  - " + p for p in failure.problems),
+            ]
             lines.append("  explanation:")
             lines += ["    " + line.text() for line in failure.result.lines]
             return "\n".join(lines)

@@ -13,9 +13,25 @@ from typing import Any
 from muster.rules import CreditLine, Exemption, Person, evaluate, load_mandates
 from muster.rules.model import ComplianceResult
 
-SCENARIO_KEYS = {"name", "jurisdiction", "mandate", "period", "as_of", "input", "output"}
-OUTPUT_KEYS = {"status", "missing", "earned", "required", "statuses", "not_listed",
-               "warned", "notes_contain"}
+SCENARIO_KEYS = {
+    "name",
+    "jurisdiction",
+    "mandate",
+    "period",
+    "as_of",
+    "input",
+    "output",
+}
+OUTPUT_KEYS = {
+    "status",
+    "missing",
+    "earned",
+    "required",
+    "statuses",
+    "not_listed",
+    "warned",
+    "notes_contain",
+}
 
 
 def _day(value: Any) -> date:
@@ -92,11 +108,16 @@ def check_output(result: ComplianceResult, expected: dict[str, Any]) -> list[str
     listed = {r.id: r for r in result.requirements}
     if "status" in expected and result.status != expected["status"]:
         problems.append(f"status is {result.status}, expected {expected['status']}")
-    for key, attribute in (("missing", "missing"), ("earned", "earned"),
-                           ("required", "required")):
+    for key, attribute in (
+        ("missing", "missing"),
+        ("earned", "earned"),
+        ("required", "required"),
+    ):
         for requirement_id, want in expected.get(key, {}).items():
             if requirement_id not in listed:
-                problems.append(f"{requirement_id} is not listed, expected {key} {want}")
+                problems.append(
+                    f"{requirement_id} is not listed, expected {key} {want}"
+                )
                 continue
             got = getattr(listed[requirement_id], attribute)
             if got != Decimal(str(want)):
@@ -107,9 +128,13 @@ def check_output(result: ComplianceResult, expected: dict[str, Any]) -> list[str
             problems.append(f"{requirement_id} status is {got}, expected {want}")
     for requirement_id in expected.get("not_listed", ()):
         if requirement_id in listed:
-            problems.append(f"{requirement_id} is listed, expected it not to be in force")
+            problems.append(
+                f"{requirement_id} is listed, expected it not to be in force"
+            )
     if "warned" in expected and bool(result.warnings) != expected["warned"]:
-        problems.append(f"warnings are {list(result.warnings)}, expected warned={expected['warned']}")
+        problems.append(
+            f"warnings are {list(result.warnings)}, expected warned={expected['warned']}"
+        )
     for fragment in expected.get("notes_contain", ()):
         notes = list(result.notes) + [n for r in result.requirements for n in r.notes]
         if not any(fragment in note for note in notes):

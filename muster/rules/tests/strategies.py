@@ -15,18 +15,38 @@ AREAS = sorted(VOCABULARY.areas)
 TOPICS = sorted(VOCABULARY.topics)
 DELIVERIES = sorted(VOCABULARY.deliveries)
 PROVIDERS = sorted(VOCABULARY.providers)
-DISCIPLINES = ["peace-officer", "telecommunicator", "corrections", "chief", "reserve",
-               "deputy-sheriff", "civilian"]
-ATTRIBUTES = ["traffic-enforcement", "chief", "intermediate-proficiency",
-              "county-ce-resolution", "middle-management", "patrol", "investigator"]
-REQUIREMENT_IDS = ["total", "implicit-bias", "firearms", "firearms-qualification",
-                   "legal", "approved-provider"]
+DISCIPLINES = [
+    "peace-officer",
+    "telecommunicator",
+    "corrections",
+    "chief",
+    "reserve",
+    "deputy-sheriff",
+    "civilian",
+]
+ATTRIBUTES = [
+    "traffic-enforcement",
+    "chief",
+    "intermediate-proficiency",
+    "county-ce-resolution",
+    "middle-management",
+    "patrol",
+    "investigator",
+]
+REQUIREMENT_IDS = [
+    "total",
+    "implicit-bias",
+    "firearms",
+    "firearms-qualification",
+    "legal",
+    "approved-provider",
+]
 
 days = st.dates(min_value=date(2016, 1, 1), max_value=date(2024, 6, 30))
 # Round figures make sums land exactly on a requirement, where off-by-one bugs live.
-hours = st.sampled_from([Decimal(n) for n in (0, 1, 2, 4, 8, 12, 16, 24)]) | st.integers(
-    min_value=0, max_value=1600
-).map(lambda n: Decimal(n) / 100)
+hours = st.sampled_from(
+    [Decimal(n) for n in (0, 1, 2, 4, 8, 12, 16, 24)]
+) | st.integers(min_value=0, max_value=1600).map(lambda n: Decimal(n) / 100)
 
 
 @st.composite
@@ -36,7 +56,9 @@ def people(draw, ids=("A", "B", "C")) -> list[Person]:
             id=person_id,
             discipline=draw(st.sampled_from(DISCIPLINES)),
             licensed_on=draw(st.none() | days),
-            attributes=frozenset(draw(st.lists(st.sampled_from(ATTRIBUTES), max_size=3))),
+            attributes=frozenset(
+                draw(st.lists(st.sampled_from(ATTRIBUTES), max_size=3))
+            ),
         )
         for person_id in ids
     ]

@@ -72,7 +72,9 @@ def test_it_refuses_a_jurisdiction_folder_whose_files_disagree(tmp_path: Path) -
     folder = tmp_path / "us" / "mo"
     shutil.copytree(MANDATES_DIR / "us" / "mo", folder)
     text = (folder / "telecommunicator.yaml").read_text()
-    (folder / "telecommunicator.yaml").write_text(text.replace("jurisdiction: MO", "jurisdiction: TN"))
+    (folder / "telecommunicator.yaml").write_text(
+        text.replace("jurisdiction: MO", "jurisdiction: TN")
+    )
     with pytest.raises(MandateError, match="index.yaml says MO"):
         load_mandates(tmp_path)
 
@@ -85,5 +87,7 @@ def test_it_names_the_known_jurisdictions_for_an_unknown_code() -> None:
 def test_it_lists_mandates_not_checked_for_a_year() -> None:
     library = load_mandates()
     mo = library.mandate("us.mo.peace_officer")
-    assert mo in stale_mandates(library, mo.last_checked.replace(year=mo.last_checked.year + 2))
+    assert mo in stale_mandates(
+        library, mo.last_checked.replace(year=mo.last_checked.year + 2)
+    )
     assert mo not in stale_mandates(library, mo.last_checked)

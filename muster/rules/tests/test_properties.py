@@ -33,11 +33,13 @@ def test_it_gives_the_same_answers_per_person_and_in_batch(
     persons, lines, granted, mandate, year, as_of
 ):
     table, columns, rows, book = build_tables(persons, lines, granted)
-    batch = evaluate_batch(table, columns, mandate, year=year, as_of=as_of,
-                           exemptions=rows, codebook=book)
+    batch = evaluate_batch(
+        table, columns, mandate, year=year, as_of=as_of, exemptions=rows, codebook=book
+    )
     for index, person in enumerate(persons):
-        single = evaluate(person, lines, mandate, year=year, as_of=as_of,
-                          exemptions=granted)
+        single = evaluate(
+            person, lines, mandate, year=year, as_of=as_of, exemptions=granted
+        )
         assert OVERALL_STATUS[batch.status[index]] == single.status, person
         listed = {
             requirement_id: (
@@ -58,8 +60,14 @@ def test_it_gives_the_same_answers_per_person_and_in_batch(
 
 
 @settings(max_examples=150, deadline=None)
-@given(people(ids=("A",)), credit_lines(person_ids=("A",)), mandates, years,
-       as_of_days, st.randoms(use_true_random=False))
+@given(
+    people(ids=("A",)),
+    credit_lines(person_ids=("A",)),
+    mandates,
+    years,
+    as_of_days,
+    st.randoms(use_true_random=False),
+)
 def test_it_ignores_the_order_of_records(persons, lines, mandate, year, as_of, random):
     shuffled = list(lines)
     random.shuffle(shuffled)
@@ -67,12 +75,20 @@ def test_it_ignores_the_order_of_records(persons, lines, mandate, year, as_of, r
     second = evaluate(persons[0], shuffled, mandate, year=year, as_of=as_of)
     assert first.status == second.status
     assert amounts(first) == amounts(second)
-    assert sorted(e.text() for e in first.lines) == sorted(e.text() for e in second.lines)
+    assert sorted(e.text() for e in first.lines) == sorted(
+        e.text() for e in second.lines
+    )
 
 
 @settings(max_examples=150, deadline=None)
-@given(people(ids=("A",)), credit_lines(person_ids=("A",)), credit_line(("A",)),
-       mandates, years, as_of_days)
+@given(
+    people(ids=("A",)),
+    credit_lines(person_ids=("A",)),
+    credit_line(("A",)),
+    mandates,
+    years,
+    as_of_days,
+)
 def test_it_never_lowers_earned_hours_when_a_record_is_added(
     persons, lines, extra, mandate, year, as_of
 ):
@@ -83,8 +99,14 @@ def test_it_never_lowers_earned_hours_when_a_record_is_added(
 
 
 @settings(max_examples=150, deadline=None)
-@given(people(ids=("A",)), credit_lines(person_ids=("A",)), credit_line(("A",)),
-       mandates, years, as_of_days)
+@given(
+    people(ids=("A",)),
+    credit_lines(person_ids=("A",)),
+    credit_line(("A",)),
+    mandates,
+    years,
+    as_of_days,
+)
 def test_a_record_outside_every_period_changes_nothing(
     persons, lines, extra, mandate, year, as_of
 ):
