@@ -1,0 +1,50 @@
+# Muster: set up, test and run with only Python 3.11+ and make.
+#
+#   make run    install if needed, migrate, load demo data, serve on 127.0.0.1:8000
+#   make test   install if needed, run the whole test suite
+#   make lint   ruff
+#   make lock   pin the installed versions into requirements.lock
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Touched after a successful install: reinstall only when pyproject.toml or
+# requirements.lock is newer.
+STAMP := $(VENV)/.installed
+ADDRESS := 127.0.0.1:8000
+
+.PHONY: venv run test lint lock
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	@if [ ! -x $(BIN)/python ]; then \
+		$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
+			echo "Muster needs Python 3.11 or newer (try: make PYTHON=python3.12)." >&2; \
+			exit 1; }; \
+		echo "Creating $(VENV) with $(PYTHON)"; \
+		$(PYTHON) -m venv $(VENV); \
+	fi
+	$(BIN)/pip install -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+run: venv
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py check_mandates
+	$(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "Muster: http://$(ADDRESS)/"
+	@echo "Log in as 'coordinator' with the password printed above when the login"
+	@echo "was created (new one: $(BIN)/python manage.py seed_demo --reset-password)."
+	@echo ""
+	$(BIN)/python manage.py runserver $(ADDRESS)
+
+test: venv
+	$(BIN)/pytest
+
+lint: venv
+	$(BIN)/ruff check .
+
+lock:
+	@test -x $(BIN)/pip || { echo "No $(VENV) yet: run make venv first." >&2; exit 1; }
+	$(BIN)/pip freeze --exclude-editable > requirements.lock
