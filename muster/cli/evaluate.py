@@ -151,13 +151,13 @@ def role_warnings(jurisdiction: Jurisdiction, inputs: Inputs) -> Iterable[str]:
 
 
 def late_record_warnings(inputs: Inputs, as_of: date) -> Iterable[str]:
-    """Records dated after the as-of day still count; say so, since it is surprising."""
+    """Records dated after the as-of day are left out; say so, they may be typos."""
     numbers = [number for number, line in inputs.records if line.completed_on > as_of]
     if numbers:
         where, lines = inputs.records_file, line_list(numbers)
         yield (
             f"{where}: records dated after the as-of date {as_of} ({lines}) are "
-            "counted as already completed"
+            "not counted"
         )
 
 

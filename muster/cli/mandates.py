@@ -6,12 +6,11 @@ which `main` turns into exit status 2. `show` lives in `describe.py`.
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
 from pathlib import Path
 
-from muster.rules import Library, Mandate, MandateError, load_mandates
-from muster.rules.loader import MANDATES_DIR, display, read_yaml, stale_mandates
+from muster.rules import Library, Mandate, load_mandates
+from muster.rules.loader import display, stale_mandates
 
 
 def jurisdiction_code(text: str) -> str:
@@ -42,12 +41,10 @@ def source_file(mandate: Mandate) -> str:
 def check(root: str | None) -> str:
     """List every jurisdiction and mandate; loading them is the check.
 
-    Also refuse what the loader passes over in silence: a state folder without
-    an index.yaml (its files would never be read) and a jurisdiction code or
-    mandate id used twice (one would hide the other).
+    The loader refuses a state folder without an index.yaml and a jurisdiction
+    code or mandate id used twice.
     """
     library = load(root)
-    check_layout(Path(root) if root else MANDATES_DIR, library)
     out = []
     mandates = 0
     for jurisdiction in library.jurisdictions.values():
@@ -65,26 +62,6 @@ def check(root: str | None) -> str:
     count = plural(mandates, "mandate")
     out.append(f"OK: {count} in {jurisdictions} load without errors.")
     return "\n".join(out) + "\n"
-
-
-def check_layout(root: Path, library: Library) -> None:
-    for folder in sorted({path.parent for path in root.glob("*/*/*.yaml")}):
-        if not (folder / "index.yaml").exists():
-            raise MandateError(
-                f"{folder}: has mandate files but no index.yaml, so none of them is "
-                "loaded. Add an index.yaml (see docs/adding-a-state.md)."
-            )
-    codes = Counter(
-        str(read_yaml(index).get("code")) for index in root.glob("*/*/index.yaml")
-    )
-    ids = Counter(m.id for j in library.jurisdictions.values() for m in j.mandates)
-    for kind, counts in (("jurisdiction code", codes), ("mandate id", ids)):
-        for name, count in counts.items():
-            if count > 1:
-                raise MandateError(
-                    f"{root}: {count} files declare the {kind} {name}; only one is "
-                    "loaded. Give each its own."
-                )
 
 
 def stale(root: str | None, days: int, today: date) -> str:

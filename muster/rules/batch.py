@@ -497,7 +497,8 @@ class _BatchEvaluator:
         """Lines that count in `period`: by date, or as honoured make-up for it."""
         lines = self.lines
         day = lines.completed_on
-        inside = (day >= period.start) & (day <= period.end)
+        done = day <= self.as_of  # judging a past day uses what was done by then
+        inside = (day >= period.start) & (day <= period.end) & done
         marked = lines.counts_for != 0
         if not marked.any():
             return inside
@@ -509,7 +510,7 @@ class _BatchEvaluator:
                 continue
             these = lines.counts_for == year
             final = target.final[lines.person]
-            ok = these & (day > target.end) & (day <= final)
+            ok = these & (day > target.end) & (day <= final) & done
             honoured |= ok
             if target.start == period.start:
                 honoured_here |= ok

@@ -92,6 +92,7 @@ class _Context:
     refused: dict[int, list[Allocation]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    outside: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
     notes: list[str] = field(default_factory=list)
 
     def period(self, cycle_id: str) -> Period | None:
@@ -104,6 +105,9 @@ class _Context:
 
     def placement(self, line: CreditLine, cycle: Cycle, period: Period) -> str | None:
         """None when the line counts in `period`, else why it does not."""
+        if line.completed_on > self.as_of:
+            # Judging a past day uses only what had been completed by then.
+            return f"completed after {self.as_of}, the day evaluated"
         if line.counts_for is not None:
             target = person_period(cycle, year_end(line.counts_for), self.extensions)
             if (
@@ -162,7 +166,12 @@ def _result(
     context: _Context, status: str, requirements: tuple[RequirementResult, ...]
 ) -> ComplianceResult:
     explanations = tuple(
-        LineExplanation(line, tuple(context.counted[i]), tuple(context.refused[i]))
+        LineExplanation(
+            line,
+            tuple(context.counted[i]),
+            tuple(context.refused[i]),
+            tuple(context.outside[i]),
+        )
         for i, line in enumerate(context.lines)
     )
     return ComplianceResult(
@@ -279,7 +288,7 @@ def _count(
     for index, line in enumerate(context.lines):
         outside = context.placement(line, cycle, period)
         if outside is not None:
-            _refuse_once_per_cycle(context, index, cycle, outside)
+            _note_outside(context, index, cycle, outside)
             continue
         if not requirement.counts.is_about(line):
             continue
@@ -341,14 +350,10 @@ def _count_refusal(requirement: Requirement, line: CreditLine) -> str | None:
     return None
 
 
-def _refuse_once_per_cycle(
-    context: _Context, index: int, cycle: Cycle, reason: str
-) -> None:
-    target = f"{cycle.id} cycle"
-    if all(a.requirement != target for a in context.refused[index]):
-        context.refused[index].append(
-            Allocation(target, context.lines[index].hours, reason)
-        )
+def _note_outside(context: _Context, index: int, cycle: Cycle, reason: str) -> None:
+    reason = f"{reason} ({cycle.label})"
+    if reason not in context.outside[index]:
+        context.outside[index].append(reason)
 
 
 def _note_make_up_marks(context: _Context) -> None:

@@ -196,12 +196,36 @@ def _default_library() -> Library:
 def _load_library(root: Path) -> Library:
     vocabulary = load_vocabulary()
     jurisdictions: dict[str, Jurisdiction] = {}
-    for index in sorted(root.glob("*/*/index.yaml")):
-        jurisdiction = load_jurisdiction(index.parent, vocabulary)
+    for folder in sorted({path.parent for path in root.glob("*/*/*.yaml")}):
+        if not (folder / "index.yaml").exists():
+            raise MandateError(
+                f"{display(folder)}: has mandate files but no index.yaml, so none of "
+                f"them would be loaded. Add an index.yaml. {GUIDE}"
+            )
+        jurisdiction = load_jurisdiction(folder, vocabulary)
+        if jurisdiction.code in jurisdictions:
+            raise MandateError(
+                f"{display(folder)}: index.yaml declares the code {jurisdiction.code}, "
+                "which another folder declares too; give each state its own code."
+            )
         jurisdictions[jurisdiction.code] = jurisdiction
     if not jurisdictions:
         raise MandateError(f"{root}: no jurisdiction folders with an index.yaml found")
+    _refuse_repeated_ids(jurisdictions.values())
     return Library(jurisdictions, vocabulary)
+
+
+def _refuse_repeated_ids(jurisdictions: Iterable[Jurisdiction]) -> None:
+    seen: dict[str, str] = {}
+    for jurisdiction in jurisdictions:
+        for mandate in jurisdiction.mandates:
+            if mandate.id in seen:
+                raise MandateError(
+                    f"{display(Path(mandate.source))}: mandate id {mandate.id} is "
+                    f"already used by {display(Path(seen[mandate.id]))}; ids must be "
+                    "unique (use the file's path: us.<state>.<file name>)."
+                )
+            seen[mandate.id] = mandate.source
 
 
 def load_jurisdiction(folder: Path, vocabulary: Vocabulary) -> Jurisdiction:

@@ -168,11 +168,16 @@ class Allocation:
 
 @dataclass(frozen=True, slots=True)
 class LineExplanation:
-    """What one credit line counted toward, and what it did not and why."""
+    """What one credit line counted toward, and what it did not and why.
+
+    `outside` says why the line falls outside a period evaluated (once per cycle);
+    `not_counted` names requirements whose subject fits but which refuse the line.
+    """
 
     line: CreditLine
     counted: tuple[Allocation, ...] = ()
     not_counted: tuple[Allocation, ...] = ()
+    outside: tuple[str, ...] = ()
 
     def text(self) -> str:
         head = f"{self.line.completed_on} {self.line.hours} h"
@@ -185,6 +190,7 @@ class LineExplanation:
             for a in self.counted
         ]
         parts += [f"not toward {a.requirement}: {a.reason}" for a in self.not_counted]
+        parts += [f"not counted: {reason}" for reason in self.outside]
         return f"{head}: " + ("; ".join(parts) if parts else "counted toward nothing")
 
 

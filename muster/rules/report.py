@@ -88,6 +88,7 @@ def line_to_dict(explanation: LineExplanation) -> dict[str, Any]:
             for a in explanation.counted
         ],
         "not_counted": [refusal_to_dict(a) for a in explanation.not_counted],
+        "outside": list(explanation.outside),
         "text": explanation.text(),
     }
 

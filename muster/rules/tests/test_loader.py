@@ -91,3 +91,23 @@ def test_it_lists_mandates_not_checked_for_a_year() -> None:
         library, mo.last_checked.replace(year=mo.last_checked.year + 2)
     )
     assert mo not in stale_mandates(library, mo.last_checked)
+
+
+def test_it_refuses_a_mandate_id_used_twice(tmp_path: Path) -> None:
+    folder = tmp_path / "us" / "mo"
+    shutil.copytree(MANDATES_DIR / "us" / "mo", folder)
+    shutil.copy(folder / "telecommunicator.yaml", folder / "telecommunicator_copy.yaml")
+    with pytest.raises(MandateError, match="us.mo.telecommunicator is already used"):
+        load_mandates(tmp_path)
+
+
+def test_it_refuses_a_state_folder_without_an_index(tmp_path: Path) -> None:
+    shutil.copytree(MANDATES_DIR / "us" / "mo", tmp_path / "us" / "mo")
+    (tmp_path / "us" / "zz").mkdir()
+    shutil.copy(
+        MANDATES_DIR / "us" / "mo" / "telecommunicator.yaml", tmp_path / "us" / "zz"
+    )
+    with pytest.raises(
+        MandateError, match="us/zz: has mandate files but no index.yaml"
+    ):
+        load_mandates(tmp_path)
