@@ -124,7 +124,7 @@ class MandateStanding:
 
     def _in_a_period(self, explanation: LineExplanation) -> bool:
         day = explanation.line.completed_on
-        return explanation.counted != () or any(
+        return bool(explanation.counted) or any(
             r.period.start <= day <= r.period.final_day
             for r in self.result.requirements
         )

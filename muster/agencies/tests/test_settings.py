@@ -107,3 +107,9 @@ def test_settings_select_postgresql_from_database_url():
         "django.db.backends.postgresql",
         "['muster.example']",
     ]
+
+
+def test_settings_refuse_a_malformed_database_url():
+    result = load_settings(DATABASE_URL="mongodb://db.example/muster")
+    assert result.returncode != 0
+    assert "DATABASE_URL is not usable: Scheme 'mongodb://' is unknown" in result.stderr
