@@ -72,6 +72,13 @@ def browser_problem() -> str | None:
     return None
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Hash test passwords quickly; tests of the real hasher override this."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     database = "PostgreSQL" if is_postgres_database() else "SQLite"
     browser = browser_problem() or f"Chromium at {CHROMIUM}"

@@ -92,8 +92,12 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "muster.accounts",
     "muster.agencies",
+    "muster.audit",
 ]
+
+AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -170,6 +174,11 @@ FORMAT_MODULE_PATH = ["muster.formats"]
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "muster" / "static"]
 STATIC_ROOT = Path(env_str("MUSTER_STATIC_ROOT", str(BASE_DIR / "var" / "static")))
+
+# Uploaded evidence (sign-in sheets, certificates). Served only through views that
+# check access, never directly by the web server.
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env_str("MUSTER_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 
 EMAIL_BACKEND = env_str(
     "MUSTER_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

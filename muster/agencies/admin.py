@@ -11,10 +11,14 @@ from django.http import HttpRequest
 
 from muster.agencies import compliance
 from muster.agencies.models import (
+    Agency,
     CreditLine,
+    Employment,
+    Evidence,
     Exemption,
     License,
     Person,
+    Qualification,
     TrainingRecord,
 )
 
@@ -122,3 +126,44 @@ class ExemptionAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["person__last_name", "person__first_name", "reason"]
     autocomplete_fields = ["person"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "kind", "state")
+    list_filter = ("kind", "state")
+    search_fields = ("name", "code")
+    prepopulated_fields = {"code": ("name",)}
+
+
+@admin.register(Employment)
+class EmploymentAdmin(admin.ModelAdmin):
+    list_display = ("person", "agency", "title", "starts_on", "ends_on")
+    list_filter = ("agency",)
+    raw_id_fields = ("person",)
+
+
+@admin.register(Qualification)
+class QualificationAdmin(admin.ModelAdmin):
+    list_display = (
+        "person",
+        "qualified_on",
+        "weapon_type",
+        "score",
+        "result",
+        "is_void",
+    )
+    list_filter = ("result", "weapon_type")
+    raw_id_fields = ("person",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    list_display = ("record", "description", "uploaded_at")
+    raw_id_fields = ("record",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False

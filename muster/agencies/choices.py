@@ -111,3 +111,28 @@ class State(models.TextChoices):
     WV = "WV", "West Virginia"
     WI = "WI", "Wisconsin"
     WY = "WY", "Wyoming"
+
+
+class AgencyKind(models.TextChoices):
+    POLICE_DEPARTMENT = "police-department", "Police department"
+    SHERIFF = "sheriff", "Sheriff's office"
+    STATE_AGENCY = "state-agency", "State agency"
+    PSAP = "psap", "911 centre (PSAP)"
+    CORRECTIONS = "corrections", "Jail or corrections"
+    ACADEMY = "academy", "Academy or training provider"
+
+
+class RecordSource(models.TextChoices):
+    MANUAL = "manual", "Entered by a coordinator"
+    CLASSROOM = "classroom", "Classroom session"
+    ONLINE_COURSE = "online-course", "Muster online course"
+    IMPORT = "import", "Imported"
+    SELF_REPORTED = "self-reported", "Self-reported"
+
+
+class Approval(models.TextChoices):
+    """Self-reported training counts only once a coordinator approves it."""
+
+    APPROVED = "approved", "Approved"
+    PENDING = "pending", "Awaiting approval"
+    REJECTED = "rejected", "Rejected"

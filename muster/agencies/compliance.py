@@ -35,11 +35,32 @@ def person_to_engine(person: Person, jurisdiction: str) -> rules.Person:
 
 
 def lines_for(person: Person) -> list[rules.CreditLine]:
-    """One engine line per credit line of the person's records that are not void.
+    """Engine lines for the person's approved, unvoided records and qualifications.
 
-    Reads through `person.training_records.all()`, so a caller may prefetch
-    `training_records__credit_lines` to evaluate many people in few queries.
+    Reads through `person.training_records.all()` and `person.qualifications.all()`,
+    so a caller may prefetch `training_records__credit_lines` and `qualifications`
+    to evaluate many people in few queries. A qualification is a zero-hour line
+    with the topic `firearms-qualification` and its pass or fail.
     """
+    return _record_lines(person) + _qualification_lines(person)
+
+
+def _qualification_lines(person: Person) -> list[rules.CreditLine]:
+    return [
+        rules.CreditLine(
+            person=str(person.pk),
+            completed_on=qualification.qualified_on,
+            hours=0,
+            topics=frozenset({"firearms-qualification"}),
+            result=qualification.result,
+            label=f"{qualification.weapon_type} qualification",
+        )
+        for qualification in person.qualifications.all()
+        if not qualification.is_void
+    ]
+
+
+def _record_lines(person: Person) -> list[rules.CreditLine]:
     return [
         rules.CreditLine(
             person=str(person.pk),
@@ -54,7 +75,7 @@ def lines_for(person: Person) -> list[rules.CreditLine]:
             label=record.title,
         )
         for record in person.training_records.all()
-        if not record.is_void
+        if record.counts
         for line in record.credit_lines.all()
     ]
 

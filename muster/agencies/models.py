@@ -5,6 +5,7 @@ engine inputs. Training records are never deleted: a wrong one is voided, with a
 reason, so that past reports stay explainable.
 """
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,12 +17,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from muster.agencies.choices import (
+    AgencyKind,
+    Approval,
     Area,
     Delivery,
     Discipline,
     ExemptionKind,
     LicenseStatus,
     ProviderKind,
+    RecordSource,
     Result,
     State,
 )
@@ -37,6 +41,27 @@ def validate_word_list(value: object) -> None:
         )
 
 
+class Agency(models.Model):
+    """An employer of people who train: a department, sheriff's office, 911 centre..."""
+
+    name = models.CharField(max_length=200)
+    code = models.SlugField(
+        max_length=40, unique=True, help_text="Short name used in addresses (URLs)."
+    )
+    kind = models.CharField(max_length=20, choices=AgencyKind.choices)
+    state = models.CharField(max_length=2, choices=State.choices)
+    address = models.TextField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Person(models.Model):
     """One human being whose training is tracked, whatever their licenses."""
 
@@ -49,6 +74,7 @@ class Person(models.Model):
         help_text="The agency's badge or personnel number.",
     )
     discipline = models.CharField(max_length=20, choices=Discipline.choices)
+    email = models.EmailField(blank=True, help_text="Where reminders are sent.")
 
     class Meta:
         ordering = ["last_name", "first_name", "pk"]
@@ -62,6 +88,45 @@ class Person(models.Model):
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+class EmploymentQuerySet(models.QuerySet):
+    def current(self, on: date | None = None) -> "EmploymentQuerySet":
+        """Employments that include the day `on` (default: today)."""
+        on = on or timezone.localdate()
+        return self.filter(
+            Q(starts_on__lte=on), Q(ends_on__isnull=True) | Q(ends_on__gte=on)
+        )
+
+
+class Employment(models.Model):
+    """A person working for an agency from one day to another (or still)."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="employments"
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="employments"
+    )
+    title = models.CharField("title or rank", max_length=100, blank=True)
+    unit = models.CharField(max_length=100, blank=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+
+    objects = EmploymentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                name="employment_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} at {self.agency}"
 
 
 class License(models.Model):
@@ -81,6 +146,9 @@ class License(models.Model):
     )
     discipline = models.CharField(max_length=20, choices=Discipline.choices)
     number = models.CharField("license number", max_length=40, blank=True)
+    license_class = models.CharField(
+        "class", max_length=10, blank=True, help_text="Such as A, B, C, D or R."
+    )
     licensed_on = models.DateField(
         null=True,
         blank=True,
@@ -116,8 +184,8 @@ class License(models.Model):
 
 class TrainingRecordQuerySet(models.QuerySet):
     def valid(self) -> "TrainingRecordQuerySet":
-        """Records that count: everything not voided."""
-        return self.filter(is_void=False)
+        """Records that count: approved and not voided."""
+        return self.filter(is_void=False, approval=Approval.APPROVED)
 
 
 class TrainingRecord(models.Model):
@@ -126,9 +194,21 @@ class TrainingRecord(models.Model):
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="training_records"
     )
+    agency = models.ForeignKey(
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="training_records",
+        help_text="The agency that entered the record and may correct it.",
+    )
     title = models.CharField(max_length=200)
+    started_on = models.DateField(null=True, blank=True)
     completed_on = models.DateField()
     provider_name = models.CharField(max_length=200, blank=True)
+    course_number = models.CharField(
+        "approval or course control number", max_length=60, blank=True
+    )
     provider_kind = models.CharField(
         max_length=20, choices=ProviderKind.choices, default=ProviderKind.OTHER
     )
@@ -146,6 +226,20 @@ class TrainingRecord(models.Model):
         blank=True,
         help_text="Make-up hours: the earlier year they count for.",
     )
+    source = models.CharField(
+        max_length=20, choices=RecordSource.choices, default=RecordSource.MANUAL
+    )
+    approval = models.CharField(
+        max_length=10, choices=Approval.choices, default=Approval.APPROVED
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    review_note = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -187,6 +281,11 @@ class TrainingRecord(models.Model):
         raise TypeError(
             "Training records are never deleted; call void(reason) instead."
         )
+
+    @property
+    def counts(self) -> bool:
+        """Whether the record's hours count: approved and not void."""
+        return not self.is_void and self.approval == Approval.APPROVED
 
     @property
     def total_hours(self) -> Decimal:
@@ -241,6 +340,81 @@ class CreditLine(models.Model):
         return f"{self.hours} h, {area}"
 
 
+class Evidence(models.Model):
+    """A file that proves training happened: a sign-in sheet, a certificate."""
+
+    record = models.ForeignKey(
+        TrainingRecord, on_delete=models.PROTECT, related_name="evidence"
+    )
+    file = models.FileField(upload_to="evidence/%Y/%m/")
+    description = models.CharField(max_length=200, blank=True)
+    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name_plural = "evidence"
+
+    def __str__(self) -> str:
+        return self.description or self.file.name
+
+
+class Qualification(models.Model):
+    """A firearms qualification attempt: weapon, course of fire, score and result."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="qualifications"
+    )
+    agency = models.ForeignKey(
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="qualifications",
+    )
+    qualified_on = models.DateField()
+    weapon_type = models.CharField(
+        max_length=60, help_text="Such as handgun or patrol rifle."
+    )
+    course_of_fire = models.CharField(max_length=120, blank=True)
+    score = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    result = models.CharField(max_length=4, choices=Result.choices)
+    instructor = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    is_void = models.BooleanField("void", default=False)
+    void_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-qualified_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_void=False) | ~Q(void_reason=""),
+                name="void_qualification_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.weapon_type} qualification of {self.person} ({self.qualified_on})"
+        )
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Qualifications are never deleted; void them instead.")
+
+
 class Exemption(models.Model):
     """A dated waiver or deadline extension granted to one person."""
 
@@ -257,6 +431,22 @@ class Exemption(models.Model):
         validators=[validate_word_list],
         help_text='Requirement IDs such as ["firearms"]; [] for all.',
     )
+    agency = models.ForeignKey(
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exemptions",
+    )
+    evidence = models.FileField(upload_to="exemptions/%Y/", blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["-starts_on", "pk"]

@@ -13,7 +13,7 @@ EARLIEST_YEAR = 2000
 
 def _people():
     return Person.objects.prefetch_related(
-        "licenses", "exemptions", "training_records__credit_lines"
+        "licenses", "exemptions", "qualifications", "training_records__credit_lines"
     )
 
 

@@ -1,0 +1,178 @@
+"""Who may see and change what: the one place where access is decided.
+
+Every view and API endpoint gets its rows through these functions, never through
+`Model.objects` directly, so an agency's data cannot leak through a forgotten
+filter. The rules (docs/access.md):
+
+- A platform administrator sees everything.
+- Coordinators and agency heads see their agencies' people: those employed there
+  today, and former staff only through the records their agency entered itself.
+  A person's records follow them: a current employer sees all of them, whoever
+  entered them, because compliance counts every hour across employers.
+- A state auditor reads what the agencies of their state read; never writes.
+- An officer sees their own person, records, qualifications and exemptions.
+- Only a coordinator of the agency that entered a record may correct or void it,
+  and only a coordinator of a current employer may add records for a person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from muster.accounts.choices import Role
+from muster.agencies.models import (
+    Agency,
+    Employment,
+    Exemption,
+    Person,
+    Qualification,
+    TrainingRecord,
+)
+
+READERS = (Role.COORDINATOR, Role.AGENCY_HEAD)
+WRITERS = (Role.COORDINATOR,)
+APPROVERS = (Role.COORDINATOR, Role.AGENCY_HEAD)
+
+
+def _grants(user) -> list:
+    """The user's active grants, read once per request and kept on the user."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_active_grants", None)
+    if cached is None:
+        cached = list(user.active_grants())
+        user._active_grants = cached
+    return cached
+
+
+def is_platform_admin(user) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or any(
+        g.role == Role.PLATFORM_ADMIN for g in _grants(user)
+    )
+
+
+def agency_ids(user, roles: Iterable[str]) -> set[int]:
+    """Agencies where the user holds one of `roles` (not counting auditors)."""
+    wanted = set(roles)
+    return {g.agency_id for g in _grants(user) if g.role in wanted and g.agency_id}
+
+
+def auditor_states(user) -> set[str]:
+    return {g.state for g in _grants(user) if g.role == Role.STATE_AUDITOR}
+
+
+def readable_agencies(user) -> QuerySet[Agency]:
+    """Agencies whose people and records the user may read."""
+    if is_platform_admin(user):
+        return Agency.objects.all()
+    return Agency.objects.filter(
+        Q(pk__in=agency_ids(user, READERS)) | Q(state__in=auditor_states(user))
+    )
+
+
+def writable_agencies(user) -> QuerySet[Agency]:
+    """Agencies for which the user may enter and correct training."""
+    if is_platform_admin(user):
+        return Agency.objects.all()
+    return Agency.objects.filter(pk__in=agency_ids(user, WRITERS))
+
+
+def _current_staff_of(agencies: QuerySet[Agency]) -> QuerySet[Employment]:
+    return Employment.objects.current().filter(agency__in=agencies)
+
+
+def people(user) -> QuerySet[Person]:
+    """People the user may see."""
+    if is_platform_admin(user):
+        return Person.objects.all()
+    agencies = readable_agencies(user)
+    own = getattr(user, "person_id", None)
+    return Person.objects.filter(
+        Q(pk__in=_current_staff_of(agencies).values("person"))
+        | Q(pk__in=TrainingRecord.objects.filter(agency__in=agencies).values("person"))
+        | Q(pk=own)
+    ).distinct()
+
+
+def managed_people(user) -> QuerySet[Person]:
+    """People for whom the user may add training: current staff of their agencies."""
+    if is_platform_admin(user):
+        return Person.objects.all()
+    staff = _current_staff_of(writable_agencies(user))
+    return Person.objects.filter(pk__in=staff.values("person"))
+
+
+def records(user) -> QuerySet[TrainingRecord]:
+    """Training records the user may read."""
+    if is_platform_admin(user):
+        return TrainingRecord.objects.all()
+    agencies = readable_agencies(user)
+    own = getattr(user, "person_id", None)
+    return TrainingRecord.objects.filter(
+        Q(person__in=_current_staff_of(agencies).values("person"))
+        | Q(agency__in=agencies)
+        | Q(person=own)
+    ).distinct()
+
+
+def editable_records(user) -> QuerySet[TrainingRecord]:
+    """Records the user may correct or void: those their agency entered."""
+    if is_platform_admin(user):
+        return TrainingRecord.objects.all()
+    return TrainingRecord.objects.filter(agency__in=writable_agencies(user))
+
+
+def qualifications(user) -> QuerySet[Qualification]:
+    if is_platform_admin(user):
+        return Qualification.objects.all()
+    agencies = readable_agencies(user)
+    own = getattr(user, "person_id", None)
+    return Qualification.objects.filter(
+        Q(person__in=_current_staff_of(agencies).values("person"))
+        | Q(agency__in=agencies)
+        | Q(person=own)
+    ).distinct()
+
+
+def exemptions(user) -> QuerySet[Exemption]:
+    if is_platform_admin(user):
+        return Exemption.objects.all()
+    agencies = readable_agencies(user)
+    own = getattr(user, "person_id", None)
+    return Exemption.objects.filter(
+        Q(person__in=_current_staff_of(agencies).values("person"))
+        | Q(agency__in=agencies)
+        | Q(person=own)
+    ).distinct()
+
+
+def get_agency(user, code: str, roles: Iterable[str] = READERS) -> Agency:
+    """The agency named `code` if the user holds one of `roles` there, else 404.
+
+    State auditors and platform administrators may read any agency they can see;
+    a 404 (not 403) keeps other agencies' existence private.
+    """
+    wanted = set(roles)
+    if is_platform_admin(user):
+        return _agency_or_404(Agency.objects.all(), code)
+    allowed = Agency.objects.filter(pk__in=agency_ids(user, wanted))
+    if wanted <= set(READERS):
+        allowed = allowed | Agency.objects.filter(state__in=auditor_states(user))
+    return _agency_or_404(allowed, code)
+
+
+def _agency_or_404(agencies: QuerySet[Agency], code: str) -> Agency:
+    try:
+        return agencies.get(code=code)
+    except Agency.DoesNotExist:
+        raise Http404("No such agency.") from None
+
+
+def can_write(user) -> bool:
+    """Whether the user may write anything at all (state auditors never may)."""
+    return is_platform_admin(user) or bool(agency_ids(user, WRITERS))

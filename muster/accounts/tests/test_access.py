@@ -1,0 +1,56 @@
+"""The access rules in prose: who sees and changes which people and records."""
+
+from datetime import date
+
+from django.http import Http404
+from django.utils import timezone
+
+from muster.accounts import access
+from muster.agencies.models import Employment
+from muster.test import BaseTestCase, make_record
+
+
+class AccessTestCase(BaseTestCase):
+    def test_it_shows_a_coordinator_only_their_agencys_people(self) -> None:
+        self.assertEqual(list(access.people(self.alice)), [self.bob_person])
+        self.assertEqual(list(access.people(self.dana)), [self.charlie_person])
+
+    def test_it_shows_an_officer_only_their_own_records(self) -> None:
+        self.assertEqual(list(access.records(self.bob)), [self.bob_record])
+        self.assertEqual(list(access.people(self.bob)), [self.bob_person])
+
+    def test_it_lets_a_state_auditor_read_their_state_only(self) -> None:
+        self.assertCountEqual(
+            access.people(self.sam), [self.bob_person, self.charlie_person]
+        )
+        self.assertEqual(list(access.people(self.tess)), [])
+        self.assertFalse(access.can_write(self.sam))
+        self.assertEqual(list(access.editable_records(self.sam)), [])
+
+    def test_a_transferred_officers_history_follows_them(self) -> None:
+        Employment.objects.filter(person=self.charlie_person).update(
+            ends_on=date(2025, 12, 31)
+        )
+        Employment.objects.create(
+            person=self.charlie_person, agency=self.agency, starts_on=date(2026, 1, 1)
+        )
+        self.assertIn(self.charlie_record, access.records(self.alice))
+        # Alice sees the history but may not correct what Oakdale entered.
+        self.assertNotIn(self.charlie_record, access.editable_records(self.alice))
+        # Oakdale keeps its own entries about a former officer, and nothing newer.
+        newer = make_record(self.charlie_person, self.agency)
+        self.assertIn(self.charlie_record, access.records(self.dana))
+        self.assertNotIn(newer, access.records(self.dana))
+
+    def test_it_hides_other_agencies_behind_a_404(self) -> None:
+        self.assertEqual(access.get_agency(self.alice, "riverton-pd"), self.agency)
+        with self.assertRaises(Http404):
+            access.get_agency(self.alice, "oakdale-so")
+        with self.assertRaises(Http404):
+            access.get_agency(self.sam, "millbrook-pd")
+        self.assertEqual(access.get_agency(self.root, "millbrook-pd"), self.tn_agency)
+
+    def test_a_revoked_role_grants_nothing(self) -> None:
+        self.alice.role_grants.update(revoked_at=timezone.now())
+        self.alice.refresh_from_db()
+        self.assertEqual(list(access.people(self.alice)), [])

@@ -1,0 +1,160 @@
+"""Write to and check the audit trail. Every write goes through `record_event`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.db.models.fields.files import FieldFile
+from django.http import HttpRequest
+
+from muster.audit.models import GENESIS, AuditEntry
+
+# Any constant will do: it names the one lock every audit writer takes on PostgreSQL.
+CHAIN_LOCK = 7_311_2021
+
+
+def snapshot(instance: models.Model, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The instance's concrete field values, as JSON-safe data for `before`/`after`."""
+    values: dict[str, Any] = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in exclude:
+            continue
+        values[field.attname] = _plain(field.value_from_object(instance))
+    return values
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, FieldFile):
+        return value.name or ""
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
+
+
+def client_address(request: HttpRequest | None) -> str | None:
+    """The address the request came from (the proxy's, unless configured otherwise)."""
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record_event(
+    action: str,
+    *,
+    actor: Any = None,
+    obj: models.Model | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str = "",
+    request: HttpRequest | None = None,
+    agency_id: int | None = None,
+    label: str = "",
+) -> AuditEntry:
+    """Append one entry to the chain, inside the caller's transaction if any.
+
+    Call it in the same transaction as the change it describes, so that a change
+    is never saved without its entry (nor an entry without its change).
+    """
+    if actor is None and request is not None and request.user.is_authenticated:
+        actor = request.user
+    with transaction.atomic():
+        _lock_chain()
+        last = (
+            AuditEntry.objects.order_by("-sequence")
+            .only("sequence", "entry_hash")
+            .first()
+        )
+        entry = AuditEntry(
+            sequence=(last.sequence + 1) if last else 1,
+            actor=actor if getattr(actor, "pk", None) else None,
+            actor_name=getattr(actor, "username", "") or "",
+            action=action,
+            object_type=obj._meta.label if obj is not None else "",
+            object_id=str(obj.pk) if obj is not None else "",
+            object_label=(label or (str(obj) if obj is not None else ""))[:200],
+            agency_id=agency_id,
+            before=before,
+            after=after,
+            reason=reason,
+            ip_address=client_address(request),
+            user_agent=(request.META.get("HTTP_USER_AGENT", "") if request else "")[
+                :300
+            ],
+            previous_hash=last.entry_hash if last else GENESIS,
+        )
+        entry.entry_hash = entry.compute_hash()
+        entry.save()
+    return entry
+
+
+def _lock_chain() -> None:
+    """Serialise writers so that two entries never claim the same place in the chain.
+
+    SQLite allows one writer at a time already; PostgreSQL needs a lock that lasts
+    until the transaction ends.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+
+
+def history_for(obj: models.Model) -> models.QuerySet[AuditEntry]:
+    """Every entry about one object, oldest first."""
+    return AuditEntry.objects.filter(
+        object_type=obj._meta.label, object_id=str(obj.pk)
+    ).select_related("actor")
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The outcome of checking the chain: how many entries, and the first problem."""
+
+    checked: int
+    problem: str = ""
+    first_bad_sequence: int | None = None
+
+    @property
+    def is_intact(self) -> bool:
+        return not self.problem
+
+
+def verify_chain() -> ChainReport:
+    """Recompute every hash in order and report the first broken or missing entry."""
+    expected_previous = GENESIS
+    expected_sequence = 1
+    checked = 0
+    for entry in AuditEntry.objects.order_by("sequence").iterator(chunk_size=2000):
+        if entry.sequence != expected_sequence:
+            return ChainReport(
+                checked,
+                f"entry #{expected_sequence} is missing (next found is #{entry.sequence})",
+                expected_sequence,
+            )
+        if entry.previous_hash != expected_previous:
+            return ChainReport(
+                checked,
+                f"entry #{entry.sequence} does not follow #{entry.sequence - 1}: "
+                "an entry before it was changed, removed or inserted",
+                entry.sequence,
+            )
+        if entry.compute_hash() != entry.entry_hash:
+            return ChainReport(
+                checked,
+                f"entry #{entry.sequence} was changed after it was written "
+                f"({entry.action} {entry.object_type} {entry.object_id})",
+                entry.sequence,
+            )
+        expected_previous = entry.entry_hash
+        expected_sequence += 1
+        checked += 1
+    return ChainReport(checked)
