@@ -95,6 +95,10 @@ INSTALLED_APPS = [
     "muster.accounts",
     "muster.agencies",
     "muster.audit",
+    "muster.transfers",
+    "muster.reminders",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -193,3 +197,16 @@ DEFAULT_FROM_EMAIL = env_str("MUSTER_DEFAULT_FROM_EMAIL", "muster@localhost")
 # Cookies travel over HTTPS only, except in development.
 SESSION_COOKIE_SECURE = env_bool("MUSTER_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Background work (reminder emails) goes through a database-backed queue, so it
+# runs on SQLite and PostgreSQL alike; `manage.py db_worker` works through it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Days before a mandate's deadline at which people who are short get a reminder.
+# Comma-separated, such as 90,30,7; Missouri's grace period gets its own reminders.
+MUSTER_REMINDER_DAYS = env_list("MUSTER_REMINDER_DAYS", ["90", "30", "7"])
+if not all(day.isdigit() for day in MUSTER_REMINDER_DAYS):
+    raise ImproperlyConfigured(
+        "MUSTER_REMINDER_DAYS must be whole numbers of days separated by commas, "
+        f"such as 90,30,7, not {','.join(MUSTER_REMINDER_DAYS)!r}."
+    )
