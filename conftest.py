@@ -73,10 +73,14 @@ def browser_problem() -> str | None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Hash test passwords quickly; tests of the real hasher override this."""
+    """Hash test passwords quickly and leave MFA enrolment optional; tests of the
+    real hasher and of forced enrolment override these."""
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests sign users in with force_login and no authenticator; tests of the
+    # forced MFA enrolment turn this back on (muster/accounts/tests/test_mfa.py).
+    settings.MUSTER_REQUIRE_MFA = False
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -92,6 +92,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "muster.accounts",
     "muster.agencies",
     "muster.audit",
@@ -109,8 +112,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "muster.accounts.middleware.RequireMFAMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "muster.urls"
@@ -155,18 +161,68 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": f"django.contrib.auth.password_validation.{name}"}
-    for name in (
-        "UserAttributeSimilarityValidator",
-        "MinimumLengthValidator",
-        "CommonPasswordValidator",
-        "NumericPasswordValidator",
-    )
+# Sign-in, MFA, passwords and sessions: see docs/security.md.
+# Argon2id first; the others only read hashes made before a switch, and Django
+# rehashes those with Argon2 at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
 ]
 
-# Django's admin sign-in page serves as the login page until accounts/ exists.
-LOGIN_URL = "/admin/login/"
+# NIST SP 800-63B: a minimum length and a list of common passwords, no
+# composition rules (no "one digit and one symbol").
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+]
+
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+
+# django-allauth: username sign-in; accounts are made by administrators, never by
+# sign-up. Failed sign-ins are limited per address and per account (rate limits
+# below); a password reset answers the same whether or not the address is known.
+ACCOUNT_ADAPTER = "muster.accounts.adapters.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_RATE_LIMITS = {
+    # Per address: 20 failures an hour; per account: 5 failures in 15 minutes.
+    "login_failed": "20/h/ip,5/15m/key",
+    "reset_password": "20/m/ip,3/h/key",
+}
+MFA_ADAPTER = "muster.accounts.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Muster"
+# Accounts are created by administrators, so no stranger can claim an address and
+# lock its owner out by enrolling an authenticator first (allauth's concern here).
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+# Users whose roles need MFA must enrol before doing anything else
+# (muster.accounts.middleware). Deliberately not read from the environment.
+MUSTER_REQUIRE_MFA = True
+
+# Rate-limit counters live in the database so that every worker process shares
+# them (and tests roll them back); the table comes from an accounts migration.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "muster_cache",
+    }
+}
+
+# CJIS session lock: a session ends after 30 minutes without a request.
+SESSION_COOKIE_AGE = env_int("MUSTER_SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -197,6 +253,38 @@ DEFAULT_FROM_EMAIL = env_str("MUSTER_DEFAULT_FROM_EMAIL", "muster@localhost")
 # Cookies travel over HTTPS only, except in development.
 SESSION_COOKIE_SECURE = env_bool("MUSTER_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True
+
+# HTTPS and browser protections (docs/security.md). Off in development, where the
+# site runs on plain http://127.0.0.1.
+SECURE_SSL_REDIRECT = env_bool("MUSTER_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("MUSTER_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = env_bool("MUSTER_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
+if env_bool("MUSTER_BEHIND_TLS_PROXY", False):
+    # Only behind a proxy that sets this header itself and drops a client's copy.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content Security Policy (django-csp): scripts, styles and everything else from
+# this site only; no inline script or style. Images may be data: URIs for the
+# QR code on the authenticator enrolment page.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # Background work (reminder emails) goes through a database-backed queue, so it
 # runs on SQLite and PostgreSQL alike; `manage.py db_worker` works through it.

@@ -1,9 +1,14 @@
 """Top-level URLs: the admin and each app's pages."""
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+# The admin signs in through the same page as everyone else, second factor included.
+admin.site.login = secure_admin_login(admin.site.login)
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
     path("", include("muster.agencies.urls")),
 ]

@@ -1,0 +1,57 @@
+"""Require a second factor: privileged users enrol an authenticator before anything else."""
+
+from __future__ import annotations
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import Resolver404, resolve, reverse
+
+# The only pages a user who owes an authenticator may open: the enrolment page
+# and signing out.
+ENROLMENT_URL_NAMES = frozenset({"mfa_activate_totp", "account_logout"})
+
+
+def has_totp(user) -> bool:
+    return Authenticator.objects.filter(
+        user=user, type=Authenticator.Type.TOTP
+    ).exists()
+
+
+def owes_authenticator(user) -> bool:
+    """Whether `user` must use MFA (see `User.needs_mfa`) and has not enrolled yet."""
+    return bool(user.is_authenticated and user.needs_mfa and not has_totp(user))
+
+
+class RequireMFAMiddleware:
+    """Send a signed-in user who needs MFA and has no TOTP authenticator to enrolment.
+
+    Coordinators, agency heads, auditors and administrators (MFA_REQUIRED_ROLES)
+    may do nothing else until they have enrolled; officers may enrol if they like.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Always on outside tests: settings.py sets it without reading the
+        # environment. The test suite turns it off (root conftest.py) so that tests
+        # of other things need no authenticator; MFA tests turn it back on.
+        enforced = getattr(settings, "MUSTER_REQUIRE_MFA", True)
+        if (
+            enforced
+            and owes_authenticator(request.user)
+            and not self._is_allowed(request)
+        ):
+            return HttpResponseRedirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)
+
+    @staticmethod
+    def _is_allowed(request: HttpRequest) -> bool:
+        if request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
+            return True
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        return match.url_name in ENROLMENT_URL_NAMES

@@ -1,0 +1,16 @@
+"""The database cache table (settings.CACHES), which holds sign-in rate limits."""
+
+from django.core.management import call_command
+from django.db import migrations
+
+
+def create_cache_table(apps, schema_editor):
+    call_command(
+        "createcachetable", database=schema_editor.connection.alias, verbosity=0
+    )
+
+
+class Migration(migrations.Migration):
+    dependencies = [("accounts", "0002_initial")]
+
+    operations = [migrations.RunPython(create_cache_table, migrations.RunPython.noop)]
