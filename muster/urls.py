@@ -10,5 +10,6 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("agencies/<slug:code>/", include("muster.transfers.urls")),
     path("", include("muster.agencies.urls")),
 ]

@@ -1,0 +1,70 @@
+"""Imports as actions: plan an uploaded batch, and apply it all or nothing."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from muster.transfers import roster, training
+from muster.transfers.columns import Problem
+from muster.transfers.models import ImportBatch, ImportKind
+from muster.transfers.tables import FileProblem, read_table
+
+KINDS = {
+    ImportKind.ROSTER: (roster.COLUMNS, roster.plan_roster, roster.apply_roster),
+    ImportKind.TRAINING: (
+        training.COLUMNS,
+        training.plan_training,
+        training.apply_training,
+    ),
+}
+
+
+def columns_for(batch: ImportBatch):
+    return KINDS[batch.kind][0]
+
+
+def plan_batch(batch: ImportBatch):
+    """The batch's plan, from the stored file and mapping; file problems included."""
+    _, plan, _ = KINDS[batch.kind]
+    try:
+        table = read_table(batch.file_name, bytes(batch.content))
+    except FileProblem as problem:
+        return _FilePlan([Problem(str(problem))])
+    result = plan(batch.agency, table, batch.mapping)
+    # File-wide problems first, then by row, in the order found within a row.
+    result.problems.sort(key=lambda problem: problem.row or 0)
+    return result
+
+
+class _FilePlan:
+    """A plan for a file that could not be read at all."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        self.plans: list = []
+
+    def count(self, action: str) -> int:
+        return 0
+
+
+def apply_batch(batch: ImportBatch, actor) -> dict:
+    """Plan again and apply, in one transaction; any problem writes nothing.
+
+    Returns the counts per action, or raises `ValueError` listing the problems.
+    """
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.is_applied:
+            raise ValueError("This import was already confirmed.")
+        plan = plan_batch(locked)
+        if plan.problems:
+            raise ValueError("; ".join(str(p) for p in plan.problems[:20]))
+        reason = (
+            f"{locked.get_kind_display()} import of {locked.file_name} (#{locked.pk})"
+        )
+        counts = KINDS[locked.kind][2](locked.agency, plan, actor=actor, reason=reason)
+        locked.applied_at = timezone.now()
+        locked.summary = counts
+        locked.save(update_fields=["applied_at", "summary"])
+    return counts

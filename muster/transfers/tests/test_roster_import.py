@@ -1,0 +1,199 @@
+"""Roster import: upload, mapping, a preview of every problem, then all or nothing."""
+
+from datetime import date
+
+from muster.accounts.choices import Role
+from muster.agencies.models import Employment, License, Person
+from muster.audit.models import AuditEntry
+from muster.test import BaseTestCase, make_user
+from muster.transfers.tests.helpers import (
+    ROSTER_HEADER,
+    csv_bytes,
+    last_batch,
+    roster_row,
+    upload,
+    xlsx_bytes,
+)
+
+
+def counts() -> tuple[int, int, int]:
+    return (Person.objects.count(), License.objects.count(), Employment.objects.count())
+
+
+class RosterImportTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.client.force_login(self.alice)
+        self.base = f"/agencies/{self.agency.code}/import"
+
+    def import_file(self, data: bytes, name: str = "people.csv"):
+        response = upload(self.client, self.agency.code, "roster", data, name)
+        self.assertEqual(response.status_code, 302, getattr(response, "content", ""))
+        batch = last_batch()
+        preview = self.client.get(f"{self.base}/{batch.pk}/")
+        return batch, preview
+
+    def confirm(self, batch):
+        return self.client.post(f"{self.base}/{batch.pk}/")
+
+    def test_it_guesses_the_mapping_from_header_names(self) -> None:
+        self.import_file(csv_bytes(ROSTER_HEADER, [roster_row(1)]))
+        mapping = last_batch().mapping
+        self.assertEqual(mapping["first_name"], 0)
+        self.assertEqual(mapping["title"], ROSTER_HEADER.index("Rank"))
+        self.assertEqual(mapping["hired_on"], ROSTER_HEADER.index("Hire date"))
+        self.assertIsNone(mapping["unit"])
+
+    def test_it_previews_then_creates_people_licenses_and_employment(self) -> None:
+        before = counts()
+        batch, preview = self.import_file(
+            csv_bytes(ROSTER_HEADER, [roster_row(i) for i in range(3)])
+        )
+        self.assertContains(preview, "3 to create")
+        self.assertEqual(counts(), before)
+        self.confirm(batch)
+        self.assertEqual(counts(), (before[0] + 3, before[1] + 3, before[2] + 3))
+        person = Person.objects.get(last_name="Import1")
+        self.assertEqual(person.licenses.get().number, "MO900001")
+        job = person.employments.get()
+        self.assertEqual((job.agency, job.title), (self.agency, "Patrol officer"))
+        self.assertEqual(job.starts_on, date(2016, 5, 1))
+
+    def test_it_changes_nothing_when_the_same_file_is_imported_again(self) -> None:
+        data = csv_bytes(ROSTER_HEADER, [roster_row(i) for i in range(5)])
+        batch, _ = self.import_file(data)
+        self.confirm(batch)
+        after_first = counts()
+        audit_count = AuditEntry.objects.count()
+        batch, preview = self.import_file(data)
+        self.assertContains(preview, "0 to create")
+        self.assertContains(preview, "5 unchanged")
+        self.confirm(batch)
+        self.assertEqual(counts(), after_first)
+        self.assertEqual(AuditEntry.objects.count(), audit_count)
+
+    def test_it_updates_a_changed_rank_and_audits_it(self) -> None:
+        batch, _ = self.import_file(csv_bytes(ROSTER_HEADER, [roster_row(1)]))
+        self.confirm(batch)
+        batch, preview = self.import_file(
+            csv_bytes(ROSTER_HEADER, [roster_row(1, Rank="Sergeant")])
+        )
+        self.assertContains(preview, "1 to update")
+        self.assertContains(preview, "Patrol officer → Sergeant")
+        self.confirm(batch)
+        job = Person.objects.get(last_name="Import1").employments.get()
+        self.assertEqual(job.title, "Sergeant")
+        entry = AuditEntry.objects.filter(action="change").latest("sequence")
+        self.assertEqual(entry.actor, self.alice)
+        self.assertIn("Roster import", entry.reason)
+
+    def test_it_audits_each_created_person(self) -> None:
+        batch, _ = self.import_file(
+            csv_bytes(ROSTER_HEADER, [roster_row(i) for i in range(4)])
+        )
+        self.confirm(batch)
+        created = AuditEntry.objects.filter(
+            action="create", object_type="agencies.Person"
+        )
+        self.assertEqual(created.count(), 4)
+        self.assertEqual(created.first().agency_id, self.agency.pk)
+
+    def test_it_lists_every_problem_by_row_and_field_and_writes_nothing(self) -> None:
+        rows = [
+            roster_row(1, **{"Licensed on": "2016-13-40"}),
+            roster_row(2, Discipline="Astronaut"),
+            roster_row(3, State="ZZ"),
+            roster_row(4, **{"License number": "MO900001"}),
+            roster_row(5, **{"First name": ""}),
+            roster_row(6, Email="not-an-address"),
+        ]
+        before = counts()
+        batch, preview = self.import_file(csv_bytes(ROSTER_HEADER, rows))
+        self.assertContains(preview, "6 problems")
+        for row, field, words in [
+            (2, "Licensed on", "not a day of the calendar"),
+            (3, "Discipline", "Astronaut&#x27; is not one of"),
+            (4, "State", "ZZ&#x27; is not one of"),
+            (5, "License number", "also on row 2"),
+            (6, "First name", "is blank; it is required"),
+            (7, "Email", "not an email address"),
+        ]:
+            self.assertContains(
+                preview, f"<tr><td>{row}</td><td>{field}</td><td>", html=False
+            )
+            self.assertContains(preview, words)
+        response = self.confirm(batch)
+        self.assertContains(response, "Nothing was written")
+        self.assertEqual(counts(), before)
+        self.assertIsNone(last_batch().applied_at)
+
+    def test_it_reads_an_excel_workbook_with_real_dates(self) -> None:
+        row = roster_row(7)
+        row[ROSTER_HEADER.index("Licensed on")] = date(2012, 3, 4)
+        batch, preview = self.import_file(xlsx_bytes(ROSTER_HEADER, [row]), "r.xlsx")
+        self.assertContains(preview, "1 to create")
+        self.confirm(batch)
+        license = License.objects.get(number="MO900007")
+        self.assertEqual(license.licensed_on, date(2012, 3, 4))
+
+    def test_it_refuses_a_file_that_is_not_utf8(self) -> None:
+        data = "First name,Last name\nJosé,Núñez\n".encode("latin-1")
+        response = upload(self.client, self.agency.code, "roster", data)
+        self.assertContains(response, "not UTF-8 text")
+        self.assertIsNone(last_batch())
+
+    def test_it_lets_the_coordinator_change_the_mapping(self) -> None:
+        header = ["Given", "Family", "POST number", "Type"]
+        data = csv_bytes(header, [["Ann", "Lee", "MO1", "peace-officer"]])
+        upload(self.client, self.agency.code, "roster", data)
+        batch = last_batch()
+        preview = self.client.get(f"{self.base}/{batch.pk}/")
+        self.assertContains(preview, "choose the file&#x27;s column for &#x27;First")
+        response = self.client.post(
+            f"{self.base}/{batch.pk}/mapping/",
+            {
+                "first_name": "0",
+                "last_name": "1",
+                "license_number": "2",
+                "discipline": "3",
+            },
+        )
+        self.assertRedirects(response, f"{self.base}/{batch.pk}/")
+        self.assertContains(self.client.get(f"{self.base}/{batch.pk}/"), "1 to create")
+
+    def test_it_adds_employment_for_a_lateral_transfer_keeping_details(self) -> None:
+        license = self.charlie_person.licenses.get()
+        row = roster_row(
+            1, **{"License number": license.number, "First name": "Changed"}
+        )
+        batch, preview = self.import_file(csv_bytes(ROSTER_HEADER, [row]))
+        self.assertContains(preview, "details kept")
+        self.confirm(batch)
+        self.charlie_person.refresh_from_db()
+        self.assertEqual(self.charlie_person.first_name, "Charlie")
+        agencies = set(
+            Employment.objects.current()
+            .filter(person=self.charlie_person)
+            .values_list("agency__code", flat=True)
+        )
+        self.assertEqual(agencies, {"riverton-pd", "oakdale-so"})
+
+    def test_it_hides_imports_from_everyone_but_the_agencys_coordinators(self) -> None:
+        batch, _ = self.import_file(csv_bytes(ROSTER_HEADER, [roster_row(1)]))
+        viewer = make_user("viewer", (Role.AGENCY_HEAD, self.other_agency))
+        for user in (self.dana, self.bob, self.sam, self.harold, viewer):
+            self.client.force_login(user)
+            for url in (
+                f"{self.base}/roster/",
+                f"{self.base}/{batch.pk}/",
+                f"{self.base}/{batch.pk}/mapping/",
+            ):
+                self.assertEqual(self.client.get(url).status_code, 404, (user, url))
+            self.assertEqual(self.confirm(batch).status_code, 404)
+        self.assertIsNone(last_batch().applied_at)
+
+    def test_it_does_not_show_one_agencys_batch_under_another(self) -> None:
+        batch, _ = self.import_file(csv_bytes(ROSTER_HEADER, [roster_row(1)]))
+        self.client.force_login(self.dana)
+        url = f"/agencies/{self.other_agency.code}/import/{batch.pk}/"
+        self.assertEqual(self.client.get(url).status_code, 404)

@@ -1,0 +1,30 @@
+"""URLs of imports and exports, mounted under /agencies/<code>/."""
+
+from django.urls import path
+
+from muster.transfers import views
+
+app_name = "transfers"
+
+urlpatterns = [
+    path("import/roster/", views.import_start, {"kind": "roster"}, name="roster"),
+    path("import/training/", views.import_start, {"kind": "training"}, name="training"),
+    path("import/<int:pk>/mapping/", views.import_mapping, name="mapping"),
+    path("import/<int:pk>/", views.import_preview, name="preview"),
+    path("exports/", views.export_list, name="exports"),
+    path(
+        "exports/compliance.csv",
+        views.compliance_export,
+        {"fmt": "csv"},
+        name="compliance-csv",
+    ),
+    path(
+        "exports/compliance.pdf",
+        views.compliance_export,
+        {"fmt": "pdf"},
+        name="compliance-pdf",
+    ),
+    path("exports/tn-in-service.csv", views.tennessee_export, name="tn-in-service"),
+    path("exports/mo-clee-roster.csv", views.missouri_export, name="mo-clee-roster"),
+    path("people/<int:pk>/transcript.pdf", views.transcript_export, name="transcript"),
+]

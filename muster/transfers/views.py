@@ -1,0 +1,256 @@
+"""Import and export pages, under /agencies/<code>/: thin over access and actions."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from muster.accounts import access
+from muster.agencies import compliance
+from muster.audit.log import record_event
+from muster.transfers import actions, exports, pdf
+from muster.transfers.columns import guess_mapping
+from muster.transfers.forms import MappingForm, UploadForm
+from muster.transfers.models import ImportBatch, ImportKind
+from muster.transfers.tables import FileProblem, read_table
+
+EARLIEST_YEAR = 2000
+
+
+def _writable_agency(request: HttpRequest, code: str):
+    """The agency if the user may write there (coordinators), else 404."""
+    agency = access.get_agency(request.user, code, access.WRITERS)
+    # get_agency lets a state auditor through whenever the roles asked for are
+    # all reader roles, which WRITERS (coordinators) is; auditors never write.
+    if not access.writable_agencies(request.user).filter(pk=agency.pk).exists():
+        raise Http404("No such agency.")
+    return agency
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_start(request: HttpRequest, code: str, kind: str) -> HttpResponse:
+    agency = _writable_agency(request, code)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        try:
+            table = read_table(upload.name, data)
+        except FileProblem as problem:
+            form.add_error("file", str(problem))
+        else:
+            columns = actions.KINDS[kind][0]
+            batch = ImportBatch.objects.create(
+                agency=agency,
+                kind=kind,
+                file_name=upload.name[:200],
+                content=data,
+                mapping=guess_mapping(columns, table.headers),
+                uploaded_by=request.user,
+            )
+            return redirect("transfers:mapping", code=agency.code, pk=batch.pk)
+    return render(
+        request,
+        "transfers/upload.html",
+        {
+            "agency": agency,
+            "form": form,
+            "kind": ImportKind(kind),
+            "columns": actions.KINDS[kind][0],
+        },
+    )
+
+
+def _batch(request: HttpRequest, code: str, pk: int) -> ImportBatch:
+    agency = _writable_agency(request, code)
+    return get_object_or_404(ImportBatch, pk=pk, agency=agency)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_mapping(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    batch = _batch(request, code, pk)
+    if batch.is_applied:
+        return redirect("transfers:preview", code=code, pk=pk)
+    try:
+        table = read_table(batch.file_name, bytes(batch.content))
+    except FileProblem:
+        raise Http404("The stored file cannot be read.") from None
+    columns = actions.columns_for(batch)
+    initial = {k: ("" if v is None else str(v)) for k, v in batch.mapping.items()}
+    form = MappingForm(
+        request.POST or None, columns=columns, headers=table.headers, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        batch.mapping = form.mapping()
+        batch.save(update_fields=["mapping"])
+        return redirect("transfers:preview", code=code, pk=pk)
+    return render(
+        request,
+        "transfers/mapping.html",
+        {
+            "agency": batch.agency,
+            "batch": batch,
+            "form": form,
+            "sample": table.rows[:3],
+            "headers": table.headers,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_preview(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    batch = _batch(request, code, pk)
+    error = ""
+    if request.method == "POST" and not batch.is_applied:
+        try:
+            actions.apply_batch(batch, request.user)
+        except ValueError as problem:
+            error = str(problem)
+        else:
+            return redirect("transfers:preview", code=code, pk=pk)
+    plan = None if batch.is_applied else actions.plan_batch(batch)
+    return render(
+        request,
+        "transfers/preview.html",
+        {
+            "agency": batch.agency,
+            "batch": batch,
+            "plan": plan,
+            "error": error,
+            "counts": {a: plan.count(a) for a in ("create", "update", "unchanged")}
+            if plan
+            else batch.summary,
+            "changes": [p for p in plan.plans if p.action != "unchanged"][:500]
+            if plan
+            else [],
+        },
+    )
+
+
+def _year(request: HttpRequest, default: int) -> int:
+    raw = request.GET.get("year", "")
+    if not raw:
+        return default
+    if not raw.isdigit() or not EARLIEST_YEAR <= int(raw) <= default + 1:
+        raise Http404("No such year.")
+    return int(raw)
+
+
+def _export(request, agency, name: str, what: str, year: int) -> None:
+    record_event(
+        "export",
+        request=request,
+        obj=agency,
+        agency_id=agency.pk,
+        reason=f"{what} {year} ({name})",
+    )
+
+
+def _csv(header: list[str], rows: list[list[str]], name: str) -> HttpResponse:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([_safe(c) for c in row] for row in rows)
+    response = HttpResponse(
+        buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _safe(cell) -> str:
+    """Keep spreadsheet programs from running a cell as a formula."""
+    text = "" if cell is None else str(cell)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _pdf(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def compliance_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    agency = access.get_agency(request.user, code)
+    today = timezone.localdate()
+    year = _year(request, today.year)
+    rows = exports.compliance_rows(access.people(request.user), agency, year, today)
+    name = f"{agency.code}-compliance-{year}.{fmt}"
+    _export(request, agency, name, "Compliance report", year)
+    if fmt == "csv":
+        return _csv(exports.COMPLIANCE_HEADER, [r.cells() for r in rows], name)
+    counts = exports.status_counts(rows)
+    return _pdf(pdf.compliance_report(agency, rows, counts, year, today), name)
+
+
+@login_required
+def tennessee_export(request: HttpRequest, code: str) -> HttpResponse:
+    agency = access.get_agency(request.user, code)
+    today = timezone.localdate()
+    year = _year(request, today.year)
+    rows = exports.tennessee_rows(access.people(request.user), agency, year, today)
+    name = f"{agency.code}-tn-in-service-{year}.csv"
+    _export(request, agency, name, "Tennessee in-service completion report", year)
+    return _csv(exports.TN_HEADER, rows, name)
+
+
+@login_required
+def missouri_export(request: HttpRequest, code: str) -> HttpResponse:
+    agency = access.get_agency(request.user, code)
+    today = timezone.localdate()
+    year = _year(request, today.year)
+    rows = exports.missouri_rows(access.people(request.user), agency, year, today)
+    name = f"{agency.code}-mo-clee-roster-{year}.csv"
+    _export(request, agency, name, "Missouri CLEE roster", year)
+    return _csv(exports.MO_HEADER, rows, name)
+
+
+@login_required
+def transcript_export(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    agency = access.get_agency(request.user, code)
+    today = timezone.localdate()
+    people = exports.staff(access.people(request.user), agency, today)
+    person = get_object_or_404(people, pk=pk)
+    records = (
+        access.records(request.user)
+        .filter(person=person)
+        .prefetch_related("credit_lines")
+        .order_by("completed_on", "pk")
+    )
+    standings = compliance.standing_for(person, today.year, today)
+    name = f"transcript-{person.pk}.pdf"
+    record_event(
+        "export",
+        request=request,
+        obj=person,
+        agency_id=agency.pk,
+        reason=f"Transcript PDF ({name})",
+    )
+    return _pdf(pdf.transcript(person, records, standings, today), name)
+
+
+@login_required
+def export_list(request: HttpRequest, code: str) -> HttpResponse:
+    agency = access.get_agency(request.user, code)
+    can_import = agency.pk in access.writable_agencies(request.user).values_list(
+        "pk", flat=True
+    )
+    return render(
+        request,
+        "transfers/exports.html",
+        {
+            "agency": agency,
+            "year": timezone.localdate().year,
+            "can_import": can_import,
+        },
+    )
