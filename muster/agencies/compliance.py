@@ -10,9 +10,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db.models import Max
 
 from muster import rules
-from muster.agencies.models import License, Person
+from muster.agencies.choices import Approval, LicenseStatus
+from muster.agencies.models import (
+    Agency,
+    CreditLine,
+    Employment,
+    Exemption,
+    License,
+    Person,
+    Qualification,
+    TrainingRecord,
+)
+from muster.rules import batch
 from muster.rules.model import LineExplanation
 
 
@@ -81,7 +96,11 @@ def _record_lines(person: Person) -> list[rules.CreditLine]:
 
 
 def exemptions_for(person: Person) -> list[rules.Exemption]:
-    """The person's waivers and extensions, as the engine takes them."""
+    """The person's approved waivers and extensions, as the engine takes them.
+
+    Proposed and rejected ones are left out: an exemption counts only once an
+    agency head (or administrator) has approved it.
+    """
     return [
         rules.Exemption(
             person=str(person.pk),
@@ -92,6 +111,7 @@ def exemptions_for(person: Person) -> list[rules.Exemption]:
             requirements=frozenset(exemption.requirements),
         )
         for exemption in person.exemptions.all()
+        if exemption.approval == Approval.APPROVED
     ]
 
 
@@ -250,3 +270,370 @@ def warnings_in(standings: Iterable[LicenseStanding | None]) -> list[str]:
         for mandate in standing.mandates if standing else ():
             found.update(dict.fromkeys(mandate.result.warnings))
     return list(found)
+
+
+# The agency dashboard ---------------------------------------------------------
+
+# Worst first: a person's overall standing is their worst mandate status.
+STATUS_ORDER = (
+    rules.Status.DEFICIENT,
+    rules.Status.AT_RISK,
+    rules.Status.ON_TRACK,
+    rules.Status.COMPLIANT,
+    rules.Status.EXEMPT,
+    rules.Status.NOT_APPLICABLE,
+)
+BOARD_CACHE_SECONDS = 300
+# Lines older than this many years before the period cannot fall in any encoded
+# cycle (the longest is three years), so the dashboard does not load them.
+LOOKBACK_YEARS = 4
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One requirement's progress for one person: earned of required."""
+
+    label: str
+    unit: str
+    earned: Decimal
+    required: Decimal
+    status: str
+
+    @property
+    def percent(self) -> int:
+        if self.required <= 0:
+            return 100
+        return min(100, int(self.earned * 100 / self.required))
+
+
+@dataclass(frozen=True)
+class BoardCell:
+    """A person's standing under one mandate for the current period."""
+
+    mandate_id: str
+    title: str
+    status: str
+    due_on: date | None
+    progress: tuple[Progress, ...]
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One line of the agency dashboard: a person and their current standing."""
+
+    person_id: int
+    first_name: str
+    last_name: str
+    external_id: str
+    discipline: str
+    unit: str
+    title: str
+    cells: tuple[BoardCell, ...]
+    as_of: date
+    not_evaluated: str = ""
+
+    @property
+    def status(self) -> str:
+        """The worst status across the person's mandates ("" when none applies)."""
+        statuses = [c.status for c in self.cells]
+        return next((s for s in STATUS_ORDER if s in statuses), "")
+
+    @property
+    def due_on(self) -> date | None:
+        """The nearest deadline of a mandate the person has not yet met."""
+        open_ = [
+            c.due_on
+            for c in self.cells
+            if c.due_on and c.status in (rules.Status.AT_RISK, rules.Status.ON_TRACK)
+        ]
+        open_ = open_ or [c.due_on for c in self.cells if c.due_on]
+        return min(open_) if open_ else None
+
+    @property
+    def days_left(self) -> int | None:
+        """Days from the judging day to `due_on` (negative once it has passed)."""
+        due_on = self.due_on
+        return (due_on - self.as_of).days if due_on else None
+
+
+@dataclass(frozen=True)
+class Board:
+    """Every current employee of an agency, evaluated in bulk for `year`."""
+
+    year: int
+    as_of: date
+    rows: tuple[BoardRow, ...]
+    warnings: tuple[str, ...] = ()
+
+    def counts(self) -> dict[str, int]:
+        tally = {status: 0 for status in STATUS_ORDER}
+        for row in self.rows:
+            if row.status:
+                tally[row.status] += 1
+        return tally
+
+    def evaluated(self) -> int:
+        return sum(1 for row in self.rows if row.status)
+
+    def at_a_glance(self) -> str:
+        """Such as "31 of 42 compliant; 6 at risk; 5 deficient"."""
+        counts = self.counts()
+        parts = [f"{counts[rules.Status.COMPLIANT]} of {self.evaluated()} compliant"]
+        parts += [
+            f"{counts[status]} {status.replace('-', ' ')}"
+            for status in STATUS_ORDER
+            if status != rules.Status.COMPLIANT and counts[status]
+        ]
+        return "; ".join(parts)
+
+
+def agency_board(agency: Agency, as_of: date) -> Board:
+    """The dashboard for `agency` on `as_of`, cached until anything changes.
+
+    The cache key holds a change token (the newest audit entry and the newest row
+    of each table the result depends on), so a saved record shows at once;
+    the timeout bounds staleness from writes made outside the audited actions.
+    """
+    key = f"agency-board:{agency.pk}:{as_of.isoformat()}:{change_token()}"
+    board = cache.get(key)
+    if board is None:
+        board = build_board(agency, as_of)
+        cache.set(key, board, BOARD_CACHE_SECONDS)
+    return board
+
+
+def change_token() -> str:
+    """A string that changes whenever a row the dashboard reads is added or changed."""
+    from muster.audit.models import AuditEntry
+
+    models_ = (AuditEntry, TrainingRecord, CreditLine, Qualification, Exemption)
+    parts = [
+        str(m.objects.aggregate(top=Max("pk"))["top"] or 0)
+        for m in models_ + (Employment, License, Person)
+    ]
+    return "-".join(parts)
+
+
+def build_board(agency: Agency, as_of: date) -> Board:
+    """Evaluate every current employee with the engine's batch path, in few queries."""
+    year = as_of.year
+    staff = Employment.objects.current(as_of).filter(agency=agency)
+    people = _board_people(staff)
+    licenses = _board_licenses(staff)
+    lines = _board_lines(staff, year)
+    exemptions = _board_exemptions(staff)
+    library = rules.load_mandates()
+    cells: dict[int, list[BoardCell]] = {pk: [] for pk in people}
+    reasons: dict[int, str] = {}
+    warnings: dict[str, None] = {}
+    for code in sorted({lic[1] for lic in licenses}):
+        held = [lic for lic in licenses if lic[1] == code]
+        if code not in library.jurisdictions:
+            for lic in held:
+                reasons[lic[0]] = f"No {code} rules are encoded yet."
+            continue
+        for pk, cell in _evaluate_jurisdiction(
+            library.get(code), held, lines, exemptions, year, as_of
+        ):
+            cells[pk].append(cell)
+            warnings.update(dict.fromkeys(library.mandate(cell.mandate_id).warnings()))
+    rows = tuple(
+        BoardRow(
+            pk,
+            *people[pk],
+            cells=tuple(cells[pk]),
+            as_of=as_of,
+            not_evaluated=reasons.get(pk, "" if cells[pk] else "No active license."),
+        )
+        for pk in people
+    )
+    return Board(year, as_of, rows, tuple(warnings))
+
+
+def _board_people(staff) -> dict[int, tuple]:
+    units = {}
+    for person_id, unit, title in staff.values_list("person_id", "unit", "title"):
+        units.setdefault(person_id, (unit, title))
+    found = Person.objects.filter(pk__in=staff.values("person_id")).values_list(
+        "pk", "first_name", "last_name", "external_id", "discipline"
+    )
+    return {
+        pk: (first, last, badge, discipline, *units[pk])
+        for pk, first, last, badge, discipline in found.order_by(
+            "last_name", "first_name", "pk"
+        )
+    }
+
+
+def _board_licenses(staff) -> list[tuple]:
+    return list(
+        License.objects.filter(
+            person__in=staff.values("person_id"), status=LicenseStatus.ACTIVE
+        ).values_list(
+            "person_id", "jurisdiction", "discipline", "licensed_on", "attributes"
+        )
+    )
+
+
+def _board_lines(staff, year: int) -> dict[str, list[rules.CreditLine]]:
+    since = date(year - LOOKBACK_YEARS, 1, 1)
+    by_person: dict[str, list[rules.CreditLine]] = {}
+    rows = CreditLine.objects.filter(
+        record__person__in=staff.values("person_id"),
+        record__is_void=False,
+        record__approval=Approval.APPROVED,
+        record__completed_on__gte=since,
+    ).values_list(
+        "record__person_id",
+        "record__completed_on",
+        "hours",
+        "area",
+        "topics",
+        "record__delivery",
+        "record__provider_kind",
+        "record__result",
+        "record__counts_for",
+    )
+    for pk, done, hours, area, topics, delivery, provider, result, counts_for in rows:
+        by_person.setdefault(str(pk), []).append(
+            rules.CreditLine(
+                person=str(pk),
+                completed_on=done,
+                hours=hours,
+                area=area or None,
+                topics=frozenset(topics),
+                delivery=delivery,
+                provider=provider,
+                result=result or None,
+                counts_for=counts_for,
+            )
+        )
+    qualifications = Qualification.objects.filter(
+        person__in=staff.values("person_id"), is_void=False, qualified_on__gte=since
+    ).values_list("person_id", "qualified_on", "result")
+    for pk, done, result in qualifications:
+        by_person.setdefault(str(pk), []).append(
+            rules.CreditLine(
+                person=str(pk),
+                completed_on=done,
+                hours=0,
+                topics=frozenset({"firearms-qualification"}),
+                result=result,
+            )
+        )
+    return by_person
+
+
+def _board_exemptions(staff) -> dict[str, list[rules.Exemption]]:
+    found: dict[str, list[rules.Exemption]] = {}
+    rows = Exemption.objects.filter(
+        person__in=staff.values("person_id"), approval=Approval.APPROVED
+    ).values_list("person_id", "kind", "starts_on", "ends_on", "requirements")
+    for pk, kind, starts_on, ends_on, requirements in rows:
+        found.setdefault(str(pk), []).append(
+            rules.Exemption(
+                person=str(pk),
+                kind=kind,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                requirements=frozenset(requirements),
+            )
+        )
+    return found
+
+
+def _evaluate_jurisdiction(jurisdiction, held, lines, exemptions, year, as_of):
+    """(person pk, cell) for each person holding a license there and each mandate."""
+    people = [
+        rules.Person(
+            id=str(pk),
+            discipline=discipline,
+            licensed_on=licensed_on,
+            attributes=frozenset(attributes),
+        )
+        for pk, _code, discipline, licensed_on, attributes in held
+    ]
+    table, columns, exemption_rows, book = batch.build_tables(
+        people,
+        [line for p in people for line in lines.get(p.id, ())],
+        [e for p in people for e in exemptions.get(p.id, ())],
+    )
+    for mandate in jurisdiction.mandates:
+        result = batch.evaluate_batch(
+            table,
+            columns,
+            mandate,
+            year=year,
+            as_of=as_of,
+            exemptions=exemption_rows,
+            codebook=book,
+        )
+        due_on = _mandate_due_on(mandate, year)
+        for row, person in enumerate(people):
+            status = result.status_of(row)
+            if status == rules.Status.NOT_APPLICABLE:
+                continue
+            yield (
+                int(person.id),
+                BoardCell(
+                    mandate.id,
+                    mandate.title,
+                    status,
+                    due_on,
+                    _progress(mandate, result, row),
+                ),
+            )
+
+
+def _progress(mandate, result, row) -> tuple[Progress, ...]:
+    shown = []
+    for index, requirement in enumerate(mandate.requirements):
+        code = result.requirement_status[index, row]
+        if code not in batch.REQUIREMENT_STATUS:
+            continue
+        shown.append(
+            Progress(
+                requirement.label,
+                requirement.unit,
+                Decimal(int(result.earned[index, row])) / 100,
+                Decimal(int(result.required[index, row])) / 100,
+                batch.REQUIREMENT_STATUS[code],
+            )
+        )
+    return tuple(shown)
+
+
+def _mandate_due_on(mandate, year: int) -> date | None:
+    days = []
+    for requirement in mandate.requirements:
+        period = mandate.cycles[requirement.cycle].period_containing(date(year, 12, 31))
+        if period is not None:
+            days.append(period.due_on)
+    return min(days) if days else None
+
+
+def topic_choices() -> list[tuple[str, str]]:
+    """(topic, description) pairs from `topics.yaml`, for forms."""
+    vocabulary = rules.load_mandates().vocabulary
+    return sorted(
+        (topic, vocabulary.descriptions.get(topic, topic))
+        for topic in vocabulary.topics
+    )
+
+
+def gaps_in_words(standing: MandateStanding) -> list[str]:
+    """What the person still needs under one mandate, one plain sentence each."""
+    gaps = []
+    for r in standing.result.requirements:
+        if r.status != rules.Status.MISSING:
+            continue
+        due = r.period.grace_until or r.period.due_on
+        if r.unit == "hours":
+            amount = f"{r.missing.normalize():f}"
+            noun = "hour" if r.missing == 1 else "hours"
+            gaps.append(
+                f"{amount} more {noun} of {r.label.lower()}, by {due:%d %B %Y}."
+            )
+        else:
+            gaps.append(f"{r.label}: not done yet, due by {due:%d %B %Y}.")
+    return gaps

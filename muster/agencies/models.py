@@ -446,6 +446,19 @@ class Exemption(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Only approved exemptions reach the engine. Rows made before proposals
+    # existed were granted when entered, hence the default.
+    approval = models.CharField(
+        max_length=10, choices=Approval.choices, default=Approval.APPROVED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    review_note = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -1,4 +1,4 @@
-"""URLs of the agencies app: the home page and the person pages."""
+"""URLs of the agencies app: dashboards, people, and the forms that record training."""
 
 from django.urls import path
 
@@ -8,5 +8,37 @@ app_name = "agencies"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("agencies/<slug:code>/", views.dashboard, name="dashboard"),
+    path("agencies/<slug:code>/classes/new/", views.record_class, name="class-new"),
+    path("agencies/<slug:code>/approvals/", views.approvals, name="approvals"),
+    path(
+        "agencies/<slug:code>/training/<int:pk>/review/",
+        views.review_training,
+        name="training-review",
+    ),
+    path(
+        "agencies/<slug:code>/exemptions/<int:pk>/decide/",
+        views.decide_exemption,
+        name="exemption-decide",
+    ),
+    path(
+        "agencies/<slug:code>/people/<int:pk>/training/new/",
+        views.record_training,
+        name="training-new",
+    ),
+    path(
+        "agencies/<slug:code>/people/<int:pk>/qualifications/new/",
+        views.record_qualification,
+        name="qualification-new",
+    ),
+    path(
+        "agencies/<slug:code>/people/<int:pk>/exemptions/new/",
+        views.propose_exemption,
+        name="exemption-new",
+    ),
     path("people/<int:pk>/", views.person_detail, name="person"),
+    path("training/<int:pk>/correct/", views.correct_training, name="training-correct"),
+    path("training/<int:pk>/void/", views.void_training, name="training-void"),
+    path("my/training/new/", views.self_report, name="self-report"),
+    path("evidence/<int:pk>/", views.evidence_file, name="evidence"),
 ]

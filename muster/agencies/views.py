@@ -1,46 +1,127 @@
-"""Pages for coordinators: everyone's standing at a glance, and one person in detail."""
+"""Pages for coordinators, heads, auditors and officers.
 
+Each view loads rows only through `muster.accounts.access`, checks what the user
+may do, calls one function from `actions` and renders. Reading is open to every
+role that can see the rows; writing needs a coordinator of a current employer.
+"""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from muster.agencies import compliance
-from muster.agencies.models import Person
+from muster.accounts import access
+from muster.accounts.choices import Role
+from muster.agencies import actions, compliance, forms
+from muster.agencies.choices import Approval
+from muster.agencies.models import Employment
+from muster.audit.log import history_for
 
 EARLIEST_YEAR = 2000
-
-
-def _people():
-    return Person.objects.prefetch_related(
-        "licenses", "exemptions", "qualifications", "training_records__credit_lines"
-    )
+PAGE_SIZE = 50
+STATUS_FILTERS = ("deficient", "at-risk", "on-track", "compliant", "exempt")
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    agencies = access.readable_agencies(request.user)
+    if agencies.count() == 1 and not request.user.person_id:
+        return redirect("agencies:dashboard", code=agencies.get().code)
+    return render(request, "agencies/home.html", {"agencies": agencies})
+
+
+@login_required
+def dashboard(request: HttpRequest, code: str) -> HttpResponse:
+    agency = access.get_agency(request.user, code)
     today = timezone.localdate()
-    rows = compliance.overview(_people(), today.year, today)
-    return render(
-        request,
-        "agencies/home.html",
-        {
-            "rows": rows,
-            "today": today,
-            "year": today.year,
-            "previous_year": today.year - 1,
-            "counts": compliance.count_statuses(row.current for row in rows),
-            "warnings": compliance.warnings_in(row.current for row in rows),
-        },
+    board = compliance.agency_board(agency, today)
+    chosen = _board_filters(request)
+    rows = [row for row in board.rows if _row_matches(row, chosen)]
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "agency": agency,
+        "board": board,
+        "glance": board.at_a_glance(),
+        "count_links": [
+            (status, number)
+            for status, number in board.counts().items()
+            if number and status in STATUS_FILTERS
+        ],
+        "not_evaluated": len(board.rows) - board.evaluated(),
+        "page": page,
+        "chosen": chosen,
+        "query": _query_without_page(request),
+        "statuses": STATUS_FILTERS,
+        "units": sorted({row.unit for row in board.rows if row.unit}),
+        "disciplines": sorted({row.discipline for row in board.rows}),
+        "today": today,
+        "can_write": agency in access.writable_agencies(request.user),
+        "pending": _pending_count(request.user, agency),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "agencies/_board.html", context)
+    return render(request, "agencies/dashboard.html", context)
+
+
+def _board_filters(request: HttpRequest) -> dict[str, str]:
+    return {
+        name: request.GET.get(name, "").strip()
+        for name in ("status", "discipline", "unit", "q")
+    }
+
+
+def _row_matches(row, chosen: dict[str, str]) -> bool:
+    if chosen["status"] and row.status != chosen["status"]:
+        return False
+    if chosen["discipline"] and row.discipline != chosen["discipline"]:
+        return False
+    if chosen["unit"] and row.unit != chosen["unit"]:
+        return False
+    needle = chosen["q"].lower()
+    haystack = f"{row.first_name} {row.last_name} {row.external_id}".lower()
+    return not needle or needle in haystack
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _pending_count(user, agency) -> int:
+    records = access.records(user).filter(
+        approval=Approval.PENDING, agency=agency, is_void=False
     )
+    proposals = access.exemptions(user).filter(approval=Approval.PENDING, agency=agency)
+    return records.count() + proposals.count()
 
 
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(_people(), pk=pk)
+    person = get_object_or_404(
+        access.people(request.user).prefetch_related("licenses"), pk=pk
+    )
     today = timezone.localdate()
     year = _year_param(request, today.year)
-    standings = compliance.standing_for(person, year, today)
+    readable = (
+        access.records(request.user)
+        .filter(person=person)
+        .prefetch_related("credit_lines", "evidence")
+    )
+    records = list(readable)
+    # Totals are shown only to those who may read every record they count.
+    sees_all = len(records) == person.training_records.count()
+    standings = (
+        compliance.standing_for(_evaluable(person), year, today) if sees_all else []
+    )
+    editable = set(
+        access.editable_records(request.user)
+        .filter(person=person)
+        .values_list("pk", flat=True)
+    )
     return render(
         request,
         "agencies/person_detail.html",
@@ -49,14 +130,40 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "today": today,
             "year": year,
             "years": range(today.year, max(EARLIEST_YEAR, today.year - 7) - 1, -1),
-            "standings": standings,
+            "sees_all": sees_all,
+            "standings": [
+                (s, [(m, compliance.gaps_in_words(m)) for m in s.mandates])
+                for s in standings
+            ],
             "warnings": compliance.warnings_in(standings),
             "records": [
-                r for r in person.training_records.all() if r.is_for_year(year)
+                (r, history_for(r), r.pk in editable)
+                for r in records
+                if r.is_for_year(year)
             ],
-            "exemptions": person.exemptions.all(),
+            "qualifications": access.qualifications(request.user).filter(person=person),
+            "exemptions": access.exemptions(request.user).filter(person=person),
+            "writable_agencies": _employers_writable_by(request.user, person),
+            "is_self": request.user.person_id == person.pk,
         },
     )
+
+
+def _evaluable(person):
+    """The person with every row the engine needs, prefetched."""
+    return (
+        type(person)
+        .objects.prefetch_related(
+            "licenses", "exemptions", "qualifications", "training_records__credit_lines"
+        )
+        .get(pk=person.pk)
+    )
+
+
+def _employers_writable_by(user, person):
+    """Agencies where the user may add training for the person (current employers)."""
+    employers = Employment.objects.current().filter(person=person).values("agency")
+    return access.writable_agencies(user).filter(pk__in=employers)
 
 
 def _year_param(request: HttpRequest, default: int) -> int:
@@ -66,3 +173,301 @@ def _year_param(request: HttpRequest, default: int) -> int:
     if not raw.isdigit() or not EARLIEST_YEAR <= int(raw) <= default + 1:
         raise Http404("No such year.")
     return int(raw)
+
+
+# Writing ---------------------------------------------------------------------
+
+
+def _writable_agency(request: HttpRequest, code: str):
+    return access.get_agency(request.user, code, roles=access.WRITERS)
+
+
+def _staff_member(request: HttpRequest, agency, pk: int):
+    """A person the user manages who works at `agency` today, else 404."""
+    staff = Employment.objects.current().filter(agency=agency).values("person")
+    managed = access.managed_people(request.user).filter(pk__in=staff)
+    return get_object_or_404(managed, pk=pk)
+
+
+@login_required
+def record_training(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    agency = _writable_agency(request, code)
+    person = _staff_member(request, agency, pk)
+    form = forms.TrainingForm(request.POST or None, request.FILES or None)
+    lines = forms.line_formset(request.POST or None)
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        actions.record_training(
+            actor=request.user,
+            person=person,
+            agency=agency,
+            fields=form.record_fields(),
+            lines=lines.lines(),
+            files=_files(form.cleaned_data.get("evidence")),
+            request=request,
+        )
+        messages.success(request, f"Training saved for {person}.")
+        return redirect(person)
+    return render(
+        request,
+        "agencies/training_form.html",
+        {"form": form, "lines": lines, "person": person, "agency": agency},
+    )
+
+
+@login_required
+def record_class(request: HttpRequest, code: str) -> HttpResponse:
+    agency = _writable_agency(request, code)
+    staff = Employment.objects.current().filter(agency=agency).values("person")
+    roster = access.managed_people(request.user).filter(pk__in=staff)
+    form = forms.ClassForm(request.POST or None, request.FILES or None, roster=roster)
+    lines = forms.line_formset(request.POST or None)
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        created = actions.record_class(
+            actor=request.user,
+            agency=agency,
+            people=list(form.cleaned_data["attendees"]),
+            fields=form.record_fields(),
+            lines=lines.lines(),
+            sheet=form.cleaned_data.get("sheet"),
+            request=request,
+        )
+        messages.success(request, f"Class saved for {len(created)} attendees.")
+        return redirect("agencies:dashboard", code=agency.code)
+    return render(
+        request,
+        "agencies/class_form.html",
+        {"form": form, "lines": lines, "agency": agency},
+    )
+
+
+@login_required
+def correct_training(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(
+        access.editable_records(request.user).filter(is_void=False), pk=pk
+    )
+    form = forms.CorrectionForm(
+        request.POST or None, request.FILES or None, instance=record
+    )
+    lines = forms.line_formset(request.POST or None, record=record)
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        actions.correct_training(
+            actor=request.user,
+            record=record,
+            fields=form.record_fields(),
+            lines=lines.lines(),
+            reason=form.cleaned_data["reason"],
+            files=_files(form.cleaned_data.get("evidence")),
+            request=request,
+        )
+        messages.success(request, "Correction saved; the old version is in history.")
+        return redirect(record.person)
+    return render(
+        request,
+        "agencies/training_form.html",
+        {"form": form, "lines": lines, "person": record.person, "record": record},
+    )
+
+
+@login_required
+def void_training(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(
+        access.editable_records(request.user).filter(is_void=False), pk=pk
+    )
+    form = forms.VoidForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actions.void_training(
+            actor=request.user,
+            record=record,
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
+        messages.success(request, "The record is void; its hours no longer count.")
+        return redirect(record.person)
+    return render(request, "agencies/void_form.html", {"form": form, "record": record})
+
+
+@login_required
+def self_report(request: HttpRequest) -> HttpResponse:
+    if not request.user.person_id:
+        raise Http404("Only officers report their own training.")
+    person = request.user.person
+    form = forms.TrainingForm(request.POST or None, request.FILES or None)
+    lines = forms.line_formset(request.POST or None)
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        employment = Employment.objects.current().filter(person=person).first()
+        actions.self_report_training(
+            actor=request.user,
+            agency=employment.agency if employment else None,
+            fields=form.record_fields(),
+            lines=lines.lines(),
+            files=_files(form.cleaned_data.get("evidence")),
+            request=request,
+        )
+        messages.success(
+            request, "Sent to your training coordinator; it counts once approved."
+        )
+        return redirect(person)
+    return render(
+        request,
+        "agencies/training_form.html",
+        {"form": form, "lines": lines, "person": person, "self_report": True},
+    )
+
+
+@login_required
+def approvals(request: HttpRequest, code: str) -> HttpResponse:
+    agency = access.get_agency(request.user, code)
+    return render(
+        request,
+        "agencies/approvals.html",
+        {
+            "agency": agency,
+            "records": access.records(request.user)
+            .filter(approval=Approval.PENDING, agency=agency, is_void=False)
+            .select_related("person")
+            .prefetch_related("credit_lines", "evidence"),
+            "exemptions": access.exemptions(request.user)
+            .filter(approval=Approval.PENDING, agency=agency)
+            .select_related("person"),
+            "can_review": agency in access.writable_agencies(request.user),
+            "can_decide": _is_head(request.user, agency),
+            "form": forms.ReviewForm(),
+        },
+    )
+
+
+def _is_head(user, agency) -> bool:
+    return access.is_platform_admin(user) or agency.pk in access.agency_ids(
+        user, [Role.AGENCY_HEAD]
+    )
+
+
+@require_POST
+@login_required
+def review_training(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    agency = _writable_agency(request, code)
+    record = get_object_or_404(
+        access.editable_records(request.user).filter(
+            agency=agency, approval=Approval.PENDING, is_void=False
+        ),
+        pk=pk,
+    )
+    form = forms.ReviewForm(request.POST)
+    if not form.is_valid():
+        return _review_refused(request, form, agency)
+    actions.review_training(
+        actor=request.user,
+        record=record,
+        approve=form.approves,
+        note=form.cleaned_data["note"],
+        request=request,
+    )
+    verb = "approved" if form.approves else "rejected"
+    messages.success(request, f"{record.title} for {record.person} {verb}.")
+    return redirect("agencies:approvals", code=agency.code)
+
+
+@require_POST
+@login_required
+def decide_exemption(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    agency = access.get_agency(request.user, code, roles=[Role.AGENCY_HEAD])
+    exemption = get_object_or_404(
+        access.exemptions(request.user).filter(
+            agency=agency, approval=Approval.PENDING
+        ),
+        pk=pk,
+    )
+    form = forms.ReviewForm(request.POST)
+    if not form.is_valid():
+        return _review_refused(request, form, agency)
+    actions.decide_exemption(
+        actor=request.user,
+        exemption=exemption,
+        approve=form.approves,
+        note=form.cleaned_data["note"],
+        request=request,
+    )
+    verb = "approved" if form.approves else "rejected"
+    messages.success(request, f"Exemption for {exemption.person} {verb}.")
+    return redirect("agencies:approvals", code=agency.code)
+
+
+def _review_refused(request, form, agency) -> HttpResponse:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect("agencies:approvals", code=agency.code)
+
+
+@login_required
+def record_qualification(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    agency = _writable_agency(request, code)
+    person = _staff_member(request, agency, pk)
+    form = forms.QualificationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actions.record_qualification(
+            actor=request.user,
+            person=person,
+            agency=agency,
+            fields=form.cleaned_data,
+            request=request,
+        )
+        messages.success(request, f"Qualification saved for {person}.")
+        return redirect(person)
+    return render(
+        request,
+        "agencies/simple_form.html",
+        {
+            "form": form,
+            "person": person,
+            "heading": f"Firearms qualification for {person}",
+        },
+    )
+
+
+@login_required
+def propose_exemption(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    agency = _writable_agency(request, code)
+    person = _staff_member(request, agency, pk)
+    form = forms.ExemptionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        actions.propose_exemption(
+            actor=request.user,
+            person=person,
+            agency=agency,
+            fields=form.exemption_fields(),
+            request=request,
+        )
+        messages.success(request, "Proposed; it counts once the agency head approves.")
+        return redirect(person)
+    return render(
+        request,
+        "agencies/simple_form.html",
+        {
+            "form": form,
+            "person": person,
+            "heading": f"Propose a waiver or extension for {person}",
+            "multipart": True,
+        },
+    )
+
+
+@login_required
+def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
+    records = access.records(request.user)
+    for evidence in records.filter(evidence__pk=pk).values_list("evidence__file"):
+        return FileResponse(_open_evidence(evidence[0]), as_attachment=True)
+    raise Http404("No such file.")
+
+
+def _open_evidence(name: str):
+    from django.core.files.storage import default_storage
+
+    try:
+        return default_storage.open(name, "rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing from storage.") from None
+
+
+def _files(upload) -> list:
+    return [upload] if upload else []

@@ -30,6 +30,7 @@ def officer(db):
 
 @pytest.fixture
 def coordinator(django_user_model):
+    """A platform administrator: sees every person, employed anywhere or not."""
     return django_user_model.objects.create_user(
-        "alice", password="a-long-test-password", is_staff=True
+        "alice", password="a-long-test-password", is_staff=True, is_superuser=True
     )

@@ -1,0 +1,363 @@
+"""Writes to training records, qualifications and exemptions, each in one transaction.
+
+Every function here saves its rows and the audit entry describing them together
+(`record_event` with before, after and reason), so that no change is kept without
+its history. Callers (views, imports, the API) check access first; these functions
+do not decide who may act.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.files.base import File
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from muster.agencies.choices import Approval, RecordSource
+from muster.agencies.models import (
+    Agency,
+    CreditLine,
+    Evidence,
+    Exemption,
+    Person,
+    Qualification,
+    TrainingRecord,
+)
+from muster.audit.log import record_event, snapshot
+
+RECORD_FIELDS = (
+    "title",
+    "started_on",
+    "completed_on",
+    "provider_name",
+    "provider_kind",
+    "course_number",
+    "delivery",
+    "result",
+    "counts_for",
+)
+
+# Each credit line is a dict: {"hours": Decimal, "area": str, "topics": [str]}.
+Lines = Sequence[dict[str, Any]]
+
+
+def record_snapshot(record: TrainingRecord) -> dict[str, Any]:
+    """The record's fields, credit lines and evidence, for `before` and `after`."""
+    data = snapshot(record)
+    data["credit_lines"] = [
+        {"hours": str(line.hours), "area": line.area, "topics": list(line.topics)}
+        for line in record.credit_lines.order_by("pk")
+    ]
+    data["evidence"] = [e.file.name for e in record.evidence.order_by("pk")]
+    return data
+
+
+def record_training(
+    *,
+    actor,
+    person: Person,
+    agency: Agency | None,
+    fields: dict[str, Any],
+    lines: Lines,
+    files: Iterable[File] = (),
+    source: str = RecordSource.MANUAL,
+    approval: str = Approval.APPROVED,
+    reason: str = "",
+    request: HttpRequest | None = None,
+) -> TrainingRecord:
+    """Save one training record with its credit lines and evidence files."""
+    with transaction.atomic():
+        record = _create_record(actor, person, agency, fields, lines, source, approval)
+        for upload in files:
+            Evidence.objects.create(record=record, file=upload, uploaded_by=actor)
+        _log_created(record, actor, reason or "Entered", request)
+    return record
+
+
+def record_class(
+    *,
+    actor,
+    agency: Agency,
+    people: Sequence[Person],
+    fields: dict[str, Any],
+    lines: Lines,
+    sheet: File | None = None,
+    request: HttpRequest | None = None,
+) -> list[TrainingRecord]:
+    """Save one record per attendee of a class, all sharing the sign-in sheet.
+
+    The sheet is stored once; each record gets its own `Evidence` row naming the
+    same file, so every attendee's record shows its proof.
+    """
+    with transaction.atomic():
+        created = []
+        stored_name = ""
+        for person in people:
+            record = _create_record(
+                actor,
+                person,
+                agency,
+                fields,
+                lines,
+                RecordSource.CLASSROOM,
+                Approval.APPROVED,
+            )
+            if sheet is not None:
+                evidence = Evidence(
+                    record=record, uploaded_by=actor, description="Sign-in sheet"
+                )
+                if stored_name:
+                    evidence.file.name = stored_name
+                else:
+                    evidence.file = sheet
+                evidence.save()
+                stored_name = evidence.file.name
+            reason = f"Class entry: {len(people)} attendees"
+            _log_created(record, actor, reason, request)
+            created.append(record)
+    return created
+
+
+def correct_training(
+    *,
+    actor,
+    record: TrainingRecord,
+    fields: dict[str, Any],
+    lines: Lines,
+    reason: str,
+    files: Iterable[File] = (),
+    request: HttpRequest | None = None,
+) -> TrainingRecord:
+    """Change a record's fields and credit lines; the old version stays in the audit."""
+    _require(reason, "A correction needs a reason.")
+    with transaction.atomic():
+        record = TrainingRecord.objects.select_for_update().get(pk=record.pk)
+        before = record_snapshot(record)
+        for name in RECORD_FIELDS:
+            if name in fields:
+                setattr(record, name, fields[name])
+        record.full_clean()
+        record.save()
+        # The lines are replaced, not edited: the audit entry keeps the old ones.
+        record.credit_lines.all().delete()
+        _create_lines(record, lines)
+        for upload in files:
+            Evidence.objects.create(record=record, file=upload, uploaded_by=actor)
+        _log(record, "training.correct", actor, before, reason, request)
+    return record
+
+
+def void_training(
+    *, actor, record: TrainingRecord, reason: str, request: HttpRequest | None = None
+) -> TrainingRecord:
+    """Mark a record void so its hours stop counting; the row and history stay."""
+    _require(reason, "A void needs a reason.")
+    with transaction.atomic():
+        record = TrainingRecord.objects.select_for_update().get(pk=record.pk)
+        if record.is_void:
+            raise ValueError("This record is already void.")
+        before = record_snapshot(record)
+        record.void(reason)
+        _log(record, "training.void", actor, before, reason, request)
+    return record
+
+
+def self_report_training(
+    *,
+    actor,
+    agency: Agency | None,
+    fields: dict[str, Any],
+    lines: Lines,
+    files: Iterable[File] = (),
+    request: HttpRequest | None = None,
+) -> TrainingRecord:
+    """An officer's own record of outside training; it counts once approved."""
+    return record_training(
+        actor=actor,
+        person=actor.person,
+        agency=agency,
+        fields=fields,
+        lines=lines,
+        files=files,
+        source=RecordSource.SELF_REPORTED,
+        approval=Approval.PENDING,
+        reason="Self-reported; awaiting approval",
+        request=request,
+    )
+
+
+def review_training(
+    *,
+    actor,
+    record: TrainingRecord,
+    approve: bool,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> TrainingRecord:
+    """Approve or reject a self-reported record; a rejection needs a note."""
+    if not approve:
+        _require(note, "Say why the record is rejected.")
+    with transaction.atomic():
+        record = TrainingRecord.objects.select_for_update().get(pk=record.pk)
+        if record.approval != Approval.PENDING:
+            raise ValueError("This record was already reviewed.")
+        before = record_snapshot(record)
+        record.approval = Approval.APPROVED if approve else Approval.REJECTED
+        record.reviewed_by = actor
+        record.review_note = note.strip()
+        record.save(update_fields=["approval", "reviewed_by", "review_note"])
+        action = "training.approve" if approve else "training.reject"
+        _log(record, action, actor, before, note or "Approved", request)
+    return record
+
+
+def record_qualification(
+    *,
+    actor,
+    person: Person,
+    agency: Agency,
+    fields: dict[str, Any],
+    request: HttpRequest | None = None,
+) -> Qualification:
+    """Save one firearms qualification attempt."""
+    with transaction.atomic():
+        qualification = Qualification.objects.create(
+            person=person, agency=agency, entered_by=actor, **fields
+        )
+        record_event(
+            "qualification.create",
+            actor=actor,
+            obj=qualification,
+            after=snapshot(qualification),
+            reason="Entered",
+            request=request,
+            agency_id=agency.pk,
+        )
+    return qualification
+
+
+def propose_exemption(
+    *,
+    actor,
+    person: Person,
+    agency: Agency,
+    fields: dict[str, Any],
+    request: HttpRequest | None = None,
+) -> Exemption:
+    """A coordinator's proposed waiver or extension; it counts once a head approves."""
+    with transaction.atomic():
+        exemption = Exemption(
+            person=person,
+            agency=agency,
+            proposed_by=actor,
+            approval=Approval.PENDING,
+            **fields,
+        )
+        exemption.full_clean()
+        exemption.save()
+        record_event(
+            "exemption.propose",
+            actor=actor,
+            obj=exemption,
+            after=snapshot(exemption),
+            reason=exemption.reason or "Proposed",
+            request=request,
+            agency_id=agency.pk,
+        )
+    return exemption
+
+
+def decide_exemption(
+    *,
+    actor,
+    exemption: Exemption,
+    approve: bool,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> Exemption:
+    """An agency head approves or rejects a proposed exemption."""
+    if not approve:
+        _require(note, "Say why the exemption is rejected.")
+    with transaction.atomic():
+        exemption = Exemption.objects.select_for_update().get(pk=exemption.pk)
+        if exemption.approval != Approval.PENDING:
+            raise ValueError("This exemption was already decided.")
+        before = snapshot(exemption)
+        exemption.approval = Approval.APPROVED if approve else Approval.REJECTED
+        exemption.approved_by = actor if approve else None
+        exemption.review_note = note.strip()
+        exemption.save(update_fields=["approval", "approved_by", "review_note"])
+        record_event(
+            "exemption.approve" if approve else "exemption.reject",
+            actor=actor,
+            obj=exemption,
+            before=before,
+            after=snapshot(exemption),
+            reason=note or "Approved",
+            request=request,
+            agency_id=exemption.agency_id,
+        )
+    return exemption
+
+
+def _create_record(actor, person, agency, fields, lines, source, approval):
+    record = TrainingRecord(
+        person=person,
+        agency=agency,
+        source=source,
+        approval=approval,
+        entered_by=actor,
+        created_at=timezone.now(),
+        **{name: fields.get(name) for name in RECORD_FIELDS if name in fields},
+    )
+    record.full_clean()
+    record.save()
+    _create_lines(record, lines)
+    return record
+
+
+def _create_lines(record: TrainingRecord, lines: Lines) -> None:
+    if not lines:
+        raise ValueError("A training record needs at least one credit line.")
+    CreditLine.objects.bulk_create(
+        CreditLine(
+            record=record,
+            hours=line["hours"],
+            area=line.get("area") or "",
+            topics=list(line.get("topics") or []),
+        )
+        for line in lines
+    )
+
+
+def _log_created(record, actor, reason, request) -> None:
+    record_event(
+        "training.create",
+        actor=actor,
+        obj=record,
+        after=record_snapshot(record),
+        reason=reason,
+        request=request,
+        agency_id=record.agency_id,
+    )
+
+
+def _log(record, action, actor, before, reason, request) -> None:
+    record_event(
+        action,
+        actor=actor,
+        obj=record,
+        before=before,
+        after=record_snapshot(record),
+        reason=reason.strip(),
+        request=request,
+        agency_id=record.agency_id,
+    )
+
+
+def _require(text: str, message: str) -> None:
+    if not (text or "").strip():
+        raise ValueError(message)
