@@ -7,9 +7,12 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
 
-# The only pages a user who owes an authenticator may open: the enrolment page
-# and signing out.
-ENROLMENT_URL_NAMES = frozenset({"mfa_activate_totp", "account_logout"})
+# The only pages a user who owes an authenticator may open: the enrolment page,
+# the password prompt allauth puts before it when the sign-in is over five
+# minutes old, and signing out.
+ENROLMENT_URL_NAMES = frozenset(
+    {"mfa_activate_totp", "account_reauthenticate", "account_logout"}
+)
 
 
 def has_totp(user) -> bool:
