@@ -49,6 +49,11 @@ MO_HEADER = [
 ]
 
 
+def plain_number(value: Decimal) -> str:
+    """4 for 4.00 and 1.5 for 1.50: hours and scores as people write them."""
+    return format(value.normalize(), "f")
+
+
 def staff(people: QuerySet[Person], agency: Agency, on: date) -> QuerySet[Person]:
     """The agency's current staff among `people`, with what evaluation reads."""
     current = Employment.objects.current(on).filter(agency=agency)
@@ -168,7 +173,7 @@ def tennessee_rows(people, agency: Agency, year: int, today: date) -> list[list[
                 _rank(person, agency),
                 license.number,
                 agency.name,
-                f"{hours:g}",
+                plain_number(hours),
                 max(tested, key=lambda r: r.completed_on).get_result_display()
                 if tested
                 else "",
@@ -186,7 +191,7 @@ def _firearms(person: Person, year: int) -> str:
     ]
     if quals:
         q = max(quals, key=lambda q: q.qualified_on)
-        score = f" {q.score:g}" if q.score is not None else ""
+        score = f" {plain_number(q.score)}" if q.score is not None else ""
         return f"{q.get_result_display()}{score} ({q.weapon_type}, {q.qualified_on})"
     for record in person.training_records.all():
         if (
@@ -221,7 +226,7 @@ def missouri_rows(people, agency: Agency, year: int, today: date) -> list[list[s
                         license.number,
                         record.title,
                         record.completed_on.isoformat(),
-                        f"{record.total_hours:g}",
+                        plain_number(record.total_hours),
                         record.course_number,
                         record.provider_name,
                     ]

@@ -20,6 +20,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from muster.transfers.exports import plain_number
+
 FONT, BOLD = "MusterVera", "MusterVeraBold"
 STATUS_COLOURS = {
     "compliant": colors.HexColor("#2e7d32"),
@@ -81,16 +83,21 @@ def status_chart(counts: dict[str, int]) -> Drawing:
     chart = VerticalBarChart()
     chart.x, chart.y = 40, 30
     chart.width, chart.height = 5.2 * inch, 1.8 * inch
-    chart.data = [list(counts.values())]
-    chart.categoryAxis.categoryNames = list(counts)
+    statuses = list(counts)
+    # One stacked series per status, each non-zero only in its own column, so
+    # that every status gets its own colour.
+    chart.data = [
+        [counts[s] if s == status else 0 for s in statuses] for status in statuses
+    ]
+    chart.categoryAxis.style = "stacked"
+    chart.categoryAxis.categoryNames = [f"{s} ({counts[s]})" for s in statuses]
     chart.categoryAxis.labels.fontName = FONT
     chart.valueAxis.labels.fontName = FONT
     chart.valueAxis.valueMin = 0
-    chart.barLabels.fontName = FONT
-    chart.barLabelFormat = "%d"
+    chart.valueAxis.valueStep = max(1, -(-max(counts.values()) // 5))
     chart.bars.strokeColor = None
-    for i, status in enumerate(counts):
-        chart.bars[(0, i)].fillColor = STATUS_COLOURS.get(status, colors.grey)
+    for i, status in enumerate(statuses):
+        chart.bars[i].fillColor = STATUS_COLOURS.get(status, colors.grey)
     drawing.add(chart)
     return drawing
 
@@ -132,8 +139,8 @@ def compliance_report(
                 1.5 * inch,
                 1 * inch,
                 1.1 * inch,
-                2.3 * inch,
-                0.8 * inch,
+                2.2 * inch,
+                0.9 * inch,
                 0.8 * inch,
                 2.5 * inch,
             ],
@@ -176,7 +183,7 @@ def transcript(person, records, standings, today: date) -> bytes:
                     r.completed_on.isoformat(),
                     r.title + (" (void)" if r.is_void else ""),
                     r.provider_name,
-                    f"{r.total_hours:g}",
+                    plain_number(r.total_hours),
                     _lines(r),
                     r.course_number,
                 ]
@@ -197,7 +204,7 @@ def transcript(person, records, standings, today: date) -> bytes:
 
 def _lines(record) -> str:
     return "; ".join(
-        f"{line.hours:g} h {line.area or ''} {' '.join(line.topics)}".strip()
+        f"{plain_number(line.hours)} h {line.area or ''} {' '.join(line.topics)}".strip()
         for line in record.credit_lines.all()
     )
 
