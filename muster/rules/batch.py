@@ -401,7 +401,7 @@ class _BatchEvaluator:
         status = np.full(self.size, MISSING, dtype=np.int8)
         required = self.required_centihours(requirement, value, start_day)
         known = people.licensed_on != NO_DAY
-        exempt = self.waived(requirement, period)
+        exempt = np.zeros(self.size, dtype=bool)
         rule = at(self.mandate.new_licensee, start_day)
         if rule is not None and cycle.once_from is None:
             new = known & (people.licensed_on >= period.start)
@@ -413,6 +413,7 @@ class _BatchEvaluator:
                 )
                 prorated = np.minimum(required, int(rule.hours_per_unit * 100) * units)
                 required = np.where(new, prorated, required)
+        exempt, required = self.waive(requirement, cycle, period, exempt, required)
         earned = self.earned(requirement, cycle, period)
         status[earned >= required] = MET
         status[exempt] = EXEMPT
@@ -425,19 +426,43 @@ class _BatchEvaluator:
         earned[not_applicable] = 0
         return status, required, earned, late, behind
 
-    def waived(self, requirement: Requirement, period: _PeriodColumns) -> np.ndarray:
-        waived = np.zeros(self.size, dtype=bool)
-        if not requirement.is_waivable:
-            return waived
+    def waive(
+        self, requirement, cycle: Cycle, period: _PeriodColumns, exempt, required
+    ):
+        """Exempt or prorate the people whose waivers touch the period.
+
+        People already exempt as new licensees are left as they are, as in the
+        per-person path.
+        """
+        touching: dict[int, list[ExemptionRow]] = {}
         for waiver in self.waivers:
             names_it = not waiver.requirements or requirement.id in waiver.requirements
-            if (
-                names_it
-                and waiver.starts_on <= period.end
-                and waiver.ends_on >= period.start
-            ):
-                waived[waiver.person] = True
-        return waived
+            overlaps = waiver.starts_on <= period.end and waiver.ends_on >= period.start
+            if names_it and overlaps and not exempt[waiver.person]:
+                touching.setdefault(waiver.person, []).append(waiver)
+        if not touching or not requirement.is_waivable:
+            return exempt, required
+        exempt, required = exempt.copy(), required.copy()
+        rule = at(self.mandate.waivers, from_day_number(period.start))
+        if rule is None or rule.rule == "exempt" or cycle.once_from is not None:
+            exempt[list(touching)] = True
+            return exempt, required
+        blocks = [
+            (day_number(first), day_number(last))
+            for first, last in rule.blocks(from_day_number(period.start), cycle.months)
+        ]
+        for person, waivers in touching.items():
+            worked = sum(
+                1
+                for first, last in blocks
+                if not any(w.starts_on <= last and w.ends_on >= first for w in waivers)
+            )
+            if worked == 0:
+                exempt[person] = True
+            else:
+                owed = int(rule.hours_per_unit * 100) * worked
+                required[person] = min(required[person], owed)
+        return exempt, required
 
     def behind(
         self, requirement, period: _PeriodColumns, required, earned

@@ -222,7 +222,8 @@ def _evaluate_requirement(
         return result(Status.NOT_APPLICABLE, Decimal(0), Decimal(0))
     required = value.hours_for(person, period.start)
     exempt_reason, required = _new_licensee(context, cycle, period, required)
-    exempt_reason = exempt_reason or _waiver(context, requirement, period)
+    if exempt_reason is None:
+        exempt_reason, required = _waiver(context, requirement, cycle, period, required)
     earned = _count(context, requirement, cycle, period)
     if exempt_reason:
         notes.append(exempt_reason)
@@ -264,18 +265,49 @@ def full_units(licensed_on: date, period_end: date, unit_months: int) -> int:
     return max(0, (end_index - start_index) // unit_months)
 
 
-def _waiver(context: _Context, requirement: Requirement, period: Period) -> str | None:
-    for waiver in context.waivers:
-        names_it = not waiver.requirements or requirement.id in waiver.requirements
-        if names_it and waiver.overlaps(period.start, period.end):
-            if not requirement.is_waivable:
-                context.notes.append(
-                    f"the waiver ({waiver.reason or 'no reason given'}) cannot waive "
-                    f"{requirement.label}: the rules make it non-waivable"
-                )
-                continue
-            return f"waived: {waiver.reason or 'waiver'} ({waiver.starts_on} to {waiver.ends_on})"
-    return None
+def _waiver(
+    context: _Context,
+    requirement: Requirement,
+    cycle: Cycle,
+    period: Period,
+    required: Decimal,
+) -> tuple[str | None, Decimal]:
+    """Apply the person's waivers: an exemption, a proration, or nothing."""
+    touching = [
+        w
+        for w in context.waivers
+        if (not w.requirements or requirement.id in w.requirements)
+        and w.overlaps(period.start, period.end)
+    ]
+    if not touching:
+        return None, required
+    described = "; ".join(
+        f"{w.reason or 'waiver'} ({w.starts_on} to {w.ends_on})" for w in touching
+    )
+    if not requirement.is_waivable:
+        context.notes.append(
+            f"the waiver ({described}) cannot waive {requirement.label}: "
+            "the rules make it non-waivable"
+        )
+        return None, required
+    rule = at(context.mandate.waivers, period.start)
+    if rule is None or rule.rule == "exempt" or cycle.once_from is not None:
+        return f"waived: {described}", required
+    blocks = rule.blocks(period.start, cycle.months)
+    worked = sum(
+        1
+        for first, last in blocks
+        if not any(w.overlaps(first, last) for w in touching)
+    )
+    if worked == 0:
+        return f"waived: {described}", required
+    prorated = min(required, rule.hours_per_unit * worked)
+    context.notes.append(
+        f"waived in part ({described}): {worked} of {len(blocks)} blocks of "
+        f"{rule.unit_months} months without a waiver, so {requirement.label} asks "
+        f"{prorated} ({rule.citation.title})"
+    )
+    return None, prorated
 
 
 def _count(

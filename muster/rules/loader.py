@@ -29,6 +29,7 @@ from muster.rules.mandate import (
     GraceRule,
     Mandate,
     NewLicenseeRule,
+    WaiverRule,
     Requirement,
     RequirementValue,
     Tier,
@@ -326,6 +327,7 @@ class _MandateBuilder:
             for key, requirement in spec.requirements.items()
         )
         self.check_sorted("new_licensee", spec.new_licensee)
+        self.check_sorted("waivers", spec.waivers)
         return Mandate(
             id=spec.id,
             jurisdiction=spec.jurisdiction,
@@ -340,6 +342,10 @@ class _MandateBuilder:
             new_licensee=tuple(
                 self.build_new_licensee(i, entry)
                 for i, entry in enumerate(spec.new_licensee)
+            ),
+            waivers=tuple(
+                self.build_waiver_rule(i, entry, cycles)
+                for i, entry in enumerate(spec.waivers)
             ),
             uncertain=tuple(" ".join(note.split()) for note in spec.uncertain),
             reporting=" ".join(spec.reporting.split()),
@@ -409,6 +415,36 @@ class _MandateBuilder:
                 "Give `unit_months` (say 3) and `hours_per_unit` (say 10).",
             )
         return NewLicenseeRule(
+            spec.from_,
+            spec.rule,
+            self.cite(where, spec, None),
+            spec.unit_months,
+            spec.hours_per_unit,
+        )
+
+    def build_waiver_rule(
+        self, index: int, spec: schema.WaiverRuleSpec, cycles: dict[str, Cycle]
+    ) -> WaiverRule:
+        where = f"waivers > {index}"
+        if spec.rule == "prorate":
+            if spec.unit_months < 1 or spec.hours_per_unit <= 0:
+                raise self.fail(
+                    where,
+                    "prorates without a unit",
+                    "Give `unit_months` (say 3) and `hours_per_unit` (say 10).",
+                )
+            uneven = [
+                c.id
+                for c in cycles.values()
+                if c.months and c.months % spec.unit_months
+            ]
+            if uneven:
+                raise self.fail(
+                    f"{where} > unit_months",
+                    f"does not divide the {', '.join(uneven)} cycle into whole blocks",
+                    "Choose a unit that divides every repeating cycle's months.",
+                )
+        return WaiverRule(
             spec.from_,
             spec.rule,
             self.cite(where, spec, None),

@@ -249,6 +249,34 @@ class NewLicenseeRule:
 
 
 @dataclass(frozen=True, slots=True)
+class WaiverRule:
+    """What a waiver does to a period it touches.
+
+    `exempt` (the default when a mandate has no rule): the waived requirements are
+    not owed for any period the waiver overlaps. `prorate`: `hours_per_unit` are
+    owed for each block of `unit_months`, counted from the period's start, that the
+    waiver does not touch (Utah: 10 hours per full quarter worked).
+    """
+
+    starts_on: date
+    rule: str
+    citation: Citation
+    unit_months: int = 0
+    hours_per_unit: Decimal = Decimal(0)
+
+    def blocks(self, period_start: date, months: int) -> list[tuple[date, date]]:
+        """The period's blocks of `unit_months`, as (first day, last day)."""
+        return [
+            (
+                add_months(period_start, i * self.unit_months),
+                add_months(period_start, (i + 1) * self.unit_months)
+                - timedelta(days=1),
+            )
+            for i in range(months // self.unit_months)
+        ]
+
+
+@dataclass(frozen=True, slots=True)
 class Mandate:
     """A jurisdiction's rule set for some disciplines, as dated and cited data."""
 
@@ -263,6 +291,7 @@ class Mandate:
     cycles: dict[str, Cycle]
     requirements: tuple[Requirement, ...]
     new_licensee: tuple[NewLicenseeRule, ...] = ()
+    waivers: tuple[WaiverRule, ...] = ()
     uncertain: tuple[str, ...] = ()
     reporting: str = ""
     consequence: str = ""

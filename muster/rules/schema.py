@@ -99,6 +99,12 @@ class NewLicenseeSpec(DatedSpec):
     hours_per_unit: Decimal = Field(default=Decimal(0), ge=0)
 
 
+class WaiverRuleSpec(DatedSpec):
+    rule: Literal["exempt", "prorate"]
+    unit_months: int = Field(default=0, ge=0)
+    hours_per_unit: Decimal = Field(default=Decimal(0), ge=0)
+
+
 class CarryOverSpec(DatedSpec):
     hours: Decimal = Field(ge=0)
 
@@ -118,6 +124,7 @@ class MandateSpec(Spec):
     uncertain: list[str] = []
     cycles: dict[str, CycleSpec] = Field(min_length=1)
     new_licensee: list[NewLicenseeSpec] = []
+    waivers: list[WaiverRuleSpec] = []
     carry_over: list[CarryOverSpec] = []
     requirements: dict[str, RequirementSpec] = Field(min_length=1)
 

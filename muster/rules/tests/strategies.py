@@ -40,6 +40,7 @@ REQUIREMENT_IDS = [
     "firearms-qualification",
     "legal",
     "approved-provider",
+    "de-escalation",
 ]
 
 days = st.dates(min_value=date(2016, 1, 1), max_value=date(2024, 6, 30))
@@ -50,11 +51,11 @@ hours = st.sampled_from(
 
 
 @st.composite
-def people(draw, ids=("A", "B", "C")) -> list[Person]:
+def people(draw, ids=("A", "B", "C"), disciplines=DISCIPLINES) -> list[Person]:
     return [
         Person(
             id=person_id,
-            discipline=draw(st.sampled_from(DISCIPLINES)),
+            discipline=draw(st.sampled_from(disciplines)),
             licensed_on=draw(st.none() | days),
             attributes=frozenset(
                 draw(st.lists(st.sampled_from(ATTRIBUTES), max_size=3))
@@ -88,10 +89,16 @@ def credit_line(draw, person_ids=("A", "B", "C")) -> CreditLine:
 
 
 @st.composite
-def exemptions(draw, person_ids=("A", "B", "C")) -> list[Exemption]:
+def exemptions(
+    draw, person_ids=("A", "B", "C"), near: date | None = None
+) -> list[Exemption]:
+    """Up to two waivers or extensions; starting near `near` when it is given."""
+    starts = days
+    if near is not None:
+        starts = st.dates(near - timedelta(days=200), near + timedelta(days=450))
     found = []
     for _ in range(draw(st.integers(min_value=0, max_value=2))):
-        starts_on = draw(days)
+        starts_on = draw(starts)
         found.append(
             Exemption(
                 person=draw(st.sampled_from(person_ids)),
