@@ -69,6 +69,7 @@ def describe_mandate(mandate: Mandate, day: date, colour: bool) -> list[str]:
     for cycle in mandate.cycles.values():
         out += describe_cycle(cycle, day, cycle.id in in_use)
     out += describe_new_licensees(mandate, day)
+    out += describe_waivers(mandate, day)
     out += describe_requirements(mandate, day)
     if mandate.uncertain:
         out.append("  Uncertain")
@@ -86,6 +87,15 @@ def describe_new_licensees(mandate: Mandate, day: date) -> list[str]:
         hours, months = in_hours(rule.hours_per_unit), rule.unit_months
         what = f"{hours} for each full {months} months left in the period"
     return [f"  New licensees: {what} ({rule.citation.title})"]
+
+
+def describe_waivers(mandate: Mandate, day: date) -> list[str]:
+    rule = at(mandate.waivers, day)
+    if rule is None or rule.rule == "exempt":
+        return ["  Waivers: exempt the waived requirements for the periods they touch"]
+    hours, months = in_hours(rule.hours_per_unit), rule.unit_months
+    what = f"prorate to {hours} for each {months} months no waiver touches"
+    return [f"  Waivers: {what} ({rule.citation.title})"]
 
 
 def describe_cycle(cycle: Cycle, day: date, in_use: bool) -> list[str]:
