@@ -627,13 +627,11 @@ def gaps_in_words(standing: MandateStanding) -> list[str]:
     for r in standing.result.requirements:
         if r.status != rules.Status.MISSING:
             continue
-        due = r.period.grace_until or r.period.due_on
+        due = r.period.due_on
         if r.unit == "hours":
             amount = f"{r.missing.normalize():f}"
             noun = "hour" if r.missing == 1 else "hours"
-            gaps.append(
-                f"{amount} more {noun} of {r.label.lower()}, by {due:%d %B %Y}."
-            )
+            gaps.append(f"{r.label}: {amount} more {noun} needed by {due:%-d %B %Y}.")
         else:
-            gaps.append(f"{r.label}: not done yet, due by {due:%d %B %Y}.")
+            gaps.append(f"{r.label}: not done yet, due by {due:%-d %B %Y}.")
     return gaps

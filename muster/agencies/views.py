@@ -179,7 +179,12 @@ def _year_param(request: HttpRequest, default: int) -> int:
 
 
 def _writable_agency(request: HttpRequest, code: str):
-    return access.get_agency(request.user, code, roles=access.WRITERS)
+    """The agency if the user may write there, else 404.
+
+    Read from `writable_agencies` rather than `get_agency(roles=WRITERS)`, which
+    also admits a state auditor of the agency's state.
+    """
+    return get_object_or_404(access.writable_agencies(request.user), code=code)
 
 
 def _staff_member(request: HttpRequest, agency, pk: int):
@@ -370,7 +375,9 @@ def review_training(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def decide_exemption(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    agency = access.get_agency(request.user, code, roles=[Role.AGENCY_HEAD])
+    agency = access.get_agency(request.user, code)
+    if not _is_head(request.user, agency):
+        raise Http404("Only the agency head decides exemptions.")
     exemption = get_object_or_404(
         access.exemptions(request.user).filter(
             agency=agency, approval=Approval.PENDING

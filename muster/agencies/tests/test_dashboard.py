@@ -1,0 +1,155 @@
+"""The agency dashboard and the person page: scoped by access, counts, filters, gaps."""
+
+from datetime import date
+
+import time_machine
+
+from muster.agencies import actions
+from muster.agencies.models import Employment, Exemption
+from muster.test import BaseTestCase, make_person, make_record
+
+
+@time_machine.travel("2026-11-27 12:00:00+00:00", tick=False)
+class DashboardTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.url = f"/agencies/{self.agency.code}/"
+        self.dora = make_person("Dora", "Done", self.agency)
+        Employment.objects.filter(person=self.dora).update(unit="Traffic")
+        for topic, area in (
+            ("implicit-bias", "interpersonal"),
+            ("de-escalation", "interpersonal"),
+            ("racial-profiling", "interpersonal"),
+            ("firearms", "skill-development"),
+        ):
+            make_record(self.dora, self.agency, hours="2", area=area, topics=(topic,))
+        make_record(self.dora, self.agency, hours="4", area="legal")
+        make_record(self.dora, self.agency, hours="12", area="technical")
+        self.dora.training_records.update(provider_kind="approved-provider")
+
+    def test_it_shows_counts_at_a_glance_for_the_coordinator(self) -> None:
+        self.client.force_login(self.alice)
+        response = self.client.get(self.url)
+        self.assertContains(response, "1 of 2 compliant; 1 at risk")
+        self.assertContains(response, "Baker, Bob")
+        self.assertContains(response, "Done, Dora")
+        self.assertNotContains(response, "Chen, Charlie")
+        self.assertContains(response, "Total CLEE hours")
+        self.assertContains(response, "4/24")
+        self.assertContains(response, "<progress")
+
+    def test_it_counts_days_to_the_deadline(self) -> None:
+        self.client.force_login(self.alice)
+        self.assertContains(
+            self.client.get(self.url), '<td data-label="Days left" class="num">34'
+        )
+
+    def test_it_filters_by_status_and_unit(self) -> None:
+        self.client.force_login(self.alice)
+        at_risk = self.client.get(self.url, {"status": "at-risk"})
+        self.assertContains(at_risk, "Baker, Bob")
+        self.assertNotContains(at_risk, "Done, Dora")
+        traffic = self.client.get(self.url, {"unit": "Traffic"})
+        self.assertContains(traffic, "Done, Dora")
+        self.assertNotContains(traffic, "Baker, Bob")
+
+    def test_it_answers_htmx_with_the_table_only(self) -> None:
+        self.client.force_login(self.alice)
+        response = self.client.get(self.url, {"q": "bob"}, HTTP_HX_REQUEST="true")
+        self.assertContains(response, '<div id="board">')
+        self.assertContains(response, "Baker, Bob")
+        self.assertNotContains(response, "<html")
+
+    def test_it_paginates(self) -> None:
+        for n in range(55):
+            make_person(f"P{n}", f"Extra{n:02d}", self.agency)
+        self.client.force_login(self.alice)
+        first = self.client.get(self.url)
+        self.assertContains(first, "Page 1 of 2")
+        self.assertContains(self.client.get(self.url, {"page": 2}), "Page 2 of 2")
+
+    def test_it_counts_an_approved_exemption_but_not_a_proposed_one(self) -> None:
+        exemption = Exemption.objects.create(
+            person=self.bob_person,
+            kind="waiver",
+            starts_on=date(2026, 1, 1),
+            ends_on=date(2026, 12, 31),
+            reason="Military leave",
+            agency=self.agency,
+            approval="pending",
+        )
+        self.client.force_login(self.alice)
+        self.assertNotContains(self.client.get(self.url), "1 exempt")
+        actions.decide_exemption(actor=self.harold, exemption=exemption, approve=True)
+        self.assertContains(self.client.get(self.url), "1 exempt")
+
+    def test_it_lets_heads_and_state_auditors_read(self) -> None:
+        for user in (self.harold, self.sam, self.root):
+            self.client.force_login(user)
+            self.assertContains(self.client.get(self.url), "Baker, Bob")
+
+    def test_it_hides_the_dashboard_from_other_agencies_and_officers(self) -> None:
+        for user in (self.dana, self.charlie, self.bob, self.tess):
+            self.client.force_login(user)
+            self.assertEqual(self.client.get(self.url).status_code, 404)
+
+    def test_it_offers_writing_only_to_coordinators(self) -> None:
+        self.client.force_login(self.sam)
+        self.assertNotContains(self.client.get(self.url), "Record a class")
+        self.client.force_login(self.alice)
+        self.assertContains(self.client.get(self.url), "Record a class")
+
+
+@time_machine.travel("2026-11-27 12:00:00+00:00", tick=False)
+class PersonPageTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.url = f"/people/{self.bob_person.pk}/"
+
+    def test_it_says_what_is_missing_in_plain_words(self) -> None:
+        self.client.force_login(self.alice)
+        response = self.client.get(self.url)
+        self.assertContains(
+            response, "Total CLEE hours: 20 more hours needed by 31 December 2026."
+        )
+        self.assertContains(response, "De-escalation: 1 more hour needed by")
+        self.assertContains(response, "11 CSR 75-15.010")
+
+    def test_it_lets_an_officer_read_only_their_own_page(self) -> None:
+        self.client.force_login(self.bob)
+        response = self.client.get(self.url)
+        self.assertContains(response, "Report outside training")
+        self.assertNotContains(response, ">Correct<")
+        self.assertEqual(
+            self.client.get(f"/people/{self.charlie_person.pk}/").status_code, 404
+        )
+
+    def test_it_hides_people_of_other_agencies(self) -> None:
+        for user in (self.dana, self.charlie, self.tess):
+            self.client.force_login(user)
+            self.assertEqual(self.client.get(self.url).status_code, 404)
+
+    def test_it_shows_a_former_employers_own_records_without_totals(self) -> None:
+        Employment.objects.filter(person=self.bob_person).update(
+            ends_on=date(2026, 6, 30)
+        )
+        Employment.objects.create(
+            person=self.bob_person, agency=self.other_agency, starts_on=date(2026, 7, 1)
+        )
+        make_record(self.bob_person, self.other_agency, title="Oakdale course")
+        self.client.force_login(self.alice)
+        response = self.client.get(self.url)
+        self.assertContains(response, "Patrol procedures")
+        self.assertNotContains(response, "Oakdale course")
+        self.assertNotContains(response, "Total CLEE hours")
+        self.assertContains(response, "no longer works for your agency")
+
+    def test_it_shows_voided_records_struck_through_with_history(self) -> None:
+        actions.void_training(
+            actor=self.alice, record=self.bob_record, reason="Duplicate entry"
+        )
+        self.client.force_login(self.alice)
+        response = self.client.get(self.url)
+        self.assertContains(response, "<s>Patrol procedures</s>")
+        self.assertContains(response, "Void: Duplicate entry")
+        self.assertContains(response, "training.void by alice: Duplicate entry")
