@@ -1,0 +1,40 @@
+"""The declarations read by the isolation matrix (muster/tests/test_isolation.py).
+
+Each app with URLs keeps `muster/<app>/tests/isolation_cases.py` with a dict
+`CASES` from URL name ("namespace:name") to a `Case`; see the docstring of
+muster/agencies/tests/isolation_cases.py for the format and examples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+# Builds the URL arguments (one dict per variant) from the running test case,
+# which carries the shared cast of muster/test.py (self.charlie_person,
+# self.other_agency, self.charlie_record...) and may create more rows.
+Build = Callable[[Any], list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Case:
+    """How to point one URL at another agency's data, and which methods to try.
+
+    `build` returns the URL kwargs, one dict per variant (such as the other
+    agency's code, or the user's own agency code with the other agency's
+    person). `build=None` says the URL takes no object of another agency (a
+    list of one's own things): then only the absence of the other agency's names
+    is checked, whatever the status. `methods` lists "GET" and, for views that
+    write, "POST"; `data` builds the POST body (an empty form by default).
+    """
+
+    build: Build | None
+    methods: tuple[str, ...] = ("GET",)
+    data: Callable[[Any], dict[str, Any]] | None = None
+    query: str = ""
+    note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+NO_OBJECT = Case(build=None)

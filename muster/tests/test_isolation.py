@@ -1,0 +1,144 @@
+"""The isolation matrix: every URL × every role × another agency's data → refused.
+
+Every named URL pattern of the project (django-ninja API endpoints included,
+since they are URL patterns too) needs a declared `Case` in
+`muster/<app>/tests/isolation_cases.py`; a new view without one fails
+`test_every_url_has_a_case`, naming it. The admin, django-allauth's own pages
+and static files are left out: the admin is for platform administrators only
+and allauth's pages show only the signed-in user's own account.
+"""
+
+from __future__ import annotations
+
+import importlib
+import tempfile
+from pathlib import Path
+
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from muster.accounts.choices import Role
+from muster.test import BaseTestCase, make_user
+from muster.tests.isolation import Case
+
+MUSTER = Path(__file__).resolve().parent.parent
+# Charlie Chen is Oakdale's officer; no page shown to the attackers may name him.
+LEAKS = ("Charlie", "Chen")
+REFUSED = (403, 404, 405)
+SKIPPED_MODULES = ("django.contrib.admin", "allauth.", "django.views.static")
+
+
+def declared_cases() -> dict[str, Case]:
+    """Every app's CASES, merged; a URL declared twice is an error."""
+    cases: dict[str, Case] = {}
+    for path in sorted(MUSTER.glob("*/tests/isolation_cases.py")):
+        module = importlib.import_module(
+            f"muster.{path.parts[-3]}.tests.isolation_cases"
+        )
+        for name, case in module.CASES.items():
+            if name in cases:
+                raise AssertionError(f"{name} has a case in two files (one is {path}).")
+            cases[name] = case
+    return cases
+
+
+def project_urls() -> list[str]:
+    """The names of every URL pattern to check; unnamed ones by their route."""
+    names: list[str] = []
+
+    def walk(patterns, namespace: str, prefix: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                space = pattern.namespace or ""
+                if space == "admin" or route.startswith("accounts/"):
+                    continue
+                inner = f"{namespace}{space}:" if space else namespace
+                walk(pattern.url_patterns, inner, route)
+            elif isinstance(pattern, URLPattern):
+                module = getattr(pattern.callback, "__module__", "") or ""
+                if module.startswith(SKIPPED_MODULES):
+                    continue
+                names.append(f"{namespace}{pattern.name}" if pattern.name else route)
+
+    walk(get_resolver().url_patterns, "", "")
+    return names
+
+
+class IsolationMatrixTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.tina = make_user("tina", (Role.COORDINATOR, self.tn_agency))
+        media = tempfile.TemporaryDirectory()
+        self.addCleanup(media.cleanup)
+        media_override = override_settings(MEDIA_ROOT=media.name)
+        media_override.enable()
+        self.addCleanup(media_override.disable)
+        self.cases = declared_cases()
+
+    def attackers(self) -> dict[str, object]:
+        """Users with no right to Oakdale's data, by the role they play here."""
+        return {
+            "anonymous": None,
+            "officer of another agency (bob)": self.bob,
+            "coordinator of another agency (alice)": self.alice,
+            "head of another agency (harold)": self.harold,
+            "auditor of another state (tess)": self.tess,
+            "coordinator in another state (tina)": self.tina,
+        }
+
+    def test_every_url_has_a_case(self) -> None:
+        missing = [name for name in project_urls() if name not in self.cases]
+        self.assertEqual(
+            missing,
+            [],
+            "URL patterns with no isolation case: declare each in "
+            "muster/<app>/tests/isolation_cases.py (format in "
+            "muster/agencies/tests/isolation_cases.py).",
+        )
+
+    def test_every_case_names_a_real_url(self) -> None:
+        stale = sorted(set(self.cases) - set(project_urls()))
+        self.assertEqual(stale, [], "Isolation cases for URLs that no longer exist.")
+
+    def test_no_role_reaches_another_agencys_data(self) -> None:
+        failures: list[str] = []
+        for name, case in sorted(self.cases.items()):
+            for kwargs in case.build(self) if case.build else [{}]:
+                url = reverse(name, kwargs=kwargs) + case.query
+                failures += self.check_url(name, url, case)
+        self.assertEqual(failures, [], "\n".join(failures))
+
+    def check_url(self, name: str, url: str, case: Case) -> list[str]:
+        failures = []
+        for role, user in self.attackers().items():
+            client = Client()
+            if user is not None:
+                client.force_login(user)
+            for method in case.methods:
+                if method == "POST":
+                    data = case.data(self) if case.data else {}
+                    response = client.post(url, data)
+                else:
+                    response = client.get(url)
+                problem = self.judge(response, user, case)
+                if problem:
+                    failures.append(f"{name}: {method} {url} as {role}: {problem}")
+        return failures
+
+    @staticmethod
+    def judge(response, user, case: Case) -> str:
+        """What is wrong with `response`, or "" if it gave nothing away."""
+        if getattr(response, "streaming", False):
+            body = b"".join(response.streaming_content).decode(errors="replace")
+        else:
+            body = response.content.decode(errors="replace")
+        leaked = [word for word in LEAKS if word in body]
+        if leaked:
+            return f"the response contains {', '.join(leaked)}"
+        if case.build is None or response.status_code in REFUSED:
+            return ""
+        location = response.get("Location", "")
+        if user is None and location.startswith("/accounts/login/"):
+            return ""
+        return f"status {response.status_code}, expected 403 or 404"
