@@ -7,9 +7,13 @@ muster/agencies/tests/isolation_cases.py for the format and examples.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+MUSTER = Path(__file__).resolve().parent.parent
 
 # Builds the URL arguments (one dict per variant) from the running test case,
 # which carries the shared cast of muster/test.py (self.charlie_person,
@@ -38,3 +42,17 @@ class Case:
 
 
 NO_OBJECT = Case(build=None)
+
+
+def declared_cases() -> dict[str, Case]:
+    """Every app's CASES, merged; a URL declared twice is an error."""
+    cases: dict[str, Case] = {}
+    for path in sorted(MUSTER.glob("*/tests/isolation_cases.py")):
+        module = importlib.import_module(
+            f"muster.{path.parts[-3]}.tests.isolation_cases"
+        )
+        for name, case in module.CASES.items():
+            if name in cases:
+                raise AssertionError(f"{name} has a case in two files (one is {path}).")
+            cases[name] = case
+    return cases

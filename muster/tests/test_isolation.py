@@ -10,36 +10,19 @@ and allauth's pages show only the signed-in user's own account.
 
 from __future__ import annotations
 
-import importlib
 import tempfile
-from pathlib import Path
 
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from muster.accounts.choices import Role
 from muster.test import BaseTestCase, make_user
-from muster.tests.isolation import Case
+from muster.tests.isolation import Case, declared_cases
 
-MUSTER = Path(__file__).resolve().parent.parent
 # Charlie Chen is Oakdale's officer; no page shown to the attackers may name him.
 LEAKS = ("Charlie", "Chen")
 REFUSED = (403, 404, 405)
 SKIPPED_MODULES = ("django.contrib.admin", "allauth.", "django.views.static")
-
-
-def declared_cases() -> dict[str, Case]:
-    """Every app's CASES, merged; a URL declared twice is an error."""
-    cases: dict[str, Case] = {}
-    for path in sorted(MUSTER.glob("*/tests/isolation_cases.py")):
-        module = importlib.import_module(
-            f"muster.{path.parts[-3]}.tests.isolation_cases"
-        )
-        for name, case in module.CASES.items():
-            if name in cases:
-                raise AssertionError(f"{name} has a case in two files (one is {path}).")
-            cases[name] = case
-    return cases
 
 
 def project_urls() -> list[str]:
