@@ -1,0 +1,68 @@
+"""A coordinator's first sign-in: forced to enrol TOTP, then signs in with a code."""
+
+import time
+
+import pyotp
+import pytest
+
+from muster.accounts.choices import Role
+from muster.agencies.choices import AgencyKind
+from muster.agencies.models import Agency
+from muster.test import PASSWORD, make_person, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, url: str) -> None:
+    page.goto(f"{url}/")
+    page.fill("#id_login", "alice")
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+
+
+def test_a_coordinator_enrols_totp_then_signs_in_with_a_code(
+    live_server, page, settings, artifacts_dir
+):
+    settings.MUSTER_REQUIRE_MFA = True
+    agency = Agency.objects.create(
+        name="Riverton Police Department",
+        code="riverton-pd",
+        kind=AgencyKind.POLICE_DEPARTMENT,
+        state="MO",
+    )
+    make_person("Bob", "Baker", agency)
+    make_user("alice", (Role.COORDINATOR, agency))
+
+    # First sign-in: the password is accepted, then enrolment is the only way on.
+    sign_in(page, live_server.url)
+    page.wait_for_url("**/accounts/reauthenticate/**")
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/accounts/2fa/totp/activate/")
+    page.goto(f"{live_server.url}/people/1/")
+    page.wait_for_url("**/accounts/2fa/totp/activate/")
+    page.screenshot(path=artifacts_dir / "mfa-enrolment.png", full_page=True)
+
+    secret = page.input_value("#authenticator_secret")
+    totp = pyotp.TOTP(secret)
+    enrolment_code = totp.now()
+    page.fill("#id_code", enrolment_code)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/accounts/2fa/recovery-codes/")
+    page.screenshot(path=artifacts_dir / "mfa-recovery-codes.png", full_page=True)
+
+    page.click("header button:has-text('Sign out')")
+    page.wait_for_url("**/accounts/login/")
+
+    # A code is accepted once: wait for the next 30-second window.
+    while totp.now() == enrolment_code:
+        time.sleep(0.5)
+    sign_in(page, live_server.url)
+    page.wait_for_url("**/accounts/2fa/authenticate/")
+    page.screenshot(path=artifacts_dir / "mfa-code-prompt.png", full_page=True)
+    page.fill("#id_code", totp.now())
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/agencies/riverton-pd/")
+    assert "Riverton Police Department" in page.locator("h1").inner_text()
+    assert page.get_by_text("Baker").first.is_visible()
+    page.screenshot(path=artifacts_dir / "mfa-signed-in-home.png", full_page=True)
