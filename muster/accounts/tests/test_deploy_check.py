@@ -16,7 +16,15 @@ def test_it_passes_the_deployment_checklist(tmp_path):
         "MUSTER_ALLOWED_HOSTS": "muster.example.org",
         "MUSTER_STATIC_ROOT": str(tmp_path / "static"),
     }
-    env.pop("MUSTER_SECURE_COOKIES", None)
+    # Settings that would weaken production, possibly set by the test run itself
+    # (the browser fixture allows Django's ORM inside Playwright's event loop).
+    for name in (
+        "MUSTER_SECURE_COOKIES",
+        "MUSTER_SSL_REDIRECT",
+        "MUSTER_HSTS_SECONDS",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    ):
+        env.pop(name, None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
