@@ -1,10 +1,14 @@
 """Sign-in: passwords, limits on failures, password reset, redirects, audit entries."""
 
+from datetime import timedelta
+
+import time_machine
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import override_settings
+from django.utils import timezone
 
 from muster.audit.models import AuditEntry
 from muster.test import PASSWORD, BaseTestCase
@@ -132,6 +136,21 @@ class SessionAndHeaderTestCase(BaseTestCase):
     def test_sessions_end_after_thirty_idle_minutes(self) -> None:
         self.assertEqual(settings.SESSION_COOKIE_AGE, 1800)
         self.assertTrue(settings.SESSION_SAVE_EVERY_REQUEST)
+
+    def test_a_session_ends_after_thirty_minutes_without_a_request(self) -> None:
+        page = f"/people/{self.bob_person.pk}/"
+        start = timezone.now()
+        with time_machine.travel(start, tick=False) as clock:
+            self.client.force_login(self.bob)
+            # Each request restarts the 30 minutes.
+            for _ in range(3):
+                clock.shift(timedelta(minutes=29))
+                self.assertEqual(self.client.get(page).status_code, 200)
+            clock.shift(timedelta(minutes=31))
+            response = self.client.get(page)
+        self.assertRedirects(
+            response, f"{LOGIN}?next={page}", fetch_redirect_response=False
+        )
 
     def test_every_page_sends_the_security_headers(self) -> None:
         response = self.client.get(LOGIN)
