@@ -1,9 +1,12 @@
-"""Fictional demonstration data: Missouri, Tennessee and Alabama people with training.
+"""Fictional demonstration world: five agencies in Missouri, Tennessee and Alabama.
 
-Every name, badge, license number and provider is invented; the courses are in
-`demo_courses.yaml`. The records are shaped so that, judged today, the pages show a
-mix of statuses: compliant, at risk, deficient last year, exempt as a new licensee
-and exempt under a waiver.
+Three Missouri agencies (a city police department, a county sheriff's office and a
+911 centre), one in Tennessee and one in Alabama employ about 250 people with
+training since seven years ago. Every name, badge, license number and provider is
+invented; the courses are in `demo_courses.yaml`. The records are shaped so that,
+judged today, the pages show every status: compliant, at risk, deficient last
+year, exempt as a new licensee, exempt under a waiver, plus a lateral transfer
+between two Missouri agencies and Alabama firearms qualifications (one failed).
 """
 
 from __future__ import annotations
@@ -19,12 +22,15 @@ from typing import Any
 import yaml
 from django.db import transaction
 
-from muster.agencies.choices import Discipline, ExemptionKind, State
+from muster.agencies.choices import AgencyKind, Discipline, ExemptionKind, State
 from muster.agencies.models import (
+    Agency,
     CreditLine,
+    Employment,
     Exemption,
     License,
     Person,
+    Qualification,
     TrainingRecord,
 )
 
@@ -86,48 +92,151 @@ def catalog() -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class DemoAgency:
+    """A fictional agency of the demo world."""
+
+    code: str
+    name: str
+    kind: str
+    state: str
+    address: str
+
+
+AGENCIES = (
+    DemoAgency(
+        "riverton-pd",
+        "Riverton Police Department",
+        AgencyKind.POLICE_DEPARTMENT,
+        State.MO,
+        "400 Main Street, Riverton, MO",
+    ),
+    DemoAgency(
+        "osage-bend-so",
+        "Osage Bend County Sheriff's Office",
+        AgencyKind.SHERIFF,
+        State.MO,
+        "12 Courthouse Square, Osage Bend, MO",
+    ),
+    DemoAgency(
+        "three-rivers-911",
+        "Three Rivers Emergency Communications District",
+        AgencyKind.PSAP,
+        State.MO,
+        "80 Levee Road, Riverton, MO",
+    ),
+    DemoAgency(
+        "millbrook-pd",
+        "Millbrook Police Department",
+        AgencyKind.POLICE_DEPARTMENT,
+        State.TN,
+        "7 Mill Street, Millbrook, TN",
+    ),
+    DemoAgency(
+        "cotton-ridge-pd",
+        "Cotton Ridge Police Department",
+        AgencyKind.POLICE_DEPARTMENT,
+        State.AL,
+        "2 Depot Street, Cotton Ridge, AL",
+    ),
+)
+
+
+@dataclass(frozen=True)
 class Profile:
-    """How one demo person keeps up with training.
+    """How one demo person keeps up with training, and where they work.
 
     Habits: `steady` (always complete), `late` (behind this year), `short`
     (deficient last year and four years ago), `makeup` (made up last year's gap in
     the grace period), `new` (licensed this year), `hired` (licensed a few years
-    ago), `waiver` (waived this year).
+    ago), `waiver` (waived this year), `transfer` (moved from `previous` to
+    `agency` two years ago: a lateral transfer).
     """
 
-    state: str
+    agency: str
     discipline: str
     habit: str
     attributes: tuple[str, ...] = ()
+    title: str = ""
+    previous: str = ""
+
+    @property
+    def state(self) -> str:
+        return next(a.state for a in AGENCIES if a.code == self.agency)
 
 
 TRAFFIC = ("traffic-enforcement",)
-PROFILES = (
-    [
-        Profile(State.MO, Discipline.CHIEF, "steady"),
-        Profile(State.MO, Discipline.RESERVE, "late"),
+# One cycle of habits for a sworn workforce; repeated to fill each agency.
+OFFICER_MIX = ["steady"] * 13 + ["late"] * 3 + ["short"] * 2 + ["makeup", "hired"]
+
+
+def _officers(agency: str, count: int, title: str, extra: list[str]) -> list[Profile]:
+    habits = extra + [
+        OFFICER_MIX[i % len(OFFICER_MIX)] for i in range(count - len(extra))
     ]
-    + [
-        Profile(State.MO, Discipline.PEACE_OFFICER, habit, TRAFFIC)
-        for habit in ["steady"] * 7 + ["late"] * 2 + ["short"] * 2 + ["makeup", "hired"]
+    return [
+        Profile(
+            agency,
+            Discipline.PEACE_OFFICER,
+            habit,
+            TRAFFIC if i % 3 else (),
+            title if i % 7 else "Sergeant",
+        )
+        for i, habit in enumerate(habits)
     ]
-    + [
-        Profile(State.MO, Discipline.PEACE_OFFICER, habit)
-        for habit in ["steady"] * 5 + ["late", "short", "new", "waiver", "hired", "new"]
-    ]
-    + [
-        Profile(State.MO, Discipline.TELECOMMUNICATOR, habit)
-        for habit in ["steady"] * 4 + ["short", "hired"]
-    ]
-    + [
-        Profile(State.TN, Discipline.PEACE_OFFICER, "steady"),
-        Profile(State.TN, Discipline.PEACE_OFFICER, "steady"),
-        Profile(State.TN, Discipline.PEACE_OFFICER, "short"),
-        Profile(State.AL, Discipline.CHIEF, "steady"),
-        Profile(State.AL, Discipline.PEACE_OFFICER, "steady"),
-        Profile(State.AL, Discipline.PEACE_OFFICER, "late"),
-    ]
-)
+
+
+def _profiles() -> list[Profile]:
+    mo_pd, mo_so = "riverton-pd", "osage-bend-so"
+    return (
+        [
+            Profile(mo_pd, Discipline.CHIEF, "steady", (), "Chief of Police"),
+            Profile(
+                mo_pd,
+                Discipline.PEACE_OFFICER,
+                "transfer",
+                TRAFFIC,
+                "Patrol officer",
+                previous=mo_so,
+            ),
+        ]
+        + [
+            Profile(mo_pd, Discipline.RESERVE, habit, (), "Reserve officer")
+            for habit in ("steady", "steady", "late", "short")
+        ]
+        + _officers(mo_pd, 94, "Patrol officer", ["new", "new", "waiver"])
+        + [Profile(mo_so, Discipline.CHIEF, "steady", (), "Sheriff")]
+        + _officers(mo_so, 69, "Deputy sheriff", ["new", "waiver"])
+        + [
+            Profile(
+                "three-rivers-911",
+                Discipline.TELECOMMUNICATOR,
+                habit,
+                (),
+                "Telecommunicator",
+            )
+            for habit in ["steady"] * 24 + ["short"] * 3 + ["hired"] * 3
+        ]
+        + [
+            Profile(
+                "millbrook-pd", Discipline.PEACE_OFFICER, habit, (), "Patrol officer"
+            )
+            for habit in ["steady"] * 20 + ["short"] * 3 + ["late"] * 2
+        ]
+        + [
+            Profile(
+                "cotton-ridge-pd", Discipline.CHIEF, "steady", (), "Chief of Police"
+            )
+        ]
+        + [
+            Profile(
+                "cotton-ridge-pd", Discipline.PEACE_OFFICER, habit, (), "Patrol officer"
+            )
+            for habit in ["steady"] * 18 + ["late"] * 3 + ["short"] * 3
+        ]
+    )
+
+
+PROFILES = _profiles()
 
 
 class Builder:
@@ -139,6 +248,17 @@ class Builder:
         self.entered_by = entered_by
         self.records: list[tuple[TrainingRecord, Course]] = []
         self.exemptions: list[Exemption] = []
+        self.qualifications: list[Qualification] = []
+        # Each person's jobs as (agency, first day, last day or None).
+        self.jobs: dict[int, list[tuple[Agency, date, date | None]]] = {}
+
+    def agency_on(self, person: Person, on: date) -> Agency | None:
+        """The agency the person worked for on `on`, which entered the record."""
+        jobs = self.jobs.get(person.pk, [])
+        for agency, start, end in jobs:
+            if start <= on and (end is None or on <= end):
+                return agency
+        return jobs[0][0] if jobs else None
 
     def day_in(self, year: int, first_month: int = 1, last_month: int = 12) -> date:
         """A random day of `year` between the months given, and before today."""
@@ -152,8 +272,10 @@ class Builder:
         """Record that `person` completed `course` on `on`, unless that is in future."""
         if on > self.today:
             return
+        agency = self.agency_on(person, on)
         record = TrainingRecord(
             person=person,
+            agency=agency,
             title=course.title,
             completed_on=on,
             provider_name=course.provider,
@@ -164,6 +286,28 @@ class Builder:
             **fields,
         )
         self.records.append((record, course))
+        if (
+            agency
+            and agency.state == State.AL
+            and any("firearms-qualification" in topics for _, _, topics in course.lines)
+        ):
+            self.qualify(person, agency, on)
+
+    def qualify(self, person: Person, agency: Agency, on: date, result="pass") -> None:
+        """A handgun qualification on the range, as Alabama reports them."""
+        self.qualifications.append(
+            Qualification(
+                person=person,
+                agency=agency,
+                qualified_on=on,
+                weapon_type="Handgun",
+                course_of_fire="APOSTC day qualification course",
+                score=Decimal(self.rng.randrange(80, 101) if result == "pass" else 68),
+                result=result,
+                instructor="Sgt. R. Whitfield (certified firearms instructor)",
+                entered_by=self.entered_by,
+            )
+        )
 
     def officer_year(
         self, person: Person, year: int, traffic: bool, skip: set[str]
@@ -197,30 +341,84 @@ def demo_data_exists() -> bool:
 
 
 def create_demo_data(today: date, entered_by=None) -> dict[str, int]:
-    """Create the demo people and their training as of `today`; return counts."""
+    """Create the demo agencies, people and their training as of `today`."""
     rng = random.Random(SEED)
     builder = Builder(today, rng, entered_by)
     pairs = [(first, last) for first in FIRST_NAMES for last in LAST_NAMES]
     names = rng.sample(pairs, k=len(PROFILES))
     with transaction.atomic():
+        agencies = {a.code: _agency(a) for a in AGENCIES}
         for number, (profile, (first, last)) in enumerate(
             zip(PROFILES, names, strict=True), start=101
         ):
             person = Person.objects.create(
                 first_name=first,
                 last_name=last,
-                external_id=f"{DEMO_MARK}{profile.state}-{number}",
+                external_id=f"{DEMO_MARK}{profile.agency}-{number}",
                 discipline=profile.discipline,
+                email=f"{first}.{last}.{number}@{profile.agency}.example.org".lower(),
             )
             licensed_on = _license(builder, person, profile)
+            _employ(builder, person, profile, licensed_on, agencies)
             _history(builder, person, profile, licensed_on)
         _void_a_duplicate(builder)
+        _fail_then_pass(builder)
         _save(builder)
     return {
+        "agencies": len(AGENCIES),
         "people": len(PROFILES),
         "records": len(builder.records),
         "exemptions": len(builder.exemptions),
+        "qualifications": len(builder.qualifications),
     }
+
+
+def _agency(spec: DemoAgency) -> Agency:
+    agency, _ = Agency.objects.get_or_create(
+        code=spec.code,
+        defaults={
+            "name": spec.name,
+            "kind": spec.kind,
+            "state": spec.state,
+            "address": spec.address,
+            "email": f"training@{spec.code}.example.org",
+        },
+    )
+    return agency
+
+
+def _employ(builder: Builder, person, profile, licensed_on, agencies) -> None:
+    """Employ the person since licensing; a transfer moved two years ago."""
+    agency = agencies[profile.agency]
+    if profile.habit != "transfer":
+        jobs = [(agency, licensed_on, None)]
+    else:
+        moved = date(builder.today.year - 2, 7, 1)
+        jobs = [
+            (agencies[profile.previous], licensed_on, moved - timedelta(days=1)),
+            (agency, moved, None),
+        ]
+    builder.jobs[person.pk] = jobs
+    for where, start, end in jobs:
+        Employment.objects.create(
+            person=person,
+            agency=where,
+            title="Deputy sheriff"
+            if where.kind == AgencyKind.SHERIFF
+            and profile.discipline == Discipline.PEACE_OFFICER
+            else profile.title,
+            unit=_unit(builder, profile),
+            starts_on=start,
+            ends_on=end,
+        )
+
+
+def _unit(builder: Builder, profile: Profile) -> str:
+    if profile.discipline == Discipline.TELECOMMUNICATOR:
+        return builder.rng.choice(["A shift", "B shift", "C shift"])
+    if profile.discipline != Discipline.PEACE_OFFICER:
+        return ""
+    return builder.rng.choice(["Patrol", "Patrol", "Investigations", "Traffic"])
 
 
 def _license(builder: Builder, person: Person, profile: Profile) -> date:
@@ -231,13 +429,14 @@ def _license(builder: Builder, person: Person, profile: Profile) -> date:
         year = rng.randrange(today.year - YEARS_OF_HISTORY + 1, today.year - 1)
         licensed_on = builder.day_in(year, 3, 9)
     else:
-        year = rng.randrange(2003, today.year - YEARS_OF_HISTORY - 1)
+        year = rng.randrange(1998, today.year - YEARS_OF_HISTORY - 1)
         licensed_on = date(year, rng.randrange(1, 13), 1)
     License.objects.create(
         person=person,
         jurisdiction=profile.state,
         discipline=profile.discipline,
-        number=f"{profile.state}{rng.randrange(10**6, 10**7)}",
+        number=f"{profile.state}{person.pk:03d}{rng.randrange(10**4, 10**5)}",
+        license_class="A" if profile.state == State.MO else "",
         licensed_on=licensed_on,
         attributes=list(profile.attributes),
     )
@@ -277,6 +476,8 @@ def _missouri_year(
                 starts_on=date(year, 1, 10),
                 ends_on=date(year, 12, 31),
                 reason="Active-duty military deployment (orders on file)",
+                agency=builder.agency_on(person, date(year, 1, 10)),
+                approved_by=builder.entered_by,
             )
         )
         return
@@ -299,6 +500,8 @@ def _tennessee_year(
 ) -> None:
     if profile.habit == "short" and year == builder.today.year - 1:
         return
+    if profile.habit == "late" and year == builder.today.year:
+        return
     course = catalog()["tennessee"]["in_service"]
     course = replace(course, title=f"{year} {course.title}")
     builder.take(person, course, builder.day_in(year, 2, 10))
@@ -315,6 +518,8 @@ def _alabama_year(
         plan += [al["executive"], al["executive"]]
     if profile.habit == "late" and year == builder.today.year:
         plan = plan[1:2]
+    if profile.habit == "short" and year == builder.today.year - 1:
+        plan = plan[1:]
     for course in plan:
         builder.take(person, course, builder.day_in(year))
 
@@ -332,6 +537,14 @@ def _void_a_duplicate(builder: Builder) -> None:
     )
 
 
+def _fail_then_pass(builder: Builder) -> None:
+    """One Alabama officer failed a qualification a week before passing it."""
+    passed = next(q for q in builder.qualifications if q.result == "pass")
+    builder.qualify(
+        passed.person, passed.agency, passed.qualified_on - timedelta(days=7), "fail"
+    )
+
+
 def _save(builder: Builder) -> None:
     records = TrainingRecord.objects.bulk_create([r for r, _ in builder.records])
     CreditLine.objects.bulk_create(
@@ -340,3 +553,4 @@ def _save(builder: Builder) -> None:
         for hours, area, topics in course.lines
     )
     Exemption.objects.bulk_create(builder.exemptions)
+    Qualification.objects.bulk_create(builder.qualifications)

@@ -1,0 +1,132 @@
+"""The seed_demo command: the demo world, its logins, and doing it only once."""
+
+from collections import Counter
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from muster.accounts.choices import Role
+from muster.accounts.models import User
+from muster.agencies import compliance
+from muster.agencies.models import (
+    Agency,
+    Employment,
+    Person,
+    Qualification,
+    TrainingRecord,
+)
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def passwords(output: str) -> dict[str, str]:
+    return {
+        line.split()[1]: line.split("password: ")[1].strip()
+        for line in output.splitlines()
+        if line.startswith("Login: ")
+    }
+
+
+@pytest.fixture
+def debug(settings):
+    settings.DEBUG = True
+
+
+@pytest.fixture
+def seeded(db, debug, frozen_today) -> str:
+    return run("seed_demo")
+
+
+@pytest.mark.usefixtures("debug", "frozen_today")
+class TestSeedDemo:
+    def test_it_creates_five_agencies_and_about_250_people(self, seeded):
+        assert "Created 5 demo agencies, 250 people" in seeded
+        kinds = Counter(Agency.objects.values_list("state", "kind"))
+        assert kinds == {
+            ("MO", "police-department"): 1,
+            ("MO", "sheriff"): 1,
+            ("MO", "psap"): 1,
+            ("TN", "police-department"): 1,
+            ("AL", "police-department"): 1,
+        }
+        assert Person.objects.count() == 250
+        assert not Person.objects.exclude(employments__isnull=False).exists()
+        years = TrainingRecord.objects.dates("completed_on", "year")
+        assert [d.year for d in years] == list(range(2019, 2027))
+
+    def test_it_prints_logins_for_a_coordinator_and_an_officer(self, seeded):
+        logins = passwords(seeded)
+        assert set(logins) == {"coordinator", "officer"}
+        coordinator = User.objects.get(username="coordinator")
+        assert coordinator.check_password(logins["coordinator"])
+        assert coordinator.active_grants().get().role == Role.COORDINATOR
+        assert coordinator.needs_mfa
+        assert "enrol an authenticator app" in seeded
+        officer = User.objects.get(username="officer")
+        assert officer.check_password(logins["officer"])
+        assert officer.person is not None and not officer.needs_mfa
+
+    def test_it_does_nothing_the_second_time(self, seeded):
+        records = TrainingRecord.objects.count()
+        output = run("seed_demo")
+        assert "Demo data already present; nothing added." in output
+        assert "its password is unchanged" in output
+        assert TrainingRecord.objects.count() == records
+        assert User.objects.count() == 2
+
+    def test_it_gives_both_logins_new_passwords_on_request(self, seeded):
+        logins = passwords(run("seed_demo", "--reset-password"))
+        for username, password in logins.items():
+            assert User.objects.get(username=username).check_password(password)
+        assert len(logins) == 2
+
+    def test_it_shows_every_status_a_transfer_a_waiver_and_qualifications(self, seeded):
+        today = timezone.localdate()
+        people = Person.objects.prefetch_related(
+            "licenses",
+            "exemptions",
+            "qualifications",
+            "training_records__credit_lines",
+        )
+        rows = compliance.overview(people, today.year, today)
+        this_year = Counter(compliance.count_statuses(r.current for r in rows))
+        last_year = Counter(compliance.count_statuses(r.previous for r in rows))
+        assert {"compliant", "at-risk", "exempt"} <= set(this_year)
+        assert last_year["deficient"] >= 10
+        waived = [
+            m.result
+            for r in rows
+            if r.current
+            for m in r.current.mandates
+            if any("waived" in n for q in m.result.requirements for n in q.notes)
+        ]
+        assert len(waived) == 2 and {w.status for w in waived} == {"exempt"}
+        moved = Person.objects.filter(employments__ends_on__isnull=False).get()
+        assert set(moved.employments.values_list("agency__code", flat=True)) == {
+            "osage-bend-so",
+            "riverton-pd",
+        }
+        assert set(moved.training_records.values_list("agency__code", flat=True)) == {
+            "osage-bend-so",
+            "riverton-pd",
+        }
+        assert Employment.objects.current().filter(person=moved).get().agency.code == (
+            "riverton-pd"
+        )
+        results = Counter(Qualification.objects.values_list("agency__state", "result"))
+        assert results[("AL", "fail")] == 1 and results[("AL", "pass")] > 100
+        assert TrainingRecord.objects.filter(is_void=True).count() == 1
+        assert TrainingRecord.objects.exclude(counts_for=None).count() > 1
+
+
+def test_seed_demo_refuses_to_run_outside_development(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="only in development"):
+        run("seed_demo")
+    assert not Person.objects.exists()
