@@ -34,8 +34,9 @@ run: venv
 	$(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "Muster: http://$(ADDRESS)/"
-	@echo "Sign in as 'coordinator' with the password printed above when the login"
-	@echo "was created (new one: $(BIN)/python manage.py seed_demo --reset-password)."
+	@echo "Sign in as 'coordinator' (or 'officer', who sees only their own training)"
+	@echo "with the password printed above when the login was created"
+	@echo "(new ones: $(BIN)/python manage.py seed_demo --reset-password)."
 	@echo "Coordinators must use a second factor: the first sign-in asks for the"
 	@echo "password again, then shows a QR code to scan with an authenticator app"
 	@echo "(any TOTP app; the secret is printed under the code) and one code from it."
