@@ -32,6 +32,16 @@ def test_a_coordinator_enrols_totp_then_signs_in_with_a_code(
     )
     make_person("Bob", "Baker", agency)
     make_user("alice", (Role.COORDINATOR, agency))
+    # The Content Security Policy allows no inline script or style: any page that
+    # relies on one reports a violation in the console.
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text
+            and violations.append(message.text)
+        ),
+    )
 
     # First sign-in: the password is accepted, then enrolment is the only way on.
     sign_in(page, live_server.url)
@@ -66,3 +76,6 @@ def test_a_coordinator_enrols_totp_then_signs_in_with_a_code(
     assert "Riverton Police Department" in page.locator("h1").inner_text()
     assert page.get_by_text("Baker").first.is_visible()
     page.screenshot(path=artifacts_dir / "mfa-signed-in-home.png", full_page=True)
+    page.goto(f"{live_server.url}/people/1/")
+    assert page.locator("h1").inner_text() == "Bob Baker"
+    assert violations == []
