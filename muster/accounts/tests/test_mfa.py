@@ -4,6 +4,7 @@ import pyotp
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
 from django.test import override_settings
 
 from muster.accounts.adapters import MFAAdapter
@@ -133,3 +134,25 @@ class TOTPSignInTestCase(BaseTestCase):
         enrol(self.bob)
         bob_totp = Authenticator.objects.get(user=self.bob, type="totp")
         self.assertTrue(MFAAdapter().can_delete_authenticator(bob_totp))
+
+    def test_secrets_are_encrypted_in_the_database(self) -> None:
+        totp = Authenticator.objects.get(user=self.alice, type="totp")
+        stored = totp.data["secret"]
+        self.assertTrue(stored.startswith("fernet1:"))
+        self.assertNotIn(self.codes.secret, stored)
+        self.assertEqual(MFAAdapter().decrypt(stored), self.codes.secret)
+        seed = Authenticator.objects.get(user=self.alice, type="recovery_codes")
+        self.assertTrue(seed.data["seed"].startswith("fernet1:"))
+
+    def test_secrets_survive_a_secret_key_rotation(self) -> None:
+        stored = Authenticator.objects.get(user=self.alice, type="totp").data["secret"]
+        with override_settings(
+            SECRET_KEY="a-new-key-" + "z" * 40,
+            SECRET_KEY_FALLBACKS=[settings.SECRET_KEY],
+        ):
+            self.assertEqual(MFAAdapter().decrypt(stored), self.codes.secret)
+            self.start()
+            response = self.client.post(
+                "/accounts/2fa/authenticate/", {"code": self.codes.now()}
+            )
+        self.assertEqual(response.status_code, 302)
