@@ -261,6 +261,10 @@ SECURE_SSL_REDIRECT = env_bool("MUSTER_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("MUSTER_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = env_bool("MUSTER_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
+# How many proxies in front of Muster append to X-Forwarded-For: the client's
+# address, for sign-in limits and the audit trail, is the one the outermost of
+# them saw. 0 (the default) uses the connection's address.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("MUSTER_TRUSTED_PROXY_COUNT", 0)
 if env_bool("MUSTER_BEHIND_TLS_PROXY", False):
     # Only behind a proxy that sets this header itself and drops a client's copy.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from allauth.account.adapter import get_adapter as get_account_adapter
+from django.core.exceptions import PermissionDenied
 from django.db import connection, models, transaction
 from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest
@@ -42,10 +45,18 @@ def _plain(value: Any) -> Any:
 
 
 def client_address(request: HttpRequest | None) -> str | None:
-    """The address the request came from (the proxy's, unless configured otherwise)."""
+    """The address the request came from: the connection's, or the one trusted
+    proxies report (MUSTER_TRUSTED_PROXY_COUNT), as sign-in limits count it."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    try:
+        address = get_account_adapter().get_client_ip(request)
+    except PermissionDenied:
+        return None
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 def record_event(

@@ -61,6 +61,25 @@ class SignInTestCase(BaseTestCase):
         response = self.sign_in("bob", PASSWORD)
         self.assertContains(response, "Too many failed sign-ins")
 
+    @override_settings(ALLAUTH_TRUSTED_PROXY_COUNT=1)
+    def test_behind_a_proxy_it_counts_and_logs_the_clients_address(self) -> None:
+        # One client behind the proxy exhausts its address's allowance...
+        for number in range(20):
+            self.client.post(
+                LOGIN,
+                {"login": f"nobody{number}", "password": "wrong"},
+                HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.1",
+            )
+        entry = AuditEntry.objects.filter(action="account.signin-failed").last()
+        self.assertEqual(entry.ip_address, "198.51.100.1")
+        # ...while another client, through the same proxy, still signs in.
+        response = self.client.post(
+            LOGIN,
+            {"login": "alice", "password": PASSWORD},
+            HTTP_X_FORWARDED_FOR="192.0.2.7",
+        )
+        self.assertEqual(response.status_code, 302)
+
     def test_it_ignores_an_offsite_next(self) -> None:
         for target in ("https://evil.example/", "//evil.example/", "/\\evil.example/"):
             self.client.logout()
