@@ -1,0 +1,172 @@
+"""Benchmark: importing 10,000 roster rows and 10,000 training rows.
+
+Builds a scratch database (SQLite unless DATABASE_URL is set), then times, for a
+roster CSV of N people and a training CSV of N records (one per person): the
+preview (read, parse, check, match) and the confirmed import (preview again inside
+the transaction, then write people, licenses, employments or records with one
+audit entry per created row), and the same roster imported a second time (all
+rows unchanged, nothing written). Prints a Markdown table for BENCHMARKS.md.
+Run: .venv/bin/python benchmarks/imports.py [--rows N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def set_up_django(database: Path) -> None:
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{database}")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "muster.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def as_csv(header: list[str], rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
+
+
+def roster(n: int) -> bytes:
+    header = [
+        "First name",
+        "Last name",
+        "License number",
+        "Discipline",
+        "Licensed on",
+        "Rank",
+        "Badge",
+        "Email",
+        "Hire date",
+    ]
+    return as_csv(
+        header,
+        [
+            [
+                f"First{i}",
+                f"Last{i}",
+                f"MO{i:07d}",
+                "peace-officer",
+                "2015-06-01",
+                "Patrol officer",
+                f"B{i}",
+                f"p{i}@example.org",
+                "06/01/2015",
+            ]
+            for i in range(n)
+        ],
+    )
+
+
+def training(n: int) -> bytes:
+    header = [
+        "License number",
+        "Course title",
+        "Completed on",
+        "Hours",
+        "Area",
+        "Topics",
+        "Provider kind",
+        "Course number",
+    ]
+    return as_csv(
+        header,
+        [
+            [
+                f"MO{i:07d}",
+                "Legal update",
+                "2025-03-01",
+                "4",
+                "legal",
+                "legislative-update",
+                "approved-provider",
+                "C-1",
+            ]
+            for i in range(n)
+        ],
+    )
+
+
+def timed(label: str, function) -> tuple[str, float, object]:
+    start = time.perf_counter()
+    result = function()
+    return label, time.perf_counter() - start, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=10_000)
+    rows = parser.parse_args().rows
+    with tempfile.TemporaryDirectory() as scratch:
+        set_up_django(Path(scratch) / "bench.sqlite3")
+        from django.db import connection
+
+        from muster.accounts.choices import Role
+        from muster.accounts.models import RoleGrant, User
+        from muster.agencies.models import Agency
+        from muster.transfers import actions
+        from muster.transfers.columns import guess_mapping
+        from muster.transfers.models import ImportBatch
+        from muster.transfers.tables import read_table
+
+        agency = Agency.objects.create(
+            name="Bench PD", code="bench-pd", kind="police-department", state="MO"
+        )
+        user = User.objects.create_user("bench")
+        RoleGrant.objects.create(user=user, role=Role.COORDINATOR, agency=agency)
+
+        def batch(kind: str, data: bytes) -> ImportBatch:
+            columns = actions.KINDS[kind][0]
+            headers = read_table("f.csv", data).headers
+            return ImportBatch.objects.create(
+                agency=agency,
+                kind=kind,
+                file_name="f.csv",
+                content=data,
+                mapping=guess_mapping(columns, headers),
+                uploaded_by=user,
+            )
+
+        results = []
+        for label, kind, data in (
+            ("roster, first import", "roster", roster(rows)),
+            ("roster, same file again (all unchanged)", "roster", roster(rows)),
+            ("training history", "training", training(rows)),
+        ):
+            b = batch(kind, data)
+            name, preview, plan = timed("preview", lambda b=b: actions.plan_batch(b))
+            assert not plan.problems, plan.problems[:3]
+            name, apply, counts = timed(
+                "apply", lambda b=b: actions.apply_batch(b, user)
+            )
+            results.append((label, preview, apply, counts))
+
+    print(
+        f"{rows:,} rows; {connection.vendor}; Python {platform.python_version()}; "
+        f"{platform.machine()}"
+    )
+    print("| import | preview | confirm (re-check + write) | result |")
+    print("|---|---|---|---|")
+    for label, preview, apply, counts in results:
+        print(f"| {label} | {preview:.2f} s | {apply:.2f} s | {counts} |")
+
+
+if __name__ == "__main__":
+    main()
