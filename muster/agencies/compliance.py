@@ -7,13 +7,18 @@ evaluates them, and returns results shaped for pages.
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
-from django.core.cache import cache
+import numpy as np
+from django.db import connection
 from django.db.models import Max
+from django.db.models.signals import post_delete, post_save
 
 from muster import rules
 from muster.agencies.choices import Approval, LicenseStatus
@@ -300,10 +305,19 @@ class Progress:
     status: str
 
     @property
+    def figure(self) -> str:
+        """Such as "4/24": earned of required, without trailing zeros."""
+        return f"{_plain_number(self.earned)}/{_plain_number(self.required)}"
+
+    @property
     def percent(self) -> int:
         if self.required <= 0:
             return 100
         return min(100, int(self.earned * 100 / self.required))
+
+
+def _plain_number(value: Decimal) -> str:
+    return f"{value.normalize():f}"
 
 
 @dataclass(frozen=True)
@@ -332,7 +346,7 @@ class BoardRow:
     as_of: date
     not_evaluated: str = ""
 
-    @property
+    @cached_property
     def status(self) -> str:
         """The worst status across the person's mandates ("" when none applies)."""
         statuses = [c.status for c in self.cells]
@@ -365,20 +379,23 @@ class Board:
     rows: tuple[BoardRow, ...]
     warnings: tuple[str, ...] = ()
 
-    def counts(self) -> dict[str, int]:
+    @cached_property
+    def tally(self) -> dict[str, int]:
+        """How many people have each status, worst first."""
         tally = {status: 0 for status in STATUS_ORDER}
         for row in self.rows:
             if row.status:
                 tally[row.status] += 1
         return tally
 
+    @property
     def evaluated(self) -> int:
-        return sum(1 for row in self.rows if row.status)
+        return sum(self.tally.values())
 
     def at_a_glance(self) -> str:
         """Such as "31 of 42 compliant; 6 at risk; 5 deficient"."""
-        counts = self.counts()
-        parts = [f"{counts[rules.Status.COMPLIANT]} of {self.evaluated()} compliant"]
+        counts = self.tally
+        parts = [f"{counts[rules.Status.COMPLIANT]} of {self.evaluated} compliant"]
         parts += [
             f"{counts[status]} {status.replace('-', ' ')}"
             for status in STATUS_ORDER
@@ -388,18 +405,56 @@ class Board:
 
 
 def agency_board(agency: Agency, as_of: date) -> Board:
-    """The dashboard for `agency` on `as_of`, cached until anything changes.
+    """The dashboard for `agency` on `as_of`, kept in memory until anything changes.
 
-    The cache key holds a change token (the newest audit entry and the newest row
-    of each table the result depends on), so a saved record shows at once;
-    the timeout bounds staleness from writes made outside the audited actions.
+    The key holds a change token (the newest audit entry and the newest row of each
+    table the result depends on), so a record saved through `actions` shows at
+    once. Edits that change no row count and write no audit entry (such as a bare
+    admin save) show after `BOARD_CACHE_SECONDS`. Each process keeps its own few
+    boards: rebuilding one costs less than unpickling it from a shared cache.
     """
-    key = f"agency-board:{agency.pk}:{as_of.isoformat()}:{change_token()}"
-    board = cache.get(key)
+    key = (
+        agency.pk,
+        as_of,
+        change_token(),
+        int(time.monotonic() // BOARD_CACHE_SECONDS),
+    )
+    board = _boards.get(key)
     if board is None:
         board = build_board(agency, as_of)
-        cache.set(key, board, BOARD_CACHE_SECONDS)
+        if len(_boards) >= BOARDS_KEPT:
+            _boards.pop(next(iter(_boards)))
+        _boards[key] = board
     return board
+
+
+BOARDS_KEPT = 8
+_boards: dict[tuple, Board] = {}
+_generation = 0
+
+
+def _forget_boards(**kwargs) -> None:
+    """Drop this process's boards when it saves or deletes a row they depend on.
+
+    The change token covers other processes; this covers in-place edits made here,
+    which change no row count (and tests, whose rolled-back rows reuse keys).
+    """
+    global _generation
+    _generation += 1
+    _boards.clear()
+
+
+for _model in (
+    Person,
+    License,
+    Employment,
+    TrainingRecord,
+    CreditLine,
+    Qualification,
+    Exemption,
+):
+    post_save.connect(_forget_boards, sender=_model, weak=False)
+    post_delete.connect(_forget_boards, sender=_model, weak=False)
 
 
 def change_token() -> str:
@@ -425,7 +480,7 @@ def build_board(agency: Agency, as_of: date) -> Board:
     library = rules.load_mandates()
     cells: dict[int, list[BoardCell]] = {pk: [] for pk in people}
     reasons: dict[int, str] = {}
-    warnings: dict[str, None] = {}
+    mandates_used: dict[str, None] = {}
     for code in sorted({lic[1] for lic in licenses}):
         held = [lic for lic in licenses if lic[1] == code]
         if code not in library.jurisdictions:
@@ -436,7 +491,7 @@ def build_board(agency: Agency, as_of: date) -> Board:
             library.get(code), held, lines, exemptions, year, as_of
         ):
             cells[pk].append(cell)
-            warnings.update(dict.fromkeys(library.mandate(cell.mandate_id).warnings()))
+            mandates_used[cell.mandate_id] = None
     rows = tuple(
         BoardRow(
             pk,
@@ -446,6 +501,9 @@ def build_board(agency: Agency, as_of: date) -> Board:
             not_evaluated=reasons.get(pk, "" if cells[pk] else "No active license."),
         )
         for pk in people
+    )
+    warnings = dict.fromkeys(
+        warning for m in mandates_used for warning in library.mandate(m).warnings()
     )
     return Board(year, as_of, rows, tuple(warnings))
 
@@ -475,11 +533,17 @@ def _board_licenses(staff) -> list[tuple]:
     )
 
 
-def _board_lines(staff, year: int) -> dict[str, list[rules.CreditLine]]:
+def _board_lines(staff, year: int) -> list[tuple]:
+    """Credit lines and qualifications as raw tuples, read past Django's converters.
+
+    Converting 125,000 rows through the ORM (JSON topics, decimals, dates) costs
+    more than evaluating them, so the rows come straight from the cursor and each
+    distinct raw value is converted once (`_LineCoder`).
+    """
     since = date(year - LOOKBACK_YEARS, 1, 1)
-    by_person: dict[str, list[rules.CreditLine]] = {}
-    rows = CreditLine.objects.filter(
-        record__person__in=staff.values("person_id"),
+    people = staff.values("person_id")
+    records = CreditLine.objects.filter(
+        record__person__in=people,
         record__is_void=False,
         record__approval=Approval.APPROVED,
         record__completed_on__gte=since,
@@ -494,34 +558,73 @@ def _board_lines(staff, year: int) -> dict[str, list[rules.CreditLine]]:
         "record__result",
         "record__counts_for",
     )
-    for pk, done, hours, area, topics, delivery, provider, result, counts_for in rows:
-        by_person.setdefault(str(pk), []).append(
-            rules.CreditLine(
-                person=str(pk),
-                completed_on=done,
-                hours=hours,
-                area=area or None,
-                topics=frozenset(topics),
-                delivery=delivery,
-                provider=provider,
-                result=result or None,
-                counts_for=counts_for,
-            )
-        )
+    rows = _raw_rows(records)
     qualifications = Qualification.objects.filter(
-        person__in=staff.values("person_id"), is_void=False, qualified_on__gte=since
+        person__in=people, is_void=False, qualified_on__gte=since
     ).values_list("person_id", "qualified_on", "result")
-    for pk, done, result in qualifications:
-        by_person.setdefault(str(pk), []).append(
-            rules.CreditLine(
-                person=str(pk),
-                completed_on=done,
-                hours=0,
-                topics=frozenset({"firearms-qualification"}),
-                result=result,
-            )
+    rows += [
+        (pk, done, 0, "", QUALIFICATION_TOPICS, "live", "other", result, None)
+        for pk, done, result in _raw_rows(qualifications)
+    ]
+    return rows
+
+
+QUALIFICATION_TOPICS = '["firearms-qualification"]'
+
+
+def _raw_rows(queryset) -> list[tuple]:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+class _LineCoder:
+    """Turns raw line tuples into the batch engine's columns, memoising each value."""
+
+    def __init__(self, book: batch.Codebook) -> None:
+        self.book = book
+        self.days: dict[object, int] = {}
+        self.hours: dict[object, int] = {}
+        self.topics: dict[object, int] = {}
+
+    def day(self, value) -> int:
+        if value not in self.days:
+            day = value if isinstance(value, date) else date.fromisoformat(str(value))
+            self.days[value] = batch.day_number(day)
+        return self.days[value]
+
+    def centihours(self, value) -> int:
+        if value not in self.hours:
+            self.hours[value] = int(round(Decimal(str(value)) * 100))
+        return self.hours[value]
+
+    def topic_mask(self, value) -> int:
+        key = value if isinstance(value, str) else json.dumps(value)
+        if key not in self.topics:
+            words = json.loads(key) if isinstance(value, str) else value
+            self.topics[key] = int(self.book.mask(self.book.topics, words))
+        return self.topics[key]
+
+    def columns(self, rows: list[tuple], index: dict[int, int]) -> batch.LinesTable:
+        book = self.book
+        kept = [row for row in rows if row[0] in index]
+        areas = {a: book.known(book.areas, a) for a in {r[3] for r in kept} if a}
+        deliveries = {d: book.known(book.deliveries, d) for d in {r[5] for r in kept}}
+        providers = {p: book.known(book.providers, p) for p in {r[6] for r in kept}}
+        return batch.LinesTable(
+            person=np.array([index[r[0]] for r in kept], dtype=np.int32),
+            completed_on=np.array([self.day(r[1]) for r in kept], dtype=np.int32),
+            centihours=np.array([self.centihours(r[2]) for r in kept], dtype=np.int64),
+            area=np.array([areas.get(r[3], -1) for r in kept], dtype=np.int8),
+            topics=np.array([self.topic_mask(r[4]) for r in kept], dtype=np.uint64),
+            delivery=np.array([deliveries[r[5]] for r in kept], dtype=np.int8),
+            provider=np.array([providers[r[6]] for r in kept], dtype=np.int8),
+            result=np.array(
+                [batch.RESULTS.get(r[7] or None, 2) for r in kept], dtype=np.int8
+            ),
+            counts_for=np.array([r[8] or 0 for r in kept], dtype=np.int16),
         )
-    return by_person
 
 
 def _board_exemptions(staff) -> dict[str, list[rules.Exemption]]:
@@ -553,11 +656,11 @@ def _evaluate_jurisdiction(jurisdiction, held, lines, exemptions, year, as_of):
         )
         for pk, _code, discipline, licensed_on, attributes in held
     ]
-    table, columns, exemption_rows, book = batch.build_tables(
-        people,
-        [line for p in people for line in lines.get(p.id, ())],
-        [e for p in people for e in exemptions.get(p.id, ())],
+    table, _, exemption_rows, book = batch.build_tables(
+        people, (), [e for p in people for e in exemptions.get(p.id, ())]
     )
+    index = {int(p.id): row for row, p in enumerate(people)}
+    columns = _LineCoder(book).columns(lines, index)
     for mandate in jurisdiction.mandates:
         result = batch.evaluate_batch(
             table,

@@ -47,10 +47,10 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "glance": board.at_a_glance(),
         "count_links": [
             (status, number)
-            for status, number in board.counts().items()
+            for status, number in board.tally.items()
             if number and status in STATUS_FILTERS
         ],
-        "not_evaluated": len(board.rows) - board.evaluated(),
+        "not_evaluated": len(board.rows) - board.evaluated,
         "page": page,
         "chosen": chosen,
         "query": _query_without_page(request),

@@ -1,0 +1,206 @@
+"""Benchmark: the agency dashboard for 5,000 people with 25 training records each.
+
+Builds a scratch SQLite database (migrations, then bulk inserts with a fixed seed),
+signs a coordinator in through Django's test client and times the dashboard page:
+the first page and a filtered page (at-risk, one unit), each with the cache cleared
+before every request (cold: the whole agency evaluated) and with the cache filled
+(warm: the usual case between two changes). Prints a Markdown table for
+BENCHMARKS.md. Run: .venv/bin/python benchmarks/dashboard.py [--people N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+UNITS = ["Patrol", "Traffic", "Investigations", "Jail", "Dispatch", "Command"]
+AREAS = ["legal", "technical", "interpersonal", "skill-development"]
+TOPICS = [
+    [],
+    [],
+    [],
+    ["implicit-bias"],
+    ["de-escalation"],
+    ["racial-profiling"],
+    ["firearms"],
+]
+PROVIDERS = ["approved-provider", "in-service", "other"]
+
+
+def set_up_django(database: Path) -> None:
+    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "muster.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def build(people: int, records: int, seed: int):
+    """One Missouri agency, `people` licensed officers, `records` records each."""
+    from muster.accounts.choices import Role
+    from muster.agencies.models import (
+        Agency,
+        CreditLine,
+        Employment,
+        License,
+        Person,
+        TrainingRecord,
+    )
+    from muster.test import make_user
+
+    rng = random.Random(seed)
+    agency = Agency.objects.create(
+        name="Big City Police Department",
+        code="big-city-pd",
+        kind="police-department",
+        state="MO",
+    )
+    Person.objects.bulk_create(
+        Person(
+            first_name=f"First{i}",
+            last_name=f"Last{i:05d}",
+            external_id=f"B{i:05d}",
+            discipline="peace-officer",
+        )
+        for i in range(people)
+    )
+    persons = list(Person.objects.order_by("pk"))
+    License.objects.bulk_create(
+        License(
+            person=p,
+            jurisdiction="MO",
+            discipline="peace-officer",
+            licensed_on=date(1995, 1, 1) + timedelta(days=rng.randrange(10_000)),
+            attributes=["traffic-enforcement"] if rng.random() < 0.7 else [],
+        )
+        for p in persons
+    )
+    Employment.objects.bulk_create(
+        Employment(
+            person=p, agency=agency, unit=rng.choice(UNITS), starts_on=date(2010, 1, 1)
+        )
+        for p in persons
+    )
+    first_day = date(2025, 1, 1)
+    TrainingRecord.objects.bulk_create(
+        (
+            TrainingRecord(
+                person=p,
+                agency=agency,
+                title=f"Course {n}",
+                completed_on=first_day + timedelta(days=rng.randrange(695)),
+                provider_kind=rng.choice(PROVIDERS),
+            )
+            for p in persons
+            for n in range(records)
+        ),
+        batch_size=5000,
+    )
+    CreditLine.objects.bulk_create(
+        (
+            CreditLine(
+                record_id=pk,
+                hours=Decimal(rng.choice([1, 1, 2, 2, 4, 8])) / 2,
+                area=rng.choice(AREAS),
+                topics=rng.choice(TOPICS),
+            )
+            for pk in TrainingRecord.objects.values_list("pk", flat=True).iterator()
+        ),
+        batch_size=5000,
+    )
+    return agency, make_user("coordinator", (Role.COORDINATOR, agency))
+
+
+def timed(client, url: str, params: dict, repeat: int, cold: bool) -> list[float]:
+    from muster.agencies import compliance
+
+    times = []
+    for _ in range(repeat):
+        if cold:
+            compliance._forget_boards()
+        start = time.perf_counter()
+        response = client.get(url, params)
+        times.append(time.perf_counter() - start)
+        assert response.status_code == 200, response.status_code
+    return times
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=5000)
+    parser.add_argument("--records", type=int, default=25)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+
+    scratch = Path(tempfile.mkdtemp(prefix="muster-bench-")) / "bench.sqlite3"
+    set_up_django(scratch)
+    from django.db import connection
+    from django.test import Client, override_settings
+
+    start = time.perf_counter()
+    agency, coordinator = build(args.people, args.records, args.seed)
+    built = time.perf_counter() - start
+    client = Client()
+    client.force_login(coordinator)
+    url = f"/agencies/{agency.code}/"
+    filtered = {"status": "at-risk", "unit": "Traffic"}
+    rows = []
+    # The benchmark measures the page, not the second factor.
+    with override_settings(MUSTER_REQUIRE_MFA=False, ALLOWED_HOSTS=["*"]):
+        client.get(url)  # warm up imports and the mandate library
+        for label, params, cold in (
+            ("first page, cold (whole agency evaluated)", {}, True),
+            ("filtered page, cold", filtered, True),
+            ("first page, warm (board kept in memory)", {}, False),
+            ("filtered page, warm", filtered, False),
+        ):
+            times = timed(client, url, params, args.repeat, cold)
+            rows.append((label, times))
+        connection.queries_log.clear()
+        with override_settings(DEBUG=True):
+            from muster.agencies import compliance
+
+            compliance._forget_boards()
+            client.get(url)
+            queries = len(connection.queries)
+
+    print(
+        f"{args.people} people x {args.records} records "
+        f"({args.people * args.records} records, as many credit lines), "
+        f"built in {built:.1f} s; {args.repeat} requests each; "
+        f"{queries} SQL queries on a cold request\n"
+    )
+    print(
+        f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs\n"
+    )
+    print("| request | p50 | p95 | max |")
+    print("|---|---|---|---|")
+    for label, times in rows:
+        print(
+            f"| {label} | {statistics.median(times) * 1000:.0f} ms "
+            f"| {percentile(times, 0.95) * 1000:.0f} ms | {max(times) * 1000:.0f} ms |"
+        )
+
+
+if __name__ == "__main__":
+    main()
