@@ -12,6 +12,7 @@ import io
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from itertools import islice
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -85,10 +86,9 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
         ) from None
     try:
         sheet = workbook.worksheets[0]
-        return [
-            [_cell_text(value) for value in row]
-            for row in sheet.iter_rows(values_only=True)
-        ]
+        # One row past the limit is enough to refuse the file; stop reading there.
+        rows = islice(sheet.iter_rows(values_only=True), MAX_ROWS + 2)
+        return [[_cell_text(value) for value in row] for row in rows]
     except Exception as error:  # openpyxl raises many kinds on damaged sheets
         raise FileProblem(
             f"The first sheet of the workbook cannot be read ({type(error).__name__})."

@@ -18,7 +18,7 @@ from muster.transfers import actions, exports, pdf
 from muster.transfers.columns import guess_mapping
 from muster.transfers.forms import MappingForm, UploadForm
 from muster.transfers.models import ImportBatch, ImportKind
-from muster.transfers.tables import FileProblem, read_table
+from muster.transfers.tables import MAX_BYTES, FileProblem, read_table
 
 EARLIEST_YEAR = 2000
 
@@ -40,7 +40,8 @@ def import_start(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        data = upload.read()
+        # Refuse a huge file before reading it into memory.
+        data = upload.read(MAX_BYTES + 1)
         try:
             table = read_table(upload.name, data)
         except FileProblem as problem:

@@ -142,6 +142,12 @@ class RosterImportTestCase(BaseTestCase):
         self.assertContains(response, "not UTF-8 text")
         self.assertIsNone(last_batch())
 
+    def test_it_refuses_a_file_over_10_mb(self) -> None:
+        data = csv_bytes(ROSTER_HEADER, [roster_row(1)]) + b"x" * (10 * 1024 * 1024)
+        response = upload(self.client, self.agency.code, "roster", data)
+        self.assertContains(response, "larger than 10 MB")
+        self.assertIsNone(last_batch())
+
     def test_it_lets_the_coordinator_change_the_mapping(self) -> None:
         header = ["Given", "Family", "POST number", "Type"]
         data = csv_bytes(header, [["Ann", "Lee", "MO1", "peace-officer"]])
