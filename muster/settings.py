@@ -195,6 +195,11 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# Ask for the password again before changing email addresses (as allauth already
+# does before changing authenticators), and email the owner about every change of
+# password, email address or authenticator.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_RATE_LIMITS = {
     # Per address: 20 failures an hour; per account: 5 failures in 15 minutes.
     "login_failed": "20/h/ip,5/15m/key",

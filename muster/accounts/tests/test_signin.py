@@ -119,6 +119,27 @@ class SignInTestCase(BaseTestCase):
         links = [m for m in mail.outbox if "/accounts/password/reset/key/" in m.body]
         self.assertEqual([m.to for m in links], [["bob@example.org"]])
 
+    def test_changing_an_email_address_asks_for_the_password_again(self) -> None:
+        self.client.force_login(self.bob)
+        response = self.client.post(
+            "/accounts/email/", {"action_add": "", "email": "mallory@example.org"}
+        )
+        self.assertTrue(response["Location"].startswith("/accounts/reauthenticate/"))
+        self.assertFalse(self.bob.emailaddress_set.filter(email__startswith="mall"))
+
+    def test_a_password_change_is_logged_and_the_owner_told(self) -> None:
+        self.client.post(LOGIN, {"login": "bob", "password": PASSWORD})
+        new = "a brand new passphrase 42"
+        response = self.client.post(
+            "/accounts/password/change/",
+            {"oldpassword": PASSWORD, "password1": new, "password2": new},
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(
+            AuditEntry.objects.filter(action="account.password-change").exists()
+        )
+        self.assertEqual([m.to for m in mail.outbox], [["bob@example.org"]])
+
     def test_it_signs_out_and_logs_it(self) -> None:
         self.client.force_login(self.bob)
         self.client.post("/accounts/logout/")
