@@ -3,6 +3,7 @@
 import io
 import socket
 from datetime import date
+from unittest import mock
 
 import time_machine
 from aiosmtpd.controller import Controller
@@ -140,13 +141,19 @@ class SmtpDeliveryTestCase(BaseTestCase):
         ):
             send(date(2026, 10, 15))
             self.assertEqual(inbox.messages, [])  # queued, not sent yet
-            call_command(
-                "db_worker",
-                "--batch",
-                "--no-startup-delay",
-                stdout=io.StringIO(),
-                stderr=io.StringIO(),
-            )
+            # The worker closes "old" database connections between tasks; inside
+            # this test's transaction that would close the test's own connection
+            # (on PostgreSQL), so it is left open here.
+            with mock.patch(
+                "django_tasks_db.management.commands.db_worker.close_old_connections"
+            ):
+                call_command(
+                    "db_worker",
+                    "--batch",
+                    "--no-startup-delay",
+                    stdout=io.StringIO(),
+                    stderr=io.StringIO(),
+                )
         recipients = sorted(r for m in inbox.messages for r in m.rcpt_tos)
         self.assertIn("bob@example.org", recipients)
         self.assertIn("alice@example.org", recipients)
