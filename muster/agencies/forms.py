@@ -55,6 +55,15 @@ class TrainingForm(forms.ModelForm):
         widgets = {"started_on": DATE, "completed_on": DATE}
         labels = {"counts_for": "Make-up for year"}
 
+    def __init__(self, *args, evidence_required: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if evidence_required:
+            self.fields["evidence"].required = True
+            self.fields["evidence"].help_text = (
+                "Your certificate or attendance record (PDF or photo): your "
+                "coordinator checks it before approving."
+            )
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         started, completed = data.get("started_on"), data.get("completed_on")

@@ -296,7 +296,9 @@ def self_report(request: HttpRequest) -> HttpResponse:
     if not request.user.person_id:
         raise Http404("Only officers report their own training.")
     person = request.user.person
-    form = forms.TrainingForm(request.POST or None, request.FILES or None)
+    form = forms.TrainingForm(
+        request.POST or None, request.FILES or None, evidence_required=True
+    )
     lines = forms.line_formset(request.POST or None)
     if request.method == "POST" and form.is_valid() and lines.is_valid():
         employment = Employment.objects.current().filter(person=person).first()

@@ -214,7 +214,9 @@ class RecordingTestCase(BaseTestCase):
 
     def test_a_rejection_needs_a_note_and_only_the_coordinator_reviews(self) -> None:
         self.client.force_login(self.bob)
-        self.client.post("/my/training/new/", training_data())
+        no_proof = self.client.post("/my/training/new/", training_data())
+        self.assertContains(no_proof, 'id="id_evidence_error"')
+        self.client.post("/my/training/new/", training_data(evidence=pdf()))
         record = TrainingRecord.objects.get(approval="pending")
         review = f"/agencies/{self.agency.code}/training/{record.pk}/review/"
         for user in (self.bob, self.sam, self.dana, self.harold):
