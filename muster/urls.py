@@ -10,6 +10,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("audit/", include("muster.audit.urls")),
     path("agencies/<slug:code>/", include("muster.transfers.urls")),
     path("", include("muster.agencies.urls")),
 ]

@@ -13,6 +13,8 @@ filter. The rules (docs/access.md):
 - An officer sees their own person, records, qualifications and exemptions.
 - Only a coordinator of the agency that entered a record may correct or void it,
   and only a coordinator of a current employer may add records for a person.
+- The audit trail is read by platform administrators (all of it) and state
+  auditors (entries about the agencies of their state); by nobody else.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from muster.agencies.models import (
     Qualification,
     TrainingRecord,
 )
+from muster.audit.models import AuditEntry
 
 READERS = (Role.COORDINATOR, Role.AGENCY_HEAD)
 WRITERS = (Role.COORDINATOR,)
@@ -176,3 +179,19 @@ def _agency_or_404(agencies: QuerySet[Agency], code: str) -> Agency:
 def can_write(user) -> bool:
     """Whether the user may write anything at all (state auditors never may)."""
     return is_platform_admin(user) or bool(agency_ids(user, WRITERS))
+
+
+def audit_entries(user) -> QuerySet[AuditEntry]:
+    """Audit entries the user may read: all for a platform administrator, those
+    about their state's agencies for a state auditor, none for anyone else."""
+    if is_platform_admin(user):
+        return AuditEntry.objects.all()
+    states = auditor_states(user)
+    if not states:
+        return AuditEntry.objects.none()
+    agencies = Agency.objects.filter(state__in=states).values("pk")
+    return AuditEntry.objects.filter(agency_id__in=agencies)
+
+
+def can_read_audit(user) -> bool:
+    return is_platform_admin(user) or bool(auditor_states(user))

@@ -16,6 +16,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from muster.accounts.choices import Role
+from muster.audit.log import record_event
 from muster.test import BaseTestCase, make_user
 from muster.tests.isolation import Case, declared_cases
 
@@ -52,6 +53,15 @@ class IsolationMatrixTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.tina = make_user("tina", (Role.COORDINATOR, self.tn_agency))
+        # Oakdale's own trail mentions Charlie, as it would once Dana entered his
+        # training: pages that show audit history must not pass it on.
+        record_event(
+            "record.create",
+            actor=self.dana,
+            obj=self.charlie_record,
+            agency_id=self.other_agency.pk,
+            label="Charlie Chen: Patrol procedures",
+        )
         media = tempfile.TemporaryDirectory()
         self.addCleanup(media.cleanup)
         media_override = override_settings(MEDIA_ROOT=media.name)
