@@ -102,6 +102,22 @@ class IsolationMatrixTestCase(BaseTestCase):
                 failures += self.check_url(name, url, case)
         self.assertEqual(failures, [], "\n".join(failures))
 
+    def test_a_state_auditor_reads_but_never_writes(self) -> None:
+        """Sam audits Missouri, Oakdale's state: he may read Charlie, not write."""
+        client = Client()
+        client.force_login(self.sam)
+        failures = []
+        for name, case in sorted(self.cases.items()):
+            if case.build is None or "POST" not in case.methods:
+                continue
+            for kwargs in case.build(self):
+                url = reverse(name, kwargs=kwargs) + case.query
+                data = case.data(self) if case.data else {}
+                status = client.post(url, data).status_code
+                if status not in REFUSED:
+                    failures.append(f"{name}: POST {url} as sam: status {status}")
+        self.assertEqual(failures, [], "\n".join(failures))
+
     def check_url(self, name: str, url: str, case: Case) -> list[str]:
         failures = []
         for role, user in self.attackers().items():
