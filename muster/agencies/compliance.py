@@ -692,7 +692,9 @@ def _progress(mandate, result, row) -> tuple[Progress, ...]:
     shown = []
     for index, requirement in enumerate(mandate.requirements):
         code = result.requirement_status[index, row]
-        if code not in batch.REQUIREMENT_STATUS:
+        # Requirements not in force, or not owed by this person (racial profiling
+        # for an officer without traffic duty), have no bar.
+        if code not in batch.REQUIREMENT_STATUS or code == batch.NOT_APPLICABLE:
             continue
         shown.append(
             Progress(

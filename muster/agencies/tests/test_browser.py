@@ -56,3 +56,60 @@ def test_it_takes_a_coordinator_from_the_dashboard_to_a_person(
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/agencies/{agency.code}/")
     page.screenshot(path=artifacts_dir / "dashboard-phone.png", full_page=True)
+
+
+def test_a_coordinator_records_a_class_for_12_and_the_counts_change(
+    live_server, page, artifacts_dir
+):
+    today = date.today()
+    agency = Agency.objects.create(
+        name="Riverton Police Department",
+        code="riverton-pd",
+        kind="police-department",
+        state="MO",
+    )
+    alice = make_user("alice", (Role.COORDINATOR, agency))
+    for n in range(12):
+        person = make_person(first_name=f"Officer{n:02d}", last_name=f"Class{n:02d}")
+        Employment.objects.create(
+            person=person, agency=agency, starts_on=date(2015, 6, 1)
+        )
+        # Every Missouri minimum for the year except one hour of de-escalation.
+        add_record(
+            person,
+            today,
+            ("4", "legal", []),
+            ("4", "technical", []),
+            ("2", "skill-development", ["firearms"]),
+            ("1", "interpersonal", ["implicit-bias"]),
+            ("12", "interpersonal", []),
+            title="In-service week",
+            provider_kind="approved-provider",
+        )
+    sign_in(page, live_server, alice)
+
+    dashboard = f"{live_server.url}/agencies/{agency.code}/"
+    page.goto(dashboard)
+    assert page.locator(".glance").inner_text().startswith("0 of 12 compliant")
+
+    page.get_by_role("link", name="Record a class").click()
+    page.get_by_label("Title").fill("De-escalation refresher")
+    page.locator("#id_completed_on").fill(today.isoformat())
+    page.get_by_label("Provider kind").select_option("approved-provider")
+    page.locator("#id_lines-0-hours").fill("1")
+    page.locator("#id_lines-0-area").select_option("interpersonal")
+    page.locator(".credit-line summary").first.click()
+    page.locator("#id_lines-0-topics").get_by_label("De-escalation", exact=True).check()
+    page.get_by_label("Find on the roster").fill("Class1")
+    assert page.locator("[data-roster-list] label:visible").count() == 2
+    page.get_by_label("Find on the roster").fill("")
+    for box in page.locator("[data-roster-list] input[type=checkbox]").all():
+        box.check()
+    assert page.locator("[data-roster-count]").inner_text() == "12"
+    page.screenshot(path=artifacts_dir / "class-entry.png", full_page=True)
+    page.get_by_role("button", name="Save for every attendee").click()
+
+    page.wait_for_url(dashboard)
+    assert "Class saved for 12 attendees." in page.content()
+    assert page.locator(".glance").inner_text().startswith("12 of 12 compliant")
+    page.screenshot(path=artifacts_dir / "dashboard-after-class.png", full_page=True)
