@@ -67,6 +67,7 @@ class TestSeedDemo:
         assert coordinator.check_password(logins["coordinator"])
         assert coordinator.active_grants().get().role == Role.COORDINATOR
         assert coordinator.needs_mfa
+        assert coordinator.email == "training@riverton-pd.example.org"
         assert "enrol an authenticator app" in seeded
         officer = User.objects.get(username="officer")
         assert officer.check_password(logins["officer"])

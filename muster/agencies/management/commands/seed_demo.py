@@ -56,6 +56,10 @@ class Command(BaseCommand):
     def _logins(self, reset_password: bool) -> None:
         agency = Agency.objects.get(code=COORDINATOR_AGENCY)
         coordinator, password = ensure_demo_login(agency)
+        if not coordinator.email:
+            # Where the coordinator's reminder digests go (send_reminders).
+            coordinator.email = agency.email
+            coordinator.save(update_fields=["email"])
         officer, officer_password = self._officer(agency)
         for user, new in ((coordinator, password), (officer, officer_password)):
             if reset_password and new is None:
