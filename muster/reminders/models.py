@@ -24,6 +24,8 @@ class ReminderSent(models.Model):
 
     class Meta:
         ordering = ["-sent_at", "pk"]
+        verbose_name = "reminder sent"
+        verbose_name_plural = "reminders sent"
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "mandate", "period_start", "point"],
@@ -48,6 +50,8 @@ class DigestSent(models.Model):
 
     class Meta:
         ordering = ["-sent_at", "pk"]
+        verbose_name = "digest sent"
+        verbose_name_plural = "digests sent"
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "agency", "sent_on"], name="one_digest_a_day"
