@@ -11,10 +11,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 
 from muster.agencies import compliance
-from muster.agencies.models import Agency, Employment, Person
+from muster.agencies.models import (
+    Agency,
+    Employment,
+    License,
+    Person,
+    TrainingRecord,
+)
 
 COMPLIANCE_HEADER = [
     "Last name",
@@ -24,7 +30,7 @@ COMPLIANCE_HEADER = [
     "State",
     "License number",
     "Mandate",
-    "Period",
+    "Year",
     "Due",
     "Status",
     "Short of",
@@ -75,27 +81,28 @@ def _rank(person: Person, agency: Agency) -> str:
 class StandingRow:
     """One person's standing under one mandate, for the compliance report."""
 
-    person: Person
+    last_name: str
+    first_name: str
+    external_id: str
     rank: str
     state: str
     license_number: str
     mandate: str
-    period: str
+    year: int
     due: str
     status: str
     short_of: str
 
     def cells(self) -> list[str]:
-        p = self.person
         return [
-            p.last_name,
-            p.first_name,
-            p.external_id,
+            self.last_name,
+            self.first_name,
+            self.external_id,
             self.rank,
             self.state,
             self.license_number,
             self.mandate,
-            self.period,
+            str(self.year),
             self.due,
             self.status,
             self.short_of,
@@ -105,36 +112,119 @@ class StandingRow:
 def compliance_rows(
     people, agency: Agency, year: int, today: date
 ) -> list[StandingRow]:
-    """A row per person and mandate (or per license not evaluated, with the reason)."""
+    """A row per person and mandate (or per person not evaluated, with the reason).
+
+    The current year comes from the agency's dashboard board (the batch engine,
+    cached until anything changes), so that a large agency exports in seconds;
+    other years evaluate each person in turn.
+    """
+    if year == today.year:
+        return _rows_from_board(people, agency, today)
+    return _rows_per_person(people, agency, year, today)
+
+
+def _rows_from_board(people, agency: Agency, today: date) -> list[StandingRow]:
+    board = compliance.agency_board(agency, today)
+    visible = set(
+        staff(people, agency, today).prefetch_related(None).values_list("pk", flat=True)
+    )
+    numbers = dict(
+        ((pk, state), number)
+        for pk, state, number in License.objects.filter(person__in=visible).values_list(
+            "person_id", "jurisdiction", "number"
+        )
+    )
     rows = []
-    for person in staff(people, agency, today):
-        rank = _rank(person, agency)
-        for standing in compliance.standing_for(person, year, today):
-            lic = standing.license
-            base = (person, rank, lic.jurisdiction, lic.number)
-            if not standing.mandates:
-                rows.append(
-                    StandingRow(
-                        *base, "", "", "", "not evaluated", standing.not_evaluated
-                    )
+    for row in board.rows:
+        if row.person_id not in visible:
+            continue
+        base = (row.last_name, row.first_name, row.external_id, row.title)
+        if not row.cells:
+            rows.append(
+                StandingRow(
+                    *base,
+                    "",
+                    "",
+                    "",
+                    board.year,
+                    "",
+                    "not evaluated",
+                    row.not_evaluated,
                 )
-            for mandate in standing.mandates:
-                rows.append(StandingRow(*base, *_mandate_cells(mandate)))
+            )
+        for cell in row.cells:
+            # Mandate ids are paths such as us.mo.peace_officer: the state is the
+            # second part.
+            state = cell.mandate_id.split(".")[1].upper()
+            short = [
+                f"{p.label}: {plain_number(p.earned)}/{plain_number(p.required)} "
+                f"{p.unit}"
+                for p in cell.progress
+                if p.earned < p.required
+                and p.status not in ("exempt", "not-applicable")
+            ]
+            rows.append(
+                StandingRow(
+                    *base,
+                    state,
+                    numbers.get((row.person_id, state), ""),
+                    cell.title,
+                    board.year,
+                    str(cell.due_on or ""),
+                    cell.status,
+                    "; ".join(short),
+                )
+            )
     return rows
 
 
-def _mandate_cells(standing: compliance.MandateStanding) -> tuple[str, ...]:
+def _rows_per_person(people, agency, year: int, today: date) -> list[StandingRow]:
+    rows = []
+    for person in staff(people, agency, today):
+        base = (
+            person.last_name,
+            person.first_name,
+            person.external_id,
+            _rank(person, agency),
+        )
+        for standing in compliance.standing_for(person, year, today):
+            lic = standing.license
+            if not standing.mandates:
+                rows.append(
+                    StandingRow(
+                        *base,
+                        lic.jurisdiction,
+                        lic.number,
+                        "",
+                        year,
+                        "",
+                        "not evaluated",
+                        standing.not_evaluated,
+                    )
+                )
+            for mandate in standing.mandates:
+                rows.append(
+                    StandingRow(
+                        *base,
+                        lic.jurisdiction,
+                        lic.number,
+                        *_mandate_cells(mandate, year),
+                    )
+                )
+    return rows
+
+
+def _mandate_cells(standing: compliance.MandateStanding, year: int) -> tuple:
     periods = standing.periods
-    period = periods[-1] if periods else None
     short = [
-        f"{r.label}: {r.earned}/{r.required} {r.unit}"
+        f"{r.label}: {plain_number(r.earned)}/{plain_number(r.required)} {r.unit}"
         for r in standing.result.requirements
         if r.earned < r.required and r.status not in ("exempt", "not-applicable")
     ]
     return (
         standing.mandate.title,
-        f"{period.start} to {period.end}" if period else "",
-        str(period.due_on) if period else "",
+        year,
+        str(periods[-1].due_on) if periods else "",
         standing.status,
         "; ".join(short),
     )
@@ -208,27 +298,45 @@ def _firearms(person: Person, year: int) -> str:
 
 
 def missouri_rows(people, agency: Agency, year: int, today: date) -> list[list[str]]:
-    """Missouri CLEE roster: every counting record of `year` of MO-licensed staff."""
-    rows = []
-    for person in staff(people, agency, today):
-        license = next(
-            (x for x in person.licenses.all() if x.jurisdiction == "MO"), None
+    """Missouri CLEE roster: every counting record of `year` of MO-licensed staff.
+
+    One query, summing hours in the database, so a large agency's year of records
+    is not loaded row by row.
+    """
+    on_staff = staff(people, agency, today).prefetch_related(None)
+    licenses = License.objects.filter(person=OuterRef("person"), jurisdiction="MO")
+    records = (
+        TrainingRecord.objects.valid()
+        .filter(person__in=on_staff.values("pk"))
+        .filter(Q(completed_on__year=year) | Q(counts_for=year))
+        .annotate(
+            license_number=Subquery(licenses.values("number")[:1]),
+            hours=Sum("credit_lines__hours"),
         )
-        if license is None:
-            continue
-        for record in sorted(
-            person.training_records.all(), key=lambda r: (r.completed_on, r.pk)
-        ):
-            if record.counts and record.is_for_year(year):
-                rows.append(
-                    [
-                        person.get_full_name(),
-                        license.number,
-                        record.title,
-                        record.completed_on.isoformat(),
-                        plain_number(record.total_hours),
-                        record.course_number,
-                        record.provider_name,
-                    ]
-                )
-    return rows
+        .filter(license_number__isnull=False)
+        .order_by(
+            "person__last_name", "person__first_name", "person_id", "completed_on", "pk"
+        )
+        .values_list(
+            "person__first_name",
+            "person__last_name",
+            "license_number",
+            "title",
+            "completed_on",
+            "hours",
+            "course_number",
+            "provider_name",
+        )
+    )
+    return [
+        [
+            f"{first} {last}",
+            number,
+            title,
+            done.isoformat(),
+            plain_number(hours or Decimal(0)),
+            course,
+            provider,
+        ]
+        for first, last, number, title, done, hours, course, provider in records
+    ]

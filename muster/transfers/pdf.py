@@ -125,7 +125,7 @@ def compliance_report(
             ["Name", "Rank", "License", "Mandate", "Due", "Status", "Short of"],
             [
                 [
-                    f"{r.person.last_name}, {r.person.first_name}",
+                    f"{r.last_name}, {r.first_name}",
                     r.rank,
                     f"{r.state} {r.license_number}",
                     r.mandate,

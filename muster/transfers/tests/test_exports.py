@@ -168,6 +168,29 @@ class ExportTestCase(BaseTestCase):
             ],
         )
 
+    def test_it_judges_an_earlier_year_when_asked(self) -> None:
+        self.client.force_login(self.alice)
+        rows = read_csv(self.client.get(f"{self.base}/compliance.csv?year=2025"))
+        baker = next(row for row in rows if row[0] == "Baker")
+        self.assertEqual(baker[7], "2025")
+        self.assertEqual(baker[9], "deficient")
+        self.assertIn("Legal studies: 0/2 hours", baker[10])
+        response = self.client.get(f"{self.base}/compliance.csv?year=1999")
+        self.assertEqual(response.status_code, 404)
+
+    def test_it_leaves_void_and_other_years_out_of_the_clee_roster(self) -> None:
+        make_record(
+            self.bob_person,
+            self.agency,
+            completed_on=date(2025, 5, 1),
+            title="Last year",
+        )
+        make_record(self.bob_person, self.agency, title="Voided").void("Duplicate")
+        self.client.force_login(self.alice)
+        rows = read_csv(self.client.get(f"{self.base}/mo-clee-roster.csv"))
+        titles = [row[2] for row in rows[1:]]
+        self.assertEqual(titles, ["Annual update", "Patrol procedures"])
+
     def test_it_keeps_formulas_out_of_csv_cells(self) -> None:
         self.bob_person.training_records.update(title='=HYPERLINK("x")')
         self.client.force_login(self.alice)
