@@ -21,6 +21,8 @@ from muster.transfers.models import ImportBatch, ImportKind
 from muster.transfers.tables import MAX_BYTES, FileProblem, read_table
 
 EARLIEST_YEAR = 2000
+# The preview lists every problem but only this many of the rows that change.
+SHOWN_CHANGES = 500
 
 
 def _writable_agency(request: HttpRequest, code: str):
@@ -119,6 +121,7 @@ def import_preview(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         else:
             return redirect("transfers:preview", code=code, pk=pk)
     plan = None if batch.is_applied else actions.plan_batch(batch)
+    changes = [p for p in plan.plans if p.action != "unchanged"] if plan else []
     return render(
         request,
         "transfers/preview.html",
@@ -130,9 +133,8 @@ def import_preview(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             "counts": {a: plan.count(a) for a in ("create", "update", "unchanged")}
             if plan
             else batch.summary,
-            "changes": [p for p in plan.plans if p.action != "unchanged"][:500]
-            if plan
-            else [],
+            "changes": changes[:SHOWN_CHANGES],
+            "more_changes": max(0, len(changes) - SHOWN_CHANGES),
         },
     )
 

@@ -59,6 +59,12 @@ class RosterImportTestCase(BaseTestCase):
         self.assertEqual((job.agency, job.title), (self.agency, "Patrol officer"))
         self.assertEqual(job.starts_on, date(2016, 5, 1))
 
+    def test_it_shows_the_first_500_changes_and_counts_the_rest(self) -> None:
+        rows = [roster_row(i) for i in range(503)]
+        _, preview = self.import_file(csv_bytes(ROSTER_HEADER, rows))
+        self.assertContains(preview, "503 to create")
+        self.assertContains(preview, "And 3 more rows to create or update.")
+
     def test_it_changes_nothing_when_the_same_file_is_imported_again(self) -> None:
         data = csv_bytes(ROSTER_HEADER, [roster_row(i) for i in range(5)])
         batch, _ = self.import_file(data)
