@@ -7,48 +7,93 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agencies', '0002_exemption_approval'),
+        ("agencies", "0002_exemption_approval"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DigestSent',
+            name="DigestSent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sent_on', models.DateField()),
-                ('people', models.PositiveIntegerField()),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='agencies.agency')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("sent_on", models.DateField()),
+                ("people", models.PositiveIntegerField()),
+                ("sent_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="agencies.agency",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'digest sent',
-                'verbose_name_plural': 'digests sent',
-                'ordering': ['-sent_at', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('user', 'agency', 'sent_on'), name='one_digest_a_day')],
+                "verbose_name": "digest sent",
+                "verbose_name_plural": "digests sent",
+                "ordering": ["-sent_at", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "agency", "sent_on"), name="one_digest_a_day"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReminderSent',
+            name="ReminderSent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mandate', models.CharField(max_length=100)),
-                ('period_start', models.DateField()),
-                ('point', models.CharField(max_length=20)),
-                ('email', models.EmailField(max_length=254)),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='agencies.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("mandate", models.CharField(max_length=100)),
+                ("period_start", models.DateField()),
+                ("point", models.CharField(max_length=20)),
+                ("email", models.EmailField(max_length=254)),
+                ("sent_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="agencies.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reminder sent',
-                'verbose_name_plural': 'reminders sent',
-                'ordering': ['-sent_at', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('person', 'mandate', 'period_start', 'point'), name='one_reminder_per_person_mandate_period_point')],
+                "verbose_name": "reminder sent",
+                "verbose_name_plural": "reminders sent",
+                "ordering": ["-sent_at", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("person", "mandate", "period_start", "point"),
+                        name="one_reminder_per_person_mandate_period_point",
+                    )
+                ],
             },
         ),
     ]
