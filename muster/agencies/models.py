@@ -1,6 +1,6 @@
 """People, their licenses, training records with credited hours, and exemptions.
 
-These are the rows the mandate engine needs today; `compliance.py` turns them into
+These are the rows the mandate engine needs today; `compliance` turns them into
 engine inputs. Training records are never deleted: a wrong one is voided, with a
 reason, so that past reports stay explainable.
 """

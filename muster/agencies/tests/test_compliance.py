@@ -1,4 +1,4 @@
-"""compliance.py: ORM rows in, engine results out."""
+"""compliance: ORM rows in, engine results out."""
 
 from datetime import date
 from decimal import Decimal
