@@ -141,12 +141,29 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 for r in records
                 if r.is_for_year(year)
             ],
+            "transcript": _transcript(records),
             "qualifications": access.qualifications(request.user).filter(person=person),
             "exemptions": access.exemptions(request.user).filter(person=person),
             "writable_agencies": _employers_writable_by(request.user, person),
             "is_self": request.user.person_id == person.pk,
         },
     )
+
+
+def _transcript(records) -> list[dict]:
+    """Per year completed, newest first: how many records and hours count."""
+    years: dict[int, dict] = {}
+    for record in records:
+        row = years.setdefault(
+            record.completed_on.year,
+            {"year": record.completed_on.year, "records": 0, "hours": 0, "other": 0},
+        )
+        if record.counts:
+            row["records"] += 1
+            row["hours"] += record.total_hours
+        else:
+            row["other"] += 1
+    return sorted(years.values(), key=lambda row: -row["year"])
 
 
 def _evaluable(person):

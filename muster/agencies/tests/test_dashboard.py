@@ -114,6 +114,7 @@ class PersonPageTestCase(BaseTestCase):
         )
         self.assertContains(response, "De-escalation: 1 more hour needed by")
         self.assertContains(response, "11 CSR 75-15.010")
+        self.assertContains(response, '<td class="num" data-label="Hours">4</td>')
 
     def test_it_lets_an_officer_read_only_their_own_page(self) -> None:
         self.client.force_login(self.bob)
