@@ -37,7 +37,6 @@ from muster.audit.models import AuditEntry
 
 READERS = (Role.COORDINATOR, Role.AGENCY_HEAD)
 WRITERS = (Role.COORDINATOR,)
-APPROVERS = (Role.COORDINATOR, Role.AGENCY_HEAD)
 
 
 def _grants(user) -> list:
@@ -157,14 +156,14 @@ def exemptions(user) -> QuerySet[Exemption]:
 def get_agency(user, code: str, roles: Iterable[str] = READERS) -> Agency:
     """The agency named `code` if the user holds one of `roles` there, else 404.
 
-    State auditors and platform administrators may read any agency they can see;
-    a 404 (not 403) keeps other agencies' existence private.
+    State auditors may read (the default `roles`) the agencies of their state, but
+    never pass a check for any other set of roles, such as WRITERS. A 404 (not 403) keeps other agencies' existence private.
     """
     wanted = set(roles)
     if is_platform_admin(user):
         return _agency_or_404(Agency.objects.all(), code)
     allowed = Agency.objects.filter(pk__in=agency_ids(user, wanted))
-    if wanted <= set(READERS):
+    if wanted == set(READERS):
         allowed = allowed | Agency.objects.filter(state__in=auditor_states(user))
     return _agency_or_404(allowed, code)
 

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from muster.accounts import access
+from muster.accounts.choices import Role
 from muster.agencies.models import Employment
 from muster.test import BaseTestCase, make_record
 
@@ -54,3 +55,12 @@ class AccessTestCase(BaseTestCase):
         self.alice.role_grants.update(revoked_at=timezone.now())
         self.alice.refresh_from_db()
         self.assertEqual(list(access.people(self.alice)), [])
+
+    def test_a_state_auditor_never_passes_a_write_or_approval_check(self) -> None:
+        self.assertEqual(access.get_agency(self.sam, "riverton-pd"), self.agency)
+        for roles in (access.WRITERS, (Role.AGENCY_HEAD,)):
+            with self.assertRaises(Http404):
+                access.get_agency(self.sam, "riverton-pd", roles)
+        self.assertEqual(
+            access.get_agency(self.alice, "riverton-pd", access.WRITERS), self.agency
+        )
