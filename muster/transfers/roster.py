@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from muster.agencies.choices import Discipline, LicenseStatus, State
 from muster.agencies.models import Agency, Employment, License, Person
-from muster.audit.log import record_event, snapshot
+from muster.audit.log import Event, record_event, record_events, snapshot
 from muster.transfers import cells
 from muster.transfers.columns import Column, Problem, RowPlan, mapping_problems
 from muster.transfers.tables import Table
@@ -310,19 +310,23 @@ def _create_people(agency, rows, today, actor, reason) -> None:
         )
         for person, row in zip(people, rows, strict=True)
     )
-    for person, license, job in zip(people, licenses, jobs, strict=True):
-        record_event(
-            "create",
-            actor=actor,
-            obj=person,
-            agency_id=agency.pk,
-            reason=reason,
-            after={
-                "person": snapshot(person),
-                "license": snapshot(license),
-                "employment": snapshot(job),
-            },
-        )
+    record_events(
+        [
+            Event(
+                "create",
+                actor=actor,
+                obj=person,
+                agency_id=agency.pk,
+                reason=reason,
+                after={
+                    "person": snapshot(person),
+                    "license": snapshot(license),
+                    "employment": snapshot(job),
+                },
+            )
+            for person, license, job in zip(people, licenses, jobs, strict=True)
+        ]
+    )
 
 
 def _start(row: RosterRow, today: date) -> date:

@@ -28,7 +28,7 @@ from muster.agencies.models import (
     License,
     TrainingRecord,
 )
-from muster.audit.log import record_event, snapshot
+from muster.audit.log import Event, record_events, snapshot
 from muster.transfers import cells
 from muster.transfers.columns import Column, Problem, RowPlan, mapping_problems
 from muster.transfers.tables import Table
@@ -311,20 +311,28 @@ def apply_training(agency: Agency, plan: TrainingPlan, *, actor, reason: str) ->
             for record, row in zip(records, new_rows, strict=True)
             for hours, area, topics in row.lines
         )
-        for record, row in zip(records, new_rows, strict=True):
-            after = snapshot(record)
-            after["credit_lines"] = [
-                {"hours": str(h), "area": a, "topics": t} for h, a, t in row.lines
+        record_events(
+            [
+                Event(
+                    "create",
+                    actor=actor,
+                    obj=record,
+                    agency_id=agency.pk,
+                    reason=reason,
+                    after=_snapshot_with_lines(record, row),
+                )
+                for record, row in zip(records, new_rows, strict=True)
             ]
-            record_event(
-                "create",
-                actor=actor,
-                obj=record,
-                agency_id=agency.pk,
-                reason=reason,
-                after=after,
-            )
+        )
     return {action: plan.count(action) for action in ("create", "unchanged")}
+
+
+def _snapshot_with_lines(record: TrainingRecord, row: TrainingRow) -> dict:
+    after = snapshot(record)
+    after["credit_lines"] = [
+        {"hours": str(h), "area": a, "topics": t} for h, a, t in row.lines
+    ]
+    return after
 
 
 def _record(agency, person, row: TrainingRow, actor) -> TrainingRecord:

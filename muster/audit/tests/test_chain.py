@@ -61,3 +61,14 @@ class AuditChainTestCase(BaseTestCase):
         titles = [e.after["title"] for e in history_for(self.bob_record)]
         self.assertEqual(titles, [f"Patrol procedures, {h} h" for h in ("4", "5", "6")])
         self.assertEqual(history_for(self.bob_record)[0].actor, self.alice)
+
+    def test_a_bulk_append_continues_the_chain(self) -> None:
+        from muster.audit.log import Event, record_events
+
+        entries = record_events(
+            [Event("record.create", actor=self.dana, obj=self.charlie_record,
+                   after={"n": n}) for n in range(3)]
+        )
+        self.assertEqual([e.sequence for e in entries], [4, 5, 6])
+        self.assertTrue(verify_chain().is_intact)
+        self.assertEqual(verify_chain().checked, 6)
