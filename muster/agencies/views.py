@@ -196,11 +196,7 @@ def _year_param(request: HttpRequest, default: int) -> int:
 
 
 def _writable_agency(request: HttpRequest, code: str):
-    """The agency if the user may write there, else 404.
-
-    Read from `writable_agencies` rather than `get_agency(roles=WRITERS)`, which
-    also admits a state auditor of the agency's state.
-    """
+    """The agency if the user may write there (a coordinator of it), else 404."""
     return get_object_or_404(access.writable_agencies(request.user), code=code)
 
 
