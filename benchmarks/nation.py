@@ -46,15 +46,20 @@ def generate(people: int, lines: int, seed: int):
     start = day_number(date(1990, 1, 1))
     population = PeopleTable(
         ids=[],  # row numbers are the ids; a million strings are not needed here
-        discipline=rng.choice(len(DISCIPLINES), size=people, p=DISCIPLINE_WEIGHTS)
-        .astype(np.int16),
-        licensed_on=rng.integers(start, day_number(date(2022, 1, 1)), size=people,
-                                 dtype=np.int32),
+        discipline=rng.choice(
+            len(DISCIPLINES), size=people, p=DISCIPLINE_WEIGHTS
+        ).astype(np.int16),
+        licensed_on=rng.integers(
+            start, day_number(date(2022, 1, 1)), size=people, dtype=np.int32
+        ),
         attributes=(rng.random(people) < 0.7).astype(np.uint64) << np.uint64(traffic),
     )
     topic_bits = np.array(
-        [0] * 12 + [1 << book.topics.index(t) for t in
-                    ("implicit-bias", "de-escalation", "racial-profiling", "firearms")],
+        [0] * 12
+        + [
+            1 << book.topics.index(t)
+            for t in ("implicit-bias", "de-escalation", "racial-profiling", "firearms")
+        ],
         dtype=np.uint64,
     )
     first, last = day_number(date(2020, 1, 1)), day_number(date(2021, 12, 31))
@@ -77,8 +82,9 @@ def time_muster(population, records, book, repeat: int):
     timings, result = [], None
     for _ in range(repeat):
         began = time.perf_counter()
-        result = evaluate_batch(population, records, mandate, year=YEAR, as_of=AS_OF,
-                                codebook=book)
+        result = evaluate_batch(
+            population, records, mandate, year=YEAR, as_of=AS_OF, codebook=book
+        )
         timings.append(time.perf_counter() - began)
     tracemalloc.start()
     evaluate_batch(population, records, mandate, year=YEAR, as_of=AS_OF, codebook=book)
@@ -91,26 +97,30 @@ def time_duckdb(population, records, book, repeat: int):
     import duckdb
     import pyarrow as pa
 
-    table = pa.table({
-        "person": records.person,
-        "completed_on": records.completed_on,
-        "centihours": records.centihours,
-        "topics": records.topics.astype(np.int64),
-    })
+    table = pa.table(
+        {
+            "person": records.person,
+            "completed_on": records.completed_on,
+            "centihours": records.centihours,
+            "topics": records.topics.astype(np.int64),
+        }
+    )
     connection = duckdb.connect()
     connection.execute(f"PRAGMA threads={os.cpu_count()}")
     connection.register("lines", table)
-    bit = {t: 1 << book.topics.index(t)
-           for t in ("implicit-bias", "de-escalation", "racial-profiling")}
+    bit = {
+        t: 1 << book.topics.index(t)
+        for t in ("implicit-bias", "de-escalation", "racial-profiling")
+    }
     first, last = day_number(date(YEAR, 1, 1)), day_number(date(YEAR, 12, 31))
     query = f"""
         SELECT person,
                SUM(centihours) >= 2400
-               AND SUM(CASE WHEN topics & {bit['implicit-bias']} <> 0
+               AND SUM(CASE WHEN topics & {bit["implicit-bias"]} <> 0
                             THEN centihours ELSE 0 END) >= 100
-               AND SUM(CASE WHEN topics & {bit['de-escalation']} <> 0
+               AND SUM(CASE WHEN topics & {bit["de-escalation"]} <> 0
                             THEN centihours ELSE 0 END) >= 100
-               AND SUM(CASE WHEN topics & {bit['racial-profiling']} <> 0
+               AND SUM(CASE WHEN topics & {bit["racial-profiling"]} <> 0
                             THEN centihours ELSE 0 END) >= 100 AS compliant
         FROM lines
         WHERE completed_on BETWEEN {first} AND {last}
@@ -128,13 +138,19 @@ def time_duckdb(population, records, book, repeat: int):
 def time_one_person(runs: int = 2000):
     """One officer, 25 lines over two years, evaluated with the full explanation."""
     mandate = load_mandates().mandate("us.mo.peace_officer")
-    person = Person("P1", "peace-officer", date(2012, 5, 1),
-                    frozenset({"traffic-enforcement"}))
+    person = Person(
+        "P1", "peace-officer", date(2012, 5, 1), frozenset({"traffic-enforcement"})
+    )
     areas = ["legal", "technical", "interpersonal", "skill-development", None]
     lines = [
-        CreditLine("P1", date(2020 + i % 2, 1 + i % 12, 1 + i % 27), (i % 4) + 1,
-                   area=areas[i % 5], topics=frozenset({"firearms"} if i % 7 == 0 else ()),
-                   provider="approved-provider" if i % 3 == 0 else "in-service")
+        CreditLine(
+            "P1",
+            date(2020 + i % 2, 1 + i % 12, 1 + i % 27),
+            (i % 4) + 1,
+            area=areas[i % 5],
+            topics=frozenset({"firearms"} if i % 7 == 0 else ()),
+            provider="approved-provider" if i % 3 == 0 else "in-service",
+        )
         for i in range(25)
     ]
     timings = []
@@ -158,8 +174,10 @@ def main() -> None:
     population, records, book = generate(args.people, args.lines, args.seed)
     generated = time.perf_counter() - began
     size = sum(getattr(records, f).nbytes for f in records.__dataclass_fields__)
-    print(f"generated {args.people:,} people and {args.lines:,} lines "
-          f"({size / 2**20:,.0f} MiB of columns) in {generated:.1f} s")
+    print(
+        f"generated {args.people:,} people and {args.lines:,} lines "
+        f"({size / 2**20:,.0f} MiB of columns) in {generated:.1f} s"
+    )
 
     muster, peak, result = time_muster(population, records, book, args.repeat)
     duck, duck_compliant = time_duckdb(population, records, book, args.repeat)
@@ -167,24 +185,34 @@ def main() -> None:
     counts = result.counts()
 
     best_muster, best_duck = min(muster), min(duck)
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, "
-          f"{platform.python_implementation()} {platform.python_version()}, "
-          f"numpy {np.__version__}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"{platform.python_implementation()} {platform.python_version()}, "
+        f"numpy {np.__version__}"
+    )
     print(f"statuses (Muster): {counts}")
     print(f"compliant on the bare 24/1/1/1 check (DuckDB): {duck_compliant:,}")
     print()
     print("| measure | best | median |")
     print("|---|---|---|")
-    print(f"| Muster batch evaluation, MO 2021 | {best_muster:.2f} s | "
-          f"{statistics.median(muster):.2f} s |")
-    print(f"| DuckDB bare aggregation | {best_duck:.2f} s | "
-          f"{statistics.median(duck):.2f} s |")
-    print(f"| ratio Muster / DuckDB | {best_muster / best_duck:.2f} | "
-          f"{statistics.median(muster) / statistics.median(duck):.2f} |")
+    print(
+        f"| Muster batch evaluation, MO 2021 | {best_muster:.2f} s | "
+        f"{statistics.median(muster):.2f} s |"
+    )
+    print(
+        f"| DuckDB bare aggregation | {best_duck:.2f} s | "
+        f"{statistics.median(duck):.2f} s |"
+    )
+    print(
+        f"| ratio Muster / DuckDB | {best_muster / best_duck:.2f} | "
+        f"{statistics.median(muster) / statistics.median(duck):.2f} |"
+    )
     print(f"| Muster peak extra memory | {peak / 2**20:,.0f} MiB | |")
-    print(f"| one person with explanation | {min(single) * 1000:.3f} ms | "
-          f"{statistics.median(single) * 1000:.3f} ms (p99 "
-          f"{sorted(single)[int(len(single) * 0.99)] * 1000:.3f} ms) |")
+    print(
+        f"| one person with explanation | {min(single) * 1000:.3f} ms | "
+        f"{statistics.median(single) * 1000:.3f} ms (p99 "
+        f"{sorted(single)[int(len(single) * 0.99)] * 1000:.3f} ms) |"
+    )
 
 
 if __name__ == "__main__":

@@ -29,10 +29,10 @@ from muster.rules.mandate import (
     GraceRule,
     Mandate,
     NewLicenseeRule,
-    WaiverRule,
     Requirement,
     RequirementValue,
     Tier,
+    WaiverRule,
 )
 from muster.rules.model import Citation
 

@@ -66,8 +66,15 @@ class AuditChainTestCase(BaseTestCase):
         from muster.audit.log import Event, record_events
 
         entries = record_events(
-            [Event("record.create", actor=self.dana, obj=self.charlie_record,
-                   after={"n": n}) for n in range(3)]
+            [
+                Event(
+                    "record.create",
+                    actor=self.dana,
+                    obj=self.charlie_record,
+                    after={"n": n},
+                )
+                for n in range(3)
+            ]
         )
         self.assertEqual([e.sequence for e in entries], [4, 5, 6])
         self.assertTrue(verify_chain().is_intact)
