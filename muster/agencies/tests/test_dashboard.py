@@ -99,6 +99,18 @@ class DashboardTestCase(BaseTestCase):
         self.client.force_login(self.alice)
         self.assertContains(self.client.get(self.url), "Record a class")
 
+    def test_it_links_imports_for_coordinators_and_reports_for_readers(self) -> None:
+        imports = f"/agencies/{self.agency.code}/import/roster/"
+        exports = f"/agencies/{self.agency.code}/exports/"
+        self.client.force_login(self.alice)
+        page = self.client.get(self.url)
+        self.assertContains(page, imports)
+        self.assertContains(page, exports)
+        self.client.force_login(self.sam)
+        page = self.client.get(self.url)
+        self.assertNotContains(page, imports)
+        self.assertContains(page, exports)
+
 
 @time_machine.travel("2026-11-27 12:00:00+00:00", tick=False)
 class PersonPageTestCase(BaseTestCase):
