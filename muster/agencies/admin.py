@@ -1,11 +1,13 @@
 """Admin screens for people, licenses, training records and exemptions.
 
-Training records cannot be deleted here: the "Void selected records" action marks
-them void, and a record's page has the void box and reason.
+These are legal records: every save here is audited with a required reason
+(`AuditedAdmin`), nothing can be deleted, and the "Void selected records" action
+writes one audit entry per record it voids.
 """
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -21,6 +23,8 @@ from muster.agencies.models import (
     Qualification,
     TrainingRecord,
 )
+from muster.audit.admin_mixins import AuditedAdmin, AuditedInlineMixin
+from muster.audit.log import record_event, snapshot
 
 
 class CreditLineForm(forms.ModelForm):
@@ -39,24 +43,24 @@ class CreditLineForm(forms.ModelForm):
         return topics
 
 
-class CreditLineInline(admin.TabularInline):
+class CreditLineInline(AuditedInlineMixin, admin.TabularInline):
     model = CreditLine
     form = CreditLineForm
     extra = 1
 
 
-class LicenseInline(admin.TabularInline):
+class LicenseInline(AuditedInlineMixin, admin.TabularInline):
     model = License
     extra = 0
 
 
-class ExemptionInline(admin.TabularInline):
+class ExemptionInline(AuditedInlineMixin, admin.TabularInline):
     model = Exemption
     extra = 0
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(AuditedAdmin):
     list_display = ["last_name", "first_name", "external_id", "discipline"]
     list_filter = ["discipline", "licenses__jurisdiction"]
     search_fields = ["last_name", "first_name", "external_id"]
@@ -64,7 +68,7 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(License)
-class LicenseAdmin(admin.ModelAdmin):
+class LicenseAdmin(AuditedAdmin):
     list_display = [
         "person",
         "jurisdiction",
@@ -79,7 +83,7 @@ class LicenseAdmin(admin.ModelAdmin):
 
 
 @admin.register(TrainingRecord)
-class TrainingRecordAdmin(admin.ModelAdmin):
+class TrainingRecordAdmin(AuditedAdmin):
     list_display = [
         "title",
         "person",
@@ -101,9 +105,6 @@ class TrainingRecordAdmin(admin.ModelAdmin):
     inlines = [CreditLineInline]
     actions = ["void_records"]
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
     def save_model(
         self, request: HttpRequest, obj: TrainingRecord, form, change
     ) -> None:
@@ -113,15 +114,27 @@ class TrainingRecordAdmin(admin.ModelAdmin):
 
     @admin.action(description="Void selected records (entered in error)")
     def void_records(self, request: HttpRequest, queryset: QuerySet) -> None:
-        count = queryset.filter(is_void=False).update(
-            is_void=True,
-            void_reason=f"Voided in admin by {request.user.get_username()}",
-        )
+        reason = f"Voided in the admin by {request.user.get_username()}"
+        count = 0
+        with transaction.atomic():
+            for record in queryset.filter(is_void=False).select_for_update():
+                before = snapshot(record)
+                record.void(reason)
+                record_event(
+                    "admin.void",
+                    obj=record,
+                    before=before,
+                    after=snapshot(record),
+                    reason=reason,
+                    request=request,
+                    agency_id=record.agency_id,
+                )
+                count += 1
         self.message_user(request, f"Voided {count} record(s).", messages.SUCCESS)
 
 
 @admin.register(Exemption)
-class ExemptionAdmin(admin.ModelAdmin):
+class ExemptionAdmin(AuditedAdmin):
     list_display = ["person", "kind", "starts_on", "ends_on", "reason"]
     list_filter = ["kind"]
     search_fields = ["person__last_name", "person__first_name", "reason"]
@@ -129,7 +142,7 @@ class ExemptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(AuditedAdmin):
     list_display = ("name", "code", "kind", "state")
     list_filter = ("kind", "state")
     search_fields = ("name", "code")
@@ -137,14 +150,14 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Employment)
-class EmploymentAdmin(admin.ModelAdmin):
+class EmploymentAdmin(AuditedAdmin):
     list_display = ("person", "agency", "title", "starts_on", "ends_on")
     list_filter = ("agency",)
     raw_id_fields = ("person",)
 
 
 @admin.register(Qualification)
-class QualificationAdmin(admin.ModelAdmin):
+class QualificationAdmin(AuditedAdmin):
     list_display = (
         "person",
         "qualified_on",
@@ -156,14 +169,8 @@ class QualificationAdmin(admin.ModelAdmin):
     list_filter = ("result", "weapon_type")
     raw_id_fields = ("person",)
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(AuditedAdmin):
     list_display = ("record", "description", "uploaded_at")
     raw_id_fields = ("record",)
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -26,7 +26,11 @@ def snapshot(instance: models.Model, exclude: tuple[str, ...] = ()) -> dict[str,
     for field in instance._meta.concrete_fields:
         if field.name in exclude:
             continue
-        values[field.attname] = _plain(field.value_from_object(instance))
+        value = field.value_from_object(instance)
+        if isinstance(field, models.DecimalField) and isinstance(value, Decimal):
+            # As stored: 6 typed in a form and 6.00 read back are the same value.
+            value = value.quantize(Decimal(1).scaleb(-field.decimal_places))
+        values[field.attname] = _plain(value)
     return values
 
 

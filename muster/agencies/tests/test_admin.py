@@ -6,6 +6,7 @@ import pytest
 
 from muster.agencies.models import TrainingRecord
 from muster.agencies.tests.helpers import add_record, make_person
+from muster.audit.log import history_for, verify_chain
 
 
 @pytest.fixture
@@ -39,8 +40,14 @@ def test_it_voids_selected_records(admin_client, admin_user, record):
     )
     record.refresh_from_db()
     assert record.is_void
-    assert record.void_reason == f"Voided in admin by {admin_user.username}"
+    assert record.void_reason == f"Voided in the admin by {admin_user.username}"
     assert TrainingRecord.objects.count() == 1
+    entry = history_for(record).get()
+    assert (entry.action, entry.actor, entry.before["is_void"]) == (
+        "admin.void",
+        admin_user,
+        False,
+    )
 
 
 def test_it_refuses_a_topic_outside_the_shared_list(admin_client, record):
@@ -64,3 +71,49 @@ def test_it_refuses_a_topic_outside_the_shared_list(admin_client, record):
     )
     assert response.status_code == 200
     assert b"Unknown topic(s): juggling" in response.content
+
+
+def change_form(record, hours: str, **extra) -> dict:
+    line = record.credit_lines.get()
+    return {
+        "person": record.person.pk,
+        "title": record.title,
+        "completed_on": "2021-03-01",
+        "provider_kind": "other",
+        "delivery": "live",
+        "approval": "approved",
+        "source": "manual",
+        "credit_lines-TOTAL_FORMS": "1",
+        "credit_lines-INITIAL_FORMS": "1",
+        "credit_lines-0-id": line.pk,
+        "credit_lines-0-record": record.pk,
+        "credit_lines-0-hours": hours,
+        "credit_lines-0-area": "legal",
+        "credit_lines-0-topics": "[]",
+        **extra,
+    }
+
+
+def test_it_refuses_an_admin_change_without_a_reason(admin_client, record):
+    url = f"/admin/agencies/trainingrecord/{record.pk}/change/"
+    response = admin_client.post(url, change_form(record, "6"))
+    assert response.status_code == 200
+    assert b"change_reason" in response.content
+    assert record.credit_lines.get().hours == 4
+    assert not history_for(record).exists()
+
+
+def test_it_audits_an_admin_change_and_its_credit_lines(
+    admin_client, admin_user, record
+):
+    url = f"/admin/agencies/trainingrecord/{record.pk}/change/"
+    reason = "Sign-in sheet shows 6 hours"
+    response = admin_client.post(url, change_form(record, "6", change_reason=reason))
+    assert response.status_code == 302, response.content[:2000]
+    line = record.credit_lines.get()
+    assert line.hours == 6
+    (entry,) = history_for(line)
+    assert (entry.before["hours"], entry.after["hours"]) == ("4.00", "6.00")
+    assert (entry.reason, entry.actor) == (reason, admin_user)
+    assert history_for(record).get().reason == reason
+    assert verify_chain().is_intact
