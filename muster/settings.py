@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "muster.accounts",
     "muster.agencies",
     "muster.audit",
+    "muster.catalog",
+    "muster.learning",
     "muster.transfers",
     "muster.reminders",
     "django_tasks",
