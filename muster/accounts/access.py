@@ -111,15 +111,7 @@ def managed_people(user) -> QuerySet[Person]:
 
 def records(user) -> QuerySet[TrainingRecord]:
     """Training records the user may read."""
-    if is_platform_admin(user):
-        return TrainingRecord.objects.all()
-    agencies = readable_agencies(user)
-    own = getattr(user, "person_id", None)
-    return TrainingRecord.objects.filter(
-        Q(person__in=_current_staff_of(agencies).values("person"))
-        | Q(agency__in=agencies)
-        | Q(person=own)
-    ).distinct()
+    return _about_visible_people(TrainingRecord.objects.all(), user)
 
 
 def editable_records(user) -> QuerySet[TrainingRecord]:
@@ -130,23 +122,26 @@ def editable_records(user) -> QuerySet[TrainingRecord]:
 
 
 def qualifications(user) -> QuerySet[Qualification]:
-    if is_platform_admin(user):
-        return Qualification.objects.all()
-    agencies = readable_agencies(user)
-    own = getattr(user, "person_id", None)
-    return Qualification.objects.filter(
-        Q(person__in=_current_staff_of(agencies).values("person"))
-        | Q(agency__in=agencies)
-        | Q(person=own)
-    ).distinct()
+    """Firearms qualifications the user may read."""
+    return _about_visible_people(Qualification.objects.all(), user)
 
 
 def exemptions(user) -> QuerySet[Exemption]:
+    """Waivers and extensions the user may read."""
+    return _about_visible_people(Exemption.objects.all(), user)
+
+
+def _about_visible_people(rows: QuerySet, user) -> QuerySet:
+    """Rows about a person (with an entering `agency`) that the user may read.
+
+    A current employer reads everything about its staff, whoever entered it; an
+    agency keeps reading what it entered itself; an officer reads their own.
+    """
     if is_platform_admin(user):
-        return Exemption.objects.all()
+        return rows
     agencies = readable_agencies(user)
     own = getattr(user, "person_id", None)
-    return Exemption.objects.filter(
+    return rows.filter(
         Q(person__in=_current_staff_of(agencies).values("person"))
         | Q(agency__in=agencies)
         | Q(person=own)
