@@ -34,6 +34,7 @@ from muster.agencies.models import (
     TrainingRecord,
 )
 from muster.audit.models import AuditEntry
+from muster.learning.models import Certificate, Enrollment
 
 READERS = (Role.COORDINATOR, Role.AGENCY_HEAD)
 WRITERS = (Role.COORDINATOR,)
@@ -189,3 +190,41 @@ def audit_entries(user) -> QuerySet[AuditEntry]:
 
 def can_read_audit(user) -> bool:
     return is_platform_admin(user) or bool(auditor_states(user))
+
+
+# Online courses. A learner acts only on their own enrollments; coordinators and
+# heads of the learner's current agency may read them and their certificates.
+
+
+def learner_enrollments(user) -> QuerySet[Enrollment]:
+    """Enrollments the user takes part in as the learner: their own person's."""
+    own = getattr(user, "person_id", None)
+    if not getattr(user, "is_authenticated", False) or own is None:
+        return Enrollment.objects.none()
+    return Enrollment.objects.filter(person_id=own)
+
+
+def enrollments(user) -> QuerySet[Enrollment]:
+    """Enrollments the user may read: their own, and their agencies' current staff's."""
+    if is_platform_admin(user):
+        return Enrollment.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return Enrollment.objects.none()
+    staff = _current_staff_of(Agency.objects.filter(pk__in=agency_ids(user, READERS)))
+    own = getattr(user, "person_id", None)
+    return Enrollment.objects.filter(
+        Q(person__in=staff.values("person")) | Q(person_id=own)
+    ).distinct()
+
+
+def certificates(user) -> QuerySet[Certificate]:
+    """Certificates whose PDF the user may download: those of readable enrollments."""
+    return Certificate.objects.filter(enrollment__in=enrollments(user).values("pk"))
+
+
+def can_revoke_certificate(user, certificate) -> bool:
+    """Platform administrators, and authors of the provider that owns the course."""
+    if is_platform_admin(user):
+        return True
+    provider_id = certificate.enrollment.course.provider_id
+    return provider_id in agency_ids(user, (Role.COURSE_AUTHOR,))
