@@ -32,6 +32,7 @@ run: venv
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py check_mandates
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py load_courses
 	@echo ""
 	@echo "Muster: http://$(ADDRESS)/"
 	@echo "Sign in as 'coordinator' (or 'officer', who sees only their own training)"

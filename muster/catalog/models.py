@@ -215,6 +215,11 @@ class Question(models.Model):
         related_name="knowledge_checks",
         help_text="Set for a knowledge check inside that lesson; blank for the final.",
     )
+    is_active = models.BooleanField(
+        default=True,
+        help_text="Drawn for new attempts. A question replaced in the bank is kept, "
+        "inactive, while past attempts refer to it.",
+    )
 
     class Meta:
         ordering = ["course", "pk"]

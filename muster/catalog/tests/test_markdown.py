@@ -23,7 +23,7 @@ PAYLOADS = [
     '<p style="background:url(javascript:alert(1))">x</p>',
     '<div onclick="alert(1)">x</div>',
     "<meta http-equiv=refresh content='0;url=https://evil.example'>",
-    '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>',
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
 ]
 
 
