@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("audit/", include("muster.audit.urls")),
     path("agencies/<slug:code>/", include("muster.transfers.urls")),
+    path("", include("muster.learning.urls")),
     path("", include("muster.agencies.urls")),
 ]

@@ -1,0 +1,386 @@
+"""Pages for taking an online course, the certificate PDF and the public check.
+
+Stable element ids and labels, relied on by the browser and accessibility tests
+(change them only together with those tests):
+
+- Course start, `/learn/<slug>/` (shown when there is no open enrollment):
+  `form#enroll-form` with `button#enroll-button` ("Start the course"),
+  `a.certificate-link` for each earlier completion, `#enroll-blocked` for why not.
+- Lesson, `/learn/<slug>/lessons/<position>/`: `h1#lesson-title`,
+  `#lesson-body`, `#lesson-video` (a `<video>` or a link), `ul#handouts`,
+  the seat-time meter `#seat-time` (its text, `#seat-time-text`, reads
+  "23 of 60 minutes"; the data attributes drive muster/static/learning/seat.js),
+  knowledge checks `form.knowledge-check#check-<question pk>` with
+  `button` "Check answer" and feedback `#check-<question pk>-feedback`,
+  `a#previous-lesson`, `form#next-form` with `button#next-lesson` ("Next lesson"
+  or "Finish lessons"), `a#assessment-link` ("Final assessment").
+- Assessment, `/learn/<slug>/assessment/`: `#assessment-blocked` (why not yet,
+  with the time left after a failure), `form#assessment-form` with one
+  `fieldset.question` per question (inputs named `q<question pk>`, labelled by
+  the choice text) and `button#submit-assessment` ("Submit answers").
+- Review, `/learn/<slug>/attempts/<pk>/`: `#attempt-result` ("Passed" or
+  "Not passed"), `#attempt-score`, `li.review-item` with `.right`/`.wrong`,
+  `a#download-certificate` ("Download certificate (PDF)"), `#certificate-code`.
+- Verify, `/verify/<code>/`: `#verify-status` ("Valid" or "REVOKED"),
+  `dl#certificate-details` (name, course, hours, completed on).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from muster.accounts import access
+from muster.catalog.choices import AssetKind
+from muster.catalog.markdown import render_markdown
+from muster.catalog.models import Course, LessonAsset
+from muster.learning import actions, assessment, seat
+from muster.learning.certificates import certificate_pdf, normalise_code
+from muster.learning.models import Attempt, Certificate, Enrollment
+
+# --- The learner's own enrollment --------------------------------------------
+
+
+def _open_enrollment(request: HttpRequest, slug: str) -> Enrollment:
+    """The signed-in learner's open enrollment in the course, else 404."""
+    return get_object_or_404(
+        access.learner_enrollments(request.user).select_related("course"),
+        course__slug=slug,
+        completed_at__isnull=True,
+    )
+
+
+def _course_for_learner(request: HttpRequest, slug: str) -> Course:
+    """A course the learner may start, or one they already took; else 404."""
+    taken = access.learner_enrollments(request.user).values("course")
+    return get_object_or_404(
+        Course.objects.filter(Q(pk__in=Course.objects.available()) | Q(pk__in=taken)),
+        slug=slug,
+    )
+
+
+@login_required
+def course(request: HttpRequest, slug: str) -> HttpResponse:
+    """Resume at the last lesson, or offer to start the course."""
+    open_one = (
+        access.learner_enrollments(request.user)
+        .filter(course__slug=slug, completed_at__isnull=True)
+        .first()
+    )
+    if open_one is not None:
+        position = open_one.last_lesson.position if open_one.last_lesson else 1
+        return redirect("learning:lesson", slug=slug, position=position)
+    course = _course_for_learner(request, slug)
+    done = access.learner_enrollments(request.user).filter(
+        course=course, completed_at__isnull=False
+    )
+    return render(
+        request,
+        "learning/course.html",
+        {
+            "course": course,
+            "completed": done.select_related("certificate"),
+            "can_start": course.is_released() and course in Course.objects.available(),
+            "has_person": request.user.person_id is not None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def enroll(request: HttpRequest, slug: str) -> HttpResponse:
+    course = get_object_or_404(Course.objects.available(), slug=slug)
+    if request.user.person_id is None:
+        messages.error(
+            request,
+            "Your sign-in is not linked to an officer record; ask your training "
+            "coordinator to link it before starting a course.",
+        )
+        return redirect("learning:course", slug=slug)
+    try:
+        enrollment = actions.enroll(user=request.user, course=course, request=request)
+    except actions.NotAllowed as error:
+        messages.error(request, str(error))
+        return redirect("learning:course", slug=slug)
+    position = enrollment.last_lesson.position if enrollment.last_lesson else 1
+    return redirect("learning:lesson", slug=slug, position=position)
+
+
+@login_required
+def lesson(request: HttpRequest, slug: str, position: int) -> HttpResponse:
+    enrollment = _open_enrollment(request, slug)
+    course = enrollment.course
+    lesson = get_object_or_404(course.lessons, position=position)
+    feedback = {}
+    if request.method == "POST":
+        if "question" in request.POST:
+            feedback = _check_answer(lesson, request.POST)
+        else:
+            actions.view_lesson(enrollment, lesson, done=True)
+            following = course.lessons.filter(position__gt=position).first()
+            if following is not None:
+                return redirect(
+                    "learning:lesson", slug=slug, position=following.position
+                )
+            return redirect("learning:assessment", slug=slug)
+    actions.view_lesson(enrollment, lesson)
+    lessons = list(course.lessons.all())
+    index = [item.pk for item in lessons].index(lesson.pk)
+    assets = list(lesson.assets.all())
+    return render(
+        request,
+        "learning/lesson.html",
+        {
+            "course": course,
+            "enrollment": enrollment,
+            "lesson": lesson,
+            "body": render_markdown(lesson.body),
+            "previous": lessons[index - 1] if index > 0 else None,
+            "next": lessons[index + 1] if index + 1 < len(lessons) else None,
+            "lessons": lessons,
+            "videos": [a for a in assets if a.kind == AssetKind.VIDEO],
+            "images": [a for a in assets if a.kind == AssetKind.IMAGE],
+            "handouts": [a for a in assets if a.kind == AssetKind.HANDOUT],
+            "checks": lesson.knowledge_checks.prefetch_related("choices"),
+            "feedback": feedback,
+            "meter": _meter(enrollment),
+            "heartbeat_seconds": seat.HEARTBEAT_SECONDS,
+        },
+    )
+
+
+def _check_answer(lesson, data) -> dict:
+    """Instant feedback on a knowledge check; not scored and not stored."""
+    try:
+        question = lesson.knowledge_checks.get(pk=int(data.get("question", "")))
+    except (ValueError, lesson.knowledge_checks.model.DoesNotExist):
+        return {}
+    chosen = {int(v) for v in data.getlist("choice") if v.isdigit()}
+    correct = {c.pk for c in question.choices.all() if c.is_correct}
+    return {
+        "question": question.pk,
+        "chosen": chosen,
+        "is_right": bool(correct) and chosen == correct,
+        "explanation": question.explanation,
+    }
+
+
+def _meter(enrollment: Enrollment) -> dict:
+    required = enrollment.course.required_seconds
+    return {
+        "active_minutes": enrollment.active_seconds // 60,
+        "required_minutes": required // 60,
+        "percent": min(100, 100 * enrollment.active_seconds // max(required, 1)),
+        "is_met": seat.has_met_seat_time(enrollment),
+    }
+
+
+@login_required
+@require_POST
+def heartbeat(request: HttpRequest, slug: str) -> HttpResponse:
+    """Credit active time; the body's fields are `tab`, `visible`, `idle`, `lesson`.
+
+    Any time or duration the client sends is ignored: only the server's clock is
+    read (see muster/learning/seat.py).
+    """
+    enrollment = _open_enrollment(request, slug)
+    position = request.POST.get("lesson", "")
+    lesson = (
+        enrollment.course.lessons.filter(position=int(position)).first()
+        if position.isdigit()
+        else None
+    )
+    seat.record_heartbeat(
+        enrollment,
+        lesson=lesson,
+        tab=request.POST.get("tab", ""),
+        is_visible=request.POST.get("visible") == "visible",
+        is_idle=request.POST.get("idle") != "0",
+    )
+    meter = _meter(enrollment)
+    return JsonResponse(
+        {
+            "active_seconds": enrollment.active_seconds,
+            "required_seconds": enrollment.course.required_seconds,
+            "text": f"{meter['active_minutes']} of {meter['required_minutes']} minutes",
+            "percent": meter["percent"],
+            "is_met": meter["is_met"],
+        }
+    )
+
+
+@login_required
+def asset(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A lesson's image, video or handout, for learners enrolled in the course."""
+    enrolled = access.learner_enrollments(request.user).filter(course__slug=slug)
+    if not (enrolled.exists() or access.is_platform_admin(request.user)):
+        raise Http404("No such file.")
+    item = get_object_or_404(LessonAsset, pk=pk, lesson__course__slug=slug)
+    name = item.file.name.rsplit("/", 1)[-1]
+    return FileResponse(
+        item.file.open("rb"),
+        as_attachment=item.kind == AssetKind.HANDOUT,
+        filename=name,
+    )
+
+
+# --- The final assessment ----------------------------------------------------
+
+
+@login_required
+def take_assessment(request: HttpRequest, slug: str) -> HttpResponse:
+    if request.method == "POST":
+        return _submit(request, slug)
+    enrollment = _open_enrollment(request, slug)
+    blocked = assessment.why_blocked(enrollment)
+    attempt = None if blocked else assessment.open_attempt(enrollment)
+    return render(
+        request,
+        "learning/assessment.html",
+        {
+            "course": enrollment.course,
+            "enrollment": enrollment,
+            "blocked": blocked,
+            "attempt": attempt,
+            "paper": assessment.paper_for(attempt) if attempt else [],
+            "meter": _meter(enrollment),
+        },
+    )
+
+
+def _submit(request: HttpRequest, slug: str) -> HttpResponse:
+    """Grade the attempt once and, on a pass, complete the course (both idempotent)."""
+    mine = access.learner_enrollments(request.user).filter(course__slug=slug)
+    pk = request.POST.get("attempt", "")
+    attempt = get_object_or_404(
+        Attempt.objects.filter(enrollment__in=mine),
+        pk=int(pk) if pk.isdigit() else 0,
+    )
+    answers = {}
+    for key in request.POST:
+        if key.startswith("q") and key[1:].isdigit():
+            answers[key[1:]] = [v for v in request.POST.getlist(key) if v.isdigit()]
+    try:
+        actions.submit_attempt(attempt, answers, request=request)
+    except actions.NotAllowed as error:
+        messages.error(request, str(error))
+        return redirect("learning:assessment", slug=slug)
+    return redirect("learning:attempt", slug=slug, pk=attempt.pk)
+
+
+@login_required
+def attempt(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Review of a submitted attempt: which answers were right, and why."""
+    mine = access.learner_enrollments(request.user).filter(course__slug=slug)
+    attempt = get_object_or_404(
+        Attempt.objects.filter(
+            enrollment__in=mine, submitted_at__isnull=False
+        ).select_related("enrollment__course"),
+        pk=pk,
+    )
+    enrollment = attempt.enrollment
+    certificate = Certificate.objects.filter(enrollment=enrollment).first()
+    return render(
+        request,
+        "learning/attempt.html",
+        {
+            "course": enrollment.course,
+            "enrollment": enrollment,
+            "attempt": attempt,
+            "paper": assessment.paper_for(attempt),
+            "certificate": certificate if attempt.is_passed else None,
+            "blocked": None
+            if attempt.is_passed
+            else assessment.why_blocked(enrollment),
+        },
+    )
+
+
+# --- Certificates ------------------------------------------------------------
+
+
+@login_required
+def certificate_file(request: HttpRequest, code: str) -> HttpResponse:
+    certificate = get_object_or_404(
+        access.certificates(request.user).select_related(
+            "enrollment__person", "enrollment__course", "enrollment__record"
+        ),
+        code=normalise_code(code),
+    )
+    verify_url = request.build_absolute_uri(
+        reverse("learning:verify", args=[certificate.code])
+    )
+    response = HttpResponse(
+        certificate_pdf(certificate, verify_url), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="certificate-{certificate.code}.pdf"'
+    )
+    return response
+
+
+def verify(request: HttpRequest, code: str) -> HttpResponse:
+    """Public: confirms name, course, hours and date, and nothing else."""
+    certificate = (
+        Certificate.objects.select_related(
+            "enrollment__person", "enrollment__course", "enrollment__record"
+        )
+        .filter(code=normalise_code(code))
+        .first()
+    )
+    if certificate is None:
+        return render(request, "learning/verify.html", {"code": code}, status=404)
+    record = certificate.enrollment.record
+    return render(
+        request,
+        "learning/verify.html",
+        {
+            "code": certificate.code,
+            "certificate": certificate,
+            "name": certificate.enrollment.person.get_full_name(),
+            "course_title": certificate.enrollment.course.title,
+            "hours": record.total_hours if record else None,
+            "completed_on": record.completed_on if record else None,
+        },
+    )
+
+
+@login_required
+def revoke(request: HttpRequest, code: str) -> HttpResponse:
+    certificate = get_object_or_404(
+        Certificate.objects.select_related("enrollment__course"),
+        code=normalise_code(code),
+    )
+    if not access.can_revoke_certificate(request.user, certificate):
+        raise Http404("No such certificate.")
+    error = ""
+    if request.method == "POST":
+        try:
+            actions.revoke_certificate(
+                actor=request.user,
+                certificate=certificate,
+                reason=request.POST.get("reason", ""),
+                request=request,
+            )
+        except actions.NotAllowed as problem:
+            error = str(problem)
+        else:
+            messages.success(request, f"Certificate {certificate.code} revoked.")
+            return redirect("learning:verify", code=certificate.code)
+    return render(
+        request,
+        "learning/revoke.html",
+        {"certificate": certificate, "error": error, "today": timezone.localdate()},
+    )
