@@ -115,14 +115,24 @@ def right_answers(attempt) -> dict[str, list[str]]:
     return data
 
 
-def ready_for_assessment(test, client, course: Course) -> Enrollment:
-    """Enroll the client's user, view every lesson and sit the full seat time.
-
-    Leaves the test clock where the seat time was met (the caller's traveller).
-    """
+def ready_for_assessment(client, course: Course, clock) -> Enrollment:
+    """Enroll the client's user, view every lesson and sit the full seat time."""
     client.post(f"/learn/{course.slug}/enroll/")
     view_all_lessons(client, course)
-    with time_machine.travel(START, tick=False) as traveller:
-        beat(client, course)
-        sit_through(client, course, traveller, 60)
+    beat(client, course)
+    sit_through(client, course, clock, 60)
     return Enrollment.objects.get(course=course, completed_at__isnull=True)
+
+
+class ClockMixin:
+    """Freeze the clock at START for the whole test; `self.clock.shift(s)` moves it.
+
+    Sessions expire after 30 idle minutes, so a test that signs in and then sits
+    an hour of seat time must keep one clock from the start.
+    """
+
+    def setUp(self) -> None:
+        travel = time_machine.travel(START, tick=False)
+        self.clock = travel.start()
+        self.addCleanup(travel.stop)
+        super().setUp()
