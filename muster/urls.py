@@ -13,5 +13,6 @@ urlpatterns = [
     path("audit/", include("muster.audit.urls")),
     path("agencies/<slug:code>/", include("muster.transfers.urls")),
     path("", include("muster.learning.urls")),
+    path("", include("muster.catalog.urls")),
     path("", include("muster.agencies.urls")),
 ]

@@ -228,3 +228,39 @@ def can_revoke_certificate(user, certificate) -> bool:
         return True
     provider_id = certificate.enrollment.course.provider_id
     return provider_id in agency_ids(user, (Role.COURSE_AUTHOR,))
+
+
+# Courses. Any signed-in user browses the catalog; course authors change the
+# courses of the providers where they hold the course-author role, and platform
+# administrators change any (docs/catalog.md).
+
+AUTHORS = (Role.COURSE_AUTHOR,)
+
+
+def catalog_courses(user):
+    """Courses the catalog shows: published and not retired, to signed-in users."""
+    from muster.catalog.models import Course
+
+    if not getattr(user, "is_authenticated", False):
+        return Course.objects.none()
+    return Course.objects.listed()
+
+
+def authoring_providers(user) -> QuerySet[Agency]:
+    """Providers (agencies) whose courses the user may create and change."""
+    if is_platform_admin(user):
+        return Agency.objects.all()
+    return Agency.objects.filter(pk__in=agency_ids(user, AUTHORS))
+
+
+def authored_courses(user):
+    """Courses the user may edit, preview and publish, drafts included."""
+    from muster.catalog.models import Course
+
+    if is_platform_admin(user):
+        return Course.objects.all()
+    return Course.objects.filter(provider_id__in=agency_ids(user, AUTHORS))
+
+
+def can_author(user) -> bool:
+    return is_platform_admin(user) or bool(agency_ids(user, AUTHORS))

@@ -19,6 +19,7 @@ from muster.agencies import actions, compliance, forms
 from muster.agencies.choices import Approval
 from muster.agencies.models import Employment
 from muster.audit.log import history_for
+from muster.catalog import recommend
 
 EARLIEST_YEAR = 2000
 PAGE_SIZE = 50
@@ -30,7 +31,22 @@ def home(request: HttpRequest) -> HttpResponse:
     agencies = access.readable_agencies(request.user)
     if agencies.count() == 1 and not request.user.person_id:
         return redirect("agencies:dashboard", code=agencies.get().code)
-    return render(request, "agencies/home.html", {"agencies": agencies})
+    covers = []
+    if request.user.person_id:
+        today = timezone.localdate()
+        standings = compliance.standing_for(
+            _evaluable(request.user.person), today.year, today
+        )
+        covers = recommend.covers_for_standings(standings, today)
+    return render(
+        request,
+        "agencies/home.html",
+        {
+            "agencies": agencies,
+            "covers": covers,
+            "can_author": access.can_author(request.user),
+        },
+    )
 
 
 @login_required
@@ -136,6 +152,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 for s in standings
             ],
             "warnings": compliance.warnings_in(standings),
+            "covers": recommend.covers_for_standings(standings, today),
             "records": [
                 (r, history_for(r), r.pk in editable)
                 for r in records

@@ -1,0 +1,276 @@
+"""Which catalog courses would close a person's open requirements.
+
+A course counts toward a requirement when the engine would count a completion
+of it there: each credit line of the course's approval in that state becomes a
+synthetic engine `CreditLine` (delivered online, from the approval's provider
+kind, passed, completed today) and the requirement's own rule decides
+(`Requirement.counts_line`, built on the engine's `CountRule`), so the matching
+logic lives only in the engine.
+
+`contributions` and `cover_gap` are pure functions over engine results and
+credit lines; `open_gaps`, `course_credits` and the `*_for_person` helpers read
+the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+
+from muster import rules
+from muster.agencies import compliance
+from muster.catalog.models import Course
+from muster.rules.mandate import Requirement
+
+# Disciplines without courses of their own read the peace-officer catalog.
+AUDIENCE_OF = {"chief": "peace-officer", "reserve": "peace-officer"}
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One open requirement of one license: what is missing, and by when."""
+
+    jurisdiction: str
+    state_name: str
+    discipline: str
+    requirement: Requirement
+    label: str
+    missing: Decimal
+    period: rules.Period
+
+    @property
+    def period_label(self) -> str:
+        start, end = self.period.start.year, self.period.end.year
+        return str(end) if start == end else f"{start}–{end}"
+
+    @property
+    def is_hours(self) -> bool:
+        return self.requirement.unit == "hours"
+
+    def is_open_on(self, day: date) -> bool:
+        """Whether training completed on `day` could still count in the period."""
+        return self.period.start <= day <= self.period.final_day
+
+
+@dataclass(frozen=True)
+class CourseCredit:
+    """One credit line a completion of a course earns in one state."""
+
+    jurisdiction: str
+    hours: Decimal
+    area: str = ""
+    topics: frozenset[str] = frozenset()
+    provider_kind: str = "approved-provider"
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one completion of a course would add toward one gap."""
+
+    gap: Gap
+    amount: Decimal
+    is_capped: bool = False
+
+    def text(self) -> str:
+        if not self.gap.is_hours:
+            return f"{self.gap.label} (completion)"
+        hours = f"{self.amount.normalize():f}"
+        limit = " (online hours capped)" if self.is_capped else ""
+        return f"{self.gap.label} {hours} h{limit}"
+
+
+def _engine_line(credit: CourseCredit, on: date) -> rules.CreditLine:
+    return rules.CreditLine(
+        person="catalog",
+        completed_on=on,
+        hours=credit.hours,
+        area=credit.area or None,
+        topics=credit.topics,
+        delivery="online",
+        provider=credit.provider_kind,
+        result="pass",
+    )
+
+
+def contributions(
+    gaps: Iterable[Gap], credits: Sequence[CourseCredit], on: date
+) -> list[Contribution]:
+    """What a completion on `on` with `credits` would add to each of `gaps`.
+
+    Hours count up to what is missing; a completion requirement counts once.
+    """
+    found = []
+    for gap in gaps:
+        if gap.missing <= 0 or not gap.is_open_on(on):
+            continue
+        lines = [
+            _engine_line(credit, on)
+            for credit in credits
+            if credit.jurisdiction == gap.jurisdiction
+        ]
+        counted = [line for line in lines if gap.requirement.counts_line(line)]
+        if not counted:
+            continue
+        capped = any(
+            cap.matches(line) for cap in gap.requirement.caps for line in counted
+        )
+        amount = (
+            min(gap.missing, sum((line.hours for line in counted), Decimal(0)))
+            if gap.is_hours
+            else min(gap.missing, Decimal(1))
+        )
+        if amount > 0:
+            found.append(Contribution(gap, amount, capped))
+    return found
+
+
+def counts_toward_text(found: Iterable[Contribution]) -> list[str]:
+    """One sentence per state and period, such as
+    "implicit bias 1 h, interpersonal 1 h — Missouri 2026"."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for contribution in found:
+        key = (contribution.gap.state_name, contribution.gap.period_label)
+        groups.setdefault(key, []).append(contribution.text())
+    return [
+        f"{', '.join(parts)} — {state} {period}"
+        for (state, period), parts in groups.items()
+    ]
+
+
+@dataclass
+class GapCover:
+    """The courses suggested to close one gap, and how much they would close."""
+
+    gap: Gap
+    courses: list[tuple[Course, Decimal]] = field(default_factory=list)
+
+    @property
+    def covered(self) -> Decimal:
+        return sum((amount for _, amount in self.courses), Decimal(0))
+
+    @property
+    def is_closed(self) -> bool:
+        return self.covered >= self.gap.missing
+
+
+def cover_gap(
+    gap: Gap, offers: Sequence[tuple[Course, Sequence[CourseCredit]]], on: date
+) -> GapCover:
+    """Pick courses that close `gap`: a greedy set cover.
+
+    Repeatedly take the course adding the most toward what is still missing
+    (ties: fewer credited hours, then title), until the gap is closed or no
+    course helps. Greedy is not always the smallest set, but it is close and
+    easy to explain.
+    """
+    cover = GapCover(gap)
+    remaining = {course.pk: (course, credits) for course, credits in offers}
+    while remaining and not cover.is_closed:
+        left = replace(gap, missing=gap.missing - cover.covered)
+        best = None
+        for course, credits in remaining.values():
+            found = contributions([left], credits, on)
+            amount = found[0].amount if found else Decimal(0)
+            key = (-amount, course.credited_hours, course.title)
+            if amount > 0 and (best is None or key < best[0]):
+                best = (key, course, amount)
+        if best is None:
+            break
+        _, course, amount = best
+        cover.courses.append((course, amount))
+        del remaining[course.pk]
+    return cover
+
+
+# Reading the database --------------------------------------------------------
+
+
+def open_gaps(standings: Iterable[compliance.LicenseStanding]) -> list[Gap]:
+    """Each requirement still missing something, from `compliance.standing_for`."""
+    gaps = []
+    for standing in standings:
+        license = standing.license
+        for mandate_standing in standing.mandates:
+            requirements = {r.id: r for r in mandate_standing.mandate.requirements}
+            for result in mandate_standing.result.requirements:
+                if result.status != rules.Status.MISSING or result.missing <= 0:
+                    continue
+                gaps.append(
+                    Gap(
+                        jurisdiction=license.jurisdiction,
+                        state_name=license.get_jurisdiction_display(),
+                        discipline=license.discipline,
+                        requirement=requirements[result.id],
+                        label=result.label,
+                        missing=result.missing,
+                        period=result.period,
+                    )
+                )
+    return gaps
+
+
+def course_credits(course: Course, on: date) -> list[CourseCredit]:
+    """The credit lines of each approval of `course` valid on `on`.
+
+    Reads `course.approvals.all()` and their credits, so callers may prefetch
+    `approvals__credits`.
+    """
+    return [
+        CourseCredit(
+            jurisdiction=approval.jurisdiction,
+            hours=credit.hours,
+            area=credit.area,
+            topics=frozenset(credit.topics),
+            provider_kind=approval.provider_kind,
+        )
+        for approval in course.approvals.all()
+        if approval.valid_from <= on
+        and (approval.valid_until is None or approval.valid_until >= on)
+        for credit in approval.credits.all()
+    ]
+
+
+def is_written_for(course: Course, discipline: str) -> bool:
+    """Whether the course's audience includes the license's discipline."""
+    return not course.audience or AUDIENCE_OF.get(discipline, discipline) in (
+        course.audience
+    )
+
+
+def offers_for(on: date) -> list[tuple[Course, list[CourseCredit]]]:
+    """Every course that can be started on `on`, with its credit lines."""
+    courses = Course.objects.available(on).prefetch_related("approvals__credits")
+    return [(course, course_credits(course, on)) for course in courses]
+
+
+def covers_for_standings(
+    standings: Iterable[compliance.LicenseStanding], on: date
+) -> list[GapCover]:
+    """For each open gap, the catalog courses that would close it."""
+    offers = offers_for(on)
+    covers = []
+    for gap in open_gaps(standings):
+        if not gap.is_open_on(on):
+            continue
+        fitting = [(c, cr) for c, cr in offers if is_written_for(c, gap.discipline)]
+        covers.append(cover_gap(gap, fitting, on))
+    return covers
+
+
+def contributions_for_person(person, course: Course, on: date) -> list[Contribution]:
+    """What a completion of `course` on `on` would add to the person's open gaps."""
+    standings = compliance.standing_for(_evaluable(person), on.year, on)
+    gaps = [g for g in open_gaps(standings) if is_written_for(course, g.discipline)]
+    return contributions(gaps, course_credits(course, on), on)
+
+
+def _evaluable(person):
+    return (
+        type(person)
+        .objects.prefetch_related(
+            "licenses", "exemptions", "qualifications", "training_records__credit_lines"
+        )
+        .get(pk=person.pk)
+    )
