@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import time_machine
+from django.test import override_settings
 
 from muster.agencies.choices import AgencyKind
 from muster.agencies.models import Agency
@@ -128,10 +130,16 @@ class ClockMixin:
     """Freeze the clock at START for the whole test; `self.clock.shift(s)` moves it.
 
     Sessions expire after 30 idle minutes, so a test that signs in and then sits
-    an hour of seat time must keep one clock from the start.
+    an hour of seat time must keep one clock from the start. Files written (the
+    seat-time log) go to a temporary media folder.
     """
 
     def setUp(self) -> None:
+        media = tempfile.TemporaryDirectory()
+        self.addCleanup(media.cleanup)
+        media_override = override_settings(MEDIA_ROOT=media.name)
+        media_override.enable()
+        self.addCleanup(media_override.disable)
         travel = time_machine.travel(START, tick=False)
         self.clock = travel.start()
         self.addCleanup(travel.stop)
