@@ -60,12 +60,14 @@ def certificate_pdf(certificate: Certificate, verify_url: str) -> bytes:
     _text(pdf, centre, height - 3.55 * inch, course.title, BOLD, 18)
 
     lines = [
-        f"Completed on {record.completed_on.isoformat()}"
-        f" · {plain_number(record.total_hours)} hours",
+        f"Completed on {record.completed_on.isoformat()}",
+        f"Hours credited: {plain_number(record.total_hours)}",
         f"Provider: {record.provider_name}",
         f"{enrollment.get_jurisdiction_display()} approval number: "
         f"{record.course_number}",
     ]
+    if certificate.is_revoked:
+        lines.insert(0, f"REVOKED on {certificate.revoked_at.date().isoformat()}")
     for line in record.credit_lines.all():
         area = line.get_area_display() if line.area else "Hours"
         topics = f" ({', '.join(line.topics)})" if line.topics else ""
