@@ -138,9 +138,9 @@ class AssetForm(forms.ModelForm):
         endings, megabytes = ASSET_TYPES[kind]
         if Path(upload.name).suffix.lower() not in endings:
             allowed = ", ".join(sorted(endings))
-            self.add_error("file", f"A {kind} must be one of: {allowed}.")
+            self.add_error("file", f"This kind of file must end in one of: {allowed}.")
         elif upload.size > megabytes * 1024 * 1024:
-            self.add_error("file", f"A {kind} may be at most {megabytes} MB.")
+            self.add_error("file", f"This kind of file may be at most {megabytes} MB.")
         return data
 
 

@@ -130,13 +130,19 @@ def counts_toward_text(found: Iterable[Contribution]) -> list[str]:
     """One sentence per state and period, such as
     "implicit bias 1 h, interpersonal 1 h — Missouri 2026"."""
     groups: dict[tuple[str, str], list[str]] = {}
-    for contribution in found:
+    for contribution in sorted(found, key=_specific_first):
         key = (contribution.gap.state_name, contribution.gap.period_label)
         groups.setdefault(key, []).append(contribution.text())
     return [
         f"{', '.join(parts)} — {state} {period}"
         for (state, period), parts in groups.items()
     ]
+
+
+def _specific_first(contribution: Contribution) -> int:
+    """Topic requirements first, then areas, then totals (a stable sort)."""
+    counts = contribution.gap.requirement.counts
+    return 0 if counts.topics else 1 if counts.areas else 2
 
 
 @dataclass

@@ -111,7 +111,7 @@ def make_course(
         slug=slug,
         title=title,
         summary=f"{title} summary",
-        description=f"About {title}.",
+        description=fields.pop("description", f"About {title}."),
         audience=list(audience),
         provider=provider or make_provider(),
         credited_hours=Decimal(hours),
