@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 from muster.accounts import access
 from muster.catalog import actions, forms, recommend
 from muster.catalog.choices import AssetKind
+from muster.catalog.loader import referenced_question_ids
 from muster.catalog.markdown import render_markdown
 from muster.catalog.models import Course, LessonAsset
 
@@ -149,6 +150,12 @@ def asset_file(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     as_attachment = asset.kind == AssetKind.HANDOUT
     name = Path(asset.file.name).name
     return FileResponse(handle, as_attachment=as_attachment, filename=name)
+
+
+ANSWERED = (
+    "Learners have answered this question, so it cannot change. Remove it from "
+    "the bank and add a corrected question instead."
+)
 
 
 # Authoring ------------------------------------------------------------------
@@ -296,10 +303,17 @@ def question_edit(request: HttpRequest, slug: str, pk: int | None = None):
     question = (
         get_object_or_404(course.questions, pk=pk, is_active=True) if pk else None
     )
+    # A question learners have answered is history: editing it would change what
+    # their attempts say they were asked. Remove it and add a new one instead.
+    is_answered = question is not None and question.pk in referenced_question_ids(
+        course
+    )
     data = request.POST or None
     form = forms.QuestionForm(data, instance=question, course=course)
     choices = forms.ChoiceFormSet(data, instance=question, prefix="choices")
-    if request.method == "POST":
+    if request.method == "POST" and is_answered:
+        form.add_error(None, ANSWERED)
+    elif request.method == "POST":
         form_ok = form.is_valid()
         choices.kind = form.cleaned_data.get("kind") if form_ok else choices.kind
         if choices.is_valid() and form_ok:
@@ -309,7 +323,13 @@ def question_edit(request: HttpRequest, slug: str, pk: int | None = None):
     return render(
         request,
         "catalog/author/question_form.html",
-        {"course": course, "question": question, "form": form, "choices": choices},
+        {
+            "course": course,
+            "question": question,
+            "form": form,
+            "choices": choices,
+            "is_answered": is_answered,
+        },
     )
 
 

@@ -11,6 +11,7 @@ from muster.accounts.choices import Role
 from muster.audit.models import AuditEntry
 from muster.catalog.models import Course, Lesson, Question
 from muster.catalog.tests.factories import make_course, make_provider
+from muster.learning.models import Attempt, Enrollment
 from muster.test import BaseTestCase, make_user
 
 
@@ -318,3 +319,19 @@ class AuthoringTestCase(BaseTestCase):
         self.assertContains(response, "Intro")
         self.assertContains(response, "Preview: nothing is recorded")
         self.assertFalse(self.course.enrollments.exists())
+
+    def test_a_question_learners_answered_cannot_change(self):
+        question = self.course.questions.get()
+        person = self.bob_person
+        enrollment = Enrollment.objects.create(
+            person=person, user=self.bob, course=self.course, jurisdiction="MO"
+        )
+        Attempt.objects.create(
+            enrollment=enrollment, number=1, questions=[{"question": question.pk}]
+        )
+        data = {"text": "Changed?", "kind": "single", "explanation": ""}
+        data.update(choices_post(("A", True), ("B", False)))
+        response = self.client.post(f"/authoring/ours/questions/{question.pk}/", data)
+        self.assertContains(response, "Learners have answered this question")
+        question.refresh_from_db()
+        self.assertEqual(question.text, "Is it?")

@@ -6,6 +6,7 @@ import tempfile
 from io import StringIO
 from pathlib import Path
 
+import time_machine
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 
@@ -183,3 +184,24 @@ class LoadCoursesTestCase(TestCase):
         self.assertTrue(report.created)
         self.assertEqual(load_courses().unchanged, sorted(report.created))
         self.assertTrue(Choice.objects.exists())
+
+
+class ShippedContentTestCase(TestCase):
+    """The real content, as an officer meets it in the catalog."""
+
+    def test_an_officer_short_of_implicit_bias_is_told_the_course_counts(self):
+        if not (CONTENT_DIR / "implicit-bias-for-law-enforcement").is_dir():
+            self.skipTest("the implicit-bias course is not written yet")
+        load_courses()
+        agency = Agency.objects.create(
+            name="Riverton PD", code="riverton", kind="police-department", state="MO"
+        )
+        person = make_person("Bob", "Baker", agency)
+        user = make_user("bob", person=person)
+        self.client.force_login(user)
+        with time_machine.travel("2026-06-01 12:00:00+00:00", tick=False):
+            page = self.client.get("/courses/implicit-bias-for-law-enforcement/")
+            home = self.client.get("/")
+        self.assertContains(page, "Counts toward: Implicit bias 1 h")
+        self.assertContains(page, "Start course")
+        self.assertContains(home, "Implicit Bias for Law Enforcement")
