@@ -119,6 +119,11 @@ def course_context(request: HttpRequest, course: Course) -> dict:
         "approvals": approvals,
         "is_released": course.is_released(today),
         "has_person": person is not None,
+        "is_approved_for_person": person is not None
+        and bool(
+            {a.jurisdiction for a in approvals}
+            & set(person.licenses.values_list("jurisdiction", flat=True))
+        ),
         "counts_toward": counts_toward,
         "enroll_url": enroll_url(course.slug),
     }

@@ -104,6 +104,8 @@ class CatalogTestCase(BaseTestCase):
         self.client.force_login(self.bob)
         response = self.client.get("/courses/dispatch-calm/")
         self.assertContains(response, "would not close any of your open requirements")
+        self.assertContains(response, "No state where you hold a license")
+        self.assertNotContains(response, "Start course")
 
     def test_a_scheduled_course_shows_its_month_and_cannot_be_started(self):
         self.client.force_login(self.bob)
