@@ -27,6 +27,8 @@ Stable element ids and labels, relied on by the browser and accessibility tests
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -53,13 +55,32 @@ from muster.learning.models import Attempt, Certificate, Enrollment
 # --- The learner's own enrollment --------------------------------------------
 
 
+class _Finished(Exception):
+    """The learner has no open enrollment but completed the course before."""
+
+
 def _open_enrollment(request: HttpRequest, slug: str) -> Enrollment:
     """The signed-in learner's open enrollment in the course, else 404."""
-    return get_object_or_404(
-        access.learner_enrollments(request.user).select_related("course"),
-        course__slug=slug,
-        completed_at__isnull=True,
-    )
+    mine = access.learner_enrollments(request.user).filter(course__slug=slug)
+    enrollment = mine.filter(completed_at__isnull=True).select_related("course").first()
+    if enrollment is None:
+        if request.method == "GET" and mine.exists():
+            raise _Finished
+        raise Http404("No open enrollment in this course.")
+    return enrollment
+
+
+def _to_course_page_when_finished(view):
+    """Send a learner who already completed the course to its page, not a 404."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, slug: str, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, slug, *args, **kwargs)
+        except _Finished:
+            return redirect("learning:course", slug=slug)
+
+    return wrapper
 
 
 def _course_for_learner(request: HttpRequest, slug: str) -> Course:
@@ -119,6 +140,7 @@ def enroll(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@_to_course_page_when_finished
 def lesson(request: HttpRequest, slug: str, position: int) -> HttpResponse:
     enrollment = _open_enrollment(request, slug)
     course = enrollment.course
@@ -240,6 +262,7 @@ def asset(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
+@_to_course_page_when_finished
 def take_assessment(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         return _submit(request, slug)

@@ -104,3 +104,10 @@ class CertificateTestCase(ClockMixin, BaseTestCase):
         self.client.post(url, {"reason": "Approval withdrawn"})
         self.certificate.refresh_from_db()
         self.assertTrue(self.certificate.is_revoked)
+
+    def test_a_finished_learner_is_sent_to_the_course_page(self) -> None:
+        base = f"/learn/{self.course.slug}"
+        for url in (f"{base}/lessons/1/", f"{base}/assessment/"):
+            self.assertRedirects(self.client.get(url), f"{base}/")
+        response = self.client.get(f"{base}/")
+        self.assertContains(response, self.certificate.code)
