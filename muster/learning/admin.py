@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from muster.learning.models import Attempt, Certificate, Enrollment
 
@@ -33,8 +35,29 @@ class AttemptAdmin(admin.ModelAdmin):
 
 @admin.register(Certificate)
 class CertificateAdmin(admin.ModelAdmin):
-    list_display = ("code", "enrollment", "issued_at", "revoked_at")
+    """Read-only: revoking goes through its own page, which asks for a reason and
+    writes the audit entry."""
+
+    list_display = ("code", "enrollment", "issued_at", "revoked_at", "revoke_link")
     search_fields = ("code",)
+    readonly_fields = (
+        "enrollment",
+        "code",
+        "issued_at",
+        "revoked_at",
+        "revoke_reason",
+        "revoke_link",
+    )
+
+    @admin.display(description="Revoke")
+    def revoke_link(self, obj):
+        if obj.is_revoked:
+            return "revoked"
+        url = reverse("learning:certificate-revoke", args=[obj.code])
+        return format_html('<a href="{}">Revoke…</a>', url)
+
+    def has_add_permission(self, request):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -111,3 +111,14 @@ class CertificateTestCase(ClockMixin, BaseTestCase):
             self.assertRedirects(self.client.get(url), f"{base}/")
         response = self.client.get(f"{base}/")
         self.assertContains(response, self.certificate.code)
+
+    def test_the_admin_lists_certificates_read_only_with_a_revoke_link(self) -> None:
+        self.client.force_login(self.root)
+        response = self.client.get("/admin/learning/certificate/")
+        self.assertContains(
+            response, f"/learn/certificates/{self.certificate.code}/revoke/"
+        )
+        change = f"/admin/learning/certificate/{self.certificate.pk}/change/"
+        self.client.post(change, {"revoked_at_0": "2026-03-02", "revoke_reason": "x"})
+        self.certificate.refresh_from_db()
+        self.assertFalse(self.certificate.is_revoked)
