@@ -1,7 +1,7 @@
 # Muster: set up, test and run with only Python 3.11+ and make.
 #
 #   make run    install if needed, migrate, load demo data, serve on 127.0.0.1:8000
-#   make test   install if needed, run the whole test suite
+#   make test   install if needed (Python packages; axe-core with npm), run the whole test suite
 #   make lint   ruff
 #   make lock   pin the installed versions into requirements.lock
 
@@ -12,6 +12,10 @@ BIN := $(VENV)/bin
 # requirements.lock is newer.
 STAMP := $(VENV)/.installed
 ADDRESS := 127.0.0.1:8000
+# axe-core (npm) for the accessibility checks in the browser tests; installed from
+# package-lock.json by npm ci when npm exists (without it those checks are skipped
+# locally, with the reason shown, and fail on CI).
+NODE_STAMP := node_modules/.installed
 
 .PHONY: venv run test lint lock
 
@@ -44,7 +48,14 @@ run: venv
 	@echo ""
 	$(BIN)/python manage.py runserver $(ADDRESS)
 
-test: venv
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund && touch $(NODE_STAMP); \
+	else \
+		echo "npm not found: accessibility checks will be skipped (install Node.js and npm)." >&2; \
+	fi
+
+test: venv $(NODE_STAMP)
 	$(BIN)/pytest
 
 lint: venv
