@@ -90,7 +90,7 @@ def draw_questions(enrollment: Enrollment) -> list[dict]:
     """`questions_per_attempt` final questions at random, each with shuffled choices."""
     course = enrollment.course
     bank = list(
-        Question.objects.filter(course=course, lesson__isnull=True)
+        Question.objects.filter(course=course, lesson__isnull=True, is_active=True)
         .prefetch_related("choices")
         .order_by("pk")
     )

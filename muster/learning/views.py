@@ -175,7 +175,9 @@ def lesson(request: HttpRequest, slug: str, position: int) -> HttpResponse:
             "videos": [a for a in assets if a.kind == AssetKind.VIDEO],
             "images": [a for a in assets if a.kind == AssetKind.IMAGE],
             "handouts": [a for a in assets if a.kind == AssetKind.HANDOUT],
-            "checks": lesson.knowledge_checks.prefetch_related("choices"),
+            "checks": lesson.knowledge_checks.filter(is_active=True).prefetch_related(
+                "choices"
+            ),
             "feedback": feedback,
             "meter": _meter(enrollment),
             "heartbeat_seconds": seat.HEARTBEAT_SECONDS,
@@ -186,7 +188,9 @@ def lesson(request: HttpRequest, slug: str, position: int) -> HttpResponse:
 def _check_answer(lesson, data) -> dict:
     """Instant feedback on a knowledge check; not scored and not stored."""
     try:
-        question = lesson.knowledge_checks.get(pk=int(data.get("question", "")))
+        question = lesson.knowledge_checks.filter(is_active=True).get(
+            pk=int(data.get("question", ""))
+        )
     except (ValueError, lesson.knowledge_checks.model.DoesNotExist):
         return {}
     chosen = {int(v) for v in data.getlist("choice") if v.isdigit()}

@@ -71,6 +71,13 @@ class AssessmentTestCase(ClockMixin, BaseTestCase):
         self.assertFalse(drawn.filter(lesson__isnull=False).exists())
         self.assertEqual(self.open().pk, attempt.pk)
 
+    def test_it_never_draws_a_question_removed_from_the_bank(self) -> None:
+        final = self.course.questions.filter(lesson__isnull=True)
+        removed = final.first()
+        final.filter(pk=removed.pk).update(is_active=False)
+        attempt = self.open()
+        self.assertNotIn(removed.pk, [q["question"] for q in attempt.questions])
+
     def test_it_grades_and_reviews_a_failed_attempt(self) -> None:
         attempt = self.open()
         response = self.client.post(self.url, {"attempt": attempt.pk}, follow=True)
