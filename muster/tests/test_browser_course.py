@@ -183,6 +183,15 @@ def test_an_officer_closes_the_implicit_bias_gap_with_an_online_course(
             clock.shift(STEP_SECONDS)
             answer = page.evaluate(HEARTBEAT, [str(lesson.position), "e2e"])
             assert answer["status"] == 200, answer
+        if lesson == lessons[-1]:
+            # The page's own script also beats (every 15 real seconds); on a slow
+            # machine one of its beats may arrive marked idle and credit nothing.
+            # A few more simulated minutes make up for that, and no more.
+            for _ in range(10):
+                if answer["data"]["is_met"]:
+                    break
+                clock.shift(STEP_SECONDS)
+                answer = page.evaluate(HEARTBEAT, [str(lesson.position), "e2e"])
         page.locator("#next-lesson").click()
         following = lesson.position + 1
         if following <= len(lessons):
@@ -190,6 +199,7 @@ def test_an_officer_closes_the_implicit_bias_gap_with_an_online_course(
             page.wait_for_url(re.compile(rf"/learn/{SLUG}/lessons/{following}/(#.*)?$"))
     # The lessons' minutes add up to the course's 60: the meter is full.
     assert answer["data"]["is_met"], answer
+    assert answer["data"]["active_seconds"] <= course.required_seconds + 300
     enrollment.refresh_from_db()
     assert enrollment.active_seconds >= course.required_seconds
 
