@@ -296,3 +296,35 @@ def test_the_axe_check_runs_under_the_strict_csp_and_reports_what_it_should(
     # axe-core was evaluated over the DevTools protocol: the page's policy, which
     # allows no inline script, refused nothing.
     assert refused == []
+
+
+def test_every_shipped_course_and_lesson_passes_the_accessibility_check(
+    live_server, page, artifacts_dir, settings, tmp_path
+):
+    """Each course's catalog page and every one of its lessons, as a Missouri
+    officer sees them, has no serious or critical axe-core violation."""
+    require_axe()
+    settings.MEDIA_ROOT = tmp_path
+    call_command("load_courses", verbosity=0)
+    agency = Agency.objects.create(
+        name="Riverton Police Department",
+        code="riverton-pd",
+        kind=AgencyKind.POLICE_DEPARTMENT,
+        state="MO",
+    )
+    bob = make_person("Bob", "Baker", agency)
+    sign_in(page, live_server, make_user("bob", (Role.OFFICER, agency), person=bob))
+    url = live_server.url
+    checked = 0
+    for course in Course.objects.order_by("slug"):
+        page.goto(f"{url}/courses/{course.slug}/")
+        assert_accessible(page, f"course page of {course.slug}")
+        page.get_by_role("button", name="Start course").click()
+        page.wait_for_url(re.compile(rf"/learn/{course.slug}/lessons/1/$"))
+        for lesson in course.lessons.all():
+            page.goto(f"{url}/learn/{course.slug}/lessons/{lesson.position}/")
+            assert page.locator("#lesson-title").inner_text() == lesson.title
+            assert_accessible(page, f"lesson {lesson.position} of {course.slug}")
+            checked += 1
+    assert checked == sum(c.lessons.count() for c in Course.objects.all()) >= 33
+    page.screenshot(path=artifacts_dir / "course-last-lesson.png", full_page=True)
