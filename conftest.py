@@ -9,6 +9,7 @@ Chromium can never pass as green. A SQLite pass on CI deselects `postgres` tests
 from __future__ import annotations
 
 import os
+import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -81,6 +82,31 @@ def pytest_configure(config: pytest.Config) -> None:
     # Tests sign users in with force_login and no authenticator; tests of the
     # forced MFA enrolment turn this back on (muster/accounts/tests/test_mfa.py).
     settings.MUSTER_REQUIRE_MFA = False
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """Test on an SQLite file (in /dev/shm when there is one), not in memory.
+
+    With an in-memory database Django's live server shares the test's single
+    connection between threads, and a page's background requests (seat-time
+    heartbeats) racing the test's own queries break each other's transactions. A
+    file gives every thread its own connection; the process id keeps parallel runs
+    apart, and the file is removed when the run ends.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if not database["ENGINE"].endswith("sqlite3"):
+        return
+    folder = (
+        Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
+    )
+    database.setdefault("TEST", {})["NAME"] = str(
+        folder / f"muster-test-{os.getpid()}.sqlite3"
+    )
+    # Wait for the other thread's write instead of failing with "database is locked".
+    database.setdefault("OPTIONS", {})["timeout"] = 30
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
