@@ -52,6 +52,37 @@ class RowPlan:
     changes: list[str] = field(default_factory=list)
 
 
+@dataclass
+class ImportPlan:
+    """Parsed rows, every problem found, and what each row will do."""
+
+    rows: list
+    problems: list[Problem]
+    plans: list[RowPlan] = field(default_factory=list)
+
+    def count(self, action: str) -> int:
+        return sum(1 for plan in self.plans if plan.action == action)
+
+
+def parse_rows(table, parse_row, nothing: str) -> tuple[list, list[Problem]]:
+    """Parse every non-blank row with `parse_row(number, cells)`.
+
+    Returns the rows and all their problems, plus one naming `nothing` when the
+    file has a header but no rows ("the file has a header row but no people").
+    """
+    rows: list = []
+    problems: list[Problem] = []
+    for offset, row_cells in enumerate(table.rows):
+        if not any(row_cells):
+            continue
+        row, row_problems = parse_row(table.FIRST_ROW + offset, row_cells)
+        rows.append(row)
+        problems += row_problems
+    if not rows:
+        problems.append(Problem(f"the file has a header row but no {nothing}"))
+    return rows, problems
+
+
 def guess_mapping(columns: tuple[Column, ...], headers: list[str]) -> dict:
     """Each column's header index, matched by name ignoring case and punctuation."""
     squashed = [_squash(header) for header in headers]

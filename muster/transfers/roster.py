@@ -19,7 +19,14 @@ from muster.agencies.choices import Discipline, LicenseStatus, State
 from muster.agencies.models import Agency, Employment, License, Person
 from muster.audit.log import Event, record_event, record_events, snapshot
 from muster.transfers import cells
-from muster.transfers.columns import Column, Problem, RowPlan, mapping_problems
+from muster.transfers.columns import (
+    Column,
+    ImportPlan,
+    Problem,
+    RowPlan,
+    mapping_problems,
+    parse_rows,
+)
 from muster.transfers.tables import Table
 
 COLUMNS = (
@@ -88,16 +95,10 @@ class RosterRow:
 
 
 @dataclass
-class RosterPlan:
-    """The parsed rows, every problem found, and what each row will do."""
+class RosterPlan(ImportPlan):
+    """The roster's rows and problems, and the licenses they matched."""
 
-    rows: list[RosterRow]
-    problems: list[Problem]
-    plans: list[RowPlan] = field(default_factory=list)
     matches: dict = field(default_factory=dict)
-
-    def count(self, action: str) -> int:
-        return sum(1 for plan in self.plans if plan.action == action)
 
 
 def plan_roster(agency: Agency, table: Table, mapping: dict) -> RosterPlan:
@@ -105,16 +106,11 @@ def plan_roster(agency: Agency, table: Table, mapping: dict) -> RosterPlan:
     problems = mapping_problems(COLUMNS, mapping)
     if problems:
         return RosterPlan([], problems)
-    rows = []
-    for offset, cells_ in enumerate(table.rows):
-        number = Table.FIRST_ROW + offset
-        if not any(cells_):
-            continue
-        row, row_problems = _parse_row(agency, number, cells_, table, mapping)
-        rows.append(row)
-        problems += row_problems
-    if not rows:
-        problems.append(Problem("the file has a header row but no people"))
+    rows, problems = parse_rows(
+        table,
+        lambda number, row_cells: _parse_row(agency, number, row_cells, table, mapping),
+        "people",
+    )
     problems += _duplicates(rows)
     plan = RosterPlan(rows, problems)
     if not problems:

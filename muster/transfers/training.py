@@ -30,7 +30,14 @@ from muster.agencies.models import (
 )
 from muster.audit.log import Event, record_events, snapshot
 from muster.transfers import cells
-from muster.transfers.columns import Column, Problem, RowPlan, mapping_problems
+from muster.transfers.columns import (
+    Column,
+    ImportPlan,
+    Problem,
+    RowPlan,
+    mapping_problems,
+    parse_rows,
+)
 from muster.transfers.tables import Table
 
 AREA_COLUMNS = {f"{area.value.replace('-', '_')}_hours": area.value for area in Area}
@@ -108,14 +115,10 @@ class TrainingRow:
 
 
 @dataclass
-class TrainingPlan:
-    rows: list[TrainingRow]
-    problems: list[Problem]
-    plans: list[RowPlan] = field(default_factory=list)
-    people: dict = field(default_factory=dict)
+class TrainingPlan(ImportPlan):
+    """The training rows and problems, and the people they matched."""
 
-    def count(self, action: str) -> int:
-        return sum(1 for plan in self.plans if plan.action == action)
+    people: dict = field(default_factory=dict)
 
 
 def plan_training(agency: Agency, table: Table, mapping: dict) -> TrainingPlan:
@@ -123,16 +126,11 @@ def plan_training(agency: Agency, table: Table, mapping: dict) -> TrainingPlan:
     problems = mapping_problems(COLUMNS, mapping)
     if problems:
         return TrainingPlan([], problems)
-    rows = []
-    for offset, row_cells in enumerate(table.rows):
-        number = Table.FIRST_ROW + offset
-        if not any(row_cells):
-            continue
-        row, row_problems = _parse_row(agency, number, row_cells, table, mapping)
-        rows.append(row)
-        problems += row_problems
-    if not rows:
-        problems.append(Problem("the file has a header row but no training"))
+    rows, problems = parse_rows(
+        table,
+        lambda number, row_cells: _parse_row(agency, number, row_cells, table, mapping),
+        "training",
+    )
     plan = TrainingPlan(rows, problems)
     if not problems:
         _plan_rows(agency, plan)
