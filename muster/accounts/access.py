@@ -11,8 +11,9 @@ filter. The rules (docs/access.md):
   entered them, because compliance counts every hour across employers.
 - A state auditor reads what the agencies of their state read; never writes.
 - An officer sees their own person, records, qualifications and exemptions.
-- Only a coordinator of the agency that entered a record may correct or void it,
-  and only a coordinator of a current employer may add records for a person.
+- Only a coordinator of the agency that entered a record or a qualification may
+  correct or void it, and only a coordinator of a current employer may add
+  records for a person.
 - The audit trail is read by platform administrators (all of it) and state
   auditors (entries about the agencies of their state); by nobody else.
 """
@@ -125,6 +126,13 @@ def editable_records(user) -> QuerySet[TrainingRecord]:
 def qualifications(user) -> QuerySet[Qualification]:
     """Firearms qualifications the user may read."""
     return _about_visible_people(Qualification.objects.all(), user)
+
+
+def editable_qualifications(user) -> QuerySet[Qualification]:
+    """Qualifications the user may correct or void: those their agency entered."""
+    if is_platform_admin(user):
+        return Qualification.objects.all()
+    return Qualification.objects.filter(agency__in=writable_agencies(user))
 
 
 def exemptions(user) -> QuerySet[Exemption]:

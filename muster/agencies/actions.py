@@ -239,6 +239,67 @@ def record_qualification(
     return qualification
 
 
+QUALIFICATION_FIELDS = (
+    "qualified_on",
+    "weapon_type",
+    "course_of_fire",
+    "score",
+    "result",
+    "instructor",
+)
+
+
+def correct_qualification(
+    *,
+    actor,
+    qualification: Qualification,
+    fields: dict[str, Any],
+    reason: str,
+    request: HttpRequest | None = None,
+) -> Qualification:
+    """Change a qualification's fields; the old version stays in the audit."""
+    _require(reason, "A correction needs a reason.")
+    with transaction.atomic():
+        qualification = Qualification.objects.select_for_update().get(
+            pk=qualification.pk
+        )
+        if qualification.is_void:
+            raise ValueError("This qualification is void; it cannot be corrected.")
+        before = snapshot(qualification)
+        for name in QUALIFICATION_FIELDS:
+            if name in fields:
+                setattr(qualification, name, fields[name])
+        qualification.full_clean()
+        qualification.save()
+        _log_qualification(
+            qualification, "qualification.correct", actor, before, reason, request
+        )
+    return qualification
+
+
+def void_qualification(
+    *,
+    actor,
+    qualification: Qualification,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> Qualification:
+    """Mark a qualification void so it stops counting; the row and history stay."""
+    _require(reason, "A void needs a reason.")
+    with transaction.atomic():
+        qualification = Qualification.objects.select_for_update().get(
+            pk=qualification.pk
+        )
+        if qualification.is_void:
+            raise ValueError("This qualification is already void.")
+        before = snapshot(qualification)
+        qualification.void(reason)
+        _log_qualification(
+            qualification, "qualification.void", actor, before, reason, request
+        )
+    return qualification
+
+
 def propose_exemption(
     *,
     actor,
@@ -355,6 +416,19 @@ def _log(record, action, actor, before, reason, request) -> None:
         reason=reason.strip(),
         request=request,
         agency_id=record.agency_id,
+    )
+
+
+def _log_qualification(qualification, action, actor, before, reason, request):
+    record_event(
+        action,
+        actor=actor,
+        obj=qualification,
+        before=before,
+        after=snapshot(qualification),
+        reason=reason.strip(),
+        request=request,
+        agency_id=qualification.agency_id,
     )
 
 

@@ -198,6 +198,22 @@ class QualificationForm(forms.ModelForm):
         ]
         widgets = {"qualified_on": DATE}
 
+    def qualification_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+
+
+class QualificationCorrectionForm(QualificationForm):
+    reason = forms.CharField(
+        max_length=200,
+        help_text="Why the qualification is changed: kept in its history.",
+    )
+
+
+class QualificationVoidForm(forms.Form):
+    reason = forms.CharField(
+        max_length=200, help_text="Why the qualification does not count: kept with it."
+    )
+
 
 class ExemptionForm(forms.ModelForm):
     requirements = forms.CharField(

@@ -414,6 +414,14 @@ class Qualification(models.Model):
     def delete(self, *args, **kwargs):
         raise TypeError("Qualifications are never deleted; void them instead.")
 
+    def void(self, reason: str) -> None:
+        """Mark the qualification void so that it stops counting; the row stays."""
+        if not reason.strip():
+            raise ValueError("A void qualification needs a reason.")
+        self.is_void = True
+        self.void_reason = reason.strip()
+        self.save(update_fields=["is_void", "void_reason"])
+
 
 class Exemption(models.Model):
     """A dated waiver or deadline extension granted to one person."""

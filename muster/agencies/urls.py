@@ -32,6 +32,16 @@ urlpatterns = [
         name="qualification-new",
     ),
     path(
+        "agencies/<slug:code>/qualifications/<int:pk>/correct/",
+        views.correct_qualification,
+        name="qualification-correct",
+    ),
+    path(
+        "agencies/<slug:code>/qualifications/<int:pk>/void/",
+        views.void_qualification,
+        name="qualification-void",
+    ),
+    path(
         "agencies/<slug:code>/people/<int:pk>/exemptions/new/",
         views.propose_exemption,
         name="exemption-new",

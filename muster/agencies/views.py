@@ -159,12 +159,25 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if r.is_for_year(year)
             ],
             "transcript": _transcript(records),
-            "qualifications": access.qualifications(request.user).filter(person=person),
+            "qualifications": _qualifications(request.user, person),
             "exemptions": access.exemptions(request.user).filter(person=person),
             "writable_agencies": _employers_writable_by(request.user, person),
             "is_self": request.user.person_id == person.pk,
         },
     )
+
+
+def _qualifications(user, person) -> list[tuple]:
+    """Each readable qualification with its history and whether the user may edit it."""
+    editable = set(
+        access.editable_qualifications(user)
+        .filter(person=person, agency__isnull=False)
+        .values_list("pk", flat=True)
+    )
+    readable = access.qualifications(user).filter(person=person)
+    return [
+        (q, history_for(q), q.pk in editable) for q in readable.select_related("agency")
+    ]
 
 
 def _transcript(records) -> list[dict]:
@@ -461,6 +474,62 @@ def record_qualification(request: HttpRequest, code: str, pk: int) -> HttpRespon
             "person": person,
             "heading": f"Firearms qualification for {person}",
         },
+    )
+
+
+def _editable_qualification(request: HttpRequest, code: str, pk: int):
+    """A live qualification the agency `code` entered, if the user may change it."""
+    agency = _writable_agency(request, code)
+    editable = access.editable_qualifications(request.user).filter(
+        agency=agency, is_void=False
+    )
+    return get_object_or_404(editable.select_related("person"), pk=pk)
+
+
+@login_required
+def correct_qualification(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    qualification = _editable_qualification(request, code, pk)
+    form = forms.QualificationCorrectionForm(
+        request.POST or None, instance=qualification
+    )
+    if request.method == "POST" and form.is_valid():
+        actions.correct_qualification(
+            actor=request.user,
+            qualification=qualification,
+            fields=form.qualification_fields(),
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
+        messages.success(request, "Correction saved; the old version is in history.")
+        return redirect(qualification.person)
+    return render(
+        request,
+        "agencies/simple_form.html",
+        {
+            "form": form,
+            "person": qualification.person,
+            "heading": f"Correct the {qualification}",
+        },
+    )
+
+
+@login_required
+def void_qualification(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    qualification = _editable_qualification(request, code, pk)
+    form = forms.QualificationVoidForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actions.void_qualification(
+            actor=request.user,
+            qualification=qualification,
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
+        messages.success(request, "The qualification is void; it no longer counts.")
+        return redirect(qualification.person)
+    return render(
+        request,
+        "agencies/qualification_void_form.html",
+        {"form": form, "qualification": qualification},
     )
 
 

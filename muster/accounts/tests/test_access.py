@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from muster.accounts import access
 from muster.accounts.choices import Role
-from muster.agencies.models import Employment
+from muster.agencies.models import Employment, Qualification
 from muster.test import BaseTestCase, make_record
 
 
@@ -63,4 +63,31 @@ class AccessTestCase(BaseTestCase):
                 access.get_agency(self.sam, "riverton-pd", roles)
         self.assertEqual(
             access.get_agency(self.alice, "riverton-pd", access.WRITERS), self.agency
+        )
+
+    def test_only_the_entering_agencys_coordinator_may_change_a_qualification(
+        self,
+    ) -> None:
+        riverton = Qualification.objects.create(
+            person=self.bob_person,
+            agency=self.agency,
+            qualified_on=date(2026, 5, 1),
+            weapon_type="Handgun",
+            result="pass",
+        )
+        # Entered by Oakdale before Bob moved: Riverton reads it, Oakdale changes it.
+        oakdale = Qualification.objects.create(
+            person=self.bob_person,
+            agency=self.other_agency,
+            qualified_on=date(2025, 5, 1),
+            weapon_type="Handgun",
+            result="pass",
+        )
+        self.assertCountEqual(access.qualifications(self.alice), [riverton, oakdale])
+        self.assertEqual(list(access.editable_qualifications(self.alice)), [riverton])
+        self.assertEqual(list(access.editable_qualifications(self.dana)), [oakdale])
+        for user in (self.harold, self.sam, self.bob, self.tess):
+            self.assertEqual(list(access.editable_qualifications(user)), [], user)
+        self.assertCountEqual(
+            access.editable_qualifications(self.root), [riverton, oakdale]
         )

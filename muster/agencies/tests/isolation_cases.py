@@ -11,7 +11,18 @@ name.
 
 Format (see `muster.tests.isolation.Case`):
 
-    CASES = {
+    def _charlie_qualification(t) -> Qualification:
+    return Qualification.objects.create(
+        person=t.charlie_person,
+        agency=t.other_agency,
+        qualified_on=date(2026, 5, 1),
+        weapon_type="Handgun",
+        result="pass",
+        instructor="Charlie Chen's range officer",
+    )
+
+
+CASES = {
         # Takes no object of another agency: only "no Charlie on the page" is checked.
         "agencies:home": NO_OBJECT,
         # One variant: the other agency's person.
@@ -35,7 +46,7 @@ from datetime import date
 
 from django.core.files.base import ContentFile
 
-from muster.agencies.models import Evidence, Exemption
+from muster.agencies.models import Evidence, Exemption, Qualification
 from muster.tests.isolation import NO_OBJECT, Case
 
 WRITE = ("GET", "POST")
@@ -67,6 +78,17 @@ def _charlie_evidence(t) -> Evidence:
     )
 
 
+def _charlie_qualification(t) -> Qualification:
+    return Qualification.objects.create(
+        person=t.charlie_person,
+        agency=t.other_agency,
+        qualified_on=date(2026, 5, 1),
+        weapon_type="Handgun",
+        result="pass",
+        instructor="Charlie Chen's range officer",
+    )
+
+
 CASES = {
     "agencies:home": NO_OBJECT,
     "agencies:self-report": Case(None, methods=WRITE),
@@ -86,6 +108,22 @@ CASES = {
     ),
     "agencies:qualification-new": Case(
         lambda t: _other_and_own(t, t.charlie_person.pk), methods=WRITE
+    ),
+    # Valid posts, so that a hole would show as a saved change, not a form error.
+    "agencies:qualification-correct": Case(
+        lambda t: _other_and_own(t, _charlie_qualification(t).pk),
+        methods=WRITE,
+        data=lambda t: {
+            "qualified_on": "2026-05-01",
+            "weapon_type": "Rifle",
+            "result": "fail",
+            "reason": "Isolation probe",
+        },
+    ),
+    "agencies:qualification-void": Case(
+        lambda t: _other_and_own(t, _charlie_qualification(t).pk),
+        methods=WRITE,
+        data=lambda t: {"reason": "Isolation probe"},
     ),
     "agencies:exemption-new": Case(
         lambda t: _other_and_own(t, t.charlie_person.pk), methods=WRITE
