@@ -2,7 +2,7 @@
 
 Every view and API endpoint gets its rows through these functions, never through
 `Model.objects` directly, so an agency's data cannot leak through a forgotten
-filter. The rules (docs/access.md):
+filter. The rules (also in docs/security.md, "Roles"):
 
 - A platform administrator sees everything.
 - Coordinators and agency heads see their agencies' people: those employed there

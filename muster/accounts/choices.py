@@ -1,4 +1,4 @@
-"""Roles a user can hold, and what each may do (see docs/access.md)."""
+"""Roles a user can hold, and what each may do (see docs/security.md, "Roles")."""
 
 from django.db import models
 
