@@ -74,7 +74,11 @@ def parse_hours(text: str) -> Decimal:
         raise ValueError(f"{quoted(text)} is not a number; write hours like 2 or 1.5")
     if hours < 0:
         raise ValueError(f"{quoted(text)} is negative; hours must be zero or more")
-    if hours != hours.quantize(HUNDREDTH):
+    try:
+        exact = hours == hours.quantize(HUNDREDTH)
+    except InvalidOperation:  # too many digits to hold in hundredths
+        raise ValueError(f"{quoted(text)} is too large to be hours") from None
+    if not exact:
         raise ValueError(
             f"{quoted(text)} has more than two decimals; hours are recorded to the "
             "hundredth (1.25, not 1.255)"

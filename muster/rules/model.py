@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from muster.rules.errors import InputError
 
@@ -23,11 +23,18 @@ def to_hours(value: Decimal | int | float | str) -> Decimal:
     Decimal('1.25')
     >>> to_hours(2)
     Decimal('2')
+    >>> to_hours("1e30")
+    Traceback (most recent call last):
+    muster.rules.errors.InputError: hours are too large, not '1e30'
     """
     hours = Decimal(str(value))
     if not hours.is_finite() or hours < 0:
         raise InputError(f"hours must be a number of zero or more, not {value!r}")
-    if hours != hours.quantize(HUNDREDTH):
+    try:
+        exact = hours == hours.quantize(HUNDREDTH)
+    except InvalidOperation:  # too many digits to hold in hundredths
+        raise InputError(f"hours are too large, not {value!r}") from None
+    if not exact:
         raise InputError(f"hours may have at most two decimals, not {value!r}")
     return hours
 

@@ -35,6 +35,7 @@ RECORD_CASES = [
     (record(hours="two"), "hours", '"two" is not a number'),
     (record(hours=""), "hours", "is empty; a value is required"),
     (record(hours="1.255"), "hours", '"1.255" has more than two decimals'),
+    (record(hours="1e30"), "hours", '"1e30" is too large to be hours'),
     (
         record(area="legall"),
         "area",
