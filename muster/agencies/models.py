@@ -182,13 +182,49 @@ class License(models.Model):
         return self.status == LicenseStatus.ACTIVE
 
 
+class Voidable(models.Model):
+    """Who entered a legal record, and whether it was voided (with a reason).
+
+    Legal records are never deleted: a wrong one is voided so that past reports
+    stay explainable. Subclasses set `noun` for the messages and keep their own
+    check constraint that a void row has a reason.
+    """
+
+    noun = "record"
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    is_void = models.BooleanField("void", default=False)
+    void_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(f"A {self.noun} is never deleted; call void(reason) instead.")
+
+    def void(self, reason: str) -> None:
+        """Mark the row void so that it stops counting; the row stays."""
+        if not reason.strip():
+            raise ValueError(f"A void {self.noun} needs a reason.")
+        self.is_void = True
+        self.void_reason = reason.strip()
+        self.save(update_fields=["is_void", "void_reason"])
+
+
 class TrainingRecordQuerySet(models.QuerySet):
     def valid(self) -> "TrainingRecordQuerySet":
         """Records that count: approved and not voided."""
         return self.filter(is_void=False, approval=Approval.APPROVED)
 
 
-class TrainingRecord(models.Model):
+class TrainingRecord(Voidable):
     """One completed course or session, as entered; its hours are its credit lines."""
 
     person = models.ForeignKey(
@@ -240,16 +276,6 @@ class TrainingRecord(models.Model):
         related_name="+",
     )
     review_note = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    is_void = models.BooleanField("void", default=False)
-    void_reason = models.CharField(max_length=200, blank=True)
 
     objects = TrainingRecordQuerySet.as_manager()
 
@@ -277,11 +303,6 @@ class TrainingRecord(models.Model):
                 {"counts_for": "Make-up hours count for a year before completion."}
             )
 
-    def delete(self, *args, **kwargs):
-        raise TypeError(
-            "Training records are never deleted; call void(reason) instead."
-        )
-
     @property
     def counts(self) -> bool:
         """Whether the record's hours count: approved and not void."""
@@ -295,14 +316,6 @@ class TrainingRecord(models.Model):
     def is_for_year(self, year: int) -> bool:
         """Whether the record belongs to `year`: completed in it, or made up for it."""
         return self.completed_on.year == year or self.counts_for == year
-
-    def void(self, reason: str) -> None:
-        """Mark the record void so that its hours stop counting; the row stays."""
-        if not reason.strip():
-            raise ValueError("A void record needs a reason.")
-        self.is_void = True
-        self.void_reason = reason.strip()
-        self.save(update_fields=["is_void", "void_reason"])
 
 
 class CreditLine(models.Model):
@@ -365,8 +378,10 @@ class Evidence(models.Model):
         return self.description or self.file.name
 
 
-class Qualification(models.Model):
+class Qualification(Voidable):
     """A firearms qualification attempt: weapon, course of fire, score and result."""
+
+    noun = "qualification"
 
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="qualifications"
@@ -386,16 +401,6 @@ class Qualification(models.Model):
     score = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     result = models.CharField(max_length=4, choices=Result.choices)
     instructor = models.CharField(max_length=120, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    is_void = models.BooleanField("void", default=False)
-    void_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-qualified_on", "pk"]
@@ -410,17 +415,6 @@ class Qualification(models.Model):
         return (
             f"{self.weapon_type} qualification of {self.person} ({self.qualified_on})"
         )
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Qualifications are never deleted; void them instead.")
-
-    def void(self, reason: str) -> None:
-        """Mark the qualification void so that it stops counting; the row stays."""
-        if not reason.strip():
-            raise ValueError("A void qualification needs a reason.")
-        self.is_void = True
-        self.void_reason = reason.strip()
-        self.save(update_fields=["is_void", "void_reason"])
 
 
 class Exemption(models.Model):
