@@ -178,3 +178,20 @@ def artifacts_dir() -> Path:
     """Where tests save screenshots (gitignored)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def sign_in(page, live_server):
+    """Sign the browser tab in as a user by copying a session cookie from Django's
+    test client, so that browser tests do not depend on the sign-in page's markup."""
+    from django.test import Client
+
+    def sign_in_as(user) -> None:
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies["sessionid"]
+        page.context.add_cookies(
+            [{"name": "sessionid", "value": cookie.value, "url": live_server.url}]
+        )
+
+    return sign_in_as

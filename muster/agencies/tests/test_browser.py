@@ -1,13 +1,13 @@
 """A coordinator opens the agency dashboard, reads a status and opens the person.
 
-The browser is signed in by copying a session cookie from Django's test client,
-so these tests do not depend on the sign-in page's markup.
+The browser is signed in by the `sign_in` fixture (conftest.py), which copies a
+session cookie from Django's test client, so these tests do not depend on the sign-in
+page's markup.
 """
 
 from datetime import date
 
 import pytest
-from django.test import Client
 
 from muster.accounts.choices import Role
 from muster.agencies.models import Agency, Employment
@@ -17,17 +17,8 @@ from muster.test import make_user
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies["sessionid"]
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": cookie.value, "url": live_server.url}]
-    )
-
-
 def test_it_takes_a_coordinator_from_the_dashboard_to_a_person(
-    live_server, page, artifacts_dir
+    live_server, page, sign_in, artifacts_dir
 ):
     agency = Agency.objects.create(
         name="Riverton Police Department",
@@ -39,7 +30,7 @@ def test_it_takes_a_coordinator_from_the_dashboard_to_a_person(
     person = make_person(first_name="Carol", last_name="Behind")
     Employment.objects.create(person=person, agency=agency, starts_on=date(2015, 6, 1))
     add_record(person, date(2019, 3, 1), ("4", "legal", []), title="Legal update")
-    sign_in(page, live_server, alice)
+    sign_in(alice)
 
     page.goto(f"{live_server.url}/agencies/{agency.code}/")
     row = page.locator("tr", has_text="Behind, Carol")
@@ -73,7 +64,7 @@ def test_it_takes_a_coordinator_from_the_dashboard_to_a_person(
 
 
 def test_a_coordinator_records_a_class_for_12_and_the_counts_change(
-    live_server, page, artifacts_dir
+    live_server, page, sign_in, artifacts_dir
 ):
     today = date.today()
     agency = Agency.objects.create(
@@ -100,7 +91,7 @@ def test_a_coordinator_records_a_class_for_12_and_the_counts_change(
             title="In-service week",
             provider_kind="approved-provider",
         )
-    sign_in(page, live_server, alice)
+    sign_in(alice)
 
     dashboard = f"{live_server.url}/agencies/{agency.code}/"
     page.goto(dashboard)

@@ -1,14 +1,14 @@
 """A coordinator imports a roster of 12, records a class for all of them, and sees
 the dashboard counts change. Screenshots go to test-artifacts/.
 
-The browser is signed in by copying a session cookie from Django's test client,
-so the test does not depend on the sign-in page's markup.
+The browser is signed in by the `sign_in` fixture (conftest.py), which copies a
+session cookie from Django's test client, so the test does not depend on the sign-in
+page's markup.
 """
 
 from datetime import date, timedelta
 
 import pytest
-from django.test import Client
 
 from muster.accounts.choices import Role
 from muster.agencies.models import Agency, Person, TrainingRecord
@@ -23,15 +23,6 @@ CLASS_LINES = [
     ("8", "interpersonal", ["implicit-bias", "de-escalation"]),
     ("8", "technical", ["firearms"]),
 ]
-
-
-def sign_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies["sessionid"]
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": cookie.value, "url": live_server.url}]
-    )
 
 
 def import_roster(page, base: str) -> None:
@@ -74,7 +65,7 @@ def record_class(page, base: str, on: date) -> None:
 
 
 def test_a_coordinator_imports_a_roster_records_a_class_and_sees_counts_change(
-    live_server, page, artifacts_dir
+    live_server, page, sign_in, artifacts_dir
 ):
     agency = Agency.objects.create(
         name="Riverton Police Department",
@@ -83,7 +74,7 @@ def test_a_coordinator_imports_a_roster_records_a_class_and_sees_counts_change(
         state="MO",
     )
     alice = make_user("alice", (Role.COORDINATOR, agency))
-    sign_in(page, live_server, alice)
+    sign_in(alice)
     base = f"{live_server.url}/agencies/{agency.code}"
 
     import_roster(page, base)
