@@ -86,6 +86,7 @@ class _Context:
     reference_day: date
     as_of: date
     periods: dict[str, Period | None] = field(default_factory=dict)
+    make_up_periods: dict[tuple[str, int], Period | None] = field(default_factory=dict)
     counted: dict[int, list[Allocation]] = field(
         default_factory=lambda: defaultdict(list)
     )
@@ -103,17 +104,27 @@ class _Context:
             )
         return self.periods[cycle_id]
 
+    def make_up_period(self, cycle: Cycle, line: CreditLine) -> Period | None:
+        """The period `line` is marked to make up, if it falls in that make-up window."""
+        assert line.counts_for is not None
+        key = (cycle.id, line.counts_for)
+        if key not in self.make_up_periods:
+            self.make_up_periods[key] = person_period(
+                cycle, year_end(line.counts_for), self.extensions
+            )
+        target = self.make_up_periods[key]
+        if target is not None and target.end < line.completed_on <= target.final_day:
+            return target
+        return None
+
     def placement(self, line: CreditLine, cycle: Cycle, period: Period) -> str | None:
         """None when the line counts in `period`, else why it does not."""
         if line.completed_on > self.as_of:
             # Judging a past day uses only what had been completed by then.
             return f"completed after {self.as_of}, the day evaluated"
         if line.counts_for is not None:
-            target = person_period(cycle, year_end(line.counts_for), self.extensions)
-            if (
-                target is not None
-                and target.end < line.completed_on <= target.final_day
-            ):
+            target = self.make_up_period(cycle, line)
+            if target is not None:
                 if target.start == period.start:
                     return None
                 return (
@@ -393,12 +404,8 @@ def _note_make_up_marks(context: _Context) -> None:
     for line in context.lines:
         if line.counts_for is None or line.counts_for == line.completed_on.year:
             continue
-        honoured = False
-        for cycle in context.mandate.cycles.values():
-            target = person_period(cycle, year_end(line.counts_for), context.extensions)
-            if target and target.end < line.completed_on <= target.final_day:
-                honoured = True
-        if not honoured:
+        cycles = context.mandate.cycles.values()
+        if not any(context.make_up_period(cycle, line) for cycle in cycles):
             context.notes.append(
                 f"the line of {line.completed_on} is marked as make-up for "
                 f"{line.counts_for}, but that date is not inside a make-up window for "
