@@ -235,7 +235,7 @@ def _evaluate_requirement(
     exempt_reason, required = _new_licensee(context, cycle, period, required)
     if exempt_reason is None:
         exempt_reason, required = _waiver(context, requirement, cycle, period, required)
-    earned = _count(context, requirement, cycle, period)
+    earned = _count(context, requirement, cycle, period, cap)
     if exempt_reason:
         notes.append(exempt_reason)
         return result(Status.EXEMPT, required, earned)
@@ -322,10 +322,13 @@ def _waiver(
 
 
 def _count(
-    context: _Context, requirement: Requirement, cycle: Cycle, period: Period
+    context: _Context,
+    requirement: Requirement,
+    cycle: Cycle,
+    period: Period,
+    cap: CapInForce | None,
 ) -> Decimal:
     """Sum what counts toward the requirement and record why each line did or did not."""
-    cap = _cap_in_force(requirement, period)
     cap_room = cap.value.hours if cap else None
     earned = Decimal(0)
     for index, line in enumerate(context.lines):
