@@ -102,6 +102,7 @@ def run_scenario(scenario: dict[str, Any]) -> ComplianceResult:
 
 def check_output(result: ComplianceResult, expected: dict[str, Any]) -> list[str]:
     """Every difference between the result and the expected output, as sentences."""
+    assert expected, "the scenario has no output to check"
     unknown = set(expected) - OUTPUT_KEYS
     assert not unknown, f"unknown output keys {sorted(unknown)}"
     problems: list[str] = []
