@@ -270,5 +270,22 @@ def authored_courses(user):
     return Course.objects.filter(provider_id__in=agency_ids(user, AUTHORS))
 
 
+def asset_courses(user):
+    """Courses whose lesson files the user may open: those they may see or take.
+
+    The catalog's courses, the ones the user authors, and those the user is (or
+    was) enrolled in, so a learner keeps a course's images and handouts after it
+    is retired or unpublished mid-course.
+    """
+    from muster.catalog.models import Course
+
+    taken = learner_enrollments(user).values("course")
+    return Course.objects.filter(
+        Q(pk__in=catalog_courses(user).values("pk"))
+        | Q(pk__in=authored_courses(user).values("pk"))
+        | Q(pk__in=taken)
+    )
+
+
 def can_author(user) -> bool:
     return is_platform_admin(user) or bool(agency_ids(user, AUTHORS))

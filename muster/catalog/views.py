@@ -138,15 +138,13 @@ def enroll_url(slug: str) -> str:
 
 @login_required
 def asset_file(request: HttpRequest, slug: str, pk: int) -> FileResponse:
-    """A lesson's image, video or handout, for whoever may see its course.
+    """A lesson's image, video or handout, for whoever may see or take its course.
 
-    Lesson Markdown links here (`![diagram](/courses/<slug>/assets/<pk>/)`), so
-    images come from this site, as the Content Security Policy requires.
+    Lesson Markdown links here (`![diagram](/courses/<slug>/assets/<pk>/)`), and
+    so do the learner's lesson page and the author's preview; images come from
+    this site, as the Content Security Policy requires.
     """
-    courses = access.catalog_courses(request.user) | access.authored_courses(
-        request.user
-    )
-    course = get_object_or_404(courses.distinct(), slug=slug)
+    course = get_object_or_404(access.asset_courses(request.user), slug=slug)
     asset = get_object_or_404(LessonAsset, pk=pk, lesson__course=course)
     try:
         handle = asset.file.open("rb")

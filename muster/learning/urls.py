@@ -19,7 +19,6 @@ urlpatterns = [
     path("learn/<slug:slug>/enroll/", views.enroll, name="enroll"),
     path("learn/<slug:slug>/lessons/<int:position>/", views.lesson, name="lesson"),
     path("learn/<slug:slug>/heartbeat/", views.heartbeat, name="heartbeat"),
-    path("learn/<slug:slug>/assets/<int:pk>/", views.asset, name="asset"),
     path("learn/<slug:slug>/assessment/", views.take_assessment, name="assessment"),
     path("learn/<slug:slug>/attempts/<int:pk>/", views.attempt, name="attempt"),
     path("verify/<str:code>/", views.verify, name="verify"),

@@ -33,7 +33,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -47,7 +46,7 @@ from django.views.decorators.http import require_POST
 from muster.accounts import access
 from muster.catalog.choices import AssetKind
 from muster.catalog.markdown import render_markdown
-from muster.catalog.models import Course, LessonAsset
+from muster.catalog.models import Course
 from muster.learning import actions, assessment, seat
 from muster.learning.certificates import certificate_pdf, normalise_code
 from muster.learning.models import Attempt, Certificate, Enrollment
@@ -244,21 +243,6 @@ def heartbeat(request: HttpRequest, slug: str) -> HttpResponse:
             "percent": meter["percent"],
             "is_met": meter["is_met"],
         }
-    )
-
-
-@login_required
-def asset(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """A lesson's image, video or handout, for learners enrolled in the course."""
-    enrolled = access.learner_enrollments(request.user).filter(course__slug=slug)
-    if not (enrolled.exists() or access.is_platform_admin(request.user)):
-        raise Http404("No such file.")
-    item = get_object_or_404(LessonAsset, pk=pk, lesson__course__slug=slug)
-    name = item.file.name.rsplit("/", 1)[-1]
-    return FileResponse(
-        item.file.open("rb"),
-        as_attachment=item.kind == AssetKind.HANDOUT,
-        filename=name,
     )
 
 

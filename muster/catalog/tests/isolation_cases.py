@@ -2,15 +2,18 @@
 
 The catalog itself is open to every signed-in user, so its list is NO_OBJECT;
 the course page and asset files are pointed at a draft course of Oakdale (a
-provider here), which nobody but Oakdale's course authors may see. Every
-authoring URL is pointed at that course and its lessons, questions and
-approvals; none of the attackers holds the course-author role for Oakdale.
+provider here), which nobody but Oakdale's course authors may see; asset files
+also at the retired course only Charlie is enrolled in (see
+muster/learning/tests/isolation_cases.py). Every authoring URL is pointed at
+that course and its lessons, questions and approvals; none of the attackers
+holds the course-author role for Oakdale.
 """
 
 from django.core.files.base import ContentFile
 
 from muster.catalog.models import LessonAsset
 from muster.catalog.tests.factories import make_course
+from muster.learning.tests.isolation_cases import charlie_enrollment
 from muster.tests.isolation import NO_OBJECT, Case
 
 WRITE = ("GET", "POST")
@@ -49,15 +52,20 @@ def _approval(t) -> list[dict]:
     return [{"slug": course.slug, "pk": course.approvals.get().pk}]
 
 
-def _asset(t) -> list[dict]:
-    course = _draft(t)
+def _handout(course, title: str) -> dict:
     asset = LessonAsset.objects.create(
-        lesson=course.lessons.get(),
+        lesson=course.lessons.first(),
         kind="handout",
-        title="Oakdale handout",
+        title=title,
         file=ContentFile(b"Oakdale only", name="handout.txt"),
     )
-    return [{"slug": course.slug, "pk": asset.pk}]
+    return {"slug": course.slug, "pk": asset.pk}
+
+
+def _asset(t) -> list[dict]:
+    """A file of Oakdale's draft, and one of the retired course Charlie took."""
+    taken = charlie_enrollment(t).course
+    return [_handout(_draft(t), "Oakdale handout"), _handout(taken, "Handout")]
 
 
 CASES = {

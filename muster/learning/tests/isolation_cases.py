@@ -7,17 +7,16 @@ start one, so every attacker must get 404 (or the sign-in page), never a page
 about Charlie's enrollment. Charlie's attempt and certificate are addressed
 directly by their id and code. `/verify/<code>/` is public and by design names
 the certificate's holder, so its case uses a code that was never issued: the
-answer must be a 404 that names nobody.
+answer must be a 404 that names nobody. The lesson files of Charlie's course
+are served by the catalog (`catalog:asset`), whose case also points at them.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from muster.catalog.models import LessonAsset
 from muster.learning.models import Attempt, Certificate, Enrollment
 from muster.learning.tests.helpers import make_course
 from muster.tests.isolation import Case
@@ -25,7 +24,7 @@ from muster.tests.isolation import Case
 WRITE = ("GET", "POST")
 
 
-def _charlie_enrollment(t) -> Enrollment:
+def charlie_enrollment(t) -> Enrollment:
     """Charlie's enrollment, with an attempt and a certificate, in a retired course."""
     existing = Enrollment.objects.filter(person=t.charlie_person).first()
     if existing is not None:
@@ -46,34 +45,20 @@ def _charlie_enrollment(t) -> Enrollment:
 
 
 def _slug(t) -> list[dict]:
-    return [{"slug": _charlie_enrollment(t).course.slug}]
+    return [{"slug": charlie_enrollment(t).course.slug}]
 
 
 def _lesson(t) -> list[dict]:
-    return [{"slug": _charlie_enrollment(t).course.slug, "position": 1}]
-
-
-def _asset(t) -> list[dict]:
-    enrollment = _charlie_enrollment(t)
-    lesson = enrollment.course.lessons.first()
-    item = LessonAsset.objects.filter(lesson=lesson).first()
-    if item is None:
-        item = LessonAsset.objects.create(
-            lesson=lesson,
-            kind="handout",
-            title="Handout",
-            file=ContentFile(b"handout", name="handout.txt"),
-        )
-    return [{"slug": enrollment.course.slug, "pk": item.pk}]
+    return [{"slug": charlie_enrollment(t).course.slug, "position": 1}]
 
 
 def _attempt(t) -> list[dict]:
-    enrollment = _charlie_enrollment(t)
+    enrollment = charlie_enrollment(t)
     return [{"slug": enrollment.course.slug, "pk": enrollment.attempts.get().pk}]
 
 
 def _code(t) -> list[dict]:
-    return [{"code": _charlie_enrollment(t).certificate.code}]
+    return [{"code": charlie_enrollment(t).certificate.code}]
 
 
 CASES = {
@@ -81,7 +66,6 @@ CASES = {
     "learning:enroll": Case(_slug, methods=("POST",)),
     "learning:lesson": Case(_lesson, methods=WRITE),
     "learning:heartbeat": Case(_slug, methods=("POST",)),
-    "learning:asset": Case(_asset),
     "learning:assessment": Case(_slug, methods=WRITE),
     "learning:attempt": Case(_attempt),
     "learning:certificate": Case(_code),

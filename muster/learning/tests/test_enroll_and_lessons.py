@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date
 
+from django.core.files.base import ContentFile
+from django.test import override_settings
+
 from muster.agencies.models import License
+from muster.catalog.models import LessonAsset
 from muster.learning.models import Enrollment, LessonProgress
 from muster.learning.tests.helpers import make_course
 from muster.test import BaseTestCase
@@ -100,3 +105,35 @@ class LessonTestCase(BaseTestCase):
     def test_it_hides_another_persons_lesson_pages(self) -> None:
         self.client.force_login(self.charlie)
         self.assertEqual(self.client.get(f"{self.base}/lessons/1/").status_code, 404)
+
+
+class LessonAssetTestCase(BaseTestCase):
+    """The lesson's files are the catalog's asset URL, open to the learner."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        media = tempfile.TemporaryDirectory()
+        self.addCleanup(media.cleanup)
+        self.enterContext(override_settings(MEDIA_ROOT=media.name))
+        self.course = make_course()
+        self.handout = LessonAsset.objects.create(
+            lesson=self.course.lessons.get(position=1),
+            kind="handout",
+            title="Checklist",
+            file=ContentFile(b"checklist", name="checklist.txt"),
+        )
+        self.url = f"/courses/{self.course.slug}/assets/{self.handout.pk}/"
+        self.client.force_login(self.bob)
+        self.client.post(f"/learn/{self.course.slug}/enroll/")
+
+    def test_the_lesson_page_links_its_handout(self) -> None:
+        response = self.client.get(f"/learn/{self.course.slug}/lessons/1/")
+        self.assertContains(response, f'href="{self.url}"')
+        self.assertEqual(self.client.get(self.url).status_code, 200)
+
+    def test_a_learner_keeps_the_files_of_a_course_retired_mid_course(self) -> None:
+        self.course.retire_on = date(2022, 1, 1)
+        self.course.save()
+        self.assertEqual(self.client.get(self.url).status_code, 200)
+        self.client.force_login(self.charlie)
+        self.assertEqual(self.client.get(self.url).status_code, 404)
