@@ -58,10 +58,12 @@ def test_evaluate_and_mandates_never_import_django(tmp_path: Path) -> None:
     code = (
         "import sys\n"
         "from muster.cli.main import main\n"
-        "main(['mandates', 'check'])\n"
-        "main(['evaluate', '--jurisdiction', 'MO', '--period', '2021',"
+        "assert main(['mandates', 'check']) == 0\n"
+        "assert main(['mandates', 'show', 'MO']) == 0\n"
+        "assert main(['mandates', 'stale']) == 0\n"
+        "assert main(['evaluate', '--jurisdiction', 'MO', '--period', '2021',"
         f" '--people', {str(tmp_path / 'people.csv')!r},"
-        f" '--records', {str(tmp_path / 'records.csv')!r}])\n"
+        f" '--records', {str(tmp_path / 'records.csv')!r}]) == 0\n"
         "assert 'django' not in sys.modules, 'django was imported'\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
