@@ -167,9 +167,12 @@ def test_it_accepts_excel_csv_with_a_bom_us_dates_and_blank_lines(
     records = RECORDS.replace("2021-04-01,2,interpersonal", "4/1/2021,2,interpersonal")
     records = records.replace("\nB2,", "\n,,,,,,,,\n\nB2,", 1)
     people = "\ufeff" + PEOPLE
+    assert "4/1/2021" in records and ",,,,,,,,\n\nB2," in records
     run = evaluate(people=people, records=records)
     assert run.code == 0, run.err
-    assert result_of(json.loads(run.out), "A1")["status"] == "compliant"
+    a1 = result_of(json.loads(run.out), "A1")
+    assert a1["status"] == "compliant"
+    assert [line["date"] for line in a1["explanation"]].count("2021-04-01") == 1
 
 
 def test_it_prints_an_aligned_table_without_colour_when_not_a_tty(evaluate) -> None:
