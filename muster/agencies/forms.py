@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from muster.agencies import compliance
 from muster.agencies.choices import Area
@@ -18,6 +19,12 @@ from muster.agencies.models import Exemption, Qualification, TrainingRecord
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 EVIDENCE_TYPES = (".pdf", ".png", ".jpg", ".jpeg", ".heic", ".tif", ".tiff")
+
+
+def check_not_future(day) -> None:
+    """Refuse a day after today: training and qualifications are recorded once done."""
+    if day is not None and day > timezone.localdate():
+        raise ValidationError("This date is in the future; record it once it is done.")
 
 
 def check_upload(upload) -> None:
@@ -57,6 +64,7 @@ class TrainingForm(forms.ModelForm):
 
     def __init__(self, *args, evidence_required: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["completed_on"].validators.append(check_not_future)
         if evidence_required:
             self.fields["evidence"].required = True
             self.fields["evidence"].help_text = (
@@ -197,6 +205,10 @@ class QualificationForm(forms.ModelForm):
             "instructor",
         ]
         widgets = {"qualified_on": DATE}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["qualified_on"].validators.append(check_not_future)
 
     def qualification_fields(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name in self.Meta.fields}

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from muster.agencies import compliance
 from muster.agencies.choices import (
@@ -214,6 +215,14 @@ def _build_lines(row: TrainingRow) -> list[Problem]:
         ]
     if v["started_on"] and v["started_on"] > v["completed_on"]:
         return [Problem("is after the completion date", row.row, LABELS["started_on"])]
+    if v["completed_on"] > timezone.localdate():
+        return [
+            Problem(
+                "is in the future; import training once it is done",
+                row.row,
+                LABELS["completed_on"],
+            )
+        ]
     return []
 
 

@@ -90,6 +90,26 @@ class RecordingTestCase(BaseTestCase):
         self.assertContains(response, "Enter the hours for this line.")
         self.assertFalse(TrainingRecord.objects.filter(title="").exists())
 
+    def test_it_refuses_training_or_a_qualification_dated_after_today(self) -> None:
+        self.client.force_login(self.alice)
+        response = self.client.post(
+            self.new_url, training_data(completed_on="2026-11-28")
+        )
+        self.assertContains(response, 'id="id_completed_on_error"')
+        self.assertContains(response, "This date is in the future")
+        url = f"/agencies/{self.agency.code}/people/{self.bob_person.pk}/qualifications/new/"
+        data = {
+            "qualified_on": "2026-11-28",
+            "weapon_type": "Handgun",
+            "result": "pass",
+        }
+        self.assertContains(self.client.post(url, data), 'id="id_qualified_on_error"')
+        self.client.post(self.new_url, training_data(completed_on="2026-11-27"))
+        self.assertEqual(
+            TrainingRecord.objects.filter(title__contains="Crisis").count(), 1
+        )
+        self.assertFalse(Qualification.objects.exists())
+
     def test_it_refuses_a_line_without_hours_and_a_bad_upload(self) -> None:
         self.client.force_login(self.alice)
         data = training_data(evidence=SimpleUploadedFile("x.exe", b"MZ"))

@@ -114,6 +114,14 @@ class TrainingImportTestCase(BaseTestCase):
         self.client.post(f"{self.base}/{batch.pk}/")
         self.assertEqual(TrainingRecord.objects.count(), before)
 
+    def test_it_refuses_a_completion_date_after_today(self) -> None:
+        rows = [self.row(), self.row(**{"Completion date": "2100-01-01"})]
+        batch, preview = self.import_file(csv_bytes(HEADER, rows))
+        self.assertContains(preview, "<tr><td>3</td><td>Completed on</td>", html=False)
+        self.assertContains(preview, "is in the future")
+        self.client.post(f"{self.base}/{batch.pk}/")
+        self.assertFalse(TrainingRecord.objects.filter(source="import").exists())
+
     def test_it_refuses_people_who_are_not_on_the_agencys_staff(self) -> None:
         charlie_license = self.charlie_person.licenses.get().number
         rows = [self.row(**{"License number": charlie_license}), self.row(), self.row()]
