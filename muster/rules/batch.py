@@ -503,11 +503,10 @@ class _BatchEvaluator:
         return free + np.minimum(limited, limit)
 
     def cap(self, requirement: Requirement, start_day: date):
-        for cap in requirement.caps:
-            value = at(cap.values, start_day)
-            if value is not None and value.hours is not None:
-                return cap.counts, int(value.hours * 100)
-        return None
+        found = requirement.cap_on(start_day)
+        if found is None or found.value.hours is None:
+            return None
+        return found.rule.counts, int(found.value.hours * 100)
 
     def placed_lines(self, cycle: Cycle, period: _PeriodColumns) -> _PlacedLines:
         """The lines that count in `period`, as their own smaller columns (cached)."""

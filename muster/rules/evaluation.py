@@ -12,12 +12,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import NamedTuple
 
 from muster.rules.dates import year_end
 from muster.rules.mandate import (
-    Cap,
-    CapValue,
+    CapInForce,
     Cycle,
     Kind,
     Mandate,
@@ -209,7 +207,7 @@ def _evaluate_requirement(
     if value is None or value.hours is None:
         return None
     cycle = context.mandate.cycles[requirement.cycle]
-    cap = _cap_in_force(requirement, period)
+    cap = requirement.cap_on(period.start)
     notes = [n for n in (value.note, cycle.note, cap.value.note if cap else "") if n]
 
     def result(status: str, required: Decimal, earned: Decimal) -> RequirementResult:
@@ -371,19 +369,6 @@ def _count(
             context.counted[index].append(Allocation(requirement.id, hours))
         earned += hours
     return earned
-
-
-class CapInForce(NamedTuple):
-    rule: Cap
-    value: CapValue
-
-
-def _cap_in_force(requirement: Requirement, period: Period) -> CapInForce | None:
-    for cap in requirement.caps:
-        value = at(cap.values, period.start)
-        if value is not None and value.hours is not None:
-            return CapInForce(cap, value)
-    return None
 
 
 def _count_refusal(requirement: Requirement, line: CreditLine) -> str | None:

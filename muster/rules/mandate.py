@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Protocol, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 from muster.rules.dates import add_months, months_between
 from muster.rules.model import Citation, CreditLine, Period, Person
@@ -151,6 +151,13 @@ class Cap:
         )
 
 
+class CapInForce(NamedTuple):
+    """A cap and its limit in force on a day."""
+
+    rule: Cap
+    value: CapValue
+
+
 class Kind:
     """Requirement kinds: hours, a passed qualification, or a completed course."""
 
@@ -176,6 +183,14 @@ class Requirement:
     @property
     def unit(self) -> str:
         return "hours" if self.kind == Kind.HOURS else "completions"
+
+    def cap_on(self, day: date) -> CapInForce | None:
+        """The first cap with a limit in force on `day`; only that one is applied."""
+        for cap in self.caps:
+            value = at(cap.values, day)
+            if value is not None and value.hours is not None:
+                return CapInForce(cap, value)
+        return None
 
     def counts_line(self, line: CreditLine) -> bool:
         """Whether the line, inside the period, counts at all (before caps)."""
