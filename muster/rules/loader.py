@@ -63,16 +63,6 @@ class Jurisdiction:
     description: str
     mandates: tuple[Mandate, ...]
 
-    def mandates_for(self, discipline: str) -> tuple[Mandate, ...]:
-        """Mandates whose applicability names this discipline (or any discipline)."""
-        return tuple(
-            m
-            for m in self.mandates
-            if any(
-                not a.disciplines or discipline in a.disciplines for a in m.applies_to
-            )
-        )
-
 
 @dataclass(frozen=True)
 class Library:
