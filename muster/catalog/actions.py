@@ -10,7 +10,13 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from muster.audit.log import record_event, snapshot
-from muster.catalog.models import Course, CourseApproval, LessonAsset, Question
+from muster.catalog.models import (
+    Course,
+    CourseApproval,
+    Lesson,
+    LessonAsset,
+    Question,
+)
 
 
 def _audit(action: str, request: HttpRequest, course: Course, obj, before, after):
@@ -27,41 +33,16 @@ def _audit(action: str, request: HttpRequest, course: Course, obj, before, after
     )
 
 
-def _before(form) -> dict | None:
-    """The row as stored before the form changes it (None for a new row)."""
+def _before(form, state=snapshot) -> dict | None:
+    """The row as stored before the form changes it (None for a new row).
+
+    Read from the database: validating a ModelForm already copied the new values
+    onto `form.instance`.
+    """
     instance = form.instance
     if instance.pk is None:
         return None
-    return snapshot(type(instance).objects.get(pk=instance.pk))
-
-
-@transaction.atomic
-def save_course(request: HttpRequest, form) -> Course:
-    before = _before(form)
-    course = form.save()
-    action = "course.update" if before else "course.create"
-    _audit(action, request, course, course, before, snapshot(course))
-    return course
-
-
-@transaction.atomic
-def save_lesson(request: HttpRequest, course: Course, form):
-    before = _before(form)
-    lesson = form.save(commit=False)
-    lesson.course = course
-    lesson.save()
-    action = "lesson.update" if before else "lesson.create"
-    _audit(action, request, course, lesson, before, snapshot(lesson))
-    return lesson
-
-
-@transaction.atomic
-def add_asset(request: HttpRequest, lesson, form) -> LessonAsset:
-    asset = form.save(commit=False)
-    asset.lesson = lesson
-    asset.save()
-    _audit("asset.create", request, lesson.course, asset, None, snapshot(asset))
-    return asset
+    return state(type(instance).objects.get(pk=instance.pk))
 
 
 def _question_state(question: Question) -> dict:
@@ -70,30 +51,6 @@ def _question_state(question: Question) -> dict:
         {"text": c.text, "is_correct": c.is_correct} for c in question.choices.all()
     ]
     return state
-
-
-@transaction.atomic
-def save_question(request: HttpRequest, course: Course, form, choices) -> Question:
-    before = _question_state(form.instance) if form.instance.pk else None
-    question = form.save(commit=False)
-    question.course = course
-    question.save()
-    choices.instance = question
-    choices.save()
-    action = "question.update" if before else "question.create"
-    _audit(action, request, course, question, before, _question_state(question))
-    return question
-
-
-@transaction.atomic
-def retire_question(request: HttpRequest, course: Course, question: Question) -> None:
-    """Take a question out of the bank; it stays for attempts that drew it."""
-    before = _question_state(question)
-    question.is_active = False
-    question.save(update_fields=["is_active"])
-    _audit(
-        "question.retire", request, course, question, before, _question_state(question)
-    )
 
 
 def _approval_state(approval: CourseApproval) -> dict:
@@ -106,16 +63,61 @@ def _approval_state(approval: CourseApproval) -> dict:
 
 
 @transaction.atomic
+def save_course(request: HttpRequest, form) -> Course:
+    before = _before(form)
+    course = form.save()
+    action = "course.update" if before else "course.create"
+    _audit(action, request, course, course, before, snapshot(course))
+    return course
+
+
+@transaction.atomic
+def _save_part(
+    request: HttpRequest, course: Course, noun: str, form, rows=None, state=snapshot
+):
+    """Save one part of `course` from its form, and its inline `rows` if any."""
+    before = _before(form, state)
+    part = form.save(commit=False)
+    part.course = course
+    part.save()
+    if rows is not None:
+        rows.instance = part
+        rows.save()
+    action = f"{noun}.update" if before else f"{noun}.create"
+    _audit(action, request, course, part, before, state(part))
+    return part
+
+
+def save_lesson(request: HttpRequest, course: Course, form) -> Lesson:
+    return _save_part(request, course, "lesson", form)
+
+
+def save_question(request: HttpRequest, course: Course, form, choices) -> Question:
+    return _save_part(request, course, "question", form, choices, _question_state)
+
+
 def save_approval(request: HttpRequest, course: Course, form, credits):
-    before = _approval_state(form.instance) if form.instance.pk else None
-    approval = form.save(commit=False)
-    approval.course = course
-    approval.save()
-    credits.instance = approval
-    credits.save()
-    action = "approval.update" if before else "approval.create"
-    _audit(action, request, course, approval, before, _approval_state(approval))
-    return approval
+    return _save_part(request, course, "approval", form, credits, _approval_state)
+
+
+@transaction.atomic
+def add_asset(request: HttpRequest, lesson, form) -> LessonAsset:
+    asset = form.save(commit=False)
+    asset.lesson = lesson
+    asset.save()
+    _audit("asset.create", request, lesson.course, asset, None, snapshot(asset))
+    return asset
+
+
+@transaction.atomic
+def retire_question(request: HttpRequest, course: Course, question: Question) -> None:
+    """Take a question out of the bank; it stays for attempts that drew it."""
+    before = _question_state(question)
+    question.is_active = False
+    question.save(update_fields=["is_active"])
+    _audit(
+        "question.retire", request, course, question, before, _question_state(question)
+    )
 
 
 @transaction.atomic

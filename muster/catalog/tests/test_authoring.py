@@ -266,6 +266,16 @@ class AuthoringTestCase(BaseTestCase):
         response = self.client.post("/authoring/ours/questions/new/", data)
         self.assertEqual(response.status_code, 302)
 
+    def test_a_question_edit_is_audited_with_the_text_it_replaced(self):
+        question = self.course.questions.get()
+        data = {"text": "Is it, really?", "kind": "single", "explanation": ""}
+        data.update(choices_post(("A", True), ("B", False)))
+        response = self.client.post(f"/authoring/ours/questions/{question.pk}/", data)
+        self.assertRedirects(response, "/authoring/ours/")
+        entry = self.audited("question.update")
+        self.assertEqual(entry.before["text"], "Is it?")
+        self.assertEqual(entry.after["text"], "Is it, really?")
+
     def test_removing_a_question_keeps_it_inactive(self):
         question = self.course.questions.get()
         self.client.post(f"/authoring/ours/questions/{question.pk}/retire/")
@@ -289,6 +299,23 @@ class AuthoringTestCase(BaseTestCase):
         approval = self.course.approvals.get(jurisdiction="TN")
         self.assertEqual(approval.credits.get().topics, ["de-escalation"])
         self.assertTrue(self.audited("approval.create"))
+
+    def test_an_approval_edit_is_audited_with_the_number_it_replaced(self):
+        approval = self.course.approvals.get()
+        old_number = approval.approval_number
+        data = {
+            "jurisdiction": approval.jurisdiction,
+            "approval_number": "RENEWED-1",
+            "valid_from": approval.valid_from.isoformat(),
+            "valid_until": "",
+            "provider_kind": approval.provider_kind,
+        }
+        data.update(credits_post(("2", "", ["de-escalation"])))
+        url = f"/authoring/ours/approvals/{approval.pk}/"
+        self.assertRedirects(self.client.post(url, data), "/authoring/ours/")
+        entry = self.audited("approval.update")
+        self.assertEqual(entry.before["approval_number"], old_number)
+        self.assertEqual(entry.after["approval_number"], "RENEWED-1")
 
     def test_it_refuses_an_unknown_topic_and_an_approval_without_credit(self):
         data = {
