@@ -18,7 +18,7 @@ from muster.accounts.choices import Role
 from muster.agencies import actions, compliance, forms
 from muster.agencies.choices import Approval
 from muster.agencies.models import Employment
-from muster.audit.log import history_for
+from muster.audit.models import AuditEntry
 from muster.catalog import recommend
 
 EARLIEST_YEAR = 2000
@@ -153,11 +153,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "warnings": compliance.warnings_in(standings),
             "covers": recommend.covers_for_standings(standings, today),
-            "records": [
-                (r, history_for(r), r.pk in editable)
-                for r in records
-                if r.is_for_year(year)
-            ],
+            "records": _with_history(
+                [r for r in records if r.is_for_year(year)], editable
+            ),
             "transcript": _transcript(records),
             "qualifications": _qualifications(request.user, person),
             "exemptions": access.exemptions(request.user).filter(person=person),
@@ -175,9 +173,23 @@ def _qualifications(user, person) -> list[tuple]:
         .values_list("pk", flat=True)
     )
     readable = access.qualifications(user).filter(person=person)
-    return [
-        (q, history_for(q), q.pk in editable) for q in readable.select_related("agency")
-    ]
+    return _with_history(list(readable.select_related("agency")), editable)
+
+
+def _with_history(rows: list, editable: set[int]) -> list[tuple]:
+    """Each row with its audit history, oldest first, and whether it is editable.
+
+    The histories of all the rows are read in one query, not one per row.
+    """
+    if not rows:
+        return []
+    histories: dict[str, list] = {}
+    entries = AuditEntry.objects.filter(
+        object_type=rows[0]._meta.label, object_id__in=[str(row.pk) for row in rows]
+    ).select_related("actor")
+    for entry in entries:
+        histories.setdefault(entry.object_id, []).append(entry)
+    return [(row, histories.get(str(row.pk), []), row.pk in editable) for row in rows]
 
 
 def _transcript(records) -> list[dict]:

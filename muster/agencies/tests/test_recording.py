@@ -6,7 +6,9 @@ import tempfile
 
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from muster.agencies.models import Evidence, Exemption, Qualification, TrainingRecord
 from muster.audit.log import history_for
@@ -77,6 +79,18 @@ class RecordingTestCase(BaseTestCase):
         entry = history_for(record).get()
         self.assertEqual(entry.action, "training.create")
         self.assertEqual(entry.after["credit_lines"][0]["topics"], ["de-escalation"])
+
+    def test_the_person_page_reads_every_history_in_one_query(self) -> None:
+        self.client.force_login(self.alice)
+        url = f"/people/{self.bob_person.pk}/"
+        self.client.post(self.new_url, training_data())
+        with CaptureQueriesContext(connection) as with_one:
+            self.assertContains(self.client.get(url), "History (1 change)", count=1)
+        for number in range(3):
+            self.client.post(self.new_url, training_data(title=f"Course {number}"))
+        with CaptureQueriesContext(connection) as with_four:
+            self.assertContains(self.client.get(url), "History (1 change)", count=4)
+        self.assertEqual(len(with_four), len(with_one))
 
     def test_it_shows_errors_next_to_the_field(self) -> None:
         self.client.force_login(self.alice)
