@@ -298,6 +298,16 @@ class _MandateBuilder:
                     f"Use one of: {', '.join(sorted(allowed))}; or add it to topics.yaml.",
                 )
 
+    def check_prorate_unit(
+        self, where: str, spec: schema.NewLicenseeSpec | schema.WaiverRuleSpec
+    ) -> None:
+        if spec.unit_months < 1 or spec.hours_per_unit <= 0:
+            raise self.fail(
+                where,
+                "prorates without a unit",
+                "Give `unit_months` (say 3) and `hours_per_unit` (say 10).",
+            )
+
     def build(self) -> Mandate:
         spec = self.spec
         for index, entry in enumerate(spec.carry_over):
@@ -396,14 +406,8 @@ class _MandateBuilder:
         self, index: int, spec: schema.NewLicenseeSpec
     ) -> NewLicenseeRule:
         where = f"new_licensee > {index}"
-        if spec.rule == "prorate" and (
-            spec.unit_months < 1 or spec.hours_per_unit <= 0
-        ):
-            raise self.fail(
-                where,
-                "prorates without a unit",
-                "Give `unit_months` (say 3) and `hours_per_unit` (say 10).",
-            )
+        if spec.rule == "prorate":
+            self.check_prorate_unit(where, spec)
         return NewLicenseeRule(
             spec.from_,
             spec.rule,
@@ -417,12 +421,7 @@ class _MandateBuilder:
     ) -> WaiverRule:
         where = f"waivers > {index}"
         if spec.rule == "prorate":
-            if spec.unit_months < 1 or spec.hours_per_unit <= 0:
-                raise self.fail(
-                    where,
-                    "prorates without a unit",
-                    "Give `unit_months` (say 3) and `hours_per_unit` (say 10).",
-                )
+            self.check_prorate_unit(where, spec)
             uneven = [
                 c.id
                 for c in cycles.values()

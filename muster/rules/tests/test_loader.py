@@ -33,6 +33,7 @@ EXPECTED_MESSAGES = {
     "tiers_not_from_zero.yaml": ["tiers", "from_years: 0"],
     "qualification_hours.yaml": ["other than 1", "hours: 1"],
     "not_yaml.yaml": ["not valid YAML"],
+    "prorate_without_unit.yaml": ["waivers > 0", "prorates without a unit"],
 }
 
 
