@@ -122,16 +122,14 @@ def parse_choice(text: str, allowed: Collection[str], kind: str) -> str:
     raise ValueError(message)
 
 
-def choice(
-    allowed: Collection[str], kind: str, default: str | None = None
-) -> Callable[[str], str | None]:
-    """A parser for one word of `allowed`; an empty cell gives `default`.
+def choice(allowed: Collection[str], kind: str) -> Callable[[str], str | None]:
+    """A parser for one word of `allowed`; an empty cell gives None.
 
     >>> choice(["pass", "fail"], "result")("")
     """
 
     def parse(text: str) -> str | None:
-        return parse_choice(text, allowed, kind) if text.strip() else default
+        return parse_choice(text, allowed, kind) if text.strip() else None
 
     return parse
 
