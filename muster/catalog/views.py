@@ -5,10 +5,8 @@ toward for the signed-in officer, and keeps providers' drafts private. Authors
 reach only the courses of providers where they hold the course-author role
 (`access.authored_courses`); anything else is a 404, as elsewhere in Muster.
 
-Coordination with muster/learning: the course page's "Start course" button
-posts to `learning:enroll` (kwargs: `slug`), and falls back to the path
-`/learn/<slug>/enroll/` while that URL is not defined. Lessons are rendered
-with `muster.catalog.markdown.render_markdown`.
+The course page's "Start course" button posts to `learning:enroll`. Lessons are
+rendered with `muster.catalog.markdown.render_markdown`.
 """
 
 from __future__ import annotations
@@ -21,7 +19,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -125,15 +122,7 @@ def course_context(request: HttpRequest, course: Course) -> dict:
             & set(person.licenses.values_list("jurisdiction", flat=True))
         ),
         "counts_toward": counts_toward,
-        "enroll_url": enroll_url(course.slug),
     }
-
-
-def enroll_url(slug: str) -> str:
-    try:
-        return reverse("learning:enroll", kwargs={"slug": slug})
-    except NoReverseMatch:
-        return f"/learn/{slug}/enroll/"
 
 
 @login_required
