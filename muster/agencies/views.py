@@ -5,6 +5,8 @@ may do, calls one function from `actions` and renders. Reading is open to every
 role that can see the rows; writing needs a coordinator of a current employer.
 """
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -414,19 +416,12 @@ def review_training(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    form = forms.ReviewForm(request.POST)
-    if not form.is_valid():
-        return _review_refused(request, form, agency)
-    actions.review_training(
-        actor=request.user,
-        record=record,
-        approve=form.approves,
-        note=form.cleaned_data["note"],
-        request=request,
+    return _decide(
+        request,
+        agency,
+        partial(actions.review_training, record=record),
+        f"{record.title} for {record.person}",
     )
-    verb = "approved" if form.approves else "rejected"
-    messages.success(request, f"{record.title} for {record.person} {verb}.")
-    return redirect("agencies:approvals", code=agency.code)
 
 
 @require_POST
@@ -441,25 +436,31 @@ def decide_exemption(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    form = forms.ReviewForm(request.POST)
-    if not form.is_valid():
-        return _review_refused(request, form, agency)
-    actions.decide_exemption(
-        actor=request.user,
-        exemption=exemption,
-        approve=form.approves,
-        note=form.cleaned_data["note"],
-        request=request,
+    return _decide(
+        request,
+        agency,
+        partial(actions.decide_exemption, exemption=exemption),
+        f"Exemption for {exemption.person}",
     )
-    verb = "approved" if form.approves else "rejected"
-    messages.success(request, f"Exemption for {exemption.person} {verb}.")
-    return redirect("agencies:approvals", code=agency.code)
 
 
-def _review_refused(request, form, agency) -> HttpResponse:
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
+def _decide(request, agency, action, subject: str) -> HttpResponse:
+    """Apply the posted approve-or-reject decision with `action`, or say what is
+    wrong; either way, back to the approvals page."""
+    form = forms.ReviewForm(request.POST)
+    if form.is_valid():
+        action(
+            actor=request.user,
+            approve=form.approves,
+            note=form.cleaned_data["note"],
+            request=request,
+        )
+        verb = "approved" if form.approves else "rejected"
+        messages.success(request, f"{subject} {verb}.")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
     return redirect("agencies:approvals", code=agency.code)
 
 
