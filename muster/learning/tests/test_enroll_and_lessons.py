@@ -7,6 +7,7 @@ from datetime import date
 
 from django.core.files.base import ContentFile
 from django.test import override_settings
+from django.utils import timezone
 
 from muster.agencies.models import License
 from muster.catalog.models import LessonAsset
@@ -55,6 +56,20 @@ class EnrollTestCase(BaseTestCase):
     def test_it_offers_the_course_to_someone_not_enrolled(self) -> None:
         response = self.client.get(f"/learn/{self.course.slug}/")
         self.assertContains(response, 'id="enroll-button"')
+
+    def test_it_shows_a_retired_course_taken_before_as_closed(self) -> None:
+        Enrollment.objects.create(
+            person=self.bob_person,
+            user=self.bob,
+            course=self.course,
+            jurisdiction="MO",
+            completed_at=timezone.now(),
+        )
+        self.course.retire_on = date(2022, 1, 1)
+        self.course.save()
+        response = self.client.get(f"/learn/{self.course.slug}/")
+        self.assertContains(response, "not open for new enrollments")
+        self.assertNotContains(response, 'id="enroll-button"')
 
 
 class LessonTestCase(BaseTestCase):
