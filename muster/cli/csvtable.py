@@ -123,6 +123,15 @@ def read_rows(
         )
         return [], report
     header = [cell.strip().lower() for cell in lines[0]]
+    if len(header) == 1 and ";" in header[0]:
+        # Excel in many European locales separates with semicolons.
+        report.add(
+            1,
+            None,
+            'the columns are separated by ";", not commas; in Excel, save it as '
+            '"CSV UTF-8 (Comma delimited)"',
+        )
+        return [], report
     if not check_header(header, required, optional, report):
         return [], report
     rows = [

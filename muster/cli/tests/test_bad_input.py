@@ -121,6 +121,16 @@ def test_it_refuses_an_empty_file(evaluate, name) -> None:
     assert f"{name}.csv, line 1: the file is empty" in run.err
 
 
+def test_it_explains_a_file_separated_by_semicolons(evaluate) -> None:
+    run = evaluate(people=PEOPLE.replace(",", ";"))
+    assert (run.code, run.out) == (2, "")
+    (only,) = run.err.splitlines()
+    assert only.endswith(
+        'people.csv, line 1: the columns are separated by ";", not commas; '
+        'in Excel, save it as "CSV UTF-8 (Comma delimited)"'
+    )
+
+
 def test_it_refuses_a_value_in_an_unnamed_column(evaluate) -> None:
     run = evaluate(records=replace_line(RECORDS, 7, GOOD + ",surprise"))
     assert (run.code, run.out) == (2, "")
