@@ -61,6 +61,14 @@ def a_year(text: str) -> int:
     return found
 
 
+def a_day_count(text: str) -> int:
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(
+            f"{fields.quoted(text)} is not a number of days; write one like 365"
+        )
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="muster",
@@ -110,7 +118,7 @@ def add_mandates(commands: argparse._SubParsersAction) -> None:
     show.add_argument("--on", type=a_date, metavar="DATE", help="default: today")
     show.set_defaults(run=run_show)
     stale = group.add_parser("stale", help="list mandates not checked for a while")
-    stale.add_argument("--days", type=int, default=365)
+    stale.add_argument("--days", type=a_day_count, default=365)
     stale.set_defaults(run=run_stale)
     for command in (check, show, stale):
         command.add_argument("--root", metavar="DIR", help="another mandates folder")

@@ -117,3 +117,9 @@ def test_stale_is_quiet_about_recently_checked_mandates(
     assert run.code == 0
     assert "us.mo.peace_officer" not in run.out
     assert "within 400 days" in run.out
+
+
+def test_stale_refuses_a_negative_number_of_days(cli) -> None:
+    run = cli("mandates", "stale", "--days", "-5")
+    assert (run.code, run.out) == (2, "")
+    assert '"-5" is not a number of days; write one like 365' in run.err
