@@ -105,10 +105,18 @@ class Course(models.Model):
         """The approval valid in `jurisdiction` on `on`, or None."""
         on = on or timezone.localdate()
         return (
-            self.approvals.filter(jurisdiction=jurisdiction, valid_from__lte=on)
-            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+            self.approvals.valid_on(on)
+            .filter(jurisdiction=jurisdiction)
             .prefetch_related("credits")
             .first()
+        )
+
+
+class CourseApprovalQuerySet(models.QuerySet):
+    def valid_on(self, on: date) -> CourseApprovalQuerySet:
+        """Approvals in force on `on` (see `CourseApproval.is_valid_on`)."""
+        return self.filter(
+            Q(valid_from__lte=on), Q(valid_until__isnull=True) | Q(valid_until__gte=on)
         )
 
 
@@ -129,11 +137,19 @@ class CourseApproval(models.Model):
         help_text="How the state sees the provider of this course.",
     )
 
+    objects = CourseApprovalQuerySet.as_manager()
+
     class Meta:
         ordering = ["course", "jurisdiction", "-valid_from"]
 
     def __str__(self) -> str:
         return f"{self.course} in {self.jurisdiction} ({self.approval_number})"
+
+    def is_valid_on(self, on: date) -> bool:
+        """Whether the approval is in force on `on`; both end dates count."""
+        return self.valid_from <= on and (
+            self.valid_until is None or self.valid_until >= on
+        )
 
 
 class ApprovalCredit(models.Model):

@@ -232,8 +232,7 @@ def course_credits(course: Course, on: date) -> list[CourseCredit]:
             provider_kind=approval.provider_kind,
         )
         for approval in course.approvals.all()
-        if approval.valid_from <= on
-        and (approval.valid_until is None or approval.valid_until >= on)
+        if approval.is_valid_on(on)
         for credit in approval.credits.all()
     ]
 

@@ -27,7 +27,7 @@ from muster.catalog import actions, forms, recommend
 from muster.catalog.choices import AssetKind
 from muster.catalog.loader import referenced_question_ids
 from muster.catalog.markdown import render_markdown
-from muster.catalog.models import Course, LessonAsset
+from muster.catalog.models import Course, CourseApproval, LessonAsset
 
 # Catalog --------------------------------------------------------------------
 
@@ -62,14 +62,10 @@ def filter_courses(courses, chosen: dict, today) -> list[Course]:
     if chosen.get("hours"):
         courses = courses.filter(credited_hours__lte=Decimal(chosen["hours"]))
     if chosen.get("state"):
-        current = Q(approvals__valid_until__isnull=True) | Q(
-            approvals__valid_until__gte=today
+        approved = CourseApproval.objects.valid_on(today).filter(
+            jurisdiction=chosen["state"]
         )
-        courses = courses.filter(
-            current,
-            approvals__jurisdiction=chosen["state"],
-            approvals__valid_from__lte=today,
-        ).distinct()
+        courses = courses.filter(pk__in=approved.values("course"))
     # Topics and audiences are JSON lists: matched here, portably across databases.
     found = list(courses)
     if chosen.get("audience"):
@@ -99,11 +95,7 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def course_context(request: HttpRequest, course: Course) -> dict:
     """What the course page shows; shared with the author's preview."""
     today = timezone.localdate()
-    approvals = [
-        a
-        for a in course.approvals.prefetch_related("credits")
-        if a.valid_from <= today and (a.valid_until is None or a.valid_until >= today)
-    ]
+    approvals = list(course.approvals.valid_on(today).prefetch_related("credits"))
     person = getattr(request.user, "person", None)
     counts_toward = []
     if person is not None and course.is_released(today):
