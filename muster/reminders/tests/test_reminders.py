@@ -12,12 +12,19 @@ from django.core.management import call_command
 from django.db import IntegrityError
 from django.test import override_settings
 
+from muster.agencies.models import TrainingRecord
 from muster.reminders.models import DigestSent, ReminderSent
 from muster.reminders.schedule import current_point
-from muster.test import BaseTestCase
+from muster.test import BaseTestCase, make_person, make_record
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A year of training that meets every Missouri peace-officer requirement.
+COMPLETE_YEAR = [
+    (8, "legal", ("legislative-update",)),
+    (8, "interpersonal", ("implicit-bias", "de-escalation")),
+    (8, "technical", ("firearms", "racial-profiling")),
+]
 
 
 def send(day: date) -> None:
@@ -89,8 +96,21 @@ class ReminderTestCase(BaseTestCase):
     def test_it_leaves_compliant_people_and_people_without_email_alone(self) -> None:
         self.bob_person.email = ""
         self.bob_person.save()
+        for hours, area, topics in COMPLETE_YEAR:
+            make_record(
+                self.charlie_person, self.other_agency, area=area, topics=topics
+            ).credit_lines.update(hours=hours)
+        TrainingRecord.objects.filter(person=self.charlie_person).update(
+            provider_kind="approved-provider"
+        )
+        # Eve is short and has an address: the run does send reminders.
+        eve = make_person("Eve", "Evans", self.agency)
         send(date(2026, 10, 15))
-        self.assertFalse(any(m.to == ["bob@example.org"] for m in mail.outbox))
+        self.assertEqual(
+            set(ReminderSent.objects.values_list("person", flat=True)), {eve.pk}
+        )
+        reminded = {tuple(m.to) for m in mail.outbox if "due by" in m.subject}
+        self.assertEqual(reminded, {("eve@example.org",)})
 
     def test_the_log_refuses_a_second_row_for_the_same_point(self) -> None:
         fields = dict(
