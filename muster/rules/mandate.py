@@ -144,11 +144,7 @@ class Cap:
     values: tuple[CapValue, ...]
 
     def matches(self, line: CreditLine) -> bool:
-        return (
-            self.counts.is_about(line)
-            and (not self.counts.deliveries or line.delivery in self.counts.deliveries)
-            and (not self.counts.providers or line.provider in self.counts.providers)
-        )
+        return self.counts.is_about(line) and self.counts.refusal(line) is None
 
 
 class CapInForce(NamedTuple):
