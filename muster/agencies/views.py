@@ -214,9 +214,7 @@ def _evaluable(person):
     """The person with every row the engine needs, prefetched."""
     return (
         type(person)
-        .objects.prefetch_related(
-            "licenses", "exemptions", "qualifications", "training_records__credit_lines"
-        )
+        .objects.prefetch_related(*compliance.EVALUATION_PREFETCH)
         .get(pk=person.pk)
     )
 

@@ -66,12 +66,7 @@ def people_to_remind() -> QuerySet[Person]:
     return (
         Person.objects.filter(pk__in=staff)
         .exclude(email="")
-        .prefetch_related(
-            "licenses",
-            "exemptions",
-            "qualifications",
-            "training_records__credit_lines",
-        )
+        .prefetch_related(*compliance.EVALUATION_PREFETCH)
     )
 
 

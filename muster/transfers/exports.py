@@ -64,11 +64,7 @@ def staff(people: QuerySet[Person], agency: Agency, on: date) -> QuerySet[Person
     """The agency's current staff among `people`, with what evaluation reads."""
     current = Employment.objects.current(on).filter(agency=agency)
     return people.filter(pk__in=current.values("person")).prefetch_related(
-        "licenses",
-        "exemptions",
-        "qualifications",
-        "training_records__credit_lines",
-        "employments",
+        *compliance.EVALUATION_PREFETCH, "employments"
     )
 
 

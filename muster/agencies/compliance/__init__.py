@@ -18,6 +18,7 @@ from muster.agencies.compliance.board import (
     change_token,
 )
 from muster.agencies.compliance.person import (
+    EVALUATION_PREFETCH,
     LicenseStanding,
     MandateStanding,
     OverviewRow,
@@ -35,6 +36,7 @@ from muster.agencies.compliance.person import (
 )
 
 __all__ = [
+    "EVALUATION_PREFETCH",
     "Board",
     "BoardCell",
     "BoardRow",

@@ -33,12 +33,22 @@ def person_to_engine(person: Person, jurisdiction: str) -> rules.Person:
     )
 
 
+# What evaluating a person reads, for `prefetch_related(*EVALUATION_PREFETCH)`: with
+# it, evaluating many people takes a fixed number of queries.
+EVALUATION_PREFETCH = (
+    "licenses",
+    "exemptions",
+    "qualifications",
+    "training_records__credit_lines",
+)
+
+
 def lines_for(person: Person) -> list[rules.CreditLine]:
     """Engine lines for the person's approved, unvoided records and qualifications.
 
     Reads through `person.training_records.all()` and `person.qualifications.all()`,
-    so a caller may prefetch `training_records__credit_lines` and `qualifications`
-    to evaluate many people in few queries. A qualification is a zero-hour line
+    so a caller may prefetch them (`EVALUATION_PREFETCH`) to evaluate many people
+    in few queries. A qualification is a zero-hour line
     with the topic `firearms-qualification` and its pass or fail.
     """
     return _record_lines(person) + _qualification_lines(person)
