@@ -1,4 +1,5 @@
-"""Imports as actions: plan an uploaded batch, and apply it all or nothing."""
+"""Imports as actions: store an upload, map its columns, plan it, apply it all or
+nothing."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from muster.transfers import roster, training
-from muster.transfers.columns import Problem
+from muster.transfers.columns import Problem, guess_mapping
 from muster.transfers.models import ImportBatch, ImportKind
 from muster.transfers.tables import FileProblem, read_table
 
@@ -22,6 +23,26 @@ KINDS = {
 
 def columns_for(batch: ImportBatch):
     return KINDS[batch.kind][0]
+
+
+def upload_batch(
+    agency, kind: str, file_name: str, data: bytes, headers: list[str], *, actor
+) -> ImportBatch:
+    """Store an uploaded file, read already, with a mapping guessed from `headers`."""
+    return ImportBatch.objects.create(
+        agency=agency,
+        kind=kind,
+        file_name=file_name[:200],
+        content=data,
+        mapping=guess_mapping(KINDS[kind][0], headers),
+        uploaded_by=actor,
+    )
+
+
+def map_columns(batch: ImportBatch, mapping: dict) -> None:
+    """Keep the coordinator's choice of which file column fills which field."""
+    batch.mapping = mapping
+    batch.save(update_fields=["mapping"])
 
 
 def plan_batch(batch: ImportBatch):

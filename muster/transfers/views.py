@@ -15,7 +15,6 @@ from muster.accounts import access
 from muster.agencies import compliance
 from muster.audit.log import record_event
 from muster.transfers import actions, exports, pdf
-from muster.transfers.columns import guess_mapping
 from muster.transfers.forms import MappingForm, UploadForm
 from muster.transfers.models import ImportBatch, ImportKind
 from muster.transfers.tables import MAX_BYTES, FileProblem, read_table
@@ -49,14 +48,8 @@ def import_start(request: HttpRequest, code: str, kind: str) -> HttpResponse:
         except FileProblem as problem:
             form.add_error("file", str(problem))
         else:
-            columns = actions.KINDS[kind][0]
-            batch = ImportBatch.objects.create(
-                agency=agency,
-                kind=kind,
-                file_name=upload.name[:200],
-                content=data,
-                mapping=guess_mapping(columns, table.headers),
-                uploaded_by=request.user,
+            batch = actions.upload_batch(
+                agency, kind, upload.name, data, table.headers, actor=request.user
             )
             return redirect("transfers:mapping", code=agency.code, pk=batch.pk)
     return render(
@@ -92,8 +85,7 @@ def import_mapping(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         request.POST or None, columns=columns, headers=table.headers, initial=initial
     )
     if request.method == "POST" and form.is_valid():
-        batch.mapping = form.mapping()
-        batch.save(update_fields=["mapping"])
+        actions.map_columns(batch, form.mapping())
         return redirect("transfers:preview", code=code, pk=pk)
     return render(
         request,
