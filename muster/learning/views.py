@@ -29,7 +29,9 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import (
@@ -50,6 +52,9 @@ from muster.catalog.models import Course
 from muster.learning import actions, assessment, seat
 from muster.learning.certificates import certificate_pdf, normalise_code
 from muster.learning.models import Attempt, Certificate, Enrollment
+
+# The session key holding when the learner's heartbeats started reporting idle.
+IDLE_SINCE = "learning_idle_since"
 
 # --- The learner's own enrollment --------------------------------------------
 
@@ -212,6 +217,21 @@ def _meter(enrollment: Enrollment) -> dict:
     }
 
 
+def _idle_too_long(request: HttpRequest, is_idle: bool) -> bool:
+    """Whether the learner's heartbeats have said "idle" for a whole session age.
+
+    Every request renews the session, heartbeats included, so a lesson left open
+    on an unattended screen would otherwise never reach the idle sign-out
+    (docs/security.md, "Sessions").
+    """
+    now = int(timezone.now().timestamp())
+    if not is_idle:
+        request.session.pop(IDLE_SINCE, None)
+        return False
+    since = request.session.setdefault(IDLE_SINCE, now)
+    return now - since >= settings.SESSION_COOKIE_AGE
+
+
 @login_required
 @require_POST
 def heartbeat(request: HttpRequest, slug: str) -> HttpResponse:
@@ -220,6 +240,10 @@ def heartbeat(request: HttpRequest, slug: str) -> HttpResponse:
     Any time or duration the client sends is ignored: only the server's clock is
     read (see muster/learning/seat.py).
     """
+    is_idle = request.POST.get("idle") != "0"
+    if _idle_too_long(request, is_idle):
+        logout(request)
+        return JsonResponse({"signed_out": True}, status=403)
     enrollment = _open_enrollment(request, slug)
     position = request.POST.get("lesson", "")
     lesson = (
@@ -232,7 +256,7 @@ def heartbeat(request: HttpRequest, slug: str) -> HttpResponse:
         lesson=lesson,
         tab=request.POST.get("tab", ""),
         is_visible=request.POST.get("visible") == "visible",
-        is_idle=request.POST.get("idle") != "0",
+        is_idle=is_idle,
     )
     meter = _meter(enrollment)
     return JsonResponse(

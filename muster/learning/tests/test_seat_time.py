@@ -117,3 +117,35 @@ class SeatTimeTestCase(BaseTestCase):
     def test_it_refuses_heartbeats_for_another_persons_enrollment(self) -> None:
         self.client.force_login(self.charlie)
         self.assertEqual(beat(self.client, self.course).status_code, 404)
+
+
+class IdleSignOutTestCase(BaseTestCase):
+    """A lesson left open and idle does not keep the session alive forever."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.course = make_course()
+        self.client.force_login(self.bob)
+        self.client.post(f"/learn/{self.course.slug}/enroll/")
+        self.lesson = f"/learn/{self.course.slug}/lessons/1/"
+
+    def idle_for(self, traveller, minutes: int) -> None:
+        for _ in range(minutes * 4):
+            traveller.shift(15)
+            beat(self.client, self.course, idle="1")
+
+    def test_idle_heartbeats_end_the_session_after_its_idle_age(self) -> None:
+        with time_machine.travel(START, tick=False) as traveller:
+            self.idle_for(traveller, 29)
+            self.assertEqual(beat(self.client, self.course, idle="1").status_code, 200)
+            self.idle_for(traveller, 2)
+            response = self.client.get(self.lesson)
+        self.assertRedirects(response, f"/accounts/login/?next={self.lesson}")
+
+    def test_an_active_heartbeat_restarts_the_idle_count(self) -> None:
+        with time_machine.travel(START, tick=False) as traveller:
+            self.idle_for(traveller, 25)
+            beat(self.client, self.course)
+            self.idle_for(traveller, 25)
+            response = self.client.get(self.lesson)
+        self.assertEqual(response.status_code, 200)
