@@ -122,7 +122,6 @@ def main() -> None:
         from muster.accounts.models import RoleGrant, User
         from muster.agencies.models import Agency
         from muster.transfers import actions
-        from muster.transfers.columns import guess_mapping
         from muster.transfers.models import ImportBatch
         from muster.transfers.tables import read_table
 
@@ -133,15 +132,9 @@ def main() -> None:
         RoleGrant.objects.create(user=user, role=Role.COORDINATOR, agency=agency)
 
         def batch(kind: str, data: bytes) -> ImportBatch:
-            columns = actions.KINDS[kind][0]
             headers = read_table("f.csv", data).headers
-            return ImportBatch.objects.create(
-                agency=agency,
-                kind=kind,
-                file_name="f.csv",
-                content=data,
-                mapping=guess_mapping(columns, headers),
-                uploaded_by=user,
+            return actions.upload_batch(
+                agency, kind, "f.csv", data, headers, actor=user
             )
 
         results = []
