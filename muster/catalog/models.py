@@ -101,6 +101,18 @@ class Course(models.Model):
         on = on or timezone.localdate()
         return self.release_on is None or self.release_on <= on
 
+    def why_not_publishable(self) -> str:
+        """What must be added before learners can take the course, or ""."""
+        if not self.lessons.exists():
+            return "Add at least one lesson before publishing."
+        final = self.questions.filter(is_active=True, lesson__isnull=True)
+        if final.count() < self.questions_per_attempt:
+            return (
+                "The final assessment needs at least "
+                f"{self.questions_per_attempt} questions before publishing."
+            )
+        return ""
+
     def approval_in(self, jurisdiction: str, on: date | None = None):
         """The approval valid in `jurisdiction` on `on`, or None."""
         on = on or timezone.localdate()

@@ -205,18 +205,9 @@ def author_course(request: HttpRequest, slug: str) -> HttpResponse:
 def publish(request: HttpRequest, slug: str) -> HttpResponse:
     course = _authored(request, slug)
     wanted = request.POST.get("publish") == "1"
-    if wanted and not course.lessons.exists():
-        messages.error(request, "Add at least one lesson before publishing.")
-    elif (
-        wanted
-        and course.questions.filter(is_active=True, lesson__isnull=True).count()
-        < course.questions_per_attempt
-    ):
-        messages.error(
-            request,
-            "The final assessment needs at least "
-            f"{course.questions_per_attempt} questions before publishing.",
-        )
+    problem = course.why_not_publishable() if wanted else ""
+    if problem:
+        messages.error(request, problem)
     else:
         actions.set_published(request, course, wanted)
         messages.success(request, "Published." if wanted else "Unpublished.")

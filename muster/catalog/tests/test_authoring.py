@@ -187,6 +187,15 @@ class AuthoringTestCase(BaseTestCase):
         self.client.post("/authoring/ours/publish/", {"publish": "1"})
         self.assertTrue(Course.objects.get(pk=self.course.pk).is_published)
 
+    def test_a_course_without_lessons_cannot_be_published(self):
+        Course.objects.filter(pk=self.course.pk).update(is_published=False)
+        self.course.lessons.all().delete()
+        response = self.client.post(
+            "/authoring/ours/publish/", {"publish": "1"}, follow=True
+        )
+        self.assertContains(response, "Add at least one lesson before publishing.")
+        self.assertFalse(Course.objects.get(pk=self.course.pk).is_published)
+
     # Lessons ----------------------------------------------------------------
 
     def test_it_adds_a_lesson_and_refuses_a_taken_position(self):
