@@ -3,6 +3,8 @@
 from datetime import date
 
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from muster.agencies import actions
 from muster.agencies.models import Employment, Exemption
@@ -82,6 +84,18 @@ class DashboardTestCase(BaseTestCase):
         self.assertNotContains(self.client.get(self.url), "1 exempt")
         actions.decide_exemption(actor=self.harold, exemption=exemption, approve=True)
         self.assertContains(self.client.get(self.url), "1 exempt")
+
+    def test_it_reads_the_whole_agency_in_a_fixed_number_of_queries(self) -> None:
+        self.client.force_login(self.alice)
+        with CaptureQueriesContext(connection) as with_two:
+            self.assertContains(self.client.get(self.url), "1 of 2 compliant")
+        for number in range(4):
+            person = make_person(f"New{number}", "Hire", self.agency)
+            make_record(person, self.agency)
+            make_record(person, self.agency, area="legal")
+        with CaptureQueriesContext(connection) as with_six:
+            self.assertContains(self.client.get(self.url), "1 of 6 compliant")
+        self.assertEqual(len(with_six), len(with_two))
 
     def test_it_lets_heads_and_state_auditors_read(self) -> None:
         for user in (self.harold, self.sam, self.root):
