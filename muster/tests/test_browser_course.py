@@ -25,7 +25,6 @@ import pypdfium2
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.test import Client
 
 from muster.accounts.choices import Role
 from muster.agencies.choices import AgencyKind
@@ -64,15 +63,6 @@ def clock():
         yield traveller
 
 
-def sign_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies["sessionid"]
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": cookie.value, "url": live_server.url}]
-    )
-
-
 def assert_accessible(page, name: str) -> None:
     found = serious_violations(page)
     assert not found, f"axe-core on the {name}:\n{describe(found)}"
@@ -103,7 +93,7 @@ def add_missouri_year_except_implicit_bias(person, day: date) -> None:
 
 
 def test_an_officer_closes_the_implicit_bias_gap_with_an_online_course(
-    clock, live_server, page, artifacts_dir, settings, tmp_path
+    clock, live_server, page, sign_in, artifacts_dir, settings, tmp_path
 ):
     require_axe()
     settings.MEDIA_ROOT = tmp_path
@@ -123,7 +113,7 @@ def test_an_officer_closes_the_implicit_bias_gap_with_an_online_course(
         "console",
         lambda m: refused.append(m.text) if "Content Security" in m.text else None,
     )
-    sign_in(page, live_server, user)
+    sign_in(user)
     url = live_server.url
 
     # Home: the one open requirement is implicit bias, with this course for it.
@@ -299,7 +289,7 @@ def test_the_axe_check_runs_under_the_strict_csp_and_reports_what_it_should(
 
 
 def test_every_shipped_course_and_lesson_passes_the_accessibility_check(
-    live_server, page, artifacts_dir, settings, tmp_path
+    live_server, page, sign_in, artifacts_dir, settings, tmp_path
 ):
     """Each course's catalog page and every one of its lessons, as a Missouri
     officer sees them, has no serious or critical axe-core violation."""
@@ -313,7 +303,7 @@ def test_every_shipped_course_and_lesson_passes_the_accessibility_check(
         state="MO",
     )
     bob = make_person("Bob", "Baker", agency)
-    sign_in(page, live_server, make_user("bob", (Role.OFFICER, agency), person=bob))
+    sign_in(make_user("bob", (Role.OFFICER, agency), person=bob))
     url = live_server.url
     checked = 0
     for course in Course.objects.order_by("slug"):
