@@ -135,6 +135,8 @@ def correct_training(
     _require(reason, "A correction needs a reason.")
     with transaction.atomic():
         record = TrainingRecord.objects.select_for_update().get(pk=record.pk)
+        if record.is_void:
+            raise ValueError("This record is void; it cannot be corrected.")
         before = record_snapshot(record)
         for name in RECORD_FIELDS:
             if name in fields:

@@ -102,6 +102,11 @@ def test_the_actions_refuse_writes_without_reasons_or_twice(agency):
         actions.correct_training(
             actor=alice, record=record, fields={}, lines=[], reason=""
         )
+    with pytest.raises(ValueError, match="void; it cannot be corrected"):
+        actions.correct_training(
+            actor=alice, record=record, fields={}, lines=[], reason="Typo"
+        )
+    assert record.credit_lines.count() == 1
     with pytest.raises(ValueError, match="at least one credit line"):
         actions.record_training(
             actor=alice,
