@@ -8,6 +8,7 @@ page's markup.
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from muster.accounts.choices import Role
 from muster.agencies.models import Agency, Employment
@@ -66,7 +67,9 @@ def test_it_takes_a_coordinator_from_the_dashboard_to_a_person(
 def test_a_coordinator_records_a_class_for_12_and_the_counts_change(
     live_server, page, sign_in, artifacts_dir
 ):
-    today = date.today()
+    # The server judges "today" in UTC (TIME_ZONE), which may differ from the
+    # machine's local date; a completion after the server's today is refused.
+    today = timezone.localdate()
     agency = Agency.objects.create(
         name="Riverton Police Department",
         code="riverton-pd",
