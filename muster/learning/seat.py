@@ -27,6 +27,8 @@ HEARTBEAT_SECONDS = 15
 # Twice the heartbeat period: one late heartbeat still counts in full, while a
 # page left open in a background tab that stopped sending earns at most this.
 MAX_CREDIT_SECONDS = 30
+# The session key holding when the learner's heartbeats started saying "idle".
+IDLE_SINCE = "learning_idle_since"
 
 
 def record_heartbeat(

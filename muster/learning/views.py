@@ -53,9 +53,6 @@ from muster.learning import actions, assessment, seat
 from muster.learning.certificates import certificate_pdf, normalise_code
 from muster.learning.models import Attempt, Certificate, Enrollment
 
-# The session key holding when the learner's heartbeats started reporting idle.
-IDLE_SINCE = "learning_idle_since"
-
 # --- The learner's own enrollment --------------------------------------------
 
 
@@ -222,13 +219,14 @@ def _idle_too_long(request: HttpRequest, is_idle: bool) -> bool:
 
     Every request renews the session, heartbeats included, so a lesson left open
     on an unattended screen would otherwise never reach the idle sign-out
-    (docs/security.md, "Sessions").
+    (docs/security.md, "Sessions"). Any other request restarts the count
+    (muster.accounts.middleware.ActivityMiddleware).
     """
     now = int(timezone.now().timestamp())
     if not is_idle:
-        request.session.pop(IDLE_SINCE, None)
+        request.session.pop(seat.IDLE_SINCE, None)
         return False
-    since = request.session.setdefault(IDLE_SINCE, now)
+    since = request.session.setdefault(seat.IDLE_SINCE, now)
     return now - since >= settings.SESSION_COOKIE_AGE
 
 

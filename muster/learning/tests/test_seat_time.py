@@ -149,3 +149,11 @@ class IdleSignOutTestCase(BaseTestCase):
             self.idle_for(traveller, 25)
             response = self.client.get(self.lesson)
         self.assertEqual(response.status_code, 200)
+
+    def test_a_request_to_another_page_restarts_the_idle_count(self) -> None:
+        with time_machine.travel(START, tick=False) as traveller:
+            self.idle_for(traveller, 25)
+            self.client.get("/courses/")  # Working in another tab.
+            self.idle_for(traveller, 25)
+            response = self.client.get(self.lesson)
+        self.assertEqual(response.status_code, 200)
