@@ -274,8 +274,6 @@ def contributions_for_person(person, course: Course, on: date) -> list[Contribut
 def _evaluable(person):
     return (
         type(person)
-        .objects.prefetch_related(
-            "licenses", "exemptions", "qualifications", "training_records__credit_lines"
-        )
+        .objects.prefetch_related(*compliance.EVALUATION_PREFETCH)
         .get(pk=person.pk)
     )
