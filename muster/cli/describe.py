@@ -152,6 +152,7 @@ def describe_requirement(
         if cap_value is not None and cap_value.hours is not None:
             hours = in_hours(cap_value.hours)
             out.append(f"      at most {hours} of {cap.label} count")
+            out.append(f"        source: {cap_value.citation}")
     if not requirement.is_waivable:
         out.append("      cannot be waived")
     out.append(f"      source: {value.citation}")

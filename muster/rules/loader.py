@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
 from pydantic import ValidationError
@@ -44,12 +44,14 @@ GUIDE = "See docs/adding-a-state.md."
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """The closed lists of areas, topics, deliveries and providers."""
+    """The closed lists of areas, topics, deliveries, providers and roles."""
 
     areas: frozenset[str]
     topics: frozenset[str]
     deliveries: frozenset[str]
     providers: frozenset[str]
+    disciplines: frozenset[str] = frozenset()
+    attributes: frozenset[str] = frozenset()
     descriptions: dict[str, str] = field(default_factory=dict, compare=False)
 
 
@@ -136,10 +138,19 @@ def display(path: Path) -> str:
         return str(path)
 
 
+# Keys whose value comes from a short closed list, named when the key is missing.
+CHOICES = {
+    "source": ", ".join(get_args(schema.SourceKind)),
+    "confidence": ", ".join(get_args(schema.Confidence)),
+}
+
+
 def _describe(error: dict[str, Any]) -> str:
     where = " > ".join(str(part) for part in error["loc"]) or "(top level)"
     kind = error["type"]
     key = error["loc"][-1] if error["loc"] else ""
+    if kind == "missing" and key in CHOICES:
+        return f"key `{where}` is missing; add `{key}:`, one of {CHOICES[key]}"
     if kind == "missing":
         return f"key `{where}` is missing; add `{key}:` with a value"
     if kind == "extra_forbidden":
@@ -165,7 +176,16 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
         topics=frozenset(spec.topics),
         deliveries=frozenset(spec.deliveries),
         providers=frozenset(spec.providers),
-        descriptions={**spec.areas, **spec.topics, **spec.deliveries, **spec.providers},
+        disciplines=frozenset(spec.disciplines),
+        attributes=frozenset(spec.attributes),
+        descriptions={
+            **spec.areas,
+            **spec.topics,
+            **spec.deliveries,
+            **spec.providers,
+            **spec.disciplines,
+            **spec.attributes,
+        },
     )
 
 
@@ -193,35 +213,24 @@ def _load_library(root: Path) -> Library:
                 f"{display(folder)}: has mandate files but no index.yaml, so none of "
                 f"them would be loaded. Add an index.yaml. {GUIDE}"
             )
+        # Folders are named after their codes and ids after their paths, so
+        # neither a code nor a mandate id can be used twice.
         jurisdiction = load_jurisdiction(folder, vocabulary)
-        if jurisdiction.code in jurisdictions:
-            raise MandateError(
-                f"{display(folder)}: index.yaml declares the code {jurisdiction.code}, "
-                "which another folder declares too; give each state its own code."
-            )
         jurisdictions[jurisdiction.code] = jurisdiction
     if not jurisdictions:
         raise MandateError(f"{root}: no jurisdiction folders with an index.yaml found")
-    _refuse_repeated_ids(jurisdictions.values())
     return Library(jurisdictions, vocabulary)
-
-
-def _refuse_repeated_ids(jurisdictions: Iterable[Jurisdiction]) -> None:
-    seen: dict[str, str] = {}
-    for jurisdiction in jurisdictions:
-        for mandate in jurisdiction.mandates:
-            if mandate.id in seen:
-                raise MandateError(
-                    f"{display(Path(mandate.source))}: mandate id {mandate.id} is "
-                    f"already used by {display(Path(seen[mandate.id]))}; ids must be "
-                    "unique (use the file's path: us.<state>.<file name>)."
-                )
-            seen[mandate.id] = mandate.source
 
 
 def load_jurisdiction(folder: Path, vocabulary: Vocabulary) -> Jurisdiction:
     index_path = folder / "index.yaml"
     index = parse(schema.JurisdictionSpec, read_yaml(index_path), index_path)
+    if index.code.lower() != folder.name:
+        raise MandateError(
+            f"{display(index_path)}: `code` is {index.code} but the folder is "
+            f"{folder.name}/; name the folder after the state's code in lower case "
+            f"({index.code.lower()}/) or fix the code. {GUIDE}"
+        )
     mandates = tuple(
         load_mandate_file(path, vocabulary)
         for path in sorted(folder.glob("*.yaml"))
@@ -243,7 +252,40 @@ def load_mandate_file(path: Path, vocabulary: Vocabulary | None = None) -> Manda
     """Load and check one mandate file."""
     vocabulary = vocabulary or load_vocabulary()
     spec: schema.MandateSpec = parse(schema.MandateSpec, read_yaml(path), path)
+    _check_id(path, spec)
     return _MandateBuilder(path, spec, vocabulary).build()
+
+
+def expected_id(path: Path, jurisdiction: str) -> str:
+    """The id a mandate file must carry: `<country>.<state folder>.<file name>`.
+
+    A file outside a state folder (a test fixture) is named after its
+    `jurisdiction` instead.
+
+    >>> expected_id(Path("mandates/us/mo/peace_officer.yaml"), "TX")
+    'us.mo.peace_officer'
+    >>> expected_id(Path("tests/invalid/wrong_id.yaml"), "ZZ")
+    'us.zz.wrong_id'
+    """
+    folder = path.parent.name
+    if len(folder) == 2 and folder.isalpha() and folder.islower():
+        return f"{path.parent.parent.name}.{folder}.{path.stem}"
+    return f"us.{jurisdiction.lower()}.{path.stem}"
+
+
+def _check_id(path: Path, spec: schema.MandateSpec) -> None:
+    """The id names the file: a file under mo/ cannot claim to be a Texas rule.
+
+    A file whose `jurisdiction` disagrees with its folder is refused by
+    `load_jurisdiction`, which holds it to the folder's index.yaml.
+    """
+    wanted = expected_id(path, spec.jurisdiction)
+    if spec.id != wanted:
+        raise MandateError(
+            f"{display(path)}: `id` is {spec.id} but this file's path makes it "
+            f"{wanted}. Make `id` match the path (us.<state>.<file name>), or move "
+            f"the file to the folder of the state it describes. {GUIDE}"
+        )
 
 
 class _MandateBuilder:
@@ -261,7 +303,11 @@ class _MandateBuilder:
         return MandateError(f"{display(self.path)}: `{where}` {problem}. {fix} {GUIDE}")
 
     def citation(self, reference: schema.ReferenceSpec | None) -> Citation | None:
-        return Citation(reference.title, reference.href) if reference else None
+        if reference is None:
+            return None
+        return Citation(
+            reference.title, reference.href, reference.source, reference.confidence
+        )
 
     def cite(
         self, where: str, entry: schema.DatedSpec, fallback: Citation | None
@@ -328,6 +374,7 @@ class _MandateBuilder:
         )
         self.check_sorted("new_licensee", spec.new_licensee)
         self.check_sorted("waivers", spec.waivers)
+        self.check_status(requirements)
         return Mandate(
             id=spec.id,
             jurisdiction=spec.jurisdiction,
@@ -336,7 +383,10 @@ class _MandateBuilder:
             is_verified=spec.status == "verified",
             last_checked=spec.last_checked,
             citation=self.file_citation or Citation(spec.title),
-            applies_to=tuple(self.build_applicability(a) for a in spec.applies_to),
+            applies_to=tuple(
+                self.build_applicability(f"applies_to > {i}", a)
+                for i, a in enumerate(spec.applies_to)
+            ),
             cycles=cycles,
             requirements=requirements,
             new_licensee=tuple(
@@ -352,6 +402,27 @@ class _MandateBuilder:
             consequence=" ".join(spec.consequence.split()),
             source=str(self.path),
         )
+
+    def check_status(self, requirements: Sequence[Requirement]) -> None:
+        """A file cannot call itself verified while one of its figures is unconfirmed.
+
+        How sure each figure is lives on its citation; `status` only summarises.
+        """
+        if self.spec.status != "verified":
+            return
+        for requirement in requirements:
+            citations = [v.citation for v in requirement.values] + [
+                v.citation for cap in requirement.caps for v in cap.values
+            ]
+            for citation in citations:
+                if citation.confidence == "unconfirmed":
+                    raise self.fail(
+                        f"requirements > {requirement.id}",
+                        f"rests on {citation.title!r}, marked `confidence: "
+                        "unconfirmed`, but the file says `status: verified`",
+                        "Set `status: unverified` (every evaluation then warns), or "
+                        "confirm the figure and give its source.",
+                    )
 
     def build_cycle(self, key: str, spec: schema.CycleSpec) -> Cycle:
         where = f"cycles > {key}"
@@ -441,7 +512,23 @@ class _MandateBuilder:
             spec.hours_per_unit,
         )
 
-    def build_applicability(self, spec: schema.ApplicabilitySpec) -> Applicability:
+    def build_applicability(
+        self, where: str, spec: schema.ApplicabilitySpec
+    ) -> Applicability:
+        vocabulary = self.vocabulary
+        self.check_words(
+            f"{where} > disciplines",
+            spec.disciplines,
+            vocabulary.disciplines,
+            "discipline",
+        )
+        for key in ("attributes", "without_attributes"):
+            self.check_words(
+                f"{where} > {key}",
+                getattr(spec, key),
+                vocabulary.attributes,
+                "attribute",
+            )
         return Applicability(
             frozenset(spec.disciplines),
             frozenset(spec.attributes),
@@ -499,7 +586,10 @@ class _MandateBuilder:
             kind=spec.kind,
             counts=self.build_counts(f"{where} > counts", spec.counts),
             values=values,
-            applies_to=tuple(self.build_applicability(a) for a in spec.applies_to),
+            applies_to=tuple(
+                self.build_applicability(f"{where} > applies_to > {i}", a)
+                for i, a in enumerate(spec.applies_to)
+            ),
             caps=caps,
             is_waivable=spec.waivable,
         )
@@ -519,6 +609,8 @@ class _MandateBuilder:
                 "does not start at 0 years of service",
                 "Add a tier with `from_years: 0` so that every person owes something.",
             )
+        roles = self.vocabulary.disciplines | self.vocabulary.attributes
+        self.check_words(f"{where} > by_role", spec.by_role, roles, "role")
         if spec.hours is None and (spec.by_role or tiers):
             raise self.fail(
                 where,

@@ -108,15 +108,60 @@ class Exemption:
         return self.starts_on <= end and self.ends_on >= start
 
 
+# How each kind of source is named to people (see `schema.SourceKind`). Anything but
+# the rule's or the statute's own text says so, so that nobody takes a web page for
+# the law.
+SOURCE_KINDS = {
+    "regulation": "regulation text",
+    "statute": "statute text",
+    "agency-page": "agency web page, not verified against the rule",
+    "press-release": "agency press release, not verified against the rule",
+    "secondary": "secondary source, not verified against the rule",
+    "bill": "bill text, enactment not confirmed",
+}
+CONFIDENCES = {
+    "stated": "",
+    "partial": "partly confirmed",
+    "unconfirmed": "NOT CONFIRMED",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Citation:
-    """Where a value comes from: a regulation section and a URL."""
+    """Where a value comes from: a title and URL, the kind of source and how sure.
+
+    `source` is one of `SOURCE_KINDS` and `confidence` one of `CONFIDENCES`; both
+    are empty only for a citation built outside a mandate file.
+    """
 
     title: str
     href: str = ""
+    source: str = ""
+    confidence: str = ""
 
     def __str__(self) -> str:
-        return f"{self.title} <{self.href}>" if self.href else self.title
+        text = f"{self.title} <{self.href}>" if self.href else self.title
+        return f"{text} [{self.sureness}]" if self.sureness else text
+
+    @property
+    def sureness(self) -> str:
+        """What the value rests on, in words: "regulation text", "bill text, ..."
+
+        >>> Citation("r. 1", source="agency-page", confidence="partial").sureness
+        'agency web page, not verified against the rule; partly confirmed'
+        >>> Citation("r. 1").sureness
+        ''
+        """
+        words = [
+            SOURCE_KINDS.get(self.source, self.source),
+            CONFIDENCES.get(self.confidence, self.confidence),
+        ]
+        return "; ".join(word for word in words if word)
+
+    @property
+    def is_confirmed(self) -> bool:
+        """Whether the value rests on the rule's or statute's text, which states it."""
+        return self.source in ("regulation", "statute") and self.confidence == "stated"
 
 
 @dataclass(frozen=True, slots=True)

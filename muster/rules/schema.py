@@ -17,9 +17,28 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
 
 
+# What a value rests on, from the strongest kind of source to the weakest. A reader
+# of a result must be able to tell a figure read in the rule from one found on a
+# web page or in a vendor's FAQ.
+SourceKind = Literal[
+    "regulation",  # the administrative rule's own text
+    "statute",  # the statute's own text
+    "agency-page",  # the regulator's web page or notice
+    "press-release",  # the regulator's news release
+    "secondary",  # anyone else: a vendor, a county guide, another agency, a mirror
+    "bill",  # a bill's text whose enactment is not confirmed
+]
+# How sure the figure is: the source states it as encoded; the source supports it
+# only in part (part of the text read, or its date or scope inferred); or it could
+# not be confirmed at all.
+Confidence = Literal["stated", "partial", "unconfirmed"]
+
+
 class ReferenceSpec(Spec):
     title: str = Field(min_length=3)
     href: str = ""
+    source: SourceKind
+    confidence: Confidence
 
 
 class DatedSpec(Spec):
@@ -142,3 +161,5 @@ class VocabularySpec(Spec):
     topics: dict[str, str]
     deliveries: dict[str, str]
     providers: dict[str, str]
+    disciplines: dict[str, str]
+    attributes: dict[str, str]

@@ -95,6 +95,19 @@ def test_it_explains_how_each_line_counted(signed_in, behind):
     ) in content
 
 
+def test_it_says_beside_each_citation_how_sure_the_figure_is(signed_in, db):
+    person = make_person()
+    add_missouri_2021_except_de_escalation(person)
+    content = signed_in.get(f"{person.get_absolute_url()}?year=2021").content.decode()
+    total = '<small class="muted sureness">regulation text</small>'
+    press = (
+        '<small class="muted sureness">agency press release, not verified against '
+        "the rule</small>"
+    )
+    assert total in content  # 24 hours: 11 CSR 75-15.010(2)
+    assert press in content  # implicit bias and de-escalation: a DPS news release
+
+
 def test_it_shows_an_earlier_year_on_request(signed_in, db):
     person = make_person()
     add_missouri_2021_except_de_escalation(person)

@@ -53,10 +53,11 @@ def test_check_refuses_a_state_folder_without_an_index(
 
 
 def test_check_refuses_a_jurisdiction_code_used_twice(cli, mandates_copy: Path) -> None:
+    # Folders are held to their codes, so a second MO folder is refused by name.
     shutil.copytree(mandates_copy / "us" / "mo", mandates_copy / "us" / "mo2")
     run = cli("mandates", "check", "--root", str(mandates_copy))
     assert (run.code, run.out) == (2, "")
-    assert "declares the code MO, which another folder declares too" in run.err
+    assert "`code` is MO but the folder is mo2/" in run.err
 
 
 def test_show_prints_values_in_force_with_citations(cli) -> None:

@@ -58,6 +58,9 @@ def test_it_gives_the_documented_keys() -> None:
             "title": "11 CSR 75-15.020 core curriculum areas; "
             "DPS CLEE requirements page",
             "href": "https://dps.mo.gov/dir/programs/post/clee-training.php",
+            "source": "agency-page",
+            "confidence": "stated",
+            "sureness": "agency web page, not verified against the rule",
         },
         "notes": [],
     }

@@ -34,6 +34,30 @@ EXPECTED_MESSAGES = {
     "qualification_hours.yaml": ["other than 1", "hours: 1"],
     "not_yaml.yaml": ["not valid YAML"],
     "prorate_without_unit.yaml": ["waivers > 0", "prorates without a unit"],
+    "wrong_id.yaml": ["`id` is us.tx.peace_officer", "path makes it us.zz.wrong_id"],
+    "unknown_discipline.yaml": [
+        "applies_to > 0 > disciplines",
+        "unknown discipline 'peace_oficer'",
+        "peace-officer",
+        "telecommunicator",
+    ],
+    "unknown_attribute.yaml": [
+        "requirements > profiling > applies_to > 0 > attributes",
+        "unknown attribute 'trafic-enforcement'",
+        "traffic-enforcement",
+    ],
+    "unknown_role.yaml": ["by_role", "unknown role 'cheif'", "chief"],
+    "missing_source.yaml": [
+        "requirements > total > values > 0 > reference > source",
+        "is missing",
+        "regulation, statute, agency-page, press-release, secondary, bill",
+    ],
+    "unknown_source.yaml": ["reference > source", "'regulation'", "'secondary'"],
+    "verified_but_unconfirmed.yaml": [
+        "requirements > total",
+        "confidence: unconfirmed",
+        "status: unverified",
+    ],
 }
 
 
@@ -94,11 +118,31 @@ def test_it_lists_mandates_not_checked_for_a_year() -> None:
     assert mo not in stale_mandates(library, mo.last_checked)
 
 
-def test_it_refuses_a_mandate_id_used_twice(tmp_path: Path) -> None:
+def test_it_refuses_a_copied_file_so_no_id_is_used_twice(tmp_path: Path) -> None:
+    # Ids are held to file paths, which are unique, so a copy cannot reuse an id.
     folder = tmp_path / "us" / "mo"
     shutil.copytree(MANDATES_DIR / "us" / "mo", folder)
     shutil.copy(folder / "telecommunicator.yaml", folder / "telecommunicator_copy.yaml")
-    with pytest.raises(MandateError, match="us.mo.telecommunicator is already used"):
+    with pytest.raises(MandateError, match="path makes it us.mo.telecommunicator_copy"):
+        load_mandates(tmp_path)
+
+
+def test_it_refuses_a_file_under_one_state_claiming_another(tmp_path: Path) -> None:
+    folder = tmp_path / "us" / "mo"
+    shutil.copytree(MANDATES_DIR / "us" / "mo", folder)
+    text = (folder / "peace_officer.yaml").read_text()
+    (folder / "peace_officer.yaml").write_text(
+        text.replace("id: us.mo.peace_officer", "id: us.tx.peace_officer")
+    )
+    with pytest.raises(MandateError) as refused:
+        load_mandates(tmp_path)
+    assert "`id` is us.tx.peace_officer" in str(refused.value)
+    assert "path makes it us.mo.peace_officer" in str(refused.value)
+
+
+def test_it_refuses_a_state_folder_named_unlike_its_code(tmp_path: Path) -> None:
+    shutil.copytree(MANDATES_DIR / "us" / "mo", tmp_path / "us" / "mx")
+    with pytest.raises(MandateError, match="`code` is MO but the folder is mx/"):
         load_mandates(tmp_path)
 
 
