@@ -411,8 +411,15 @@ class _MandateBuilder:
         if self.spec.status != "verified":
             return
         for requirement in requirements:
-            citations = [v.citation for v in requirement.values] + [
-                v.citation for cap in requirement.caps for v in cap.values
+            # A figure is a value with hours; `hours: null` (repealed, or not
+            # found) asserts none, so it may cite an unconfirmed absence.
+            citations = [
+                v.citation for v in requirement.values if v.hours is not None
+            ] + [
+                v.citation
+                for cap in requirement.caps
+                for v in cap.values
+                if v.hours is not None
             ]
             for citation in citations:
                 if citation.confidence == "unconfirmed":
