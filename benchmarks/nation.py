@@ -21,13 +21,8 @@ from datetime import date
 import numpy as np
 
 from muster.rules import CreditLine, Person, evaluate, load_mandates
-from muster.rules.batch import (
-    Codebook,
-    LinesTable,
-    PeopleTable,
-    day_number,
-    evaluate_batch,
-)
+from muster.rules.columns import Codebook, LinesTable, PeopleTable, day_number
+from muster.rules.engine import evaluate_population
 
 YEAR = 2021
 AS_OF = date(2022, 6, 1)
@@ -82,12 +77,14 @@ def time_muster(population, records, book, repeat: int):
     timings, result = [], None
     for _ in range(repeat):
         began = time.perf_counter()
-        result = evaluate_batch(
+        result = evaluate_population(
             population, records, mandate, year=YEAR, as_of=AS_OF, codebook=book
         )
         timings.append(time.perf_counter() - began)
     tracemalloc.start()
-    evaluate_batch(population, records, mandate, year=YEAR, as_of=AS_OF, codebook=book)
+    evaluate_population(
+        population, records, mandate, year=YEAR, as_of=AS_OF, codebook=book
+    )
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return timings, peak, result

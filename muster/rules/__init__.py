@@ -5,7 +5,7 @@ tested and run from the command line without a database.
 """
 
 from muster.rules.errors import InputError, MandateError
-from muster.rules.evaluation import evaluate, overall_status
+from muster.rules.evaluation import evaluate
 from muster.rules.loader import Jurisdiction, Library, load_mandates
 from muster.rules.mandate import Mandate, Requirement
 from muster.rules.model import (
@@ -36,5 +36,4 @@ __all__ = [
     "Status",
     "evaluate",
     "load_mandates",
-    "overall_status",
 ]

@@ -1,8 +1,8 @@
 """The engine's inputs and outputs: plain frozen dataclasses, no Django.
 
 Hours are `Decimal` with at most two decimal places (a hundredth of an hour is the
-finest unit a training record carries), so sums are exact and the batch path, which
-works in integer hundredths, gives the same answers.
+finest unit a training record carries), so sums are exact; the engine works in
+integer hundredths of an hour.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 This package is the only place in the Django apps that imports `muster.rules`.
 `person` turns one `Person` and their licenses, training records and exemptions
 into engine inputs, evaluates them and returns results shaped for pages; `board`
-evaluates a whole agency at once through the engine's batch path for the
+evaluates a whole agency at once (a population, in the engine) for the
 dashboard, from the bulk reads in `rows`.
 """
 

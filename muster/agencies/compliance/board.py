@@ -1,4 +1,4 @@
-"""The agency dashboard: every current employee evaluated at once by the batch path.
+"""The agency dashboard: every current employee evaluated at once by the engine.
 
 The board is built from bulk reads (`compliance.rows`) and kept in process memory
 until a row it depends on changes.
@@ -33,7 +33,8 @@ from muster.agencies.models import (
     Qualification,
     TrainingRecord,
 )
-from muster.rules import batch
+from muster.rules import engine
+from muster.rules.columns import build_tables
 
 # Worst first: a person's overall standing is their worst mandate status.
 STATUS_ORDER = (
@@ -223,7 +224,7 @@ def change_token() -> str:
 
 
 def build_board(agency: Agency, as_of: date) -> Board:
-    """Evaluate every current employee with the engine's batch path, in few queries."""
+    """Evaluate every current employee with the engine, as one population, in few queries."""
     year = as_of.year
     staff = Employment.objects.current(as_of).filter(agency=agency)
     people = board_people(staff)
@@ -272,13 +273,13 @@ def _evaluate_jurisdiction(jurisdiction, held, lines, exemptions, year, as_of):
         )
         for pk, _code, discipline, licensed_on, attributes in held
     ]
-    table, _, exemption_rows, book = batch.build_tables(
+    table, _, exemption_rows, book = build_tables(
         people, (), [e for p in people for e in exemptions.get(p.id, ())]
     )
     index = {int(p.id): row for row, p in enumerate(people)}
     columns = LineCoder(book).columns(lines, index)
     for mandate in jurisdiction.mandates:
-        result = batch.evaluate_batch(
+        result = engine.evaluate_population(
             table,
             columns,
             mandate,
@@ -310,7 +311,7 @@ def _progress(mandate, result, row) -> tuple[Progress, ...]:
         code = result.requirement_status[index, row]
         # Requirements not in force, or not owed by this person (racial profiling
         # for an officer without traffic duty), have no bar.
-        if code not in batch.REQUIREMENT_STATUS or code == batch.NOT_APPLICABLE:
+        if code not in engine.REQUIREMENT_STATUS or code == engine.NOT_APPLICABLE:
             continue
         shown.append(
             Progress(
@@ -318,7 +319,7 @@ def _progress(mandate, result, row) -> tuple[Progress, ...]:
                 requirement.unit,
                 Decimal(int(result.earned[index, row])) / 100,
                 Decimal(int(result.required[index, row])) / 100,
-                batch.REQUIREMENT_STATUS[code],
+                engine.REQUIREMENT_STATUS[code],
             )
         )
     return tuple(shown)

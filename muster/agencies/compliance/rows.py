@@ -1,7 +1,7 @@
 """Bulk reads for the dashboard: the rows of a whole agency in a handful of queries.
 
 Lines come straight from the cursor, past Django's field converters, and become
-the batch engine's columns with each distinct raw value converted once.
+the engine's columns with each distinct raw value converted once.
 """
 
 from __future__ import annotations
@@ -22,7 +22,13 @@ from muster.agencies.models import (
     Person,
     Qualification,
 )
-from muster.rules import batch
+from muster.rules.columns import (
+    OTHER_RESULT,
+    RESULTS,
+    Codebook,
+    LinesTable,
+    day_number,
+)
 
 # Lines older than this many years before the period cannot fall in any encoded
 # cycle (the longest is three years), so the dashboard does not load them.
@@ -101,9 +107,9 @@ def _raw_rows(queryset) -> list[tuple]:
 
 
 class LineCoder:
-    """Turns raw line tuples into the batch engine's columns, memoising each value."""
+    """Turns raw line tuples into the engine's columns, memoising each value."""
 
-    def __init__(self, book: batch.Codebook) -> None:
+    def __init__(self, book: Codebook) -> None:
         self.book = book
         self.days: dict[object, int] = {}
         self.hours: dict[object, int] = {}
@@ -112,7 +118,7 @@ class LineCoder:
     def day(self, value) -> int:
         if value not in self.days:
             day = value if isinstance(value, date) else date.fromisoformat(str(value))
-            self.days[value] = batch.day_number(day)
+            self.days[value] = day_number(day)
         return self.days[value]
 
     def centihours(self, value) -> int:
@@ -127,13 +133,13 @@ class LineCoder:
             self.topics[key] = int(self.book.mask(self.book.topics, words))
         return self.topics[key]
 
-    def columns(self, rows: list[tuple], index: dict[int, int]) -> batch.LinesTable:
+    def columns(self, rows: list[tuple], index: dict[int, int]) -> LinesTable:
         book = self.book
         kept = [row for row in rows if row[0] in index]
         areas = {a: book.known(book.areas, a) for a in {r[3] for r in kept} if a}
         deliveries = {d: book.known(book.deliveries, d) for d in {r[5] for r in kept}}
         providers = {p: book.known(book.providers, p) for p in {r[6] for r in kept}}
-        return batch.LinesTable(
+        return LinesTable(
             person=np.array([index[r[0]] for r in kept], dtype=np.int32),
             completed_on=np.array([self.day(r[1]) for r in kept], dtype=np.int32),
             centihours=np.array([self.centihours(r[2]) for r in kept], dtype=np.int64),
@@ -142,7 +148,8 @@ class LineCoder:
             delivery=np.array([deliveries[r[5]] for r in kept], dtype=np.int8),
             provider=np.array([providers[r[6]] for r in kept], dtype=np.int8),
             result=np.array(
-                [batch.RESULTS.get(r[7] or None, 2) for r in kept], dtype=np.int8
+                [RESULTS.get(r[7] or None, OTHER_RESULT) for r in kept],
+                dtype=np.int8,
             ),
             counts_for=np.array([r[8] or 0 for r in kept], dtype=np.int16),
         )

@@ -1,0 +1,206 @@
+"""People, credit lines and exemptions as columns: the engine's only input form.
+
+The engine (`engine.py`) works on NumPy columns. Words become small integer codes
+(`Codebook`), dates become day numbers and hours become integer hundredths, so
+every sum is exact. `build_tables` turns the engine's dataclasses into columns; the
+CLI and the Django side build them straight from their own rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from muster.rules.loader import Vocabulary, load_vocabulary
+from muster.rules.model import CreditLine, Exemption, Person
+
+NO_DAY = np.iinfo(np.int32).min  # licensed_on unknown
+# Result codes; any other recorded word is OTHER_RESULT (neither passed nor failed).
+RESULTS = {None: 0, "pass": 1, "fail": 2}
+OTHER_RESULT = 3
+
+EPOCH = date(1970, 1, 1).toordinal()
+
+
+def day_number(day: date) -> int:
+    """Days since 1970-01-01, the epoch NumPy's datetime64[D] uses."""
+    return day.toordinal() - EPOCH
+
+
+def from_day_number(number: int) -> date:
+    return date.fromordinal(int(number) + EPOCH)
+
+
+@dataclass
+class Codebook:
+    """Integer codes for the words used in columns (areas, topics, roles...).
+
+    The four closed lists come from the vocabulary; disciplines and attributes are
+    open lists that grow as people are coded.
+    """
+
+    areas: list[str]
+    topics: list[str]
+    deliveries: list[str]
+    providers: list[str]
+    disciplines: list[str] = field(default_factory=list)
+    attributes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_vocabulary(cls, vocabulary: Vocabulary | None = None) -> Codebook:
+        vocabulary = vocabulary or load_vocabulary()
+        book = cls(
+            sorted(vocabulary.areas),
+            sorted(vocabulary.topics),
+            sorted(vocabulary.deliveries),
+            sorted(vocabulary.providers),
+        )
+        if len(book.topics) > 63:
+            raise ValueError("more than 63 topics do not fit the topic bitmask")
+        return book
+
+    def code(self, words: list[str], word: str) -> int:
+        """The code of `word`, adding it to an open list (disciplines, attributes)."""
+        if word not in words:
+            words.append(word)
+        return words.index(word)
+
+    def known(self, words: list[str], word: str) -> int:
+        """The code of `word`, or -1 when no data uses it (so nothing can match)."""
+        return words.index(word) if word in words else -1
+
+    def mask(self, words: list[str], chosen: Iterable[str]) -> np.uint64:
+        bits = 0
+        for word in chosen:
+            index = self.known(words, word)
+            if index >= 0:
+                if index > 63:
+                    raise ValueError(f"too many distinct values to code {word!r}")
+                bits |= 1 << index
+        return np.uint64(bits)
+
+    def words(self, words: list[str], bits: int) -> list[str]:
+        """The words whose bits are set in `bits`, in code order."""
+        return [word for index, word in enumerate(words) if bits >> index & 1]
+
+
+@dataclass
+class PeopleTable:
+    """People as columns; row i is person `ids[i]` (ids may be left empty)."""
+
+    ids: list[str]
+    discipline: np.ndarray  # int16 codes
+    licensed_on: np.ndarray  # int32 day numbers, NO_DAY when unknown
+    attributes: np.ndarray  # uint64 bitmask
+
+    def __len__(self) -> int:
+        return len(self.discipline)
+
+
+@dataclass
+class LinesTable:
+    """Credit lines as columns; `person` is a row index into the PeopleTable.
+
+    Where caps cut a person's lines, the earliest rows of that person are allocated
+    first, so give rows in the order explanations should follow.
+    """
+
+    person: np.ndarray  # int32
+    completed_on: np.ndarray  # int32 day numbers
+    centihours: np.ndarray  # int64 hundredths of an hour
+    area: np.ndarray  # int8, -1 for none
+    topics: np.ndarray  # uint64 bitmask
+    delivery: np.ndarray  # int8
+    provider: np.ndarray  # int8
+    result: np.ndarray  # int8: 0 none, 1 pass, 2 fail, 3 other
+    counts_for: np.ndarray  # int16 year, 0 for none
+
+    def __len__(self) -> int:
+        return len(self.person)
+
+
+@dataclass
+class ExemptionRow:
+    """One waiver or extension; `person` is a row index into the PeopleTable."""
+
+    person: int
+    kind: str
+    starts_on: int
+    ends_on: int
+    requirements: frozenset[str]
+    reason: str = ""
+
+
+def build_tables(
+    people: Sequence[Person],
+    lines: Iterable[CreditLine],
+    exemptions: Iterable[Exemption] = (),
+    codebook: Codebook | None = None,
+) -> tuple[PeopleTable, LinesTable, list[ExemptionRow], Codebook]:
+    """Turn engine objects into columns; lines of people not listed are left out."""
+    book = codebook or Codebook.from_vocabulary()
+    index = {person.id: i for i, person in enumerate(people)}
+    table = PeopleTable(
+        ids=[p.id for p in people],
+        discipline=np.array(
+            [book.code(book.disciplines, p.discipline) for p in people], dtype=np.int16
+        ),
+        licensed_on=np.array(
+            [day_number(p.licensed_on) if p.licensed_on else NO_DAY for p in people],
+            dtype=np.int32,
+        ),
+        attributes=np.array(
+            [attribute_bits(book, p.attributes) for p in people], dtype=np.uint64
+        ),
+    )
+    rows = [line for line in lines if line.person in index]
+    columns = LinesTable(
+        person=np.array([index[r.person] for r in rows], dtype=np.int32),
+        completed_on=np.array(
+            [day_number(r.completed_on) for r in rows], dtype=np.int32
+        ),
+        centihours=np.array([int(r.hours * 100) for r in rows], dtype=np.int64),
+        area=np.array(
+            [book.known(book.areas, r.area) if r.area else -1 for r in rows],
+            dtype=np.int8,
+        ),
+        topics=np.array(
+            [int(book.mask(book.topics, r.topics)) for r in rows], dtype=np.uint64
+        ),
+        delivery=np.array(
+            [book.known(book.deliveries, r.delivery) for r in rows], dtype=np.int8
+        ),
+        provider=np.array(
+            [book.known(book.providers, r.provider) for r in rows], dtype=np.int8
+        ),
+        result=np.array(
+            [RESULTS.get(r.result, OTHER_RESULT) for r in rows], dtype=np.int8
+        ),
+        counts_for=np.array([r.counts_for or 0 for r in rows], dtype=np.int16),
+    )
+    exemption_rows = [
+        ExemptionRow(
+            index[e.person],
+            e.kind,
+            day_number(e.starts_on),
+            day_number(e.ends_on),
+            e.requirements,
+            e.reason,
+        )
+        for e in exemptions
+        if e.person in index
+    ]
+    return table, columns, exemption_rows, book
+
+
+def attribute_bits(book: Codebook, attributes: Iterable[str]) -> int:
+    bits = 0
+    for attribute in attributes:
+        code = book.code(book.attributes, attribute)
+        if code > 63:
+            raise ValueError(f"more than 64 distinct attributes, at {attribute!r}")
+        bits |= 1 << code
+    return bits

@@ -1,0 +1,865 @@
+"""The evaluation engine: every rule shape, written once, over columns.
+
+A population of people is evaluated against one mandate with array operations
+(NumPy), so a state of a million officers takes about as long as a few sums over
+their credit lines; one person is a population of one. Hours travel as integer
+hundredths, so every sum is exact.
+
+With `explain=True` the engine also keeps, for each requirement, how every line of
+the period fared (counted, cut by a cap, refused and why) and why lines fall
+outside each period. `evaluation.evaluate` turns those arrays into the sentences a
+person reads; nothing there decides anything the arrays have not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+
+from muster.rules.columns import (
+    NO_DAY,
+    RESULTS,
+    Codebook,
+    ExemptionRow,
+    LinesTable,
+    PeopleTable,
+    day_number,
+    from_day_number,
+)
+from muster.rules.dates import year_end
+from muster.rules.mandate import (
+    Applicability,
+    CapInForce,
+    CountRule,
+    Cycle,
+    Kind,
+    Mandate,
+    NewLicenseeRule,
+    Requirement,
+    RequirementValue,
+    WaiverRule,
+    at,
+)
+from muster.rules.model import Period, Status
+
+# Count-type requirements (a course, a qualification) are "at risk" once this few
+# days remain; hours requirements also when behind a straight-line pace.
+COUNT_WARNING_DAYS = 90
+FINAL_WARNING_DAYS = 30
+
+# Requirement status codes in the result arrays.
+NOT_IN_FORCE, NOT_APPLICABLE, EXEMPT, MET, MISSING = range(5)
+REQUIREMENT_STATUS = {
+    NOT_APPLICABLE: Status.NOT_APPLICABLE,
+    EXEMPT: Status.EXEMPT,
+    MET: Status.MET,
+    MISSING: Status.MISSING,
+}
+OVERALL_STATUS = (
+    Status.NOT_APPLICABLE,
+    Status.EXEMPT,
+    Status.COMPLIANT,
+    Status.DEFICIENT,
+    Status.AT_RISK,
+    Status.ON_TRACK,
+)
+
+# Why a line is not placed in a period (explanations).
+PLACED, AFTER_AS_OF, MADE_UP_ELSEWHERE, OUTSIDE_PERIOD = range(4)
+# Why a line on a requirement's subject still does not count toward it.
+ACCEPTED, WRONG_DELIVERY, WRONG_PROVIDER, NOT_PASSED, NO_PASS, NOT_COMPLETED = range(6)
+# What a new-licensee rule did to a person's requirement.
+NOT_NEW, NEW_EXEMPT, NEW_PRORATED = range(3)
+
+
+def cents(hours: Decimal) -> int:
+    """Exact hours as integer hundredths (the loader refuses finer values)."""
+    return int(hours * 100)
+
+
+@dataclass
+class PeriodColumns:
+    """One period of a cycle for everyone; extensions move each person's deadline."""
+
+    cycle: Cycle
+    period: Period  # as the cycle defines it, before extensions
+    start: int
+    end: int
+    due: np.ndarray  # int32 per person
+    final: np.ndarray  # int32 per person: last day to close a gap
+
+    def of(self, row: int) -> Period:
+        """The period as person `row` sees it, with any extension applied."""
+        due_on = from_day_number(self.due[row])
+        return Period(
+            self.period.start, self.period.end, due_on, self.period.grace_until
+        )
+
+
+@dataclass
+class LinePlacement:
+    """How the lines of a period whose subject fits fared against one requirement.
+
+    `rows` index the LinesTable; the other arrays run along `rows`. `counted` is in
+    hundredths of an hour, or 100 per counted completion or qualification.
+    """
+
+    rows: np.ndarray
+    refusal: np.ndarray  # int8: ACCEPTED or why not
+    counted: np.ndarray  # int64
+    over_cap: np.ndarray  # int64 hundredths refused by the cap
+
+
+@dataclass
+class WaiverOutcome:
+    """The waivers touching each person's period (indices into the exemptions)."""
+
+    touching: dict[int, list[int]] = field(default_factory=dict)
+    rule: WaiverRule | None = None
+    blocks: int = 0
+    worked: dict[int, int] = field(default_factory=dict)  # prorated people only
+
+
+@dataclass
+class RequirementOutcome:
+    """One requirement in force for the period, for everyone, and the reasons."""
+
+    requirement: Requirement
+    value: RequirementValue
+    period: PeriodColumns
+    cap: CapInForce | None
+    licensed_after: np.ndarray  # bool: not applicable, licensed after the period
+    new_licensee: np.ndarray  # int8: NOT_NEW, NEW_EXEMPT or NEW_PRORATED
+    new_licensee_rule: NewLicenseeRule | None
+    prorate_units: np.ndarray | None  # full blocks left, under a prorate rule
+    prorated_required: np.ndarray | None  # hundredths owed after the proration
+    waivers: WaiverOutcome
+    late: np.ndarray  # bool: past the last day to close a gap
+    behind: np.ndarray  # bool: needs attention now
+    lines: LinePlacement | None = None
+
+
+@dataclass
+class PopulationResult:
+    """Statuses and amounts for every person; amounts are in hundredths.
+
+    `requirement_status`, `required` and `earned` have one row per requirement of
+    the mandate, in its order; `outcomes` holds the reasons (None: not in force).
+    """
+
+    people: PeopleTable
+    mandate: Mandate
+    requirement_ids: list[str]
+    applies: np.ndarray  # bool per person: the mandate applies
+    status: np.ndarray  # int8 index into OVERALL_STATUS, per person
+    requirement_status: np.ndarray  # int8 [requirement, person]
+    required: np.ndarray  # int64 [requirement, person]
+    earned: np.ndarray  # int64 [requirement, person]
+    outcomes: list[RequirementOutcome | None]
+    as_of: date
+    exemptions: Sequence[ExemptionRow] = ()
+    outside: dict[str, np.ndarray] = field(default_factory=dict)  # explain: per line
+    unhonoured_marks: np.ndarray | None = None  # explain: make-up marks not honoured
+
+    def status_of(self, row: int) -> str:
+        return OVERALL_STATUS[self.status[row]]
+
+    def counts(self) -> dict[str, int]:
+        """How many people have each overall status."""
+        tally = np.bincount(self.status, minlength=len(OVERALL_STATUS))
+        return {name: int(n) for name, n in zip(OVERALL_STATUS, tally, strict=True)}
+
+
+def evaluate_population(
+    people: PeopleTable,
+    lines: LinesTable,
+    mandate: Mandate,
+    *,
+    year: int,
+    as_of: date,
+    exemptions: Sequence[ExemptionRow] = (),
+    codebook: Codebook,
+    explain: bool = False,
+) -> PopulationResult:
+    """Evaluate everyone against `mandate` for the periods containing 31 Dec `year`.
+
+    Before a period's last day an unmet requirement makes a person `on-track` or
+    `at-risk`; after it (and after any grace period or extension) `deficient`.
+    Lines completed after `as_of` do not count: a past day is judged on what had
+    been done by then.
+    """
+    return _Evaluator(
+        people, lines, mandate, year, as_of, exemptions, codebook, explain
+    ).run()
+
+
+class _Evaluator:
+    def __init__(
+        self, people, lines, mandate, year, as_of, exemptions, codebook, explain
+    ) -> None:
+        self.people = people
+        self.lines = lines
+        self.mandate = mandate
+        self.reference_day = year_end(year)
+        self.as_of = day_number(as_of)
+        self.exemptions = list(exemptions)
+        self.extensions = [e for e in self.exemptions if e.kind == "extension"]
+        self.book = codebook
+        self.explain = explain
+        self.size = len(people)
+        self.known = people.licensed_on != NO_DAY
+        self._periods: dict[tuple[str, date], PeriodColumns | None] = {}
+        self._make_up: dict[str, tuple[np.ndarray, np.ndarray] | None] = {}
+        self._placed: dict[tuple[str, int], _PlacedLines] = {}
+        self._scopes: dict[tuple[str, int], _Scope] = {}
+        self._applies: dict[tuple[Applicability, ...], np.ndarray] = {}
+        self.outside: dict[str, np.ndarray] = {}
+
+    def run(self) -> PopulationResult:
+        requirements = self.mandate.requirements
+        shape = (len(requirements), self.size)
+        statuses = np.full(shape, NOT_IN_FORCE, dtype=np.int8)
+        required = np.zeros(shape, dtype=np.int64)
+        earned = np.zeros(shape, dtype=np.int64)
+        outcomes: list[RequirementOutcome | None] = []
+        for row, requirement in enumerate(requirements):
+            found = self.requirement(requirement)
+            outcomes.append(found and found[0])
+            if found is not None:
+                _, statuses[row], required[row], earned[row] = found
+        applies = self.applies(self.mandate.applies_to)
+        result = PopulationResult(
+            self.people,
+            self.mandate,
+            [r.id for r in requirements],
+            applies,
+            self.overall(statuses, outcomes, applies),
+            statuses,
+            required,
+            earned,
+            outcomes,
+            from_day_number(self.as_of),
+            self.exemptions,
+        )
+        if self.explain:
+            result.outside = self.outside
+            result.unhonoured_marks = self.unhonoured_marks()
+        return result
+
+    def overall(self, statuses, outcomes, applies) -> np.ndarray:
+        """Combine requirement statuses: exempt, compliant, or how bad the gap is."""
+        applicable = (statuses != NOT_IN_FORCE) & (statuses != NOT_APPLICABLE)
+        missing = statuses == MISSING
+        late = np.zeros(self.size, dtype=bool)
+        behind = np.zeros(self.size, dtype=bool)
+        for row, outcome in enumerate(outcomes):
+            if outcome is not None:
+                late |= missing[row] & outcome.late
+                behind |= missing[row] & outcome.behind
+        any_applicable = applicable.any(axis=0)
+        all_exempt = any_applicable & ((statuses == EXEMPT) | ~applicable).all(axis=0)
+        code = OVERALL_STATUS.index
+        result = np.full(self.size, code(Status.ON_TRACK), dtype=np.int8)
+        result[behind] = code(Status.AT_RISK)
+        result[late] = code(Status.DEFICIENT)
+        result[~missing.any(axis=0)] = code(Status.COMPLIANT)
+        result[all_exempt] = code(Status.EXEMPT)
+        result[~any_applicable | ~applies] = code(Status.NOT_APPLICABLE)
+        return result
+
+    # People -----------------------------------------------------------------
+
+    def applies(self, alternatives: tuple[Applicability, ...]) -> np.ndarray:
+        """Whether any alternative matches each person; none means everyone."""
+        if alternatives not in self._applies:
+            matches = np.zeros(self.size, dtype=bool)
+            if not alternatives:
+                matches[:] = True
+            for alternative in alternatives:
+                matches |= self.matches(alternative)
+            self._applies[alternatives] = matches
+        return self._applies[alternatives]
+
+    def matches(self, alternative: Applicability) -> np.ndarray:
+        book, people = self.book, self.people
+        ok = np.ones(self.size, dtype=bool)
+        if alternative.disciplines:
+            codes = [book.known(book.disciplines, d) for d in alternative.disciplines]
+            ok &= np.isin(people.discipline, [c for c in codes if c >= 0])
+        if alternative.attributes:
+            if any(book.known(book.attributes, a) < 0 for a in alternative.attributes):
+                return np.zeros(self.size, dtype=bool)
+            need = book.mask(book.attributes, alternative.attributes)
+            ok &= (people.attributes & need) == need
+        if alternative.without_attributes:
+            banned = book.mask(book.attributes, alternative.without_attributes)
+            ok &= (people.attributes & banned) == 0
+        return ok
+
+    def has_role(self, role: str) -> np.ndarray:
+        """Whether `role` names each person's discipline or one of their attributes."""
+        book = self.book
+        by_discipline = self.people.discipline == book.known(book.disciplines, role)
+        bit = book.known(book.attributes, role)
+        if bit < 0:
+            return by_discipline
+        return by_discipline | (
+            (self.people.attributes >> np.uint64(bit)) & np.uint64(1)
+        ).astype(bool)
+
+    def period(self, cycle: Cycle, day: date) -> PeriodColumns | None:
+        """Everyone's period of `cycle` containing `day` (None before the cycle)."""
+        key = (cycle.id, day)
+        if key not in self._periods:
+            self._periods[key] = self._period(cycle, day)
+        return self._periods[key]
+
+    def _period(self, cycle: Cycle, day: date) -> PeriodColumns | None:
+        period = cycle.period_containing(day)
+        if period is None:
+            return None
+        start, end, due = (
+            day_number(d) for d in (period.start, period.end, period.due_on)
+        )
+        dues = np.full(self.size, due, dtype=np.int32)
+        # An extension covering the period's end moves the deadline to its own
+        # end; a one-time window is not extended (its late completions still count).
+        if cycle.once_from is None:
+            for extension in self.extensions:
+                if extension.starts_on <= end <= extension.ends_on:
+                    dues[extension.person] = max(
+                        dues[extension.person], extension.ends_on
+                    )
+        grace = day_number(period.grace_until) if period.grace_until else due
+        return PeriodColumns(cycle, period, start, end, dues, np.maximum(dues, grace))
+
+    def required_centihours(self, value: RequirementValue, start_day: date):
+        """Hours owed: a role override, else a tenure tier, else the default."""
+        people = self.people
+        amount = np.zeros(self.size, dtype=np.int64)
+        if value.hours is not None:
+            amount[:] = cents(value.hours)
+        if value.tiers:
+            served = full_years_columns(people.licensed_on, start_day)
+            tiered = np.full(self.size, cents(value.tiers[0].hours), dtype=np.int64)
+            for tier in value.tiers:
+                tiered[served >= tier.from_years] = cents(tier.hours)
+            amount = np.where(self.known, tiered, amount)
+        # The first role listed wins, so apply them last to first.
+        for role, hours in reversed(value.by_role):
+            amount[self.has_role(role)] = cents(hours)
+        return amount
+
+    # Requirements -----------------------------------------------------------
+
+    def requirement(self, requirement: Requirement):
+        """(outcome, status, required, earned), or None when not in force."""
+        cycle = self.mandate.cycles[requirement.cycle]
+        period = self.period(cycle, self.reference_day)
+        if period is None:
+            return None
+        start_day = period.period.start
+        value = at(requirement.values, start_day)
+        if value is None or value.hours is None:
+            return None
+        scope = self.scope(period)
+        applies = self.applies(requirement.applies_to)
+        in_scope = scope.licensed_by_end & applies
+        required = self.required_centihours(value, start_day)
+
+        # People licensed during the period: exempt for it, or owing a share.
+        new_licensee = np.zeros(self.size, dtype=np.int8)
+        rule = scope.new_licensee_rule
+        units = prorated = None
+        if rule is not None:
+            new = scope.newcomers & applies
+            if rule.rule == "exempt-period-of-licensing":
+                new_licensee[new] = NEW_EXEMPT
+            else:
+                units = scope.prorate_units
+                prorated = np.minimum(required, cents(rule.hours_per_unit) * units)
+                required = np.where(new, prorated, required)
+                new_licensee[new] = NEW_PRORATED
+        exempt = new_licensee == NEW_EXEMPT
+        exempt, required, waivers = self.waive(
+            requirement, cycle, period, in_scope & ~exempt, exempt, required
+        )
+
+        cap = requirement.cap_on(start_day)
+        earned, placement = self.earned(requirement, cycle, period, cap)
+        status = np.where(earned >= required, MET, MISSING).astype(np.int8)
+        status[exempt] = EXEMPT
+        out = ~in_scope
+        status[out] = NOT_APPLICABLE
+        behind = scope.behind(requirement.kind, required, earned)
+        required[out] = 0
+        earned[out] = 0
+        outcome = RequirementOutcome(
+            requirement=requirement,
+            value=value,
+            period=period,
+            cap=cap,
+            licensed_after=scope.licensed_after & applies,
+            new_licensee=new_licensee,
+            new_licensee_rule=rule,
+            prorate_units=units,
+            prorated_required=prorated,
+            waivers=waivers,
+            late=scope.late,
+            behind=behind,
+            lines=placement,
+        )
+        return outcome, status, required, earned
+
+    def scope(self, period: PeriodColumns) -> _Scope:
+        """Who is licensed by the period's end or during it, and how late each is;
+        the same for every requirement of the period (cached)."""
+        key = (period.cycle.id, period.start)
+        if key not in self._scopes:
+            self._scopes[key] = _Scope.of(self, period)
+        return self._scopes[key]
+
+    def waive(
+        self,
+        requirement: Requirement,
+        cycle: Cycle,
+        period: PeriodColumns,
+        eligible: np.ndarray,
+        exempt: np.ndarray,
+        required: np.ndarray,
+    ):
+        """Exempt or prorate the people whose waivers touch the period.
+
+        Only `eligible` people are considered: those in scope and not already
+        exempt as new licensees. A non-waivable requirement stays owed.
+        """
+        outcome = WaiverOutcome()
+        for index, waiver in enumerate(self.exemptions):
+            if waiver.kind != "waiver" or not eligible[waiver.person]:
+                continue
+            names_it = not waiver.requirements or requirement.id in waiver.requirements
+            overlaps = waiver.starts_on <= period.end and waiver.ends_on >= period.start
+            if names_it and overlaps:
+                outcome.touching.setdefault(waiver.person, []).append(index)
+        if not outcome.touching or not requirement.is_waivable:
+            return exempt, required, outcome
+        exempt, required = exempt.copy(), required.copy()
+        rule = at(self.mandate.waivers, period.period.start)
+        if rule is None or rule.rule == "exempt" or cycle.once_from is not None:
+            exempt[list(outcome.touching)] = True
+            return exempt, required, outcome
+        # Prorate: owe `hours_per_unit` per block of the period no waiver touches.
+        outcome.rule = rule
+        blocks = [
+            (day_number(first), day_number(last))
+            for first, last in rule.blocks(period.period.start, cycle.months)
+        ]
+        outcome.blocks = len(blocks)
+        for person, indices in outcome.touching.items():
+            waivers = [self.exemptions[i] for i in indices]
+            worked = sum(
+                1
+                for first, last in blocks
+                if not any(w.starts_on <= last and w.ends_on >= first for w in waivers)
+            )
+            if worked == 0:
+                exempt[person] = True
+            else:
+                outcome.worked[person] = worked
+                owed = cents(rule.hours_per_unit) * worked
+                required[person] = min(required[person], owed)
+        return exempt, required, outcome
+
+    # Lines ------------------------------------------------------------------
+
+    def earned(
+        self,
+        requirement: Requirement,
+        cycle: Cycle,
+        period: PeriodColumns,
+        cap: CapInForce | None,
+    ) -> tuple[np.ndarray, LinePlacement | None]:
+        """Hundredths earned per person, and (explaining) how each line fared."""
+        view = self.placed_lines(cycle, period)
+        test = view.test(self.book, requirement.counts)
+        kind_ok = view.kind_ok(requirement.kind)
+        counted = _and(test.accepted, kind_ok)
+        placement = None
+        if requirement.kind != Kind.HOURS:
+            earned = view.per_person(counted, self.size, weight=100)
+            if self.explain:
+                placement = view.placement(
+                    requirement.kind, test, kind_ok, np.where(counted, 100, 0)
+                )
+            return earned, placement
+        allocated = None
+        if cap is not None:
+            cap_test = view.test(self.book, cap.rule.counts)
+            capped = cap_test.accepted
+            if capped is not None and counted is not None:
+                capped = capped & counted
+            elif capped is None:
+                capped = counted
+            allocated = allocate_under_cap(
+                view.person,
+                view.centihours,
+                np.ones(len(view), dtype=bool) if capped is None else capped,
+                cents(cap.value.hours),
+                self.size,
+            )
+        earned = view.per_person(counted, self.size, allocated=allocated)
+        if self.explain:
+            full = view.centihours if allocated is None else allocated
+            placement = view.placement(
+                requirement.kind,
+                test,
+                kind_ok,
+                np.where(_all(counted, len(view)), full, 0),
+                view.centihours - full,
+            )
+        return earned, placement
+
+    def placed_lines(self, cycle: Cycle, period: PeriodColumns) -> _PlacedLines:
+        """The lines that count in `period`, as their own smaller columns (cached)."""
+        key = (cycle.id, period.start)
+        if key not in self._placed:
+            self._placed[key] = _PlacedLines.select(
+                self.lines, self.placed(cycle, period)
+            )
+        return self._placed[key]
+
+    def placed(self, cycle: Cycle, period: PeriodColumns) -> np.ndarray:
+        """Lines that count in `period`: by date, or as honoured make-up for it.
+
+        A line marked as make-up for a year and completed in that year's make-up
+        window counts for that year's period only; otherwise a line counts in the
+        period containing its date.
+        """
+        day = self.lines.completed_on
+        done = day <= self.as_of  # judging a past day uses what was done by then
+        inside = (day >= period.start) & (day <= period.end)
+        make_up = self.make_up(cycle)
+        if make_up is None:
+            placed = inside & done
+            honoured = honoured_here = None
+        else:
+            honoured, target_start = make_up
+            honoured_here = honoured & (target_start == period.start)
+            placed = done & (honoured_here | (inside & ~honoured))
+        if self.explain:
+            why = np.where(placed | inside, PLACED, OUTSIDE_PERIOD).astype(np.int8)
+            if honoured is not None:
+                why[honoured & ~honoured_here] = MADE_UP_ELSEWHERE
+            why[~done] = AFTER_AS_OF
+            self.outside[cycle.id] = why
+        return placed
+
+    def make_up(self, cycle: Cycle) -> tuple[np.ndarray, np.ndarray] | None:
+        """Lines completed in the make-up window of the year they are marked for,
+        and the start day of that year's period; None when no line is marked."""
+        if cycle.id not in self._make_up:
+            self._make_up[cycle.id] = self._find_make_up(cycle)
+        return self._make_up[cycle.id]
+
+    def _find_make_up(self, cycle: Cycle):
+        lines = self.lines
+        marked = lines.counts_for != 0
+        if not marked.any():
+            return None
+        day = lines.completed_on
+        honoured = np.zeros(len(day), dtype=bool)
+        target_start = np.zeros(len(day), dtype=np.int32)
+        for year in np.unique(lines.counts_for[marked]):
+            target = self.period(cycle, year_end(int(year)))
+            if target is None:
+                continue
+            ok = (lines.counts_for == year) & (day > target.end)
+            ok &= day <= target.final[lines.person]
+            honoured |= ok
+            target_start[ok] = target.start
+        return honoured, target_start
+
+    def unhonoured_marks(self) -> np.ndarray:
+        """Lines marked as make-up for another year that no cycle honours."""
+        lines = self.lines
+        years = (
+            lines.completed_on.astype("datetime64[D]").astype("datetime64[Y]")
+        ).astype(np.int64) + 1970
+        marks = (lines.counts_for != 0) & (lines.counts_for != years)
+        for cycle in self.mandate.cycles.values():
+            make_up = self.make_up(cycle)
+            if make_up is not None:
+                marks &= ~make_up[0]
+        return marks
+
+
+@dataclass
+class _Scope:
+    """What every requirement of one period shares, person by person."""
+
+    licensed_after: np.ndarray  # bool: licensed after the period ends
+    licensed_by_end: np.ndarray  # bool: the opposite
+    newcomers: np.ndarray  # bool: licensed during the period (new-licensee rule)
+    new_licensee_rule: NewLicenseeRule | None
+    prorate_units: np.ndarray | None  # full blocks left, under a prorate rule
+    late: np.ndarray  # bool: past the last day to close a gap
+    closing: np.ndarray  # bool: past the deadline, or under 30 days from it
+    counts_closing: np.ndarray  # bool: ...or under 90 days, for courses
+    total_days: np.ndarray  # int64: days from the start to the deadline
+    elapsed: int  # days of the period gone by as of the day evaluated
+
+    @classmethod
+    def of(cls, evaluator: _Evaluator, period: PeriodColumns) -> _Scope:
+        licensed_on, known = evaluator.people.licensed_on, evaluator.known
+        licensed_after = known & (licensed_on > period.end)
+        rule = at(evaluator.mandate.new_licensee, period.period.start)
+        if period.cycle.once_from is not None:
+            rule = None  # a one-time window is owed whenever one was licensed
+        newcomers = known & (licensed_on >= period.start) & ~licensed_after
+        units = None
+        if rule is not None and rule.rule != "exempt-period-of-licensing":
+            units = full_units_columns(licensed_on, period.end, rule.unit_months)
+        as_of = evaluator.as_of
+        due = period.due.astype(np.int64)
+        days_left = due - as_of
+        closing = (as_of > due) | (days_left < FINAL_WARNING_DAYS)
+        return cls(
+            licensed_after=licensed_after,
+            licensed_by_end=~licensed_after,
+            newcomers=newcomers,
+            new_licensee_rule=rule,
+            prorate_units=units,
+            late=as_of > period.final,
+            closing=closing,
+            counts_closing=closing | (days_left < COUNT_WARNING_DAYS),
+            total_days=due - period.start + 1,
+            elapsed=max(0, as_of - period.start + 1),
+        )
+
+    def behind(self, kind: str, required: np.ndarray, earned: np.ndarray):
+        """Whether an open, unmet requirement needs attention now.
+
+        Behind means: the period is over (the person is in grace or an extension),
+        the deadline is under 30 days away, a course or qualification is still
+        missing with under 90 days left, or hours trail a straight-line pace.
+        """
+        if kind != Kind.HOURS:
+            return self.counts_closing
+        return self.closing | (earned * self.total_days < required * self.elapsed)
+
+
+def _and(mask: np.ndarray | None, other: np.ndarray | None) -> np.ndarray | None:
+    """Combine masks where None stands for "every line" (saves a pass over the data)."""
+    if mask is None:
+        return other
+    return mask if other is None else mask & other
+
+
+def _all(mask: np.ndarray | None, size: int) -> np.ndarray:
+    return np.ones(size, dtype=bool) if mask is None else mask
+
+
+def _any_of(column: np.ndarray, codes: list[int]) -> np.ndarray:
+    """column in codes; a few comparisons beat np.isin for short code lists."""
+    found = column == codes[0]
+    for code in codes[1:]:
+        found |= column == code
+    return found
+
+
+@dataclass
+class _Test:
+    """A count rule's tests on lines; None stands for "every line passes"."""
+
+    subject: np.ndarray | None  # area and topics fit
+    delivery: np.ndarray | None  # delivered as allowed
+    provider: np.ndarray | None  # from an allowed provider
+
+    @property
+    def accepted(self) -> np.ndarray | None:
+        return _and(_and(self.subject, self.delivery), self.provider)
+
+
+@dataclass
+class _PlacedLines:
+    """The lines of one period: a filtered copy, so each requirement reads less."""
+
+    rows: np.ndarray  # row numbers in the LinesTable
+    person: np.ndarray
+    centihours: np.ndarray
+    hours_weight: np.ndarray  # float64 copy of centihours, as bincount wants
+    area: np.ndarray
+    topics: np.ndarray
+    delivery: np.ndarray
+    provider: np.ndarray
+    result: np.ndarray
+
+    @classmethod
+    def select(cls, lines: LinesTable, mask: np.ndarray) -> _PlacedLines:
+        # One index array taken from every column is cheaper than applying the
+        # boolean mask eight times.
+        index = np.flatnonzero(mask)
+        centihours = lines.centihours.take(index)
+        return cls(
+            rows=index,
+            person=lines.person.take(index),
+            centihours=centihours,
+            hours_weight=centihours.astype(np.float64),
+            area=lines.area.take(index),
+            topics=lines.topics.take(index),
+            delivery=lines.delivery.take(index),
+            provider=lines.provider.take(index),
+            result=lines.result.take(index),
+        )
+
+    def __len__(self) -> int:
+        return len(self.person)
+
+    def test(self, book: Codebook, counts: CountRule) -> _Test:
+        """Which lines fit the rule's subject, delivery and provider."""
+        subject = delivery = provider = None
+        if counts.areas:
+            subject = self.any_of(self.area, book, book.areas, counts.areas)
+        if counts.topics:
+            wanted = book.mask(book.topics, counts.topics)
+            subject = _and(subject, (self.topics & wanted) != 0)
+        if counts.deliveries:
+            delivery = self.any_of(
+                self.delivery, book, book.deliveries, counts.deliveries
+            )
+        if counts.providers:
+            provider = self.any_of(
+                self.provider, book, book.providers, counts.providers
+            )
+        return _Test(subject, delivery, provider)
+
+    def any_of(self, column, book: Codebook, words, chosen) -> np.ndarray:
+        """Lines whose code in `column` is one of the `chosen` words."""
+        codes = [code for w in chosen if (code := book.known(words, w)) >= 0]
+        if not codes:
+            return np.zeros(len(column), dtype=bool)
+        return _any_of(column, codes)
+
+    def kind_ok(self, kind: str) -> np.ndarray | None:
+        """A qualification counts when passed; a completion when passed, or when
+        hours were recorded without a result; hours always."""
+        if kind == Kind.QUALIFICATION:
+            return self.result == RESULTS["pass"]
+        if kind == Kind.COMPLETION:
+            return (self.result == RESULTS["pass"]) | (
+                (self.result == RESULTS[None]) & (self.centihours > 0)
+            )
+        return None
+
+    def placement(
+        self,
+        kind: str,
+        test: _Test,
+        kind_ok: np.ndarray | None,
+        counted: np.ndarray,
+        over_cap: np.ndarray | None = None,
+    ) -> LinePlacement:
+        """How each line on the subject fared; the first failing test is the reason."""
+        size = len(self)
+        refusal = np.full(size, ACCEPTED, dtype=np.int8)
+        if kind_ok is not None:
+            failed = ~kind_ok
+            if kind == Kind.QUALIFICATION:
+                not_passed = self.result == RESULTS["fail"]
+                refusal[failed] = NO_PASS
+                refusal[failed & not_passed] = NOT_PASSED
+            else:
+                refusal[failed] = NOT_COMPLETED
+        if test.provider is not None:
+            refusal[~test.provider] = WRONG_PROVIDER
+        if test.delivery is not None:
+            refusal[~test.delivery] = WRONG_DELIVERY
+        about = np.flatnonzero(_all(test.subject, size))
+        return LinePlacement(
+            rows=self.rows[about],
+            refusal=refusal[about],
+            counted=counted[about],
+            over_cap=(np.zeros(size, np.int64) if over_cap is None else over_cap)[
+                about
+            ],
+        )
+
+    def per_person(
+        self,
+        mask: np.ndarray | None,
+        size: int,
+        weight: int = 0,
+        allocated: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Sum hundredths (`allocated`, else the lines' hours, or `weight` per line)
+        of the masked lines for each person."""
+        index = None if mask is None else np.flatnonzero(mask)
+        person = self.person if index is None else self.person.take(index)
+        if weight:
+            return np.bincount(person, minlength=size).astype(np.int64) * weight
+        weights = (
+            self.hours_weight if allocated is None else allocated.astype(np.float64)
+        )
+        if index is not None:
+            weights = weights.take(index)
+        return np.bincount(person, weights=weights, minlength=size).astype(np.int64)
+
+
+def allocate_under_cap(
+    person: np.ndarray,
+    centihours: np.ndarray,
+    capped: np.ndarray,
+    limit: int,
+    size: int,
+) -> np.ndarray:
+    """Each line's hundredths after a cap of `limit` on the `capped` lines.
+
+    A person's capped lines use up the room in row order: each line gets what is
+    left, so the sum over a person's capped lines is min(their sum, limit). Only
+    the lines of people over the cap need the running sum.
+    """
+    allocated = centihours.copy()
+    index = np.flatnonzero(capped)
+    sums = np.bincount(
+        person[index], weights=centihours[index].astype(np.float64), minlength=size
+    )
+    over = sums > limit
+    index = index[over[person[index]]]
+    if len(index) == 0:
+        return allocated
+    index = index[np.argsort(person[index], kind="stable")]
+    hours = centihours[index]
+    before = np.cumsum(hours) - hours  # running sum before each line, all people
+    first = np.r_[True, person[index][1:] != person[index][:-1]]
+    group_start = np.maximum.accumulate(np.where(first, np.arange(len(index)), 0))
+    before -= before[group_start]  # ...and from the person's first capped line
+    allocated[index] = np.clip(limit - before, 0, hours)
+    return allocated
+
+
+def full_years_columns(licensed_on: np.ndarray, day: date) -> np.ndarray:
+    """Whole years from each licence date to `day` (0 when later)."""
+    days = licensed_on.astype("datetime64[D]")
+    months = days.astype("datetime64[M]")
+    years_part = months.astype(np.int64) // 12 + 1970
+    month_part = months.astype(np.int64) % 12 + 1
+    day_part = (days - months).astype(np.int64) + 1
+    between = (day.year - years_part) * 12 + day.month - month_part
+    between -= (day.day < day_part).astype(np.int64)
+    return np.maximum(0, between // 12)
+
+
+def full_units_columns(licensed_on: np.ndarray, period_end: int, unit_months: int):
+    """Full blocks of `unit_months` from the first of the month after licensing to
+    the period's end."""
+    end = from_day_number(period_end)
+    months = (
+        licensed_on.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    )
+    start_index = months + 1970 * 12 + 1  # the next month's index
+    end_index = end.year * 12 + end.month  # one past the last month
+    return np.maximum(0, (end_index - start_index) // unit_months)
