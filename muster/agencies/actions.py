@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import transaction
 from django.http import HttpRequest
@@ -226,9 +227,15 @@ def record_qualification(
 ) -> Qualification:
     """Save one firearms qualification attempt."""
     with transaction.atomic():
-        qualification = Qualification.objects.create(
+        qualification = Qualification(
             person=person, agency=agency, entered_by=actor, **fields
         )
+        qualification.full_clean()
+        if qualification.same_attempts().exists():
+            raise ValidationError(
+                {"qualified_on": "This qualification is already on file."}
+            )
+        qualification.save()
         record_event(
             "qualification.create",
             actor=actor,

@@ -10,21 +10,20 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from muster.agencies import compliance
 from muster.agencies.choices import Area
-from muster.agencies.models import Exemption, Qualification, TrainingRecord
+from muster.agencies.compliance import recording
+from muster.agencies.models import (
+    EARLIEST_DAY,
+    Exemption,
+    Qualification,
+    TrainingRecord,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 EVIDENCE_TYPES = (".pdf", ".png", ".jpg", ".jpeg", ".heic", ".tif", ".tiff")
-
-
-def check_not_future(day) -> None:
-    """Refuse a day after today: training and qualifications are recorded once done."""
-    if day is not None and day > timezone.localdate():
-        raise ValidationError("This date is in the future; record it once it is done.")
 
 
 def check_upload(upload) -> None:
@@ -62,9 +61,11 @@ class TrainingForm(forms.ModelForm):
         widgets = {"started_on": DATE, "completed_on": DATE}
         labels = {"counts_for": "Make-up for year"}
 
-    def __init__(self, *args, evidence_required: bool = False, **kwargs) -> None:
+    def __init__(
+        self, *args, person=None, evidence_required: bool = False, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["completed_on"].validators.append(check_not_future)
+        self.person = person
         if evidence_required:
             self.fields["evidence"].required = True
             self.fields["evidence"].help_text = (
@@ -77,7 +78,22 @@ class TrainingForm(forms.ModelForm):
         started, completed = data.get("started_on"), data.get("completed_on")
         if started and completed and started > completed:
             self.add_error("started_on", "The start cannot be after the completion.")
+        self._check_make_up(data)
         return data
+
+    def people(self) -> list:
+        """Whose rules decide what the record may claim: the person it is for."""
+        return [self.person] if self.person is not None else []
+
+    def _check_make_up(self, data: dict[str, Any]) -> None:
+        counts_for, completed = data.get("counts_for"), data.get("completed_on")
+        if counts_for is None or completed is None:
+            return
+        if not EARLIEST_DAY.year <= counts_for < completed.year:
+            return  # The model's own checks say what is wrong with these.
+        problem = recording.make_up_problem(self.people(), counts_for, completed)
+        if problem:
+            self.add_error("counts_for", problem)
 
     def record_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -172,6 +188,9 @@ class ClassForm(TrainingForm):
         self.fields["attendees"].queryset = roster
         self.fields["attendees"].label_from_instance = _roster_label
 
+    def people(self) -> list:
+        return list(self.cleaned_data.get("attendees") or [])
+
 
 def _roster_label(person) -> str:
     badge = f" ({person.external_id})" if person.external_id else ""
@@ -194,6 +213,8 @@ class ReviewForm(forms.Form):
 
 
 class QualificationForm(forms.ModelForm):
+    """One range day; the same attempt entered twice is refused, not counted twice."""
+
     class Meta:
         model = Qualification
         fields = [
@@ -205,10 +226,33 @@ class QualificationForm(forms.ModelForm):
             "instructor",
         ]
         widgets = {"qualified_on": DATE}
+        help_texts = {"score": "As the course of fire scores it; never negative."}
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, person=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["qualified_on"].validators.append(check_not_future)
+        if person is not None:
+            self.instance.person = person
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.instance.person_id and data.get("qualified_on"):
+            self._check_duplicate(data)
+        return data
+
+    def _check_duplicate(self, data: dict[str, Any]) -> None:
+        probe = Qualification(
+            person_id=self.instance.person_id,
+            qualified_on=data["qualified_on"],
+            weapon_type=data.get("weapon_type") or "",
+            course_of_fire=data.get("course_of_fire") or "",
+        )
+        probe.pk = self.instance.pk
+        if probe.same_attempts().exists():
+            self.add_error(
+                "qualified_on",
+                "This qualification (same day, weapon and course of fire) is "
+                "already on file; correct that one instead of entering it again.",
+            )
 
     def qualification_fields(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
@@ -228,10 +272,16 @@ class QualificationVoidForm(forms.Form):
 
 
 class ExemptionForm(forms.ModelForm):
-    requirements = forms.CharField(
+    """A waiver or extension of some or all of the requirements the person owes."""
+
+    requirements = forms.MultipleChoiceField(
         required=False,
-        help_text="Requirement IDs separated by commas, such as firearms; "
-        "leave blank for every requirement.",
+        label="Requirements covered",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick the requirements it covers; tick none for every requirement.",
+        error_messages={
+            "invalid_choice": "%(value)s is not one of this person's requirements."
+        },
     )
 
     class Meta:
@@ -239,14 +289,13 @@ class ExemptionForm(forms.ModelForm):
         fields = ["kind", "starts_on", "ends_on", "reason", "requirements", "evidence"]
         widgets = {"starts_on": DATE, "ends_on": DATE}
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, person, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["reason"].required = True
         self.fields["evidence"].validators.append(check_upload)
-
-    def clean_requirements(self) -> list[str]:
-        raw = self.cleaned_data.get("requirements") or ""
-        return [word.strip() for word in raw.split(",") if word.strip()]
+        # Only the person's own requirements, by name: an unknown id (a typo) is
+        # refused next to the field instead of silently covering every requirement.
+        self.fields["requirements"].choices = recording.requirement_choices(person)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

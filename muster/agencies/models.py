@@ -41,6 +41,26 @@ def validate_word_list(value: object) -> None:
         )
 
 
+# No training or qualification on file is older than this: a day before it is a
+# typing slip (1901 for 2019), not a record. Imports use the same floor
+# (muster/transfers/cells.py).
+EARLIEST_DAY = date(1950, 1, 1)
+
+
+def day_problems(**days: date | None) -> dict[str, str]:
+    """For each named day before 1950 or after today, what is wrong with it."""
+    today = timezone.localdate()
+    problems = {}
+    for name, day in days.items():
+        if day is None:
+            continue
+        if day < EARLIEST_DAY:
+            problems[name] = f"This date is before {EARLIEST_DAY.year}; check the year."
+        elif day > today:
+            problems[name] = "This date is in the future; record it once it is done."
+    return problems
+
+
 class Agency(models.Model):
     """An employer of people who train: a department, sheriff's office, 911 centre..."""
 
@@ -294,14 +314,21 @@ class TrainingRecord(Voidable):
     def clean(self) -> None:
         if self.is_void and not self.void_reason.strip():
             raise ValidationError({"void_reason": "Say why the record is void."})
-        if (
+        problems = day_problems(
+            started_on=self.started_on, completed_on=self.completed_on
+        )
+        if self.counts_for is not None and self.counts_for < EARLIEST_DAY.year:
+            problems["counts_for"] = (
+                f"{self.counts_for} is before {EARLIEST_DAY.year}; check the year."
+            )
+        elif (
             self.counts_for is not None
             and self.completed_on is not None
             and self.counts_for >= self.completed_on.year
         ):
-            raise ValidationError(
-                {"counts_for": "Make-up hours count for a year before completion."}
-            )
+            problems["counts_for"] = "Make-up hours count for a year before completion."
+        if problems:
+            raise ValidationError(problems)
 
     @property
     def counts(self) -> bool:
@@ -416,6 +443,24 @@ class Qualification(Voidable):
             f"{self.weapon_type} qualification of {self.person} ({self.qualified_on})"
         )
 
+    def clean(self) -> None:
+        problems = day_problems(qualified_on=self.qualified_on)
+        if self.score is not None and self.score < 0:
+            problems["score"] = "A score cannot be negative."
+        if problems:
+            raise ValidationError(problems)
+
+    def same_attempts(self) -> "models.QuerySet[Qualification]":
+        """Live qualifications of the same person, day, weapon and course of fire:
+        entering one of them again would count one range day twice."""
+        return Qualification.objects.filter(
+            person_id=self.person_id,
+            qualified_on=self.qualified_on,
+            weapon_type__iexact=self.weapon_type.strip(),
+            course_of_fire__iexact=self.course_of_fire.strip(),
+            is_void=False,
+        ).exclude(pk=self.pk)
+
 
 class Exemption(models.Model):
     """A dated waiver or deadline extension granted to one person."""
@@ -480,4 +525,8 @@ class Exemption(models.Model):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError(
                 {"ends_on": "An exemption cannot end before it starts."}
+            )
+        if self.starts_on and self.starts_on < EARLIEST_DAY:
+            raise ValidationError(
+                {"starts_on": f"This is before {EARLIEST_DAY.year}; check the year."}
             )

@@ -19,11 +19,12 @@ from muster.accounts import access
 from muster.accounts.choices import Role
 from muster.agencies import actions, compliance, forms
 from muster.agencies.choices import Approval
-from muster.agencies.models import Employment
+from muster.agencies.models import EARLIEST_DAY, Employment
 from muster.audit.models import AuditEntry
 from muster.catalog import recommend
 
-EARLIEST_YEAR = 2000
+# Every year a record may be dated in has a page, so every transcript link works.
+EARLIEST_YEAR = EARLIEST_DAY.year
 PAGE_SIZE = 50
 STATUS_FILTERS = ("deficient", "at-risk", "on-track", "compliant", "exempt")
 
@@ -253,7 +254,9 @@ def _staff_member(request: HttpRequest, agency, pk: int):
 def record_training(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     agency = _writable_agency(request, code)
     person = _staff_member(request, agency, pk)
-    form = forms.TrainingForm(request.POST or None, request.FILES or None)
+    form = forms.TrainingForm(
+        request.POST or None, request.FILES or None, person=person
+    )
     lines = forms.line_formset(request.POST or None)
     if request.method == "POST" and form.is_valid() and lines.is_valid():
         actions.record_training(
@@ -306,7 +309,10 @@ def correct_training(request: HttpRequest, pk: int) -> HttpResponse:
         access.editable_records(request.user).filter(is_void=False), pk=pk
     )
     form = forms.CorrectionForm(
-        request.POST or None, request.FILES or None, instance=record
+        request.POST or None,
+        request.FILES or None,
+        instance=record,
+        person=record.person,
     )
     lines = forms.line_formset(request.POST or None, record=record)
     if request.method == "POST" and form.is_valid() and lines.is_valid():
@@ -352,7 +358,10 @@ def self_report(request: HttpRequest) -> HttpResponse:
         raise Http404("Only officers report their own training.")
     person = request.user.person
     form = forms.TrainingForm(
-        request.POST or None, request.FILES or None, evidence_required=True
+        request.POST or None,
+        request.FILES or None,
+        person=person,
+        evidence_required=True,
     )
     lines = forms.line_formset(request.POST or None)
     if request.method == "POST" and form.is_valid() and lines.is_valid():
@@ -466,7 +475,7 @@ def _decide(request, agency, action, subject: str) -> HttpResponse:
 def record_qualification(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     agency = _writable_agency(request, code)
     person = _staff_member(request, agency, pk)
-    form = forms.QualificationForm(request.POST or None)
+    form = forms.QualificationForm(request.POST or None, person=person)
     if request.method == "POST" and form.is_valid():
         actions.record_qualification(
             actor=request.user,
@@ -548,7 +557,9 @@ def void_qualification(request: HttpRequest, code: str, pk: int) -> HttpResponse
 def propose_exemption(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     agency = _writable_agency(request, code)
     person = _staff_member(request, agency, pk)
-    form = forms.ExemptionForm(request.POST or None, request.FILES or None)
+    form = forms.ExemptionForm(
+        request.POST or None, request.FILES or None, person=person
+    )
     if request.method == "POST" and form.is_valid():
         actions.propose_exemption(
             actor=request.user,

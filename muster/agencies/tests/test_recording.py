@@ -313,7 +313,6 @@ class RecordingTestCase(BaseTestCase):
             "starts_on": "2026-01-01",
             "ends_on": "2026-12-31",
             "reason": "Military leave",
-            "requirements": "",
         }
         self.client.force_login(self.alice)
         bad = self.client.post(url, data | {"ends_on": "2025-01-01", "reason": ""})

@@ -1,0 +1,191 @@
+"""What the engine says about a record while it is being entered.
+
+The recording forms ask three questions of the rules: which requirements a person
+owes (to offer them by name on a waiver), whether a make-up mark falls inside a
+make-up window, and what one credit line would count toward. Each answer comes from
+the mandates' own data (`Requirement.counts_line`, the cycles' grace rules), the
+same rules the engine applies when it evaluates, so the form and the result agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+
+from muster import rules
+from muster.agencies.choices import Area
+from muster.agencies.compliance.person import person_to_engine
+from muster.agencies.models import Person
+from muster.rules.dates import year_end
+from muster.rules.mandate import at
+
+
+def _mandates_of(person: Person) -> list[tuple[rules.Mandate, rules.Person]]:
+    """Each encoded mandate that applies to one of the person's active licenses."""
+    library = rules.load_mandates()
+    found = []
+    for license in person.licenses.all():
+        code = license.jurisdiction.upper()
+        if not license.is_active or code not in library.jurisdictions:
+            continue
+        engine_person = person_to_engine(person, code)
+        found += [
+            (mandate, engine_person)
+            for mandate in library.get(code).mandates
+            if mandate.applies(engine_person)
+        ]
+    return found
+
+
+def requirement_choices(person: Person) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The requirements the person owes, grouped by mandate, as form choices.
+
+    A waiver names requirements by their id, which may repeat across mandates (a
+    "firearms" requirement in two states); each id is offered once, under the
+    first mandate that has it, since the engine applies it wherever it appears.
+    """
+    seen: set[str] = set()
+    groups = []
+    for mandate, _ in _mandates_of(person):
+        choices = []
+        for requirement in mandate.requirements:
+            if requirement.id not in seen:
+                seen.add(requirement.id)
+                choices.append((requirement.id, requirement.label))
+        if choices:
+            groups.append((mandate.title, choices))
+    return groups
+
+
+def make_up_problem(
+    people: Iterable[Person], counts_for: int, completed_on: date
+) -> str | None:
+    """Why hours completed on `completed_on` cannot make up `counts_for`, or None.
+
+    They can when some mandate of each person has a cycle whose period ending in
+    `counts_for` allows make-up (a grace rule) until at least `completed_on`.
+    """
+    for person in people:
+        windows = []
+        for mandate, _ in _mandates_of(person):
+            for cycle in mandate.cycles.values():
+                if cycle.once_from is not None:
+                    continue
+                period = cycle.period_containing(year_end(counts_for))
+                if period is None or period.grace_until is None:
+                    continue
+                if period.end < completed_on <= period.grace_until:
+                    windows = []
+                    break
+                windows.append((mandate, period))
+            else:
+                continue
+            break
+        else:
+            return _no_window(person, counts_for, windows)
+    return None
+
+
+def _no_window(person: Person, counts_for: int, windows) -> str:
+    if not windows:
+        return (
+            f"{person}'s rules allow no make-up for {counts_for}: "
+            "leave this blank so the hours count for the year they were completed."
+        )
+    mandate, period = windows[0]
+    return (
+        f"Make-up for {counts_for} ends on {period.grace_until:%-d %B %Y} under the "
+        f"{mandate.title}: completed on this date, the hours cannot count for "
+        f"{counts_for}. Leave this blank, or check the dates."
+    )
+
+
+@dataclass(frozen=True)
+class LineDraft:
+    """One credit line as typed in a form, not yet saved."""
+
+    hours: Decimal
+    area: str
+    topics: frozenset[str]
+    delivery: str
+    provider_kind: str
+    completed_on: date
+    result: str = ""
+
+    def engine_line(self) -> rules.CreditLine:
+        return rules.CreditLine(
+            person="draft",
+            completed_on=self.completed_on,
+            hours=self.hours,
+            area=self.area or None,
+            topics=self.topics,
+            delivery=self.delivery,
+            provider=self.provider_kind,
+            result=self.result or None,
+        )
+
+
+@dataclass(frozen=True)
+class Toward:
+    """What a draft line counts toward under one mandate, and what it narrowly
+    misses: requirements it would count toward with one more topic ticked."""
+
+    mandate: str
+    requirements: tuple[str, ...]
+    with_topic: tuple[tuple[str, str], ...] = ()
+
+
+def counts_toward(
+    people: Iterable[Person], draft: LineDraft, topic_labels: dict[str, str]
+) -> list[Toward]:
+    """For each mandate of `people` (deduplicated), what `draft` counts toward.
+
+    A line counts toward a requirement when the requirement's own count rule
+    takes it (`Requirement.counts_line`), as when the engine evaluates.
+    """
+    line = draft.engine_line()
+    found: dict[str, Toward] = {}
+    for person in people:
+        for mandate, _ in _mandates_of(person):
+            if mandate.id in found:
+                continue
+            found[mandate.id] = _toward(mandate, line, topic_labels)
+    return [toward for toward in found.values() if toward.requirements]
+
+
+def _toward(mandate: rules.Mandate, line: rules.CreditLine, topic_labels) -> Toward:
+    counted, near = [], []
+    for requirement in _in_force(mandate, line.completed_on):
+        if requirement.counts_line(line):
+            counted.append(requirement.label)
+        elif line.area and requirement.counts.topics and not requirement.counts.areas:
+            topic = _one_topic_away(requirement, line)
+            if topic:
+                near.append((requirement.label, topic_labels.get(topic, topic)))
+    return Toward(mandate.title, tuple(counted), tuple(near))
+
+
+def _one_topic_away(requirement: rules.Requirement, line: rules.CreditLine):
+    """The topic that would make the line count, when the requirement's label names
+    the line's area: Missouri's "Skill development - firearms (live)" counts only
+    lines with the topic firearms, which an hour of skill development lacks unless
+    it is ticked."""
+    area_label = str(Area(line.area).label).lower() if line.area in Area else ""
+    if not area_label or not requirement.label.lower().startswith(area_label):
+        return None
+    for topic in sorted(requirement.counts.topics):
+        if requirement.counts_line(replace(line, topics=line.topics | {topic})):
+            return topic
+    return None
+
+
+def _in_force(mandate: rules.Mandate, day: date) -> list[rules.Requirement]:
+    """The mandate's requirements with a value (not a repeal) in force on `day`."""
+    return [
+        requirement
+        for requirement in mandate.requirements
+        if (value := at(requirement.values, day)) is not None
+        and (value.hours is not None or value.by_role or value.tiers)
+    ]
