@@ -244,6 +244,20 @@ def is_written_for(course: Course, discipline: str) -> bool:
     )
 
 
+def is_suggested_for(course: Course, discipline: str) -> bool:
+    """Whether to put the course forward, unasked, to a license of `discipline`.
+
+    A course's first audience is the one it is written for; later ones may take
+    it (Missouri jail deputies are peace officers, so "De-escalation in
+    Corrections Settings" names them too) but it is not pushed to them: a patrol
+    officer is offered the patrol course, and can still open the other one in the
+    catalog.
+    """
+    return not course.audience or course.audience[0] == AUDIENCE_OF.get(
+        discipline, discipline
+    )
+
+
 def offers_for(on: date) -> list[tuple[Course, list[CourseCredit]]]:
     """Every course that can be started on `on`, with its credit lines."""
     courses = Course.objects.available(on).prefetch_related("approvals__credits")
@@ -259,7 +273,7 @@ def covers_for_standings(
     for gap in open_gaps(standings):
         if not gap.is_open_on(on):
             continue
-        fitting = [(c, cr) for c, cr in offers if is_written_for(c, gap.discipline)]
+        fitting = [(c, cr) for c, cr in offers if is_suggested_for(c, gap.discipline)]
         covers.append(cover_gap(gap, fitting, on))
     return covers
 

@@ -21,5 +21,6 @@ urlpatterns = [
     path("learn/<slug:slug>/heartbeat/", views.heartbeat, name="heartbeat"),
     path("learn/<slug:slug>/assessment/", views.take_assessment, name="assessment"),
     path("learn/<slug:slug>/attempts/<int:pk>/", views.attempt, name="attempt"),
+    path("verify/", views.verify_lookup, name="verify-lookup"),
     path("verify/<str:code>/", views.verify, name="verify"),
 ]

@@ -364,6 +364,14 @@ def certificate_file(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
+def verify_lookup(request: HttpRequest) -> HttpResponse:
+    """Public: a box to type a certificate's code in; sends it to its page."""
+    code = request.GET.get("code", "").strip()
+    if code and normalise_code(code):
+        return redirect("learning:verify", code=normalise_code(code))
+    return render(request, "learning/verify.html", {"lookup": True})
+
+
 def verify(request: HttpRequest, code: str) -> HttpResponse:
     """Public: confirms name, course, hours and date, and nothing else."""
     certificate = (

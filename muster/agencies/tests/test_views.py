@@ -89,9 +89,10 @@ def test_it_shows_each_requirement_with_its_source(signed_in, behind):
 
 def test_it_explains_how_each_line_counted(signed_in, behind):
     content = signed_in.get(behind.get_absolute_url()).content.decode()
+    # Requirements by their labels, never by their ids ("toward total").
     assert (
-        "2026-03-01 24.00 h (Long course): counted 24.00 h toward total; "
-        "counted 24.00 h toward technical"
+        "2026-03-01 24.00 h (Long course): counted 24.00 h toward Total CLEE hours; "
+        "counted 24.00 h toward Technical studies"
     ) in content
 
 

@@ -85,7 +85,7 @@ class CatalogTestCase(BaseTestCase):
         self.assertContains(response, "<strong>prejudice</strong>", html=True)
         self.assertContains(response, "Intro")
         self.assertContains(response, "DEMO-MO-bias-basics")
-        self.assertContains(response, "1 h interpersonal perspectives (implicit-bias)")
+        self.assertContains(response, "1 h interpersonal perspectives (Implicit bias)")
         # Alice has no person: no start button, no "counts toward".
         self.assertNotContains(response, "Start course")
 

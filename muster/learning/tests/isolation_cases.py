@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from muster.learning.models import Attempt, Certificate, Enrollment
 from muster.learning.tests.helpers import make_course
-from muster.tests.isolation import Case
+from muster.tests.isolation import NO_OBJECT, Case
 
 WRITE = ("GET", "POST")
 
@@ -70,6 +70,8 @@ CASES = {
     "learning:attempt": Case(_attempt),
     "learning:certificate": Case(_code),
     "learning:certificate-revoke": Case(_code, methods=WRITE),
+    # The empty lookup box: takes no object, so only "no Charlie" is checked.
+    "learning:verify-lookup": NO_OBJECT,
     "learning:verify": Case(
         lambda t: [{"code": "NEVE-RISS-UEDX-CODE"}],
         note="Public page; a real code shows its holder's name by design.",

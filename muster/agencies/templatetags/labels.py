@@ -1,0 +1,38 @@
+"""Template filters that show the label of an engine key: `{{ line.topics|topics }}`."""
+
+from django import template
+
+from muster.agencies.compliance import words
+
+register = template.Library()
+
+
+@register.filter
+def topics(value) -> str:
+    """["implicit-bias", "firearms"] -> "Implicit bias, Firearms skill development"."""
+    return words.topics_in_words(value or ())
+
+
+@register.filter
+def area(value) -> str:
+    return words.area_label(value or "")
+
+
+@register.filter
+def requirements(value) -> str:
+    """Requirement ids -> their labels, or "every requirement" for none."""
+    if not value:
+        return "every requirement"
+    return "; ".join(words.requirement_label(key) for key in value)
+
+
+@register.filter
+def discipline(value) -> str:
+    from muster.agencies.choices import Discipline
+
+    return str(Discipline(value).label) if value in Discipline.values else value
+
+
+@register.simple_tag
+def line_in_words(explanation, mandate) -> str:
+    return words.line_in_words(explanation, mandate)
