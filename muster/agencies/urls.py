@@ -50,5 +50,6 @@ urlpatterns = [
     path("training/<int:pk>/correct/", views.correct_training, name="training-correct"),
     path("training/<int:pk>/void/", views.void_training, name="training-void"),
     path("my/training/new/", views.self_report, name="self-report"),
+    path("my/transcript.pdf", views.own_transcript, name="own-transcript"),
     path("evidence/<int:pk>/", views.evidence_file, name="evidence"),
 ]

@@ -22,6 +22,7 @@ from muster.agencies.choices import Approval
 from muster.agencies.models import EARLIEST_DAY, Employment
 from muster.audit.models import AuditEntry
 from muster.catalog import recommend
+from muster.transfers import pdf
 
 # Every year a record may be dated in has a page, so every transcript link works.
 EARLIEST_YEAR = EARLIEST_DAY.year
@@ -163,6 +164,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "qualifications": _qualifications(request.user, person),
             "exemptions": access.exemptions(request.user).filter(person=person),
             "writable_agencies": _employers_writable_by(request.user, person),
+            "transcript_agencies": _employers_readable_by(request.user, person),
             "is_self": request.user.person_id == person.pk,
         },
     )
@@ -224,6 +226,12 @@ def _employers_writable_by(user, person):
     """Agencies where the user may add training for the person (current employers)."""
     employers = Employment.objects.current().filter(person=person).values("agency")
     return access.writable_agencies(user).filter(pk__in=employers)
+
+
+def _employers_readable_by(user, person):
+    """Current employers whose records the user may read: each prints a transcript."""
+    employers = Employment.objects.current().filter(person=person).values("agency")
+    return access.readable_agencies(user).filter(pk__in=employers)
 
 
 def _year_param(request: HttpRequest, default: int) -> int:
@@ -383,6 +391,34 @@ def self_report(request: HttpRequest) -> HttpResponse:
         "agencies/training_form.html",
         {"form": form, "lines": lines, "person": person, "self_report": True},
     )
+
+
+@login_required
+def own_transcript(request: HttpRequest) -> HttpResponse:
+    """An officer's own transcript PDF, of every record they may read."""
+    if not request.user.person_id:
+        raise Http404("Only officers have a transcript of their own.")
+    person = _evaluable(request.user.person)
+    today = timezone.localdate()
+    records = (
+        access.records(request.user)
+        .filter(person=person)
+        .prefetch_related("credit_lines")
+        .order_by("completed_on", "pk")
+    )
+    employment = (
+        Employment.objects.current().filter(person=person).select_related("agency")
+    ).first()
+    content = pdf.transcript(
+        person,
+        records,
+        compliance.standing_for(person, today.year, today),
+        today,
+        agency=employment.agency if employment else None,
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="my-transcript.pdf"'
+    return response
 
 
 @login_required

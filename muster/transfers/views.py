@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from muster.accounts import access
 from muster.agencies import compliance
+from muster.agencies.compliance import words
 from muster.audit.log import record_event
 from muster.transfers import actions, exports, pdf
 from muster.transfers.forms import MappingForm, UploadForm
@@ -185,7 +186,23 @@ def compliance_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse
     if fmt == "csv":
         return _csv(exports.COMPLIANCE_HEADER, [r.cells() for r in rows], name)
     counts = exports.status_counts(rows)
-    return _pdf(pdf.compliance_report(agency, rows, counts, year, today), name)
+    content = pdf.compliance_report(
+        agency,
+        rows,
+        counts,
+        year,
+        today,
+        printed_by=_printer(request.user),
+        printed_at=timezone.localtime(),
+        rules=words.rules_summary([agency.state, *(r.state for r in rows)]),
+    )
+    return _pdf(content, name)
+
+
+def _printer(user) -> str:
+    """Who printed a report, as the certification block names them."""
+    full = user.get_full_name().strip()
+    return f"{full} ({user.get_username()})" if full else user.get_username()
 
 
 @login_required
@@ -231,7 +248,7 @@ def transcript_export(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         agency_id=agency.pk,
         reason=f"Transcript PDF ({name})",
     )
-    return _pdf(pdf.transcript(person, records, standings, today), name)
+    return _pdf(pdf.transcript(person, records, standings, today, agency=agency), name)
 
 
 @login_required

@@ -106,3 +106,19 @@ def _reason(allocation: Allocation, line: rules.CreditLine, mandate) -> str:
 def _choice(choices, value: str) -> str:
     label = short_label(str(choices(value).label)) if value in choices.values else value
     return label[0].lower() + label[1:] if label else label
+
+
+def rules_summary(jurisdictions: Iterable[str]) -> tuple[str, ...]:
+    """Each encoded mandate of the jurisdictions, with the day it was last checked
+    against its source: "Missouri peace officer ... (rules checked 2025-01-15)"."""
+    library = rules.load_mandates()
+    found = []
+    for code in sorted({code.upper() for code in jurisdictions if code}):
+        if code not in library.jurisdictions:
+            continue
+        for mandate in library.get(code).mandates:
+            checked = f"rules checked {mandate.last_checked:%Y-%m-%d}"
+            if not mandate.is_verified:
+                checked += ", unverified"
+            found.append(f"{mandate.title} ({checked})")
+    return tuple(found)

@@ -23,6 +23,8 @@ Format (see `muster.tests.isolation.Case`):
 
 
 CASES = {
+    # The signed-in officer's own transcript: takes no object of anyone else.
+    "agencies:own-transcript": NO_OBJECT,
         # Takes no object of another agency: only "no Charlie on the page" is checked.
         "agencies:home": NO_OBJECT,
         # One variant: the other agency's person.
