@@ -10,9 +10,10 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from muster.agencies import compliance
-from muster.agencies.choices import Area
+from muster.agencies.choices import Area, Delivery, ProviderKind, Result
 from muster.agencies.compliance import recording
 from muster.agencies.models import (
     EARLIEST_DAY,
@@ -306,3 +307,41 @@ class ExemptionForm(forms.ModelForm):
 
     def exemption_fields(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+
+
+class DraftContextForm(forms.Form):
+    """The record fields that decide what a credit line counts toward, read from a
+    form being filled in; anything missing or malformed falls back to a default,
+    since the answer is a hint, not a save."""
+
+    completed_on = forms.DateField(required=False)
+    delivery = forms.ChoiceField(choices=Delivery.choices, required=False)
+    provider_kind = forms.ChoiceField(choices=ProviderKind.choices, required=False)
+    result = forms.ChoiceField(choices=[("", "")] + Result.choices, required=False)
+
+
+def line_drafts(data) -> list[tuple[int, recording.LineDraft]]:
+    """(line number, draft) for each credit line with hours in a posted form."""
+    context = DraftContextForm(data)
+    context.is_valid()
+    fields = context.cleaned_data
+    completed = fields.get("completed_on") or timezone.localdate()
+    drafts = []
+    for number, line in enumerate(line_formset(data).forms, start=1):
+        if not line.is_valid() or line.cleaned_data.get("hours") in (None, 0):
+            continue
+        drafts.append(
+            (
+                number,
+                recording.LineDraft(
+                    hours=line.cleaned_data["hours"],
+                    area=line.cleaned_data.get("area") or "",
+                    topics=frozenset(line.cleaned_data.get("topics") or ()),
+                    delivery=fields.get("delivery") or Delivery.LIVE,
+                    provider_kind=fields.get("provider_kind") or ProviderKind.OTHER,
+                    completed_on=completed,
+                    result=fields.get("result") or "",
+                ),
+            )
+        )
+    return drafts

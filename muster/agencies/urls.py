@@ -10,6 +10,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("agencies/<slug:code>/", views.dashboard, name="dashboard"),
     path("agencies/<slug:code>/classes/new/", views.record_class, name="class-new"),
+    path(
+        "agencies/<slug:code>/classes/counts-toward/",
+        views.class_counts_toward,
+        name="class-counts-toward",
+    ),
     path("agencies/<slug:code>/approvals/", views.approvals, name="approvals"),
     path(
         "agencies/<slug:code>/training/<int:pk>/review/",
@@ -47,6 +52,7 @@ urlpatterns = [
         name="exemption-new",
     ),
     path("people/<int:pk>/", views.person_detail, name="person"),
+    path("people/<int:pk>/counts-toward/", views.counts_toward, name="counts-toward"),
     path("training/<int:pk>/correct/", views.correct_training, name="training-correct"),
     path("training/<int:pk>/void/", views.void_training, name="training-void"),
     path("my/training/new/", views.self_report, name="self-report"),

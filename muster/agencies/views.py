@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -19,7 +20,8 @@ from muster.accounts import access
 from muster.accounts.choices import Role
 from muster.agencies import actions, compliance, forms
 from muster.agencies.choices import Approval
-from muster.agencies.models import EARLIEST_DAY, Employment
+from muster.agencies.compliance import recording
+from muster.agencies.models import EARLIEST_DAY, Employment, License
 from muster.audit.models import AuditEntry
 from muster.catalog import recommend
 from muster.transfers import pdf
@@ -281,7 +283,13 @@ def record_training(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     return render(
         request,
         "agencies/training_form.html",
-        {"form": form, "lines": lines, "person": person, "agency": agency},
+        {
+            "form": form,
+            "lines": lines,
+            "person": person,
+            "agency": agency,
+            "counts_url": reverse("agencies:counts-toward", args=[person.pk]),
+        },
     )
 
 
@@ -307,8 +315,58 @@ def record_class(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "agencies/class_form.html",
-        {"form": form, "lines": lines, "agency": agency},
+        {
+            "form": form,
+            "lines": lines,
+            "agency": agency,
+            "counts_url": reverse("agencies:class-counts-toward", args=[agency.code]),
+        },
     )
+
+
+@require_POST
+@login_required
+def counts_toward(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: what each credit line being typed for the person would count toward."""
+    person = get_object_or_404(
+        access.people(request.user).prefetch_related("licenses"), pk=pk
+    )
+    mandates = recording.mandates_of([person])
+    return _counts_toward(request, mandates, for_whom=person.get_full_name())
+
+
+@require_POST
+@login_required
+def class_counts_toward(request: HttpRequest, code: str) -> HttpResponse:
+    """htmx: the same for a class, under the mandates of the people ticked (or of
+    the agency's staff in general while nobody is)."""
+    agency = _writable_agency(request, code)
+    staff = Employment.objects.current().filter(agency=agency).values("person")
+    roster = access.managed_people(request.user).filter(pk__in=staff)
+    ticked = roster.filter(pk__in=_ids(request.POST.getlist("attendees")))
+    people = ticked if ticked.exists() else roster
+    licenses = License.objects.filter(person__in=people.values("pk"))
+    mandates = recording.mandates_of_licenses(licenses)
+    who = "the people ticked" if people is ticked else f"{agency.name}'s staff"
+    return _counts_toward(request, mandates, for_whom=who)
+
+
+def _counts_toward(request, mandates, for_whom: str) -> HttpResponse:
+    return render(
+        request,
+        "agencies/_counts_toward.html",
+        {
+            "for_whom": for_whom,
+            "lines": [
+                (number, draft, recording.counts_toward(mandates, draft))
+                for number, draft in forms.line_drafts(request.POST)
+            ],
+        },
+    )
+
+
+def _ids(values) -> list[int]:
+    return [int(value) for value in values if value.isdigit()]
 
 
 @login_required
@@ -338,7 +396,13 @@ def correct_training(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "agencies/training_form.html",
-        {"form": form, "lines": lines, "person": record.person, "record": record},
+        {
+            "form": form,
+            "lines": lines,
+            "person": record.person,
+            "record": record,
+            "counts_url": reverse("agencies:counts-toward", args=[record.person_id]),
+        },
     )
 
 
@@ -389,7 +453,13 @@ def self_report(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "agencies/training_form.html",
-        {"form": form, "lines": lines, "person": person, "self_report": True},
+        {
+            "form": form,
+            "lines": lines,
+            "person": person,
+            "self_report": True,
+            "counts_url": reverse("agencies:counts-toward", args=[person.pk]),
+        },
     )
 
 

@@ -16,8 +16,9 @@ from decimal import Decimal
 
 from muster import rules
 from muster.agencies.choices import Area
+from muster.agencies.compliance import words
 from muster.agencies.compliance.person import person_to_engine
-from muster.agencies.models import Person
+from muster.agencies.models import License, Person
 from muster.rules.dates import year_end
 from muster.rules.mandate import at
 
@@ -37,6 +38,35 @@ def _mandates_of(person: Person) -> list[tuple[rules.Mandate, rules.Person]]:
             if mandate.applies(engine_person)
         ]
     return found
+
+
+def mandates_of(people: Iterable[Person]) -> list[rules.Mandate]:
+    """The distinct mandates that apply to any of `people`, in a stable order."""
+    found: dict[str, rules.Mandate] = {}
+    for person in people:
+        for mandate, _ in _mandates_of(person):
+            found.setdefault(mandate.id, mandate)
+    return list(found.values())
+
+
+def mandates_of_licenses(licenses: Iterable[License]) -> list[rules.Mandate]:
+    """The distinct mandates that apply to any of the active `licenses`: for a class,
+    whose attendees share a few kinds of license among many people."""
+    library = rules.load_mandates()
+    kinds = {
+        (lic.jurisdiction.upper(), lic.discipline, frozenset(lic.attributes))
+        for lic in licenses
+        if lic.is_active
+    }
+    found: dict[str, rules.Mandate] = {}
+    for code, discipline, attributes in sorted(kinds, key=lambda k: (k[0], k[1])):
+        if code not in library.jurisdictions:
+            continue
+        engine_person = rules.Person("class", discipline, attributes=attributes)
+        for mandate in library.get(code).mandates:
+            if mandate.applies(engine_person):
+                found.setdefault(mandate.id, mandate)
+    return list(found.values())
 
 
 def requirement_choices(person: Person) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -137,25 +167,19 @@ class Toward:
     with_topic: tuple[tuple[str, str], ...] = ()
 
 
-def counts_toward(
-    people: Iterable[Person], draft: LineDraft, topic_labels: dict[str, str]
-) -> list[Toward]:
-    """For each mandate of `people` (deduplicated), what `draft` counts toward.
+def counts_toward(mandates: Iterable[rules.Mandate], draft: LineDraft) -> list[Toward]:
+    """For each of `mandates`, what `draft` counts toward and narrowly misses.
 
     A line counts toward a requirement when the requirement's own count rule
-    takes it (`Requirement.counts_line`), as when the engine evaluates.
+    takes it (`Requirement.counts_line`), as when the engine evaluates and as the
+    catalog's "counts toward" asks.
     """
     line = draft.engine_line()
-    found: dict[str, Toward] = {}
-    for person in people:
-        for mandate, _ in _mandates_of(person):
-            if mandate.id in found:
-                continue
-            found[mandate.id] = _toward(mandate, line, topic_labels)
-    return [toward for toward in found.values() if toward.requirements]
+    found = [_toward(mandate, line) for mandate in mandates]
+    return [toward for toward in found if toward.requirements or toward.with_topic]
 
 
-def _toward(mandate: rules.Mandate, line: rules.CreditLine, topic_labels) -> Toward:
+def _toward(mandate: rules.Mandate, line: rules.CreditLine) -> Toward:
     counted, near = [], []
     for requirement in _in_force(mandate, line.completed_on):
         if requirement.counts_line(line):
@@ -163,7 +187,7 @@ def _toward(mandate: rules.Mandate, line: rules.CreditLine, topic_labels) -> Tow
         elif line.area and requirement.counts.topics and not requirement.counts.areas:
             topic = _one_topic_away(requirement, line)
             if topic:
-                near.append((requirement.label, topic_labels.get(topic, topic)))
+                near.append((requirement.label, words.topic_label(topic)))
     return Toward(mandate.title, tuple(counted), tuple(near))
 
 

@@ -23,6 +23,14 @@ Format (see `muster.tests.isolation.Case`):
 
 
 CASES = {
+    # What a line would count toward: the other agency's person, or mixing one's
+    # own agency code with nothing of the other's (a class takes no person).
+    "agencies:counts-toward": Case(
+        lambda t: [{"pk": t.charlie_person.pk}], methods=("POST",)
+    ),
+    "agencies:class-counts-toward": Case(
+        lambda t: [{"code": t.other_agency.code}], methods=("POST",)
+    ),
     # The signed-in officer's own transcript: takes no object of anyone else.
     "agencies:own-transcript": NO_OBJECT,
         # Takes no object of another agency: only "no Charlie on the page" is checked.
