@@ -14,6 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
+from django.utils import timezone
+
 from muster import rules
 from muster.agencies.choices import Area
 from muster.agencies.compliance import words
@@ -78,9 +80,11 @@ def requirement_choices(person: Person) -> list[tuple[str, list[tuple[str, str]]
     """
     seen: set[str] = set()
     groups = []
+    today = timezone.localdate()
     for mandate, _ in _mandates_of(person):
         choices = []
-        for requirement in mandate.requirements:
+        # Repealed requirements (Missouri's three-year ones) cannot be waived.
+        for requirement in _in_force(mandate, today):
             if requirement.id not in seen:
                 seen.add(requirement.id)
                 choices.append((requirement.id, requirement.label))
