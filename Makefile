@@ -39,7 +39,8 @@ run: venv
 	$(BIN)/python manage.py load_courses
 	@echo ""
 	@echo "Muster: http://$(ADDRESS)/"
-	@echo "Sign in as 'coordinator' (or 'officer', who sees only their own training)"
+	@echo "Sign in as 'coordinator', 'officer', 'head' (approves waivers), 'auditor'"
+	@echo "(reads Missouri) or 'admin'"
 	@echo "with the password printed above when the login was created"
 	@echo "(new ones: $(BIN)/python manage.py seed_demo --reset-password)."
 	@echo "Coordinators must use a second factor: the first sign-in asks for the"

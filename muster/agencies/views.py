@@ -21,7 +21,7 @@ from muster.accounts.choices import Role
 from muster.agencies import actions, compliance, forms
 from muster.agencies.choices import Approval
 from muster.agencies.compliance import recording
-from muster.agencies.models import EARLIEST_DAY, Employment, License
+from muster.agencies.models import EARLIEST_DAY, Employment, License, Person
 from muster.audit.models import AuditEntry
 from muster.catalog import recommend
 from muster.transfers import pdf
@@ -327,10 +327,15 @@ def record_class(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 @login_required
 def counts_toward(request: HttpRequest, pk: int) -> HttpResponse:
-    """htmx: what each credit line being typed for the person would count toward."""
-    person = get_object_or_404(
-        access.people(request.user).prefetch_related("licenses"), pk=pk
+    """htmx: what each credit line being typed for the person would count toward.
+
+    Asked only by those who may record for the person: their coordinators, or
+    the officer reporting their own training.
+    """
+    recordable = access.managed_people(request.user) | Person.objects.filter(
+        pk=request.user.person_id
     )
+    person = get_object_or_404(recordable.prefetch_related("licenses"), pk=pk)
     mandates = recording.mandates_of([person])
     return _counts_toward(request, mandates, for_whom=person.get_full_name())
 

@@ -23,16 +23,6 @@ Format (see `muster.tests.isolation.Case`):
 
 
 CASES = {
-    # What a line would count toward: the other agency's person, or mixing one's
-    # own agency code with nothing of the other's (a class takes no person).
-    "agencies:counts-toward": Case(
-        lambda t: [{"pk": t.charlie_person.pk}], methods=("POST",)
-    ),
-    "agencies:class-counts-toward": Case(
-        lambda t: [{"code": t.other_agency.code}], methods=("POST",)
-    ),
-    # The signed-in officer's own transcript: takes no object of anyone else.
-    "agencies:own-transcript": NO_OBJECT,
         # Takes no object of another agency: only "no Charlie on the page" is checked.
         "agencies:home": NO_OBJECT,
         # One variant: the other agency's person.
@@ -100,6 +90,16 @@ def _charlie_qualification(t) -> Qualification:
 
 
 CASES = {
+    # What a line being typed would count toward: the other agency's person; a
+    # class endpoint under the other agency's code.
+    "agencies:counts-toward": Case(
+        lambda t: [{"pk": t.charlie_person.pk}], methods=("POST",)
+    ),
+    "agencies:class-counts-toward": Case(
+        lambda t: [{"code": t.other_agency.code}], methods=("POST",)
+    ),
+    # The signed-in officer's own transcript: takes no object of anyone else.
+    "agencies:own-transcript": NO_OBJECT,
     "agencies:home": NO_OBJECT,
     "agencies:self-report": Case(None, methods=WRITE),
     "agencies:dashboard": Case(lambda t: [{"code": t.other_agency.code}]),

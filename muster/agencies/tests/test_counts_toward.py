@@ -73,5 +73,16 @@ class CountsTowardTestCase(BaseTestCase):
         form = self.client.get(f"/agencies/{self.agency.code}/classes/new/")
         self.assertContains(form, f'hx-post="{url}"')
 
+    def test_the_officer_asks_for_their_own_self_report(self) -> None:
+        self.client.force_login(self.bob)
+        response = self.client.post(self.url, line("1", "legal"))
+        self.assertContains(response, "Legal studies")
+        form = self.client.get("/my/training/new/")
+        self.assertContains(form, f'hx-post="{self.url}"')
+
+    def test_a_reader_who_may_not_record_is_refused(self) -> None:
+        self.client.force_login(self.sam)  # Missouri's state auditor
+        self.assertEqual(self.client.post(self.url, line("1")).status_code, 404)
+
     def test_it_refuses_a_get(self) -> None:
         self.assertEqual(self.client.get(self.url).status_code, 405)

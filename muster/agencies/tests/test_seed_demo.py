@@ -62,7 +62,7 @@ class TestSeedDemo:
 
     def test_it_prints_logins_for_a_coordinator_and_an_officer(self, seeded):
         logins = passwords(seeded)
-        assert set(logins) == {"coordinator", "officer"}
+        assert set(logins) == {"coordinator", "officer", "head", "auditor", "admin"}
         coordinator = User.objects.get(username="coordinator")
         assert coordinator.check_password(logins["coordinator"])
         assert coordinator.active_grants().get().role == Role.COORDINATOR
@@ -73,19 +73,31 @@ class TestSeedDemo:
         assert officer.check_password(logins["officer"])
         assert officer.person is not None and not officer.needs_mfa
 
+    def test_it_prints_logins_for_the_head_the_auditor_and_the_admin(self, seeded):
+        logins = passwords(seeded)
+        head = User.objects.get(username="head")
+        assert head.check_password(logins["head"])
+        grant = head.active_grants().get()
+        assert (grant.role, grant.agency.code) == (Role.AGENCY_HEAD, "riverton-pd")
+        auditor = User.objects.get(username="auditor").active_grants().get()
+        assert (auditor.role, auditor.state) == (Role.STATE_AUDITOR, "MO")
+        admin = User.objects.get(username="admin")
+        assert admin.is_superuser and admin.is_staff and admin.needs_mfa
+        assert "'head' approves waivers" in seeded
+
     def test_it_does_nothing_the_second_time(self, seeded):
         records = TrainingRecord.objects.count()
         output = run("seed_demo")
         assert "Demo data already present; nothing added." in output
         assert "its password is unchanged" in output
         assert TrainingRecord.objects.count() == records
-        assert User.objects.count() == 2
+        assert User.objects.count() == 5
 
     def test_it_gives_both_logins_new_passwords_on_request(self, seeded):
         logins = passwords(run("seed_demo", "--reset-password"))
         for username, password in logins.items():
             assert User.objects.get(username=username).check_password(password)
-        assert len(logins) == 2
+        assert len(logins) == 5
 
     def test_it_shows_every_status_a_transfer_a_waiver_and_qualifications(self, seeded):
         today = timezone.localdate()
