@@ -37,6 +37,7 @@ STATUS_COLOURS = {
     Status.ON_TRACK: "36",
     Status.EXEMPT: "34",
     Status.NOT_APPLICABLE: "2",
+    Status.NOT_ENCODED: "35",  # magenta: not a finding either way
 }
 
 

@@ -66,6 +66,7 @@ OVERALL_STATUS = (
     Status.DEFICIENT,
     Status.AT_RISK,
     Status.ON_TRACK,
+    Status.NOT_ENCODED,
 )
 
 # Why a line is not placed in a period (explanations).
@@ -162,6 +163,7 @@ class PopulationResult:
     outcomes: list[RequirementOutcome | None]
     as_of: date
     exemptions: Sequence[ExemptionRow] = ()
+    year: int = 0  # the periods evaluated contain 31 December of this year
     outside: dict[str, np.ndarray] = field(default_factory=dict)  # explain: per line
     unhonoured_marks: np.ndarray | None = None  # explain: make-up marks not honoured
 
@@ -244,6 +246,7 @@ class _Evaluator:
             outcomes,
             from_day_number(self.as_of),
             self.exemptions,
+            year=self.reference_day.year,
         )
         if self.explain:
             result.outside = self.outside
@@ -269,6 +272,9 @@ class _Evaluator:
         result[~missing.any(axis=0)] = code(Status.COMPLIANT)
         result[all_exempt] = code(Status.EXEMPT)
         result[~any_applicable | ~applies] = code(Status.NOT_APPLICABLE)
+        # Not "does not apply": the rules for this period are missing from the file.
+        nothing_in_force = (statuses == NOT_IN_FORCE).all(axis=0)
+        result[applies & nothing_in_force] = code(Status.NOT_ENCODED)
         return result
 
     # People -----------------------------------------------------------------

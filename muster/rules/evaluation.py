@@ -170,8 +170,16 @@ class _Explanation:
                 for i, line in enumerate(self.lines)
             ),
             notes=tuple(dict.fromkeys(self.notes)),
-            warnings=mandate.warnings(),
+            warnings=self.warnings(),
         )
+
+    def warnings(self) -> tuple[str, ...]:
+        """The mandate's own warnings, and why nothing was evaluated if so."""
+        population = self.population
+        found = population.mandate.warnings()
+        if OVERALL_STATUS[population.status[self.row]] == Status.NOT_ENCODED:
+            found += (population.mandate.not_encoded_reason(population.year),)
+        return found
 
     def requirement(
         self, index: int, outcome: RequirementOutcome, code: int

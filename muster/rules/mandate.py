@@ -311,6 +311,42 @@ class Mandate:
     def applies(self, person: Person) -> bool:
         return applies(self.applies_to, person)
 
+    def not_encoded_reason(self, year: int) -> str:
+        """Why no requirement is evaluated for `year`: the warning a result carries.
+
+        Said out loud because "nothing in force" here means the rules for those
+        periods are not in the file, not that the person owes nothing. The notes of
+        `hours: null` entries in force on 31 December say why (a figure not found).
+        """
+        day = date(year, 12, 31)
+        values = [v for r in self.requirements for v in r.values]
+        gaps = {
+            found.note
+            for r in self.requirements
+            if (found := at(r.values, day)) is not None
+            and found.hours is None
+            and found.note
+        }
+        starts = sorted(v.starts_on for v in values if v.hours is not None)
+        later = [start for start in starts if start > day]
+        if starts and year <= starts[0].year:
+            # Values are read on a period's first day, so a rule starting inside
+            # the year applies only from the next period.
+            where = (
+                f"the earliest encoded rule starts on {starts[0]} and applies from "
+                "the first period beginning on or after that day"
+            )
+        elif later:
+            where = f"the next encoded rule starts on {later[0]}"
+        else:
+            where = "no later rule is encoded"
+        why = " ".join(sorted(gaps))
+        return (
+            f"NO RULES ENCODED for the period containing 31 December {year} in the "
+            f"{self.title} ({where}). {why + ' ' if why else ''}This is not a "
+            "finding that nothing is owed: check the official text for that period."
+        )
+
     def warnings(self) -> tuple[str, ...]:
         """What every evaluation against this mandate must say out loud."""
         if self.is_verified:

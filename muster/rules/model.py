@@ -203,6 +203,10 @@ class Status:
     ON_TRACK = "on-track"
     AT_RISK = "at-risk"
     NOT_APPLICABLE = "not-applicable"
+    # The mandate applies to the person, but no rule of it is encoded for the
+    # period (before the first encoded value, or a year whose figure was not found).
+    # Never "not-applicable": nobody may read it as "owes nothing".
+    NOT_ENCODED = "not-encoded"
 
     MET = "met"
     MISSING = "missing"

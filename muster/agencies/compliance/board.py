@@ -41,6 +41,9 @@ STATUS_ORDER = (
     rules.Status.DEFICIENT,
     rules.Status.AT_RISK,
     rules.Status.ON_TRACK,
+    # Before compliant: a person is not "compliant" while a mandate that applies
+    # to them has no rules encoded for the period.
+    rules.Status.NOT_ENCODED,
     rules.Status.COMPLIANT,
     rules.Status.EXEMPT,
     rules.Status.NOT_APPLICABLE,

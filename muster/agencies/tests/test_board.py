@@ -88,6 +88,19 @@ def test_the_board_agrees_with_the_person_page(agency, varied):
     assert statuses[4] == "exempt"
 
 
+def test_the_board_counts_a_year_without_encoded_rules_apart(db):
+    # Ohio's hours for 2026 are not encoded: the board says so instead of calling
+    # the officer compliant, not applicable, or failing on the unknown status.
+    ohio = Agency.objects.create(
+        name="Dayton Police", code="dayton-pd", kind="police-department", state="OH"
+    )
+    make_person("Ann", "Ohio", ohio, state="OH", attributes=())
+    board = compliance.build_board(ohio, TODAY)
+    assert [row.status for row in board.rows] == ["not-encoded"]
+    assert board.tally["not-encoded"] == 1
+    assert "1 not encoded" in board.at_a_glance()
+
+
 @time_machine.travel("2026-11-27 12:00:00+00:00", tick=False)
 def test_the_actions_refuse_writes_without_reasons_or_twice(agency):
     alice = make_user("alice", (Role.COORDINATOR, agency))

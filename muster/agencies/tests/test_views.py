@@ -109,6 +109,16 @@ def test_it_says_beside_each_citation_how_sure_the_figure_is(signed_in, db):
     assert press in content  # implicit bias and de-escalation: a DPS news release
 
 
+def test_it_says_when_no_rules_are_encoded_for_the_year(signed_in, db):
+    # Ohio's hours for 2024 were not found: the page must not read as "owes
+    # nothing" (not-applicable) but say that the year is not encoded, and why.
+    person = make_person(state="OH", licensed_on=date(2010, 6, 1))
+    content = signed_in.get(f"{person.get_absolute_url()}?year=2024").content.decode()
+    assert '<span class="status status-not-encoded">not-encoded</span>' in content
+    assert "NO RULES ENCODED for the period containing 31 December 2024" in content
+    assert "status-not-applicable" not in content
+
+
 def test_it_shows_an_earlier_year_on_request(signed_in, db):
     person = make_person()
     add_missouri_2021_except_de_escalation(person)

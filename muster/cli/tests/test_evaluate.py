@@ -264,3 +264,42 @@ def test_it_puts_unverified_rules_before_input_warnings(
     lines = run.out.splitlines()
     assert lines[0].startswith("UNVERIFIED RULES")
     assert lines[1].startswith("warning: ")
+
+
+OFFICERS_OF_1950 = """\
+id,discipline,licensed_on,attributes
+A1,peace-officer,1940-06-01,
+B2,peace-officer,1940-06-01,
+"""
+
+
+@pytest.mark.parametrize("output", ["json", "table", "csv"])
+def test_it_says_no_rules_are_encoded_for_a_period_before_them(
+    cli, write, output
+) -> None:
+    # Missouri 1950: the officer was licensed and the mandate applies to them, but
+    # nothing is encoded for 1950. That is not "not-applicable" (does not apply).
+    run = cli(
+        "evaluate",
+        "--jurisdiction", "MO",
+        "--period", "1950",
+        "--people", write("people.csv", OFFICERS_OF_1950),
+        "--records", write("records.csv", RECORDS),
+        "--as-of", "1951-06-01",
+        "--format", output,
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    assert "not-applicable" not in run.out
+    if output == "json":
+        a1 = result_of(json.loads(run.out), "A1")
+        assert a1["status"] == "not-encoded"
+        assert any("NO RULES ENCODED" in w for w in a1["warnings"])
+    elif output == "csv":
+        rows = list(csv.DictReader(io.StringIO(run.out)))
+        assert {r["status"] for r in rows} == {"not-encoded"}
+    else:
+        assert "NO RULES ENCODED for the period containing 31 December 1950" in run.out
+        assert any(
+            line.startswith("A1") and "not-encoded" in line
+            for line in run.out.splitlines()
+        )

@@ -31,6 +31,7 @@ OUTPUT_KEYS = {
     "not_listed",
     "warned",
     "notes_contain",
+    "warnings_contain",
 }
 
 
@@ -136,6 +137,11 @@ def check_output(result: ComplianceResult, expected: dict[str, Any]) -> list[str
         problems.append(
             f"warnings are {list(result.warnings)}, expected warned={expected['warned']}"
         )
+    for fragment in expected.get("warnings_contain", ()):
+        if not any(fragment in warning for warning in result.warnings):
+            problems.append(
+                f"no warning contains {fragment!r}; warnings are {list(result.warnings)}"
+            )
     for fragment in expected.get("notes_contain", ()):
         notes = list(result.notes) + [n for r in result.requirements for n in r.notes]
         if not any(fragment in note for note in notes):
