@@ -209,6 +209,8 @@ def describe_counts(counts: CountRule) -> str:
         )
         if words
     ]
+    if counts.min_hours:
+        parts.append(f"a line of at least {in_hours(counts.min_hours)}")
     return "; ".join(parts)
 
 

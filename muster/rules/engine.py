@@ -73,6 +73,7 @@ OVERALL_STATUS = (
 PLACED, AFTER_AS_OF, MADE_UP_ELSEWHERE, OUTSIDE_PERIOD = range(4)
 # Why a line on a requirement's subject still does not count toward it.
 ACCEPTED, WRONG_DELIVERY, WRONG_PROVIDER, NOT_PASSED, NO_PASS, NOT_COMPLETED = range(6)
+TOO_SHORT = 6  # shorter than the named course's own length (`counts.min_hours`)
 # What a new-licensee rule did to a person's requirement.
 NOT_NEW, NEW_EXEMPT, NEW_PRORATED = range(3)
 
@@ -684,10 +685,11 @@ class _Test:
     subject: np.ndarray | None  # area and topics fit
     delivery: np.ndarray | None  # delivered as allowed
     provider: np.ndarray | None  # from an allowed provider
+    length: np.ndarray | None = None  # at least the course's own hours
 
     @property
     def accepted(self) -> np.ndarray | None:
-        return _and(_and(self.subject, self.delivery), self.provider)
+        return _and(_and(_and(self.subject, self.delivery), self.provider), self.length)
 
 
 @dataclass
@@ -741,7 +743,10 @@ class _PlacedLines:
             provider = self.any_of(
                 self.provider, book, book.providers, counts.providers
             )
-        return _Test(subject, delivery, provider)
+        length = None
+        if counts.min_hours:
+            length = self.centihours >= cents(counts.min_hours)
+        return _Test(subject, delivery, provider, length)
 
     def any_of(self, column, book: Codebook, words, chosen) -> np.ndarray:
         """Lines whose code in `column` is one of the `chosen` words."""
@@ -780,6 +785,8 @@ class _PlacedLines:
                 refusal[failed & not_passed] = NOT_PASSED
             else:
                 refusal[failed] = NOT_COMPLETED
+        if test.length is not None:
+            refusal[~test.length] = TOO_SHORT
         if test.provider is not None:
             refusal[~test.provider] = WRONG_PROVIDER
         if test.delivery is not None:

@@ -33,13 +33,14 @@ from muster.rules.engine import (
     NOT_PASSED,
     OVERALL_STATUS,
     REQUIREMENT_STATUS,
+    TOO_SHORT,
     WRONG_DELIVERY,
     WRONG_PROVIDER,
     PopulationResult,
     RequirementOutcome,
     evaluate_population,
 )
-from muster.rules.mandate import Kind, Mandate
+from muster.rules.mandate import Kind, Mandate, too_short
 from muster.rules.model import (
     Allocation,
     ComplianceResult,
@@ -283,6 +284,8 @@ class _Explanation:
                 reason = "no pass recorded"
             elif why == NOT_COMPLETED:
                 reason = "not completed"
+            elif why == TOO_SHORT:
+                reason = too_short(line.hours, counts.min_hours)
             else:
                 reason = ""
             if reason:

@@ -557,6 +557,7 @@ class _MandateBuilder:
             frozenset(spec.topics),
             frozenset(spec.delivery),
             frozenset(spec.providers),
+            spec.min_hours,
         )
 
     def build_requirement(

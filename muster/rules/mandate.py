@@ -67,6 +67,9 @@ class CountRule:
     topics: frozenset[str] = frozenset()
     deliveries: frozenset[str] = frozenset()
     providers: frozenset[str] = frozenset()
+    # At least this many hours on one line: a named course of fixed length (the
+    # Alabama 4-hour implicit-bias course), which a shorter line does not satisfy.
+    min_hours: Decimal = Decimal(0)
 
     def is_about(self, line: CreditLine) -> bool:
         """Whether the line's subject (area and topics) fits."""
@@ -82,7 +85,17 @@ class CountRule:
         if self.providers and line.provider not in self.providers:
             allowed = " or ".join(sorted(self.providers))
             return f"provider is {line.provider}; only {allowed} hours count"
+        if line.hours < self.min_hours:
+            return too_short(line.hours, self.min_hours)
         return None
+
+
+def too_short(hours: Decimal, min_hours: Decimal) -> str:
+    """
+    >>> too_short(Decimal("1.00"), Decimal("4"))
+    'a 1 h line; the course is 4 h'
+    """
+    return f"a {hours.normalize():f} h line; the course is {min_hours.normalize():f} h"
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,6 +63,8 @@ class CountsSpec(Spec):
     topics: list[str] = []
     delivery: list[str] = []
     providers: list[str] = []
+    # A named course of fixed length: a shorter line on its subject is refused.
+    min_hours: Decimal = Field(default=Decimal(0), ge=0, decimal_places=2)
 
 
 class ApplicabilitySpec(Spec):

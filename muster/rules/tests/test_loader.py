@@ -34,6 +34,7 @@ EXPECTED_MESSAGES = {
     "qualification_hours.yaml": ["other than 1", "hours: 1"],
     "not_yaml.yaml": ["not valid YAML"],
     "prorate_without_unit.yaml": ["waivers > 0", "prorates without a unit"],
+    "negative_min_hours.yaml": ["counts > min_hours", "greater than or equal to 0"],
     "wrong_id.yaml": ["`id` is us.tx.peace_officer", "path makes it us.zz.wrong_id"],
     "unknown_discipline.yaml": [
         "applies_to > 0 > disciplines",
