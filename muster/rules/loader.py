@@ -33,6 +33,7 @@ from muster.rules.mandate import (
     RequirementValue,
     Tier,
     WaiverRule,
+    at,
 )
 from muster.rules.model import Citation
 
@@ -587,6 +588,7 @@ class _MandateBuilder:
             self.build_cap(f"{where} > caps > {i}", cap, fallback)
             for i, cap in enumerate(spec.caps)
         )
+        self.check_one_cap_at_a_time(f"{where} > caps", caps)
         return Requirement(
             id=key,
             label=spec.label,
@@ -633,6 +635,30 @@ class _MandateBuilder:
             tiers=tiers,
             note=" ".join(spec.note.split()),
         )
+
+    def check_one_cap_at_a_time(self, where: str, caps: Sequence[Cap]) -> None:
+        """Refuse two caps in force on one day: the engine applies only one.
+
+        Several caps at once (say, online and instructor hours) is a rule shape
+        not yet supported; refusing it is better than silently dropping a cap.
+        """
+        days = sorted({v.starts_on for cap in caps for v in cap.values})
+        for day in days:
+            in_force = [
+                cap.label
+                for cap in caps
+                if (value := at(cap.values, day)) is not None
+                and value.hours is not None
+            ]
+            if len(in_force) > 1:
+                raise self.fail(
+                    where,
+                    f"has {len(in_force)} caps in force on {day} "
+                    f"({', '.join(in_force)})",
+                    "The engine applies one cap at a time; end one with "
+                    "`hours: null` before the other starts, or ask for several "
+                    "caps at once to be supported.",
+                )
 
     def build_cap(
         self, where: str, spec: schema.CapSpec, fallback: Citation | None

@@ -1,6 +1,12 @@
 """The model choices that reach the engine use exactly the engine's words."""
 
-from muster.agencies.choices import Area, Delivery, ExemptionKind, ProviderKind
+from muster.agencies.choices import (
+    Area,
+    Delivery,
+    Discipline,
+    ExemptionKind,
+    ProviderKind,
+)
 from muster.rules import load_mandates
 
 
@@ -13,3 +19,9 @@ def test_it_uses_the_engines_areas_deliveries_and_providers() -> None:
 
 def test_it_uses_the_engines_exemption_kinds() -> None:
     assert set(ExemptionKind.values) == {"waiver", "extension"}
+
+
+def test_its_disciplines_are_in_the_engines_closed_list() -> None:
+    # Mandate files may name only these; a discipline the app records but the
+    # list lacks could never be matched by any mandate.
+    assert set(Discipline.values) <= load_mandates().vocabulary.disciplines

@@ -35,6 +35,11 @@ EXPECTED_MESSAGES = {
     "not_yaml.yaml": ["not valid YAML"],
     "prorate_without_unit.yaml": ["waivers > 0", "prorates without a unit"],
     "negative_min_hours.yaml": ["counts > min_hours", "greater than or equal to 0"],
+    "two_caps.yaml": [
+        "requirements > total > caps",
+        "2 caps in force on 2019-01-01",
+        "online hours, hours taught",
+    ],
     "wrong_id.yaml": ["`id` is us.tx.peace_officer", "path makes it us.zz.wrong_id"],
     "unknown_discipline.yaml": [
         "applies_to > 0 > disciplines",
