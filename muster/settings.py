@@ -159,6 +159,31 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "muster.sqlite3",
+            "OPTIONS": {
+                # SQLite has one writer at a time. A transaction that reads first
+                # and writes later (every action: lock the row, read the audit
+                # chain's end, insert) cannot wait for a busy writer: SQLite
+                # fails it at once with "database is locked" rather than risk a
+                # deadlock. Starting every transaction as a writer makes the
+                # others wait their turn, for up to `timeout` seconds; it also
+                # does what select_for_update and the audit chain's lock do on
+                # PostgreSQL: one writer holds the chain's end at a time.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                # Write-ahead log: pages read while another request writes
+                # (heartbeats every 15 s), and a commit is an append to the log.
+                # With synchronous=NORMAL a crash of the program loses nothing
+                # and a power cut may lose the last commits but never corrupts
+                # the file: fine for the demonstration and development database
+                # (deployments use PostgreSQL). Foreign keys are on, as Django
+                # already sets them, so that nobody reads this list as complete
+                # without them.
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;"
+                    "PRAGMA synchronous=NORMAL;"
+                    "PRAGMA foreign_keys=ON"
+                ),
+            },
         }
     }
 
