@@ -1,7 +1,8 @@
 # Muster: set up, test and run with only Python 3.11+ and make.
 #
 #   make run    install if needed, migrate, load demo data, serve on 127.0.0.1:8000
-#   make test   install if needed (Python packages; axe-core with npm), run the whole test suite
+#   make test   install if needed (Python packages; axe-core with npm), run the whole
+#               test suite in parallel (TEST_WORKERS=auto: one process per core)
 #   make lint   ruff
 #   make lock   pin the installed versions into requirements.lock
 
@@ -16,6 +17,9 @@ ADDRESS := 127.0.0.1:8000
 # package-lock.json by npm ci when npm exists (without it those checks are skipped
 # locally, with the reason shown, and fail on CI).
 NODE_STAMP := node_modules/.installed
+
+# pytest-xdist processes for `make test`: auto is one per core; 0 runs in-process.
+TEST_WORKERS ?= auto
 
 .PHONY: venv run test lint lock
 
@@ -57,7 +61,7 @@ $(NODE_STAMP): package.json package-lock.json
 	fi
 
 test: venv $(NODE_STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 lint: venv
 	$(BIN)/ruff check .

@@ -1,9 +1,14 @@
-"""Project-wide pytest set-up: gates for `postgres` and `browser` tests, and a browser.
+"""Project-wide pytest set-up: gates for `postgres` and `browser` tests, a browser,
+and the hypothesis profiles.
 
 Locally, a test that cannot run here is skipped with its reason shown (`-ra`). On CI
 (`CI=true`) the same test fails instead, so that a missing PostgreSQL server or
 Chromium can never pass as green. A SQLite pass on CI deselects `postgres` tests:
 `.ci/run` runs them in its PostgreSQL pass.
+
+Property tests (hypothesis) try few examples by default, so that `make test`
+stays quick; CI selects the thorough profile with HYPOTHESIS_PROFILE=ci (or
+`--hypothesis-profile ci`). Tests set no example counts of their own.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -24,6 +31,22 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).parent / "test-artifacts"
+
+# Examples are generated, not timed: no deadline, since a shared 2-core machine
+# may pause any example. Database-backed fuzz tests build data per example.
+SLOW_EXAMPLES = [HealthCheck.too_slow, HealthCheck.data_too_large]
+hypothesis_settings.register_profile(
+    "default", max_examples=30, deadline=None, suppress_health_check=SLOW_EXAMPLES
+)
+hypothesis_settings.register_profile(
+    "ci",
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=SLOW_EXAMPLES,
+    # A failure's reproduction blob in CI's log: @reproduce_failure replays it.
+    print_blob=True,
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 def in_ci() -> bool:
@@ -105,7 +128,8 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -
     database.setdefault("TEST", {})["NAME"] = str(
         folder / f"muster-test-{os.getpid()}.sqlite3"
     )
-    # Wait for the other thread's write instead of failing with "database is locked".
+    # Longer than the settings' wait for another writer: the test machine may be
+    # shared and slow.
     database.setdefault("OPTIONS", {})["timeout"] = 30
 
 

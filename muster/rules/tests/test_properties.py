@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from muster.rules import evaluate, load_mandates
@@ -46,7 +46,6 @@ def texts(result):
     return [line.text() for line in result.lines]
 
 
-@settings(max_examples=150, deadline=None)
 @given(
     people(ids=PEOPLE),
     credit_lines(person_ids=PEOPLE, max_size=80),
@@ -61,7 +60,6 @@ def test_a_person_fares_the_same_alone_and_in_a_population(
     assert_alone_equals_in_population(persons, lines, granted, mandate, year, as_of)
 
 
-@settings(max_examples=150, deadline=None)
 @given(
     people(ids=PEOPLE, disciplines=("peace-officer",)),
     credit_lines(person_ids=PEOPLE, max_size=80),
@@ -112,7 +110,6 @@ def assert_alone_equals_in_population(persons, lines, granted, mandate, year, as
         assert inside == alone
 
 
-@settings(max_examples=150, deadline=None)
 @given(
     people(ids=("A",)),
     credit_lines(person_ids=("A",)),
@@ -131,7 +128,6 @@ def test_it_ignores_the_order_of_records(persons, lines, mandate, year, as_of, r
     assert sorted(texts(first)) == sorted(texts(second))
 
 
-@settings(max_examples=150, deadline=None)
 @given(
     people(ids=("A",)),
     credit_lines(person_ids=("A",)),
@@ -149,7 +145,6 @@ def test_it_never_lowers_earned_hours_when_a_record_is_added(
         assert new.earned >= old.earned, (old.id, extra)
 
 
-@settings(max_examples=150, deadline=None)
 @given(
     people(ids=("A",)),
     credit_lines(person_ids=("A",)),
@@ -172,7 +167,6 @@ def test_a_record_outside_every_period_changes_nothing(
     assert amounts(after) == amounts(before)
 
 
-@settings(max_examples=150, deadline=None)
 @given(
     people(ids=("A",)),
     credit_lines(person_ids=("A",)),

@@ -33,7 +33,6 @@ from muster.transfers.tests.helpers import (
 from muster.transfers.training import COLUMNS as TRAINING_COLUMNS
 
 FUZZ = settings(
-    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
