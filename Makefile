@@ -1,6 +1,8 @@
 # Muster: set up, test and run with only Python 3.11+ and make.
 #
 #   make run    install if needed, migrate, load demo data, serve on 127.0.0.1:8000
+#   make serve  install if needed, migrate, collect static files, then run gunicorn
+#               and the task worker (production serving: docs/deploy.md)
 #   make test   install if needed (Python packages; axe-core with npm), run the whole
 #               test suite in parallel (TEST_WORKERS=auto: one process per core)
 #   make lint   ruff
@@ -21,7 +23,7 @@ NODE_STAMP := node_modules/.installed
 # pytest-xdist processes for `make test`: auto is one per core; 0 runs in-process.
 TEST_WORKERS ?= auto
 
-.PHONY: venv run test lint lock
+.PHONY: venv run serve test lint lock
 
 venv: $(STAMP)
 
@@ -52,6 +54,17 @@ run: venv
 	@echo "(any TOTP app; the secret is printed under the code) and one code from it."
 	@echo ""
 	$(BIN)/python manage.py runserver $(ADDRESS)
+
+# gunicorn (gunicorn.conf.py: workers from the core count, MUSTER_BIND) and
+# `manage.py db_worker` run side by side; when either stops, the other is stopped
+# too and make fails, so a process manager restarts both.
+serve: venv
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	@bash -c '$(BIN)/python manage.py db_worker & worker=$$!; \
+		$(BIN)/gunicorn & web=$$!; \
+		trap "kill $$web $$worker 2>/dev/null; wait" EXIT INT TERM; \
+		wait -n $$web $$worker'
 
 $(NODE_STAMP): package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \

@@ -105,6 +105,17 @@ def pytest_configure(config: pytest.Config) -> None:
     # Tests sign users in with force_login and no authenticator; tests of the
     # forced MFA enrolment turn this back on (muster/accounts/tests/test_mfa.py).
     settings.MUSTER_REQUIRE_MFA = False
+    # Templates link static files by their plain names: the hashed names need a
+    # manifest that only `collectstatic` writes (muster/tests/test_static_files.py
+    # tests that path). WhiteNoise looks files up at each request instead of
+    # listing STATIC_ROOT, which tests never fill.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+    settings.WHITENOISE_AUTOREFRESH = True
 
 
 @pytest.fixture(scope="session")

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "muster.learning",
     "muster.transfers",
     "muster.reminders",
+    "muster.health",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -109,7 +110,11 @@ INSTALLED_APPS = [
 AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
+    # First, so that it times and numbers everything below (muster/logs.py).
+    "muster.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files before sessions and sign-in: they need neither.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -271,6 +276,17 @@ FORMAT_MODULE_PATH = ["muster.formats"]
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "muster" / "static"]
 STATIC_ROOT = Path(env_str("MUSTER_STATIC_ROOT", str(BASE_DIR / "var" / "static")))
+# `manage.py collectstatic` (run by `make serve`) writes each file under a name
+# with a hash of its content, plus gzip (and Brotli, if installed) copies;
+# WhiteNoise serves them from the application server with a year-long cache
+# lifetime, since a changed file gets a new name. With MUSTER_DEBUG on,
+# templates link the plain names and runserver serves them from the apps.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
 # Uploaded evidence (sign-in sheets, certificates). Served only through views that
 # check access, never directly by the web server.
@@ -305,6 +321,13 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env_int("MUSTER_TRUSTED_PROXY_COUNT", 0)
 if env_bool("MUSTER_BEHIND_TLS_PROXY", False):
     # Only behind a proxy that sets this header itself and drops a client's copy.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Origins allowed to post forms besides this site's own host, as
+# https://name[:port]; needed only when the proxy changes the Host header or
+# the port that browsers see.
+CSRF_TRUSTED_ORIGINS = env_list("MUSTER_CSRF_TRUSTED_ORIGINS", [])
+# Health checks come from inside the network over plain HTTP: answer them
+# rather than redirecting to https://.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -326,6 +349,51 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# Logs: one line per request and every warning, to standard output, where the
+# process manager (systemd, Docker) collects them. "json" (the default when
+# MUSTER_DEBUG is off) writes one JSON object per line for a log collector;
+# "text" is for reading in a terminal. Each line carries the request's id
+# (muster/logs.py), also sent back in the X-Request-ID response header.
+LOG_FORMAT = env_str("MUSTER_LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(
+        f"MUSTER_LOG_FORMAT must be json or text, not {LOG_FORMAT!r}."
+    )
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "muster.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level"},
+        },
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+        },
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
+    "root": {"handlers": ["stdout"], "level": env_str("MUSTER_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # runserver prints its own line per request; ours would repeat it.
+        "muster.requests": {"level": "WARNING" if DEBUG else "INFO"},
+        # Django's own request errors reach the root handler once, with tracebacks.
+        "django": {"level": "INFO", "handlers": [], "propagate": True},
+    },
+}
+
+# `/health/` answers 503 when a queued task has waited longer than this (seconds):
+# the task worker is stopped or stuck.
+MUSTER_HEALTH_QUEUE_MAX_AGE = env_int("MUSTER_HEALTH_QUEUE_MAX_AGE", 600)
 
 # Background work (reminder emails) goes through a database-backed queue, so it
 # runs on SQLite and PostgreSQL alike; `manage.py db_worker` works through it.

@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("audit/", include("muster.audit.urls")),
+    path("", include("muster.health.urls")),
     path("agencies/<slug:code>/", include("muster.transfers.urls")),
     path("", include("muster.learning.urls")),
     path("", include("muster.catalog.urls")),

@@ -1,0 +1,62 @@
+"""gunicorn's settings, read from this directory by `make serve` and the container.
+
+gunicorn runs Muster's WSGI application (`muster.wsgi`) in several worker
+processes, each with a few threads: a slow request (an import, a PDF) holds one
+thread, not the site. The defaults suit one machine; docs/deploy.md explains them.
+"""
+
+import multiprocessing
+
+from muster.settings import LOG_FORMAT, env_int, env_str
+
+wsgi_app = "muster.wsgi:application"
+# Behind a proxy on the same machine by default; the container listens on 0.0.0.0.
+bind = env_str("MUSTER_BIND", "127.0.0.1:8000")
+# Two processes per core and one more, gunicorn's rule of thumb: while one waits
+# for the database another computes. Threads let each take several requests
+# (heartbeats are frequent and short) without another copy of the application.
+workers = env_int("MUSTER_WEB_WORKERS", 2 * multiprocessing.cpu_count() + 1)
+worker_class = "gthread"
+threads = env_int("MUSTER_WEB_THREADS", 4)
+# Bounded imports finish well within a minute; a request past this is stuck.
+timeout = 60
+graceful_timeout = 30
+keepalive = 5
+# Replace each worker after a while, so that no slow leak grows forever.
+max_requests = 2000
+max_requests_jitter = 200
+# No control socket (gunicorn 24+): one fixed path per user would be shared by
+# every instance on the machine; signals (HUP, TERM) are enough.
+control_socket_disable = True
+# Muster logs each request itself, with its id (muster/logs.py).
+accesslog = None
+errorlog = "-"
+if LOG_FORMAT == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "json": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+                "rename_fields": {"asctime": "time", "levelname": "level"},
+            }
+        },
+        "handlers": {
+            "stdout": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+                "formatter": "json",
+            }
+        },
+        # gunicorn lays this over its own defaults: every key it names is replaced.
+        "root": {"level": "INFO", "handlers": ["stdout"]},
+        "loggers": {
+            "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": False},
+            "gunicorn.error": {
+                "level": "INFO",
+                "handlers": ["stdout"],
+                "propagate": False,
+            },
+        },
+    }
