@@ -4,7 +4,9 @@ from collections import Counter
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
+from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from muster.accounts.choices import Role
@@ -17,6 +19,7 @@ from muster.agencies.models import (
     Qualification,
     TrainingRecord,
 )
+from muster.agencies.tests.conftest import TODAY
 
 
 def run(*args) -> str:
@@ -33,20 +36,18 @@ def passwords(output: str) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def debug(settings):
-    settings.DEBUG = True
+@time_machine.travel(TODAY, tick=False)
+@override_settings(DEBUG=True)
+class SeedDemoTestCase(TestCase):
+    """The demo world is built once for the class (a few seconds of work);
+    each test sees it as built and its own changes are rolled back."""
 
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.seeded = run("seed_demo")
 
-@pytest.fixture
-def seeded(db, debug, frozen_today) -> str:
-    return run("seed_demo")
-
-
-@pytest.mark.usefixtures("debug", "frozen_today")
-class TestSeedDemo:
-    def test_it_creates_five_agencies_and_about_250_people(self, seeded):
-        assert "Created 5 demo agencies, 250 people" in seeded
+    def test_it_creates_five_agencies_and_about_250_people(self):
+        assert "Created 5 demo agencies, 250 people" in self.seeded
         kinds = Counter(Agency.objects.values_list("state", "kind"))
         assert kinds == {
             ("MO", "police-department"): 1,
@@ -60,21 +61,21 @@ class TestSeedDemo:
         years = TrainingRecord.objects.dates("completed_on", "year")
         assert [d.year for d in years] == list(range(2019, 2027))
 
-    def test_it_prints_logins_for_a_coordinator_and_an_officer(self, seeded):
-        logins = passwords(seeded)
+    def test_it_prints_logins_for_a_coordinator_and_an_officer(self):
+        logins = passwords(self.seeded)
         assert set(logins) == {"coordinator", "officer", "head", "auditor", "admin"}
         coordinator = User.objects.get(username="coordinator")
         assert coordinator.check_password(logins["coordinator"])
         assert coordinator.active_grants().get().role == Role.COORDINATOR
         assert coordinator.needs_mfa
         assert coordinator.email == "training@riverton-pd.example.org"
-        assert "enrol an authenticator app" in seeded
+        assert "enrol an authenticator app" in self.seeded
         officer = User.objects.get(username="officer")
         assert officer.check_password(logins["officer"])
         assert officer.person is not None and not officer.needs_mfa
 
-    def test_it_prints_logins_for_the_head_the_auditor_and_the_admin(self, seeded):
-        logins = passwords(seeded)
+    def test_it_prints_logins_for_the_head_the_auditor_and_the_admin(self):
+        logins = passwords(self.seeded)
         head = User.objects.get(username="head")
         assert head.check_password(logins["head"])
         grant = head.active_grants().get()
@@ -83,9 +84,9 @@ class TestSeedDemo:
         assert (auditor.role, auditor.state) == (Role.STATE_AUDITOR, "MO")
         admin = User.objects.get(username="admin")
         assert admin.is_superuser and admin.is_staff and admin.needs_mfa
-        assert "'head' approves waivers" in seeded
+        assert "'head' approves waivers" in self.seeded
 
-    def test_it_does_nothing_the_second_time(self, seeded):
+    def test_it_does_nothing_the_second_time(self):
         records = TrainingRecord.objects.count()
         output = run("seed_demo")
         assert "Demo data already present; nothing added." in output
@@ -93,13 +94,13 @@ class TestSeedDemo:
         assert TrainingRecord.objects.count() == records
         assert User.objects.count() == 5
 
-    def test_it_gives_both_logins_new_passwords_on_request(self, seeded):
+    def test_it_gives_both_logins_new_passwords_on_request(self):
         logins = passwords(run("seed_demo", "--reset-password"))
         for username, password in logins.items():
             assert User.objects.get(username=username).check_password(password)
         assert len(logins) == 5
 
-    def test_it_shows_every_status_a_transfer_a_waiver_and_qualifications(self, seeded):
+    def test_it_shows_every_status_a_transfer_a_waiver_and_qualifications(self):
         today = timezone.localdate()
         people = Person.objects.prefetch_related(
             "licenses",

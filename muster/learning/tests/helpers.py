@@ -20,6 +20,7 @@ from muster.catalog.models import (
     Question,
 )
 from muster.learning.models import Enrollment
+from muster.learning.seat import MAX_CREDIT_SECONDS
 
 # A fixed, timezone-aware start for the test clock (time-machine).
 START = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
@@ -122,7 +123,9 @@ def ready_for_assessment(client, course: Course, clock) -> Enrollment:
     client.post(f"/learn/{course.slug}/enroll/")
     view_all_lessons(client, course)
     beat(client, course)
-    sit_through(client, course, clock, 60)
+    # One heartbeat per 30 s, the most that one heartbeat credits: the same hour
+    # of seat time in half the requests of the page's 15-second rhythm.
+    sit_through(client, course, clock, 60, step=MAX_CREDIT_SECONDS)
     return Enrollment.objects.get(course=course, completed_at__isnull=True)
 
 
