@@ -40,7 +40,7 @@ hypothesis_settings.register_profile(
 )
 hypothesis_settings.register_profile(
     "ci",
-    max_examples=300,
+    max_examples=150,
     deadline=None,
     suppress_health_check=SLOW_EXAMPLES,
     # A failure's reproduction blob in CI's log: @reproduce_failure replays it.
