@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from muster.accounts.models import RoleGrant, User
+from muster.audit.choices import Action
 from muster.audit.log import record_event, snapshot
 
 
@@ -32,7 +33,7 @@ def grant_role(
     with transaction.atomic():
         grant.save()
         record_event(
-            "role.grant",
+            Action.ROLE_GRANT,
             actor=granted_by,
             obj=grant,
             after=snapshot(grant),
@@ -58,7 +59,7 @@ def revoke_role(
         grant.revoked_at = timezone.now()
         grant.save(update_fields=["revoked_at"])
         record_event(
-            "role.revoke",
+            Action.ROLE_REVOKE,
             actor=revoked_by,
             obj=grant,
             before=before,

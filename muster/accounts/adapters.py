@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
+from muster.audit.choices import Action
 from muster.audit.log import record_event
 
 LOCKED_OUT = (
@@ -38,7 +39,7 @@ class AccountAdapter(DefaultAccountAdapter):
             super().pre_authenticate(request, **credentials)
         except ValidationError:
             record_event(
-                "account.signin-locked",
+                Action.SIGNIN_LOCKED,
                 request=request,
                 label=str(credentials.get("username", ""))[:150],
             )

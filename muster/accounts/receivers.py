@@ -11,30 +11,31 @@ from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
 from django.contrib.auth import signals as auth_signals
 
+from muster.audit.choices import Action
 from muster.audit.log import record_event
 
 
 def on_signed_in(sender, request, user, **kwargs) -> None:
-    record_event("account.signin", actor=user, obj=user, request=request)
+    record_event(Action.SIGNIN, actor=user, obj=user, request=request)
 
 
 def on_sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
     # Django has already replaced the password with stars; keep only the name.
     attempted = str(credentials.get("username", ""))[:150]
-    record_event("account.signin-failed", request=request, label=attempted)
+    record_event(Action.SIGNIN_FAILED, request=request, label=attempted)
 
 
 def on_signed_out(sender, request, user, **kwargs) -> None:
     if user is not None:
-        record_event("account.signout", actor=user, obj=user, request=request)
+        record_event(Action.SIGNOUT, actor=user, obj=user, request=request)
 
 
 def on_password_changed(sender, request, user, **kwargs) -> None:
-    record_event("account.password-change", actor=user, obj=user, request=request)
+    record_event(Action.PASSWORD_CHANGE, actor=user, obj=user, request=request)
 
 
 def on_password_reset(sender, request, user, **kwargs) -> None:
-    record_event("account.password-reset", actor=user, obj=user, request=request)
+    record_event(Action.PASSWORD_RESET, actor=user, obj=user, request=request)
 
 
 def _mfa_event(action: str, request, user, authenticator: Authenticator) -> None:
@@ -48,26 +49,26 @@ def _mfa_event(action: str, request, user, authenticator: Authenticator) -> None
 
 
 def on_authenticator_added(sender, request, user, authenticator, **kwargs) -> None:
-    _mfa_event("mfa.enrol", request, user, authenticator)
+    _mfa_event(Action.MFA_ENROL, request, user, authenticator)
 
 
 def on_authenticator_removed(sender, request, user, authenticator, **kwargs) -> None:
-    _mfa_event("mfa.remove", request, user, authenticator)
+    _mfa_event(Action.MFA_REMOVE, request, user, authenticator)
 
 
 def on_authenticator_reset(sender, request, user, authenticator, **kwargs) -> None:
-    _mfa_event("mfa.reset", request, user, authenticator)
+    _mfa_event(Action.MFA_RESET, request, user, authenticator)
 
 
 def on_authenticator_used(sender, request, user, authenticator, **kwargs) -> None:
     # TOTP use is already implied by the sign-in entry; a recovery code is rarer
     # and worth its own line, since it may mean a lost phone.
     if authenticator.type == Authenticator.Type.RECOVERY_CODES:
-        _mfa_event("mfa.recovery-code-used", request, user, authenticator)
+        _mfa_event(Action.MFA_RECOVERY_CODE_USED, request, user, authenticator)
 
 
 def on_mfa_failed(sender, request, user, authenticator, **kwargs) -> None:
-    _mfa_event("mfa.failed", request, user, authenticator)
+    _mfa_event(Action.MFA_FAILED, request, user, authenticator)
 
 
 def connect() -> None:

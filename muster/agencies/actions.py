@@ -9,11 +9,13 @@ do not decide who may act.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -27,7 +29,8 @@ from muster.agencies.models import (
     Qualification,
     TrainingRecord,
 )
-from muster.audit.log import record_event, snapshot
+from muster.audit.choices import Action
+from muster.audit.log import Event, record_event, record_events, snapshot
 
 RECORD_FIELDS = (
     "title",
@@ -46,14 +49,54 @@ Lines = Sequence[dict[str, Any]]
 
 
 def record_snapshot(record: TrainingRecord) -> dict[str, Any]:
-    """The record's fields, credit lines and evidence, for `before` and `after`."""
-    data = snapshot(record)
+    """The record's fields, credit lines and evidence, for `before` and `after`.
+
+    This is the record's full legal state: `audit verify` compares it with the
+    `after` of the record's last entry.
+    """
+    # Sorted here rather than by the database, so that prefetched rows serve.
+    return record_state(
+        record,
+        sorted(record.credit_lines.all(), key=lambda line: line.pk),
+        sorted(record.evidence.all(), key=lambda item: item.pk),
+    )
+
+
+def record_state(record: TrainingRecord, lines, evidence) -> dict[str, Any]:
+    """`record_snapshot` from rows in hand, so bulk imports need not read them back."""
+    # The natural key is derived from the other fields; verify checks it apart.
+    data = snapshot(record, exclude=("natural_key",))
     data["credit_lines"] = [
-        {"hours": str(line.hours), "area": line.area, "topics": list(line.topics)}
-        for line in record.credit_lines.order_by("pk")
+        {"hours": _hours(line.hours), "area": line.area, "topics": list(line.topics)}
+        for line in lines
     ]
-    data["evidence"] = [e.file.name for e in record.evidence.order_by("pk")]
+    data["evidence"] = [
+        {"file": item.file.name, "description": item.description} for item in evidence
+    ]
     return data
+
+
+def _hours(value) -> str:
+    # As stored (two decimals): 6 parsed from a file and 6.00 read back are equal.
+    return str(Decimal(value).quantize(Decimal("0.01")))
+
+
+def record_label(record: TrainingRecord) -> str:
+    """Whose record and which course, for the trail: "Bob Baker: Patrol (2025-03-01)"."""
+    return f"{record.person}: {record}"
+
+
+class DuplicateTraining(ValueError):
+    """The person already has a live record with the same natural key."""
+
+    def __init__(self, existing: TrainingRecord) -> None:
+        self.existing = existing
+        entered = timezone.localdate(existing.created_at)
+        super().__init__(
+            f"{existing.person} already has this training recorded: "
+            f"{existing} with {existing.total_hours} h, entered on {entered} "
+            f"(record #{existing.pk}). Void that record first if this one replaces it."
+        )
 
 
 def record_training(
@@ -64,18 +107,100 @@ def record_training(
     fields: dict[str, Any],
     lines: Lines,
     files: Iterable[File] = (),
+    evidence_description: str = "",
     source: str = RecordSource.MANUAL,
     approval: str = Approval.APPROVED,
     reason: str = "",
     request: HttpRequest | None = None,
 ) -> TrainingRecord:
-    """Save one training record with its credit lines and evidence files."""
+    """Save one training record with its credit lines and evidence files.
+
+    Every way training enters Muster one record at a time (the form, the
+    officer's self-report, an online completion) comes through here. Raises
+    `DuplicateTraining` when the person already has the same live record.
+    """
     with transaction.atomic():
         record = _create_record(actor, person, agency, fields, lines, source, approval)
         for upload in files:
-            Evidence.objects.create(record=record, file=upload, uploaded_by=actor)
-        _log_created(record, actor, reason or "Entered", request)
+            Evidence.objects.create(
+                record=record,
+                file=upload,
+                uploaded_by=actor,
+                description=evidence_description,
+            )
+        _log(record, Action.TRAINING_CREATE, actor, None, reason or "Entered", request)
     return record
+
+
+@dataclass
+class NewTraining:
+    """One record to add in bulk: who, its fields, and its credit lines."""
+
+    person: Person
+    fields: dict[str, Any]
+    lines: Lines = field(default_factory=list)
+
+
+def record_trainings(
+    *,
+    actor,
+    agency: Agency,
+    rows: Sequence[NewTraining],
+    source: str,
+    reason: str,
+) -> list[TrainingRecord]:
+    """Save many records at once (imports): bulk inserts, one bulk audit append.
+
+    Each record gets the same action and the same snapshot as one entered in the
+    form. The caller has already left out rows whose natural key is recorded;
+    the database's unique constraint still refuses a duplicate that a concurrent
+    import added meanwhile (IntegrityError, which rolls the whole import back).
+    """
+    with transaction.atomic():
+        records = [
+            _new_record(actor, row.person, agency, row.fields, row.lines, source)
+            for row in rows
+        ]
+        TrainingRecord.objects.bulk_create(records, batch_size=500)
+        lines = [
+            [_line(record, line) for line in row.lines]
+            for record, row in zip(records, rows, strict=True)
+        ]
+        CreditLine.objects.bulk_create(
+            (line for group in lines for line in group), batch_size=1000
+        )
+        record_events(
+            [
+                Event(
+                    Action.TRAINING_CREATE,
+                    actor=actor,
+                    obj=record,
+                    after=record_state(record, group, []),
+                    reason=reason,
+                    agency_id=agency.pk,
+                    label=record_label(record),
+                )
+                for record, group in zip(records, lines, strict=True)
+            ]
+        )
+    return records
+
+
+# Any constant will do: with the agency's id, it names the lock imports take.
+IMPORT_LOCK = 7_311_2022
+
+
+def lock_agency_imports(agency: Agency) -> None:
+    """Make a second import of `agency` wait until the first one commits.
+
+    Its reads then see what the first one wrote, so confirming one file twice at
+    once adds it once. SQLite has one writer at a time already.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK, agency.pk]
+            )
 
 
 def record_class(
@@ -91,7 +216,8 @@ def record_class(
     """Save one record per attendee of a class, all sharing the sign-in sheet.
 
     The sheet is stored once; each record gets its own `Evidence` row naming the
-    same file, so every attendee's record shows its proof.
+    same file, so every attendee's record shows its proof. Raises
+    `DuplicateTraining` (saving nothing) if an attendee already has the class.
     """
     with transaction.atomic():
         created = []
@@ -117,7 +243,7 @@ def record_class(
                 evidence.save()
                 stored_name = evidence.file.name
             reason = f"Class entry: {len(people)} attendees"
-            _log_created(record, actor, reason, request)
+            _log(record, Action.TRAINING_CREATE, actor, None, reason, request)
             created.append(record)
     return created
 
@@ -142,14 +268,15 @@ def correct_training(
         for name in RECORD_FIELDS:
             if name in fields:
                 setattr(record, name, fields[name])
-        record.full_clean()
-        record.save()
+        record.natural_key = record.compute_natural_key(_total(lines))
+        record.full_clean(exclude=["natural_key"])
+        _save_unique(record)
         # The lines are replaced, not edited: the audit entry keeps the old ones.
         record.credit_lines.all().delete()
         _create_lines(record, lines)
         for upload in files:
             Evidence.objects.create(record=record, file=upload, uploaded_by=actor)
-        _log(record, "training.correct", actor, before, reason, request)
+        _log(record, Action.TRAINING_CORRECT, actor, before, reason, request)
     return record
 
 
@@ -164,7 +291,7 @@ def void_training(
             raise ValueError("This record is already void.")
         before = record_snapshot(record)
         record.void(reason)
-        _log(record, "training.void", actor, before, reason, request)
+        _log(record, Action.TRAINING_VOID, actor, before, reason, request)
     return record
 
 
@@ -212,7 +339,7 @@ def review_training(
         record.reviewed_by = actor
         record.review_note = note.strip()
         record.save(update_fields=["approval", "reviewed_by", "review_note"])
-        action = "training.approve" if approve else "training.reject"
+        action = Action.TRAINING_APPROVE if approve else Action.TRAINING_REJECT
         _log(record, action, actor, before, note or "Approved", request)
     return record
 
@@ -237,7 +364,7 @@ def record_qualification(
             )
         qualification.save()
         record_event(
-            "qualification.create",
+            Action.QUALIFICATION_CREATE,
             actor=actor,
             obj=qualification,
             after=snapshot(qualification),
@@ -281,7 +408,7 @@ def correct_qualification(
         qualification.full_clean()
         qualification.save()
         _log_qualification(
-            qualification, "qualification.correct", actor, before, reason, request
+            qualification, Action.QUALIFICATION_CORRECT, actor, before, reason, request
         )
     return qualification
 
@@ -304,7 +431,7 @@ def void_qualification(
         before = snapshot(qualification)
         qualification.void(reason)
         _log_qualification(
-            qualification, "qualification.void", actor, before, reason, request
+            qualification, Action.QUALIFICATION_VOID, actor, before, reason, request
         )
     return qualification
 
@@ -329,7 +456,7 @@ def propose_exemption(
         exemption.full_clean()
         exemption.save()
         record_event(
-            "exemption.propose",
+            Action.EXEMPTION_PROPOSE,
             actor=actor,
             obj=exemption,
             after=snapshot(exemption),
@@ -361,7 +488,7 @@ def decide_exemption(
         exemption.review_note = note.strip()
         exemption.save(update_fields=["approval", "approved_by", "review_note"])
         record_event(
-            "exemption.approve" if approve else "exemption.reject",
+            Action.EXEMPTION_APPROVE if approve else Action.EXEMPTION_REJECT,
             actor=actor,
             obj=exemption,
             before=before,
@@ -374,45 +501,66 @@ def decide_exemption(
 
 
 def _create_record(actor, person, agency, fields, lines, source, approval):
+    record = _new_record(actor, person, agency, fields, lines, source, approval)
+    # The natural key is left to _save_unique, which names the record repeated.
+    record.full_clean(exclude=["natural_key"])
+    _save_unique(record)
+    _create_lines(record, lines)
+    return record
+
+
+def _new_record(actor, person, agency, fields, lines, source, approval=None):
+    if not lines:
+        raise ValueError("A training record needs at least one credit line.")
     record = TrainingRecord(
         person=person,
         agency=agency,
         source=source,
-        approval=approval,
+        approval=approval or Approval.APPROVED,
         entered_by=actor,
         created_at=timezone.now(),
         **{name: fields.get(name) for name in RECORD_FIELDS if name in fields},
     )
-    record.full_clean()
-    record.save()
-    _create_lines(record, lines)
+    record.natural_key = record.compute_natural_key(_total(lines))
     return record
+
+
+def _save_unique(record: TrainingRecord) -> None:
+    """Save the record, or raise DuplicateTraining naming the live one it repeats.
+
+    The look-up gives the clear message; the unique constraint behind it holds
+    when two saves race, and its error is turned into the same message.
+    """
+    existing = record.live_duplicate()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                record.save()
+            return
+        except IntegrityError:
+            existing = record.live_duplicate()
+            if existing is None:
+                raise
+    raise DuplicateTraining(existing)
+
+
+def _total(lines: Lines) -> Decimal:
+    return sum((Decimal(line["hours"]) for line in lines), Decimal(0))
+
+
+def _line(record: TrainingRecord, line: dict[str, Any]) -> CreditLine:
+    return CreditLine(
+        record=record,
+        hours=Decimal(line["hours"]).quantize(Decimal("0.01")),
+        area=line.get("area") or "",
+        topics=list(line.get("topics") or []),
+    )
 
 
 def _create_lines(record: TrainingRecord, lines: Lines) -> None:
     if not lines:
         raise ValueError("A training record needs at least one credit line.")
-    CreditLine.objects.bulk_create(
-        CreditLine(
-            record=record,
-            hours=line["hours"],
-            area=line.get("area") or "",
-            topics=list(line.get("topics") or []),
-        )
-        for line in lines
-    )
-
-
-def _log_created(record, actor, reason, request) -> None:
-    record_event(
-        "training.create",
-        actor=actor,
-        obj=record,
-        after=record_snapshot(record),
-        reason=reason,
-        request=request,
-        agency_id=record.agency_id,
-    )
+    CreditLine.objects.bulk_create(_line(record, line) for line in lines)
 
 
 def _log(record, action, actor, before, reason, request) -> None:
@@ -425,6 +573,7 @@ def _log(record, action, actor, before, reason, request) -> None:
         reason=reason.strip(),
         request=request,
         agency_id=record.agency_id,
+        label=record_label(record),
     )
 
 

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from muster.agencies import compliance
+from muster.agencies.actions import record_label, record_snapshot
 from muster.agencies.models import (
     Agency,
     CreditLine,
@@ -24,7 +25,8 @@ from muster.agencies.models import (
     TrainingRecord,
 )
 from muster.audit.admin_mixins import AuditedAdmin, AuditedInlineMixin
-from muster.audit.log import record_event, snapshot
+from muster.audit.choices import Action
+from muster.audit.log import record_event
 
 
 class CreditLineForm(forms.ModelForm):
@@ -112,19 +114,27 @@ class TrainingRecordAdmin(AuditedAdmin):
             obj.entered_by = request.user
         super().save_model(request, obj, form, change)
 
+    def before_logging(self, obj: TrainingRecord) -> None:
+        # The natural key needs the hours, known once the credit lines are saved.
+        obj.natural_key = obj.compute_natural_key(
+            sum((line.hours for line in obj.credit_lines.all()), 0)
+        )
+        obj.save(update_fields=["natural_key"])
+
     @admin.action(description="Void selected records (entered in error)")
     def void_records(self, request: HttpRequest, queryset: QuerySet) -> None:
         reason = f"Voided in the admin by {request.user.get_username()}"
         count = 0
         with transaction.atomic():
             for record in queryset.filter(is_void=False).select_for_update():
-                before = snapshot(record)
+                before = record_snapshot(record)
                 record.void(reason)
                 record_event(
-                    "admin.void",
+                    Action.TRAINING_VOID,
                     obj=record,
                     before=before,
-                    after=snapshot(record),
+                    after=record_snapshot(record),
+                    label=record_label(record),
                     reason=reason,
                     request=request,
                     agency_id=record.agency_id,

@@ -5,6 +5,7 @@ engine inputs. Training records are never deleted: a wrong one is voided, with a
 reason, so that past reports stay explainable.
 """
 
+import hashlib
 from datetime import date
 from decimal import Decimal
 
@@ -243,6 +244,40 @@ class TrainingRecordQuerySet(models.QuerySet):
         """Records that count: approved and not voided."""
         return self.filter(is_void=False, approval=Approval.APPROVED)
 
+    def live(self) -> "TrainingRecordQuerySet":
+        """Records that stand or may stand: not voided and not rejected."""
+        return self.filter(LIVE)
+
+
+# A record holds its natural key among these: a voided or rejected record frees it,
+# so the training can be entered again correctly.
+LIVE = Q(is_void=False) & ~Q(approval=Approval.REJECTED)
+
+
+def natural_key(
+    person_id: int,
+    completed_on: date,
+    course_number: str,
+    title: str,
+    hours: Decimal,
+    source: str,
+) -> str:
+    """The identity of a training record: the same person, day, course, hours and
+    source are the same training, however many times a file is confirmed.
+
+    The course is its number and its title, each compared without case or
+    repeated spaces (two courses may share a provider's approval number).
+    Hashed to fit one indexed column.
+    """
+    course = "\x1f".join(
+        " ".join((text or "").split()).casefold() for text in (course_number, title)
+    )
+    hours = Decimal(hours).quantize(Decimal("0.01"))
+    text = "\x1f".join(
+        [str(person_id), completed_on.isoformat(), course, str(hours), source]
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
 
 class TrainingRecord(Voidable):
     """One completed course or session, as entered; its hours are its credit lines."""
@@ -296,6 +331,14 @@ class TrainingRecord(Voidable):
         related_name="+",
     )
     review_note = models.CharField(max_length=200, blank=True)
+    # Null only for rows saved outside the actions (fixtures, the admin before its
+    # credit lines exist), which the unique constraint then leaves alone.
+    natural_key = models.CharField(
+        max_length=64,
+        null=True,
+        editable=False,
+        help_text="Hash of person, date, course, hours and source (see natural_key).",
+    )
 
     objects = TrainingRecordQuerySet.as_manager()
 
@@ -305,6 +348,12 @@ class TrainingRecord(Voidable):
             models.CheckConstraint(
                 condition=Q(is_void=False) | ~Q(void_reason=""),
                 name="void_record_has_reason",
+            ),
+            # Two confirms of one file, even at the same moment, add it once.
+            models.UniqueConstraint(
+                fields=["natural_key"],
+                condition=LIVE,
+                name="one_live_record_per_natural_key",
             ),
         ]
 
@@ -329,6 +378,30 @@ class TrainingRecord(Voidable):
             problems["counts_for"] = "Make-up hours count for a year before completion."
         if problems:
             raise ValidationError(problems)
+
+    def compute_natural_key(self, hours: Decimal) -> str:
+        """This record's natural key, given its total hours."""
+        return natural_key(
+            self.person_id,
+            self.completed_on,
+            self.course_number,
+            self.title,
+            hours,
+            self.source,
+        )
+
+    def live_duplicate(self) -> "TrainingRecord | None":
+        """Another live record with this record's natural key, if any."""
+        if not self.natural_key:
+            return None
+        return (
+            TrainingRecord.objects.live()
+            .filter(natural_key=self.natural_key)
+            .exclude(pk=self.pk)
+            .select_related("person")
+            .prefetch_related("credit_lines")
+            .first()
+        )
 
     @property
     def counts(self) -> bool:

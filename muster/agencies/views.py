@@ -269,17 +269,21 @@ def record_training(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     )
     lines = forms.line_formset(request.POST or None)
     if request.method == "POST" and form.is_valid() and lines.is_valid():
-        actions.record_training(
-            actor=request.user,
-            person=person,
-            agency=agency,
-            fields=form.record_fields(),
-            lines=lines.lines(),
-            files=_files(form.cleaned_data.get("evidence")),
-            request=request,
-        )
-        messages.success(request, f"Training saved for {person}.")
-        return redirect(person)
+        try:
+            actions.record_training(
+                actor=request.user,
+                person=person,
+                agency=agency,
+                fields=form.record_fields(),
+                lines=lines.lines(),
+                files=_files(form.cleaned_data.get("evidence")),
+                request=request,
+            )
+        except actions.DuplicateTraining as duplicate:
+            form.add_error(None, str(duplicate))
+        else:
+            messages.success(request, f"Training saved for {person}.")
+            return redirect(person)
     return render(
         request,
         "agencies/training_form.html",
@@ -301,17 +305,21 @@ def record_class(request: HttpRequest, code: str) -> HttpResponse:
     form = forms.ClassForm(request.POST or None, request.FILES or None, roster=roster)
     lines = forms.line_formset(request.POST or None)
     if request.method == "POST" and form.is_valid() and lines.is_valid():
-        created = actions.record_class(
-            actor=request.user,
-            agency=agency,
-            people=list(form.cleaned_data["attendees"]),
-            fields=form.record_fields(),
-            lines=lines.lines(),
-            sheet=form.cleaned_data.get("sheet"),
-            request=request,
-        )
-        messages.success(request, f"Class saved for {len(created)} attendees.")
-        return redirect("agencies:dashboard", code=agency.code)
+        try:
+            created = actions.record_class(
+                actor=request.user,
+                agency=agency,
+                people=list(form.cleaned_data["attendees"]),
+                fields=form.record_fields(),
+                lines=lines.lines(),
+                sheet=form.cleaned_data.get("sheet"),
+                request=request,
+            )
+        except actions.DuplicateTraining as duplicate:
+            form.add_error(None, f"Nothing was saved. {duplicate}")
+        else:
+            messages.success(request, f"Class saved for {len(created)} attendees.")
+            return redirect("agencies:dashboard", code=agency.code)
     return render(
         request,
         "agencies/class_form.html",
@@ -387,17 +395,23 @@ def correct_training(request: HttpRequest, pk: int) -> HttpResponse:
     )
     lines = forms.line_formset(request.POST or None, record=record)
     if request.method == "POST" and form.is_valid() and lines.is_valid():
-        actions.correct_training(
-            actor=request.user,
-            record=record,
-            fields=form.record_fields(),
-            lines=lines.lines(),
-            reason=form.cleaned_data["reason"],
-            files=_files(form.cleaned_data.get("evidence")),
-            request=request,
-        )
-        messages.success(request, "Correction saved; the old version is in history.")
-        return redirect(record.person)
+        try:
+            actions.correct_training(
+                actor=request.user,
+                record=record,
+                fields=form.record_fields(),
+                lines=lines.lines(),
+                reason=form.cleaned_data["reason"],
+                files=_files(form.cleaned_data.get("evidence")),
+                request=request,
+            )
+        except actions.DuplicateTraining as duplicate:
+            form.add_error(None, str(duplicate))
+        else:
+            messages.success(
+                request, "Correction saved; the old version is in history."
+            )
+            return redirect(record.person)
     return render(
         request,
         "agencies/training_form.html",
@@ -443,18 +457,22 @@ def self_report(request: HttpRequest) -> HttpResponse:
     lines = forms.line_formset(request.POST or None)
     if request.method == "POST" and form.is_valid() and lines.is_valid():
         employment = Employment.objects.current().filter(person=person).first()
-        actions.self_report_training(
-            actor=request.user,
-            agency=employment.agency if employment else None,
-            fields=form.record_fields(),
-            lines=lines.lines(),
-            files=_files(form.cleaned_data.get("evidence")),
-            request=request,
-        )
-        messages.success(
-            request, "Sent to your training coordinator; it counts once approved."
-        )
-        return redirect(person)
+        try:
+            actions.self_report_training(
+                actor=request.user,
+                agency=employment.agency if employment else None,
+                fields=form.record_fields(),
+                lines=lines.lines(),
+                files=_files(form.cleaned_data.get("evidence")),
+                request=request,
+            )
+        except actions.DuplicateTraining as duplicate:
+            form.add_error(None, str(duplicate))
+        else:
+            messages.success(
+                request, "Sent to your training coordinator; it counts once approved."
+            )
+            return redirect(person)
     return render(
         request,
         "agencies/training_form.html",

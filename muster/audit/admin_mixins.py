@@ -2,8 +2,12 @@
 
 A training record, qualification, exemption, license or employment changed in the
 admin is written to the audit trail with before, after, who, when, from where and
-a reason that the form requires; inline rows (credit lines, licenses) are recorded
-one by one under the same reason; nothing can be deleted.
+a reason that the form requires, under the same actions as the application's
+(`training.correct`, `license.change`...). The entry about a record is written
+after its inline rows are saved, so its `after` is the record's full state (a
+training record's credit lines included) as `audit verify` compares it; inline
+rows that are legal records themselves (a person's licenses) get their own
+entries. Nothing can be deleted.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from django.contrib import admin
 from django.db import transaction
 from django.http import HttpRequest
 
-from muster.audit.log import record_event, snapshot
+from muster.audit.log import record_event
+from muster.audit.records import PARTS, action_for, legal_record, state_of
 
 REASON_FIELD = "change_reason"
 
@@ -31,7 +36,20 @@ def _stored(obj) -> dict | None:
     if obj.pk is None:
         return None
     stored = type(obj)._default_manager.filter(pk=obj.pk).first()
-    return snapshot(stored) if stored is not None else None
+    return state_of(stored) if stored is not None else None
+
+
+def log_saved(request, obj, before: dict | None, reason: str, action=None) -> None:
+    """Write the entry for `obj` as it is now, with its state before the save."""
+    record_event(
+        action or action_for(type(obj), before is None),
+        obj=obj,
+        before=before,
+        after=state_of(obj),
+        reason=reason,
+        request=request,
+        agency_id=getattr(obj, "agency_id", None),
+    )
 
 
 class AuditedInlineMixin:
@@ -64,36 +82,42 @@ class AuditedAdmin(admin.ModelAdmin):
         actions.pop("delete_selected", None)
         return actions
 
-    def save_model(self, request: HttpRequest, obj, form, change) -> None:
-        before = _stored(obj)
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The record, its inline rows and their entries are saved all or nothing.
         with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            record_event(
-                "admin.change" if change else "admin.create",
-                obj=obj,
-                before=before,
-                after=snapshot(obj),
-                reason=form.cleaned_data[REASON_FIELD],
-                request=request,
-                agency_id=getattr(obj, "agency_id", None),
-            )
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request: HttpRequest, obj, form, change) -> None:
+        part = PARTS.get(type(obj))
+        owner = part.owner(obj) if part else None
+        # What the record (or the record this row belongs to) was before the save.
+        request._audit_before = _stored(owner if owner is not None else obj)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        part = PARTS.get(type(obj))
+        target = part.owner(obj) if part else obj
+        self.before_logging(target)
+        before = request._audit_before
+        reason = form.cleaned_data[REASON_FIELD]
+        if part is not None:
+            log_saved(request, target, before, reason, action_for(type(target), False))
+        else:
+            log_saved(request, target, before, reason)
+
+    def before_logging(self, obj) -> None:
+        """A hook to bring derived fields up to date once the inline rows are saved."""
 
     def save_formset(self, request: HttpRequest, form, formset, change) -> None:
         reason = form.cleaned_data[REASON_FIELD]
-        with transaction.atomic():
-            # save(commit=False) fills new_objects and changed_objects, which the
-            # admin's own change message reads afterwards.
-            rows = formset.save(commit=False)
-            for row in rows:
-                before = _stored(row)
-                row.save()
-                record_event(
-                    "admin.change" if before is not None else "admin.create",
-                    obj=row,
-                    before=before,
-                    after=snapshot(row),
-                    reason=reason,
-                    request=request,
-                    agency_id=getattr(row, "agency_id", None),
-                )
-            formset.save_m2m()
+        # save(commit=False) fills new_objects and changed_objects, which the
+        # admin's own change message reads afterwards.
+        rows = formset.save(commit=False)
+        for row in rows:
+            before = _stored(row)
+            row.save()
+            if legal_record(type(row)) is not None:
+                log_saved(request, row, before, reason)
+        formset.save_m2m()

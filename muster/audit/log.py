@@ -14,6 +14,7 @@ from django.db import connection, models, transaction
 from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest
 
+from muster.audit.choices import Action
 from muster.audit.models import GENESIS, AuditEntry
 
 # Any constant will do: it names the one lock every audit writer takes on PostgreSQL.
@@ -93,8 +94,15 @@ def record_events(events: list[Event]) -> list[AuditEntry]:
     """Append many entries at once: one lock, one read of the chain's end, bulk insert.
 
     For imports of thousands of rows, where one `record_event` per row would spend
-    most of the time taking the lock and reading the last entry again.
+    most of the time taking the lock and reading the last entry again. Raises
+    ValueError, writing nothing, for an action outside the vocabulary (`Action`).
     """
+    unknown = sorted({e.action for e in events} - set(Action.values))
+    if unknown:
+        raise ValueError(
+            f"{', '.join(map(repr, unknown))} is not an audit action; add it to "
+            "muster/audit/choices.py (Action) first."
+        )
     with transaction.atomic():
         _lock_chain()
         last = (
@@ -122,7 +130,7 @@ def _entry(event: Event, sequence: int, previous_hash: str) -> AuditEntry:
         sequence=sequence,
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=getattr(actor, "username", "") or "",
-        action=event.action,
+        action=str(event.action),
         object_type=obj._meta.label if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         object_label=(event.label or (str(obj) if obj is not None else ""))[:200],

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from muster.audit.choices import Action
+
 GENESIS = "0" * 64
 
 
@@ -32,7 +34,7 @@ class AuditEntry(models.Model):
     actor_name = models.CharField(
         max_length=150, blank=True, help_text="Kept even if the user is removed."
     )
-    action = models.CharField(max_length=40)
+    action = models.CharField(max_length=40, choices=Action.choices)
     object_type = models.CharField(max_length=60, blank=True)
     object_id = models.CharField(max_length=40, blank=True)
     object_label = models.CharField(max_length=200, blank=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.http import HttpRequest
 
+from muster.audit.choices import Action
 from muster.audit.log import record_event, snapshot
 from muster.catalog.models import (
     Course,
@@ -66,7 +67,7 @@ def _approval_state(approval: CourseApproval) -> dict:
 def save_course(request: HttpRequest, form) -> Course:
     before = _before(form)
     course = form.save()
-    action = "course.update" if before else "course.create"
+    action = Action.COURSE_UPDATE if before else Action.COURSE_CREATE
     _audit(action, request, course, course, before, snapshot(course))
     return course
 
@@ -83,7 +84,7 @@ def _save_part(
     if rows is not None:
         rows.instance = part
         rows.save()
-    action = f"{noun}.update" if before else f"{noun}.create"
+    action = Action(f"{noun}.update" if before else f"{noun}.create")
     _audit(action, request, course, part, before, state(part))
     return part
 
@@ -105,7 +106,7 @@ def add_asset(request: HttpRequest, lesson, form) -> LessonAsset:
     asset = form.save(commit=False)
     asset.lesson = lesson
     asset.save()
-    _audit("asset.create", request, lesson.course, asset, None, snapshot(asset))
+    _audit(Action.ASSET_CREATE, request, lesson.course, asset, None, snapshot(asset))
     return asset
 
 
@@ -116,7 +117,12 @@ def retire_question(request: HttpRequest, course: Course, question: Question) ->
     question.is_active = False
     question.save(update_fields=["is_active"])
     _audit(
-        "question.retire", request, course, question, before, _question_state(question)
+        Action.QUESTION_RETIRE,
+        request,
+        course,
+        question,
+        before,
+        _question_state(question),
     )
 
 
@@ -125,5 +131,5 @@ def set_published(request: HttpRequest, course: Course, is_published: bool) -> N
     before = snapshot(course)
     course.is_published = is_published
     course.save(update_fields=["is_published", "updated_at"])
-    action = "course.publish" if is_published else "course.unpublish"
+    action = Action.COURSE_PUBLISH if is_published else Action.COURSE_UNPUBLISH
     _audit(action, request, course, course, before, snapshot(course))

@@ -24,6 +24,8 @@ from pydantic import ValidationError
 from muster.agencies.choices import AgencyKind, Area, ProviderKind, State
 from muster.agencies.compliance import unknown_topics
 from muster.agencies.models import Agency
+from muster.audit.choices import Action
+from muster.audit.log import record_event, snapshot
 from muster.catalog.choices import Audience
 from muster.catalog.models import (
     ApprovalCredit,
@@ -214,6 +216,7 @@ def save_course(loaded: LoadedCourse) -> str:
     provider = _provider(spec.provider, spec)
     course = Course.objects.filter(slug=spec.slug).first()
     created = course is None
+    before = None if created else course_state(course)
     if created:
         # Muster's own courses are published when first loaded; a provider may
         # unpublish one later in authoring, and reloading does not undo that.
@@ -224,9 +227,43 @@ def save_course(loaded: LoadedCourse) -> str:
     changed |= _save_lessons(course, spec, loaded.bodies)
     changed |= _save_approvals(course, spec)
     changed |= _save_bank(course, spec)
+    if changed:
+        _audit_load(loaded, course, before)
     if created:
         return "created"
     return "updated" if changed else "unchanged"
+
+
+def course_state(course: Course) -> dict[str, Any]:
+    """What a course grants: its fields, lessons, approvals with their credits and
+    the size of its question bank, as the trail keeps it for a load."""
+    state = snapshot(course)
+    state["lessons"] = [lesson.title for lesson in course.lessons.order_by("position")]
+    state["approvals"] = [
+        {
+            **snapshot(approval, exclude=("id", "course")),
+            "credits": [
+                {"hours": str(c.hours), "area": c.area, "topics": sorted(c.topics)}
+                for c in approval.credits.order_by("pk")
+            ],
+        }
+        for approval in course.approvals.order_by("jurisdiction", "valid_from")
+    ]
+    state["active_questions"] = course.questions.filter(is_active=True).count()
+    return state
+
+
+def _audit_load(loaded: LoadedCourse, course: Course, before) -> None:
+    # The loader runs as a command, with nobody signed in: the entry says so.
+    record_event(
+        Action.COURSE_UPDATE if before else Action.COURSE_CREATE,
+        obj=course,
+        before=before,
+        after=course_state(course),
+        reason=f"Loaded from {display(loaded.path)} by load_courses",
+        agency_id=course.provider_id,
+        label=course.title,
+    )
 
 
 def _provider(code: str, spec: CourseSpec) -> Agency:

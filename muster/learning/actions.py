@@ -18,6 +18,7 @@ from django.utils import timezone
 from muster.agencies.actions import record_training
 from muster.agencies.choices import Delivery, RecordSource, Result
 from muster.agencies.models import Agency, Employment, Person
+from muster.audit.choices import Action
 from muster.audit.log import record_event, snapshot
 from muster.catalog.models import Course, CourseApproval, Lesson
 from muster.learning.assessment import grade_attempt, lessons_left
@@ -68,7 +69,7 @@ def enroll(*, user, course: Course, request: HttpRequest | None = None) -> Enrol
                 jurisdiction=approval.jurisdiction,
             )
             record_event(
-                "learning.enroll",
+                Action.LEARNING_ENROLL,
                 actor=user,
                 obj=enrollment,
                 after=snapshot(enrollment),
@@ -125,7 +126,7 @@ def complete_enrollment(
         locked.save(update_fields=["record", "completed_at"])
         certificate = Certificate.objects.create(enrollment=locked, code=new_code())
         record_event(
-            "learning.complete",
+            Action.LEARNING_COMPLETE,
             actor=locked.user,
             obj=locked,
             after={**snapshot(locked), "certificate": certificate.code},
@@ -187,11 +188,11 @@ def _record(enrollment: Enrollment, approval: CourseApproval, request):
             for credit in approval.credits.all()
         ],
         files=[summary],
+        evidence_description="Seat-time log (server heartbeats)",
         source=RecordSource.ONLINE_COURSE,
         reason=f"Online course completed (enrollment {enrollment.pk})",
         request=request,
     )
-    record.evidence.update(description="Seat-time log (server heartbeats)")
     return record
 
 
@@ -230,7 +231,7 @@ def revoke_certificate(
         locked.revoke_reason = reason.strip()[:200]
         locked.save(update_fields=["revoked_at", "revoke_reason"])
         record_event(
-            "certificate.revoke",
+            Action.CERTIFICATE_REVOKE,
             actor=actor,
             obj=locked,
             before=before,

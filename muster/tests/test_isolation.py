@@ -56,7 +56,7 @@ class IsolationMatrixTestCase(BaseTestCase):
         # Oakdale's own trail mentions Charlie, as it would once Dana entered his
         # training: pages that show audit history must not pass it on.
         record_event(
-            "record.create",
+            "training.create",
             actor=self.dana,
             obj=self.charlie_record,
             agency_id=self.other_agency.pk,

@@ -17,7 +17,9 @@ from django.utils import timezone
 
 from muster.agencies.choices import Discipline, LicenseStatus, State
 from muster.agencies.models import Agency, Employment, License, Person
+from muster.audit.choices import Action
 from muster.audit.log import Event, record_event, record_events, snapshot
+from muster.audit.records import action_for
 from muster.transfers import cells
 from muster.transfers.columns import (
     Column,
@@ -309,18 +311,20 @@ def _create_people(agency, rows, today, actor, reason) -> None:
     record_events(
         [
             Event(
-                "create",
+                action,
                 actor=actor,
-                obj=person,
+                obj=obj,
                 agency_id=agency.pk,
                 reason=reason,
-                after={
-                    "person": snapshot(person),
-                    "license": snapshot(license),
-                    "employment": snapshot(job),
-                },
+                after=snapshot(obj),
+                label=f"{person}: {obj}" if obj is not person else "",
             )
             for person, license, job in zip(people, licenses, jobs, strict=True)
+            for action, obj in (
+                (Action.PERSON_CREATE, person),
+                (Action.LICENSE_CREATE, license),
+                (Action.EMPLOYMENT_CREATE, job),
+            )
         ]
     )
 
@@ -340,7 +344,7 @@ def _update(agency, row, license, staff, today, actor, reason) -> None:
             **_wanted(row)["job"],
         )
         record_event(
-            "create",
+            Action.EMPLOYMENT_CREATE,
             actor=actor,
             obj=job,
             agency_id=agency.pk,
@@ -364,7 +368,7 @@ def _update(agency, row, license, staff, today, actor, reason) -> None:
             setattr(obj, name, values[name])
         obj.save(update_fields=changed)
         record_event(
-            "change",
+            action_for(type(obj), created=False),
             actor=actor,
             obj=obj,
             agency_id=agency.pk,

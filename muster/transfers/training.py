@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from muster.agencies import compliance
+from muster.agencies.actions import NewTraining, lock_agency_imports, record_trainings
 from muster.agencies.choices import (
     Area,
     Delivery,
@@ -24,12 +25,11 @@ from muster.agencies.choices import (
 )
 from muster.agencies.models import (
     Agency,
-    CreditLine,
     Employment,
     License,
     TrainingRecord,
+    natural_key,
 )
-from muster.audit.log import Event, record_events, snapshot
 from muster.transfers import cells
 from muster.transfers.columns import (
     Column,
@@ -304,57 +304,81 @@ def _existing_records(people) -> dict:
 
 
 def apply_training(agency: Agency, plan: TrainingPlan, *, actor, reason: str) -> dict:
-    """Add the new records in one transaction; refuse a plan with problems."""
+    """Add the new records in one transaction; refuse a plan with problems.
+
+    Two imports of the same file confirmed at once add it once: this waits for
+    any other import of the agency to finish, then leaves out rows whose natural
+    key a record now has, counting them as "already_recorded".
+    """
     if plan.problems:
         raise ValueError("An import with problems cannot be applied.")
     by_row = {row.row: row for row in plan.rows}
     new_rows = [by_row[p.row] for p in plan.plans if p.action == "create"]
     with transaction.atomic():
-        records = TrainingRecord.objects.bulk_create(
-            _record(agency, plan.people[row.key[:2]], row, actor) for row in new_rows
-        )
-        CreditLine.objects.bulk_create(
-            CreditLine(record=record, hours=hours, area=area, topics=topics)
-            for record, row in zip(records, new_rows, strict=True)
-            for hours, area, topics in row.lines
-        )
-        record_events(
-            [
-                Event(
-                    "create",
-                    actor=actor,
-                    obj=record,
-                    agency_id=agency.pk,
-                    reason=reason,
-                    after=_snapshot_with_lines(record, row),
-                )
-                for record, row in zip(records, new_rows, strict=True)
-            ]
-        )
-    return {action: plan.count(action) for action in ("create", "unchanged")}
+        lock_agency_imports(agency)
+        wanted = [_new_training(plan.people[row.key[:2]], row) for row in new_rows]
+        fresh = _not_yet_recorded(wanted)
+        try:
+            record_trainings(
+                actor=actor,
+                agency=agency,
+                rows=fresh,
+                source=RecordSource.IMPORT,
+                reason=reason,
+            )
+        except IntegrityError:
+            raise ValueError(
+                "another agency recorded some of these trainings at the same moment; "
+                "open this import again to see what is left"
+            ) from None
+    counts = {action: plan.count(action) for action in ("create", "unchanged")}
+    counts["create"] = len(fresh)
+    counts["already_recorded"] = len(wanted) - len(fresh)
+    return counts
 
 
-def _snapshot_with_lines(record: TrainingRecord, row: TrainingRow) -> dict:
-    after = snapshot(record)
-    after["credit_lines"] = [
-        {"hours": str(h), "area": a, "topics": t} for h, a, t in row.lines
-    ]
-    return after
-
-
-def _record(agency, person, row: TrainingRow, actor) -> TrainingRecord:
+def _new_training(person, row: TrainingRow) -> NewTraining:
     v = row.values
-    return TrainingRecord(
-        person=person,
-        agency=agency,
-        title=v["title"],
-        started_on=v["started_on"],
-        completed_on=v["completed_on"],
-        provider_name=v["provider_name"] or "",
-        course_number=v["course_number"] or "",
-        provider_kind=v["provider_kind"] or ProviderKind.OTHER,
-        delivery=v["delivery"] or Delivery.LIVE,
-        result=v["result"] or "",
-        source=RecordSource.IMPORT,
-        entered_by=actor,
-    )
+    fields = {
+        "title": v["title"],
+        "started_on": v["started_on"],
+        "completed_on": v["completed_on"],
+        "provider_name": v["provider_name"] or "",
+        "course_number": v["course_number"] or "",
+        "provider_kind": v["provider_kind"] or ProviderKind.OTHER,
+        "delivery": v["delivery"] or Delivery.LIVE,
+        "result": v["result"] or "",
+    }
+    lines = [{"hours": h, "area": a, "topics": t} for h, a, t in row.lines]
+    return NewTraining(person, fields, lines)
+
+
+def _not_yet_recorded(wanted: list[NewTraining]) -> list[NewTraining]:
+    """The rows whose natural key no live record holds (read after the lock)."""
+    keys = {
+        id(row): natural_key(
+            row.person.pk,
+            row.fields["completed_on"],
+            row.fields["course_number"],
+            row.fields["title"],
+            sum((line["hours"] for line in row.lines), Decimal(0)),
+            RecordSource.IMPORT,
+        )
+        for row in wanted
+    }
+    unique = sorted(set(keys.values()))
+    taken: set[str] = set()
+    for start in range(0, len(unique), 900):
+        taken.update(
+            TrainingRecord.objects.live()
+            .filter(natural_key__in=unique[start : start + 900])
+            .values_list("natural_key", flat=True)
+        )
+    fresh = []
+    for row in wanted:
+        # A second row of the file with the same key (same course number under
+        # another title) is the same training: the first one stands for both.
+        if keys[id(row)] not in taken:
+            taken.add(keys[id(row)])
+            fresh.append(row)
+    return fresh

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from muster.accounts import access
 from muster.agencies import compliance
 from muster.agencies.compliance import words
+from muster.audit.choices import Action
 from muster.audit.log import record_event
 from muster.transfers import actions, exports, pdf
 from muster.transfers.forms import MappingForm, UploadForm
@@ -143,7 +144,7 @@ def _year(request: HttpRequest, default: int) -> int:
 
 def _export(request, agency, name: str, what: str, year: int) -> None:
     record_event(
-        "export",
+        Action.EXPORT_DOWNLOAD,
         request=request,
         obj=agency,
         agency_id=agency.pk,
@@ -242,7 +243,7 @@ def transcript_export(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     standings = compliance.standing_for(person, today.year, today)
     name = f"transcript-{person.pk}.pdf"
     record_event(
-        "export",
+        Action.EXPORT_DOWNLOAD,
         request=request,
         obj=person,
         agency_id=agency.pk,

@@ -18,7 +18,7 @@ class AuditChainTestCase(BaseTestCase):
             self.bob_record.title = f"Patrol procedures, {hours} h"
             self.bob_record.save()
             record_event(
-                "record.change",
+                "training.correct",
                 actor=self.alice,
                 obj=self.bob_record,
                 before=before,
@@ -68,7 +68,7 @@ class AuditChainTestCase(BaseTestCase):
         entries = record_events(
             [
                 Event(
-                    "record.create",
+                    "training.create",
                     actor=self.dana,
                     obj=self.charlie_record,
                     after={"n": n},

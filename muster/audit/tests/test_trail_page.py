@@ -12,7 +12,7 @@ class TrailPageTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
         record_event(
-            "record.void",
+            "training.void",
             actor=self.alice,
             obj=self.bob_record,
             agency_id=self.agency.pk,
@@ -24,17 +24,17 @@ class TrailPageTestCase(BaseTestCase):
     def test_a_platform_administrator_sees_every_entry(self) -> None:
         self.client.force_login(self.root)
         response = self.client.get(URL)
-        self.assertContains(response, "record.void")
+        self.assertContains(response, "training.void")
         self.assertContains(response, "role.grant")
 
     def test_a_state_auditor_sees_only_their_states_agencies(self) -> None:
         self.client.force_login(self.sam)
         response = self.client.get(URL)
-        self.assertContains(response, "record.void")
+        self.assertContains(response, "training.void")
         self.assertNotContains(response, "role.grant")
         self.client.force_login(self.tess)
         response = self.client.get(URL)
-        self.assertNotContains(response, "record.void")
+        self.assertNotContains(response, "training.void")
         self.assertContains(response, "role.grant")
 
     def test_it_filters_by_action(self) -> None:

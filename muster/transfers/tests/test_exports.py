@@ -61,7 +61,7 @@ class ExportTestCase(BaseTestCase):
         self.assertEqual(rows[0][:3], ["Last name", "First name", "Badge or ID"])
         self.assertIn("Baker", [row[0] for row in rows[1:]])
         self.assertNotIn("Chen", [row[0] for row in rows[1:]])
-        entry = AuditEntry.objects.filter(action="export").latest("sequence")
+        entry = AuditEntry.objects.filter(action="export.download").latest("sequence")
         self.assertEqual((entry.actor, entry.agency_id), (self.alice, self.agency.pk))
         self.assertIn("Compliance report 2026", entry.reason)
 
@@ -85,7 +85,7 @@ class ExportTestCase(BaseTestCase):
         self.assertGreater(inked, 0.005)
         self.assertTrue(
             AuditEntry.objects.filter(
-                action="export", object_id=str(self.bob_person.pk)
+                action="export.download", object_id=str(self.bob_person.pk)
             ).exists()
         )
 
@@ -204,7 +204,7 @@ class ExportTestCase(BaseTestCase):
                 self.assertEqual(self.client.get(f"{self.base}/{url}").status_code, 404)
             url = f"/agencies/{self.agency.code}/people/{self.bob_person.pk}/transcript.pdf"
             self.assertEqual(self.client.get(url).status_code, 404)
-        self.assertFalse(AuditEntry.objects.filter(action="export").exists())
+        self.assertFalse(AuditEntry.objects.filter(action="export.download").exists())
 
     def test_it_lets_a_state_auditor_read_exports_of_their_state(self) -> None:
         self.client.force_login(self.sam)

@@ -89,7 +89,7 @@ class RosterImportTestCase(BaseTestCase):
         self.confirm(batch)
         job = Person.objects.get(last_name="Import1").employments.get()
         self.assertEqual(job.title, "Sergeant")
-        entry = AuditEntry.objects.filter(action="change").latest("sequence")
+        entry = AuditEntry.objects.filter(action="employment.change").latest("sequence")
         self.assertEqual(entry.actor, self.alice)
         self.assertIn("Roster import", entry.reason)
 
@@ -99,7 +99,7 @@ class RosterImportTestCase(BaseTestCase):
         )
         self.confirm(batch)
         created = AuditEntry.objects.filter(
-            action="create", object_type="agencies.Person"
+            action="person.create", object_type="agencies.Person"
         )
         self.assertEqual(created.count(), 4)
         self.assertEqual(created.first().agency_id, self.agency.pk)

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from muster.agencies.actions import record_snapshot
 from muster.agencies.models import CreditLine, TrainingRecord
 from muster.audit.models import AuditEntry
 from muster.test import BaseTestCase
@@ -80,7 +81,12 @@ class TrainingImportTestCase(BaseTestCase):
         entry = AuditEntry.objects.get(
             object_type="agencies.TrainingRecord", object_id=str(record.pk)
         )
-        self.assertEqual(entry.action, "create")
+        # The same action and the same snapshot as a record entered in the form.
+        self.assertEqual(entry.action, "training.create")
+        self.assertEqual(entry.after, record_snapshot(record))
+        self.assertEqual(
+            entry.object_label, "Bob Baker: Implicit bias 2025 (2025-04-02)"
+        )
 
     def test_it_changes_nothing_when_the_same_file_is_imported_again(self) -> None:
         data = xlsx_bytes(HEADER, [self.row(), self.row(**{"Course title": "Other"})])
