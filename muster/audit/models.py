@@ -34,7 +34,9 @@ class AuditEntry(models.Model):
     actor_name = models.CharField(
         max_length=150, blank=True, help_text="Kept even if the user is removed."
     )
-    action = models.CharField(max_length=40, choices=Action.choices)
+    # One of `Action`, checked by record_events; not `choices`, so that a new
+    # action needs no migration.
+    action = models.CharField(max_length=40)
     object_type = models.CharField(max_length=60, blank=True)
     object_id = models.CharField(max_length=40, blank=True)
     object_label = models.CharField(max_length=200, blank=True)
@@ -54,6 +56,14 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action} {self.object_type} {self.object_id}"
+
+    @property
+    def action_label(self) -> str:
+        """The action as people read it ("Training voided"), from the vocabulary."""
+        try:
+            return Action(self.action).label
+        except ValueError:
+            return self.action
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -46,7 +46,7 @@ def test_an_action_outside_the_vocabulary_is_refused_and_writes_nothing() -> Non
 def test_an_entry_shows_its_actions_label() -> None:
     entry = record_event(Action.TRAINING_VOID)
     assert entry.action == "training.void"
-    assert entry.get_action_display() == "Training voided"
+    assert entry.action_label == "Training voided"
 
 
 def test_actions_are_noun_dot_verb() -> None:
