@@ -83,6 +83,17 @@ if not SECRET_KEY:
     # Only ever used with DEBUG on, which is never a deployment.
     SECRET_KEY = "insecure-development-key-do-not-deploy"
 
+# Seal the audit trail: an HMAC over each entry and over checkpoints, with keys
+# kept outside the database ("id:secret" pairs, the first current; see
+# docs/security.md). `check --deploy` refuses a deployment without them.
+AUDIT_KEYS = env_secret("MUSTER_AUDIT_KEYS")
+if not AUDIT_KEYS and DEBUG:
+    AUDIT_KEYS = "dev:insecure-development-audit-key-do-not-deploy"
+# Where checkpoints of the trail's head are appended (a file an operator ships
+# elsewhere), and every how many entries one is written. Unset: only on demand.
+AUDIT_CHECKPOINT_FILE = env_str("MUSTER_AUDIT_CHECKPOINT_FILE")
+AUDIT_CHECKPOINT_EVERY = env_int("MUSTER_AUDIT_CHECKPOINT_EVERY", 1000)
+
 ALLOWED_HOSTS = env_list("MUSTER_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 
 INSTALLED_APPS = [
@@ -225,6 +236,7 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 # sign-up. Failed sign-ins are limited per address and per account (rate limits
 # below); a password reset answers the same whether or not the address is known.
 ACCOUNT_ADAPTER = "muster.accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"reset_password": "muster.accounts.forms.ResetPasswordForm"}
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"

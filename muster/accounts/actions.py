@@ -69,3 +69,35 @@ def revoke_role(
             agency_id=grant.agency_id,
         )
     return grant
+
+
+def set_active(
+    user: User,
+    is_active: bool,
+    *,
+    by: User | None,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> User:
+    """Deactivate (or reactivate) `user`: a user is never deleted, because the
+    trail and the legal records name who acted. An inactive user cannot sign in,
+    and a session already open stops working at its next request."""
+    if not reason.strip():
+        raise ValueError("Say why the user is deactivated or reactivated.")
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.is_active == is_active:
+            return locked
+        before = snapshot(locked, exclude=("password",))
+        locked.is_active = is_active
+        locked.save(update_fields=["is_active"])
+        record_event(
+            Action.USER_REACTIVATE if is_active else Action.USER_DEACTIVATE,
+            actor=by,
+            obj=locked,
+            before=before,
+            after=snapshot(locked, exclude=("password",)),
+            reason=reason.strip(),
+            request=request,
+        )
+    return locked

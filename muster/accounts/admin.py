@@ -1,11 +1,11 @@
-"""Users and role grants in the admin. Role changes go through `actions`, so each
-is written to the audit trail."""
+"""Users and role grants in the admin. Role changes and deactivations go through
+`actions`, so each is written to the audit trail; nothing here deletes a user."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from muster.accounts.actions import grant_role, revoke_role
+from muster.accounts.actions import grant_role, revoke_role, set_active
 from muster.accounts.models import RoleGrant, User
 
 
@@ -31,6 +31,36 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + (("Muster", {"fields": ("person",)}),)
     raw_id_fields = ("person",)
     inlines = [RoleGrantInline]
+    actions = ["deactivate_users", "reactivate_users"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Deactivation is an audited action (below), not a ticked box.
+        return (*super().get_readonly_fields(request, obj), "is_active")
+
+    def has_delete_permission(self, request, obj=None):
+        # The trail and the legal records name who acted: users are deactivated.
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(description="Deactivate selected users (they can no longer sign in)")
+    def deactivate_users(self, request, queryset):
+        self._set_active(request, queryset, False)
+
+    @admin.action(description="Reactivate selected users")
+    def reactivate_users(self, request, queryset):
+        self._set_active(request, queryset, True)
+
+    def _set_active(self, request, queryset, is_active: bool) -> None:
+        verb = "Reactivated" if is_active else "Deactivated"
+        reason = f"{verb} in the admin by {request.user.get_username()}"
+        users = [u for u in queryset if u.is_active != is_active]
+        for user in users:
+            set_active(user, is_active, by=request.user, reason=reason, request=request)
+        self.message_user(request, f"{verb} {len(users)} user(s).", messages.SUCCESS)
 
 
 class RoleGrantChangeForm(forms.ModelForm):

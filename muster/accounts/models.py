@@ -62,7 +62,7 @@ class RoleGrant(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     revoked_at = models.DateTimeField(null=True, blank=True)

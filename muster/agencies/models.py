@@ -203,6 +203,11 @@ class License(models.Model):
         return self.status == LicenseStatus.ACTIVE
 
 
+# Users are deactivated, never deleted (muster/accounts/admin.py): the links from
+# legal records to who entered, reviewed or approved them are PROTECT, so that no
+# deletion can rewrite a record behind its audit entry.
+
+
 class Voidable(models.Model):
     """Who entered a legal record, and whether it was voided (with a reason).
 
@@ -218,7 +223,7 @@ class Voidable(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     is_void = models.BooleanField("void", default=False)
@@ -327,7 +332,7 @@ class TrainingRecord(Voidable):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     review_note = models.CharField(max_length=200, blank=True)
@@ -403,6 +408,24 @@ class TrainingRecord(Voidable):
             .first()
         )
 
+    def natural_key_problem(self) -> str:
+        """What is wrong with the stored natural key, for `audit verify`; "" if
+        nothing (uses prefetched credit lines)."""
+        if self.natural_key is None:
+            if self.is_void or self.approval == Approval.REJECTED:
+                return ""
+            return (
+                f"training record #{self.pk} ({self}) has no natural key: it repeats "
+                "another live record (void one of them) or was saved outside the "
+                "actions"
+            )
+        if self.natural_key != self.compute_natural_key(self.total_hours):
+            return (
+                f"training record #{self.pk} ({self}) has a natural key that does "
+                "not match its fields: it was changed behind the application"
+            )
+        return ""
+
     @property
     def counts(self) -> bool:
         """Whether the record's hours count: approved and not void."""
@@ -466,7 +489,7 @@ class Evidence(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
 
@@ -563,7 +586,7 @@ class Exemption(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     # Only approved exemptions reach the engine. Rows made before proposals
@@ -575,7 +598,7 @@ class Exemption(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     review_note = models.CharField(max_length=200, blank=True)

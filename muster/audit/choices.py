@@ -43,7 +43,7 @@ class Action(models.TextChoices):
 
     EXPORT_DOWNLOAD = "export.download", "Export downloaded"
     AUDIT_EXPORT = "audit.export", "Audit trail exported"
-    AUDIT_CHECKPOINT = "audit.checkpoint", "Audit checkpoint written"
+    AUDIT_BASELINE = "audit.baseline", "Record state accepted (baseline)"
 
     SIGNIN = "account.signin", "Signed in"
     SIGNIN_FAILED = "account.signin-failed", "Sign-in failed"

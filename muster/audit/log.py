@@ -14,6 +14,7 @@ from django.db import connection, models, transaction
 from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest
 
+from muster.audit import checkpoints, keys
 from muster.audit.choices import Action
 from muster.audit.models import GENESIS, AuditEntry
 
@@ -104,7 +105,7 @@ def record_events(events: list[Event]) -> list[AuditEntry]:
             "muster/audit/choices.py (Action) first."
         )
     with transaction.atomic():
-        _lock_chain()
+        lock_chain()
         last = (
             AuditEntry.objects.order_by("-sequence")
             .only("sequence", "entry_hash")
@@ -113,23 +114,27 @@ def record_events(events: list[Event]) -> list[AuditEntry]:
         sequence = last.sequence if last else 0
         previous_hash = last.entry_hash if last else GENESIS
         entries = []
+        key_id = keys.current_key_id()
         for event in events:
             sequence += 1
-            entry = _entry(event, sequence, previous_hash)
+            entry = _entry(event, sequence, previous_hash, key_id)
             entries.append(entry)
             previous_hash = entry.entry_hash
         AuditEntry.objects.bulk_create(entries, batch_size=500)
+        checkpoints.schedule_after(entries)
     return entries
 
 
-def _entry(event: Event, sequence: int, previous_hash: str) -> AuditEntry:
+def _entry(event: Event, sequence: int, previous_hash: str, key_id: str) -> AuditEntry:
     request, obj, actor = event.request, event.obj, event.actor
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
+    has_pk = getattr(actor, "pk", None) is not None
     entry = AuditEntry(
         sequence=sequence,
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=actor if has_pk else None,
         actor_name=getattr(actor, "username", "") or "",
+        actor_display=(actor.get_full_name() if has_pk else "")[:150],
         action=str(event.action),
         object_type=obj._meta.label if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
@@ -141,12 +146,13 @@ def _entry(event: Event, sequence: int, previous_hash: str) -> AuditEntry:
         ip_address=client_address(request),
         user_agent=(request.META.get("HTTP_USER_AGENT", "") if request else "")[:300],
         previous_hash=previous_hash,
+        key_id=key_id,
     )
     entry.entry_hash = entry.compute_hash()
     return entry
 
 
-def _lock_chain() -> None:
+def lock_chain() -> None:
     """Serialise writers so that two entries never claim the same place in the chain.
 
     SQLite allows one writer at a time already; PostgreSQL needs a lock that lasts
@@ -162,48 +168,3 @@ def history_for(obj: models.Model) -> models.QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(
         object_type=obj._meta.label, object_id=str(obj.pk)
     ).select_related("actor")
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    """The outcome of checking the chain: how many entries, and the first problem."""
-
-    checked: int
-    problem: str = ""
-    first_bad_sequence: int | None = None
-
-    @property
-    def is_intact(self) -> bool:
-        return not self.problem
-
-
-def verify_chain() -> ChainReport:
-    """Recompute every hash in order and report the first broken or missing entry."""
-    expected_previous = GENESIS
-    expected_sequence = 1
-    checked = 0
-    for entry in AuditEntry.objects.order_by("sequence").iterator(chunk_size=2000):
-        if entry.sequence != expected_sequence:
-            return ChainReport(
-                checked,
-                f"entry #{expected_sequence} is missing (next found is #{entry.sequence})",
-                expected_sequence,
-            )
-        if entry.previous_hash != expected_previous:
-            return ChainReport(
-                checked,
-                f"entry #{entry.sequence} does not follow #{entry.sequence - 1}: "
-                "an entry before it was changed, removed or inserted",
-                entry.sequence,
-            )
-        if entry.compute_hash() != entry.entry_hash:
-            return ChainReport(
-                checked,
-                f"entry #{entry.sequence} was changed after it was written "
-                f"({entry.action} {entry.object_type} {entry.object_id})",
-                entry.sequence,
-            )
-        expected_previous = entry.entry_hash
-        expected_sequence += 1
-        checked += 1
-    return ChainReport(checked)

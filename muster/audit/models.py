@@ -1,8 +1,11 @@
 """The audit trail: an append-only, hash-chained log of every change that matters.
 
-Each entry stores the hash of the one before it, so a row edited, removed or
-inserted behind the application's back breaks the chain, and `muster audit verify`
-names the first entry where it breaks.
+Each entry stores the seal of the one before it, and its own seal is an
+HMAC-SHA256 under a key kept outside the database (`muster.audit.keys`), so a row
+edited, removed or inserted behind the application's back breaks the chain, and
+it cannot be mended by recomputing the seals without the key. `manage.py audit
+verify` (muster/audit/verify.py) names every break; checkpoints kept elsewhere
+catch entries removed from the end.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from muster.audit import keys
 from muster.audit.choices import Action
 
 GENESIS = "0" * 64
@@ -24,15 +28,20 @@ class AuditEntry(models.Model):
 
     sequence = models.PositiveBigIntegerField(unique=True, editable=False)
     at = models.DateTimeField(default=timezone.now, editable=False)
+    # Users are deactivated, never deleted: PROTECT keeps this column as written,
+    # and the sealed copies below name the actor whatever happens to the user row.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     actor_name = models.CharField(
-        max_length=150, blank=True, help_text="Kept even if the user is removed."
+        max_length=150, blank=True, help_text="The actor's username when it acted."
+    )
+    actor_display = models.CharField(
+        max_length=150, blank=True, help_text="The actor's full name when it acted."
     )
     # One of `Action`, checked by record_events; not `choices`, so that a new
     # action needs no migration.
@@ -48,6 +57,9 @@ class AuditEntry(models.Model):
     user_agent = models.CharField(max_length=300, blank=True)
     previous_hash = models.CharField(max_length=64, editable=False)
     entry_hash = models.CharField(max_length=64, editable=False)
+    # The key that sealed the entry; blank for entries written before keys, which
+    # carry a plain SHA-256 (see docs/security.md for what that leaves open).
+    key_id = models.CharField(max_length=20, blank=True, editable=False)
 
     class Meta:
         ordering = ["sequence"]
@@ -74,8 +86,8 @@ class AuditEntry(models.Model):
         raise TypeError("Audit entries are append-only; they cannot be deleted.")
 
     def payload(self) -> dict:
-        """The fields the hash covers, in a stable form."""
-        return {
+        """The fields the seal covers, in a stable form."""
+        data = {
             "sequence": self.sequence,
             "at": self.at.isoformat(),
             "actor": self.actor_id,
@@ -92,7 +104,20 @@ class AuditEntry(models.Model):
             "user_agent": self.user_agent,
             "previous_hash": self.previous_hash,
         }
+        if self.key_id:
+            data["actor_display"] = self.actor_display
+            data["key_id"] = self.key_id
+        return data
+
+    def canonical(self) -> str:
+        """The payload as canonical JSON: sorted keys, no spaces."""
+        return json.dumps(self.payload(), sort_keys=True, separators=(",", ":"))
 
     def compute_hash(self) -> str:
-        text = json.dumps(self.payload(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        """The entry's seal: HMAC-SHA256 under its key, or SHA-256 for old entries.
+
+        Raises keys.UnknownKey when the entry names a key that is not configured.
+        """
+        if self.key_id:
+            return keys.seal(self.key_id, self.canonical())
+        return hashlib.sha256(self.canonical().encode("utf-8")).hexdigest()

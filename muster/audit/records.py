@@ -89,3 +89,30 @@ def action_for(model: type[models.Model], created: bool) -> Action:
         return record.create_action if created else record.change_action
     noun = model._meta.model_name
     return Action(f"{noun}.create" if created else f"{noun}.change")
+
+
+def log_created(rows, *, reason: str, actor=None) -> None:
+    """Write one creation entry per row, with its full state, in one bulk append
+    (for rows made in bulk, such as demo data)."""
+    from muster.audit.log import Event, record_events
+
+    rows = list(rows)
+    if not rows:
+        return
+    model = type(rows[0])
+    record = RECORDS.get(model)
+    if record and record.prefetch:
+        models.prefetch_related_objects(rows, *record.prefetch)
+    record_events(
+        [
+            Event(
+                action_for(model, True),
+                actor=actor,
+                obj=row,
+                after=state_of(row),
+                reason=reason,
+                agency_id=getattr(row, "agency_id", None),
+            )
+            for row in rows
+        ]
+    )

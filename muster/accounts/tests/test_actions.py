@@ -6,7 +6,8 @@ from muster.accounts import access
 from muster.accounts.actions import grant_role, revoke_role
 from muster.accounts.choices import Role
 from muster.accounts.demo import ensure_demo_login
-from muster.audit.log import history_for, verify_chain
+from muster.audit.log import history_for
+from muster.audit.verify import verify_chain
 from muster.test import BaseTestCase
 
 

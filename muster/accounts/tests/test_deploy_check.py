@@ -15,6 +15,7 @@ def test_it_passes_the_deployment_checklist(tmp_path):
         "MUSTER_SECRET_KEY": "x" * 20 + "-deploy-check-" + "y" * 30,
         "MUSTER_ALLOWED_HOSTS": "muster.example.org",
         "MUSTER_STATIC_ROOT": str(tmp_path / "static"),
+        "MUSTER_AUDIT_KEYS": "2026a:" + "k" * 64,
     }
     # Settings that would weaken production, possibly set by the test run itself
     # (the browser fixture allows Django's ORM inside Playwright's event loop).

@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import timezone
 
+from muster.accounts.models import User
 from muster.audit.models import AuditEntry
-from muster.test import PASSWORD, BaseTestCase
+from muster.test import PASSWORD, BaseTestCase, make_user
 
 LOGIN = "/accounts/login/"
 SETTINGS_HASHERS = [
@@ -118,6 +119,35 @@ class SignInTestCase(BaseTestCase):
         # Only the real account's owner gets a reset link.
         links = [m for m in mail.outbox if "/accounts/password/reset/key/" in m.body]
         self.assertEqual([m.to for m in links], [["bob@example.org"]])
+
+    def test_a_password_reset_finds_an_address_whatever_its_case(self) -> None:
+        # Made in the admin: a capitalised address and no EmailAddress row.
+        carol = make_user("carol")
+        User.objects.filter(pk=carol.pk).update(email="Carol.Cruz@Example.org")
+        self.bob.emailaddress_set.all().delete()
+        for typed in (
+            "carol.cruz@example.org",
+            "CAROL.CRUZ@EXAMPLE.ORG",
+            "BOB@example.org",
+        ):
+            self.client.post("/accounts/password/reset/", {"email": typed})
+        links = [m for m in mail.outbox if "/accounts/password/reset/key/" in m.body]
+        # Sent to the address as typed, lowered (allauth's choice).
+        self.assertEqual(
+            [m.to for m in links],
+            [
+                ["carol.cruz@example.org"],
+                ["carol.cruz@example.org"],
+                ["bob@example.org"],
+            ],
+        )
+
+    def test_a_deactivated_user_gets_no_reset_link(self) -> None:
+        self.bob.is_active = False
+        self.bob.save()
+        self.client.post("/accounts/password/reset/", {"email": "bob@example.org"})
+        links = [m for m in mail.outbox if "/accounts/password/reset/key/" in m.body]
+        self.assertEqual(links, [])
 
     def test_changing_an_email_address_asks_for_the_password_again(self) -> None:
         self.client.force_login(self.bob)

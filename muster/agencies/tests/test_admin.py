@@ -6,7 +6,8 @@ import pytest
 
 from muster.agencies.models import TrainingRecord
 from muster.agencies.tests.helpers import add_record, make_person
-from muster.audit.log import history_for, verify_chain
+from muster.audit.log import history_for
+from muster.audit.verify import verify_chain
 
 
 @pytest.fixture

@@ -46,6 +46,13 @@ class SeedDemoTestCase(TestCase):
     def setUpTestData(cls) -> None:
         cls.seeded = run("seed_demo")
 
+    def test_every_demo_record_is_on_the_audit_trail(self):
+        from muster.audit.verify import verify
+
+        report = verify()
+        assert report.problems == []
+        assert report.records > 250 * 3
+
     def test_it_creates_five_agencies_and_about_250_people(self):
         assert "Created 5 demo agencies, 250 people" in self.seeded
         kinds = Counter(Agency.objects.values_list("state", "kind"))
