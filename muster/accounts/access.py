@@ -14,8 +14,9 @@ filter. The rules (also in docs/security.md, "Roles"):
 - Only a coordinator of the agency that entered a record or a qualification may
   correct or void it, and only a coordinator of a current employer may add
   records for a person.
-- The audit trail is read by platform administrators (all of it) and state
-  auditors (entries about the agencies of their state); by nobody else.
+- The audit trail is read by platform administrators (all of it), state
+  auditors (entries about the agencies of their state), and coordinators and
+  heads (entries about their own agencies); by nobody else.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ from muster.learning.models import Certificate, Enrollment
 
 READERS = (Role.COORDINATOR, Role.AGENCY_HEAD)
 WRITERS = (Role.COORDINATOR,)
+# Who reads their own agencies' audit trail (state auditors read their states').
+AUDIT_READERS = (Role.COORDINATOR, Role.AGENCY_HEAD)
 
 
 def _grants(user) -> list:
@@ -185,19 +188,23 @@ def can_write(user) -> bool:
 
 
 def audit_entries(user) -> QuerySet[AuditEntry]:
-    """Audit entries the user may read: all for a platform administrator, those
-    about their state's agencies for a state auditor, none for anyone else."""
+    """Audit entries the user may read: all for a platform administrator; those
+    about their state's agencies for a state auditor; those about their own
+    agencies for a coordinator or head; none for anyone else."""
     if is_platform_admin(user):
         return AuditEntry.objects.all()
-    states = auditor_states(user)
-    if not states:
-        return AuditEntry.objects.none()
-    agencies = Agency.objects.filter(state__in=states).values("pk")
+    agencies = Agency.objects.filter(
+        Q(pk__in=agency_ids(user, AUDIT_READERS)) | Q(state__in=auditor_states(user))
+    ).values("pk")
     return AuditEntry.objects.filter(agency_id__in=agencies)
 
 
 def can_read_audit(user) -> bool:
-    return is_platform_admin(user) or bool(auditor_states(user))
+    return (
+        is_platform_admin(user)
+        or bool(auditor_states(user))
+        or bool(agency_ids(user, AUDIT_READERS))
+    )
 
 
 # Online courses. A learner acts only on their own enrollments; coordinators and

@@ -1,4 +1,4 @@
-"""URLs of the audit app: the trail, for platform administrators and state auditors."""
+"""URLs of the audit app: the trail and its export, for those who may read it."""
 
 from django.urls import path
 
@@ -8,4 +8,5 @@ app_name = "audit"
 
 urlpatterns = [
     path("", views.trail, name="trail"),
+    path("export.csv", views.export, name="export"),
 ]

@@ -1,12 +1,17 @@
-"""Isolation cases for the audit trail page, read by muster/tests/test_isolation.py.
+"""Isolation cases for the audit trail page and its export, read by
+muster/tests/test_isolation.py.
 
 Format and rules: see the docstring of muster/agencies/tests/isolation_cases.py.
-The page takes no object: officers, coordinators and heads are refused it, and a
-Tennessee auditor sees it without Oakdale's (Missouri) entries.
+Neither takes an object: officers are refused them, coordinators and heads see
+only their own agency's entries and a Tennessee auditor only Tennessee's, so none
+of them may see Oakdale's entry about Charlie, even when filtering for it
+(the filters echo what was typed, so they name the course, not Charlie).
+(Filtering by another agency's person is refused: test_trail_page.py.)
 """
 
-from muster.tests.isolation import NO_OBJECT
+from muster.tests.isolation import Case
 
 CASES = {
-    "audit:trail": NO_OBJECT,
+    "audit:trail": Case(build=None, query="?record=Patrol&actor=dana"),
+    "audit:export": Case(build=None, query="?record=Patrol"),
 }
