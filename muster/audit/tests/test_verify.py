@@ -274,3 +274,24 @@ class UserDeletionTestCase(BaseTestCase):
             (payload["actor"], payload["actor_name"], payload["actor_display"]),
             (self.alice.pk, "alice", "Alice Adams"),
         )
+
+
+class NaturalKeyTamperingTestCase(BaseTestCase):
+    def test_a_natural_key_changed_in_sql_is_reported(self) -> None:
+        record = actions.record_training(
+            actor=self.alice,
+            person=self.bob_person,
+            agency=self.agency,
+            fields={"title": "Defensive tactics", "completed_on": date(2026, 2, 3)},
+            lines=[{"hours": Decimal("4"), "area": "technical"}],
+        )
+        sql(
+            "UPDATE agencies_trainingrecord SET natural_key = %s WHERE id = %s",
+            ["0" * 64, record.pk],
+        )
+        self.assertIn(
+            f"training record #{record.pk} (Defensive tactics (2026-02-03)) has a "
+            "natural key that does not match its fields: it was changed behind the "
+            "application",
+            verify().problems,
+        )
