@@ -161,6 +161,8 @@ def record_trainings(
             _new_record(actor, row.person, agency, row.fields, row.lines, source)
             for row in rows
         ]
+        for record, row in zip(records, rows, strict=True):
+            record.natural_key = record.compute_natural_key(_total(row.lines))
         TrainingRecord.objects.bulk_create(records, batch_size=500)
         lines = [
             [_line(record, line) for line in row.lines]
@@ -268,8 +270,8 @@ def correct_training(
         for name in RECORD_FIELDS:
             if name in fields:
                 setattr(record, name, fields[name])
-        record.natural_key = record.compute_natural_key(_total(lines))
         record.full_clean(exclude=["natural_key"])
+        record.natural_key = record.compute_natural_key(_total(lines))
         _save_unique(record)
         # The lines are replaced, not edited: the audit entry keeps the old ones.
         record.credit_lines.all().delete()
@@ -502,8 +504,10 @@ def decide_exemption(
 
 def _create_record(actor, person, agency, fields, lines, source, approval):
     record = _new_record(actor, person, agency, fields, lines, source, approval)
-    # The natural key is left to _save_unique, which names the record repeated.
+    # The natural key is left to _save_unique, which names the record repeated;
+    # it is computed from the cleaned values (a date typed as text is a date now).
     record.full_clean(exclude=["natural_key"])
+    record.natural_key = record.compute_natural_key(_total(lines))
     _save_unique(record)
     _create_lines(record, lines)
     return record
@@ -521,7 +525,6 @@ def _new_record(actor, person, agency, fields, lines, source, approval=None):
         created_at=timezone.now(),
         **{name: fields.get(name) for name in RECORD_FIELDS if name in fields},
     )
-    record.natural_key = record.compute_natural_key(_total(lines))
     return record
 
 
