@@ -30,7 +30,7 @@ from django.utils import timezone
 from muster.accounts.choices import Role
 from muster.agencies.choices import AgencyKind
 from muster.agencies.models import Agency, TrainingRecord
-from muster.audit.log import verify_chain
+from muster.audit.verify import verify_chain
 from muster.audit.models import AuditEntry
 from muster.learning.models import Enrollment, Heartbeat
 from muster.learning.tests.helpers import make_course
@@ -171,7 +171,7 @@ def test_it_saves_sixteen_simultaneous_training_records(live_server, agency):
     assert TrainingRecord.objects.filter(person__in=people).count() == SAVES
     assert AuditEntry.objects.count() >= entries_before + SAVES
     report = verify_chain()
-    assert report.is_intact, report.problem
+    assert report.is_intact, report.problems
 
 
 @pytest.mark.django_db(transaction=True)
@@ -207,4 +207,4 @@ def test_a_sign_out_racing_heartbeats_and_saves_succeeds(live_server, agency):
     assert Enrollment.objects.filter(heartbeats__isnull=False).distinct().count() == 6
     assert TrainingRecord.objects.filter(person__in=people).count() == len(saves)
     report = verify_chain()
-    assert report.is_intact, report.problem
+    assert report.is_intact, report.problems
