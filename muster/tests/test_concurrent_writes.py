@@ -30,8 +30,8 @@ from django.utils import timezone
 from muster.accounts.choices import Role
 from muster.agencies.choices import AgencyKind
 from muster.agencies.models import Agency, TrainingRecord
-from muster.audit.verify import verify_chain
 from muster.audit.models import AuditEntry
+from muster.audit.verify import verify_chain
 from muster.learning.models import Enrollment, Heartbeat
 from muster.learning.tests.helpers import make_course
 from muster.test import make_person, make_user
