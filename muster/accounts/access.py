@@ -17,6 +17,12 @@ filter. The rules (also in docs/security.md, "Roles"):
 - The audit trail is read by platform administrators (all of it), state
   auditors (entries about the agencies of their state), and coordinators and
   heads (entries about their own agencies); by nobody else.
+- A transfer request (docs/transfers.md) is read by the requesting agency (it
+  holds only what that agency typed), the releasing agency and the officer. The
+  releasing agency's coordinators and heads approve or decline it, the officer
+  accepts or declines it, a coordinator of the requesting agency withdraws it,
+  and a platform administrator may decide any (the only one who can for an
+  officer with no employer and no sign-in).
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from muster.agencies.models import (
 )
 from muster.audit.models import AuditEntry
 from muster.learning.models import Certificate, Enrollment
+from muster.transfers.models import TransferRequest, TransferStatus
 
 READERS = (Role.COORDINATOR, Role.AGENCY_HEAD)
 WRITERS = (Role.COORDINATOR,)
@@ -296,3 +303,60 @@ def asset_courses(user):
 
 def can_author(user) -> bool:
     return is_platform_admin(user) or bool(agency_ids(user, AUTHORS))
+
+
+# Transfer requests. A 404 for anything the user may not act on, as elsewhere.
+
+
+def outgoing_transfers(user) -> QuerySet[TransferRequest]:
+    """Requests filed by the agencies where the user is a coordinator or head."""
+    if is_platform_admin(user):
+        return TransferRequest.objects.all()
+    return TransferRequest.objects.filter(
+        requesting_agency_id__in=agency_ids(user, READERS)
+    )
+
+
+def incoming_transfers(user) -> QuerySet[TransferRequest]:
+    """Requests to release people of the agencies where the user is a coordinator
+    or head; for a platform administrator, also those naming no employer."""
+    if is_platform_admin(user):
+        return TransferRequest.objects.all()
+    return TransferRequest.objects.filter(
+        releasing_agency_id__in=agency_ids(user, READERS)
+    )
+
+
+def own_transfers(user) -> QuerySet[TransferRequest]:
+    """Requests to employ the signed-in officer."""
+    own = getattr(user, "person_id", None)
+    if not getattr(user, "is_authenticated", False) or own is None:
+        return TransferRequest.objects.none()
+    return TransferRequest.objects.filter(person_id=own)
+
+
+def _pending_or_404(requests: QuerySet[TransferRequest], pk: int) -> TransferRequest:
+    try:
+        return requests.get(pk=pk, status=TransferStatus.PENDING)
+    except TransferRequest.DoesNotExist:
+        raise Http404("No such transfer request.") from None
+
+
+def releasable_transfer(user, pk: int) -> TransferRequest:
+    """A pending request the user may approve or decline for the releasing agency."""
+    return _pending_or_404(incoming_transfers(user), pk)
+
+
+def withdrawable_transfer(user, pk: int) -> TransferRequest:
+    """A pending request filed by an agency where the user is a coordinator."""
+    if is_platform_admin(user):
+        return _pending_or_404(TransferRequest.objects.all(), pk)
+    requests = TransferRequest.objects.filter(
+        requesting_agency_id__in=agency_ids(user, WRITERS)
+    )
+    return _pending_or_404(requests, pk)
+
+
+def answerable_transfer(user, pk: int) -> TransferRequest:
+    """A pending request to employ the signed-in officer, which they may answer."""
+    return _pending_or_404(own_transfers(user), pk)

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 
@@ -150,11 +151,17 @@ class Employment(models.Model):
         return f"{self.person} at {self.agency}"
 
 
+def normalize_license_number(text: str) -> str:
+    """A license number as stored and compared: "ab123 " and "AB123" are one license."""
+    return text.strip().upper()
+
+
 class License(models.Model):
     """A person's license or certification in one state, which decides what they owe.
 
     A person holds at most one license per state, so a state code names the
-    license the engine evaluates.
+    license the engine evaluates; and a (state, number) pair belongs to one person,
+    which is how imports find people.
     """
 
     person = models.ForeignKey(
@@ -192,11 +199,25 @@ class License(models.Model):
                 fields=["person", "jurisdiction"],
                 name="one_license_per_person_and_state",
             ),
+            # Upper() keeps the rule even for a number written around save().
+            models.UniqueConstraint(
+                models.F("jurisdiction"),
+                Upper("number"),
+                condition=~Q(number=""),
+                name="one_holder_per_license_number",
+                violation_error_message=(
+                    "Another person already holds this license number in this state."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
         discipline = self.get_discipline_display()
         return f"{self.jurisdiction} {discipline} license of {self.person}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.number = normalize_license_number(self.number)
+        super().save(*args, **kwargs)
 
     @property
     def is_active(self) -> bool:

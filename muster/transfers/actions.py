@@ -1,15 +1,37 @@
-"""Imports as actions: store an upload, map its columns, plan it, apply it all or
-nothing."""
+"""Imports and transfer requests as actions, each in one transaction with its audit.
+
+Imports: store an upload, map its columns, plan it, apply it all or nothing.
+Transfer requests (docs/transfers.md): a roster confirm files them; the releasing
+agency approves or declines, the officer accepts or declines, the requesting
+agency withdraws. Callers (views) decide who may act, through
+`muster.accounts.access`; these functions do not.
+"""
 
 from __future__ import annotations
 
-from django.db import transaction
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from muster.agencies.models import Agency, Employment, Person
+from muster.audit.choices import Action
+from muster.audit.log import Event, record_event, record_events, snapshot
 from muster.transfers import roster, training
 from muster.transfers.columns import Problem, guess_mapping
-from muster.transfers.models import ImportBatch, ImportKind
+from muster.transfers.models import (
+    ImportBatch,
+    ImportKind,
+    TransferRequest,
+    TransferStatus,
+)
 from muster.transfers.tables import FileProblem, read_table
+
+CONCURRENT_WRITE = (
+    "another import or transfer wrote some of the same licenses at the same "
+    "moment. Open the preview again: it shows what is left to do."
+)
 
 KINDS = {
     ImportKind.ROSTER: (roster.COLUMNS, roster.plan_roster, roster.apply_roster),
@@ -73,19 +95,263 @@ def apply_batch(batch: ImportBatch, actor) -> dict:
     """Plan again and apply, in one transaction; any problem writes nothing.
 
     Returns the counts per action, or raises `ValueError` listing the problems.
+    Confirms for one agency run one at a time: each plans again once the one
+    before it has committed, so two batches of the same file create each person
+    once (the second finds them unchanged).
+    """
+    try:
+        with transaction.atomic():
+            locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+            if locked.is_applied:
+                raise ValueError("This import was already confirmed.")
+            Agency.objects.select_for_update().only("pk").get(pk=locked.agency_id)
+            plan = plan_batch(locked)
+            if plan.problems:
+                raise ValueError("; ".join(str(p) for p in plan.problems[:20]))
+            reason = (
+                f"{locked.get_kind_display()} import of {locked.file_name} "
+                f"(#{locked.pk})"
+            )
+            apply = KINDS[locked.kind][2]
+            counts = apply(locked.agency, plan, actor=actor, reason=reason)
+            request_transfers(
+                locked, getattr(plan, "transfers", []), actor=actor, reason=reason
+            )
+            locked.applied_at = timezone.now()
+            locked.summary = counts
+            locked.save(update_fields=["applied_at", "summary"])
+    except IntegrityError:
+        # Another agency's confirm took a license number this one was creating.
+        raise ValueError(CONCURRENT_WRITE) from None
+    return counts
+
+
+# Transfer requests ------------------------------------------------------------
+
+
+class TransferClosed(Exception):
+    """The request was decided already, or can no longer be decided this way."""
+
+
+def request_transfers(batch: ImportBatch, transfers, *, actor, reason: str) -> None:
+    """File one pending request per (roster row, license held elsewhere)."""
+    if not transfers:
+        return
+    today = timezone.localdate()
+    releasing = _current_employers(
+        batch.agency, [license.person_id for _, license in transfers]
+    )
+    requests = TransferRequest.objects.bulk_create(
+        TransferRequest(
+            requesting_agency=batch.agency,
+            person_id=license.person_id,
+            releasing_agency_id=releasing.get(license.person_id),
+            license_state=license.jurisdiction,
+            license_number=license.number,
+            typed_first_name=row.values["first_name"],
+            typed_last_name=row.values["last_name"],
+            title=row.values["title"] or "",
+            unit=row.values["unit"] or "",
+            # A transfer never rewrites the past: a hire date already gone by
+            # (often the one the file's own system holds) asks for today.
+            starts_on=max(row.values["hired_on"] or today, today),
+            batch=batch,
+            requested_by=actor,
+        )
+        for row, license in transfers
+    )
+    record_events(
+        [
+            Event(
+                Action.TRANSFER_REQUEST,
+                actor=actor,
+                obj=request,
+                agency_id=batch.agency_id,
+                reason=reason,
+                after=snapshot(request),
+            )
+            for request in requests
+        ]
+    )
+
+
+def _current_employers(agency: Agency, person_ids: list[int]) -> dict[int, int]:
+    """Each person's most recent current employer other than `agency`."""
+    employers: dict[int, int] = {}
+    jobs = (
+        Employment.objects.current()
+        .filter(person_id__in=person_ids)
+        .exclude(agency=agency)
+        .order_by("starts_on", "pk")
+    )
+    for job in jobs:
+        employers[job.person_id] = job.agency_id
+    return employers
+
+
+def approve_transfer(transfer: TransferRequest, *, actor, request=None):
+    """The releasing agency (or a platform administrator) lets the person go.
+
+    The person joins the requesting agency on the requested day and their job at
+    the releasing agency ends the day before: a lateral transfer.
     """
     with transaction.atomic():
-        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if locked.is_applied:
-            raise ValueError("This import was already confirmed.")
-        plan = plan_batch(locked)
-        if plan.problems:
-            raise ValueError("; ".join(str(p) for p in plan.problems[:20]))
-        reason = (
-            f"{locked.get_kind_display()} import of {locked.file_name} (#{locked.pk})"
+        locked = _lock_pending(transfer)
+        if locked.releasing_agency_id and not _employs(
+            locked.releasing_agency_id, locked.person_id
+        ):
+            raise TransferClosed(
+                "The officer no longer works at the releasing agency, so it cannot "
+                "release them; the officer or a platform administrator may decide."
+            )
+        move_person(locked, end_previous=True, actor=actor, request=request)
+        return _close(locked, TransferStatus.APPROVED, actor, "", request)
+
+
+def accept_transfer(transfer: TransferRequest, *, actor, request=None):
+    """The officer, signed in as themself, agrees to join the requesting agency.
+
+    Their other jobs go on: only their employer may end those (an officer may
+    hold two posts, such as a reserve one).
+    """
+    with transaction.atomic():
+        locked = _lock_pending(transfer)
+        move_person(locked, end_previous=False, actor=actor, request=request)
+        return _close(locked, TransferStatus.ACCEPTED, actor, "", request)
+
+
+def decline_transfer(transfer: TransferRequest, *, actor, reason: str, request=None):
+    """The releasing agency, the officer or a platform administrator says no."""
+    with transaction.atomic():
+        return _close(
+            _lock_pending(transfer), TransferStatus.DECLINED, actor, reason, request
         )
-        counts = KINDS[locked.kind][2](locked.agency, plan, actor=actor, reason=reason)
-        locked.applied_at = timezone.now()
-        locked.summary = counts
-        locked.save(update_fields=["applied_at", "summary"])
-    return counts
+
+
+def withdraw_transfer(transfer: TransferRequest, *, actor, reason: str, request=None):
+    """The requesting agency takes its request back."""
+    with transaction.atomic():
+        return _close(
+            _lock_pending(transfer), TransferStatus.WITHDRAWN, actor, reason, request
+        )
+
+
+def move_person(
+    transfer: TransferRequest, *, end_previous: bool, actor, request=None
+) -> Employment:
+    """The employment change of an agreed transfer, audited; the one place for it.
+
+    Creates the job at the requesting agency and, with `end_previous`, ends the
+    person's jobs at the releasing agency the day before it starts (never before
+    such a job began). Call inside the deciding transaction.
+    """
+    Person.objects.select_for_update().only("pk").get(pk=transfer.person_id)
+    # Decided after the day asked for: start on the day of the decision, so that
+    # the releasing agency's past roster stays as it was.
+    transfer.starts_on = max(transfer.starts_on, timezone.localdate())
+    job = Employment.objects.create(
+        person_id=transfer.person_id,
+        agency_id=transfer.requesting_agency_id,
+        starts_on=transfer.starts_on,
+        title=transfer.title,
+        unit=transfer.unit,
+    )
+    events = [
+        Event(
+            Action.EMPLOYMENT_CREATE,
+            actor=actor,
+            obj=job,
+            agency_id=transfer.requesting_agency_id,
+            reason=f"Transfer request #{transfer.pk}",
+            after=snapshot(job),
+            request=request,
+        )
+    ]
+    if end_previous and transfer.releasing_agency_id:
+        events += _end_jobs(transfer, actor, request)
+    record_events(events)
+    transfer.employment = job
+    return job
+
+
+def _end_jobs(transfer: TransferRequest, actor, request) -> list[Event]:
+    last_day = transfer.starts_on - timedelta(days=1)
+    jobs = Employment.objects.select_for_update().filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gt=last_day),
+        person_id=transfer.person_id,
+        agency_id=transfer.releasing_agency_id,
+    )
+    events = []
+    for job in jobs:
+        before = snapshot(job)
+        job.ends_on = max(last_day, job.starts_on)
+        job.save(update_fields=["ends_on"])
+        events.append(
+            Event(
+                Action.EMPLOYMENT_CHANGE,
+                actor=actor,
+                obj=job,
+                agency_id=transfer.releasing_agency_id,
+                reason=f"Transfer request #{transfer.pk}: released",
+                before=before,
+                after=snapshot(job),
+                request=request,
+            )
+        )
+    return events
+
+
+def _employs(agency_id: int, person_id: int) -> bool:
+    return (
+        Employment.objects.current()
+        .filter(agency_id=agency_id, person_id=person_id)
+        .exists()
+    )
+
+
+def _lock_pending(transfer: TransferRequest) -> TransferRequest:
+    """The request's row, locked, if it is still pending; else `TransferClosed`.
+
+    Checked under the lock so that two decisions made at once cannot both win.
+    """
+    locked = TransferRequest.objects.select_for_update().get(pk=transfer.pk)
+    if not locked.is_pending:
+        raise TransferClosed(
+            f"This request was {locked.get_status_display().lower()} already."
+        )
+    return locked
+
+
+def _close(transfer, status, actor, reason: str, request) -> TransferRequest:
+    before = snapshot(transfer)
+    transfer.status = status
+    transfer.decided_by = actor
+    transfer.decided_at = timezone.now()
+    transfer.reason = reason.strip()
+    transfer.save(
+        update_fields=[
+            "status",
+            "decided_by",
+            "decided_at",
+            "reason",
+            "employment",
+            "starts_on",
+        ]
+    )
+    action = {
+        TransferStatus.APPROVED: Action.TRANSFER_APPROVE,
+        TransferStatus.ACCEPTED: Action.TRANSFER_ACCEPT,
+        TransferStatus.DECLINED: Action.TRANSFER_DECLINE,
+        TransferStatus.WITHDRAWN: Action.TRANSFER_WITHDRAW,
+    }[status]
+    record_event(
+        action,
+        actor=actor,
+        obj=transfer,
+        agency_id=transfer.requesting_agency_id,
+        reason=transfer.reason,
+        before=before,
+        after=snapshot(transfer),
+        request=request,
+    )
+    return transfer

@@ -1,8 +1,10 @@
 """Roster import: people, their license in one state and their job at the agency.
 
 A row is matched to an existing person by license number and state, so importing
-the same file twice changes nothing. People already on another agency's staff keep
-their details; the import only adds their employment here (a lateral transfer).
+the same file twice changes nothing. A license held by someone who is not on the
+agency's staff never attaches them: the row files a transfer request instead
+(docs/transfers.md), and its preview says only that the license is held
+elsewhere, so that a file of guessed numbers names nobody.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from muster.agencies.choices import Discipline, LicenseStatus, State
@@ -29,6 +32,7 @@ from muster.transfers.columns import (
     mapping_problems,
     parse_rows,
 )
+from muster.transfers.models import TransferRequest, TransferStatus
 from muster.transfers.tables import Table
 
 COLUMNS = (
@@ -78,6 +82,11 @@ COLUMNS = (
 LABELS = {column.key: column.label for column in COLUMNS}
 PERSON_FIELDS = ("first_name", "last_name", "external_id", "email", "discipline")
 LICENSE_FIELDS = ("discipline", "license_class", "licensed_on", "status", "attributes")
+# The same words for a holder employed elsewhere and for one with no employer, and
+# nothing about who holds it: the preview must not tell them apart.
+HELD_ELSEWHERE = "license held elsewhere: a transfer request will be sent"
+ALREADY_REQUESTED = "license held elsewhere: a transfer request was already sent"
+SHARED = "name, email and license kept: another agency employs this person too"
 
 
 @dataclass
@@ -101,6 +110,7 @@ class RosterPlan(ImportPlan):
     """The roster's rows and problems, and the licenses they matched."""
 
     matches: dict = field(default_factory=dict)
+    transfers: list = field(default_factory=list)
 
 
 def plan_roster(agency: Agency, table: Table, mapping: dict) -> RosterPlan:
@@ -187,24 +197,33 @@ def _duplicates(rows: list[RosterRow]) -> list[Problem]:
 
 def _plan_rows(agency: Agency, plan: RosterPlan) -> None:
     plan.matches = _existing_licenses(plan.rows)
-    staff = _current_staff(agency, plan.matches.values())
+    holders = [license.person_id for license in plan.matches.values()]
+    staff = _staff(agency, holders)
+    shared = _employed_elsewhere(agency, staff)
+    requested = _requested(agency, holders)
     for row in plan.rows:
         license = plan.matches.get(row.key)
         if license is None:
             plan.plans.append(RowPlan(row.row, "create", row.name))
-        elif license.person_id not in staff:
+        elif license.person_id in staff:
+            job = staff[license.person_id]
+            keep = license.person_id in shared
+            changes = _changes(row, license, job, keep_person=keep)
+            action = "update" if changes else "unchanged"
+            notes = [SHARED] if keep and changes else []
             plan.plans.append(
-                RowPlan(
-                    row.row,
-                    "update",
-                    str(license.person),
-                    [f"joins {agency.name} (already licensed; details kept)"],
-                )
+                RowPlan(row.row, action, str(license.person), changes + notes)
             )
         else:
-            changes = _changes(row, license, staff[license.person_id])
-            action = "update" if changes else "unchanged"
-            plan.plans.append(RowPlan(row.row, action, str(license.person), changes))
+            # Only what the agency typed: the holder's own name stays unsaid.
+            label = f"{row.name} ({row.key[0]} {row.key[1]})"
+            if license.person_id in requested:
+                plan.plans.append(
+                    RowPlan(row.row, "unchanged", label, [ALREADY_REQUESTED])
+                )
+            else:
+                plan.plans.append(RowPlan(row.row, "transfer", label, [HELD_ELSEWHERE]))
+                plan.transfers.append((row, license))
 
 
 def _existing_licenses(rows: list[RosterRow]) -> dict[tuple, License]:
@@ -219,15 +238,60 @@ def _existing_licenses(rows: list[RosterRow]) -> dict[tuple, License]:
     return found
 
 
-def _current_staff(agency: Agency, licenses) -> dict[int, Employment]:
-    ids = [license.person_id for license in licenses]
-    staff = {}
+def _chunks(ids: list[int]):
+    ids = sorted(set(ids))
     for start in range(0, len(ids), 900):
-        for job in Employment.objects.current().filter(
-            agency=agency, person_id__in=ids[start : start + 900]
+        yield ids[start : start + 900]
+
+
+def _not_ended(today: date | None = None):
+    """Employments that are current or start later: a hire not yet begun counts."""
+    today = today or timezone.localdate()
+    return Employment.objects.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+
+
+def _staff(agency: Agency, person_ids) -> dict[int, Employment]:
+    """The agency's job of each person it employs today or has hired to start later."""
+    staff = {}
+    for chunk in _chunks(list(person_ids)):
+        for job in (
+            _not_ended()
+            .filter(agency=agency, person_id__in=chunk)
+            .order_by("starts_on", "pk")
         ):
             staff[job.person_id] = job
     return staff
+
+
+def _employed_elsewhere(agency: Agency, person_ids) -> set[int]:
+    """People of `person_ids` whom another agency employs too (say, a reserve post).
+
+    Their name, email and license are that agency's records as much as this
+    one's, so a roster import changes only the job here.
+    """
+    found: set[int] = set()
+    for chunk in _chunks(list(person_ids)):
+        found |= set(
+            _not_ended()
+            .filter(person_id__in=chunk)
+            .exclude(agency=agency)
+            .values_list("person_id", flat=True)
+        )
+    return found
+
+
+def _requested(agency: Agency, person_ids) -> set[int]:
+    """People the agency has already asked to transfer, still pending."""
+    found: set[int] = set()
+    for chunk in _chunks(list(person_ids)):
+        found |= set(
+            TransferRequest.objects.filter(
+                requesting_agency=agency,
+                person_id__in=chunk,
+                status=TransferStatus.PENDING,
+            ).values_list("person_id", flat=True)
+        )
+    return found
 
 
 def _wanted(row: RosterRow) -> dict[str, dict]:
@@ -249,14 +313,20 @@ def _wanted(row: RosterRow) -> dict[str, dict]:
     }
 
 
-def _changes(row: RosterRow, license: License, job: Employment) -> list[str]:
-    changes = []
+def _targets(row: RosterRow, license: License, job: Employment, keep_person: bool):
+    """Each model the row may change, with the values it sets there."""
     wanted = _wanted(row)
-    for obj, values in (
-        (license.person, wanted["person"]),
-        (license, wanted["license"]),
-        (job, wanted["job"]),
-    ):
+    targets = [(job, wanted["job"])]
+    if not keep_person:
+        targets[:0] = [(license.person, wanted["person"]), (license, wanted["license"])]
+    return targets
+
+
+def _changes(
+    row: RosterRow, license: License, job: Employment, *, keep_person: bool
+) -> list[str]:
+    changes = []
+    for obj, values in _targets(row, license, job, keep_person):
         for name, value in values.items():
             old = getattr(obj, name)
             if old != value:
@@ -267,7 +337,11 @@ def _changes(row: RosterRow, license: License, job: Employment) -> list[str]:
 
 
 def apply_roster(agency: Agency, plan: RosterPlan, *, actor, reason: str) -> dict:
-    """Write the plan in one transaction; refuse a plan with problems."""
+    """Write the plan in one transaction; refuse a plan with problems.
+
+    Rows whose license is held elsewhere are left to `plan.transfers`, which the
+    caller turns into transfer requests in the same transaction.
+    """
     if plan.problems:
         raise ValueError("An import with problems cannot be applied.")
     today = timezone.localdate()
@@ -278,11 +352,19 @@ def apply_roster(agency: Agency, plan: RosterPlan, *, actor, reason: str) -> dic
             if p.action == "create"
         ]
         _create_people(agency, new_rows, today, actor, reason)
-        staff = _current_staff(agency, plan.matches.values())
+        holders = [license.person_id for license in plan.matches.values()]
+        staff = _staff(agency, holders)
+        shared = _employed_elsewhere(agency, staff)
         for row, row_plan in zip(plan.rows, plan.plans, strict=True):
             if row_plan.action == "update":
-                _update(agency, row, plan.matches[row.key], staff, today, actor, reason)
-    return {action: plan.count(action) for action in ("create", "update", "unchanged")}
+                license = plan.matches[row.key]
+                job = staff[license.person_id]
+                keep = license.person_id in shared
+                _update(agency, row, license, job, keep, actor, reason)
+    return {
+        action: plan.count(action)
+        for action in ("create", "update", "unchanged", "transfer")
+    }
 
 
 def _create_people(agency, rows, today, actor, reason) -> None:
@@ -333,31 +415,8 @@ def _start(row: RosterRow, today: date) -> date:
     return row.values["hired_on"] or today
 
 
-def _update(agency, row, license, staff, today, actor, reason) -> None:
-    person = license.person
-    job = staff.get(person.pk)
-    if job is None:
-        job = Employment.objects.create(
-            person=person,
-            agency=agency,
-            starts_on=_start(row, today),
-            **_wanted(row)["job"],
-        )
-        record_event(
-            Action.EMPLOYMENT_CREATE,
-            actor=actor,
-            obj=job,
-            agency_id=agency.pk,
-            reason=reason,
-            after=snapshot(job),
-        )
-        return
-    wanted = _wanted(row)
-    for obj, values in (
-        (person, wanted["person"]),
-        (license, wanted["license"]),
-        (job, wanted["job"]),
-    ):
+def _update(agency, row, license, job, keep_person, actor, reason) -> None:
+    for obj, values in _targets(row, license, job, keep_person):
         before = snapshot(obj)
         changed = [
             name for name, value in values.items() if getattr(obj, name) != value

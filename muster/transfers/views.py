@@ -24,6 +24,7 @@ from muster.transfers.tables import MAX_BYTES, FileProblem, read_table
 EARLIEST_YEAR = 2000
 # The preview lists every problem but only this many of the rows that change.
 SHOWN_CHANGES = 500
+ACTIONS = ("create", "update", "unchanged", "transfer")
 
 
 def _writable_agency(request: HttpRequest, code: str):
@@ -115,7 +116,10 @@ def import_preview(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         else:
             return redirect("transfers:preview", code=code, pk=pk)
     plan = None if batch.is_applied else actions.plan_batch(batch)
-    changes = [p for p in plan.plans if p.action != "unchanged"] if plan else []
+    # Unchanged rows are left out unless they carry a note (a request already sent).
+    changes = (
+        [p for p in plan.plans if p.action != "unchanged" or p.changes] if plan else []
+    )
     return render(
         request,
         "transfers/preview.html",
@@ -124,9 +128,7 @@ def import_preview(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             "batch": batch,
             "plan": plan,
             "error": error,
-            "counts": {a: plan.count(a) for a in ("create", "update", "unchanged")}
-            if plan
-            else batch.summary,
+            "counts": {a: plan.count(a) for a in ACTIONS} if plan else batch.summary,
             "changes": changes[:SHOWN_CHANGES],
             "more_changes": max(0, len(changes) - SHOWN_CHANGES),
         },

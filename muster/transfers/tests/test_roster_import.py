@@ -173,23 +173,6 @@ class RosterImportTestCase(BaseTestCase):
         self.assertRedirects(response, f"{self.base}/{batch.pk}/")
         self.assertContains(self.client.get(f"{self.base}/{batch.pk}/"), "1 to create")
 
-    def test_it_adds_employment_for_a_lateral_transfer_keeping_details(self) -> None:
-        license = self.charlie_person.licenses.get()
-        row = roster_row(
-            1, **{"License number": license.number, "First name": "Changed"}
-        )
-        batch, preview = self.import_file(csv_bytes(ROSTER_HEADER, [row]))
-        self.assertContains(preview, "details kept")
-        self.confirm(batch)
-        self.charlie_person.refresh_from_db()
-        self.assertEqual(self.charlie_person.first_name, "Charlie")
-        agencies = set(
-            Employment.objects.current()
-            .filter(person=self.charlie_person)
-            .values_list("agency__code", flat=True)
-        )
-        self.assertEqual(agencies, {"riverton-pd", "oakdale-so"})
-
     def test_it_hides_imports_from_everyone_but_the_agencys_coordinators(self) -> None:
         batch, _ = self.import_file(csv_bytes(ROSTER_HEADER, [roster_row(1)]))
         viewer = make_user("viewer", (Role.AGENCY_HEAD, self.other_agency))
