@@ -13,6 +13,7 @@ urlpatterns = [
     path("audit/", include("muster.audit.urls")),
     path("", include("muster.health.urls")),
     path("agencies/<slug:code>/", include("muster.transfers.urls")),
+    path("my/transfers/", include("muster.transfers.my_urls")),
     path("", include("muster.learning.urls")),
     path("", include("muster.catalog.urls")),
     path("", include("muster.agencies.urls")),

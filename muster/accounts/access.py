@@ -342,19 +342,27 @@ def _pending_or_404(requests: QuerySet[TransferRequest], pk: int) -> TransferReq
         raise Http404("No such transfer request.") from None
 
 
-def releasable_transfer(user, pk: int) -> TransferRequest:
-    """A pending request the user may approve or decline for the releasing agency."""
-    return _pending_or_404(incoming_transfers(user), pk)
+def releasable_transfer(user, agency: Agency, pk: int) -> TransferRequest:
+    """A pending request to release one of `agency`'s people, which the user (a
+    coordinator or head there) may approve or decline, else 404.
 
-
-def withdrawable_transfer(user, pk: int) -> TransferRequest:
-    """A pending request filed by an agency where the user is a coordinator."""
+    A platform administrator also decides, from the requesting agency's page, a
+    request that names no releasing agency: the officer had no employer.
+    """
+    requests = incoming_transfers(user).filter(releasing_agency=agency)
     if is_platform_admin(user):
-        return _pending_or_404(TransferRequest.objects.all(), pk)
-    requests = TransferRequest.objects.filter(
-        requesting_agency_id__in=agency_ids(user, WRITERS)
-    )
+        requests = TransferRequest.objects.filter(
+            Q(releasing_agency=agency)
+            | Q(releasing_agency__isnull=True, requesting_agency=agency)
+        )
     return _pending_or_404(requests, pk)
+
+
+def withdrawable_transfer(user, agency: Agency, pk: int) -> TransferRequest:
+    """A pending request filed by `agency`, where the user is a coordinator."""
+    if not writable_agencies(user).filter(pk=agency.pk).exists():
+        raise Http404("No such transfer request.")
+    return _pending_or_404(TransferRequest.objects.filter(requesting_agency=agency), pk)
 
 
 def answerable_transfer(user, pk: int) -> TransferRequest:

@@ -32,3 +32,26 @@ class MappingForm(forms.Form):
 
     def mapping(self) -> dict:
         return dict(self.cleaned_data)
+
+
+class TransferDecisionForm(forms.Form):
+    """Approve or decline (accept or decline, for the officer) a transfer request."""
+
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve"), ("decline", "Decline")]
+    )
+    reason = forms.CharField(max_length=300, required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("decision") == "decline" and not data.get("reason", "").strip():
+            self.add_error("reason", "Say why, so the requesting agency knows.")
+        return data
+
+    @property
+    def approves(self) -> bool:
+        return self.cleaned_data["decision"] == "approve"
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(max_length=300)

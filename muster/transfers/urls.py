@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from muster.transfers import views
+from muster.transfers import transfer_views, views
 
 app_name = "transfers"
 
@@ -11,6 +11,17 @@ urlpatterns = [
     path("import/training/", views.import_start, {"kind": "training"}, name="training"),
     path("import/<int:pk>/mapping/", views.import_mapping, name="mapping"),
     path("import/<int:pk>/", views.import_preview, name="preview"),
+    path("transfers/", transfer_views.agency_transfers, name="transfers"),
+    path(
+        "transfers/<int:pk>/release/",
+        transfer_views.release_transfer,
+        name="transfer-release",
+    ),
+    path(
+        "transfers/<int:pk>/withdraw/",
+        transfer_views.withdraw_transfer,
+        name="transfer-withdraw",
+    ),
     path("exports/", views.export_list, name="exports"),
     path(
         "exports/compliance.csv",

@@ -5,8 +5,8 @@ Each URL is pointed at Oakdale (the other agency) and, where it takes a row, at
 one of Oakdale's rows under the attacker's own agency code too.
 """
 
-from muster.tests.isolation import Case
-from muster.transfers.models import ImportBatch
+from muster.tests.isolation import NO_OBJECT, Case
+from muster.transfers.models import ImportBatch, TransferRequest
 
 WRITE = ("GET", "POST")
 
@@ -35,7 +35,69 @@ def _charlie(t) -> list[dict]:
     ]
 
 
+def _transfer(t, requesting, person, releasing) -> TransferRequest:
+    """A pending request; the name typed is Charlie's, so a leak would show it."""
+    license = person.licenses.get()
+    request, _ = TransferRequest.objects.get_or_create(
+        requesting_agency=requesting,
+        person=person,
+        status="pending",
+        defaults={
+            "releasing_agency": releasing,
+            "license_state": license.jurisdiction,
+            "license_number": license.number,
+            "typed_first_name": "Charlie",
+            "typed_last_name": "Chen",
+            "starts_on": "2030-01-02",
+        },
+    )
+    return request
+
+
+def _releasing_charlie(t) -> list[dict]:
+    """Millbrook asks Oakdale for Charlie; Riverton (the attacker's) asks too, and
+    must not release him by naming its own request under its own code."""
+    theirs = _transfer(t, t.tn_agency, t.charlie_person, t.other_agency)
+    mine = _transfer(t, t.agency, t.charlie_person, t.other_agency)
+    return [
+        {"code": t.other_agency.code, "pk": theirs.pk},
+        {"code": t.agency.code, "pk": theirs.pk},
+        {"code": t.agency.code, "pk": mine.pk},
+    ]
+
+
+def _oakdale_request(t) -> list[dict]:
+    """Oakdale's own request (for Bob, as it happens): only Oakdale withdraws it."""
+    request = _transfer(t, t.other_agency, t.bob_person, t.agency)
+    return [
+        {"code": t.other_agency.code, "pk": request.pk},
+        {"code": t.agency.code, "pk": request.pk},
+    ]
+
+
+def _oakdale_transfers(t) -> list[dict]:
+    _transfer(t, t.tn_agency, t.charlie_person, t.other_agency)
+    _transfer(t, t.other_agency, t.bob_person, t.agency)
+    return _oakdale(t)
+
+
+def _charlies_answer(t) -> list[dict]:
+    return [{"pk": _transfer(t, t.tn_agency, t.charlie_person, t.other_agency).pk}]
+
+
 CASES = {
+    "transfers:transfers": Case(_oakdale_transfers),
+    "transfers:transfer-release": Case(
+        _releasing_charlie, methods=WRITE, data=lambda t: {"decision": "approve"}
+    ),
+    "transfers:transfer-withdraw": Case(
+        _oakdale_request, methods=WRITE, data=lambda t: {"reason": "Not needed"}
+    ),
+    # Lists only the signed-in officer's own requests: no Charlie for anyone else.
+    "my_transfers:list": NO_OBJECT,
+    "my_transfers:answer": Case(
+        _charlies_answer, methods=WRITE, data=lambda t: {"decision": "approve"}
+    ),
     "transfers:roster": Case(_oakdale, methods=WRITE),
     "transfers:training": Case(_oakdale, methods=WRITE),
     "transfers:mapping": Case(_oakdale_batch, methods=WRITE),
