@@ -1,20 +1,26 @@
 """Evaluate everyone in the input files against a jurisdiction's mandates.
 
-Each person is evaluated against every mandate of the jurisdiction that applies to
-them; a person to whom none applies gets one `not-applicable` result saying so.
+Each mandate is evaluated once for the whole population, in columns (the engine);
+a person is shown a result for every mandate that applies to them, and one
+`not-applicable` result saying why when none does.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 
-from muster.cli.csvinput import Inputs
+import numpy as np
+
+from muster.cli.columnar import Tables
 from muster.cli.fields import quoted
-from muster.rules import ComplianceResult, Jurisdiction, Person, Status, evaluate
+from muster.rules import ComplianceResult, CreditLine, Jurisdiction, Status
+from muster.rules.columns import RESULTS, day_number, from_day_number
+from muster.rules.engine import PopulationResult, evaluate_population
+from muster.rules.evaluation import explain
 
 # A warning lists at most this many line numbers; the count says the rest.
 MAX_LINES_SHOWN = 5
@@ -22,12 +28,17 @@ MAX_LINES_SHOWN = 5
 
 @dataclass(frozen=True)
 class Evaluation:
-    """The results for all people, and what the reader must be warned about."""
+    """The results for all people, and what the reader must be warned about.
+
+    `populations` holds one engine result per mandate of the jurisdiction, in its
+    order; a person has a result under each mandate whose `applies` is true.
+    """
 
     jurisdiction: Jurisdiction
     year: int
     as_of: date
-    results: tuple[ComplianceResult, ...]
+    tables: Tables
+    populations: tuple[PopulationResult, ...]
     rule_warnings: tuple[str, ...]
     input_warnings: tuple[str, ...]
 
@@ -36,66 +47,172 @@ class Evaluation:
         """Warnings about the rules first: they qualify every result."""
         return self.rule_warnings + self.input_warnings
 
+    @property
+    def without_mandate(self) -> np.ndarray:
+        """People to whom no mandate applies."""
+        covered = np.zeros(len(self.tables.people), dtype=bool)
+        for population in self.populations:
+            covered |= population.applies
+        return ~covered
 
-def evaluate_inputs(
-    jurisdiction: Jurisdiction, inputs: Inputs, year: int, as_of: date
+
+def evaluate_tables(
+    jurisdiction: Jurisdiction,
+    tables: Tables,
+    year: int,
+    as_of: date,
+    *,
+    explain: bool = False,
 ) -> Evaluation:
-    """Results in people-file order, one per person and applicable mandate."""
-    lines = defaultdict(list)
-    for _, line in inputs.records:
-        lines[line.person].append(line)
-    exemptions = defaultdict(list)
-    for exemption in inputs.exemptions:
-        exemptions[exemption.person].append(exemption)
-    results: list[ComplianceResult] = []
-    for _, person in inputs.people:
-        mandates = [m for m in jurisdiction.mandates if m.applies(person)]
-        if not mandates:
-            results.append(not_applicable(person, jurisdiction, as_of))
-        for mandate in mandates:
-            results.append(
-                evaluate(
-                    person,
-                    lines[person.id],
-                    mandate,
-                    year=year,
-                    as_of=as_of,
-                    exemptions=exemptions[person.id],
-                )
-            )
-    rule_warnings = dict.fromkeys(w for result in results for w in result.warnings)
-    input_warnings = [
-        *role_warnings(jurisdiction, inputs),
-        *late_record_warnings(inputs, as_of),
-    ]
+    """Evaluate every mandate for everyone; `explain` keeps what explanations need."""
+    if explain:
+        tables = in_explanation_order(tables)
+    populations = tuple(
+        evaluate_population(
+            tables.people,
+            tables.lines,
+            mandate,
+            year=year,
+            as_of=as_of,
+            exemptions=tables.exemptions,
+            codebook=tables.codebook,
+            explain=explain,
+        )
+        for mandate in jurisdiction.mandates
+    )
     return Evaluation(
         jurisdiction,
         year,
         as_of,
-        tuple(results),
-        tuple(rule_warnings),
-        tuple(input_warnings),
+        tables,
+        populations,
+        rule_warnings(populations),
+        (*role_warnings(jurisdiction, tables), *late_record_warnings(tables, as_of)),
     )
 
 
-def not_applicable(
-    person: Person, jurisdiction: Jurisdiction, as_of: date
-) -> ComplianceResult:
-    code = jurisdiction.code
-    discipline = quoted(person.discipline)
-    attributes = ", ".join(sorted(person.attributes)) or "none"
+def rule_warnings(populations: tuple[PopulationResult, ...]) -> tuple[str, ...]:
+    """Each applied mandate's warnings, in the order results first show them."""
+    used = []
+    for index, population in enumerate(populations):
+        rows = np.flatnonzero(population.applies)
+        if len(rows) and population.mandate.warnings():
+            used.append((int(rows[0]), index, population.mandate.warnings()))
+    return tuple(dict.fromkeys(w for *_, warnings in sorted(used) for w in warnings))
+
+
+def in_explanation_order(tables: Tables) -> Tables:
+    """The lines sorted by person, then as `line_sort_key` orders one person's."""
+    lines, book = tables.lines, tables.codebook
+    distinct = np.unique(lines.topics)
+    named = sorted(distinct, key=lambda bits: book.words(book.topics, int(bits)))
+    topic_rank = np.searchsorted(distinct, lines.topics)
+    topic_rank = np.argsort(np.searchsorted(distinct, named))[topic_rank]
+    label_rank = np.argsort(np.argsort(np.array(tables.labels, dtype=object)))
+    result_rank = np.array([0, 2, 1, 3])[lines.result]  # "", fail, pass
+    order = np.lexsort(
+        (
+            label_rank[tables.label_codes] if len(label_rank) else tables.label_codes,
+            lines.counts_for,
+            result_rank,
+            lines.provider,
+            lines.delivery,
+            topic_rank,
+            lines.area,
+            lines.centihours,
+            lines.completed_on,
+            lines.person,
+        )
+    )
+    sorted_lines = type(lines)(
+        **{name: getattr(lines, name)[order] for name in lines.__dataclass_fields__}
+    )
+    return replace(
+        tables,
+        lines=sorted_lines,
+        record_lines=tables.record_lines[order],
+        label_codes=tables.label_codes[order],
+        hours_codes=tables.hours_codes[order],
+    )
+
+
+def person_words(tables: Tables, row: int) -> tuple[str, frozenset[str]]:
+    book, people = tables.codebook, tables.people
+    discipline = book.disciplines[people.discipline[row]]
+    attributes = frozenset(book.words(book.attributes, int(people.attributes[row])))
+    return discipline, attributes
+
+
+def not_applicable(evaluation: Evaluation, row: int) -> ComplianceResult:
+    code = evaluation.jurisdiction.code
+    discipline, attributes = person_words(evaluation.tables, row)
     return ComplianceResult(
-        person=person.id,
+        person=evaluation.tables.people.ids[row],
         mandate="",
         jurisdiction=code,
-        as_of=as_of,
+        as_of=evaluation.as_of,
         status=Status.NOT_APPLICABLE,
         requirements=(),
         notes=(
-            f"no {code} mandate applies to discipline {discipline} "
-            f"(attributes: {attributes})",
+            f"no {code} mandate applies to discipline {quoted(discipline)} "
+            f"(attributes: {', '.join(sorted(attributes)) or 'none'})",
         ),
     )
+
+
+def results(evaluation: Evaluation) -> Iterator[ComplianceResult]:
+    """Every result with its explanation, in people-file order, one at a time.
+
+    The evaluation must have been made with `explain=True`.
+    """
+    tables = evaluation.tables
+    starts = np.searchsorted(tables.lines.person, np.arange(len(tables.people) + 1))
+    lines = _LineMaker(tables)
+    for row in range(len(tables.people)):
+        rows = np.arange(starts[row], starts[row + 1])
+        applied = [p for p in evaluation.populations if p.applies[row]]
+        if not applied:
+            yield not_applicable(evaluation, row)
+            continue
+        own = [lines.make(tables.people.ids[row], int(r)) for r in rows]
+        for population in applied:
+            yield explain(population, row, own, rows)
+
+
+class _LineMaker:
+    """Engine credit lines from the columns, for explanations."""
+
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+        book = tables.codebook
+        self.topics: dict[int, frozenset[str]] = {}
+        self.areas = book.areas
+        self.book = book
+        self.results = {code: word for word, code in RESULTS.items()}
+        self.days: dict[int, date] = {}
+
+    def make(self, person: str, row: int) -> CreditLine:
+        tables, lines, book = self.tables, self.tables.lines, self.book
+        bits = int(lines.topics[row])
+        if bits not in self.topics:
+            self.topics[bits] = frozenset(book.words(book.topics, bits))
+        day = int(lines.completed_on[row])
+        if day not in self.days:
+            self.days[day] = from_day_number(day)
+        area = int(lines.area[row])
+        hours: Decimal = tables.hours[tables.hours_codes[row]]
+        return CreditLine(
+            person=person,
+            completed_on=self.days[day],
+            hours=hours,
+            area=None if area < 0 else book.areas[area],
+            topics=self.topics[bits],
+            delivery=book.deliveries[lines.delivery[row]],
+            provider=book.providers[lines.provider[row]],
+            result=self.results.get(int(lines.result[row])),
+            counts_for=int(lines.counts_for[row]) or None,
+            label=tables.labels[tables.label_codes[row]] if tables.labels else "",
+        )
 
 
 def named_roles(jurisdiction: Jurisdiction) -> tuple[set[str] | None, set[str]]:
@@ -118,46 +235,44 @@ def named_roles(jurisdiction: Jurisdiction) -> tuple[set[str] | None, set[str]]:
     return disciplines, roles
 
 
-def role_warnings(jurisdiction: Jurisdiction, inputs: Inputs) -> Iterable[str]:
+def role_warnings(jurisdiction: Jurisdiction, tables: Tables) -> Iterable[str]:
     """Warn about disciplines no mandate names and attributes that look misspelt."""
     disciplines, roles = named_roles(jurisdiction)
-    by_discipline: dict[str, list[int]] = defaultdict(list)
-    by_attribute: dict[str, list[int]] = defaultdict(list)
-    for number, person in inputs.people:
-        by_discipline[person.discipline].append(number)
-        for attribute in person.attributes:
-            by_attribute[attribute].append(number)
-    where, code = inputs.people_file, jurisdiction.code
-    for discipline, numbers in by_discipline.items():
-        if disciplines is not None and discipline not in disciplines:
-            lines, word, known = (
-                line_list(numbers),
-                quoted(discipline),
-                sorted(disciplines),
-            )
+    book, people = tables.codebook, tables.people
+    where, code = tables.people_file, jurisdiction.code
+    by_first_row = []
+    for index, discipline in enumerate(book.disciplines):
+        rows = np.flatnonzero(people.discipline == index)
+        if len(rows):
+            by_first_row.append((int(rows[0]), 0, discipline, rows))
+    for index, attribute in enumerate(book.attributes):
+        rows = np.flatnonzero((people.attributes >> np.uint64(index)) & np.uint64(1))
+        if len(rows):
+            by_first_row.append((int(rows[0]), 1, attribute, rows))
+    for _, kind, word, rows in sorted(by_first_row, key=lambda found: found[:3]):
+        lines = line_list(tables.people_lines[rows].tolist())
+        if kind == 0 and disciplines is not None and word not in disciplines:
             yield (
-                f"{where}: discipline {word} ({lines}) is named by no {code} mandate, "
-                f"so nothing applies to those officers; {code} mandates name "
-                + ", ".join(known)
+                f"{where}: discipline {quoted(word)} ({lines}) is named by no {code} "
+                f"mandate, so nothing applies to those officers; {code} mandates name "
+                + ", ".join(sorted(disciplines))
             )
-    for attribute, numbers in by_attribute.items():
-        close = difflib.get_close_matches(attribute, roles - {attribute}, n=1)
-        if attribute not in roles and close:
-            lines, word, guess = line_list(numbers), quoted(attribute), quoted(close[0])
+        close = difflib.get_close_matches(word, roles - {word}, n=1)
+        if kind == 1 and word not in roles and close:
             yield (
-                f"{where}: attribute {word} ({lines}) is used by no {code} mandate; "
-                f"did you mean {guess}?"
+                f"{where}: attribute {quoted(word)} ({lines}) is used by no {code} "
+                f"mandate; did you mean {quoted(close[0])}?"
             )
 
 
-def late_record_warnings(inputs: Inputs, as_of: date) -> Iterable[str]:
+def late_record_warnings(tables: Tables, as_of: date) -> Iterable[str]:
     """Records dated after the as-of day are left out; say so, they may be typos."""
-    numbers = [number for number, line in inputs.records if line.completed_on > as_of]
-    if numbers:
-        where, lines = inputs.records_file, line_list(numbers)
+    late = tables.lines.completed_on > day_number(as_of)
+    if late.any():
+        numbers = np.sort(tables.record_lines[late]).tolist()
         yield (
-            f"{where}: records dated after the as-of date {as_of} ({lines}) are "
-            "not counted"
+            f"{tables.records_file}: records dated after the as-of date {as_of} "
+            f"({line_list(numbers)}) are not counted"
         )
 
 

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from datetime import date
 
 from muster.cli import describe, fields, mandates, output
-from muster.cli.csvinput import read_inputs
+from muster.cli.columnar import read_tables
 from muster.cli.csvtable import CsvError
-from muster.cli.evaluate import evaluate_inputs
+from muster.cli.evaluate import evaluate_tables
 from muster.rules import MandateError
 
 OWN_COMMANDS = ("evaluate", "mandates")
@@ -133,7 +133,7 @@ def run_evaluate(options: argparse.Namespace) -> int:
     library = mandates.load(options.root)
     jurisdiction = library.get(mandates.jurisdiction_code(options.jurisdiction))
     requirement_ids = {r.id for m in jurisdiction.mandates for r in m.requirements}
-    inputs = read_inputs(
+    tables = read_tables(
         options.people,
         options.records,
         options.exemptions,
@@ -141,12 +141,17 @@ def run_evaluate(options: argparse.Namespace) -> int:
         requirement_ids,
     )
     as_of = options.as_of or date.today()
-    evaluation = evaluate_inputs(jurisdiction, inputs, options.period, as_of)
+    explain = options.format == "json"  # only JSON carries each line's explanation
+    evaluation = evaluate_tables(
+        jurisdiction, tables, options.period, as_of, explain=explain
+    )
     if options.format == "table":
-        return emit(output.render_table(evaluation, output.wants_colour(sys.stdout)))
-    if options.format == "csv":
-        return emit(output.render_csv(evaluation))
-    return emit(output.render_json(evaluation))
+        output.write_table(evaluation, sys.stdout, output.wants_colour(sys.stdout))
+    elif options.format == "csv":
+        output.write_csv(evaluation, sys.stdout)
+    else:
+        output.write_json(evaluation, sys.stdout)
+    return EXIT_OK
 
 
 def run_check(options: argparse.Namespace) -> int:

@@ -1,20 +1,28 @@
 """Write an evaluation as JSON, an aligned table for people, or CSV for spreadsheets.
 
-Each function returns the whole text, so nothing reaches stdout until all of it is
-ready.
+Each function writes to a stream once the evaluation is complete, so nothing
+reaches stdout unless all of the input was good. CSV and table are built from the
+engine's columns (a state's worth in seconds); JSON carries every line's
+explanation and is written one result at a time, so memory stays flat.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any, TextIO
 
-from muster.cli.evaluate import Evaluation
-from muster.rules import ComplianceResult, Mandate, RequirementResult, Status
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from muster.cli.evaluate import Evaluation, not_applicable, results
+from muster.rules import Mandate, Status
+from muster.rules.columns import from_day_number
+from muster.rules.engine import MISSING, OVERALL_STATUS, REQUIREMENT_STATUS
+from muster.rules.mandate import Kind
 from muster.rules.report import number, result_to_dict
 
 CSV_COLUMNS = (
@@ -63,74 +71,170 @@ def mandate_to_dict(mandate: Mandate) -> dict[str, Any]:
     }
 
 
-def evaluation_to_dict(evaluation: Evaluation) -> dict[str, Any]:
-    return {
-        "jurisdiction": evaluation.jurisdiction.code,
-        "period": {"year": evaluation.year, "as_of": evaluation.as_of.isoformat()},
-        "mandates": [mandate_to_dict(m) for m in evaluation.jurisdiction.mandates],
-        "warnings": list(evaluation.warnings),
-        "results": [result_to_dict(r) for r in evaluation.results],
-    }
+def write_json(evaluation: Evaluation, out: TextIO) -> None:
+    """The document `json.dumps(..., indent=2)` would give, one result at a time."""
+    head = json.dumps(
+        {
+            "jurisdiction": evaluation.jurisdiction.code,
+            "period": {"year": evaluation.year, "as_of": evaluation.as_of.isoformat()},
+            "mandates": [mandate_to_dict(m) for m in evaluation.jurisdiction.mandates],
+            "warnings": list(evaluation.warnings),
+            "results": [],
+        },
+        indent=2,
+    )
+    assert head.endswith("[]\n}")
+    separator = "[\n"
+    out.write(head[: -len("[]\n}")])
+    for result in results(evaluation):
+        text = json.dumps(result_to_dict(result), indent=2)
+        out.write(separator + "    " + text.replace("\n", "\n    "))
+        separator = ",\n"
+    out.write("[]\n}\n" if separator == "[\n" else "\n  ]\n}\n")
 
 
-def render_json(evaluation: Evaluation) -> str:
-    return json.dumps(evaluation_to_dict(evaluation), indent=2) + "\n"
+def csv_cell(text: str) -> str:
+    """A cell as Python's csv module writes it: quoted only when it must be."""
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
-def render_csv(evaluation: Evaluation) -> str:
+def numbers(centihours: np.ndarray) -> pa.Array:
+    """Hundredths as the JSON and CSV outputs write hours: 24, 1.5, 0.25."""
+    distinct, codes = np.unique(centihours, return_inverse=True)
+    words = [str(number(Decimal(int(c)) / 100)) for c in distinct]
+    return pa.array(words, pa.string()).take(pa.array(codes.ravel()))
+
+
+def write_csv(evaluation: Evaluation, out: TextIO) -> None:
     """One row per person and requirement; a row with blank requirement cells for a
-    result without requirements."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for result in evaluation.results:
-        head = [result.person, result.mandate, result.status]
-        if not result.requirements:
-            writer.writerow(head + [""] * (len(CSV_COLUMNS) - len(head)))
-        for requirement in result.requirements:
-            writer.writerow(
-                head
-                + [
-                    requirement.id,
-                    number(requirement.required),
-                    number(requirement.earned),
-                    number(requirement.missing),
-                    requirement.status,
-                    requirement.period.start.isoformat(),
-                    requirement.period.end.isoformat(),
-                ]
+    result without requirements (nothing applies, or nothing is in force)."""
+    people = evaluation.tables.people
+    ids = pa.array([csv_cell(i) for i in people.ids], pa.string())
+    blocks: list[tuple[np.ndarray, int, int, list[pa.Array]]] = []
+    for m, population in enumerate(evaluation.populations):
+        rows = np.flatnonzero(population.applies)
+        status = pa.array(OVERALL_STATUS, pa.string()).take(
+            pa.array(population.status[rows])
+        )
+        mandate = pa.array([population.mandate.id] * len(rows), pa.string())
+        in_force = [i for i, o in enumerate(population.outcomes) if o is not None]
+        if not in_force:
+            blank = pa.array([""] * len(rows), pa.string())
+            blocks.append((rows, m, 0, [mandate, status] + [blank] * 7))
+        for position, i in enumerate(in_force):
+            outcome = population.outcomes[i]
+            codes = population.requirement_status[i, rows]
+            required, earned = population.required[i, rows], population.earned[i, rows]
+            owed = np.isin(codes, (MISSING,)) | np.isin(codes, (3,))  # met or missing
+            missing = np.where(owed, np.maximum(0, required - earned), 0)
+            words = [REQUIREMENT_STATUS.get(c, "") for c in range(5)]
+
+            def constant(text: str, size: int = len(rows)) -> pa.Array:  # noqa: B008
+                return pa.array([text] * size, pa.string())
+
+            period = outcome.period.period
+            blocks.append(
+                (
+                    rows,
+                    m,
+                    position,
+                    [
+                        mandate,
+                        status,
+                        constant(outcome.requirement.id),
+                        numbers(required),
+                        numbers(earned),
+                        numbers(missing),
+                        pa.array(words, pa.string()).take(pa.array(codes)),
+                        constant(period.start.isoformat()),
+                        constant(period.end.isoformat()),
+                    ],
+                )
             )
-    return buffer.getvalue()
+    alone = np.flatnonzero(evaluation.without_mandate)
+    if len(alone):
+        empty = pa.array([""] * len(alone), pa.string())
+        na = pa.array([Status.NOT_APPLICABLE] * len(alone), pa.string())
+        blocks.append((alone, -1, 0, [empty, na] + [empty] * 7))
+    out.write(",".join(CSV_COLUMNS) + "\n")
+    if not blocks:
+        return
+    person = np.concatenate([rows for rows, *_ in blocks])
+    mandate_key = np.concatenate([np.full(len(b[0]), b[1]) for b in blocks])
+    requirement_key = np.concatenate([np.full(len(b[0]), b[2]) for b in blocks])
+    order = np.lexsort((requirement_key, mandate_key, person))
+    columns = [ids.take(pa.array(person))] + [
+        pa.concat_arrays([b[3][k] for b in blocks]) for k in range(9)
+    ]
+    lines = pc.binary_join_element_wise(*columns, ",").take(pa.array(order))
+    for start in range(0, len(lines), 200_000):
+        out.write("\n".join(lines[start : start + 200_000].to_pylist()) + "\n")
 
 
-def render_table(evaluation: Evaluation, colour: bool) -> str:
+def write_table(evaluation: Evaluation, out: TextIO, colour: bool) -> None:
     """Warnings first (unverified rules in bold), a title, then aligned columns."""
-    out = [paint(warning, BOLD, colour) for warning in evaluation.rule_warnings]
-    out += [f"warning: {warning}" for warning in evaluation.input_warnings]
+    text = [paint(warning, BOLD, colour) for warning in evaluation.rule_warnings]
+    text += [f"warning: {warning}" for warning in evaluation.input_warnings]
     jurisdiction = evaluation.jurisdiction
-    out.append(
+    text.append(
         f"{jurisdiction.name} ({jurisdiction.code}): periods containing "
         f"31 December {evaluation.year}, as of {evaluation.as_of}"
     )
-    rows = [("PERSON", "MANDATE", "STATUS", "MISSING")]
-    rows += [table_row(result) for result in evaluation.results]
-    out += align(rows, colour)
-    return "\n".join(out) + "\n"
+    rows = [("PERSON", "MANDATE", "STATUS", "MISSING")] + table_rows(evaluation)
+    text += align(rows, colour)
+    out.write("\n".join(text) + "\n")
 
 
-def table_row(result: ComplianceResult) -> tuple[str, str, str, str]:
-    if not result.mandate:
-        return (result.person, "-", result.status, "; ".join(result.notes))
-    missing = ", ".join(
-        shortfall(r) for r in result.requirements if r.status == Status.MISSING
-    )
-    return (result.person, result.mandate, result.status, missing or "-")
-
-
-def shortfall(requirement: RequirementResult) -> str:
-    if requirement.unit == "hours":
-        return f"{requirement.id} {number(requirement.missing)} h"
-    return f"{requirement.id} not done"
+def table_rows(evaluation: Evaluation) -> list[tuple[str, str, str, str]]:
+    """One row per result, in people-file order, with what is still missing."""
+    people = evaluation.tables.people
+    found: list[tuple[int, int, tuple[str, str, str, str]]] = []
+    for m, population in enumerate(evaluation.populations):
+        rows = np.flatnonzero(population.applies)
+        shortfalls = []
+        for i, outcome in enumerate(population.outcomes):
+            if outcome is None:
+                continue
+            requirement = outcome.requirement
+            missing = population.requirement_status[i, rows] == MISSING
+            owed = np.maximum(
+                0, population.required[i, rows] - population.earned[i, rows]
+            )
+            if requirement.kind == Kind.HOURS:
+                words = pc.binary_join_element_wise(
+                    f"{requirement.id} ", numbers(owed), " h", ""
+                )
+            else:
+                words = pa.array([f"{requirement.id} not done"] * len(rows))
+            shortfalls.append(pc.if_else(pa.array(missing), words, None).to_pylist())
+        joined = [
+            ", ".join(filter(None, parts)) for parts in zip(*shortfalls, strict=True)
+        ]
+        if not shortfalls:
+            joined = [""] * len(rows)
+        statuses = population.status[rows]
+        for row, status, missing in zip(
+            rows.tolist(), statuses.tolist(), joined, strict=True
+        ):
+            found.append(
+                (
+                    row,
+                    m,
+                    (
+                        people.ids[row],
+                        population.mandate.id,
+                        OVERALL_STATUS[status],
+                        missing or "-",
+                    ),
+                )
+            )
+    for row in np.flatnonzero(evaluation.without_mandate).tolist():
+        result = not_applicable(evaluation, row)
+        found.append((row, -1, (result.person, "-", result.status, result.notes[0])))
+    found.sort(key=lambda item: item[:2])
+    return [cells for *_, cells in found]
 
 
 def align(rows: Sequence[tuple[str, ...]], colour: bool) -> list[str]:
@@ -144,3 +248,6 @@ def align(rows: Sequence[tuple[str, ...]], colour: bool) -> list[str]:
             cells[2] = paint(row[2], STATUS_COLOURS.get(row[2]), colour) + padding
         lines.append("  ".join([*cells, row[-1]]).rstrip())
     return lines
+
+
+__all__ = ["from_day_number", "wants_colour", "write_csv", "write_json", "write_table"]

@@ -156,8 +156,28 @@ def build_tables(
             [attribute_bits(book, p.attributes) for p in people], dtype=np.uint64
         ),
     )
+    columns = lines_table(lines, index, book)
+    exemption_rows = [
+        ExemptionRow(
+            index[e.person],
+            e.kind,
+            day_number(e.starts_on),
+            day_number(e.ends_on),
+            e.requirements,
+            e.reason,
+        )
+        for e in exemptions
+        if e.person in index
+    ]
+    return table, columns, exemption_rows, book
+
+
+def lines_table(
+    lines: Iterable[CreditLine], index: dict[str, int], book: Codebook
+) -> LinesTable:
+    """Credit lines as columns; `index` gives each person id's row (others are left out)."""
     rows = [line for line in lines if line.person in index]
-    columns = LinesTable(
+    return LinesTable(
         person=np.array([index[r.person] for r in rows], dtype=np.int32),
         completed_on=np.array(
             [day_number(r.completed_on) for r in rows], dtype=np.int32
@@ -181,19 +201,6 @@ def build_tables(
         ),
         counts_for=np.array([r.counts_for or 0 for r in rows], dtype=np.int16),
     )
-    exemption_rows = [
-        ExemptionRow(
-            index[e.person],
-            e.kind,
-            day_number(e.starts_on),
-            day_number(e.ends_on),
-            e.requirements,
-            e.reason,
-        )
-        for e in exemptions
-        if e.person in index
-    ]
-    return table, columns, exemption_rows, book
 
 
 def attribute_bits(book: Codebook, attributes: Iterable[str]) -> int:
