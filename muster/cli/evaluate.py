@@ -19,7 +19,7 @@ from muster.cli.columnar import Tables
 from muster.cli.fields import quoted
 from muster.rules import ComplianceResult, CreditLine, Jurisdiction, Status
 from muster.rules.columns import RESULTS, day_number, from_day_number
-from muster.rules.engine import PopulationResult, evaluate_population
+from muster.rules.engine import OVERALL_STATUS, PopulationResult, evaluate_population
 from muster.rules.evaluation import explain
 
 # A warning lists at most this many line numbers; the count says the rest.
@@ -92,13 +92,27 @@ def evaluate_tables(
 
 
 def rule_warnings(populations: tuple[PopulationResult, ...]) -> tuple[str, ...]:
-    """Each applied mandate's warnings, in the order results first show them."""
-    used = []
+    """Each result's warnings about its rules, once, in the order results show them.
+
+    A result carries its mandate's warnings, then, when no rule of the mandate is
+    encoded for the period, the reason why.
+    """
+    found = []
     for index, population in enumerate(populations):
+        mandate = population.mandate
         rows = np.flatnonzero(population.applies)
-        if len(rows) and population.mandate.warnings():
-            used.append((int(rows[0]), index, population.mandate.warnings()))
-    return tuple(dict.fromkeys(w for *_, warnings in sorted(used) for w in warnings))
+        if not len(rows):
+            continue
+        own = mandate.warnings()
+        found += [(int(rows[0]), index, k, w) for k, w in enumerate(own)]
+        not_encoded = OVERALL_STATUS.index(Status.NOT_ENCODED)
+        missing = np.flatnonzero(
+            population.applies & (population.status == not_encoded)
+        )
+        if len(missing):
+            reason = mandate.not_encoded_reason(population.year)
+            found.append((int(missing[0]), index, len(own), reason))
+    return tuple(dict.fromkeys(w for *_, w in sorted(found)))
 
 
 def in_explanation_order(tables: Tables) -> Tables:

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from muster.cli.evaluate import Evaluation, not_applicable, results
 from muster.rules import Mandate, Status
 from muster.rules.columns import from_day_number
-from muster.rules.engine import MISSING, OVERALL_STATUS, REQUIREMENT_STATUS
+from muster.rules.engine import MET, MISSING, OVERALL_STATUS, REQUIREMENT_STATUS
 from muster.rules.mandate import Kind
 from muster.rules.report import number, result_to_dict
 
@@ -127,7 +127,7 @@ def write_csv(evaluation: Evaluation, out: TextIO) -> None:
             outcome = population.outcomes[i]
             codes = population.requirement_status[i, rows]
             required, earned = population.required[i, rows], population.earned[i, rows]
-            owed = np.isin(codes, (MISSING,)) | np.isin(codes, (3,))  # met or missing
+            owed = (codes == MISSING) | (codes == MET)
             missing = np.where(owed, np.maximum(0, required - earned), 0)
             words = [REQUIREMENT_STATUS.get(c, "") for c in range(5)]
 
