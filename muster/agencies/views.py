@@ -37,7 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
     agencies = access.readable_agencies(request.user)
     if agencies.count() == 1 and not request.user.person_id:
         return redirect("agencies:dashboard", code=agencies.get().code)
-    covers = []
+    covers, standings = [], []
     if request.user.person_id:
         today = timezone.localdate()
         standings = compliance.standing_for(
@@ -50,6 +50,10 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "agencies": agencies,
             "covers": covers,
+            "standings": [
+                (s, [(m, compliance.gaps_in_words(m)) for m in s.mandates])
+                for s in standings
+            ],
             "can_author": access.can_author(request.user),
         },
     )
@@ -304,7 +308,11 @@ def record_class(request: HttpRequest, code: str) -> HttpResponse:
     roster = access.managed_people(request.user).filter(pk__in=staff)
     form = forms.ClassForm(request.POST or None, request.FILES or None, roster=roster)
     lines = forms.line_formset(request.POST or None)
-    if request.method == "POST" and form.is_valid() and lines.is_valid():
+    valid = request.method == "POST" and form.is_valid() and lines.is_valid()
+    if valid and "confirm" not in request.POST and "edit" not in request.POST:
+        # A class writes one legal record per person ticked: show who, first.
+        return _review_class(request, agency, form, lines)
+    if valid and "confirm" in request.POST:
         try:
             created = actions.record_class(
                 actor=request.user,
@@ -380,6 +388,30 @@ def _counts_toward(request, mandates, for_whom: str) -> HttpResponse:
 
 def _ids(values) -> list[int]:
     return [int(value) for value in values if value.isdigit()]
+
+
+# What the review step carries back unchanged; the sheet is attached on it.
+NOT_CARRIED = ("csrfmiddlewaretoken", "confirm", "sheet")
+
+
+def _review_class(request, agency, form, lines) -> HttpResponse:
+    """The names ticked and what each will get, to confirm before saving."""
+    carried = [
+        (name, values)
+        for name, values in request.POST.lists()
+        if name not in NOT_CARRIED
+    ]
+    return render(
+        request,
+        "agencies/class_review.html",
+        {
+            "agency": agency,
+            "form": form,
+            "people": form.cleaned_data["attendees"],
+            "lines": lines.lines(),
+            "carried": carried,
+        },
+    )
 
 
 @login_required

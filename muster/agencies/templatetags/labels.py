@@ -14,6 +14,12 @@ def topics(value) -> str:
 
 
 @register.filter
+def status_words(value) -> str:
+    """A status key as a reader says it: "at-risk" -> "at risk"."""
+    return str(value or "").replace("-", " ")
+
+
+@register.filter
 def area(value) -> str:
     return words.area_label(value or "")
 

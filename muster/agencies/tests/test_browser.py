@@ -36,7 +36,7 @@ def test_it_takes_a_coordinator_from_the_dashboard_to_a_person(
     page.goto(f"{live_server.url}/agencies/{agency.code}/")
     row = page.locator("tr", has_text="Behind, Carol")
     # Nothing on file for this year: behind, whatever the day.
-    assert row.locator(".status").first.inner_text() in ("at-risk", "deficient")
+    assert row.locator(".status").first.inner_text() in ("at risk", "deficient")
     page.screenshot(path=artifacts_dir / "dashboard.png", full_page=True)
 
     # The filters update the table in place (htmx), under the strict CSP.
@@ -115,7 +115,12 @@ def test_a_coordinator_records_a_class_for_12_and_the_counts_change(
         box.check()
     assert page.locator("[data-roster-count]").inner_text() == "12"
     page.screenshot(path=artifacts_dir / "class-entry.png", full_page=True)
-    page.get_by_role("button", name="Save for every attendee").click()
+    page.get_by_role("button", name="Check the names").click()
+    # The review step lists every person ticked before anything is saved.
+    page.get_by_role("heading", name="12 attendees").wait_for()
+    assert page.locator("ol.review-names li").count() == 12
+    page.screenshot(path=artifacts_dir / "class-review.png", full_page=True)
+    page.get_by_role("button", name="Save for these 12 people").click()
 
     page.wait_for_url(dashboard)
     assert "Class saved for 12 attendees." in page.content()

@@ -187,3 +187,16 @@ class HistoryDatesTestCase(BaseTestCase):
         self.assertContains(page, '<time datetime="2026-11-27T12:00:00+00:00">')
         self.assertContains(page, "2026-11-27 12:00</time>")
         self.assertNotContains(page, '<time datetime="">')
+
+
+@time_machine.travel("2026-11-27 12:00:00+00:00", tick=False)
+class OfficerHomeTestCase(BaseTestCase):
+    def test_the_officers_home_shows_their_status_per_mandate(self) -> None:
+        self.client.force_login(self.bob)
+        home = self.client.get("/")
+        self.assertContains(
+            home, "Missouri peace officer continuing law enforcement education"
+        )
+        self.assertContains(home, '<span class="status status-at-risk">at risk</span>')
+        self.assertContains(home, "Due 31 December 2026")
+        self.assertContains(home, "Total CLEE hours: 20 more hours needed")

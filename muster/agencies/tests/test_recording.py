@@ -152,7 +152,9 @@ class RecordingTestCase(BaseTestCase):
         url = f"/agencies/{self.agency.code}/classes/new/"
         self.assertContains(self.client.get(url), "Cruz, Carol")
         data = training_data(
-            attendees=[self.bob_person.pk, carol.pk], sheet=pdf("sign-in.pdf")
+            attendees=[self.bob_person.pk, carol.pk],
+            sheet=pdf("sign-in.pdf"),
+            confirm="1",
         )
         response = self.client.post(url, data, follow=True)
         self.assertContains(response, "Class saved for 2 attendees.")
@@ -165,6 +167,26 @@ class RecordingTestCase(BaseTestCase):
             self.assertEqual(
                 history_for(record).get().reason, "Class entry: 2 attendees"
             )
+
+    def test_a_class_is_saved_only_once_the_names_are_confirmed(self) -> None:
+        carol = make_person("Carol", "Cruz", self.agency)
+        self.client.force_login(self.alice)
+        url = f"/agencies/{self.agency.code}/classes/new/"
+        data = training_data(attendees=[self.bob_person.pk, carol.pk])
+        review = self.client.post(url, data)
+        self.assertContains(review, "Check before saving")
+        self.assertContains(review, "Baker, Bob")
+        self.assertContains(review, "Cruz, Carol")
+        self.assertContains(review, "Save for these 2 people")
+        carried = f'<input type="hidden" name="attendees" value="{carol.pk}">'
+        self.assertContains(review, carried)
+        self.assertContains(review, 'name="sheet"')
+        self.assertFalse(TrainingRecord.objects.filter(title=data["title"]).exists())
+        back = self.client.post(url, data | {"edit": "1"})
+        self.assertContains(back, "Check the names")
+        self.assertFalse(TrainingRecord.objects.filter(title=data["title"]).exists())
+        self.client.post(url, data | {"confirm": "1"})
+        self.assertEqual(TrainingRecord.objects.filter(title=data["title"]).count(), 2)
 
     def test_it_refuses_a_class_without_attendees_or_with_outsiders(self) -> None:
         self.client.force_login(self.alice)

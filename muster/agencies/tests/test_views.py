@@ -64,7 +64,7 @@ def test_it_lists_people_with_their_status_this_year(signed_in, behind, agency):
     content = response.content.decode()
     assert "Behind, Carol" in content
     assert behind.get_absolute_url() in content
-    assert '<span class="status status-at-risk">at-risk</span>' in content
+    assert '<span class="status status-at-risk">at risk</span>' in content
 
 
 def test_it_says_when_a_license_is_not_evaluated(signed_in, db):
