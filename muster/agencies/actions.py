@@ -23,8 +23,10 @@ from muster.agencies.choices import Approval, RecordSource
 from muster.agencies.models import (
     Agency,
     CreditLine,
+    Employment,
     Evidence,
     Exemption,
+    License,
     Person,
     Qualification,
     TrainingRecord,
@@ -596,3 +598,94 @@ def _log_qualification(qualification, action, actor, before, reason, request):
 def _require(text: str, message: str) -> None:
     if not (text or "").strip():
         raise ValueError(message)
+
+
+# People ---------------------------------------------------------------------
+
+
+def person_snapshot(person: Person, agency: Agency) -> dict[str, Any]:
+    """The person, their license in the agency's state and their job there."""
+    license = person.licenses.filter(jurisdiction=agency.state).first()
+    job = person.employments.filter(agency=agency).order_by("-starts_on").first()
+    return {
+        "person": snapshot(person),
+        "license": snapshot(license) if license else None,
+        "employment": snapshot(job) if job else None,
+    }
+
+
+def add_person(
+    *,
+    actor,
+    agency: Agency,
+    person_fields: dict[str, Any],
+    license_fields: dict[str, Any],
+    employment_fields: dict[str, Any],
+    request: HttpRequest | None = None,
+) -> Person:
+    """Put a new person on the agency's staff, with their license in its state."""
+    with transaction.atomic():
+        person = Person(**person_fields)
+        person.full_clean()
+        person.save()
+        license = License(person=person, jurisdiction=agency.state, **license_fields)
+        license.full_clean()
+        license.save()
+        job = Employment(person=person, agency=agency, **employment_fields)
+        job.full_clean()
+        job.save()
+        record_event(
+            "person.create",
+            actor=actor,
+            obj=person,
+            after=person_snapshot(person, agency),
+            reason="Added to the staff",
+            request=request,
+            agency_id=agency.pk,
+        )
+    return person
+
+
+def edit_person(
+    *,
+    actor,
+    person: Person,
+    agency: Agency,
+    person_fields: dict[str, Any],
+    license_fields: dict[str, Any],
+    employment_fields: dict[str, Any],
+    reason: str,
+    request: HttpRequest | None = None,
+) -> Person:
+    """Change a staff member's details, license in the agency's state, and job
+    there (ending it, when they leave); the old version stays in the audit."""
+    _require(reason, "A change to a person needs a reason.")
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        before = person_snapshot(person, agency)
+        for name, value in person_fields.items():
+            setattr(person, name, value)
+        person.full_clean()
+        person.save()
+        license = person.licenses.filter(jurisdiction=agency.state).first()
+        license = license or License(person=person, jurisdiction=agency.state)
+        for name, value in license_fields.items():
+            setattr(license, name, value)
+        license.full_clean()
+        license.save()
+        job = Employment.objects.current().filter(person=person, agency=agency).get()
+        for name, value in employment_fields.items():
+            setattr(job, name, value)
+        job.full_clean()
+        job.save()
+        record_event(
+            "person.update",
+            actor=actor,
+            obj=person,
+            before=before,
+            after=person_snapshot(person, agency),
+            reason=reason.strip(),
+            request=request,
+            agency_id=agency.pk,
+        )
+    return person

@@ -13,13 +13,22 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from muster.agencies import compliance
-from muster.agencies.choices import Area, Delivery, ProviderKind, Result
-from muster.agencies.compliance import recording
+from muster.agencies.choices import (
+    Area,
+    Delivery,
+    Discipline,
+    LicenseStatus,
+    ProviderKind,
+    Result,
+)
+from muster.agencies.compliance import recording, words
 from muster.agencies.models import (
     EARLIEST_DAY,
     Exemption,
+    License,
     Qualification,
     TrainingRecord,
+    day_problems,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -345,3 +354,143 @@ def line_drafts(data) -> list[tuple[int, recording.LineDraft]]:
             )
         )
     return drafts
+
+
+class PersonForm(forms.Form):
+    """A person on the agency's staff: who they are, their license in the agency's
+    state, and their job there. Used to add someone and to change their details."""
+
+    first_name = forms.CharField(max_length=100)
+    last_name = forms.CharField(max_length=100)
+    external_id = forms.CharField(
+        label="Badge or personnel number", max_length=40, required=False
+    )
+    discipline = forms.ChoiceField(choices=Discipline.choices)
+    email = forms.EmailField(required=False, help_text="Where reminders are sent.")
+    license_number = forms.CharField(max_length=40, required=False)
+    license_class = forms.CharField(
+        label="License class",
+        max_length=10,
+        required=False,
+        help_text="Such as A or B.",
+    )
+    licensed_on = forms.DateField(
+        required=False,
+        widget=DATE,
+        help_text="First licensed in this state; blank if unknown.",
+    )
+    license_status = forms.ChoiceField(
+        choices=LicenseStatus.choices, initial=LicenseStatus.ACTIVE
+    )
+    attributes = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Facts that change what applies",
+    )
+    title = forms.CharField(label="Title or rank", max_length=100, required=False)
+    unit = forms.CharField(max_length=100, required=False)
+    starts_on = forms.DateField(label="Works here since", widget=DATE)
+
+    def __init__(self, *args, agency, person=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.agency, self.person = agency, person
+        self.fields["attributes"].choices = words.attribute_choices()
+        self.fields[
+            "license_number"
+        ].label = f"{agency.get_state_display()} license number"
+
+    def clean_starts_on(self):
+        day = self.cleaned_data["starts_on"]
+        problem = day_problems(starts_on=day).get("starts_on")
+        if problem:
+            raise ValidationError(problem)
+        return day
+
+    def clean_licensed_on(self):
+        day = self.cleaned_data.get("licensed_on")
+        problem = day_problems(licensed_on=day).get("licensed_on")
+        if problem:
+            raise ValidationError(problem)
+        return day
+
+    def clean_license_number(self) -> str:
+        number = self.cleaned_data.get("license_number", "").strip()
+        taken = License.objects.filter(
+            jurisdiction=self.agency.state, number__iexact=number
+        )
+        if self.person is not None:
+            taken = taken.exclude(person=self.person)
+        if number and taken.exists():
+            # Whose it is stays unsaid: the holder may work for another agency.
+            raise ValidationError(
+                "This license number is already on file for someone else. If they "
+                "joined from another agency, ask for a transfer instead."
+            )
+        return number
+
+    def person_fields(self) -> dict[str, Any]:
+        names = ("first_name", "last_name", "external_id", "discipline", "email")
+        return {name: self.cleaned_data[name] for name in names}
+
+    def license_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "discipline": data["discipline"],
+            "number": data["license_number"],
+            "license_class": data["license_class"],
+            "licensed_on": data["licensed_on"],
+            "status": data["license_status"],
+            "attributes": list(data["attributes"]),
+        }
+
+    def employment_fields(self) -> dict[str, Any]:
+        return {
+            name: self.cleaned_data[name] for name in ("title", "unit", "starts_on")
+        }
+
+
+class PersonEditForm(PersonForm):
+    ends_on = forms.DateField(
+        label="Left on",
+        required=False,
+        widget=DATE,
+        help_text="The last day they worked here; the person and records stay on file.",
+    )
+    reason = forms.CharField(
+        max_length=200, help_text="Why the details change: kept in the history."
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", "They cannot leave before they started.")
+        return data
+
+    def employment_fields(self) -> dict[str, Any]:
+        return super().employment_fields() | {"ends_on": self.cleaned_data["ends_on"]}
+
+
+def person_initial(person, agency, employment) -> dict[str, Any]:
+    """The edit form's starting values, from the person, license and job."""
+    license = person.licenses.filter(jurisdiction=agency.state).first()
+    initial = {
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "external_id": person.external_id,
+        "discipline": person.discipline,
+        "email": person.email,
+        "title": employment.title,
+        "unit": employment.unit,
+        "starts_on": employment.starts_on,
+        "ends_on": employment.ends_on,
+    }
+    if license is not None:
+        initial |= {
+            "license_number": license.number,
+            "license_class": license.license_class,
+            "licensed_on": license.licensed_on,
+            "license_status": license.status,
+            "attributes": license.attributes,
+        }
+    return initial

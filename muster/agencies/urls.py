@@ -26,6 +26,12 @@ urlpatterns = [
         views.decide_exemption,
         name="exemption-decide",
     ),
+    path("agencies/<slug:code>/people/new/", views.add_person, name="person-new"),
+    path(
+        "agencies/<slug:code>/people/<int:pk>/edit/",
+        views.edit_person,
+        name="person-edit",
+    ),
     path(
         "agencies/<slug:code>/people/<int:pk>/training/new/",
         views.record_training,

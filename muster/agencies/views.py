@@ -633,6 +633,64 @@ def _decide(request, agency, action, subject: str) -> HttpResponse:
 
 
 @login_required
+def add_person(request: HttpRequest, code: str) -> HttpResponse:
+    agency = _writable_agency(request, code)
+    form = forms.PersonForm(request.POST or None, agency=agency)
+    if request.method == "POST" and form.is_valid():
+        person = actions.add_person(
+            actor=request.user,
+            agency=agency,
+            person_fields=form.person_fields(),
+            license_fields=form.license_fields(),
+            employment_fields=form.employment_fields(),
+            request=request,
+        )
+        messages.success(request, f"{person} added to {agency.name}.")
+        return redirect(person)
+    return render(
+        request,
+        "agencies/person_form.html",
+        {"form": form, "agency": agency, "heading": f"Add a person to {agency.name}"},
+    )
+
+
+@login_required
+def edit_person(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    agency = _writable_agency(request, code)
+    person = _staff_member(request, agency, pk)
+    employment = Employment.objects.current().get(person=person, agency=agency)
+    form = forms.PersonEditForm(
+        request.POST or None,
+        agency=agency,
+        person=person,
+        initial=forms.person_initial(person, agency, employment),
+    )
+    if request.method == "POST" and form.is_valid():
+        actions.edit_person(
+            actor=request.user,
+            person=person,
+            agency=agency,
+            person_fields=form.person_fields(),
+            license_fields=form.license_fields(),
+            employment_fields=form.employment_fields(),
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
+        messages.success(request, f"Details of {person} saved.")
+        return redirect(person)
+    return render(
+        request,
+        "agencies/person_form.html",
+        {
+            "form": form,
+            "agency": agency,
+            "person": person,
+            "heading": f"Change the details of {person}",
+        },
+    )
+
+
+@login_required
 def record_qualification(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     agency = _writable_agency(request, code)
     person = _staff_member(request, agency, pk)

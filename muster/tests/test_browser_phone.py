@@ -125,6 +125,8 @@ def pages_for(office) -> dict[str, list[tuple[str, str]]]:
             ("qualification-new", f"/agencies/{code}/people/{bob}/qualifications/new/"),
             ("exemption-new", f"/agencies/{code}/people/{bob}/exemptions/new/"),
             ("class-new", f"/agencies/{code}/classes/new/"),
+            ("person-new", f"/agencies/{code}/people/new/"),
+            ("person-edit", f"/agencies/{code}/people/{bob}/edit/"),
             ("approvals", f"/agencies/{code}/approvals/"),
             ("import-roster", f"/agencies/{code}/import/roster/"),
             ("import-training", f"/agencies/{code}/import/training/"),

@@ -122,3 +122,11 @@ def rules_summary(jurisdictions: Iterable[str]) -> tuple[str, ...]:
                 checked += ", unverified"
             found.append(f"{mandate.title} ({checked})")
     return tuple(found)
+
+
+def attribute_choices() -> list[tuple[str, str]]:
+    """(attribute, description) pairs of the closed list in topics.yaml, for forms."""
+    vocabulary = rules.load_mandates().vocabulary
+    return sorted(
+        (key, vocabulary.descriptions.get(key, key)) for key in vocabulary.attributes
+    )

@@ -90,6 +90,14 @@ def _charlie_qualification(t) -> Qualification:
 
 
 CASES = {
+    # Adding a person: under the other agency's code.
+    "agencies:person-new": Case(
+        lambda t: [{"code": t.other_agency.code}], methods=WRITE
+    ),
+    # Editing one: the other agency's person, under either agency's code.
+    "agencies:person-edit": Case(
+        lambda t: _other_and_own(t, t.charlie_person.pk), methods=WRITE
+    ),
     # What a line being typed would count toward: the other agency's person; a
     # class endpoint under the other agency's code.
     "agencies:counts-toward": Case(
