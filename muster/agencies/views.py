@@ -24,6 +24,7 @@ from muster.agencies.compliance import recording
 from muster.agencies.models import EARLIEST_DAY, Employment, License, Person
 from muster.audit.models import AuditEntry
 from muster.catalog import recommend
+from muster.reminders import notify
 from muster.transfers import pdf
 
 # Every year a record may be dated in has a page, so every transcript link works.
@@ -443,6 +444,9 @@ def correct_training(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, "Correction saved; the old version is in history."
             )
+            if record.approval == Approval.PENDING and record.agency:
+                # Fixed while waiting for review: back to the queue to decide it.
+                return redirect("agencies:approvals", code=record.agency.code)
             return redirect(record.person)
     return render(
         request,
@@ -490,7 +494,7 @@ def self_report(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and lines.is_valid():
         employment = Employment.objects.current().filter(person=person).first()
         try:
-            actions.self_report_training(
+            record = actions.self_report_training(
                 actor=request.user,
                 agency=employment.agency if employment else None,
                 fields=form.record_fields(),
@@ -501,6 +505,7 @@ def self_report(request: HttpRequest) -> HttpResponse:
         except actions.DuplicateTraining as duplicate:
             form.add_error(None, str(duplicate))
         else:
+            notify.self_report_waiting(record)
             messages.success(
                 request, "Sent to your training coordinator; it counts once approved."
             )
@@ -587,9 +592,16 @@ def review_training(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     return _decide(
         request,
         agency,
-        partial(actions.review_training, record=record),
+        partial(_review_and_tell, record=record),
         f"{record.title} for {record.person}",
     )
+
+
+def _review_and_tell(**kwargs):
+    """Approve or reject, then queue the officer's email about it."""
+    record = actions.review_training(**kwargs)
+    notify.self_report_decided(record)
+    return record
 
 
 @require_POST

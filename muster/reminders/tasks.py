@@ -15,7 +15,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django_tasks import task
 
-from muster.agencies.models import Agency, Person
+from muster.agencies.choices import Approval
+from muster.agencies.models import Agency, Person, TrainingRecord
 from muster.reminders.models import DigestSent, ReminderSent
 
 
@@ -80,4 +81,36 @@ def send_digest(user_id: int, agency_id: int, sent_on: str, lines: list[str]) ->
             )
     except IntegrityError:
         return False
+    return True
+
+
+@task()
+def send_review_waiting(record_id: int, user_id: int) -> bool:
+    """Tell a coordinator that an officer's self-reported training waits for them."""
+    record = TrainingRecord.objects.select_related("person", "agency").get(pk=record_id)
+    user = get_user_model().objects.get(pk=user_id)
+    context = {"user": user, "record": record}
+    send_mail(
+        f"Training to review: {record.person.get_full_name()}, {record.title}",
+        render_to_string("reminders/email/review_waiting.txt", context),
+        None,
+        [user.email],
+    )
+    return True
+
+
+@task()
+def send_review_decision(record_id: int, email: str) -> bool:
+    """Tell the officer whether their self-reported training was approved."""
+    record = TrainingRecord.objects.select_related("person", "reviewed_by").get(
+        pk=record_id
+    )
+    context = {"record": record, "approved": record.approval == Approval.APPROVED}
+    verb = "approved" if context["approved"] else "not approved"
+    send_mail(
+        f"Your training {verb}: {record.title}",
+        render_to_string("reminders/email/review_decision.txt", context),
+        None,
+        [email],
+    )
     return True
