@@ -689,3 +689,24 @@ def edit_person(
             agency_id=agency.pk,
         )
     return person
+
+
+def void_records(
+    *,
+    actor,
+    records: Iterable[TrainingRecord],
+    reason: str,
+    request: HttpRequest | None = None,
+) -> int:
+    """Void every live record of `records` with one reason, all or none: the undo
+    of an import. Each goes through `void_training`, so each has its audit entry.
+    Returns how many were voided (those already void are left as they are)."""
+    _require(reason, "Undoing an import needs a reason.")
+    voided = 0
+    with transaction.atomic():
+        for record in records:
+            if record.is_void:
+                continue
+            void_training(actor=actor, record=record, reason=reason, request=request)
+            voided += 1
+    return voided

@@ -91,6 +91,27 @@ class _FilePlan:
         return 0
 
 
+def batch_reason(batch: ImportBatch) -> str:
+    """The reason on every audit entry an applied batch wrote: how its rows are
+    found again, to undo it."""
+    return f"{batch.get_kind_display()} import of {batch.file_name} (#{batch.pk})"
+
+
+def records_created_by(batch: ImportBatch):
+    """The training records a training import created, found by its audit entries."""
+    from muster.agencies.models import TrainingRecord
+    from muster.audit.models import AuditEntry
+
+    ids = AuditEntry.objects.filter(
+        object_type=TrainingRecord._meta.label,
+        agency_id=batch.agency_id,
+        reason=batch_reason(batch),
+    ).values_list("object_id", flat=True)
+    return TrainingRecord.objects.filter(
+        pk__in=[int(i) for i in ids], agency=batch.agency
+    ).order_by("pk")
+
+
 def apply_batch(batch: ImportBatch, actor) -> dict:
     """Plan again and apply, in one transaction; any problem writes nothing.
 
@@ -108,10 +129,7 @@ def apply_batch(batch: ImportBatch, actor) -> dict:
             plan = plan_batch(locked)
             if plan.problems:
                 raise ValueError("; ".join(str(p) for p in plan.problems[:20]))
-            reason = (
-                f"{locked.get_kind_display()} import of {locked.file_name} "
-                f"(#{locked.pk})"
-            )
+            reason = batch_reason(locked)
             apply = KINDS[locked.kind][2]
             counts = apply(locked.agency, plan, actor=actor, reason=reason)
             request_transfers(

@@ -55,3 +55,11 @@ class TransferDecisionForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(max_length=300)
+
+
+class UndoForm(forms.Form):
+    reason = forms.CharField(
+        max_length=150,
+        help_text="Why the import is undone (wrong file, wrong class): kept with "
+        "every record it voids.",
+    )

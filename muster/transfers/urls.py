@@ -22,6 +22,7 @@ urlpatterns = [
         transfer_views.withdraw_transfer,
         name="transfer-withdraw",
     ),
+    path("import/<int:pk>/undo/", views.import_undo, name="undo"),
     path("exports/", views.export_list, name="exports"),
     path(
         "exports/compliance.csv",

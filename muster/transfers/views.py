@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,12 +13,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from muster.accounts import access
+from muster.agencies import actions as agency_actions
 from muster.agencies import compliance
 from muster.agencies.compliance import words
 from muster.audit.choices import Action
 from muster.audit.log import record_event
 from muster.transfers import actions, exports, pdf
-from muster.transfers.forms import MappingForm, UploadForm
+from muster.transfers.forms import MappingForm, UndoForm, UploadForm
 from muster.transfers.models import ImportBatch, ImportKind
 from muster.transfers.tables import MAX_BYTES, FileProblem, read_table
 
@@ -131,6 +133,39 @@ def import_preview(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             "counts": {a: plan.count(a) for a in ACTIONS} if plan else batch.summary,
             "changes": changes[:SHOWN_CHANGES],
             "more_changes": max(0, len(changes) - SHOWN_CHANGES),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_undo(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Void, with one reason, every training record an applied import created."""
+    batch = _batch(request, code, pk)
+    if not batch.is_applied or batch.kind != ImportKind.TRAINING:
+        raise Http404("Only a confirmed training import can be undone.")
+    records = actions.records_created_by(batch)
+    live = records.filter(is_void=False)
+    form = UndoForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        voided = agency_actions.void_records(
+            actor=request.user,
+            records=list(live),
+            reason=f"Import #{batch.pk} undone: {form.cleaned_data['reason']}",
+            request=request,
+        )
+        messages.success(request, f"{voided} imported records are now void.")
+        return redirect("transfers:preview", code=code, pk=pk)
+    return render(
+        request,
+        "transfers/undo.html",
+        {
+            "agency": batch.agency,
+            "batch": batch,
+            "form": form,
+            "live": live.select_related("person")[:SHOWN_CHANGES],
+            "live_count": live.count(),
+            "void_count": records.filter(is_void=True).count(),
         },
     )
 

@@ -102,6 +102,7 @@ CASES = {
     "transfers:training": Case(_oakdale, methods=WRITE),
     "transfers:mapping": Case(_oakdale_batch, methods=WRITE),
     "transfers:preview": Case(_oakdale_batch, methods=WRITE),
+    "transfers:undo": Case(_oakdale_batch, methods=WRITE),
     "transfers:exports": Case(_oakdale),
     "transfers:compliance-csv": Case(_oakdale),
     "transfers:compliance-pdf": Case(_oakdale),
