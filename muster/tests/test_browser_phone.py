@@ -85,6 +85,19 @@ def office(settings, tmp_path):
         requirements=["firearms"],
     )
     user_bob = make_user("bob", (Role.OFFICER, agency), person=bob)
+    actions.self_report_training(
+        actor=user_bob,
+        agency=agency,
+        fields={
+            "title": "Crisis intervention team conference, regional session",
+            "completed_on": today - timedelta(days=5),
+            "provider_kind": "out-of-state",
+            "provider_name": "National Crisis Intervention Association",
+        },
+        lines=[
+            {"hours": 3, "area": "interpersonal", "topics": ["crisis-intervention"]}
+        ],
+    )
     course = Course.objects.get(slug=SLUG)
     enrollment = Enrollment.objects.create(
         person=bob,

@@ -133,3 +133,22 @@ class AssessmentTestCase(ClockMixin, BaseTestCase):
         self.assertContains(response, 'id="download-certificate"')
         self.enrollment.refresh_from_db()
         self.assertTrue(self.enrollment.is_complete)
+
+
+class MultipleChoiceWordingTestCase(ClockMixin, BaseTestCase):
+    """A question that already says "Choose all that apply" is not told twice."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.course = make_course()
+        for question in self.course.questions.filter(lesson__isnull=True):
+            question.kind = "multiple"
+            question.text = f"{question.text}: which apply? Choose all that apply."
+            question.save()
+        self.client.force_login(self.bob)
+        ready_for_assessment(self.client, self.course, self.clock)
+
+    def test_it_says_choose_all_that_apply_once(self) -> None:
+        page = self.client.get(f"/learn/{self.course.slug}/assessment/")
+        self.assertContains(page, "Choose all that apply.")
+        self.assertNotContains(page, "(choose all that apply)")
