@@ -128,5 +128,6 @@ def attribute_choices() -> list[tuple[str, str]]:
     """(attribute, description) pairs of the closed list in topics.yaml, for forms."""
     vocabulary = rules.load_mandates().vocabulary
     return sorted(
-        (key, vocabulary.descriptions.get(key, key)) for key in vocabulary.attributes
+        ((key, vocabulary.descriptions.get(key, key)) for key in vocabulary.attributes),
+        key=lambda choice: choice[1],
     )
