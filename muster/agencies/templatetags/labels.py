@@ -20,6 +20,13 @@ def status_words(value) -> str:
 
 
 @register.filter
+def attributes(value) -> str:
+    """License attributes by what they mean: "Has authority to enforce traffic laws"."""
+    labels = dict(words.attribute_choices())
+    return ", ".join(words.short_label(labels.get(key, key)) for key in value or ())
+
+
+@register.filter
 def area(value) -> str:
     return words.area_label(value or "")
 

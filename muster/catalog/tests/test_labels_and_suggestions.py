@@ -60,6 +60,8 @@ class LabelsTestCase(BaseTestCase):
         page = self.client.get(self.bob_person.get_absolute_url())
         self.assertContains(page, "(Implicit bias)")
         self.assertNotContains(page, "(implicit-bias)")
+        self.assertContains(page, "has authority to enforce traffic laws")
+        self.assertNotContains(page, "traffic-enforcement")
 
     def test_a_provider_refusal_is_explained_in_words(self) -> None:
         mandate = next(
