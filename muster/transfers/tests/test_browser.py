@@ -61,7 +61,8 @@ def record_class(page, base: str, on: date) -> None:
     assert attendees.count() == 12
     for i in range(12):
         attendees.nth(i).check()
-    page.get_by_role("button", name="Save for every attendee").click()
+    page.get_by_role("button", name="Check the names").click()
+    page.get_by_role("button", name="Save for these 12 people").click()
 
 
 def test_a_coordinator_imports_a_roster_records_a_class_and_sees_counts_change(
