@@ -114,7 +114,7 @@ def test_it_says_when_no_rules_are_encoded_for_the_year(signed_in, db):
     # nothing" (not-applicable) but say that the year is not encoded, and why.
     person = make_person(state="OH", licensed_on=date(2010, 6, 1))
     content = signed_in.get(f"{person.get_absolute_url()}?year=2024").content.decode()
-    assert '<span class="status status-not-encoded">not-encoded</span>' in content
+    assert '<span class="status status-not-encoded">not encoded</span>' in content
     assert "NO RULES ENCODED for the period containing 31 December 2024" in content
     assert "status-not-applicable" not in content
 
