@@ -33,6 +33,7 @@ from muster.agencies.models import (
 )
 from muster.audit.choices import Action
 from muster.audit.log import Event, record_event, record_events, snapshot
+from muster.audit.records import action_for, state_of
 
 RECORD_FIELDS = (
     "title",
@@ -603,17 +604,6 @@ def _require(text: str, message: str) -> None:
 # People ---------------------------------------------------------------------
 
 
-def person_snapshot(person: Person, agency: Agency) -> dict[str, Any]:
-    """The person, their license in the agency's state and their job there."""
-    license = person.licenses.filter(jurisdiction=agency.state).first()
-    job = person.employments.filter(agency=agency).order_by("-starts_on").first()
-    return {
-        "person": snapshot(person),
-        "license": snapshot(license) if license else None,
-        "employment": snapshot(job) if job else None,
-    }
-
-
 def add_person(
     *,
     actor,
@@ -634,15 +624,18 @@ def add_person(
         job = Employment(person=person, agency=agency, **employment_fields)
         job.full_clean()
         job.save()
-        record_event(
-            "person.create",
-            actor=actor,
-            obj=person,
-            after=person_snapshot(person, agency),
-            reason="Added to the staff",
-            request=request,
-            agency_id=agency.pk,
-        )
+        # One entry per legal record, each with its full state, so that
+        # `audit verify` finds the person, the license and the job on the trail.
+        for obj in (person, license, job):
+            record_event(
+                action_for(type(obj), created=True),
+                actor=actor,
+                obj=obj,
+                after=state_of(obj),
+                reason="Added to the staff",
+                request=request,
+                agency_id=agency.pk,
+            )
     return person
 
 
@@ -662,32 +655,36 @@ def edit_person(
     _require(reason, "A change to a person needs a reason.")
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
-        before = person_snapshot(person, agency)
-        for name, value in person_fields.items():
-            setattr(person, name, value)
-        person.full_clean()
-        person.save()
         license = person.licenses.filter(jurisdiction=agency.state).first()
+        created_license = license is None
         license = license or License(person=person, jurisdiction=agency.state)
-        for name, value in license_fields.items():
-            setattr(license, name, value)
-        license.full_clean()
-        license.save()
         job = Employment.objects.current().filter(person=person, agency=agency).get()
-        for name, value in employment_fields.items():
-            setattr(job, name, value)
-        job.full_clean()
-        job.save()
-        record_event(
-            "person.update",
-            actor=actor,
-            obj=person,
-            before=before,
-            after=person_snapshot(person, agency),
-            reason=reason.strip(),
-            request=request,
-            agency_id=agency.pk,
+        changes = (
+            (person, person_fields, False),
+            (license, license_fields, created_license),
+            (job, employment_fields, False),
         )
+        # Each legal record that changed gets its own entry with its before and
+        # after, as the roster import writes them.
+        for obj, fields, created in changes:
+            before = None if created else state_of(obj)
+            for name, value in fields.items():
+                setattr(obj, name, value)
+            obj.full_clean()
+            obj.save()
+            after = state_of(obj)
+            if after == before:
+                continue
+            record_event(
+                action_for(type(obj), created=created),
+                actor=actor,
+                obj=obj,
+                before=before,
+                after=after,
+                reason=reason.strip(),
+                request=request,
+                agency_id=agency.pk,
+            )
     return person
 
 

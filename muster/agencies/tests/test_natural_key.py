@@ -108,7 +108,7 @@ class NaturalKeyTestCase(BaseTestCase):
         carol = make_person("Carol", "Cruz", self.agency)
         self.client.force_login(self.alice)
         url = f"/agencies/{self.agency.code}/classes/new/"
-        data = training_data(attendees=[self.bob_person.pk, carol.pk])
+        data = training_data(attendees=[self.bob_person.pk, carol.pk], confirm="1")
         self.client.post(url, data)
         response = self.client.post(url, data)
         self.assertContains(response, "Nothing was saved. Bob Baker already has")

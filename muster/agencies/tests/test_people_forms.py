@@ -4,6 +4,7 @@ the agency's own staff only; bad input writes nothing."""
 import time_machine
 
 from muster.agencies.models import Employment, License, Person
+from muster.audit.choices import Action
 from muster.audit.log import history_for
 from muster.test import BaseTestCase
 
@@ -50,7 +51,9 @@ class PeopleFormsTestCase(BaseTestCase):
         self.assertEqual((job.agency, job.title), (self.agency, "Patrol officer"))
         entry = history_for(person).get()
         self.assertEqual((entry.action, entry.actor), ("person.create", self.alice))
-        self.assertEqual(entry.after["license"]["number"], "MO-884120")
+        license = person.licenses.get()
+        self.assertEqual(history_for(license).get().after["number"], "MO-884120")
+        self.assertEqual(history_for(job).get().action, "employment.create")
         self.assertContains(self.client.get(f"/agencies/{self.agency.code}/"), "Diaz")
 
     def test_bad_input_writes_nothing(self) -> None:
@@ -89,8 +92,14 @@ class PeopleFormsTestCase(BaseTestCase):
         )
         self.bob_person.refresh_from_db()
         self.assertEqual(self.bob_person.first_name, "Robert")
-        entry = history_for(self.bob_person).get(action="person.update")
-        self.assertEqual(entry.before["person"]["first_name"], "Bob")
+        entry = history_for(self.bob_person).get(action=Action.PERSON_CHANGE)
+        self.assertEqual(entry.before["first_name"], "Bob")
+        self.assertEqual(entry.after["first_name"], "Robert")
+        license = self.bob_person.licenses.get()
+        self.assertEqual(
+            history_for(license).get(action=Action.LICENSE_CHANGE).after["number"],
+            "MO-000777",
+        )
         self.assertEqual(entry.reason, "Uses his full first name")
 
     def test_leaving_ends_the_job_and_keeps_the_person(self) -> None:
