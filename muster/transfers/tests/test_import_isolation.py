@@ -198,7 +198,9 @@ class ImportIsolationTestCase(IsolationMatrixTestCase):
 
     def test_a_class_entry_refuses_another_agencys_officer(self) -> None:
         url = reverse("agencies:class-new", kwargs={"code": self.agency.code})
-        mixed = training_data(attendees=[self.bob_person.pk, self.charlie_person.pk])
+        mixed = training_data(
+            attendees=[self.bob_person.pk, self.charlie_person.pk], confirm="1"
+        )
         response = self.client.post(url, mixed)
         self.assertContains(response, "Select a valid choice.")
         self.assertNotContains(response, "Chen")
@@ -208,7 +210,9 @@ class ImportIsolationTestCase(IsolationMatrixTestCase):
             ).exists()
         )
         # The same post with only Riverton's own officer is taken.
-        self.client.post(url, training_data(attendees=[self.bob_person.pk]))
+        self.client.post(
+            url, training_data(attendees=[self.bob_person.pk], confirm="1")
+        )
         self.assertTrue(
             TrainingRecord.objects.filter(
                 person=self.bob_person, title=mixed["title"]
