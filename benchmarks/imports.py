@@ -123,7 +123,6 @@ def main() -> None:
         from muster.agencies.models import Agency
         from muster.transfers import actions
         from muster.transfers.models import ImportBatch
-        from muster.transfers.tables import read_table
 
         agency = Agency.objects.create(
             name="Bench PD", code="bench-pd", kind="police-department", state="MO"
@@ -132,7 +131,7 @@ def main() -> None:
         RoleGrant.objects.create(user=user, role=Role.COORDINATOR, agency=agency)
 
         def batch(kind: str, data: bytes) -> ImportBatch:
-            headers = read_table("f.csv", data).headers
+            headers = actions.read_upload("f.csv", data).headers
             return actions.upload_batch(
                 agency, kind, "f.csv", data, headers, actor=user
             )

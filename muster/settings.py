@@ -305,6 +305,18 @@ STORAGES = {
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MUSTER_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 
+# Bounds on an import file (roster, training), checked before and while it is
+# parsed; see muster/tabular/limits.py and docs/imports.md.
+IMPORT_MAX_UPLOAD_BYTES = env_int("MUSTER_IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("MUSTER_IMPORT_MAX_ROWS", 20_000)
+IMPORT_MAX_COLUMNS = env_int("MUSTER_IMPORT_MAX_COLUMNS", 200)
+IMPORT_MAX_CELLS = env_int("MUSTER_IMPORT_MAX_CELLS", 500_000)
+IMPORT_MAX_UNZIPPED_BYTES = env_int(
+    "MUSTER_IMPORT_MAX_UNZIPPED_BYTES", 100 * 1024 * 1024
+)
+IMPORT_MAX_ZIP_RATIO = env_int("MUSTER_IMPORT_MAX_ZIP_RATIO", 100)
+IMPORT_MAX_SECONDS = env_int("MUSTER_IMPORT_MAX_SECONDS", 60)
+
 EMAIL_BACKEND = env_str(
     "MUSTER_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )

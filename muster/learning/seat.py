@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from muster.catalog.models import Lesson
 from muster.learning.models import Enrollment, Heartbeat, LessonProgress
+from muster.tabular import spreadsheet_safe
 
 HEARTBEAT_SECONDS = 15
 # Twice the heartbeat period: one late heartbeat still counts in full, while a
@@ -89,9 +90,13 @@ def has_met_seat_time(enrollment: Enrollment) -> bool:
 
 
 def seat_time_summary(enrollment: Enrollment) -> str:
-    """A CSV of every heartbeat and the totals, kept as evidence on the record."""
+    """A CSV of every heartbeat and the totals, kept as evidence on the record.
+
+    Course titles, names and tab ids come from people; every cell is escaped so
+    that a spreadsheet program opening the evidence never runs one as a formula.
+    """
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = _SafeWriter(csv.writer(out))
     course = enrollment.course
     writer.writerow(["course", course.title])
     writer.writerow(["learner", enrollment.person.get_full_name()])
@@ -115,3 +120,13 @@ def seat_time_summary(enrollment: Enrollment) -> str:
             ]
         )
     return out.getvalue()
+
+
+class _SafeWriter:
+    """A csv writer whose every cell goes through `spreadsheet_safe`."""
+
+    def __init__(self, writer) -> None:
+        self.writer = writer
+
+    def writerow(self, row) -> None:
+        self.writer.writerow([spreadsheet_safe(cell) for cell in row])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -18,15 +19,15 @@ from django.utils import timezone
 from muster.agencies.models import Agency, Employment, Person
 from muster.audit.choices import Action
 from muster.audit.log import Event, record_event, record_events, snapshot
+from muster.tabular import Limits, Problem, Table, TableError, read_table
 from muster.transfers import roster, training
-from muster.transfers.columns import Problem, guess_mapping
+from muster.transfers.columns import guess_mapping
 from muster.transfers.models import (
     ImportBatch,
     ImportKind,
     TransferRequest,
     TransferStatus,
 )
-from muster.transfers.tables import FileProblem, read_table
 
 CONCURRENT_WRITE = (
     "another import or transfer wrote some of the same licenses at the same "
@@ -45,6 +46,24 @@ KINDS = {
 
 def columns_for(batch: ImportBatch):
     return KINDS[batch.kind][0]
+
+
+def import_limits() -> Limits:
+    """The bounds on an import file, from the IMPORT_* settings."""
+    return Limits(
+        max_bytes=settings.IMPORT_MAX_UPLOAD_BYTES,
+        max_rows=settings.IMPORT_MAX_ROWS,
+        max_columns=settings.IMPORT_MAX_COLUMNS,
+        max_cells=settings.IMPORT_MAX_CELLS,
+        max_unzipped_bytes=settings.IMPORT_MAX_UNZIPPED_BYTES,
+        max_zip_ratio=settings.IMPORT_MAX_ZIP_RATIO,
+        max_seconds=settings.IMPORT_MAX_SECONDS,
+    )
+
+
+def read_upload(file_name: str, data: bytes) -> Table:
+    """The table in an uploaded file, within the import limits, or TableError."""
+    return read_table(file_name, data, import_limits())
 
 
 def upload_batch(
@@ -71,9 +90,9 @@ def plan_batch(batch: ImportBatch):
     """The batch's plan, from the stored file and mapping; file problems included."""
     _, plan, _ = KINDS[batch.kind]
     try:
-        table = read_table(batch.file_name, bytes(batch.content))
-    except FileProblem as problem:
-        return _FilePlan([Problem(str(problem))])
+        table = read_upload(batch.file_name, bytes(batch.content))
+    except TableError as error:
+        return _FilePlan([error.problem])
     result = plan(batch.agency, table, batch.mapping)
     # File-wide problems first, then by row, in the order found within a row.
     result.problems.sort(key=lambda problem: problem.row or 0)

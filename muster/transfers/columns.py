@@ -1,45 +1,45 @@
-"""The columns an import understands, and the mapping from a file's headers to them.
+"""The columns an import understands, the mapping from a file's headers to them,
+and the plan that the preview shows.
 
 A mapping is a dict from column key to the index of a header in the file, or None
 when the file has no such column. It is guessed from the header names and the
-coordinator may change it before the preview.
+coordinator may change it before the preview. Under the key "values" it may also
+hold, per column, the coordinator's translation of the file's own words into
+allowed values ({"delivery": {"Classroom": "live"}}).
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from muster.tabular import CellProblem, Problem, Table
+from muster.tabular.cells import squash
+
+VALUES = "values"
 
 
 @dataclass(frozen=True)
 class Column:
-    """One field an import can read, with header names that usually mean it."""
+    """One field an import can read, with header names that usually mean it.
+
+    `choices` lists the allowed (value, label) pairs of a choice column, and
+    `synonyms` other words that mean one of them ("Classroom" for live).
+    """
 
     key: str
     label: str
     required: bool = False
     aliases: tuple[str, ...] = ()
     help: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+    synonyms: tuple[tuple[str, str], ...] = ()
+    example: str = ""
 
     def names(self) -> set[str]:
-        return {_squash(self.key), _squash(self.label)} | {
-            _squash(alias) for alias in self.aliases
+        return {squash(self.key), squash(self.label)} | {
+            squash(alias) for alias in self.aliases
         }
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something wrong with the file, a row, or one cell of a row."""
-
-    message: str
-    row: int | None = None
-    field: str = ""
-
-    def __str__(self) -> str:
-        where = f"Row {self.row}" if self.row else "File"
-        if self.field:
-            where += f", {self.field}"
-        return f"{where}: {self.message}"
 
 
 @dataclass
@@ -59,34 +59,95 @@ class ImportPlan:
     rows: list
     problems: list[Problem]
     plans: list[RowPlan] = field(default_factory=list)
+    file: str = ""
 
     def count(self, action: str) -> int:
         return sum(1 for plan in self.plans if plan.action == action)
 
+    def problem(self, row: int | None, column: str | None, message: str) -> None:
+        self.problems.append(Problem(self.file, row, column, message))
 
-def parse_rows(table, parse_row, nothing: str) -> tuple[list, list[Problem]]:
-    """Parse every non-blank row with `parse_row(number, cells)`.
+
+@dataclass
+class ParsedRow:
+    """One row's values by column key, parsed; None where the cell was blank."""
+
+    row: int
+    values: dict
+
+
+ParseCell = Callable[[Column, str], object]
+
+
+def parse_rows(
+    table: Table,
+    columns: tuple[Column, ...],
+    mapping: dict,
+    parse_cell: ParseCell,
+    nothing: str,
+) -> tuple[list[ParsedRow], list[Problem]]:
+    """Parse every non-blank row, each mapped cell with `parse_cell(column, text)`.
 
     Returns the rows and all their problems, plus one naming `nothing` when the
     file has a header but no rows ("the file has a header row but no people").
     """
-    rows: list = []
+    rows: list[ParsedRow] = []
     problems: list[Problem] = []
-    for offset, row_cells in enumerate(table.rows):
-        if not any(row_cells):
+    width = len(table.headers)
+    for offset, cells in enumerate(table.rows):
+        if not any(cells):
             continue
-        row, row_problems = parse_row(table.FIRST_ROW + offset, row_cells)
-        rows.append(row)
-        problems += row_problems
+        number = table.FIRST_ROW + offset
+        if len(cells) > width and any(cells[width:]):
+            problems.append(
+                Problem(
+                    table.name,
+                    number,
+                    None,
+                    "has more cells than the header row",
+                    "name every column in row 1, or remove the extra cells",
+                )
+            )
+        values = {}
+        for column in columns:
+            index = mapping.get(column.key)
+            text = cells[index] if index is not None and index < len(cells) else ""
+            try:
+                values[column.key] = _parse(column, text, parse_cell)
+            except CellProblem as problem:
+                problems.append(problem.at(table.name, number, column.label))
+                values[column.key] = None
+        rows.append(ParsedRow(number, values))
     if not rows:
-        problems.append(Problem(f"the file has a header row but no {nothing}"))
+        problems.append(
+            Problem(
+                table.name,
+                None,
+                None,
+                f"the file has a header row but no {nothing}",
+                "add one row under the header for each",
+            )
+        )
     return rows, problems
+
+
+def _parse(column: Column, text: str, parse_cell: ParseCell):
+    if not text:
+        if column.required:
+            raise CellProblem("is blank", "it is required")
+        return None
+    return parse_cell(column, text)
+
+
+def synonyms(column: Column, mapping: dict) -> dict[str, str]:
+    """The column's built-in synonyms and the coordinator's own, theirs winning."""
+    return {**dict(column.synonyms), **mapping.get(VALUES, {}).get(column.key, {})}
 
 
 def guess_mapping(columns: tuple[Column, ...], headers: list[str]) -> dict:
     """Each column's header index, matched by name ignoring case and punctuation."""
-    squashed = [_squash(header) for header in headers]
-    mapping: dict[str, int | None] = {}
+    squashed = [squash(header) for header in headers]
+    mapping: dict = {}
     for column in columns:
         names = column.names()
         mapping[column.key] = next(
@@ -95,10 +156,18 @@ def guess_mapping(columns: tuple[Column, ...], headers: list[str]) -> dict:
     return mapping
 
 
-def mapping_problems(columns: tuple[Column, ...], mapping: dict) -> list[Problem]:
+def mapping_problems(
+    file: str, columns: tuple[Column, ...], mapping: dict
+) -> list[Problem]:
     """Required columns left unmapped, and one header used for two columns."""
     problems = [
-        Problem(f"choose the file's column for '{column.label}' (it is required)")
+        Problem(
+            file,
+            None,
+            column.label,
+            "no column of the file is chosen for it",
+            "it is required: choose its column on the mapping page",
+        )
         for column in columns
         if column.required and mapping.get(column.key) is None
     ]
@@ -110,13 +179,13 @@ def mapping_problems(columns: tuple[Column, ...], mapping: dict) -> list[Problem
         if index in used:
             problems.append(
                 Problem(
-                    f"one file column is chosen for both '{used[index]}' "
-                    f"and '{column.label}'"
+                    file,
+                    None,
+                    column.label,
+                    f"the file's column chosen for it is also chosen for "
+                    f"'{used[index]}'",
+                    "choose one column for each",
                 )
             )
         used[index] = column.label
     return problems
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())

@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -23,26 +21,48 @@ from muster.agencies.models import Agency, Employment, License, Person
 from muster.audit.choices import Action
 from muster.audit.log import Event, record_event, record_events, snapshot
 from muster.audit.records import action_for
-from muster.transfers import cells
+from muster.tabular import Table, cells
 from muster.transfers.columns import (
     Column,
     ImportPlan,
-    Problem,
+    ParsedRow,
     RowPlan,
     mapping_problems,
     parse_rows,
+    synonyms,
 )
 from muster.transfers.models import TransferRequest, TransferStatus
-from muster.transfers.tables import Table
 
 COLUMNS = (
-    Column("first_name", "First name", True, ("first", "given name", "firstname")),
-    Column("last_name", "Last name", True, ("last", "surname", "family name")),
+    Column(
+        "first_name",
+        "First name",
+        True,
+        ("first", "given name", "firstname", "fname"),
+        example="Pat",
+    ),
+    Column(
+        "last_name",
+        "Last name",
+        True,
+        ("last", "surname", "family name", "lname"),
+        example="Rivera",
+    ),
     Column(
         "license_number",
         "License number",
         True,
-        ("license", "license no", "licence number", "cert number", "dsn", "post id"),
+        (
+            "license",
+            "license no",
+            "licence number",
+            "cert number",
+            "certification number",
+            "dsn",
+            "post id",
+            "post number",
+        ),
+        example="MO123456",
     ),
     Column(
         "state",
@@ -50,17 +70,41 @@ COLUMNS = (
         False,
         ("license state", "jurisdiction"),
         "Two-letter code; blank means the agency's state.",
+        choices=tuple(State.choices),
+        example="MO",
     ),
     Column(
         "discipline",
         "Discipline",
         True,
-        ("license type", "type"),
-        "Peace officer, telecommunicator, corrections, chief, reserve...",
+        ("license type", "type", "certification type"),
+        choices=tuple(Discipline.choices),
+        synonyms=(
+            ("officer", Discipline.PEACE_OFFICER),
+            ("police officer", Discipline.PEACE_OFFICER),
+            ("law enforcement", Discipline.PEACE_OFFICER),
+            ("dispatcher", Discipline.TELECOMMUNICATOR),
+            ("jailer", Discipline.CORRECTIONS),
+            ("detention officer", Discipline.CORRECTIONS),
+        ),
+        example="Peace officer",
     ),
-    Column("license_class", "Class", False, ("license class",)),
-    Column("licensed_on", "Licensed on", False, ("license date", "licensed")),
-    Column("license_status", "License status", False, ("status",)),
+    Column("license_class", "Class", False, ("license class",), example="A"),
+    Column(
+        "licensed_on",
+        "Licensed on",
+        False,
+        ("license date", "licensed", "certification date", "date licensed"),
+        example="2016-05-01",
+    ),
+    Column(
+        "license_status",
+        "License status",
+        False,
+        ("status",),
+        choices=tuple(LicenseStatus.choices),
+        example="Active",
+    ),
     Column(
         "attributes",
         "Attributes",
@@ -73,11 +117,26 @@ COLUMNS = (
         "Badge or ID",
         False,
         ("badge", "id", "employee id", "badge number", "personnel number"),
+        example="B-17",
     ),
-    Column("email", "Email", False, ("e-mail", "email address")),
-    Column("title", "Rank or title", False, ("rank", "title", "position")),
+    Column(
+        "email",
+        "Email",
+        False,
+        ("e-mail", "email address", "e-mail address"),
+        example="pat.rivera@example.org",
+    ),
+    # "Position" is left to the coordinator: some systems mean the rank by it,
+    # others the assignment (patrol, detective).
+    Column("title", "Rank or title", False, ("rank", "title", "job title")),
     Column("unit", "Unit", False, ("division", "assignment")),
-    Column("hired_on", "Hired on", False, ("hire date", "start date", "hired")),
+    Column(
+        "hired_on",
+        "Hired on",
+        False,
+        ("hire date", "start date", "hired", "date of hire", "date hired"),
+        example="2016-05-01",
+    ),
 )
 LABELS = {column.key: column.label for column in COLUMNS}
 PERSON_FIELDS = ("first_name", "last_name", "external_id", "email", "discipline")
@@ -88,13 +147,12 @@ HELD_ELSEWHERE = "license held elsewhere: a transfer request will be sent"
 ALREADY_REQUESTED = "license held elsewhere: a transfer request was already sent"
 SHARED = "name, email and license kept: another agency employs this person too"
 
+# Choice columns whose values the coordinator may translate on the mapping page.
+CHOICE_COLUMNS = ("state", "discipline", "license_status")
 
-@dataclass
-class RosterRow:
+
+class RosterRow(ParsedRow):
     """One row's values, parsed; None where the file's cell was blank or absent."""
-
-    row: int
-    values: dict = field(default_factory=dict)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -115,50 +173,38 @@ class RosterPlan(ImportPlan):
 
 def plan_roster(agency: Agency, table: Table, mapping: dict) -> RosterPlan:
     """Read and check every row, and say what confirming would create or change."""
-    problems = mapping_problems(COLUMNS, mapping)
+    problems = mapping_problems(table.name, COLUMNS, mapping)
     if problems:
-        return RosterPlan([], problems)
+        return RosterPlan([], problems, file=table.name)
+    today = timezone.localdate()
     rows, problems = parse_rows(
         table,
-        lambda number, row_cells: _parse_row(agency, number, row_cells, table, mapping),
+        COLUMNS,
+        mapping,
+        lambda column, text: parse_cell(column, text, today, synonyms(column, mapping)),
         "people",
     )
-    problems += _duplicates(rows)
-    plan = RosterPlan(rows, problems)
-    if not problems:
+    rows = [RosterRow(row.row, row.values) for row in rows]
+    for row in rows:
+        row.values["state"] = row.values["state"] or agency.state
+    plan = RosterPlan(rows, problems, file=table.name)
+    _duplicates(plan)
+    if not plan.problems:
         _plan_rows(agency, plan)
     return plan
 
 
-def _parse_row(agency, number, row_cells, table, mapping):
-    problems = []
-    if len(row_cells) > len(table.headers) and any(row_cells[len(table.headers) :]):
-        problems.append(Problem("has more cells than the header row", number))
-    values = {}
-    for column in COLUMNS:
-        index = mapping.get(column.key)
-        text = row_cells[index] if index is not None and index < len(row_cells) else ""
-        try:
-            values[column.key] = _parse_cell(column, text, agency)
-        except cells.CellProblem as problem:
-            problems.append(Problem(str(problem), number, column.label))
-            values[column.key] = None
-    return RosterRow(number, values), problems
-
-
-def _parse_cell(column: Column, text: str, agency: Agency):
-    if not text:
-        if column.required:
-            raise cells.CellProblem("is blank; it is required")
-        return agency.state if column.key == "state" else None
+def parse_cell(column: Column, text: str, today, synonyms: dict):
+    """The value of one non-blank cell of `column`, or raise CellProblem."""
+    if column.choices:
+        if column.key == "state":
+            text = text.upper()
+        return cells.parse_choice(text, column.choices, column.label.lower(), synonyms)
     parsers = {
-        "state": lambda t: cells.parse_choice(t.upper(), State),
-        "discipline": lambda t: cells.parse_choice(t, Discipline),
-        "license_status": lambda t: cells.parse_choice(t, LicenseStatus),
-        "licensed_on": cells.parse_date,
-        "hired_on": cells.parse_date,
-        "attributes": cells.parse_words,
-        "email": _parse_email,
+        "licensed_on": lambda t: cells.parse_date(t, today=today),
+        "hired_on": lambda t: cells.parse_date(t, today=today),
+        "attributes": lambda t: cells.parse_words(t, kind="attribute"),
+        "email": cells.parse_email,
         "license_number": lambda t: cells.parse_text(t.upper(), 40),
         "license_class": lambda t: cells.parse_text(t.upper(), 10),
         "external_id": lambda t: cells.parse_text(t, 40),
@@ -167,32 +213,20 @@ def _parse_cell(column: Column, text: str, agency: Agency):
     return parser(text)
 
 
-def _parse_email(text: str) -> str:
-    try:
-        validate_email(text)
-    except ValidationError:
-        raise cells.CellProblem(f"{text!r} is not an email address") from None
-    return text
-
-
-def _duplicates(rows: list[RosterRow]) -> list[Problem]:
+def _duplicates(plan: RosterPlan) -> None:
     first_seen: dict[tuple, int] = {}
-    problems = []
-    for row in rows:
+    for row in plan.rows:
         if row.values["license_number"] is None or row.values["state"] is None:
             continue
         if row.key in first_seen:
-            problems.append(
-                Problem(
-                    f"{row.key[0]} license {row.key[1]} is also on row "
-                    f"{first_seen[row.key]}; each license may appear once",
-                    row.row,
-                    LABELS["license_number"],
-                )
+            plan.problem(
+                row.row,
+                LABELS["license_number"],
+                f"{row.key[0]} license {row.key[1]} is also on row "
+                f"{first_seen[row.key]}; each license may appear once",
             )
         else:
             first_seen[row.key] = row.row
-    return problems
 
 
 def _plan_rows(agency: Agency, plan: RosterPlan) -> None:

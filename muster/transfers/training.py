@@ -30,16 +30,16 @@ from muster.agencies.models import (
     TrainingRecord,
     natural_key,
 )
-from muster.transfers import cells
+from muster.tabular import CellProblem, Table, cells
 from muster.transfers.columns import (
     Column,
     ImportPlan,
-    Problem,
+    ParsedRow,
     RowPlan,
     mapping_problems,
     parse_rows,
+    synonyms,
 )
-from muster.transfers.tables import Table
 
 AREA_COLUMNS = {f"{area.value.replace('-', '_')}_hours": area.value for area in Area}
 COLUMNS = (
@@ -47,7 +47,16 @@ COLUMNS = (
         "license_number",
         "License number",
         True,
-        ("license", "license no", "licence number", "dsn", "post id"),
+        (
+            "license",
+            "license no",
+            "licence number",
+            "dsn",
+            "post id",
+            "post number",
+            "certification number",
+        ),
+        example="MO123456",
     ),
     Column(
         "state",
@@ -55,53 +64,141 @@ COLUMNS = (
         False,
         ("license state",),
         "Two-letter code; blank means the agency's state.",
+        choices=tuple(State.choices),
     ),
-    Column("title", "Course title", True, ("title", "course", "course name")),
+    Column(
+        "title",
+        "Course title",
+        True,
+        ("title", "course", "course name", "class", "class name", "training"),
+        example='ALERRT "Stop the Killing" refresher',
+    ),
     Column(
         "completed_on",
         "Completed on",
         True,
-        ("date", "completion date", "completed", "end date"),
+        (
+            "date",
+            "completion date",
+            "completed",
+            "date completed",
+            "end date",
+            "training date",
+            "class date",
+        ),
+        example="2024-03-01",
     ),
-    Column("started_on", "Started on", False, ("start date",)),
+    Column("started_on", "Started on", False, ("start date", "date started")),
     Column(
         "hours",
         "Hours",
         False,
-        ("credit hours", "total hours", "ce hours"),
+        ("credit hours", "total hours", "ce hours", "clee hours", "training hours"),
         "Hours for the area and topics columns.",
+        example="8",
     ),
-    Column("area", "Area", False, ("curriculum area", "category")),
+    Column(
+        "area",
+        "Area",
+        False,
+        ("curriculum area", "category", "clee category", "clee area", "subject area"),
+        choices=tuple(Area.choices),
+        synonyms=(
+            ("legal", Area.LEGAL),
+            ("technical", Area.TECHNICAL),
+            ("interpersonal", Area.INTERPERSONAL),
+            ("skill", Area.SKILL_DEVELOPMENT),
+            ("skills", Area.SKILL_DEVELOPMENT),
+        ),
+        example="Skill development",
+    ),
     Column(
         "topics",
         "Topics",
         False,
-        ("topic",),
-        "Words from topics.yaml separated by semicolons.",
+        ("topic", "subjects", "topic category"),
+        "Topics separated by semicolons; the allowed ones are listed below.",
+        example="active-shooter; firearms",
     ),
     *(
         Column(key, f"{Area(area).label} hours", False)
         for key, area in AREA_COLUMNS.items()
     ),
-    Column("provider_name", "Provider", False, ("provider name", "academy")),
-    Column("provider_kind", "Provider kind", False, ("provider type",)),
-    Column("delivery", "Delivery", False, ("method", "format")),
-    Column("result", "Result", False, ("pass fail", "outcome")),
+    Column(
+        "provider_name",
+        "Provider",
+        False,
+        ("provider name", "academy", "training provider", "sponsor", "vendor"),
+        example="Riverton Regional Academy",
+    ),
+    Column(
+        "provider_kind",
+        "Provider kind",
+        False,
+        ("provider type",),
+        choices=tuple(ProviderKind.choices),
+        synonyms=(
+            ("approved", ProviderKind.APPROVED_PROVIDER),
+            ("in house", ProviderKind.IN_SERVICE),
+            ("agency", ProviderKind.IN_SERVICE),
+        ),
+    ),
+    Column(
+        "delivery",
+        "Delivery",
+        False,
+        ("method", "format", "delivery method", "training type", "mode"),
+        choices=tuple(Delivery.choices),
+        synonyms=(
+            ("classroom", Delivery.LIVE),
+            ("in person", Delivery.LIVE),
+            ("in-person", Delivery.LIVE),
+            ("instructor led", Delivery.LIVE),
+            ("live virtual", Delivery.LIVE),
+            ("range", Delivery.LIVE),
+            ("web", Delivery.ONLINE),
+            ("web based", Delivery.ONLINE),
+            ("e-learning", Delivery.ONLINE),
+            ("self-paced", Delivery.ONLINE),
+            ("computer based", Delivery.ONLINE),
+        ),
+        example="Classroom",
+    ),
+    Column(
+        "result",
+        "Result",
+        False,
+        ("pass fail", "outcome", "pass/fail"),
+        choices=tuple(Result.choices),
+        synonyms=(("passed", Result.PASS), ("failed", Result.FAIL)),
+        example="Pass",
+    ),
     Column(
         "course_number",
         "Course number",
         False,
-        ("approval number", "course control number", "course id", "ccn"),
+        (
+            "approval number",
+            "course control number",
+            "course id",
+            "ccn",
+            "course no",
+            "course code",
+        ),
+        example="MO-24-0117",
     ),
 )
 LABELS = {column.key: column.label for column in COLUMNS}
+# Choice columns whose values the coordinator may translate on the mapping page.
+CHOICE_COLUMNS = ("state", "area", "topics", "provider_kind", "delivery", "result")
 
 
-@dataclass
-class TrainingRow:
-    row: int
-    values: dict
-    lines: list[tuple[Decimal, str, list[str]]] = field(default_factory=list)
+class TrainingRow(ParsedRow):
+    """One training row, and the credit lines (hours, area, topics) it makes."""
+
+    def __init__(self, row: int, values: dict) -> None:
+        super().__init__(row, values)
+        self.lines: list[tuple[Decimal, str, list[str]]] = []
 
     @property
     def key(self) -> tuple:
@@ -124,55 +221,43 @@ class TrainingPlan(ImportPlan):
 
 def plan_training(agency: Agency, table: Table, mapping: dict) -> TrainingPlan:
     """Read and check every row, and say which records confirming would add."""
-    problems = mapping_problems(COLUMNS, mapping)
+    problems = mapping_problems(table.name, COLUMNS, mapping)
     if problems:
-        return TrainingPlan([], problems)
-    rows, problems = parse_rows(
+        return TrainingPlan([], problems, file=table.name)
+    today = timezone.localdate()
+    parsed, problems = parse_rows(
         table,
-        lambda number, row_cells: _parse_row(agency, number, row_cells, table, mapping),
+        COLUMNS,
+        mapping,
+        lambda column, text: parse_cell(column, text, today, synonyms(column, mapping)),
         "training",
     )
-    plan = TrainingPlan(rows, problems)
-    if not problems:
+    plan = TrainingPlan([], problems, file=table.name)
+    failed = {problem.row for problem in problems}
+    for row in parsed:
+        training_row = TrainingRow(row.row, row.values)
+        training_row.values["state"] = training_row.values["state"] or agency.state
+        plan.rows.append(training_row)
+        if row.row not in failed:
+            _build_lines(plan, training_row)
+    if not plan.problems:
         _plan_rows(agency, plan)
     return plan
 
 
-def _parse_row(agency, number, row_cells, table, mapping):
-    problems = []
-    if len(row_cells) > len(table.headers) and any(row_cells[len(table.headers) :]):
-        problems.append(Problem("has more cells than the header row", number))
-    values = {}
-    for column in COLUMNS:
-        index = mapping.get(column.key)
-        text = row_cells[index] if index is not None and index < len(row_cells) else ""
-        try:
-            values[column.key] = _parse_cell(column, text, agency)
-        except cells.CellProblem as problem:
-            problems.append(Problem(str(problem), number, column.label))
-            values[column.key] = None
-    row = TrainingRow(number, values)
-    if not problems:
-        problems += _build_lines(row)
-    return row, problems
-
-
-def _parse_cell(column: Column, text: str, agency: Agency):
-    if not text:
-        if column.required:
-            raise cells.CellProblem("is blank; it is required")
-        return agency.state if column.key == "state" else None
+def parse_cell(column: Column, text: str, today, synonyms: dict):
+    """The value of one non-blank cell of `column`, or raise CellProblem."""
     if column.key in AREA_COLUMNS or column.key == "hours":
         return cells.parse_hours(text)
+    if column.key == "topics":
+        return parse_topics(text, synonyms)
+    if column.choices:
+        if column.key == "state":
+            text = text.upper()
+        return cells.parse_choice(text, column.choices, column.label.lower(), synonyms)
     parsers = {
-        "state": lambda t: cells.parse_choice(t.upper(), State),
-        "completed_on": cells.parse_date,
-        "started_on": cells.parse_date,
-        "area": lambda t: cells.parse_choice(t, Area),
-        "topics": _parse_topics,
-        "provider_kind": lambda t: cells.parse_choice(t, ProviderKind),
-        "delivery": lambda t: cells.parse_choice(t, Delivery),
-        "result": lambda t: cells.parse_choice(t, Result),
+        "completed_on": lambda t: cells.parse_date(t, today=today),
+        "started_on": lambda t: cells.parse_date(t, today=today),
         "license_number": lambda t: cells.parse_text(t.upper(), 40),
         "title": lambda t: cells.parse_text(t, 200),
         "provider_name": lambda t: cells.parse_text(t, 200),
@@ -181,49 +266,40 @@ def _parse_cell(column: Column, text: str, agency: Agency):
     return parsers[column.key](text)
 
 
-def _parse_topics(text: str) -> list[str]:
-    topics = cells.parse_words(text)
-    unknown = compliance.unknown_topics(topics)
-    if unknown:
-        raise cells.CellProblem(
-            f"{', '.join(unknown)} is not a topic of topics.yaml "
-            "(such as implicit-bias or firearms)"
+def parse_topics(text: str, synonyms: dict) -> list[str]:
+    """Topics separated by semicolons, each by its key or its name, any case."""
+    choices = compliance.topic_choices()
+    parts = [part.strip() for part in text.split(";") if part.strip()]
+    if len(parts) == 1 and "," in parts[0]:
+        parts = [part.strip() for part in parts[0].split(",") if part.strip()]
+    try:
+        return sorted(
+            {cells.parse_choice(p, choices, "topic", synonyms) for p in parts}
         )
-    return topics
+    except CellProblem as problem:
+        raise CellProblem(
+            problem.message, "the allowed topics are listed on the mapping page"
+        ) from None
 
 
-def _build_lines(row: TrainingRow) -> list[Problem]:
+def _build_lines(plan: TrainingPlan, row: TrainingRow) -> None:
     v = row.values
     if v["hours"] is not None:
         row.lines.append((v["hours"], v["area"] or "", v["topics"] or []))
     elif v["area"] or v["topics"]:
-        return [
-            Problem(
-                "is blank, but an area or topics are given", row.row, LABELS["hours"]
-            )
-        ]
+        plan.problem(
+            row.row, LABELS["hours"], "is blank, but an area or topics are given"
+        )
+        return
     for key, area in AREA_COLUMNS.items():
         if v[key]:
             row.lines.append((v[key], area, []))
     if not row.lines:
-        return [
-            Problem(
-                "no hours: fill Hours or one area's hours column",
-                row.row,
-                LABELS["hours"],
-            )
-        ]
-    if v["started_on"] and v["started_on"] > v["completed_on"]:
-        return [Problem("is after the completion date", row.row, LABELS["started_on"])]
-    if v["completed_on"] > timezone.localdate():
-        return [
-            Problem(
-                "is in the future; import training once it is done",
-                row.row,
-                LABELS["completed_on"],
-            )
-        ]
-    return []
+        plan.problem(
+            row.row, LABELS["hours"], "no hours: fill Hours or one area's hours column"
+        )
+    elif v["started_on"] and v["started_on"] > v["completed_on"]:
+        plan.problem(row.row, LABELS["started_on"], "is after the completion date")
 
 
 def _plan_rows(agency: Agency, plan: TrainingPlan) -> None:
@@ -234,23 +310,19 @@ def _plan_rows(agency: Agency, plan: TrainingPlan) -> None:
         state, number = row.key[:2]
         person = plan.people.get((state, number))
         if person is None:
-            plan.problems.append(
-                Problem(
-                    f"nobody on {agency.name}'s current roster holds {state} license "
-                    f"{number}; import the roster first",
-                    row.row,
-                    LABELS["license_number"],
-                )
+            plan.problem(
+                row.row,
+                LABELS["license_number"],
+                f"nobody on {agency.name}'s current roster holds {state} license "
+                f"{number}; import the roster first",
             )
             continue
         if row.key in seen:
-            plan.problems.append(
-                Problem(
-                    f"repeats row {seen[row.key]} (same person, title, date and course "
-                    "number)",
-                    row.row,
-                    LABELS["title"],
-                )
+            plan.problem(
+                row.row,
+                LABELS["title"],
+                f"repeats row {seen[row.key]} (same person, title, date and course "
+                "number)",
             )
             continue
         seen[row.key] = row.row
@@ -262,14 +334,12 @@ def _plan_rows(agency: Agency, plan: TrainingPlan) -> None:
         elif record.total_hours == hours:
             plan.plans.append(RowPlan(row.row, "unchanged", label))
         else:
-            plan.problems.append(
-                Problem(
-                    f"{person} already has this course on this date with "
-                    f"{record.total_hours} h, not {hours} h; void that record on the "
-                    "person page first, or correct this row",
-                    row.row,
-                    LABELS["hours"],
-                )
+            plan.problem(
+                row.row,
+                LABELS["hours"],
+                f"{person} already has this course on this date with "
+                f"{record.total_hours} h, not {hours} h; void that record on the "
+                "person page first, or correct this row",
             )
 
 

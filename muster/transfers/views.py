@@ -18,10 +18,10 @@ from muster.agencies import compliance
 from muster.agencies.compliance import words
 from muster.audit.choices import Action
 from muster.audit.log import record_event
+from muster.tabular import TableError, spreadsheet_safe
 from muster.transfers import actions, exports, pdf
 from muster.transfers.forms import MappingForm, UndoForm, UploadForm
 from muster.transfers.models import ImportBatch, ImportKind
-from muster.transfers.tables import MAX_BYTES, FileProblem, read_table
 
 EARLIEST_YEAR = 2000
 # The preview lists every problem but only this many of the rows that change.
@@ -47,11 +47,11 @@ def import_start(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         # Refuse a huge file before reading it into memory.
-        data = upload.read(MAX_BYTES + 1)
+        data = upload.read(actions.import_limits().max_bytes + 1)
         try:
-            table = read_table(upload.name, data)
-        except FileProblem as problem:
-            form.add_error("file", str(problem))
+            table = actions.read_upload(upload.name, data)
+        except TableError as error:
+            form.add_error("file", str(error))
         else:
             batch = actions.upload_batch(
                 agency, kind, upload.name, data, table.headers, actor=request.user
@@ -81,8 +81,8 @@ def import_mapping(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     if batch.is_applied:
         return redirect("transfers:preview", code=code, pk=pk)
     try:
-        table = read_table(batch.file_name, bytes(batch.content))
-    except FileProblem:
+        table = actions.read_upload(batch.file_name, bytes(batch.content))
+    except TableError:
         raise Http404("The stored file cannot be read.") from None
     columns = actions.columns_for(batch)
     initial = {k: ("" if v is None else str(v)) for k, v in batch.mapping.items()}
@@ -193,18 +193,12 @@ def _csv(header: list[str], rows: list[list[str]], name: str) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows([_safe(c) for c in row] for row in rows)
+    writer.writerows([spreadsheet_safe(c) for c in row] for row in rows)
     response = HttpResponse(
         buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-
-def _safe(cell) -> str:
-    """Keep spreadsheet programs from running a cell as a formula."""
-    text = "" if cell is None else str(cell)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _pdf(content: bytes, name: str) -> HttpResponse:

@@ -175,3 +175,18 @@ class ConcurrentCompletionTestCase(ClockMixin, TransactionTestCase):
             TrainingRecord.objects.filter(source=RecordSource.ONLINE_COURSE).count(), 1
         )
         self.assertEqual(Certificate.objects.count(), 1)
+
+
+class EvidenceEscapingTestCase(ClockMixin, BaseTestCase):
+    """Issue 8.6: the seat-time evidence CSV never holds a live formula."""
+
+    def test_learner_text_is_escaped_as_in_the_exports(self) -> None:
+        from muster.learning.seat import seat_time_summary
+
+        course = make_course()
+        self.client.force_login(self.bob)
+        enrollment = ready_for_assessment(self.client, course, self.clock)
+        enrollment.heartbeats.update(tab='=HYPERLINK("http://evil.example","x")')
+        log = seat_time_summary(enrollment)
+        self.assertIn("""'=HYPERLINK(""http://evil.example"",""x"")""", log)
+        self.assertNotIn(',"=HYPERLINK', log)

@@ -18,12 +18,12 @@ from muster.agencies.models import (
     TrainingRecord,
 )
 from muster.audit.models import AuditEntry
+from muster.tabular import TableError
 from muster.test import make_person, make_user
 from muster.transfers import actions
 from muster.transfers.columns import guess_mapping
 from muster.transfers.models import ImportBatch
 from muster.transfers.roster import COLUMNS as ROSTER_COLUMNS
-from muster.transfers.tables import FileProblem, read_table
 from muster.transfers.tests.helpers import (
     ROSTER_HEADER,
     csv_bytes,
@@ -36,7 +36,8 @@ FUZZ = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-WHERE = re.compile(r"^(File|Row \d+(, [A-Za-z ]+)?): \S")
+# Every problem names the file, then the row and the column when it has them.
+WHERE = re.compile(r"^[a-z]\.(csv|xlsx)(, row \d+)?(, [A-Za-z ]+)?: \S")
 TRAINING_HEADER = [
     "License number",
     "Course title",
@@ -104,9 +105,10 @@ class ImportFuzzTestCase(TestCase):
         """The file is refused as a whole, or planned; any problem writes nothing."""
         before = counts()
         try:
-            table = read_table(name, data)
-        except FileProblem as problem:
-            self.assertTrue(str(problem).endswith((".", ")")), str(problem))
+            table = actions.read_upload(name, data)
+        except TableError as error:
+            self.assertRegex(str(error), WHERE)
+            self.assertTrue(error.problem.message, str(error))
             return
         batch = ImportBatch.objects.create(
             agency=self.agency,

@@ -116,7 +116,9 @@ class TrainingImportTestCase(BaseTestCase):
             self.assertContains(
                 preview, f"<tr><td>{row}</td><td>{field}</td><td>", html=False
             )
-        self.assertContains(preview, "underwater-basket-weaving is not a topic")
+        self.assertContains(
+            preview, "&quot;underwater-basket-weaving&quot; is not a known topic"
+        )
         self.client.post(f"{self.base}/{batch.pk}/")
         self.assertEqual(TrainingRecord.objects.count(), before)
 
@@ -124,7 +126,7 @@ class TrainingImportTestCase(BaseTestCase):
         rows = [self.row(), self.row(**{"Completion date": "2100-01-01"})]
         batch, preview = self.import_file(csv_bytes(HEADER, rows))
         self.assertContains(preview, "<tr><td>3</td><td>Completed on</td>", html=False)
-        self.assertContains(preview, "is in the future")
+        self.assertContains(preview, "&quot;2100-01-01&quot; is after today")
         self.client.post(f"{self.base}/{batch.pk}/")
         self.assertFalse(TrainingRecord.objects.filter(source="import").exists())
 
