@@ -9,7 +9,11 @@ agency withdraws. Callers (views) decide who may act, through
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Callable
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -21,7 +25,8 @@ from muster.audit.choices import Action
 from muster.audit.log import Event, record_event, record_events, snapshot
 from muster.tabular import Limits, Problem, Table, TableError, read_table
 from muster.transfers import roster, training
-from muster.transfers.columns import guess_mapping
+from muster.transfers.columns import ValueUse, guess_mapping
+from muster.transfers.columns import value_uses as columns_value_uses
 from muster.transfers.models import (
     ImportBatch,
     ImportKind,
@@ -34,18 +39,48 @@ CONCURRENT_WRITE = (
     "moment. Open the preview again: it shows what is left to do."
 )
 
+
+class Kind(NamedTuple):
+    """What one kind of import reads, and how it plans and applies a file."""
+
+    columns: tuple
+    plan: Callable
+    apply: Callable
+    # The columns with all their allowed values (topics come from the engine).
+    columns_with_choices: Callable[[], tuple]
+
+
 KINDS = {
-    ImportKind.ROSTER: (roster.COLUMNS, roster.plan_roster, roster.apply_roster),
-    ImportKind.TRAINING: (
+    ImportKind.ROSTER: Kind(
+        roster.COLUMNS, roster.plan_roster, roster.apply_roster, roster.columns
+    ),
+    ImportKind.TRAINING: Kind(
         training.COLUMNS,
         training.plan_training,
         training.apply_training,
+        training.columns,
     ),
 }
 
 
 def columns_for(batch: ImportBatch):
-    return KINDS[batch.kind][0]
+    return KINDS[batch.kind].columns
+
+
+def value_uses(batch: ImportBatch, table: Table) -> list[ValueUse]:
+    """The values of the batch's mapped choice columns, and how each is read."""
+    columns = KINDS[batch.kind].columns_with_choices()
+    return columns_value_uses(table, columns, batch.mapping)
+
+
+def template_csv(kind: str) -> bytes:
+    """A CSV template: the header row Muster reads and one example row."""
+    columns = KINDS[kind].columns
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([column.label for column in columns])
+    writer.writerow([column.example for column in columns])
+    return buffer.getvalue().encode("utf-8-sig")
 
 
 def import_limits() -> Limits:
@@ -75,7 +110,7 @@ def upload_batch(
         kind=kind,
         file_name=file_name[:200],
         content=data,
-        mapping=guess_mapping(KINDS[kind][0], headers),
+        mapping=guess_mapping(KINDS[kind].columns, headers),
         uploaded_by=actor,
     )
 
@@ -88,7 +123,7 @@ def map_columns(batch: ImportBatch, mapping: dict) -> None:
 
 def plan_batch(batch: ImportBatch):
     """The batch's plan, from the stored file and mapping; file problems included."""
-    _, plan, _ = KINDS[batch.kind]
+    plan = KINDS[batch.kind].plan
     try:
         table = read_upload(batch.file_name, bytes(batch.content))
     except TableError as error:
@@ -149,8 +184,9 @@ def apply_batch(batch: ImportBatch, actor) -> dict:
             if plan.problems:
                 raise ValueError("; ".join(str(p) for p in plan.problems[:20]))
             reason = batch_reason(locked)
-            apply = KINDS[locked.kind][2]
-            counts = apply(locked.agency, plan, actor=actor, reason=reason)
+            counts = KINDS[locked.kind].apply(
+                locked.agency, plan, actor=actor, reason=reason
+            )
             request_transfers(
                 locked, getattr(plan, "transfers", []), actor=actor, reason=reason
             )

@@ -189,3 +189,71 @@ def mapping_problems(
             )
         used[index] = column.label
     return problems
+
+
+@dataclass(frozen=True)
+class ValueUse:
+    """A distinct value found in a choice column, and what Muster reads it as.
+
+    `value` is the allowed value it stands for, or "" when it is not one.
+    """
+
+    column: Column
+    text: str
+    value: str
+    rows: int
+
+    @property
+    def is_translated(self) -> bool:
+        return bool(self.value) and squash(self.text) not in {
+            squash(v) for v in _exact_names(self.column)
+        }
+
+
+def _exact_names(column: Column) -> set[str]:
+    return {name for pair in column.choices for name in pair}
+
+
+def value_uses(
+    table: Table, columns: tuple[Column, ...], mapping: dict, limit: int = 50
+) -> list[ValueUse]:
+    """The distinct values of each mapped choice column, most frequent first.
+
+    A column with `split` words (topics) is read word by word. At most `limit`
+    values per column are returned: a column with more is not a choice column.
+    """
+    uses = []
+    for column in columns:
+        index = mapping.get(column.key)
+        if not column.choices or index is None:
+            continue
+        counts: dict[str, int] = {}
+        for cells in table.rows:
+            text = cells[index] if index < len(cells) else ""
+            for part in _parts(column, text):
+                counts[part] = counts.get(part, 0) + 1
+        known = synonyms(column, mapping)
+        ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        for text, rows in ordered[:limit]:
+            uses.append(ValueUse(column, text, _meaning(column, text, known), rows))
+    return uses
+
+
+def _parts(column: Column, text: str) -> list[str]:
+    if not text:
+        return []
+    if column.key != "topics":
+        return [text]
+    separator = ";" if ";" in text else ","
+    return [part.strip() for part in text.split(separator) if part.strip()]
+
+
+def _meaning(column: Column, text: str, known: dict[str, str]) -> str:
+    wanted = squash(text)
+    for value, label in column.choices:
+        if wanted in (squash(value), squash(str(label))):
+            return value
+    for spelling, value in known.items():
+        if wanted == squash(spelling):
+            return value
+    return ""

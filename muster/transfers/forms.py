@@ -1,8 +1,8 @@
-"""Forms of the import screens: the upload and the column mapping."""
+"""Forms of the import screens: the upload, and the mapping of columns and values."""
 
 from django import forms
 
-from muster.transfers.columns import Column
+from muster.transfers.columns import VALUES, Column, ValueUse
 
 
 class UploadForm(forms.Form):
@@ -13,9 +13,21 @@ class UploadForm(forms.Form):
 
 
 class MappingForm(forms.Form):
-    """One choice per column Muster reads: which of the file's columns holds it."""
+    """Which of the file's columns holds each field, and what unknown values mean.
 
-    def __init__(self, *args, columns: tuple[Column, ...], headers: list[str], **kw):
+    One choice per column Muster reads; then, for each value of a choice column
+    that is not an allowed value (or that the coordinator translated before), a
+    choice of the allowed value it stands for.
+    """
+
+    def __init__(
+        self,
+        *args,
+        columns: tuple[Column, ...],
+        headers: list[str],
+        uses: list[ValueUse] = (),
+        **kw,
+    ):
         super().__init__(*args, **kw)
         choices = [("", "(not in the file)")] + [
             (str(i), header or f"column {i + 1}") for i, header in enumerate(headers)
@@ -29,9 +41,39 @@ class MappingForm(forms.Form):
                 empty_value=None,
                 help_text=column.help + (" Required." if column.required else ""),
             )
+        self.value_fields: list[tuple[str, ValueUse]] = []
+        for number, use in enumerate(uses):
+            name = f"value-{number}"
+            self.fields[name] = forms.ChoiceField(
+                label=f"{use.column.label}: “{use.text}” ({use.rows} row"
+                f"{'s' if use.rows != 1 else ''})",
+                choices=[("", "(none of these: report the rows)")]
+                + [(value, label) for value, label in use.column.choices],
+                required=False,
+                initial=use.value,
+            )
+            self.value_fields.append((name, use))
+
+    def column_fields(self):
+        return [self[name] for name in self.fields if not name.startswith("value-")]
+
+    def translation_fields(self):
+        return [self[name] for name, _ in self.value_fields]
 
     def mapping(self) -> dict:
-        return dict(self.cleaned_data)
+        mapping = {
+            key: value
+            for key, value in self.cleaned_data.items()
+            if not key.startswith("value-")
+        }
+        values: dict[str, dict[str, str]] = {}
+        for name, use in self.value_fields:
+            if self.cleaned_data.get(name):
+                values.setdefault(use.column.key, {})[use.text] = self.cleaned_data[
+                    name
+                ]
+        mapping[VALUES] = values
+        return mapping
 
 
 class TransferDecisionForm(forms.Form):

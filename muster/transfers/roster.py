@@ -151,6 +151,11 @@ SHARED = "name, email and license kept: another agency employs this person too"
 CHOICE_COLUMNS = ("state", "discipline", "license_status")
 
 
+def columns() -> tuple[Column, ...]:
+    """The columns, with every allowed value of the choice columns."""
+    return COLUMNS
+
+
 class RosterRow(ParsedRow):
     """One row's values, parsed; None where the file's cell was blank or absent."""
 

@@ -7,7 +7,7 @@ course number is unchanged, so importing the same file twice adds nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -189,8 +189,15 @@ COLUMNS = (
     ),
 )
 LABELS = {column.key: column.label for column in COLUMNS}
-# Choice columns whose values the coordinator may translate on the mapping page.
-CHOICE_COLUMNS = ("state", "area", "topics", "provider_kind", "delivery", "result")
+
+
+def columns() -> tuple[Column, ...]:
+    """COLUMNS with the topics' allowed values, read from the engine's vocabulary."""
+    topics = tuple(compliance.topic_choices())
+    return tuple(
+        replace(column, choices=topics) if column.key == "topics" else column
+        for column in COLUMNS
+    )
 
 
 class TrainingRow(ParsedRow):

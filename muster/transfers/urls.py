@@ -9,6 +9,18 @@ app_name = "transfers"
 urlpatterns = [
     path("import/roster/", views.import_start, {"kind": "roster"}, name="roster"),
     path("import/training/", views.import_start, {"kind": "training"}, name="training"),
+    path(
+        "import/roster/template.csv",
+        views.import_template,
+        {"kind": "roster"},
+        name="roster-template",
+    ),
+    path(
+        "import/training/template.csv",
+        views.import_template,
+        {"kind": "training"},
+        name="training-template",
+    ),
     path("import/<int:pk>/mapping/", views.import_mapping, name="mapping"),
     path("import/<int:pk>/", views.import_preview, name="preview"),
     path("transfers/", transfer_views.agency_transfers, name="transfers"),

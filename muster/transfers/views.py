@@ -20,6 +20,7 @@ from muster.audit.choices import Action
 from muster.audit.log import record_event
 from muster.tabular import TableError, spreadsheet_safe
 from muster.transfers import actions, exports, pdf
+from muster.transfers.columns import VALUES
 from muster.transfers.forms import MappingForm, UndoForm, UploadForm
 from muster.transfers.models import ImportBatch, ImportKind
 
@@ -64,9 +65,20 @@ def import_start(request: HttpRequest, code: str, kind: str) -> HttpResponse:
             "agency": agency,
             "form": form,
             "kind": ImportKind(kind),
-            "columns": actions.KINDS[kind][0],
+            "columns": actions.KINDS[kind].columns_with_choices(),
         },
     )
+
+
+@login_required
+def import_template(request: HttpRequest, code: str, kind: str) -> HttpResponse:
+    """A CSV with the header row an import reads and one example row."""
+    _writable_agency(request, code)
+    response = HttpResponse(
+        actions.template_csv(kind), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.csv"'
+    return response
 
 
 def _batch(request: HttpRequest, code: str, pk: int) -> ImportBatch:
@@ -85,9 +97,18 @@ def import_mapping(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     except TableError:
         raise Http404("The stored file cannot be read.") from None
     columns = actions.columns_for(batch)
-    initial = {k: ("" if v is None else str(v)) for k, v in batch.mapping.items()}
+    initial = {
+        k: ("" if v is None else str(v))
+        for k, v in batch.mapping.items()
+        if k != VALUES
+    }
+    uses = actions.value_uses(batch, table)
     form = MappingForm(
-        request.POST or None, columns=columns, headers=table.headers, initial=initial
+        request.POST or None,
+        columns=columns,
+        headers=table.headers,
+        uses=[use for use in uses if use.is_translated or not use.value],
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         actions.map_columns(batch, form.mapping())
@@ -122,6 +143,7 @@ def import_preview(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     changes = (
         [p for p in plan.plans if p.action != "unchanged" or p.changes] if plan else []
     )
+    translated = [] if batch.is_applied else _translations(batch)
     return render(
         request,
         "transfers/preview.html",
@@ -132,6 +154,7 @@ def import_preview(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             "error": error,
             "counts": {a: plan.count(a) for a in ACTIONS} if plan else batch.summary,
             "changes": changes[:SHOWN_CHANGES],
+            "translated": translated,
             "more_changes": max(0, len(changes) - SHOWN_CHANGES),
         },
     )
@@ -168,6 +191,15 @@ def import_undo(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             "void_count": records.filter(is_void=True).count(),
         },
     )
+
+
+def _translations(batch: ImportBatch) -> list:
+    """The values of the file read as another allowed value (Classroom: Live)."""
+    try:
+        table = actions.read_upload(batch.file_name, bytes(batch.content))
+    except TableError:
+        return []
+    return [use for use in actions.value_uses(batch, table) if use.is_translated]
 
 
 def _year(request: HttpRequest, default: int) -> int:

@@ -100,6 +100,8 @@ CASES = {
     ),
     "transfers:roster": Case(_oakdale, methods=WRITE),
     "transfers:training": Case(_oakdale, methods=WRITE),
+    "transfers:roster-template": Case(_oakdale),
+    "transfers:training-template": Case(_oakdale),
     "transfers:mapping": Case(_oakdale_batch, methods=WRITE),
     "transfers:preview": Case(_oakdale_batch, methods=WRITE),
     "transfers:undo": Case(_oakdale_batch, methods=WRITE),
