@@ -129,6 +129,7 @@ def plan_batch(batch: ImportBatch):
     except TableError as error:
         return _FilePlan([error.problem])
     result = plan(batch.agency, table, batch.mapping)
+    result.translated = [use for use in value_uses(batch, table) if use.is_translated]
     # File-wide problems first, then by row, in the order found within a row.
     result.problems.sort(key=lambda problem: problem.row or 0)
     return result
@@ -140,6 +141,7 @@ class _FilePlan:
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         self.plans: list = []
+        self.translated: list = []
 
     def count(self, action: str) -> int:
         return 0

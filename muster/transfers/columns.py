@@ -60,6 +60,8 @@ class ImportPlan:
     problems: list[Problem]
     plans: list[RowPlan] = field(default_factory=list)
     file: str = ""
+    # Values read as another allowed value (ValueUse), shown in the preview.
+    translated: list = field(default_factory=list)
 
     def count(self, action: str) -> int:
         return sum(1 for plan in self.plans if plan.action == action)

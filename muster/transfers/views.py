@@ -120,7 +120,11 @@ def import_mapping(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             "agency": batch.agency,
             "batch": batch,
             "form": form,
-            "sample": table.rows[:3],
+            # Each cell with its header, which labels it when the table turns
+            # into cards on a phone.
+            "sample": [
+                list(zip(table.headers, row, strict=False)) for row in table.rows[:3]
+            ],
             "headers": table.headers,
         },
     )
@@ -143,7 +147,6 @@ def import_preview(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     changes = (
         [p for p in plan.plans if p.action != "unchanged" or p.changes] if plan else []
     )
-    translated = [] if batch.is_applied else _translations(batch)
     return render(
         request,
         "transfers/preview.html",
@@ -154,7 +157,7 @@ def import_preview(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             "error": error,
             "counts": {a: plan.count(a) for a in ACTIONS} if plan else batch.summary,
             "changes": changes[:SHOWN_CHANGES],
-            "translated": translated,
+            "translated": plan.translated if plan else [],
             "more_changes": max(0, len(changes) - SHOWN_CHANGES),
         },
     )
@@ -191,15 +194,6 @@ def import_undo(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             "void_count": records.filter(is_void=True).count(),
         },
     )
-
-
-def _translations(batch: ImportBatch) -> list:
-    """The values of the file read as another allowed value (Classroom: Live)."""
-    try:
-        table = actions.read_upload(batch.file_name, bytes(batch.content))
-    except TableError:
-        return []
-    return [use for use in actions.value_uses(batch, table) if use.is_translated]
 
 
 def _year(request: HttpRequest, default: int) -> int:

@@ -125,7 +125,10 @@ class RosterImportTestCase(BaseTestCase):
             (7, "Email", "not an email address"),
         ]:
             self.assertContains(
-                preview, f"<tr><td>{row}</td><td>{field}</td><td>", html=False
+                preview,
+                f'<tr><td data-label="Row">{row}</td><td data-label="Field">{field}</td>'
+                f'<td data-label="Problem">',
+                html=False,
             )
             self.assertContains(preview, words)
         response = self.confirm(batch)
@@ -162,7 +165,8 @@ class RosterImportTestCase(BaseTestCase):
         preview = self.client.get(f"{self.base}/{batch.pk}/")
         self.assertContains(
             preview,
-            "<td>First name</td><td>no column of the file is chosen",
+            '<td data-label="Field">First name</td><td data-label="Problem">no column of '
+            "the file is chosen",
             html=False,
         )
         response = self.client.post(

@@ -114,7 +114,10 @@ class TrainingImportTestCase(BaseTestCase):
         batch, preview = self.import_file(csv_bytes(HEADER, rows))
         for row, field in [(4, "Topics"), (5, "Hours"), (6, "Area")]:
             self.assertContains(
-                preview, f"<tr><td>{row}</td><td>{field}</td><td>", html=False
+                preview,
+                f'<tr><td data-label="Row">{row}</td><td data-label="Field">{field}</td>'
+                f'<td data-label="Problem">',
+                html=False,
             )
         self.assertContains(
             preview, "&quot;underwater-basket-weaving&quot; is not a known topic"
@@ -125,7 +128,11 @@ class TrainingImportTestCase(BaseTestCase):
     def test_it_refuses_a_completion_date_after_today(self) -> None:
         rows = [self.row(), self.row(**{"Completion date": "2100-01-01"})]
         batch, preview = self.import_file(csv_bytes(HEADER, rows))
-        self.assertContains(preview, "<tr><td>3</td><td>Completed on</td>", html=False)
+        self.assertContains(
+            preview,
+            '<tr><td data-label="Row">3</td><td data-label="Field">Completed on</td>',
+            html=False,
+        )
         self.assertContains(preview, "&quot;2100-01-01&quot; is after today")
         self.client.post(f"{self.base}/{batch.pk}/")
         self.assertFalse(TrainingRecord.objects.filter(source="import").exists())
@@ -135,10 +142,16 @@ class TrainingImportTestCase(BaseTestCase):
         rows = [self.row(**{"License number": charlie_license}), self.row(), self.row()]
         batch, preview = self.import_file(csv_bytes(HEADER, rows))
         self.assertContains(
-            preview, "<tr><td>2</td><td>License number</td>", html=False
+            preview,
+            '<tr><td data-label="Row">2</td><td data-label="Field">License number</td>',
+            html=False,
         )
         self.assertContains(preview, "import the roster first")
-        self.assertContains(preview, "<tr><td>4</td><td>Course title</td>", html=False)
+        self.assertContains(
+            preview,
+            '<tr><td data-label="Row">4</td><td data-label="Field">Course title</td>',
+            html=False,
+        )
         self.assertContains(preview, "repeats row 3")
 
     def test_it_refuses_different_hours_for_a_record_already_on_file(self) -> None:
