@@ -45,7 +45,7 @@ def validate_word_list(value: object) -> None:
 
 # No training or qualification on file is older than this: a day before it is a
 # typing slip (1901 for 2019), not a record. Imports use the same floor
-# (muster/transfers/cells.py).
+# (muster/tabular/cells.py).
 EARLIEST_DAY = date(1950, 1, 1)
 
 

@@ -10,7 +10,7 @@ elsewhere, so that a file of guessed numbers names nobody.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import Q
@@ -207,7 +207,11 @@ def parse_cell(column: Column, text: str, today, synonyms: dict):
         return cells.parse_choice(text, column.choices, column.label.lower(), synonyms)
     parsers = {
         "licensed_on": lambda t: cells.parse_date(t, today=today),
-        "hired_on": lambda t: cells.parse_date(t, today=today),
+        # A roster may list someone hired to start soon (the next academy class):
+        # up to a year ahead, as the roster import accepted before.
+        "hired_on": lambda t: cells.parse_date(
+            t, today=today, latest=today + timedelta(days=366)
+        ),
         "attributes": lambda t: cells.parse_words(t, kind="attribute"),
         "email": cells.parse_email,
         "license_number": lambda t: cells.parse_text(t.upper(), 40),

@@ -12,11 +12,11 @@ from django.test import TransactionTestCase
 
 from muster.accounts.choices import Role
 from muster.agencies.models import Agency, Employment, License, Person
+from muster.tabular import read_table
 from muster.test import make_person, make_user
 from muster.transfers import actions
 from muster.transfers.actions import CONCURRENT_WRITE, TransferClosed
 from muster.transfers.models import ImportBatch, TransferRequest, TransferStatus
-from muster.transfers.tables import read_table
 from muster.transfers.tests.helpers import ROSTER_HEADER, csv_bytes, roster_row
 
 pytestmark = pytest.mark.postgres
