@@ -17,10 +17,14 @@ import pytest
 from django.db import connection
 
 from muster.agencies.choices import AgencyKind
+from datetime import date
+from decimal import Decimal
+
+from muster.agencies.actions import record_training
 from muster.agencies.models import Agency, TrainingRecord
-from muster.audit.log import record_event
 from muster.audit.models import AuditEntry
-from muster.test import make_person, make_record
+from muster.audit.records import log_created
+from muster.test import make_person
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -77,9 +81,19 @@ def test_a_dump_restores_into_a_fresh_database_whose_audit_chain_verifies(
         state="MO",
     )
     bob = make_person("Bob", "Baker", agency)
+    # The person and their license and job, written as the demo data is: each with
+    # its creation entry, so the audit covers every legal record in the dump.
+    log_created([bob], reason="test data")
+    log_created(list(bob.licenses.all()), reason="test data")
+    log_created(list(bob.employments.all()), reason="test data")
     for n in range(3):
-        record = make_record(bob, agency, title=f"Patrol procedures {n}")
-        record_event("training.create", obj=record, agency_id=agency.pk)
+        record_training(
+            actor=None,
+            person=bob,
+            agency=agency,
+            fields={"title": f"Patrol procedures {n}", "completed_on": date(2026, 3, 1)},
+            lines=[{"hours": Decimal(4), "area": "technical", "topics": []}],
+        )
     entries = AuditEntry.objects.count()
     env = client_env()
     dump = tmp_path / "muster.dump"
@@ -99,7 +113,8 @@ def test_a_dump_restores_into_a_fresh_database_whose_audit_chain_verifies(
 
     verified = audit_verify(env, restored_name)
     assert verified.returncode == 0, verified.stdout + verified.stderr
-    assert f"Audit trail intact: {entries} entries verified." in verified.stdout
+    assert f"Audit trail intact: {entries} entries" in verified.stdout
+    assert "6 records" in verified.stdout
     counted = run(
         "psql", "-At", f"--dbname={restored_name}", "-c",
         f"SELECT count(*) FROM {TrainingRecord._meta.db_table}", env=env,
