@@ -11,16 +11,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.db import connection
 
-from muster.agencies.choices import AgencyKind
-from datetime import date
-from decimal import Decimal
-
 from muster.agencies.actions import record_training
+from muster.agencies.choices import AgencyKind
 from muster.agencies.models import Agency, TrainingRecord
 from muster.audit.models import AuditEntry
 from muster.audit.records import log_created
@@ -91,7 +90,10 @@ def test_a_dump_restores_into_a_fresh_database_whose_audit_chain_verifies(
             actor=None,
             person=bob,
             agency=agency,
-            fields={"title": f"Patrol procedures {n}", "completed_on": date(2026, 3, 1)},
+            fields={
+                "title": f"Patrol procedures {n}",
+                "completed_on": date(2026, 3, 1),
+            },
             lines=[{"hours": Decimal(4), "area": "technical", "topics": []}],
         )
     entries = AuditEntry.objects.count()
