@@ -14,6 +14,9 @@ class Discipline(models.TextChoices):
     CORRECTIONS = "corrections", "Corrections officer"
     CHIEF = "chief", "Chief"
     RESERVE = "reserve", "Reserve officer"
+    # Alabama, California, Texas, Tennessee, Illinois and Georgia name deputies in
+    # their mandates' `applies_to`; without the choice nobody could be one.
+    DEPUTY_SHERIFF = "deputy-sheriff", "Deputy sheriff"
     CIVILIAN = "civilian", "Civilian"
 
 
