@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "muster.transfers",
     "muster.reminders",
     "muster.health",
+    "muster.xapi",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -13,6 +13,10 @@ urlpatterns = [
     path("audit/", include("muster.audit.urls")),
     path("", include("muster.health.urls")),
     path("agencies/<slug:code>/", include("muster.transfers.urls")),
+    path("agencies/<slug:code>/xapi/", include("muster.xapi.agency_urls")),
+    # The learning record store; its views are exempt from CSRF (they take no
+    # cookies, only an LRS client's credentials) and nothing else is.
+    path("xapi/", include("muster.xapi.urls")),
     path("my/transfers/", include("muster.transfers.my_urls")),
     path("", include("muster.learning.urls")),
     path("", include("muster.catalog.urls")),

@@ -368,3 +368,31 @@ def withdrawable_transfer(user, agency: Agency, pk: int) -> TransferRequest:
 def answerable_transfer(user, pk: int) -> TransferRequest:
     """A pending request to employ the signed-in officer, which they may answer."""
     return _pending_or_404(own_transfers(user), pk)
+
+
+# The xAPI learning record store (docs/xapi.md). An LRS client acts only on its
+# own agency's statements and documents; coordinators of an agency manage its
+# clients, activity mappings and forwarding.
+
+
+def lrs_agency(client) -> Agency:
+    """The agency whose statements and documents an authenticated LRS client
+    reads and writes: the one that issued its credential, and no other."""
+    return client.agency
+
+
+def lrs_managed_agency(user, code: str) -> Agency:
+    """The agency named `code` if the user coordinates it, else 404."""
+    return get_agency(user, code, WRITERS)
+
+
+def lrs_clients(agency: Agency):
+    from muster.xapi.models import LRSClient
+
+    return LRSClient.objects.filter(agency=agency)
+
+
+def activity_mappings(agency: Agency):
+    from muster.xapi.models import ActivityMapping
+
+    return ActivityMapping.objects.filter(agency=agency)

@@ -131,6 +131,7 @@ class RecordSource(models.TextChoices):
     ONLINE_COURSE = "online-course", "Muster online course"
     IMPORT = "import", "Imported"
     SELF_REPORTED = "self-reported", "Self-reported"
+    XAPI = "xapi", "xAPI statement"
 
 
 class Approval(models.TextChoices):

@@ -65,6 +65,11 @@ class Action(models.TextChoices):
     LEARNING_COMPLETE = "learning.complete", "Online course completed"
     CERTIFICATE_REVOKE = "certificate.revoke", "Certificate revoked"
 
+    LRS_CLIENT_CREATE = "lrs-client.create", "xAPI client created"
+    LRS_CLIENT_REVOKE = "lrs-client.revoke", "xAPI client revoked"
+    XAPI_ACTIVITY_MAP = "xapi-activity.map", "xAPI activity mapped"
+    XAPI_FORWARD_SET = "xapi-forward.set", "xAPI forwarding changed"
+
     COURSE_CREATE = "course.create", "Course created"
     COURSE_UPDATE = "course.update", "Course changed"
     COURSE_PUBLISH = "course.publish", "Course published"

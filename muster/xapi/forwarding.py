@@ -1,0 +1,80 @@
+"""Copies of an agency's statements sent on to its other LRS, retried until sent.
+
+Each stored statement gets a ForwardDelivery row; a task PUTs the statement by
+id (so a repeat after a lost answer changes nothing at the other end) and, on
+failure, queues itself again later, up to MAX_ATTEMPTS.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import urllib.error
+import urllib.request
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.db import transaction
+from django.utils import timezone
+
+from muster.agencies.models import Agency
+from muster.xapi.models import ForwardDelivery, ForwardTarget, Statement
+
+MAX_ATTEMPTS = 8
+TIMEOUT_SECONDS = 10
+
+
+def queue_forwarding(agency: Agency, rows: list[Statement]) -> None:
+    target = ForwardTarget.objects.filter(agency=agency, is_active=True).first()
+    if target is None:
+        return
+    deliveries = ForwardDelivery.objects.bulk_create(
+        ForwardDelivery(target=target, statement=row) for row in rows
+    )
+    from muster.xapi.tasks import forward_statement
+
+    ids = [delivery.pk for delivery in deliveries]
+    transaction.on_commit(lambda: [forward_statement.enqueue(pk) for pk in ids])
+
+
+def deliver(delivery: ForwardDelivery) -> bool:
+    """Send one statement; True once the other LRS has it."""
+    target = delivery.target
+    statement = delivery.statement
+    url = (
+        target.endpoint.rstrip("/")
+        + "/statements?"
+        + urlencode({"statementId": str(statement.statement_id)})
+    )
+    credentials = base64.b64encode(f"{target.username}:{target.password}".encode())
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(statement.data).encode(),
+        method="PUT",
+        headers={
+            "Content-Type": "application/json",
+            "X-Experience-API-Version": "1.0.3",
+            "Authorization": "Basic " + credentials.decode(),
+        },
+    )
+    delivery.attempts += 1
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+            status = response.status
+    except urllib.error.HTTPError as problem:
+        status = problem.code
+        delivery.last_error = f"HTTP {problem.code} from {target.endpoint}"
+    except (urllib.error.URLError, OSError) as problem:
+        status = 0
+        delivery.last_error = f"Could not reach {target.endpoint}: {problem}"[:300]
+    # 409 means the other LRS already holds this id: nothing more to send.
+    if status in (200, 204, 409):
+        delivery.delivered_at = timezone.now()
+        delivery.last_error = ""
+    delivery.save(update_fields=["attempts", "delivered_at", "last_error"])
+    return delivery.delivered_at is not None
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Waits of 1, 2, 4 ... minutes, at most an hour."""
+    return timedelta(minutes=min(2 ** (attempts - 1), 60))

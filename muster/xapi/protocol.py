@@ -1,0 +1,254 @@
+"""The HTTP side of xAPI that every resource shares (Part Three).
+
+Version header, authentication by an agency's LRS client, the 1.0.3 alternate
+request syntax, strict JSON and multipart/mixed bodies, and errors as JSON.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+
+from muster.xapi.models import LRSClient
+from muster.xapi.statements import Part
+from muster.xapi.validation import Invalid
+
+SUPPORTED = {"1.0": "1.0.3", "2.0": "2.0.0"}
+VERSION = re.compile(r"^(?P<major>[12]\.0)(?:\.\d+)?$")
+ALTERNATE_HEADERS = {
+    "authorization": "HTTP_AUTHORIZATION",
+    "x-experience-api-version": "HTTP_X_EXPERIENCE_API_VERSION",
+    "content-type": "CONTENT_TYPE",
+    "if-match": "HTTP_IF_MATCH",
+    "if-none-match": "HTTP_IF_NONE_MATCH",
+    "accept-language": "HTTP_ACCEPT_LANGUAGE",
+}
+
+
+class Refused(Exception):
+    """A request the LRS answers with an error status and a message."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class XRequest:
+    """A request as the resources see it, after the alternate syntax is undone."""
+
+    method: str
+    params: dict[str, str]
+    headers: dict[str, str]
+    body: bytes
+    version: str
+    client: LRSClient | None = None
+    form_fields: set[str] = field(default_factory=set)
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    @property
+    def is_v2(self) -> bool:
+        return self.version.startswith("2")
+
+
+def parse_request(request: HttpRequest, *, needs_auth: bool = True) -> XRequest:
+    """Undo the alternate syntax, check the version and the credentials."""
+    params, headers = _query(request), _headers(request)
+    method, body = request.method or "GET", request.body
+    if "method" in params:
+        method, params, headers, body = _alternate(request, params, headers, body)
+    version = check_version(headers.get("x-experience-api-version"))
+    xrequest = XRequest(method, params, headers, body, version)
+    if needs_auth:
+        xrequest.client = authenticate(headers.get("authorization", ""))
+    if xrequest.is_v2 and "method" in _query(request):
+        raise Refused(400, "xAPI 2.0 has no alternate request syntax (method=).")
+    return xrequest
+
+
+def check_version(header: str | None) -> str:
+    if not header:
+        raise Refused(400, "The X-Experience-API-Version header is required.")
+    match = VERSION.match(header.strip())
+    if match is None:
+        raise Refused(
+            400,
+            f"X-Experience-API-Version {header!r} is not supported; use 2.0.0 or 1.0.3.",
+        )
+    return SUPPORTED[match["major"]]
+
+
+def authenticate(header: str) -> LRSClient:
+    """The active LRS client named by HTTP Basic (key:secret) or Bearer key.secret."""
+    scheme, _, value = header.partition(" ")
+    key = secret = ""
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(value.strip(), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            decoded = ""
+        key, _, secret = decoded.partition(":")
+    elif scheme.lower() == "bearer":
+        key, _, secret = value.strip().partition(".")
+    client = None
+    if key and secret:
+        client = LRSClient.objects.select_related("agency").filter(key=key).first()
+    if client is None or not client.is_active or not client.check_secret(secret):
+        raise Refused(401, "Send the credentials of an active LRS client.")
+    if (
+        client.last_used_at is None
+        or (timezone.now() - client.last_used_at).seconds > 60
+    ):
+        LRSClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+    return client
+
+
+def _query(request: HttpRequest) -> dict[str, str]:
+    return {key: values[-1] for key, values in request.GET.lists()}
+
+
+def _headers(request: HttpRequest) -> dict[str, str]:
+    return {key.lower(): value for key, value in request.headers.items()}
+
+
+def _alternate(request, params, headers, body):
+    """The 1.0.3 alternate syntax: POST ?method=X with headers and content in a form.
+
+    The form's header fields replace the request's; other fields are parameters;
+    `content` is the body. Any parameter other than `method` in the query string
+    is refused, as the specification requires.
+    """
+    if request.method != "POST":
+        raise Refused(400, "The alternate request syntax (method=) needs POST.")
+    if set(params) != {"method"}:
+        raise Refused(400, "With method=, send every other parameter in the form body.")
+    method = params["method"].upper()
+    if method not in ("GET", "PUT", "POST", "DELETE", "HEAD"):
+        raise Refused(400, f"method={params['method']!r} is not an HTTP method.")
+    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        raise Refused(
+            400, "The alternate request syntax needs a form (x-www-form-urlencoded)."
+        )
+    form = {
+        k: v[-1]
+        for k, v in parse_qs(body.decode("utf-8"), keep_blank_values=True).items()
+    }
+    new_headers = {k: v for k, v in headers.items() if k != "content-type"}
+    new_params, new_body = {}, b""
+    for key, value in form.items():
+        lowered = key.lower()
+        if lowered in ALTERNATE_HEADERS:
+            new_headers[lowered] = value
+        elif key == "content":
+            new_body = value.encode("utf-8")
+        else:
+            new_params[key] = value
+    if new_body and "content-type" not in new_headers:
+        new_headers["content-type"] = "application/json"
+    return method, new_params, new_headers, new_body
+
+
+def load_json(body: bytes, what: str = "body") -> Any:
+    """Parse JSON, refusing duplicate keys (xAPI: each property at most once)."""
+
+    def no_duplicates(pairs):
+        seen = {}
+        for key, value in pairs:
+            if key in seen:
+                raise Invalid(f"{what}: the key {key!r} appears twice in one object.")
+            seen[key] = value
+        return seen
+
+    try:
+        return json.loads(body.decode("utf-8"), object_pairs_hook=no_duplicates)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise Invalid(f"{what}: not valid JSON ({error}).") from None
+
+
+def parse_multipart(
+    body: bytes, content_type_header: str
+) -> tuple[bytes, dict[str, Part]]:
+    """A multipart/mixed statement request: the JSON part first, then attachments.
+
+    Each attachment part names its SHA-2 in X-Experience-API-Hash; the content is
+    hashed again here and refused if it does not match.
+    """
+    match = re.search(r'boundary="?([^";]+)"?', content_type_header)
+    if match is None:
+        raise Invalid("multipart/mixed: the Content-Type names no boundary.")
+    delimiter = b"--" + match.group(1).encode()
+    chunks = body.split(delimiter)
+    if len(chunks) < 3:
+        raise Invalid("multipart/mixed: expected a statement part and its end.")
+    parts = []
+    for chunk in chunks[1:]:
+        if chunk.startswith(b"--"):
+            break
+        parts.append(_part(chunk))
+    if not parts:
+        raise Invalid("multipart/mixed: no parts.")
+    first_headers, statements = parts[0]
+    if (
+        first_headers.get("content-type", "").split(";")[0].strip()
+        != "application/json"
+    ):
+        raise Invalid("multipart/mixed: the first part must be application/json.")
+    attachments: dict[str, Part] = {}
+    for headers, content in parts[1:]:
+        attachments.update(_attachment_part(headers, content))
+    return statements, attachments
+
+
+def _part(chunk: bytes) -> tuple[dict[str, str], bytes]:
+    chunk = chunk[2:] if chunk.startswith(b"\r\n") else chunk.lstrip(b"\n")
+    head, separator, content = chunk.partition(b"\r\n\r\n")
+    if not separator:
+        head, separator, content = chunk.partition(b"\n\n")
+    if content.endswith(b"\r\n"):
+        content = content[:-2]
+    elif content.endswith(b"\n"):
+        content = content[:-1]
+    headers = {}
+    for line in head.decode("latin-1").splitlines():
+        name, _, value = line.partition(":")
+        if name.strip():
+            headers[name.strip().lower()] = value.strip()
+    return headers, content
+
+
+def _attachment_part(headers: dict[str, str], content: bytes) -> dict[str, Part]:
+    import hashlib
+
+    sha2 = headers.get("x-experience-api-hash", "").lower()
+    if not sha2:
+        raise Invalid(
+            "multipart/mixed: an attachment part has no X-Experience-API-Hash."
+        )
+    encoding = headers.get("content-transfer-encoding", "binary").lower()
+    if encoding != "binary":
+        raise Invalid(
+            "multipart/mixed: attachment parts must be Content-Transfer-Encoding: binary."
+        )
+    algorithm = {56: "sha224", 64: "sha256", 96: "sha384", 128: "sha512"}.get(len(sha2))
+    if algorithm is None or hashlib.new(algorithm, content).hexdigest() != sha2:
+        raise Invalid(f"attachment part {sha2}: the content does not have this hash.")
+    content_type = headers.get("content-type", "application/octet-stream")
+    return {sha2: Part(sha2=sha2, content_type=content_type, content=content)}
+
+
+def error(status: int, message: str, version: str = "2.0.0") -> JsonResponse:
+    response = JsonResponse({"error": message}, status=status)
+    response["X-Experience-API-Version"] = version
+    return response

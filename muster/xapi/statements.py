@@ -1,0 +1,314 @@
+"""Storing statements and finding them again: the heart of the LRS.
+
+`store_statements(agency, statements, authority)` is the one way a statement
+enters the store, for the /xapi/ resource, Muster's own online courses and cmi5.
+It validates the whole batch before writing any of it, so a batch is stored
+whole or not at all.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC
+
+from django.db import transaction
+from django.utils import timezone
+
+from muster.agencies.models import Agency
+from muster.xapi.identity import actor_keys
+from muster.xapi.models import Activity, Attachment, LRSClient, Statement, StatementTerm
+from muster.xapi.validation import VOIDED, Invalid, check_statement
+
+SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
+
+
+class Conflict(ValueError):
+    """A statement id already names a different stored statement (409)."""
+
+
+@dataclass
+class Part:
+    """One attachment sent in a multipart request: its declared hash and bytes."""
+
+    sha2: str
+    content_type: str
+    content: bytes
+
+
+@dataclass
+class Batch:
+    """What a request asks to store, after parsing."""
+
+    statements: list[dict]
+    parts: dict[str, Part] = field(default_factory=dict)
+
+
+def store_statements(
+    agency: Agency,
+    statements: list[dict],
+    authority: dict,
+    *,
+    client: LRSClient | None = None,
+    parts: dict[str, Part] | None = None,
+    version: str = "2.0.0",
+) -> list[str]:
+    """Validate and store `statements` for `agency`; return their ids, in order.
+
+    `authority` replaces whatever authority a statement names: the LRS, not the
+    sender, vouches for who sent it. Raises `Invalid` (400) or `Conflict` (409),
+    storing nothing. A statement already stored unchanged is accepted again and
+    not stored twice.
+    """
+    from muster.xapi.signatures import check_signatures
+
+    parts = parts or {}
+    ids = _prepare_ids(statements)
+    _check_attachments(statements, parts)
+    for index, statement in enumerate(statements):
+        check_signatures(statement, parts, f"statement[{index}]")
+    with transaction.atomic():
+        existing = _existing(agency, ids)
+        fresh = []
+        for statement, statement_id in zip(statements, ids, strict=True):
+            if statement_id in existing:
+                if existing[statement_id].received_hash != received_hash(statement):
+                    raise Conflict(
+                        f"Statement {statement_id} is already stored with different "
+                        "content; statements cannot be changed."
+                    )
+                continue
+            fresh.append(statement)
+        _check_voiding(agency, fresh)
+        rows = [_save(agency, client, s, authority, version) for s in fresh]
+        _save_parts(agency, fresh, parts)
+        _apply_voiding(agency, rows)
+    if rows:
+        from muster.xapi.completions import record_completions
+        from muster.xapi.forwarding import queue_forwarding
+
+        if client is not None:
+            record_completions(rows)
+        queue_forwarding(agency, rows)
+    return [str(statement_id) for statement_id in ids]
+
+
+def _prepare_ids(statements: list[dict]) -> list[uuid.UUID]:
+    if not isinstance(statements, list) or not statements:
+        raise Invalid("Send a statement or a non-empty array of statements.")
+    ids = []
+    for index, statement in enumerate(statements):
+        check_statement(
+            statement, f"statement[{index}]" if len(statements) > 1 else "statement"
+        )
+        statement.setdefault("id", str(uuid.uuid4()))
+        ids.append(uuid.UUID(statement["id"]))
+    if len(set(ids)) != len(ids):
+        raise Invalid("Two statements in the batch have the same id.")
+    return ids
+
+
+def _check_attachments(statements: list[dict], parts: dict[str, Part]) -> None:
+    """Each attachment without a fileUrl must come with its content, and no
+    content may come that no statement declares."""
+    declared = set()
+    for statement in statements:
+        for attachment in _attachments_of(statement):
+            declared.add(attachment["sha2"].lower())
+            if "fileUrl" not in attachment and attachment["sha2"].lower() not in parts:
+                raise Invalid(
+                    f"attachment {attachment['sha2']}: no fileUrl and no part with "
+                    "this X-Experience-API-Hash was sent."
+                )
+    extra = sorted(set(parts) - declared)
+    if extra:
+        raise Invalid(f"attachment part {extra[0]}: no statement declares it.")
+
+
+def _attachments_of(statement: dict) -> list[dict]:
+    found = list(statement.get("attachments", []))
+    target = statement.get("object", {})
+    if target.get("objectType") == "SubStatement":
+        found += target.get("attachments", [])
+    return found
+
+
+def received_hash(statement: dict) -> str:
+    """A fingerprint of the statement less what the LRS sets or may reformat."""
+    comparable = {
+        key: value
+        for key, value in statement.items()
+        if key not in ("stored", "authority", "version")
+    }
+    context = comparable.get("context")
+    if context and "contextActivities" in context:
+        comparable = copy.deepcopy(comparable)
+        _normalise_context(comparable["context"])
+    text = json.dumps(comparable, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _existing(agency: Agency, ids: list[uuid.UUID]) -> dict[uuid.UUID, Statement]:
+    rows = Statement.objects.filter(agency=agency, statement_id__in=ids)
+    return {row.statement_id: row for row in rows}
+
+
+def _check_voiding(agency: Agency, statements: list[dict]) -> None:
+    """A voiding statement may not target another voiding statement."""
+    targets = {s["object"]["id"] for s in statements if s["verb"]["id"] == VOIDED}
+    if not targets:
+        return
+    voiding_in_batch = {s["id"] for s in statements if s["verb"]["id"] == VOIDED}
+    stored_voiding = Statement.objects.filter(
+        agency=agency, statement_id__in=targets, is_voiding=True
+    ).exists()
+    if stored_voiding or targets & voiding_in_batch:
+        raise Invalid("A voiding statement cannot void another voiding statement.")
+
+
+def _save(agency, client, statement, authority, version) -> Statement:
+    now = timezone.now()
+    # Kept to the millisecond shown in `stored`, so that since/until given a
+    # statement's own `stored` compare as the client expects.
+    now = now.replace(microsecond=now.microsecond // 1000 * 1000)
+    data = copy.deepcopy(statement)
+    data["id"] = str(uuid.UUID(data["id"]))
+    data["authority"] = authority
+    data["stored"] = iso(now)
+    data.setdefault("timestamp", data["stored"])
+    data.setdefault("version", "2.0.0" if version.startswith("2") else "1.0.0")
+    if "context" in data:
+        _normalise_context(data["context"])
+    target = data["object"]
+    if target.get("objectType") == "SubStatement" and "context" in target:
+        _normalise_context(target["context"])
+    is_voiding = data["verb"]["id"] == VOIDED
+    refers_to = target.get("id") if target.get("objectType") == "StatementRef" else None
+    registration = data.get("context", {}).get("registration")
+    row = Statement.objects.create(
+        agency=agency,
+        client=client,
+        statement_id=data["id"],
+        data=data,
+        received_hash=received_hash(statement),
+        verb_id=data["verb"]["id"],
+        registration=registration,
+        stored=now,
+        refers_to=refers_to,
+        is_voiding=is_voiding,
+    )
+    StatementTerm.objects.bulk_create(
+        StatementTerm(statement=row, role=role, value=value[:2000])
+        for role, value in sorted(terms_of(data))
+    )
+    _remember_activities(agency, data)
+    return row
+
+
+def iso(moment) -> str:
+    """A stored time as xAPI shows it: UTC, to the millisecond."""
+    utc = moment.astimezone(UTC).isoformat(timespec="milliseconds")
+    return utc.replace("+00:00", "Z")
+
+
+def _normalise_context(context: dict) -> None:
+    """A single context activity is returned in an array, as the spec requires."""
+    activities = context.get("contextActivities")
+    if activities:
+        for key, value in list(activities.items()):
+            if not isinstance(value, list):
+                activities[key] = [value]
+
+
+def terms_of(data: dict) -> set[tuple[str, str]]:
+    """What the `agent` and `activity` filters match, and their related_ forms."""
+    terms: set[tuple[str, str]] = set()
+    for key in actor_keys(data["actor"]):
+        terms.add(("actor", key))
+    _object_terms(data["object"], terms, direct=True)
+    authority = data.get("authority")
+    if authority:
+        terms.update(("agent", key) for key in actor_keys(authority))
+    _context_terms(data.get("context", {}), terms)
+    target = data["object"]
+    if target.get("objectType") == "SubStatement":
+        for key in actor_keys(target["actor"]):
+            terms.add(("agent", key))
+        _object_terms(target["object"], terms, direct=False)
+        _context_terms(target.get("context", {}), terms)
+    return terms
+
+
+def _object_terms(target: dict, terms: set, *, direct: bool) -> None:
+    kind = target.get("objectType", "Activity")
+    if kind == "Activity":
+        terms.add(("object" if direct else "activity", target["id"]))
+    elif kind in ("Agent", "Group"):
+        for key in actor_keys(target):
+            terms.add(("actor" if direct else "agent", key))
+
+
+def _context_terms(context: dict, terms: set) -> None:
+    for key in ("instructor", "team"):
+        if key in context:
+            terms.update(("agent", k) for k in actor_keys(context[key]))
+    for entry in context.get("contextAgents", []):
+        terms.update(("agent", k) for k in actor_keys(entry["agent"]))
+    for entry in context.get("contextGroups", []):
+        terms.update(("agent", k) for k in actor_keys(entry["group"]))
+    for value in context.get("contextActivities", {}).values():
+        for activity in value if isinstance(value, list) else [value]:
+            terms.add(("activity", activity["id"]))
+
+
+def _remember_activities(agency: Agency, data: dict) -> None:
+    """Keep the newest definition of each activity as the canonical one."""
+    target = data["object"]
+    activities = []
+    if target.get("objectType", "Activity") == "Activity":
+        activities.append(target)
+    for value in data.get("context", {}).get("contextActivities", {}).values():
+        activities += value
+    for activity in activities:
+        definition = activity.get("definition")
+        row = Activity.objects.filter(agency=agency, activity_id=activity["id"]).first()
+        if row is None:
+            Activity.objects.create(
+                agency=agency, activity_id=activity["id"], definition=definition or {}
+            )
+        elif definition and definition != row.definition:
+            row.definition = {**row.definition, **definition}
+            row.save(update_fields=["definition"])
+
+
+def _save_parts(agency: Agency, statements: list[dict], parts: dict[str, Part]) -> None:
+    for part in parts.values():
+        Attachment.objects.get_or_create(
+            agency=agency,
+            sha2=part.sha2,
+            defaults={"content_type": part.content_type, "content": part.content},
+        )
+
+
+def _apply_voiding(agency: Agency, rows: list[Statement]) -> None:
+    """Mark the targets of new voiding statements, and new statements that an
+    earlier voiding statement already targeted, as voided."""
+    targets = [row.refers_to for row in rows if row.is_voiding]
+    if targets:
+        Statement.objects.filter(
+            agency=agency, statement_id__in=targets, is_voiding=False
+        ).update(is_voided=True)
+    ids = [row.statement_id for row in rows if not row.is_voiding]
+    if ids:
+        already = set(
+            Statement.objects.filter(
+                agency=agency, is_voiding=True, refers_to__in=ids
+            ).values_list("refers_to", flat=True)
+        )
+        if already:
+            Statement.objects.filter(agency=agency, statement_id__in=already).update(
+                is_voided=True
+            )

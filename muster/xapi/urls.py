@@ -1,0 +1,17 @@
+"""The xAPI resources, at the paths Part Three names (no trailing slash)."""
+
+from django.urls import re_path
+
+from muster.xapi import views
+
+app_name = "xapi"
+
+urlpatterns = [
+    re_path(r"^about/?$", views.about, name="about"),
+    re_path(r"^statements/?$", views.statements, name="statements"),
+    re_path(r"^activities/state/?$", views.state, name="state"),
+    re_path(r"^activities/profile/?$", views.activity_profile, name="activity-profile"),
+    re_path(r"^activities/?$", views.activities, name="activities"),
+    re_path(r"^agents/profile/?$", views.agent_profile, name="agent-profile"),
+    re_path(r"^agents/?$", views.agents, name="agents"),
+]

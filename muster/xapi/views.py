@@ -1,0 +1,411 @@
+"""The xAPI resources under /xapi/: thin handlers over statements, query, documents.
+
+Each handler gets an `XRequest` (version checked, client authenticated, the
+alternate syntax undone) and the client's agency; every row it reads or writes
+is that agency's (muster.accounts.access.lrs_agency).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from collections.abc import Callable
+from functools import wraps
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.utils.http import http_date
+from django.views.decorators.csrf import csrf_exempt
+
+from muster.accounts.access import lrs_agency
+from muster.xapi import documents
+from muster.xapi.identity import agent_key
+from muster.xapi.models import Activity, Attachment, DocumentKind, Statement
+from muster.xapi.protocol import (
+    Refused,
+    XRequest,
+    error,
+    load_json,
+    parse_multipart,
+    parse_request,
+)
+from muster.xapi.query import (
+    Filters,
+    accepted_languages,
+    filters_from_more,
+    find_statements,
+    render,
+)
+from muster.xapi.statements import Conflict, iso, store_statements
+from muster.xapi.validation import (
+    Invalid,
+    check_actor,
+    check_iri,
+    check_uuid,
+    parse_timestamp,
+)
+
+STATEMENT_PARAMS = {
+    "statementId", "voidedStatementId", "agent", "verb", "activity",
+    "registration", "related_activities", "related_agents", "since", "until",
+    "limit", "format", "attachments", "ascending", "more",
+}  # fmt: skip
+SINGLE_PARAMS = {"statementId", "voidedStatementId", "attachments", "format"}
+
+
+def resource(methods: tuple[str, ...], needs_auth: bool = True):
+    """Wrap a handler: parse the request, turn errors into statuses, add headers."""
+
+    def decorate(handler: Callable[[XRequest], HttpResponse]):
+        @csrf_exempt
+        @wraps(handler)
+        def view(request: HttpRequest) -> HttpResponse:
+            version = "2.0.0"
+            try:
+                xrequest = parse_request(request, needs_auth=needs_auth)
+                version = xrequest.version
+                if xrequest.method not in (*methods, "HEAD") or (
+                    xrequest.method == "HEAD" and "GET" not in methods
+                ):
+                    raise Refused(405, f"{xrequest.method} is not allowed here.")
+                response = handler(xrequest)
+            except Refused as refusal:
+                response = error(refusal.status, str(refusal), version)
+                if refusal.status == 401:
+                    response["WWW-Authenticate"] = 'Basic realm="Muster xAPI"'
+            except Invalid as invalid:
+                response = error(400, str(invalid), version)
+            except Conflict as conflict:
+                response = error(409, str(conflict), version)
+            response["X-Experience-API-Version"] = version
+            if request.method == "HEAD" or (
+                request.method == "POST"
+                and request.GET.get("method", "").upper() == "HEAD"
+            ):
+                response.content = b""
+            return response
+
+        return view
+
+    return decorate
+
+
+def _only(xrequest: XRequest, allowed: set[str]) -> None:
+    unknown = sorted(set(xrequest.params) - allowed)
+    if unknown:
+        raise Invalid(f"{unknown[0]}: not a parameter of this resource.")
+
+
+def _json_body(xrequest: XRequest):
+    if xrequest.content_type != "application/json":
+        raise Invalid("Content-Type: send application/json (or multipart/mixed).")
+    return load_json(xrequest.body)
+
+
+# About
+
+
+@resource(("GET",), needs_auth=False)
+def about(xrequest: XRequest) -> HttpResponse:
+    return JsonResponse({"version": ["1.0.3", "2.0.0"], "extensions": {}})
+
+
+# Statements
+
+
+@resource(("GET", "PUT", "POST"))
+def statements(xrequest: XRequest) -> HttpResponse:
+    agency = lrs_agency(xrequest.client)
+    if xrequest.method == "PUT":
+        return _put_statement(xrequest, agency)
+    if xrequest.method == "POST":
+        return _post_statements(xrequest, agency)
+    return _get_statements(xrequest, agency)
+
+
+def _read_batch(xrequest: XRequest):
+    if xrequest.content_type == "multipart/mixed":
+        body, parts = parse_multipart(xrequest.body, xrequest.headers["content-type"])
+        return load_json(body, "statement part"), parts
+    return _json_body(xrequest), {}
+
+
+def _put_statement(xrequest: XRequest, agency) -> HttpResponse:
+    _only(xrequest, {"statementId"})
+    statement_id = xrequest.params.get("statementId")
+    if not statement_id:
+        raise Invalid("statementId: required to PUT a statement.")
+    check_uuid(statement_id, "statementId")
+    statement, parts = _read_batch(xrequest)
+    if not isinstance(statement, dict):
+        raise Invalid("statement: PUT takes one statement (a JSON object).")
+    if "id" in statement and str(statement["id"]).lower() != statement_id.lower():
+        raise Invalid("statement.id: differs from the statementId parameter.")
+    statement.setdefault("id", statement_id)
+    _store(xrequest, agency, [statement], parts)
+    return HttpResponse(status=204)
+
+
+def _post_statements(xrequest: XRequest, agency) -> HttpResponse:
+    _only(xrequest, set())
+    batch, parts = _read_batch(xrequest)
+    if isinstance(batch, dict):
+        batch = [batch]
+    if not isinstance(batch, list) or not all(isinstance(s, dict) for s in batch):
+        raise Invalid("body: send a statement or an array of statements.")
+    return JsonResponse(_store(xrequest, agency, batch, parts), safe=False)
+
+
+def _store(xrequest: XRequest, agency, batch, parts) -> list[str]:
+    return store_statements(
+        agency,
+        batch,
+        xrequest.client.authority(),
+        client=xrequest.client,
+        parts=parts,
+        version=xrequest.version,
+    )
+
+
+def _get_statements(xrequest: XRequest, agency) -> HttpResponse:
+    params = xrequest.params
+    _only(xrequest, STATEMENT_PARAMS)
+    fmt = params.get("format", "exact")
+    if fmt not in ("exact", "ids", "canonical"):
+        raise Invalid("format: must be exact, ids or canonical.")
+    with_attachments = _boolean(params, "attachments")
+    languages = accepted_languages(xrequest.headers.get("accept-language", ""))
+    if "statementId" in params or "voidedStatementId" in params:
+        row = _single(xrequest, agency)
+        rows, body = [row], render(row.data, fmt, agency, languages)
+    else:
+        rows, more = find_statements(agency, _filters(params))
+        body = {
+            "statements": [render(r.data, fmt, agency, languages) for r in rows],
+            "more": f"/xapi/statements?more={more}" if more else "",
+        }
+    response = _statement_response(body, rows, agency, with_attachments)
+    response["X-Experience-API-Consistent-Through"] = iso(timezone.now())
+    if rows and len(rows) == 1 and "statements" not in body:
+        response["Last-Modified"] = http_date(rows[0].stored.timestamp())
+    return response
+
+
+def _single(xrequest: XRequest, agency) -> Statement:
+    params = xrequest.params
+    if "statementId" in params and "voidedStatementId" in params:
+        raise Invalid("Send statementId or voidedStatementId, not both.")
+    extra = sorted(set(params) - SINGLE_PARAMS)
+    if extra:
+        raise Invalid(f"{extra[0]}: not allowed with statementId or voidedStatementId.")
+    voided = "voidedStatementId" in params
+    wanted = params["voidedStatementId" if voided else "statementId"]
+    check_uuid(wanted, "voidedStatementId" if voided else "statementId")
+    row = Statement.objects.filter(
+        agency=agency, statement_id=uuid.UUID(wanted), is_voided=voided
+    ).first()
+    if row is None:
+        raise Refused(404, "No such statement.")
+    return row
+
+
+def _filters(params: dict[str, str]) -> Filters:
+    if "more" in params:
+        if set(params) != {"more"}:
+            raise Invalid("more: send it alone, as given.")
+        return filters_from_more(params["more"])
+    filters = Filters()
+    if "agent" in params:
+        filters.agent = _agent_param(params["agent"])
+    if "verb" in params:
+        check_iri(params["verb"], "verb")
+        filters.verb = params["verb"]
+    if "activity" in params:
+        check_iri(params["activity"], "activity")
+        filters.activity = params["activity"]
+    if "registration" in params:
+        check_uuid(params["registration"], "registration")
+        filters.registration = uuid.UUID(params["registration"])
+    for key in ("since", "until"):
+        if key in params:
+            setattr(filters, key, parse_timestamp(params[key], key))
+    if "limit" in params:
+        if not params["limit"].isdigit():
+            raise Invalid("limit: must be a whole number (0 for the server's maximum).")
+        filters.limit = int(params["limit"])
+    filters.related_agents = _boolean(params, "related_agents")
+    filters.related_activities = _boolean(params, "related_activities")
+    filters.ascending = _boolean(params, "ascending")
+    return filters
+
+
+def _boolean(params: dict[str, str], key: str) -> bool:
+    value = params.get(key, "false")
+    if value not in ("true", "false"):
+        raise Invalid(f"{key}: must be true or false.")
+    return value == "true"
+
+
+def _agent_param(text: str, name: str = "agent") -> str:
+    agent = load_json(text.encode(), name)
+    check_actor(agent, name)
+    key = agent_key(agent)
+    if key is None:
+        raise Invalid(f"{name}: must identify an Agent or an identified Group.")
+    return key
+
+
+def _statement_response(body, rows, agency, with_attachments: bool) -> HttpResponse:
+    text = json.dumps(body)
+    if not with_attachments:
+        return HttpResponse(text, content_type="application/json")
+    hashes = []
+    for row in rows:
+        for attachment in _attachments_of(row.data):
+            if attachment["sha2"].lower() not in hashes:
+                hashes.append(attachment["sha2"].lower())
+    stored = {
+        a.sha2: a for a in Attachment.objects.filter(agency=agency, sha2__in=hashes)
+    }
+    boundary = secrets.token_hex(16)
+    chunks = [
+        f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode(),
+        text.encode(),
+        b"\r\n",
+    ]
+    for sha2 in hashes:
+        if sha2 not in stored:
+            continue
+        part = stored[sha2]
+        chunks += [
+            f"--{boundary}\r\nContent-Type: {part.content_type}\r\n"
+            "Content-Transfer-Encoding: binary\r\n"
+            f"X-Experience-API-Hash: {sha2}\r\n\r\n".encode(),
+            bytes(part.content),
+            b"\r\n",
+        ]
+    chunks.append(f"--{boundary}--".encode())
+    return HttpResponse(
+        b"".join(chunks), content_type=f'multipart/mixed; boundary="{boundary}"'
+    )
+
+
+def _attachments_of(data: dict) -> list[dict]:
+    found = list(data.get("attachments", []))
+    if data["object"].get("objectType") == "SubStatement":
+        found += data["object"].get("attachments", [])
+    return found
+
+
+# Activities and agents
+
+
+@resource(("GET",))
+def activities(xrequest: XRequest) -> HttpResponse:
+    _only(xrequest, {"activityId"})
+    activity_id = _required(xrequest, "activityId")
+    check_iri(activity_id, "activityId")
+    agency = lrs_agency(xrequest.client)
+    row = Activity.objects.filter(agency=agency, activity_id=activity_id).first()
+    body = {"objectType": "Activity", "id": activity_id}
+    if row is not None and row.definition:
+        body["definition"] = row.definition
+    return JsonResponse(body)
+
+
+@resource(("GET",))
+def agents(xrequest: XRequest) -> HttpResponse:
+    """The Person object: every identifier and name known for the agent."""
+    _only(xrequest, {"agent"})
+    agent = load_json(_required(xrequest, "agent").encode(), "agent")
+    check_actor(agent, "agent")
+    person: dict = {"objectType": "Person"}
+    if "name" in agent:
+        person["name"] = [agent["name"]]
+    for ifi in ("mbox", "mbox_sha1sum", "openid", "account"):
+        if ifi in agent:
+            person[ifi] = [agent[ifi]]
+    return JsonResponse(person)
+
+
+def _required(xrequest: XRequest, name: str) -> str:
+    value = xrequest.params.get(name)
+    if value is None or value == "":
+        raise Invalid(f"{name}: required.")
+    return value
+
+
+# Documents
+
+
+@resource(("GET", "PUT", "POST", "DELETE"))
+def state(xrequest: XRequest) -> HttpResponse:
+    _only(xrequest, {"activityId", "agent", "registration", "stateId", "since"})
+    activity_id = _required(xrequest, "activityId")
+    check_iri(activity_id, "activityId")
+    scope = {
+        "activity_id": activity_id,
+        "agent": _agent_param(_required(xrequest, "agent")),
+    }
+    registration = xrequest.params.get("registration")
+    if registration is not None:
+        check_uuid(registration, "registration")
+        scope["registration"] = registration.lower()
+    elif xrequest.method != "DELETE" or "stateId" in xrequest.params:
+        scope["registration"] = ""
+    return _document(xrequest, DocumentKind.STATE, scope, "stateId", strict=False)
+
+
+@resource(("GET", "PUT", "POST", "DELETE"))
+def activity_profile(xrequest: XRequest) -> HttpResponse:
+    _only(xrequest, {"activityId", "profileId", "since"})
+    activity_id = _required(xrequest, "activityId")
+    check_iri(activity_id, "activityId")
+    scope = {"activity_id": activity_id}
+    return _document(xrequest, DocumentKind.ACTIVITY_PROFILE, scope, "profileId")
+
+
+@resource(("GET", "PUT", "POST", "DELETE"))
+def agent_profile(xrequest: XRequest) -> HttpResponse:
+    _only(xrequest, {"agent", "profileId", "since"})
+    scope = {"agent": _agent_param(_required(xrequest, "agent"))}
+    return _document(xrequest, DocumentKind.AGENT_PROFILE, scope, "profileId")
+
+
+def _document(xrequest, kind, scope, id_name, *, strict=True) -> HttpResponse:
+    agency = lrs_agency(xrequest.client)
+    document_id = xrequest.params.get(id_name)
+    method = xrequest.method
+    if method in ("GET", "HEAD") and document_id is None:
+        since = xrequest.params.get("since")
+        moment = parse_timestamp(since, "since") if since else None
+        return JsonResponse(documents.listing(agency, kind, scope, moment), safe=False)
+    if "since" in xrequest.params:
+        raise Invalid(f"since: only for listing documents (without {id_name}).")
+    if document_id is None:
+        if method == "DELETE" and kind == DocumentKind.STATE:
+            documents.delete(agency, kind, scope, xrequest)
+            return HttpResponse(status=204)
+        raise Invalid(f"{id_name}: required.")
+    scope = {**scope, "document_id": document_id}
+    if method in ("GET", "HEAD"):
+        return _document_response(documents.find(agency, kind, scope))
+    if method == "DELETE":
+        documents.delete(agency, kind, scope, xrequest)
+        return HttpResponse(status=204)
+    document = documents.write(
+        agency, kind, scope, xrequest, merge=method == "POST", strict=strict
+    )
+    response = HttpResponse(status=204)
+    response["ETag"] = f'"{document.etag}"'
+    return response
+
+
+def _document_response(document) -> HttpResponse:
+    if document is None:
+        raise Refused(404, "No such document.")
+    response = HttpResponse(bytes(document.content), content_type=document.content_type)
+    response["ETag"] = f'"{document.etag}"'
+    response["Last-Modified"] = http_date(document.updated_at.timestamp())
+    return response
