@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("agencies", "0007_alter_trainingrecord_source"),
+        ("agencies", "0008_alter_trainingrecord_source"),
         ("catalog", "0002_question_is_active"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("agencies", "0006_license_number_unique"),
+        ("agencies", "0007_deputy_sheriff_discipline"),
     ]
 
     operations = [
