@@ -58,6 +58,9 @@ class Area(models.TextChoices):
 class ExemptionKind(models.TextChoices):
     WAIVER = "waiver", "Waiver"
     EXTENSION = "extension", "Extension"
+    # Part of a course missed for an approved emergency: where the rules tolerate
+    # a small shortfall for one (Tennessee 1110-09-.05(1)(d)), it is not a failure.
+    ABSENCE = "absence", "Approved absence from part of a course"
 
 
 class State(models.TextChoices):

@@ -14,6 +14,7 @@ from muster.cli import fields
 from muster.cli.csvtable import CsvError, Report, Row, iter_problems, read_rows
 from muster.rules import CreditLine, Exemption, Person
 from muster.rules.loader import Vocabulary
+from muster.rules.model import EXEMPTION_KINDS
 
 PEOPLE_COLUMNS = ("id", "discipline", "licensed_on", "attributes")
 RECORD_COLUMNS = (
@@ -29,7 +30,6 @@ RECORD_COLUMNS = (
 RECORD_OPTIONAL = ("counts_for", "label")
 EXEMPTION_COLUMNS = ("person", "kind", "starts_on", "ends_on", "reason", "requirements")
 RESULTS = ("pass", "fail")
-EXEMPTION_KINDS = ("waiver", "extension")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import numpy as np
@@ -34,6 +34,7 @@ from muster.rules.dates import year_end
 from muster.rules.mandate import (
     Applicability,
     CapInForce,
+    CarryOverRule,
     CountRule,
     Cycle,
     Kind,
@@ -41,8 +42,10 @@ from muster.rules.mandate import (
     NewLicenseeRule,
     Requirement,
     RequirementValue,
+    ShortfallRule,
     WaiverRule,
     at,
+    for_period,
 )
 from muster.rules.model import Period, Status
 
@@ -113,7 +116,10 @@ class LinePlacement:
     rows: np.ndarray
     refusal: np.ndarray  # int8: ACCEPTED or why not
     counted: np.ndarray  # int64
-    over_cap: np.ndarray  # int64 hundredths refused by the cap
+    over_cap: np.ndarray  # int64 hundredths refused by the caps, in all
+    # Hundredths each cap in force cut from each line (one array per cap, in the
+    # order of `RequirementOutcome.caps`), so the explanation names the cap.
+    cut_by: tuple[np.ndarray, ...] = ()
 
 
 @dataclass
@@ -127,13 +133,33 @@ class WaiverOutcome:
 
 
 @dataclass
+class ShortfallOutcome:
+    """A tolerated shortfall in force: who has an approved absence in the period
+    (indices into the exemptions) and what was asked before the tolerance."""
+
+    rule: ShortfallRule
+    full_required: np.ndarray  # int64 hundredths per person, before the tolerance
+    absences: dict[int, list[int]] = field(default_factory=dict)
+
+
+@dataclass
+class CarriedOver:
+    """Hours carried into the period from the one before (`source`; None when no
+    requirement was in force then), in hundredths per person."""
+
+    rule: CarryOverRule
+    source: Period | None
+    hours: np.ndarray
+
+
+@dataclass
 class RequirementOutcome:
     """One requirement in force for the period, for everyone, and the reasons."""
 
     requirement: Requirement
     value: RequirementValue
     period: PeriodColumns
-    cap: CapInForce | None
+    caps: tuple[CapInForce, ...]
     licensed_after: np.ndarray  # bool: not applicable, licensed after the period
     new_licensee: np.ndarray  # int8: NOT_NEW, NEW_EXEMPT or NEW_PRORATED
     new_licensee_rule: NewLicenseeRule | None
@@ -143,6 +169,16 @@ class RequirementOutcome:
     late: np.ndarray  # bool: past the last day to close a gap
     behind: np.ndarray  # bool: needs attention now
     lines: LinePlacement | None = None
+    shortfall: ShortfallOutcome | None = None
+    carried: CarriedOver | None = None
+    # Consecutive periods missed, ending with this one (final misses only), when
+    # the requirement has consequences for repeated misses.
+    misses: np.ndarray | None = None
+
+    @property
+    def cap(self) -> CapInForce | None:
+        """The first cap in force (most requirements have at most one)."""
+        return self.caps[0] if self.caps else None
 
 
 @dataclass
@@ -363,14 +399,21 @@ class _Evaluator:
 
     # Requirements -----------------------------------------------------------
 
-    def requirement(self, requirement: Requirement):
-        """(outcome, status, required, earned), or None when not in force."""
+    def requirement(
+        self, requirement: Requirement, day: date | None = None, *, looking_back=False
+    ):
+        """(outcome, status, required, earned), or None when not in force.
+
+        `day` picks the period (default: the one evaluated). `looking_back` marks
+        an earlier period evaluated for carry-over or consecutive misses: it keeps
+        no explanation and looks no further back.
+        """
         cycle = self.mandate.cycles[requirement.cycle]
-        period = self.period(cycle, self.reference_day)
+        period = self.period(cycle, day or self.reference_day)
         if period is None:
             return None
-        start_day = period.period.start
-        value = at(requirement.values, start_day)
+        start_day, end_day = period.period.start, period.period.end
+        value = for_period(requirement.values, start_day, end_day)
         if value is None or value.hours is None:
             return None
         scope = self.scope(period)
@@ -395,9 +438,21 @@ class _Evaluator:
         exempt, required, waivers = self.waive(
             requirement, cycle, period, in_scope & ~exempt, exempt, required
         )
+        required, shortfall = self.tolerate(
+            requirement, period, in_scope & ~exempt, required
+        )
 
-        cap = requirement.cap_on(start_day)
-        earned, placement = self.earned(requirement, cycle, period, cap)
+        caps = requirement.caps_for(start_day, end_day)
+        explain, self.explain = self.explain, self.explain and not looking_back
+        try:
+            earned, placement = self.earned(requirement, cycle, period, caps)
+        finally:
+            self.explain = explain
+        carried = None
+        if not looking_back:
+            carried = self.carried_over(requirement, period, in_scope & ~exempt)
+            if carried is not None:
+                earned = earned + carried.hours
         status = np.where(earned >= required, MET, MISSING).astype(np.int8)
         status[exempt] = EXEMPT
         out = ~in_scope
@@ -409,7 +464,7 @@ class _Evaluator:
             requirement=requirement,
             value=value,
             period=period,
-            cap=cap,
+            caps=caps,
             licensed_after=scope.licensed_after & applies,
             new_licensee=new_licensee,
             new_licensee_rule=rule,
@@ -419,8 +474,107 @@ class _Evaluator:
             late=scope.late,
             behind=behind,
             lines=placement,
+            shortfall=shortfall,
+            carried=carried,
         )
+        if not looking_back:
+            # Only a final miss counts toward a consequence, not a gap still open.
+            outcome.misses = self.consecutive_misses(
+                requirement, period, (status == MISSING) & scope.late
+            )
         return outcome, status, required, earned
+
+    def previous_day(self, period: PeriodColumns) -> date | None:
+        """A day of the period before `period`, or None for a one-time window."""
+        if period.cycle.once_from is not None:
+            return None
+        return period.period.start - timedelta(days=1)
+
+    def tolerate(
+        self,
+        requirement: Requirement,
+        period: PeriodColumns,
+        eligible: np.ndarray,
+        required: np.ndarray,
+    ):
+        """Lower what is asked of people with an approved absence in the period,
+        where the requirement tolerates a shortfall for one (Tennessee: missing
+        10 percent or less of the course is not a failure)."""
+        rule = at(requirement.shortfalls, period.period.start)
+        if rule is None:
+            return required, None
+        outcome = ShortfallOutcome(rule, required.copy())
+        for index, absence in enumerate(self.exemptions):
+            names_it = (
+                not absence.requirements or requirement.id in absence.requirements
+            )
+            if (
+                absence.kind == "absence"
+                and eligible[absence.person]
+                and names_it
+                and absence.starts_on <= period.end
+                and absence.ends_on >= period.start
+            ):
+                outcome.absences.setdefault(absence.person, []).append(index)
+        if not outcome.absences:
+            return required, outcome
+        rows = np.array(sorted(outcome.absences))
+        # Hundredths, rounded down: the tolerance never excuses more than its share.
+        share = int(rule.share * 10_000)
+        required = required.copy()
+        required[rows] -= required[rows] * share // 10_000
+        return required, outcome
+
+    def carried_over(
+        self, requirement: Requirement, period: PeriodColumns, eligible: np.ndarray
+    ) -> CarriedOver | None:
+        """Hours earned over what the previous period asked, up to the mandate's
+        carry-over limit, for people who met that period's requirement.
+
+        The rule is the one in force when the previous period began: hours carry
+        over under the rule they were earned under.
+        """
+        day = self.previous_day(period)
+        if day is None or not self.mandate.carry_over:
+            return None
+        source = period.cycle.period_containing(day)
+        rule = at(self.mandate.carry_over, source.start) if source else None
+        if rule is None or not rule.covers(requirement):
+            return None
+        before = self.requirement(requirement, day, looking_back=True)
+        hours = np.zeros(self.size, dtype=np.int64)
+        if before is not None:
+            previous, status, required, earned = before
+            excess = np.where(status == MET, earned - required, 0)
+            hours = np.where(eligible, np.clip(excess, 0, cents(rule.hours)), 0)
+            return CarriedOver(rule, previous.period.period, hours)
+        return CarriedOver(rule, None, hours)
+
+    def consecutive_misses(
+        self, requirement: Requirement, period: PeriodColumns, missed: np.ndarray
+    ) -> np.ndarray | None:
+        """How many periods in a row, ending with this one, each person missed the
+        requirement, counted as far back as the longest consequence needs."""
+        rules = [
+            r for r in requirement.consequences if r.starts_on <= period.period.end
+        ]
+        if not rules:
+            return None
+        needed = max(r.misses for r in rules)
+        count = missed.astype(np.int64)
+        still = missed.copy()
+        day = self.previous_day(period)
+        for _ in range(needed - 1):
+            if day is None or not still.any():
+                break
+            before = self.requirement(requirement, day, looking_back=True)
+            if before is None:
+                break
+            previous, status, _, _ = before
+            still &= (status == MISSING) & previous.late
+            count += still
+            day = self.previous_day(previous.period)
+        return count
 
     def scope(self, period: PeriodColumns) -> _Scope:
         """Who is licensed by the period's end or during it, and how late each is;
@@ -488,7 +642,7 @@ class _Evaluator:
         requirement: Requirement,
         cycle: Cycle,
         period: PeriodColumns,
-        cap: CapInForce | None,
+        caps: tuple[CapInForce, ...],
     ) -> tuple[np.ndarray, LinePlacement | None]:
         """Hundredths earned per person, and (explaining) how each line fared."""
         view = self.placed_lines(cycle, period)
@@ -503,21 +657,7 @@ class _Evaluator:
                     requirement.kind, test, kind_ok, np.where(counted, 100, 0)
                 )
             return earned, placement
-        allocated = None
-        if cap is not None:
-            cap_test = view.test(self.book, cap.rule.counts)
-            capped = cap_test.accepted
-            if capped is not None and counted is not None:
-                capped = capped & counted
-            elif capped is None:
-                capped = counted
-            allocated = allocate_under_cap(
-                view.person,
-                view.centihours,
-                np.ones(len(view), dtype=bool) if capped is None else capped,
-                cents(cap.value.hours),
-                self.size,
-            )
+        allocated, cuts = self.allocate_under_caps(view, counted, caps)
         earned = view.per_person(counted, self.size, allocated=allocated)
         if self.explain:
             full = view.centihours if allocated is None else allocated
@@ -527,8 +667,56 @@ class _Evaluator:
                 kind_ok,
                 np.where(_all(counted, len(view)), full, 0),
                 view.centihours - full,
+                tuple(cuts),
             )
         return earned, placement
+
+    def allocate_under_caps(
+        self,
+        view: _PlacedLines,
+        counted: np.ndarray | None,
+        caps: tuple[CapInForce, ...],
+    ) -> tuple[np.ndarray | None, list[np.ndarray]]:
+        """Each line's hundredths after every cap in force, and what each cap cut.
+
+        Caps apply in turn, each to what the ones before it left. A person's lines
+        under fewer caps use the room first (in date order among equals), so a line
+        under two caps takes only the room both still have: with two caps this
+        counts the most the caps allow, whatever the lines' dates.
+        """
+        if not caps:
+            return None, []
+        size = len(view)
+        if len(caps) == 1:  # the common case: no reordering needed
+            cap = caps[0]
+            capped = _and(view.test(self.book, cap.rule.counts).accepted, counted)
+            allocated = allocate_under_cap(
+                view.person,
+                view.centihours,
+                _all(capped, size),
+                cents(cap.value.hours),
+                self.size,
+            )
+            return allocated, [view.centihours - allocated] if self.explain else []
+        masks = [
+            _all(_and(view.test(self.book, cap.rule.counts).accepted, counted), size)
+            for cap in caps
+        ]
+        order = np.argsort(np.sum(masks, axis=0), kind="stable")
+        person, allocated = view.person[order], view.centihours[order]
+        cuts: list[np.ndarray] = []
+        for cap, mask in zip(caps, masks, strict=True):
+            before = allocated
+            allocated = allocate_under_cap(
+                person, before, mask[order], cents(cap.value.hours), self.size
+            )
+            if self.explain:
+                cut = np.empty(size, dtype=np.int64)
+                cut[order] = before - allocated
+                cuts.append(cut)
+        result = np.empty(size, dtype=np.int64)
+        result[order] = allocated
+        return result, cuts
 
     def placed_lines(self, cycle: Cycle, period: PeriodColumns) -> _PlacedLines:
         """The lines that count in `period`, as their own smaller columns (cached)."""
@@ -558,6 +746,7 @@ class _Evaluator:
             honoured_here = honoured & (target_start == period.start)
             placed = done & (honoured_here | (inside & ~honoured))
         if self.explain:
+            # Only while explaining the evaluated period (never a look back).
             why = np.where(placed | inside, PLACED, OUTSIDE_PERIOD).astype(np.int8)
             if honoured is not None:
                 why[honoured & ~honoured_here] = MADE_UP_ELSEWHERE
@@ -773,6 +962,7 @@ class _PlacedLines:
         kind_ok: np.ndarray | None,
         counted: np.ndarray,
         over_cap: np.ndarray | None = None,
+        cut_by: tuple[np.ndarray, ...] = (),
     ) -> LinePlacement:
         """How each line on the subject fared; the first failing test is the reason."""
         size = len(self)
@@ -799,6 +989,7 @@ class _PlacedLines:
             over_cap=(np.zeros(size, np.int64) if over_cap is None else over_cap)[
                 about
             ],
+            cut_by=tuple(cut[about] for cut in cut_by),
         )
 
     def per_person(

@@ -103,6 +103,14 @@ def evaluate(
     return explain(population, 0, own_lines, np.arange(len(own_lines)))
 
 
+def percent(share: Decimal) -> str:
+    """
+    >>> percent(Decimal("0.10"))
+    '10%'
+    """
+    return f"{(share * 100).normalize():f}%"
+
+
 def hours(centihours: int | np.integer) -> Decimal:
     """Integer hundredths as exact hours."""
     return Decimal(int(centihours)) / 100
@@ -186,11 +194,15 @@ class _Explanation:
         self, index: int, outcome: RequirementOutcome, code: int
     ) -> RequirementResult:
         population, row = self.population, self.row
-        requirement, cap = outcome.requirement, outcome.cap
+        requirement = outcome.requirement
         cycle = outcome.period.cycle
         notes = [
             n
-            for n in (outcome.value.note, cycle.note, cap.value.note if cap else "")
+            for n in (
+                outcome.value.note,
+                cycle.note,
+                *(cap.value.note for cap in outcome.caps),
+            )
             if n
         ]
         status = REQUIREMENT_STATUS[code]
@@ -202,7 +214,9 @@ class _Explanation:
                 )
         else:
             notes += self.exemption_notes(outcome, status, required)
+            notes += self.round_two_notes(outcome, status, required)
             self.note_lines(outcome)
+        carried = outcome.carried
         return RequirementResult(
             id=requirement.id,
             label=requirement.label,
@@ -213,7 +227,71 @@ class _Explanation:
             status=status,
             citation=outcome.value.citation,
             notes=tuple(notes),
+            carried_over=(
+                hours(carried.hours[row])
+                if carried is not None and code != NOT_APPLICABLE
+                else Decimal(0)
+            ),
         )
+
+    def round_two_notes(
+        self, outcome: RequirementOutcome, status: str, required: Decimal
+    ) -> list[str]:
+        """Why the amount or its reading differs: a value taking effect inside the
+        period, a tolerated shortfall, hours carried in, consecutive misses."""
+        row, notes = self.row, []
+        period = outcome.period.period
+        for entry in (outcome.value, *(cap.value for cap in outcome.caps)):
+            if entry.applies_within and entry.starts_on > period.start:
+                notes.append(
+                    f"the rule of {entry.starts_on} governs this whole period, which "
+                    f"it starts inside ({entry.citation.title})"
+                )
+        shortfall = outcome.shortfall
+        if shortfall is not None and row in shortfall.absences:
+            rule = shortfall.rule
+            full = hours(shortfall.full_required[row])
+            absences = "; ".join(
+                f"{a.reason or 'approved absence'} ({from_day_number(a.starts_on)} "
+                f"to {from_day_number(a.ends_on)})"
+                for a in (
+                    self.population.exemptions[i] for i in shortfall.absences[row]
+                )
+            )
+            notes.append(
+                f"an approved absence is recorded ({absences}): missing "
+                f"{percent(rule.share)} or less of the {full} h is not a failure, "
+                f"so {required} h are asked ({rule.citation.title})"
+            )
+        carried = outcome.carried
+        if carried is not None and carried.hours[row]:
+            source = carried.source
+            notes.append(
+                f"{hours(carried.hours[row])} h carried over from the period "
+                f"{source.start} to {source.end}, the hours earned there over what "
+                f"it asked (at most {carried.rule.hours} h; "
+                f"{carried.rule.citation.title})"
+            )
+        if outcome.misses is not None and outcome.misses[row] and status != Status.MET:
+            notes += self.consequence_notes(outcome, int(outcome.misses[row]))
+        return notes
+
+    def consequence_notes(self, outcome: RequirementOutcome, misses: int) -> list[str]:
+        """What the rules say follows this many consecutive misses (data only)."""
+        end = outcome.period.period.end
+        rules = [
+            r
+            for r in outcome.requirement.consequences
+            if r.starts_on <= end and r.misses <= misses
+        ]
+        if not rules:
+            return []
+        rule = max(rules, key=lambda r: (r.misses, r.starts_on))
+        run = "once" if misses == 1 else f"{misses} periods in a row"
+        return [
+            f"missed {run}: {rule.consequence} ({rule.citation.title}); the rules "
+            "decide this, the status here does not change"
+        ]
 
     def exemption_notes(
         self, outcome: RequirementOutcome, status: str, required: Decimal
@@ -298,15 +376,17 @@ class _Explanation:
                 continue
             counted = line.hours
             if placement.over_cap[i]:
-                cap = outcome.cap
                 counted = hours(placement.counted[i])
-                self.refused[j].append(
-                    Allocation(
-                        requirement.id,
-                        line.hours - counted,
-                        f"over the {cap.value.hours} h cap on {cap.rule.label}",
-                    )
-                )
+                for cap, cut in zip(outcome.caps, placement.cut_by, strict=True):
+                    if cut[i]:
+                        self.refused[j].append(
+                            Allocation(
+                                requirement.id,
+                                hours(cut[i]),
+                                f"{hours(cut[i])} h over the {cap.value.hours} h "
+                                f"cap on {cap.rule.label}",
+                            )
+                        )
             if counted > 0:
                 self.counted[j].append(Allocation(requirement.id, counted))
 

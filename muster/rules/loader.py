@@ -24,6 +24,8 @@ from muster.rules.mandate import (
     Applicability,
     Cap,
     CapValue,
+    CarryOverRule,
+    ConsequenceRule,
     CountRule,
     Cycle,
     GraceRule,
@@ -31,9 +33,9 @@ from muster.rules.mandate import (
     NewLicenseeRule,
     Requirement,
     RequirementValue,
+    ShortfallRule,
     Tier,
     WaiverRule,
-    at,
 )
 from muster.rules.model import Citation
 
@@ -357,21 +359,17 @@ class _MandateBuilder:
 
     def build(self) -> Mandate:
         spec = self.spec
-        for index, entry in enumerate(spec.carry_over):
-            if entry.hours != 0:
-                raise self.fail(
-                    f"carry_over > {index} > hours",
-                    "asks for carry-over, which no encoded state allows",
-                    "Only `hours: 0` is supported; carrying hours between periods needs "
-                    "an engine change.",
-                )
-            self.cite(f"carry_over > {index}", entry, None)
         cycles = {
             key: self.build_cycle(key, cycle) for key, cycle in spec.cycles.items()
         }
         requirements = tuple(
             self.build_requirement(key, requirement, cycles)
             for key, requirement in spec.requirements.items()
+        )
+        self.check_sorted("carry_over", spec.carry_over)
+        carry_over = tuple(
+            self.build_carry_over(i, entry, requirements, cycles)
+            for i, entry in enumerate(spec.carry_over)
         )
         self.check_sorted("new_licensee", spec.new_licensee)
         self.check_sorted("waivers", spec.waivers)
@@ -398,6 +396,7 @@ class _MandateBuilder:
                 self.build_waiver_rule(i, entry, cycles)
                 for i, entry in enumerate(spec.waivers)
             ),
+            carry_over=carry_over,
             uncertain=tuple(" ".join(note.split()) for note in spec.uncertain),
             reporting=" ".join(spec.reporting.split()),
             consequence=" ".join(spec.consequence.split()),
@@ -480,6 +479,38 @@ class _MandateBuilder:
                 'Write it as MM-DD, for example "03-15".',
             ) from None
         return GraceRule(spec.from_, month, day, self.cite(where, spec, fallback))
+
+    def build_carry_over(
+        self,
+        index: int,
+        spec: schema.CarryOverSpec,
+        requirements: Sequence[Requirement],
+        cycles: dict[str, Cycle],
+    ) -> CarryOverRule:
+        """Carry-over names hours requirements of repeating cycles, if any."""
+        where = f"carry_over > {index}"
+        by_id = {r.id: r for r in requirements}
+        for key in spec.requirements:
+            found = by_id.get(key)
+            if found is None or found.kind != "hours":
+                raise self.fail(
+                    f"{where} > requirements",
+                    f"names {key!r}, which is not an hours requirement of this file",
+                    "Name hours requirements, or leave the list out for all of them.",
+                )
+            if cycles[found.cycle].once_from is not None:
+                raise self.fail(
+                    f"{where} > requirements",
+                    f"names {key!r}, counted over a one-time window",
+                    "Hours carry over from one period to the next: name a "
+                    "requirement of a repeating cycle.",
+                )
+        return CarryOverRule(
+            spec.from_,
+            spec.hours,
+            self.cite(where, spec, None),
+            frozenset(spec.requirements),
+        )
 
     def build_new_licensee(
         self, index: int, spec: schema.NewLicenseeSpec
@@ -588,7 +619,6 @@ class _MandateBuilder:
             self.build_cap(f"{where} > caps > {i}", cap, fallback)
             for i, cap in enumerate(spec.caps)
         )
-        self.check_one_cap_at_a_time(f"{where} > caps", caps)
         return Requirement(
             id=key,
             label=spec.label,
@@ -602,6 +632,50 @@ class _MandateBuilder:
             ),
             caps=caps,
             is_waivable=spec.waivable,
+            shortfalls=self.build_shortfalls(where, spec, fallback),
+            consequences=self.build_consequences(where, spec, fallback),
+        )
+
+    def build_shortfalls(
+        self, where: str, spec: schema.RequirementSpec, fallback: Citation | None
+    ) -> tuple[ShortfallRule, ...]:
+        where = f"{where} > tolerated_shortfall"
+        self.check_sorted(where, spec.tolerated_shortfall)
+        if spec.tolerated_shortfall and spec.kind != "hours":
+            raise self.fail(
+                where,
+                f"is given for a {spec.kind} requirement",
+                "A shortfall is a share of hours: give it to an hours requirement.",
+            )
+        return tuple(
+            ShortfallRule(
+                entry.from_,
+                entry.share,
+                self.cite(f"{where} > {i}", entry, fallback),
+                " ".join(entry.note.split()),
+            )
+            for i, entry in enumerate(spec.tolerated_shortfall)
+        )
+
+    def build_consequences(
+        self, where: str, spec: schema.RequirementSpec, fallback: Citation | None
+    ) -> tuple[ConsequenceRule, ...]:
+        where = f"{where} > consequences"
+        entries = sorted(spec.consequences, key=lambda e: (e.from_, e.misses))
+        if entries != list(spec.consequences):
+            raise self.fail(
+                where,
+                "has entries out of order",
+                "List them by `from`, then by `misses` (1 before 2).",
+            )
+        return tuple(
+            ConsequenceRule(
+                entry.from_,
+                entry.misses,
+                " ".join(entry.consequence.split()),
+                self.cite(f"{where} > {i}", entry, fallback),
+            )
+            for i, entry in enumerate(spec.consequences)
         )
 
     def build_value(
@@ -634,31 +708,8 @@ class _MandateBuilder:
             by_role=tuple((role, Decimal(h)) for role, h in spec.by_role.items()),
             tiers=tiers,
             note=" ".join(spec.note.split()),
+            applies_within=spec.applies_within,
         )
-
-    def check_one_cap_at_a_time(self, where: str, caps: Sequence[Cap]) -> None:
-        """Refuse two caps in force on one day: the engine applies only one.
-
-        Several caps at once (say, online and instructor hours) is a rule shape
-        not yet supported; refusing it is better than silently dropping a cap.
-        """
-        days = sorted({v.starts_on for cap in caps for v in cap.values})
-        for day in days:
-            in_force = [
-                cap.label
-                for cap in caps
-                if (value := at(cap.values, day)) is not None
-                and value.hours is not None
-            ]
-            if len(in_force) > 1:
-                raise self.fail(
-                    where,
-                    f"has {len(in_force)} caps in force on {day} "
-                    f"({', '.join(in_force)})",
-                    "The engine applies one cap at a time; end one with "
-                    "`hours: null` before the other starts, or ask for several "
-                    "caps at once to be supported.",
-                )
 
     def build_cap(
         self, where: str, spec: schema.CapSpec, fallback: Citation | None
@@ -673,6 +724,7 @@ class _MandateBuilder:
                     v.hours,
                     self.cite(f"{where} > values > {i}", v, fallback),
                     " ".join(v.note.split()),
+                    v.applies_within,
                 )
                 for i, v in enumerate(spec.values)
             ),

@@ -34,6 +34,21 @@ def at(entries: Sequence[D], day: date) -> D | None:
     return found
 
 
+def for_period(entries: Sequence[D], start: date, end: date) -> D | None:
+    """The entry that governs the period from `start` to `end`.
+
+    Normally the one in force on the period's first day: a change in the law
+    applies from the next period. An entry marked `applies_within` (its text makes
+    it govern the period it starts in) wins from inside the period, the newest
+    such one if several.
+    """
+    found = at(entries, start)
+    for entry in entries:
+        if start < entry.starts_on <= end and getattr(entry, "applies_within", False):
+            found = entry
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class Applicability:
     """One alternative of who a mandate or requirement applies to.
@@ -116,6 +131,7 @@ class RequirementValue:
     by_role: tuple[tuple[str, Decimal], ...] = ()
     tiers: tuple[Tier, ...] = ()
     note: str = ""
+    applies_within: bool = False  # governs the period it starts in (`for_period`)
 
     def hours_for(self, person: Person, period_start: date) -> Decimal:
         """Hours owed by this person: a role override, a tenure tier, or the default."""
@@ -146,6 +162,7 @@ class CapValue:
     hours: Decimal | None
     citation: Citation
     note: str = ""
+    applies_within: bool = False  # governs the period it starts in (`for_period`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,18 +205,25 @@ class Requirement:
     applies_to: tuple[Applicability, ...] = ()
     caps: tuple[Cap, ...] = ()
     is_waivable: bool = True
+    shortfalls: tuple[ShortfallRule, ...] = ()
+    consequences: tuple[ConsequenceRule, ...] = ()
 
     @property
     def unit(self) -> str:
         return "hours" if self.kind == Kind.HOURS else "completions"
 
-    def cap_on(self, day: date) -> CapInForce | None:
-        """The first cap with a limit in force on `day`; only that one is applied."""
+    def caps_for(self, start: date, end: date) -> tuple[CapInForce, ...]:
+        """Every cap with a limit governing the period, in the file's order.
+
+        Each applies on its own (at most 6 online hours, and at most 12 hours
+        taught): a line may be cut by several, and the engine applies them in turn.
+        """
+        found = []
         for cap in self.caps:
-            value = at(cap.values, day)
+            value = for_period(cap.values, start, end)
             if value is not None and value.hours is not None:
-                return CapInForce(cap, value)
-        return None
+                found.append(CapInForce(cap, value))
+        return tuple(found)
 
     def counts_line(self, line: CreditLine) -> bool:
         """Whether the line, inside the period, counts at all (before caps)."""
@@ -210,6 +234,49 @@ class Requirement:
         if self.kind == Kind.COMPLETION:
             return line.result == "pass" or (line.result is None and line.hours > 0)
         return True
+
+
+@dataclass(frozen=True, slots=True)
+class ShortfallRule:
+    """From `starts_on`, a person with an approved absence recorded in the period
+    may miss up to `share` of what the requirement asks (Tennessee: 10 percent of
+    the in-service course, 1110-09-.05(1)(d)) without failing it."""
+
+    starts_on: date
+    share: Decimal
+    citation: Citation
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ConsequenceRule:
+    """What follows when a requirement is missed in `misses` consecutive periods,
+    from `starts_on` (Tennessee: the first miss costs the pay supplement, the
+    second in a row the certification). Said to people; it changes no status."""
+
+    starts_on: date
+    misses: int
+    consequence: str
+    citation: Citation
+
+
+@dataclass(frozen=True, slots=True)
+class CarryOverRule:
+    """Hours earned over what a period asks that count toward the next period,
+    at most `hours` (0: none), for the `requirements` named (all hours
+    requirements when empty). Hours carried in do not carry again."""
+
+    starts_on: date
+    hours: Decimal
+    citation: Citation
+    requirements: frozenset[str] = frozenset()
+
+    def covers(self, requirement: Requirement) -> bool:
+        return (
+            self.hours > 0
+            and requirement.kind == Kind.HOURS
+            and (not self.requirements or requirement.id in self.requirements)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,6 +383,7 @@ class Mandate:
     requirements: tuple[Requirement, ...]
     new_licensee: tuple[NewLicenseeRule, ...] = ()
     waivers: tuple[WaiverRule, ...] = ()
+    carry_over: tuple[CarryOverRule, ...] = ()
     uncertain: tuple[str, ...] = ()
     reporting: str = ""
     consequence: str = ""

@@ -80,13 +80,21 @@ class CreditLine:
         object.__setattr__(self, "hours", to_hours(self.hours))
 
 
+# What an exemption can be. An `absence` is an approved absence from part of a
+# course (Tennessee 1110-09-.05(1)(d)): it exempts nothing by itself, but a
+# requirement with a `tolerated_shortfall` then accepts a small shortfall.
+EXEMPTION_KINDS = ("waiver", "extension", "absence")
+
+
 @dataclass(frozen=True, slots=True)
 class Exemption:
-    """A dated waiver or extension granted to one person.
+    """A dated waiver, extension or approved absence granted to one person.
 
     A `waiver` exempts the person from the requirements it names (all when empty)
     in every period it overlaps, unless the mandate marks them non-waivable. An
     `extension` moves the deadline of the periods ending inside it to `ends_on`.
+    An `absence` lets the requirements it names (all when empty) that tolerate a
+    shortfall for an approved absence, in the periods it overlaps, accept one.
     """
 
     person: str
@@ -97,9 +105,10 @@ class Exemption:
     requirements: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
-        if self.kind not in ("waiver", "extension"):
+        if self.kind not in EXEMPTION_KINDS:
             raise InputError(
-                f"exemption kind must be waiver or extension, not {self.kind!r}"
+                "exemption kind must be waiver, extension or absence, not "
+                f"{self.kind!r}"
             )
         if self.ends_on < self.starts_on:
             raise InputError("an exemption cannot end before it starts")
@@ -263,6 +272,9 @@ class RequirementResult:
     status: str
     citation: Citation
     notes: tuple[str, ...] = ()
+    # Of `earned`, the hours carried over from the period before (no line of this
+    # period counted them); zero unless the mandate allows carry-over.
+    carried_over: Decimal = Decimal(0)
 
     @property
     def missing(self) -> Decimal:

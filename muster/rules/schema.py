@@ -56,6 +56,9 @@ class ValueSpec(DatedSpec):
     hours: Decimal | None = Field(ge=0)
     by_role: dict[str, Decimal] = {}
     tiers: list[TierSpec] = []
+    # True when the text makes the value govern the period it starts in (read on
+    # the period's last day); by default a change applies from the next period.
+    applies_within: bool = False
 
 
 class CountsSpec(Spec):
@@ -75,6 +78,18 @@ class ApplicabilitySpec(Spec):
 
 class CapValueSpec(DatedSpec):
     hours: Decimal | None = Field(ge=0)
+    applies_within: bool = False
+
+
+class ShortfallSpec(DatedSpec):
+    # The share of the requirement an approved absence may leave undone: 0.10 is
+    # 10 percent. At most half, so that a typo cannot excuse a whole course.
+    share: Decimal = Field(gt=0, le=Decimal("0.5"), decimal_places=4)
+
+
+class ConsequenceSpec(DatedSpec):
+    misses: int = Field(ge=1, le=10)
+    consequence: str = Field(min_length=3)
 
 
 class CapSpec(Spec):
@@ -91,6 +106,8 @@ class RequirementSpec(Spec):
     applies_to: list[ApplicabilitySpec] = []
     caps: list[CapSpec] = []
     waivable: bool = True
+    tolerated_shortfall: list[ShortfallSpec] = []
+    consequences: list[ConsequenceSpec] = []
     reference: ReferenceSpec | None = None
     values: list[ValueSpec] = Field(min_length=1)
 
@@ -127,7 +144,9 @@ class WaiverRuleSpec(DatedSpec):
 
 
 class CarryOverSpec(DatedSpec):
-    hours: Decimal = Field(ge=0)
+    # At most this many excess hours of a period count toward the next (0: none).
+    hours: Decimal = Field(ge=0, decimal_places=2)
+    requirements: list[str] = []
 
 
 class MandateSpec(Spec):

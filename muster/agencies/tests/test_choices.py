@@ -9,6 +9,7 @@ from muster.agencies.choices import (
 )
 from muster.agencies.compliance.words import attribute_choices
 from muster.rules import load_mandates
+from muster.rules.model import EXEMPTION_KINDS
 
 
 def test_it_uses_the_engines_areas_deliveries_and_providers() -> None:
@@ -19,7 +20,7 @@ def test_it_uses_the_engines_areas_deliveries_and_providers() -> None:
 
 
 def test_it_uses_the_engines_exemption_kinds() -> None:
-    assert set(ExemptionKind.values) == {"waiver", "extension"}
+    assert set(ExemptionKind.values) == set(EXEMPTION_KINDS)
 
 
 def test_its_disciplines_are_the_engines_closed_list() -> None:

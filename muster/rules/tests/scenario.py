@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from muster.rules import CreditLine, Exemption, Person, evaluate, load_mandates
 from muster.rules.model import ComplianceResult
+
+# `mandates: shapes` runs a scenario against the test-only mandates of
+# `tests/shapes/`, which show rule shapes no shipped state uses yet.
+SHAPES = Path(__file__).parent / "shapes"
 
 SCENARIO_KEYS = {
     "name",
@@ -21,6 +26,7 @@ SCENARIO_KEYS = {
     "as_of",
     "input",
     "output",
+    "mandates",
 }
 OUTPUT_KEYS = {
     "status",
@@ -31,7 +37,9 @@ OUTPUT_KEYS = {
     "not_listed",
     "warned",
     "notes_contain",
+    "notes_exclude",
     "warnings_contain",
+    "carried_over",
 }
 
 
@@ -79,7 +87,7 @@ def run_scenario(scenario: dict[str, Any]) -> ComplianceResult:
     """Evaluate a scenario; `as_of` defaults to long after every deadline (final)."""
     unknown = set(scenario) - SCENARIO_KEYS
     assert not unknown, f"unknown scenario keys {sorted(unknown)}"
-    library = load_mandates()
+    library = load_mandates(SHAPES if scenario.get("mandates") == "shapes" else None)
     inputs = scenario.get("input", {})
     person = build_person(inputs.get("person", {}))
     if "mandate" in scenario:
@@ -114,6 +122,7 @@ def check_output(result: ComplianceResult, expected: dict[str, Any]) -> list[str
         ("missing", "missing"),
         ("earned", "earned"),
         ("required", "required"),
+        ("carried_over", "carried_over"),
     ):
         for requirement_id, want in expected.get(key, {}).items():
             if requirement_id not in listed:
@@ -146,4 +155,8 @@ def check_output(result: ComplianceResult, expected: dict[str, Any]) -> list[str
         notes = list(result.notes) + [n for r in result.requirements for n in r.notes]
         if not any(fragment in note for note in notes):
             problems.append(f"no note contains {fragment!r}; notes are {notes}")
+    for fragment in expected.get("notes_exclude", ()):
+        notes = list(result.notes) + [n for r in result.requirements for n in r.notes]
+        if any(fragment in note for note in notes):
+            problems.append(f"a note contains {fragment!r}; notes are {notes}")
     return problems
