@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("agencies", "0007_deputy_sheriff_discipline"),
+        ("agencies", "0008_alter_trainingrecord_source"),
     ]
 
     operations = [
