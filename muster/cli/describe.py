@@ -19,6 +19,7 @@ from muster.rules.mandate import (
     Kind,
     RequirementValue,
     at,
+    for_period,
 )
 from muster.rules.report import number
 
@@ -155,9 +156,38 @@ def describe_requirement(
             out.append(f"        source: {cap_value.citation}")
     if not requirement.is_waivable:
         out.append("      cannot be waived")
+    shortfall = at(requirement.shortfalls, day)
+    if shortfall is not None:
+        share = f"{(shortfall.share * 100).normalize():f}%"
+        out.append(
+            f"      with an approved absence recorded, missing {share} or less is "
+            "not a failure"
+        )
+        out.append(f"        source: {shortfall.citation}")
+    for consequence in requirement.consequences:
+        if consequence.starts_on <= day:
+            run = (
+                "missed"
+                if consequence.misses == 1
+                else (f"missed {consequence.misses} periods in a row")
+            )
+            out.append(f"      if {run}: {consequence.consequence}")
+            out.append(f"        source: {consequence.citation}")
+    carry = at(mandate.carry_over, day)
+    if carry is not None and carry.covers(requirement):
+        out.append(
+            f"      up to {in_hours(carry.hours)} over the amount carry over to the "
+            "next period"
+        )
+        out.append(f"        source: {carry.citation}")
     out.append(f"      source: {value.citation}")
     if value.note:
         out.append(f"      note: {value.note}")
+    if value.applies_within:
+        out.append(
+            f"      governs the whole period containing {value.starts_on}, which it "
+            "starts inside"
+        )
     out += period_start_difference(requirement, value, mandate, day)
     return out
 
@@ -165,11 +195,12 @@ def describe_requirement(
 def period_start_difference(
     requirement: Requirement, value: RequirementValue, mandate: Mandate, day: date
 ) -> list[str]:
-    """Evaluation uses the value in force when a period starts; say if that differs."""
+    """Evaluation uses the value in force when a period starts (or one marked to
+    govern the period it starts in); say if that differs."""
     period = mandate.cycles[requirement.cycle].period_containing(day)
     if period is None:
         return []
-    applied = at(requirement.values, period.start)
+    applied = for_period(requirement.values, period.start, period.end)
     if applied is value:
         return []
     amount = "nothing"
@@ -177,7 +208,7 @@ def period_start_difference(
         amount = describe_amount(requirement, applied)
     return [
         f"      for the period that began {period.start}, evaluation applies "
-        f"the value then in force: {amount}"
+        f"the value that governs it: {amount}"
     ]
 
 

@@ -134,6 +134,27 @@ def test_it_passes_waivers_to_the_engine(db):
     assert result.requirement("total").status == "exempt"
 
 
+def test_an_approved_absence_lets_a_tennessee_deputy_miss_a_tenth_of_the_course(db):
+    # deputy-sheriff is a discipline the Tennessee file names; 1110-09-.05(1)(d).
+    deputy = make_person(state="TN", discipline="deputy-sheriff")
+    add_record(deputy, date(2022, 5, 2), ("36", "technical", []))
+    assert statuses(deputy, 2022, date(2023, 6, 1), "TN") == {
+        "us.tn.peace_officer": "deficient"
+    }
+    Exemption.objects.create(
+        person=deputy,
+        kind="absence",
+        starts_on=date(2022, 5, 5),
+        ends_on=date(2022, 5, 5),
+        reason="Family emergency",
+    )
+    (result,) = compliance.evaluate_person(deputy, "TN", 2022, date(2023, 6, 1))
+    assert result.status == "compliant"
+    total = result.requirement("total")
+    assert total.required == Decimal(36)
+    assert any("Family emergency" in note for note in total.notes)
+
+
 def test_it_exempts_an_officer_licensed_during_the_year(db):
     person = make_person(licensed_on=date(2021, 4, 1))
     assert statuses(person) == {"us.mo.peace_officer": "exempt"}

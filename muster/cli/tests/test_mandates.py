@@ -73,6 +73,23 @@ def test_show_prints_values_in_force_with_citations(cli) -> None:
     assert "\n  reporting: Each licensed officer is responsible" in run.out
 
 
+def test_show_says_what_a_shortfall_and_repeated_misses_mean(cli) -> None:
+    run = cli("mandates", "show", "tn", "--on", "2024-06-01")
+    assert run.code == 0, run.err
+    assert "missing 10% or less is not a failure" in run.out
+    assert "1110-09-.05(1)(d)" in run.out
+    assert "[regulation text; partly confirmed]" in run.out
+    assert "if missed 2 periods in a row: missing annual in-service" in run.out
+
+
+def test_show_leaves_out_a_shortfall_before_it_took_effect(cli) -> None:
+    run = cli("mandates", "show", "tn", "--on", "2021-06-01")
+    assert run.code == 0, run.err
+    # (The file's "Uncertain" notes still say when the tolerance starts.)
+    assert "missing 10% or less is not a failure" not in run.out
+    assert "periods in a row" not in run.out
+
+
 def test_show_leaves_out_a_requirement_before_it_took_effect(cli) -> None:
     run = cli("mandates", "show", "us.mo", "--on", "2020-06-01")
     assert "    implicit-bias:" not in run.out
