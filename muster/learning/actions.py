@@ -27,6 +27,19 @@ from muster.learning.models import Attempt, Certificate, Enrollment, LessonProgr
 from muster.learning.seat import has_met_seat_time, seat_time_summary
 
 
+def emit(event: str, *args) -> None:
+    """Tell the learner's agency's LRS (muster.xapi.emit) what just happened."""
+    from muster.xapi import emit as statements
+
+    handlers = {
+        "launched": lambda enrollment: statements.emit(enrollment, "launched"),
+        "progressed": statements.emit_progress,
+        "passed": statements.emit_attempt,
+        "completed": statements.emit_completion,
+    }
+    handlers[event](*args)
+
+
 class NotAllowed(Exception):
     """The learner may not do this now; the message says why, for the page."""
 
@@ -77,6 +90,7 @@ def enroll(*, user, course: Course, request: HttpRequest | None = None) -> Enrol
                 request=request,
                 agency_id=_employer_id(person),
             )
+            emit("launched", enrollment)
     except IntegrityError:
         # Two enroll requests at once: the other one won; use its enrollment.
         return Enrollment.objects.get(
@@ -87,9 +101,11 @@ def enroll(*, user, course: Course, request: HttpRequest | None = None) -> Enrol
 
 def view_lesson(enrollment: Enrollment, lesson: Lesson, *, done: bool = False) -> None:
     """Note that the learner opened (or finished) `lesson`, and resume there."""
-    progress, _ = LessonProgress.objects.get_or_create(
+    progress, created = LessonProgress.objects.get_or_create(
         enrollment=enrollment, lesson=lesson
     )
+    if created:
+        emit("progressed", enrollment, lesson)
     if done and progress.completed_at is None:
         progress.completed_at = timezone.now()
         progress.save(update_fields=["completed_at"])
@@ -134,6 +150,7 @@ def complete_enrollment(
             request=request,
             agency_id=locked.record.agency_id,
         )
+        emit("completed", locked)
     return locked
 
 
@@ -148,6 +165,7 @@ def submit_attempt(
     """
     with transaction.atomic():
         graded = grade_attempt(attempt, answers)
+        emit("passed", graded)
         if graded.is_passed:
             complete_enrollment(graded.enrollment, request=request)
     return graded
