@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import strategies as st
 
 from muster.rules.loader import load_vocabulary
-from muster.rules.model import CreditLine, Exemption, Person
+from muster.rules.model import EXEMPTION_KINDS, CreditLine, Exemption, Person
 
 VOCABULARY = load_vocabulary()
 AREAS = sorted(VOCABULARY.areas)
@@ -92,7 +92,7 @@ def credit_line(draw, person_ids=("A", "B", "C")) -> CreditLine:
 def exemptions(
     draw, person_ids=("A", "B", "C"), near: date | None = None
 ) -> list[Exemption]:
-    """Up to two waivers or extensions; starting near `near` when it is given."""
+    """Up to two waivers, extensions or approved absences; starting near `near` when it is given."""
     starts = days
     if near is not None:
         starts = st.dates(near - timedelta(days=200), near + timedelta(days=450))
@@ -102,7 +102,7 @@ def exemptions(
         found.append(
             Exemption(
                 person=draw(st.sampled_from(person_ids)),
-                kind=draw(st.sampled_from(["waiver", "extension"])),
+                kind=draw(st.sampled_from(list(EXEMPTION_KINDS))),
                 starts_on=starts_on,
                 ends_on=starts_on + timedelta(days=draw(st.integers(0, 500))),
                 reason="medical leave",
