@@ -246,7 +246,7 @@ def main() -> None:
     polars = missouri_reference.polars_statuses(people_frame, lines_frame, book)
     assert np.array_equal(ours, theirs), "DuckDB SQL and Muster disagree"
     assert np.array_equal(ours, polars), "Polars and Muster disagree"
-    counts = np.bincount(ours, minlength=6)
+    counts = np.bincount(ours, minlength=len(OVERALL_STATUS))
 
     # Interleaved, so that load from other processes falls on all alike.
     times: dict[str, list[float]] = {k: [] for k in ("muster", "bare", "sql", "pl")}
