@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import uuid
 
+from django.db import IntegrityError, transaction
+
 from muster.learning.models import Attempt, Enrollment
 from muster.xapi.models import Statement, lrs_home_page
-from muster.xapi.statements import store_statements
+from muster.xapi.statements import Conflict, store_statements
 
 VERBS = {
     "launched": "http://adlnet.gov/expapi/verbs/launched",
@@ -56,7 +58,12 @@ def emit(enrollment: Enrollment, verb: str, *, result=None, event: str = "") -> 
     }
     if result:
         statement["result"] = result
-    store_statements(agency, [statement], muster_authority())
+    try:
+        with transaction.atomic():
+            store_statements(agency, [statement], muster_authority())
+    except (IntegrityError, Conflict):
+        # The same event, sent at the same moment by a second request: stored once.
+        return
 
 
 def _actor(enrollment: Enrollment) -> dict:

@@ -7,7 +7,6 @@ request syntax, strict JSON and multipart/mixed bodies, and errors as JSON.
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import re
 from dataclasses import dataclass, field
@@ -69,6 +68,9 @@ def parse_request(request: HttpRequest, *, needs_auth: bool = True) -> XRequest:
     if "method" in params:
         method, params, headers, body = _alternate(request, params, headers, body)
     version = check_version(headers.get("x-experience-api-version"))
+    for name, value in params.items():
+        if "\x00" in value or len(value) > 20_000:
+            raise Refused(400, f"{name}: not an acceptable value.")
     xrequest = XRequest(method, params, headers, body, version)
     if needs_auth:
         xrequest.client = authenticate(headers.get("authorization", ""))
@@ -96,7 +98,7 @@ def authenticate(header: str) -> LRSClient:
     if scheme.lower() == "basic":
         try:
             decoded = base64.b64decode(value.strip(), validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError):
             decoded = ""
         key, _, secret = decoded.partition(":")
     elif scheme.lower() == "bearer":
@@ -171,9 +173,19 @@ def load_json(body: bytes, what: str = "body") -> Any:
             seen[key] = value
         return seen
 
+    def no_constants(name):
+        raise Invalid(f"{what}: {name} is not a JSON value.")
+
+    # A NUL cannot be stored (PostgreSQL's JSON refuses it), so it is refused here.
+    if b"\\u0000" in body.lower():
+        raise Invalid(f"{what}: strings may not contain the NUL character.")
     try:
-        return json.loads(body.decode("utf-8"), object_pairs_hook=no_duplicates)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        return json.loads(
+            body.decode("utf-8"),
+            object_pairs_hook=no_duplicates,
+            parse_constant=no_constants,
+        )
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise Invalid(f"{what}: not valid JSON ({error}).") from None
 
 

@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from muster.agencies.models import Agency
@@ -70,6 +70,24 @@ def store_statements(
     _check_attachments(statements, parts)
     for index, statement in enumerate(statements):
         check_signatures(statement, parts, f"statement[{index}]")
+    try:
+        rows = _write(agency, client, statements, ids, parts, authority, version)
+    except IntegrityError:
+        # Another request stored one of these ids between the look-up and the
+        # insert: look again, now that it is there (a repeat or a conflict).
+        rows = _write(agency, client, statements, ids, parts, authority, version)
+    if rows:
+        from muster.xapi.completions import record_completions
+        from muster.xapi.forwarding import queue_forwarding
+
+        if client is not None:
+            record_completions(rows)
+        queue_forwarding(agency, rows)
+    return [str(statement_id) for statement_id in ids]
+
+
+def _write(agency, client, statements, ids, parts, authority, version):
+    """Store the statements not stored yet, in one transaction; their rows."""
     with transaction.atomic():
         existing = _existing(agency, ids)
         fresh = []
@@ -86,14 +104,7 @@ def store_statements(
         rows = [_save(agency, client, s, authority, version) for s in fresh]
         _save_parts(agency, fresh, parts)
         _apply_voiding(agency, rows)
-    if rows:
-        from muster.xapi.completions import record_completions
-        from muster.xapi.forwarding import queue_forwarding
-
-        if client is not None:
-            record_completions(rows)
-        queue_forwarding(agency, rows)
-    return [str(statement_id) for statement_id in ids]
+    return rows
 
 
 def _prepare_ids(statements: list[dict]) -> list[uuid.UUID]:
@@ -143,6 +154,7 @@ def received_hash(statement: dict) -> str:
         for key, value in statement.items()
         if key not in ("stored", "authority", "version")
     }
+    comparable["id"] = str(comparable.get("id", "")).lower()
     context = comparable.get("context")
     if context and "contextActivities" in context:
         comparable = copy.deepcopy(comparable)

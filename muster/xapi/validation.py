@@ -527,9 +527,15 @@ def check_uuid(value: Any, path: str) -> None:
         raise Invalid(f"{path}: must be a UUID (RFC 4122), not {value!r}.")
 
 
+# Longer identifiers are refused rather than cut: the store indexes them whole.
+MAX_IRI = 2000
+
+
 def check_iri(value: Any, path: str) -> None:
     if not isinstance(value, str) or not IRI.match(value):
         raise Invalid(f"{path}: must be an absolute IRI, not {value!r}.")
+    if len(value) > MAX_IRI:
+        raise Invalid(f"{path}: longer than {MAX_IRI} characters, this LRS's limit.")
 
 
 def parse_timestamp(value: Any, path: str, *, needs_zone: bool = False) -> datetime:
@@ -561,7 +567,10 @@ def _zone(zone: str | None) -> timezone:
     if not zone or zone == "Z":
         return UTC
     digits = zone[1:].replace(":", "").ljust(4, "0")
-    offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    hours, minutes = int(digits[:2]), int(digits[2:])
+    if hours > 23 or minutes > 59:
+        raise Invalid(f"The time zone offset {zone} is not a real offset.")
+    offset = timedelta(hours=hours, minutes=minutes)
     return timezone(-offset if zone[0] == "-" else offset)
 
 

@@ -253,6 +253,8 @@ def _agent_param(text: str, name: str = "agent") -> str:
     key = agent_key(agent)
     if key is None:
         raise Invalid(f"{name}: must identify an Agent or an identified Group.")
+    if len(key) > 2000:
+        raise Invalid(f"{name}: its identifier is longer than this LRS's limit.")
     return key
 
 
@@ -388,6 +390,8 @@ def _document(xrequest, kind, scope, id_name, *, strict=True) -> HttpResponse:
             documents.delete(agency, kind, scope, xrequest)
             return HttpResponse(status=204)
         raise Invalid(f"{id_name}: required.")
+    if len(document_id) > 2000:
+        raise Invalid(f"{id_name}: longer than 2000 characters, this LRS's limit.")
     scope = {**scope, "document_id": document_id}
     if method in ("GET", "HEAD"):
         return _document_response(documents.find(agency, kind, scope))

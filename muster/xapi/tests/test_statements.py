@@ -120,6 +120,39 @@ class StatementTestCase(BaseTestCase):
         self.assertEqual(response.status_code, 400)
         self.assertIn("appears twice", response.json()["error"])
 
+    def test_it_refuses_what_json_or_the_database_cannot_hold(self) -> None:
+        valid = (
+            '{"actor": {"mbox": "mailto:a@b.org"}, "verb": {"id": "http://x.example/v"},'
+            ' "object": {"id": "http://x.example/o"}'
+        )
+        bodies = {
+            "NaN score": valid + ', "result": {"score": {"raw": NaN}}}',
+            "NUL in a name": valid.replace('"mbox"', '"name": "a\\u0000b", "mbox"')
+            + "}",
+            "impossible offset": valid + ', "timestamp": "2026-01-01T10:00:00+25:00"}',
+            "overlong verb": valid.replace(
+                "http://x.example/v", "http://x.example/" + "v" * 2100
+            )
+            + "}",
+            "deep nesting": "[" * 100_000 + "]" * 100_000,
+        }
+        for name, body in bodies.items():
+            with self.subTest(name):
+                response = self.lrs.call("POST", "statements", body=body)
+                self.assertEqual(response.status_code, 400, response.content[:200])
+        self.assertEqual(self.lrs.get().json()["statements"], [])
+
+    def test_a_repeat_with_the_id_in_capitals_is_the_same_statement(self) -> None:
+        statement_id = new_id()
+        self.lrs.call(
+            "PUT", "statements", {"statementId": statement_id}, body=statement()
+        )
+        upper = statement_id.upper()
+        again = self.lrs.call(
+            "PUT", "statements", {"statementId": upper}, body=statement(id=upper)
+        )
+        self.assertEqual(again.status_code, 204)
+
     def test_it_needs_a_supported_version_header(self) -> None:
         for version in ("", "0.95", "1.1.0", "3.0.0"):
             lrs = LRS(self.client_row.key, "x", version=version)
