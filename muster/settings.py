@@ -115,6 +115,10 @@ INSTALLED_APPS = [
     "muster.reminders",
     "muster.health",
     "muster.xapi",
+    "muster.api",
+    # django-ninja's templates and static files: the API docs page is served from
+    # here, not from a CDN, so it runs under the Content Security Policy.
+    "ninja",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -125,6 +129,8 @@ MIDDLEWARE = [
     # First, so that it times and numbers everything below (muster/logs.py).
     "muster.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Every error answer under /api/ as RFC 9457 problem+json (docs/api.md).
+    "muster.api.problems.ProblemMiddleware",
     # Static files before sessions and sign-in: they need neither.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -10,6 +10,8 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("api/v1/", include("muster.api.urls")),
+    path("account/tokens/", include("muster.api.token_urls")),
     path("audit/", include("muster.audit.urls")),
     path("", include("muster.health.urls")),
     path("agencies/<slug:code>/", include("muster.transfers.urls")),

@@ -396,3 +396,136 @@ def activity_mappings(agency: Agency):
     from muster.xapi.models import ActivityMapping
 
     return ActivityMapping.objects.filter(agency=agency)
+
+
+# API tokens (docs/api.md). A request made with a token acts as a `TokenHolder`:
+# the token's user with their grants narrowed to what the token allows, so that
+# every function above decides API requests exactly as it decides pages.
+
+
+class TokenHolder:
+    """Who an API request acts as: a user's rights, narrowed by one token.
+
+    It answers the questions the functions of this module ask of a user
+    (`is_authenticated`, `is_superuser`, `person_id`, the active grants); writes
+    are attributed to `user`, a real account.
+    """
+
+    is_authenticated = True
+    is_anonymous = False
+
+    def __init__(self, token, grants: list, person_id, is_superuser: bool) -> None:
+        self.token = token
+        self.user = token.user
+        self.pk = token.user.pk
+        self.person_id = person_id
+        self.is_superuser = is_superuser
+        self._active_grants = grants
+
+
+def token_holder(token) -> TokenHolder | None:
+    """What a usable token may act as, or None when it grants nothing any more.
+
+    - A personal token carries its owner's roles and own records; narrowed to one
+      agency, only the roles held there (a platform administrator's become a
+      coordinator's there).
+    - A service token acts as a coordinator of its one agency, with no person of
+      its own, while the user who issued it still may issue it (coordinates
+      that agency, or administers the platform); a departed issuer's tokens
+      stop working.
+    Whether the token may write at all is `token_may_write`.
+    """
+    from muster.api.choices import TokenKind
+
+    owner = token.user
+    if not owner.is_active:
+        return None
+    grants = list(owner.active_grants())
+    owner._active_grants = grants
+    if token.kind == TokenKind.SERVICE:
+        if not may_issue_service_token(owner, token.agency):
+            return None
+        return TokenHolder(token, [_coordinator_of(token.agency)], None, False)
+    if token.agency_id is None:
+        return TokenHolder(token, grants, owner.person_id, owner.is_superuser)
+    narrowed = [g for g in grants if g.agency_id == token.agency_id]
+    if is_platform_admin(owner):
+        narrowed = [_coordinator_of(token.agency)]
+    return TokenHolder(token, narrowed, owner.person_id, False)
+
+
+def _coordinator_of(agency: Agency):
+    from muster.accounts.models import RoleGrant
+
+    # Never saved: it only answers `agency_ids` for the token's one agency.
+    return RoleGrant(role=Role.COORDINATOR, agency=agency, agency_id=agency.pk)
+
+
+def token_may_write(holder) -> bool:
+    """Whether an API request may write: a read-write token of someone who may."""
+    return bool(holder.token.may_write) and can_write(holder)
+
+
+def may_issue_service_token(user, agency: Agency | None) -> bool:
+    """Coordinators of the agency, and platform administrators, issue its tokens."""
+    if agency is None:
+        return False
+    return writable_agencies(user).filter(pk=agency.pk).exists()
+
+
+def service_token_agencies(user) -> QuerySet[Agency]:
+    """Agencies for which the user may issue and revoke service tokens."""
+    return writable_agencies(user)
+
+
+def token_agencies(user) -> QuerySet[Agency]:
+    """Agencies a personal token of the user may be narrowed to: those they read
+    (as coordinator or head; a platform administrator, any)."""
+    if is_platform_admin(user):
+        return Agency.objects.all()
+    return Agency.objects.filter(pk__in=agency_ids(user, READERS))
+
+
+def manageable_tokens(user):
+    """Tokens listed on the user's security page, which they may revoke: their
+    own, and the service tokens of the agencies they coordinate."""
+    from muster.api.choices import TokenKind
+    from muster.api.models import ApiToken
+
+    if not getattr(user, "is_authenticated", False):
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(
+        Q(user=user)
+        | Q(kind=TokenKind.SERVICE, agency__in=service_token_agencies(user))
+    ).select_related("agency", "user")
+
+
+def api_person_for_recording(user, agency_code: str, pk: int) -> Person:
+    """A person the user may add training for at the agency named: a current
+    employee there whom the user manages, as on the screens; else 404."""
+    agency = _agency_or_404(writable_agencies(user), agency_code)
+    staff = Employment.objects.current().filter(agency=agency).values("person")
+    try:
+        return managed_people(user).filter(pk__in=staff).get(pk=pk)
+    except Person.DoesNotExist:
+        raise Http404("No such person on that agency's staff.") from None
+
+
+def agency_staff(user, agency: Agency) -> QuerySet[Person]:
+    """The agency's current employees among the people the user may see."""
+    staff = Employment.objects.current().filter(agency=agency).values("person")
+    return people(user).filter(pk__in=staff)
+
+
+def visible_employments(user, person: Person) -> QuerySet[Employment]:
+    """A visible person's jobs: all of them for a platform administrator, the
+    person themself and a current employer; otherwise only those at the
+    agencies the user reads (a former employer does not learn where the person
+    went)."""
+    jobs = Employment.objects.filter(person=person).select_related("agency")
+    if is_platform_admin(user) or getattr(user, "person_id", None) == person.pk:
+        return jobs
+    agencies = readable_agencies(user)
+    if _current_staff_of(agencies).filter(person=person).exists():
+        return jobs
+    return jobs.filter(agency__in=agencies)

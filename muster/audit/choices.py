@@ -60,6 +60,9 @@ class Action(models.TextChoices):
     MFA_FAILED = "mfa.failed", "Second factor failed"
     ROLE_GRANT = "role.grant", "Role granted"
     ROLE_REVOKE = "role.revoke", "Role revoked"
+    TOKEN_CREATE = "token.create", "API token issued"
+    TOKEN_REVOKE = "token.revoke", "API token revoked"
+    TOKEN_USE = "token.use", "API token used"
 
     LEARNING_ENROLL = "learning.enroll", "Enrolled in a course"
     LEARNING_COMPLETE = "learning.complete", "Online course completed"

@@ -23,6 +23,7 @@ from muster.tests.isolation import Case, declared_cases
 # Charlie Chen is Oakdale's officer; no page shown to the attackers may name him.
 LEAKS = ("Charlie", "Chen")
 REFUSED = (403, 404, 405)
+WRITES = {"POST", "PATCH"}
 SKIPPED_MODULES = ("django.contrib.admin", "allauth.", "django.views.static")
 
 
@@ -108,14 +109,14 @@ class IsolationMatrixTestCase(BaseTestCase):
         client.force_login(self.sam)
         failures = []
         for name, case in sorted(self.cases.items()):
-            if case.build is None or "POST" not in case.methods:
+            if case.build is None or not WRITES & set(case.methods):
                 continue
             for kwargs in case.build(self):
                 url = reverse(name, kwargs=kwargs) + case.query
-                data = case.data(self) if case.data else {}
-                status = client.post(url, data).status_code
-                if status not in REFUSED:
-                    failures.append(f"{name}: POST {url} as sam: status {status}")
+                for method in sorted(WRITES & set(case.methods)):
+                    status = self.send(client, self.sam, method, url, case).status_code
+                    if status not in REFUSED:
+                        failures.append(f"{name}: {method} {url} as sam: {status}")
         self.assertEqual(failures, [], "\n".join(failures))
 
     def check_url(self, name: str, url: str, case: Case) -> list[str]:
@@ -125,15 +126,21 @@ class IsolationMatrixTestCase(BaseTestCase):
             if user is not None:
                 client.force_login(user)
             for method in case.methods:
-                if method == "POST":
-                    data = case.data(self) if case.data else {}
-                    response = client.post(url, data)
-                else:
-                    response = client.get(url)
+                response = self.send(client, user, method, url, case)
                 problem = self.judge(response, user, case)
                 if problem:
                     failures.append(f"{name}: {method} {url} as {role}: {problem}")
         return failures
+
+    def send(self, client, user, method: str, url: str, case: Case):
+        """The request: the case's own `send` (API cases use a token, not the
+        session), else a form POST or a GET."""
+        if "send" in case.extra:
+            body = case.extra["body"](self) if case.extra.get("body") else None
+            return case.extra["send"](self, client, user, method, url, body)
+        if method == "POST":
+            return client.post(url, case.data(self) if case.data else {})
+        return client.get(url)
 
     @staticmethod
     def judge(response, user, case: Case) -> str:
@@ -147,7 +154,11 @@ class IsolationMatrixTestCase(BaseTestCase):
             return f"the response contains {', '.join(leaked)}"
         if case.build is None or response.status_code in REFUSED:
             return ""
+        if case.extra.get("public") and user is not None:
+            return ""  # Argument names no agency's data (a state's law).
         location = response.get("Location", "")
         if user is None and location.startswith("/accounts/login/"):
             return ""
+        if user is None and response.status_code == 401:
+            return ""  # The API asks for a token rather than redirecting.
         return f"status {response.status_code}, expected 403 or 404"

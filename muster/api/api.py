@@ -1,0 +1,88 @@
+"""The NinjaAPI instance: token auth, problem+json for every error, the routers.
+
+Every endpoint gets its rows through muster.accounts.access with the request's
+TokenHolder, and writes through muster.agencies.actions, as the screens do.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import (
+    AuthenticationError,
+    HttpError,
+    ValidationError,
+)
+
+from muster.api.auth import TokenAuth
+from muster.api.problems import ApiError, field_error, problem_response
+
+api = NinjaAPI(
+    title="Muster API",
+    version="1",
+    description=(
+        "Training-compliance records of law-enforcement agencies. Authenticate "
+        "with `Authorization: Bearer <token>`; errors are RFC 9457 problem "
+        "details. See docs/api.md."
+    ),
+    auth=TokenAuth(),
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(ApiError)
+def _api_error(request: HttpRequest, error: ApiError):
+    return problem_response(
+        request,
+        error.status,
+        error.detail,
+        kind=error.kind,
+        errors=error.errors,
+        headers=error.headers,
+    )
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, error: ValidationError):
+    errors = [
+        field_error(e.get("loc", ()), e.get("msg", "Invalid.")) for e in error.errors
+    ]
+    fields = ", ".join(e["field"] for e in errors) or "the request"
+    return problem_response(
+        request, 422, f"Check {fields}.", kind="validation", errors=errors
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, error: AuthenticationError):
+    return problem_response(
+        request,
+        401,
+        "Send a usable token as 'Authorization: Bearer <token>' (issue one on "
+        "your security page; revoked and expired tokens no longer work).",
+        kind="unauthenticated",
+        headers={"WWW-Authenticate": 'Bearer realm="muster"'},
+    )
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, error: Http404):
+    # The same answer for "does not exist" and "not yours": another agency's
+    # rows stay invisible.
+    return problem_response(request, 404, str(error) or "Not found.")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, error: HttpError):
+    return problem_response(request, error.status_code, str(error))
+
+
+def _register() -> None:
+    from muster.api.endpoints import reading, records  # noqa: F401 (registers)
+
+    api.add_router("", reading.router)
+
+
+_register()

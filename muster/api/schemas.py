@@ -1,0 +1,229 @@
+"""The shapes of the API's JSON, as pydantic models (and so in the OpenAPI schema)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class Agency(BaseModel):
+    code: str
+    name: str
+    kind: str
+    state: str
+
+
+class License(BaseModel):
+    jurisdiction: str
+    discipline: str
+    number: str
+    license_class: str
+    licensed_on: date | None
+    status: str
+    attributes: list[str]
+
+
+class Employment(BaseModel):
+    agency: str = Field(description="The employing agency's code.")
+    title: str
+    unit: str
+    starts_on: date
+    ends_on: date | None
+
+
+class Person(BaseModel):
+    id: int
+    first_name: str
+    last_name: str
+    external_id: str
+    discipline: str
+    licenses: list[License]
+    employments: list[Employment]
+
+
+class CreditLine(BaseModel):
+    hours: Decimal = Field(ge=0, le=9999, max_digits=6, decimal_places=2)
+    area: str = Field(
+        "", description="legal, technical, interpersonal, skill-development or blank."
+    )
+    topics: list[str] = Field(default_factory=list, max_length=30)
+
+
+class TrainingRecord(BaseModel):
+    id: int
+    person: int
+    agency: str | None
+    title: str
+    started_on: date | None
+    completed_on: date
+    provider_name: str
+    provider_kind: str
+    course_number: str
+    delivery: str
+    result: str
+    counts_for: int | None
+    source: str
+    approval: str
+    is_void: bool
+    void_reason: str
+    total_hours: Decimal
+    credit_lines: list[CreditLine]
+    created_at: datetime
+
+
+class Qualification(BaseModel):
+    id: int
+    person: int
+    agency: str | None
+    qualified_on: date
+    weapon_type: str
+    course_of_fire: str
+    score: Decimal | None
+    result: str
+    instructor: str
+    is_void: bool
+    void_reason: str
+
+
+class Exemption(BaseModel):
+    id: int
+    person: int
+    agency: str | None
+    kind: str
+    starts_on: date
+    ends_on: date
+    reason: str
+    requirements: list[str]
+    approval: str
+
+
+class Course(BaseModel):
+    slug: str
+    title: str
+    summary: str
+    provider: str
+    credited_hours: Decimal
+    audience: list[str]
+    release_on: date | None
+    retire_on: date | None
+
+
+class Completion(BaseModel):
+    id: int
+    person: int
+    course: str
+    jurisdiction: str
+    started_at: datetime
+    completed_at: datetime | None
+    record: int | None
+    certificate: str | None
+
+
+class Certificate(BaseModel):
+    code: str
+    person: int
+    course: str
+    issued_at: datetime
+    is_revoked: bool
+    revoked_at: datetime | None
+    revoke_reason: str
+
+
+def page_of(item: type[BaseModel], name: str) -> type[BaseModel]:
+    """A page schema: `items` of `item` and the `next_cursor` (None on the last)."""
+    return type(
+        name,
+        (BaseModel,),
+        {
+            "__annotations__": {"items": list[item], "next_cursor": str | None},
+            "__module__": __name__,
+        },
+    )
+
+
+AgencyPage = page_of(Agency, "AgencyPage")
+PersonPage = page_of(Person, "PersonPage")
+TrainingRecordPage = page_of(TrainingRecord, "TrainingRecordPage")
+QualificationPage = page_of(Qualification, "QualificationPage")
+ExemptionPage = page_of(Exemption, "ExemptionPage")
+CoursePage = page_of(Course, "CoursePage")
+CompletionPage = page_of(Completion, "CompletionPage")
+CertificatePage = page_of(Certificate, "CertificatePage")
+
+
+# Standings and mandates are the engine's report dicts (muster.rules.report);
+# their schemas stay open so that a field the engine adds does not break them.
+class Standing(BaseModel):
+    model_config = {"extra": "allow"}
+    person: int
+    year: int
+    as_of: date
+    licenses: list[dict[str, Any]]
+
+
+class AgencyStanding(BaseModel):
+    model_config = {"extra": "allow"}
+    agency: str
+    year: int
+    as_of: date
+    tally: dict[str, int]
+    people: list[dict[str, Any]]
+    warnings: list[str]
+
+
+class Jurisdiction(BaseModel):
+    model_config = {"extra": "allow"}
+    code: str
+    name: str
+    regulator: str
+    on: date
+    mandates: list[dict[str, Any]]
+
+
+# Writes.
+
+
+class NewTrainingRecord(BaseModel):
+    """A training record to add for a current employee of the agency named."""
+
+    model_config = {"extra": "forbid"}
+    person: int = Field(ge=1, le=2**53)
+    agency: str = Field(
+        min_length=1, max_length=40, description="The entering agency's code."
+    )
+    title: str = Field(min_length=1, max_length=200)
+    completed_on: date
+    started_on: date | None = None
+    provider_name: str = Field("", max_length=200)
+    provider_kind: str = Field("other", max_length=20)
+    course_number: str = Field("", max_length=60)
+    delivery: str = Field("live", max_length=10)
+    result: str = Field("", max_length=4)
+    counts_for: int | None = Field(None, ge=1, le=9999)
+    lines: list[CreditLine] = Field(min_length=1, max_length=20)
+
+
+class TrainingCorrection(BaseModel):
+    """New values for a record; fields left out keep theirs. `lines`, if given,
+    replace all credit lines."""
+
+    model_config = {"extra": "forbid"}
+    reason: str = Field(min_length=1, max_length=200)
+    title: str | None = Field(None, min_length=1, max_length=200)
+    completed_on: date | None = None
+    started_on: date | None = None
+    provider_name: str | None = Field(None, max_length=200)
+    provider_kind: str | None = Field(None, max_length=20)
+    course_number: str | None = Field(None, max_length=60)
+    delivery: str | None = Field(None, max_length=10)
+    result: str | None = Field(None, max_length=4)
+    counts_for: int | None = Field(None, ge=1, le=9999)
+    lines: list[CreditLine] | None = Field(None, min_length=1, max_length=20)
+
+
+class Void(BaseModel):
+    model_config = {"extra": "forbid"}
+    reason: str = Field(min_length=1, max_length=200)

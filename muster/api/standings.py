@@ -1,0 +1,71 @@
+"""Standings as JSON: per person from the engine's explanation, per agency from
+the dashboard's bulk evaluation. The one module to change when standings are
+read from a stored table instead."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from muster.agencies.compliance import agency_board, standing_for
+from muster.rules.report import number, result_to_dict
+
+
+def person_standing(person, year: int, as_of: date) -> dict[str, Any]:
+    """Each license: each mandate's status, requirements (with citations) and the
+    line-by-line explanation, or why the license is not evaluated."""
+    licenses = []
+    for standing in standing_for(person, year, as_of):
+        licenses.append(
+            {
+                "jurisdiction": standing.license.jurisdiction,
+                "not_evaluated": standing.not_evaluated,
+                "mandates": [
+                    {"title": m.mandate.title, **result_to_dict(m.result)}
+                    for m in standing.mandates
+                ],
+            }
+        )
+    return {"person": person.pk, "year": year, "as_of": as_of, "licenses": licenses}
+
+
+def agency_standing(agency, people_shown: set[int], as_of: date) -> dict[str, Any]:
+    """Every current employee's status per mandate and requirement (the
+    dashboard), limited to `people_shown`."""
+    board = agency_board(agency, as_of)
+    rows = [row for row in board.rows if row.person_id in people_shown]
+    return {
+        "agency": agency.code,
+        "year": board.year,
+        "as_of": board.as_of,
+        "tally": dict(board.tally),
+        "people": [
+            {
+                "person": row.person_id,
+                "status": row.status,
+                "due_on": row.due_on,
+                "not_evaluated": row.not_evaluated,
+                "mandates": [
+                    {
+                        "mandate": cell.mandate_id,
+                        "title": cell.title,
+                        "status": cell.status,
+                        "due_on": cell.due_on,
+                        "requirements": [
+                            {
+                                "label": p.label,
+                                "unit": p.unit,
+                                "earned": number(p.earned),
+                                "required": number(p.required),
+                                "status": p.status,
+                            }
+                            for p in cell.progress
+                        ],
+                    }
+                    for cell in row.cells
+                ],
+            }
+            for row in rows
+        ],
+        "warnings": list(board.warnings),
+    }
