@@ -15,9 +15,26 @@ from ninja.errors import (
 )
 
 from muster.api.auth import TokenAuth
-from muster.api.problems import ApiError, field_error, problem_response
+from muster.api.problems import MEDIA_TYPE, ApiError, field_error, problem_response
 
-api = NinjaAPI(
+
+class MusterAPI(NinjaAPI):
+    """NinjaAPI whose schema says that error answers are problem+json."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(
+            path_prefix=path_prefix, path_params=path_params
+        )
+        for item in schema["paths"].values():
+            for operation in item.values():
+                for status, answer in operation.get("responses", {}).items():
+                    content = answer.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        answer["content"] = {MEDIA_TYPE: content["application/json"]}
+        return schema
+
+
+api = MusterAPI(
     title="Muster API",
     version="1",
     description=(

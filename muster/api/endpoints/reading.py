@@ -3,8 +3,6 @@ standings, courses, completions, certificates and mandates."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -18,7 +16,7 @@ from muster.agencies.actions import record_snapshot
 from muster.agencies.models import License
 from muster.api import mandates, schemas, serializers, standings
 from muster.api.conditional import etag_of
-from muster.api.endpoints.common import LIMIT_DOC, answers, holder
+from muster.api.endpoints.common import LIMIT_DOC, Day, Id, answers, holder
 from muster.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 
 router = Router()
@@ -50,8 +48,8 @@ class PersonRowsFilter(Paging):
 
 
 class RecordFilter(PersonRowsFilter):
-    completed_from: date | None = None
-    completed_to: date | None = None
+    completed_from: Day = None
+    completed_to: Day = None
     include_void: bool = False
 
 
@@ -61,7 +59,7 @@ class CompletionFilter(Paging):
 
 
 class Judging(NinjaSchema):
-    on: date | None = Field(None, description="The day to judge on (default today).")
+    on: Day = Field(None, description="The day to judge on (default today).")
 
 
 # Agencies ---------------------------------------------------------------
@@ -129,7 +127,7 @@ def _person(request, pk: int):
 
 
 @router.get("/people/{pk}", response=answers({200: schemas.Person}), tags=["people"])
-def get_person(request: HttpRequest, pk: int):
+def get_person(request: HttpRequest, pk: Id):
     return serializers.person(_person(request, pk), holder(request))
 
 
@@ -144,7 +142,7 @@ class StandingQuery(Judging):
     response=answers({200: schemas.Standing}),
     tags=["standings"],
 )
-def person_standings(request: HttpRequest, pk: int, query: Query[StandingQuery]):
+def person_standings(request: HttpRequest, pk: Id, query: Query[StandingQuery]):
     """The person's status per license, mandate and requirement, with the
     explanation of every credit line and the citation of every figure."""
     person = _person(request, pk)
@@ -188,7 +186,7 @@ def list_records(request: HttpRequest, filters: Query[RecordFilter]):
 @router.get(
     "/records/{pk}", response=answers({200: schemas.TrainingRecord}), tags=["records"]
 )
-def get_record(request: HttpRequest, pk: int, response: HttpResponse):
+def get_record(request: HttpRequest, pk: Id, response: HttpResponse):
     """One record; its ETag goes in If-Match to correct or void it."""
     record = get_object_or_404(readable_records(holder(request)), pk=pk)
     response["ETag"] = etag_of(record_snapshot(record))
@@ -211,7 +209,7 @@ def list_qualifications(request: HttpRequest, filters: Query[PersonRowsFilter]):
     response=answers({200: schemas.Qualification}),
     tags=["records"],
 )
-def get_qualification(request: HttpRequest, pk: int):
+def get_qualification(request: HttpRequest, pk: Id):
     rows = access.qualifications(holder(request)).select_related("agency")
     return serializers.qualification(get_object_or_404(rows, pk=pk))
 
@@ -228,7 +226,7 @@ def list_exemptions(request: HttpRequest, filters: Query[PersonRowsFilter]):
 @router.get(
     "/exemptions/{pk}", response=answers({200: schemas.Exemption}), tags=["records"]
 )
-def get_exemption(request: HttpRequest, pk: int):
+def get_exemption(request: HttpRequest, pk: Id):
     rows = access.exemptions(holder(request)).select_related("agency")
     return serializers.exemption(get_object_or_404(rows, pk=pk))
 
@@ -273,7 +271,7 @@ def list_completions(request: HttpRequest, filters: Query[CompletionFilter]):
 @router.get(
     "/completions/{pk}", response=answers({200: schemas.Completion}), tags=["learning"]
 )
-def get_completion(request: HttpRequest, pk: int):
+def get_completion(request: HttpRequest, pk: Id):
     return serializers.completion(
         get_object_or_404(_completions(holder(request)), pk=pk)
     )

@@ -15,7 +15,7 @@ from muster.agencies import actions, forms
 from muster.agencies.models import TrainingRecord
 from muster.api import schemas, serializers
 from muster.api.conditional import check_if_match, etag_of, idempotent
-from muster.api.endpoints.common import WRITE_ERRORS, answers, holder
+from muster.api.endpoints.common import WRITE_ERRORS, Id, answers, holder
 
 # One router for all: django-ninja joins the methods of one path only within one.
 from muster.api.endpoints.reading import router  # noqa: E402
@@ -161,7 +161,7 @@ def _editable(user, pk: int) -> TrainingRecord:
 )
 def correct_record(
     request: HttpRequest,
-    pk: int,
+    pk: Id,
     payload: schemas.TrainingCorrection,
     response: HttpResponse,
 ):
@@ -214,7 +214,7 @@ def _lines_of(record: TrainingRecord) -> list[dict[str, Any]]:
     response=answers({200: schemas.TrainingRecord}, WRITE_ERRORS),
 )
 def void_record(
-    request: HttpRequest, pk: int, payload: schemas.Void, response: HttpResponse
+    request: HttpRequest, pk: Id, payload: schemas.Void, response: HttpResponse
 ):
     """Void a record with a reason (`void_training`): it stops counting and
     stays on file. Needs `If-Match` with the record's ETag."""
