@@ -29,6 +29,7 @@ ALTERNATE_HEADERS = {
     "if-match": "HTTP_IF_MATCH",
     "if-none-match": "HTTP_IF_NONE_MATCH",
     "accept-language": "HTTP_ACCEPT_LANGUAGE",
+    "content-length": "CONTENT_LENGTH",
 }
 
 

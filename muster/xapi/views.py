@@ -54,6 +54,22 @@ STATEMENT_PARAMS = {
 SINGLE_PARAMS = {"statementId", "voidedStatementId", "attachments", "format"}
 
 
+# Browsers may call the LRS from other origins (xAPI's cross-origin requests).
+# No cookie is ever read here, so allowing any origin exposes nothing.
+CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, HEAD, PUT, POST, DELETE, OPTIONS",
+    "Access-Control-Allow-Headers": (
+        "Authorization, Content-Type, If-Match, If-None-Match, "
+        "X-Experience-API-Version, Accept-Language"
+    ),
+    "Access-Control-Expose-Headers": (
+        "ETag, Last-Modified, X-Experience-API-Version, "
+        "X-Experience-API-Consistent-Through"
+    ),
+}
+
+
 def resource(methods: tuple[str, ...], needs_auth: bool = True):
     """Wrap a handler: parse the request, turn errors into statuses, add headers."""
 
@@ -61,6 +77,8 @@ def resource(methods: tuple[str, ...], needs_auth: bool = True):
         @csrf_exempt
         @wraps(handler)
         def view(request: HttpRequest) -> HttpResponse:
+            if request.method == "OPTIONS":
+                return _with_cors(HttpResponse(status=204))
             version = "2.0.0"
             try:
                 xrequest = parse_request(request, needs_auth=needs_auth)
@@ -79,6 +97,10 @@ def resource(methods: tuple[str, ...], needs_auth: bool = True):
             except Conflict as conflict:
                 response = error(409, str(conflict), version)
             response["X-Experience-API-Version"] = version
+            if handler.__name__ == "statements":
+                # On every answer of the statement resource, errors included.
+                response["X-Experience-API-Consistent-Through"] = iso(timezone.now())
+            _with_cors(response)
             if request.method == "HEAD" or (
                 request.method == "POST"
                 and request.GET.get("method", "").upper() == "HEAD"
@@ -89,6 +111,12 @@ def resource(methods: tuple[str, ...], needs_auth: bool = True):
         return view
 
     return decorate
+
+
+def _with_cors(response: HttpResponse) -> HttpResponse:
+    for name, value in CORS.items():
+        response[name] = value
+    return response
 
 
 def _only(xrequest: XRequest, allowed: set[str]) -> None:
@@ -186,7 +214,6 @@ def _get_statements(xrequest: XRequest, agency) -> HttpResponse:
             "more": f"/xapi/statements?more={more}" if more else "",
         }
     response = _statement_response(body, rows, agency, with_attachments)
-    response["X-Experience-API-Consistent-Through"] = iso(timezone.now())
     if rows and len(rows) == 1 and "statements" not in body:
         response["Last-Modified"] = http_date(rows[0].stored.timestamp())
     return response

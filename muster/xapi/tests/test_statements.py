@@ -176,6 +176,22 @@ class StatementTestCase(BaseTestCase):
         self.client_row.save()
         self.assertEqual(self.lrs.get().status_code, 401)
 
+    def test_every_statement_answer_says_how_current_it_is(self) -> None:
+        for response in (self.lrs.get(), self.lrs.get({"statementId": new_id()})):
+            self.assertIn("X-Experience-API-Consistent-Through", response)
+        self.assertEqual(self.lrs.get({"statementId": new_id()}).status_code, 404)
+
+    def test_head_answers_headers_only_and_options_allows_other_origins(self) -> None:
+        statement_id = self.store()
+        head = self.lrs.call("HEAD", "statements", {"statementId": statement_id})
+        self.assertEqual(head.status_code, 200)
+        self.assertEqual(head.content, b"")
+        preflight = self.client.options("/xapi/statements")
+        self.assertEqual(preflight.status_code, 204)
+        self.assertIn(
+            "X-Experience-API-Version", preflight["Access-Control-Allow-Headers"]
+        )
+
     def test_about_needs_no_credentials(self) -> None:
         response = self.client.get("/xapi/about", HTTP_X_EXPERIENCE_API_VERSION="2.0.0")
         self.assertEqual(response.status_code, 200)
