@@ -42,8 +42,8 @@ from muster.agencies.models import (
     TrainingRecord,
 )
 from muster.audit.models import AuditEntry
-from muster.learning.models import Certificate, Enrollment
-from muster.transfers.models import TransferRequest, TransferStatus
+from muster.learning.models import Attempt, Certificate, Enrollment
+from muster.transfers.models import ImportBatch, TransferRequest, TransferStatus
 
 READERS = (Role.COORDINATOR, Role.AGENCY_HEAD)
 WRITERS = (Role.COORDINATOR,)
@@ -189,6 +189,104 @@ def _agency_or_404(agencies: QuerySet[Agency], code: str) -> Agency:
         raise Http404("No such agency.") from None
 
 
+def writable_agency(user, code: str) -> Agency:
+    """The agency named `code` if the user may enter training there (a coordinator
+    of it, or a platform administrator), else 404. State auditors never pass: they
+    read only (see `get_agency`)."""
+    return get_agency(user, code, WRITERS)
+
+
+def can_write_at(user, agency: Agency) -> bool:
+    """Whether the user may enter and correct training for `agency`."""
+    return writable_agencies(user).filter(pk=agency.pk).exists()
+
+
+def is_head(user, agency: Agency) -> bool:
+    """Whether the user decides `agency`'s waivers and extensions: its head (or a
+    platform administrator). A coordinator proposes; only the head decides."""
+    return is_platform_admin(user) or agency.pk in agency_ids(user, [Role.AGENCY_HEAD])
+
+
+def readable_person(user, pk: int, *, prefetch: Iterable[str] = ()) -> Person:
+    """The person `pk` if the user may see them, else 404."""
+    return _one_or_404(people(user).prefetch_related(*prefetch), pk, "person")
+
+
+def reads_every_record(user, person: Person, readable: int | None = None) -> bool:
+    """Whether the user reads every training record of `person`.
+
+    Totals and standings count every record, so they are shown only to those who
+    could read each one; `readable` is how many the caller already read through
+    `records(user)`, to save counting them again.
+    """
+    if is_platform_admin(user):
+        return True
+    if readable is None:
+        readable = records(user).filter(person=person).count()
+    return readable == TrainingRecord.objects.filter(person=person).count()
+
+
+def staff(user, agency: Agency) -> QuerySet[Person]:
+    """People working at `agency` today for whom the user may add training."""
+    working = _current_staff_of(Agency.objects.filter(pk=agency.pk))
+    return managed_people(user).filter(pk__in=working.values("person"))
+
+
+def staff_member(user, agency: Agency, pk: int) -> Person:
+    """A person working at `agency` today whom the user manages, else 404."""
+    return _one_or_404(staff(user, agency), pk, "person")
+
+
+def recordable_person(user, pk: int) -> Person:
+    """A person the user may type training for: one they manage, or themselves
+    (an officer reporting their own), else 404."""
+    own = Person.objects.filter(pk=getattr(user, "person_id", None))
+    recordable = managed_people(user) | own
+    return _one_or_404(recordable.prefetch_related("licenses"), pk, "person")
+
+
+def employment_at(user, person: Person, agency: Agency) -> Employment:
+    """The person's current job at `agency`, which the user may change, else 404."""
+    jobs = _current_staff_of(writable_agencies(user)).filter(agency=agency)
+    return _one_or_404(jobs.filter(person=person), None, "job")
+
+
+def own_employment(user) -> Employment | None:
+    """The signed-in officer's current job (the first, if several), or None."""
+    own = getattr(user, "person_id", None)
+    if own is None:
+        return None
+    jobs = Employment.objects.current().filter(person_id=own)
+    return jobs.select_related("agency").first()
+
+
+def employers_writable(user, person: Person) -> QuerySet[Agency]:
+    """The person's current employers where the user may add training for them."""
+    employers = Employment.objects.current().filter(person=person).values("agency")
+    return writable_agencies(user).filter(pk__in=employers)
+
+
+def employers_readable(user, person: Person) -> QuerySet[Agency]:
+    """The person's current employers whose records the user may read (each prints
+    a transcript)."""
+    employers = Employment.objects.current().filter(person=person).values("agency")
+    return readable_agencies(user).filter(pk__in=employers)
+
+
+def licenses_of(people: QuerySet[Person]):
+    """The licenses of `people`, a queryset the caller got from this module."""
+    from muster.agencies.models import License
+
+    return License.objects.filter(person__in=people.values("pk"))
+
+
+def _one_or_404(rows: QuerySet, pk: int | None, what: str):
+    try:
+        return rows.get() if pk is None else rows.get(pk=pk)
+    except rows.model.DoesNotExist:
+        raise Http404(f"No such {what}.") from None
+
+
 def can_write(user) -> bool:
     """Whether the user may write anything at all (state auditors never may)."""
     return is_platform_admin(user) or bool(agency_ids(user, WRITERS))
@@ -204,6 +302,43 @@ def audit_entries(user) -> QuerySet[AuditEntry]:
         Q(pk__in=agency_ids(user, AUDIT_READERS)) | Q(state__in=auditor_states(user))
     ).values("pk")
     return AuditEntry.objects.filter(agency_id__in=agencies)
+
+
+def history(user, rows: list) -> dict[str, list[AuditEntry]]:
+    """The audit entries about each of `rows` (of one model), oldest first, keyed by
+    the row's pk as text, all in one query.
+
+    The history of a record is part of the record: whoever may read a row reads
+    its history (an officer their own record's, a new employer a former one's
+    entries about its staff), but nothing about rows they may not read, which are
+    left out here even if a caller passes them.
+    """
+    if not rows:
+        return {}
+    model = type(rows[0])
+    readable = _READABLE_WITH_HISTORY[model._meta.label](user)
+    allowed = readable.filter(pk__in=[row.pk for row in rows]).values_list(
+        "pk", flat=True
+    )
+    entries = AuditEntry.objects.filter(
+        object_type=model._meta.label, object_id__in=[str(pk) for pk in allowed]
+    ).select_related("actor")
+    histories: dict[str, list[AuditEntry]] = {}
+    for entry in entries.order_by("sequence"):
+        histories.setdefault(entry.object_id, []).append(entry)
+    return histories
+
+
+_READABLE_WITH_HISTORY = {
+    "agencies.TrainingRecord": lambda user: records(user),
+    "agencies.Qualification": lambda user: qualifications(user),
+    "agencies.Exemption": lambda user: exemptions(user),
+}
+
+
+def agency_names(user) -> dict[int, str]:
+    """Names of the agencies whose audit entries the user may read, by pk."""
+    return dict(readable_agencies(user).values_list("pk", "name"))
 
 
 def can_read_audit(user) -> bool:
@@ -252,6 +387,29 @@ def can_revoke_certificate(user, certificate) -> bool:
     return provider_id in agency_ids(user, (Role.COURSE_AUTHOR,))
 
 
+def learner_attempts(user) -> QuerySet[Attempt]:
+    """Assessment attempts of the user's own enrollments."""
+    return Attempt.objects.filter(enrollment__in=learner_enrollments(user))
+
+
+def certificate_to_verify(code: str) -> Certificate | None:
+    """The certificate with `code`, for the public verification page (anyone with
+    the code may confirm it; the page shows name, course, hours and date only)."""
+    certificates = Certificate.objects.select_related(
+        "enrollment__person", "enrollment__course", "enrollment__record"
+    )
+    return certificates.filter(code=code).first()
+
+
+def revocable_certificate(user, code: str) -> Certificate:
+    """The certificate with `code` if the user may revoke it, else 404."""
+    certificate = Certificate.objects.select_related("enrollment__course")
+    certificate = certificate.filter(code=code).first()
+    if certificate is None or not can_revoke_certificate(user, certificate):
+        raise Http404("No such certificate.")
+    return certificate
+
+
 # Courses. Any signed-in user browses the catalog; course authors change the
 # courses of the providers where they hold the course-author role, and platform
 # administrators change any (docs/catalog.md).
@@ -266,6 +424,35 @@ def catalog_courses(user):
     if not getattr(user, "is_authenticated", False):
         return Course.objects.none()
     return Course.objects.listed()
+
+
+def startable_courses(user):
+    """Courses the user may enroll in today: published, released, not retired."""
+    from muster.catalog.models import Course
+
+    if not getattr(user, "is_authenticated", False):
+        return Course.objects.none()
+    return Course.objects.available()
+
+
+def learner_courses(user):
+    """Courses the learner may start, and those they already took (kept after a
+    course is retired, so its record and certificate stay reachable)."""
+    from muster.catalog.models import Course
+
+    taken = learner_enrollments(user).values("course")
+    return Course.objects.filter(
+        Q(pk__in=startable_courses(user).values("pk")) | Q(pk__in=taken)
+    )
+
+
+def course_asset(user, course, pk: int):
+    """A lesson file of `course` (got from `asset_courses(user)`), else 404."""
+    from muster.catalog.models import LessonAsset
+
+    if not asset_courses(user).filter(pk=course.pk).exists():
+        raise Http404("No such file.")
+    return _one_or_404(LessonAsset.objects.filter(lesson__course=course), pk, "file")
 
 
 def authoring_providers(user) -> QuerySet[Agency]:
@@ -363,6 +550,12 @@ def withdrawable_transfer(user, agency: Agency, pk: int) -> TransferRequest:
     if not writable_agencies(user).filter(pk=agency.pk).exists():
         raise Http404("No such transfer request.")
     return _pending_or_404(TransferRequest.objects.filter(requesting_agency=agency), pk)
+
+
+def import_batch(user, code: str, pk: int) -> ImportBatch:
+    """An import of agency `code`, if the user may import there, else 404."""
+    agency = writable_agency(user, code)
+    return _one_or_404(ImportBatch.objects.filter(agency=agency), pk, "import")
 
 
 def answerable_transfer(user, pk: int) -> TransferRequest:

@@ -10,6 +10,7 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,12 +18,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from muster.accounts import access
-from muster.accounts.choices import Role
 from muster.agencies import actions, compliance, forms
 from muster.agencies.choices import Approval
 from muster.agencies.compliance import recording
-from muster.agencies.models import EARLIEST_DAY, Employment, License, Person
-from muster.audit.models import AuditEntry
+from muster.agencies.models import EARLIEST_DAY
 from muster.catalog import recommend
 from muster.reminders import notify
 from muster.transfers import pdf
@@ -128,9 +127,7 @@ def _pending_count(user, agency) -> int:
 
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(
-        access.people(request.user).prefetch_related("licenses"), pk=pk
-    )
+    person = access.readable_person(request.user, pk, prefetch=["licenses"])
     today = timezone.localdate()
     year = _year_param(request, today.year)
     readable = (
@@ -139,8 +136,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("credit_lines", "evidence")
     )
     records = list(readable)
-    # Totals are shown only to those who may read every record they count.
-    sees_all = len(records) == person.training_records.count()
+    sees_all = access.reads_every_record(request.user, person, len(records))
     standings = (
         compliance.standing_for(_evaluable(person), year, today) if sees_all else []
     )
@@ -165,13 +161,13 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "warnings": compliance.warnings_in(standings),
             "covers": recommend.covers_for_standings(standings, today),
             "records": _with_history(
-                [r for r in records if r.is_for_year(year)], editable
+                request.user, [r for r in records if r.is_for_year(year)], editable
             ),
             "transcript": _transcript(records),
             "qualifications": _qualifications(request.user, person),
             "exemptions": access.exemptions(request.user).filter(person=person),
-            "writable_agencies": _employers_writable_by(request.user, person),
-            "transcript_agencies": _employers_readable_by(request.user, person),
+            "writable_agencies": access.employers_writable(request.user, person),
+            "transcript_agencies": access.employers_readable(request.user, person),
             "is_self": request.user.person_id == person.pk,
         },
     )
@@ -185,22 +181,12 @@ def _qualifications(user, person) -> list[tuple]:
         .values_list("pk", flat=True)
     )
     readable = access.qualifications(user).filter(person=person)
-    return _with_history(list(readable.select_related("agency")), editable)
+    return _with_history(user, list(readable.select_related("agency")), editable)
 
 
-def _with_history(rows: list, editable: set[int]) -> list[tuple]:
-    """Each row with its audit history, oldest first, and whether it is editable.
-
-    The histories of all the rows are read in one query, not one per row.
-    """
-    if not rows:
-        return []
-    histories: dict[str, list] = {}
-    entries = AuditEntry.objects.filter(
-        object_type=rows[0]._meta.label, object_id__in=[str(row.pk) for row in rows]
-    ).select_related("actor")
-    for entry in entries:
-        histories.setdefault(entry.object_id, []).append(entry)
+def _with_history(user, rows: list, editable: set[int]) -> list[tuple]:
+    """Each row with its audit history, oldest first, and whether it is editable."""
+    histories = access.history(user, rows)
     return [(row, histories.get(str(row.pk), []), row.pk in editable) for row in rows]
 
 
@@ -221,24 +207,9 @@ def _transcript(records) -> list[dict]:
 
 
 def _evaluable(person):
-    """The person with every row the engine needs, prefetched."""
-    return (
-        type(person)
-        .objects.prefetch_related(*compliance.EVALUATION_PREFETCH)
-        .get(pk=person.pk)
-    )
-
-
-def _employers_writable_by(user, person):
-    """Agencies where the user may add training for the person (current employers)."""
-    employers = Employment.objects.current().filter(person=person).values("agency")
-    return access.writable_agencies(user).filter(pk__in=employers)
-
-
-def _employers_readable_by(user, person):
-    """Current employers whose records the user may read: each prints a transcript."""
-    employers = Employment.objects.current().filter(person=person).values("agency")
-    return access.readable_agencies(user).filter(pk__in=employers)
+    """The person (already read through `access`) with every row the engine needs."""
+    prefetch_related_objects([person], *compliance.EVALUATION_PREFETCH)
+    return person
 
 
 def _year_param(request: HttpRequest, default: int) -> int:
@@ -253,22 +224,10 @@ def _year_param(request: HttpRequest, default: int) -> int:
 # Writing ---------------------------------------------------------------------
 
 
-def _writable_agency(request: HttpRequest, code: str):
-    """The agency if the user may write there (a coordinator of it), else 404."""
-    return get_object_or_404(access.writable_agencies(request.user), code=code)
-
-
-def _staff_member(request: HttpRequest, agency, pk: int):
-    """A person the user manages who works at `agency` today, else 404."""
-    staff = Employment.objects.current().filter(agency=agency).values("person")
-    managed = access.managed_people(request.user).filter(pk__in=staff)
-    return get_object_or_404(managed, pk=pk)
-
-
 @login_required
 def record_training(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    agency = _writable_agency(request, code)
-    person = _staff_member(request, agency, pk)
+    agency = access.writable_agency(request.user, code)
+    person = access.staff_member(request.user, agency, pk)
     form = forms.TrainingForm(
         request.POST or None, request.FILES or None, person=person
     )
@@ -304,9 +263,8 @@ def record_training(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 @login_required
 def record_class(request: HttpRequest, code: str) -> HttpResponse:
-    agency = _writable_agency(request, code)
-    staff = Employment.objects.current().filter(agency=agency).values("person")
-    roster = access.managed_people(request.user).filter(pk__in=staff)
+    agency = access.writable_agency(request.user, code)
+    roster = access.staff(request.user, agency)
     form = forms.ClassForm(request.POST or None, request.FILES or None, roster=roster)
     lines = forms.line_formset(request.POST or None)
     valid = request.method == "POST" and form.is_valid() and lines.is_valid()
@@ -349,10 +307,7 @@ def counts_toward(request: HttpRequest, pk: int) -> HttpResponse:
     Asked only by those who may record for the person: their coordinators, or
     the officer reporting their own training.
     """
-    recordable = access.managed_people(request.user) | Person.objects.filter(
-        pk=request.user.person_id
-    )
-    person = get_object_or_404(recordable.prefetch_related("licenses"), pk=pk)
+    person = access.recordable_person(request.user, pk)
     mandates = recording.mandates_of([person])
     return _counts_toward(request, mandates, for_whom=person.get_full_name())
 
@@ -362,12 +317,11 @@ def counts_toward(request: HttpRequest, pk: int) -> HttpResponse:
 def class_counts_toward(request: HttpRequest, code: str) -> HttpResponse:
     """htmx: the same for a class, under the mandates of the people ticked (or of
     the agency's staff in general while nobody is)."""
-    agency = _writable_agency(request, code)
-    staff = Employment.objects.current().filter(agency=agency).values("person")
-    roster = access.managed_people(request.user).filter(pk__in=staff)
+    agency = access.writable_agency(request.user, code)
+    roster = access.staff(request.user, agency)
     ticked = roster.filter(pk__in=_ids(request.POST.getlist("attendees")))
     people = ticked if ticked.exists() else roster
-    licenses = License.objects.filter(person__in=people.values("pk"))
+    licenses = access.licenses_of(people)
     mandates = recording.mandates_of_licenses(licenses)
     who = "the people ticked" if people is ticked else f"{agency.name}'s staff"
     return _counts_toward(request, mandates, for_whom=who)
@@ -492,7 +446,7 @@ def self_report(request: HttpRequest) -> HttpResponse:
     )
     lines = forms.line_formset(request.POST or None)
     if request.method == "POST" and form.is_valid() and lines.is_valid():
-        employment = Employment.objects.current().filter(person=person).first()
+        employment = access.own_employment(request.user)
         try:
             record = actions.self_report_training(
                 actor=request.user,
@@ -536,9 +490,7 @@ def own_transcript(request: HttpRequest) -> HttpResponse:
         .prefetch_related("credit_lines")
         .order_by("completed_on", "pk")
     )
-    employment = (
-        Employment.objects.current().filter(person=person).select_related("agency")
-    ).first()
+    employment = access.own_employment(request.user)
     content = pdf.transcript(
         person,
         records,
@@ -567,22 +519,16 @@ def approvals(request: HttpRequest, code: str) -> HttpResponse:
             .filter(approval=Approval.PENDING, agency=agency)
             .select_related("person"),
             "can_review": agency in access.writable_agencies(request.user),
-            "can_decide": _is_head(request.user, agency),
+            "can_decide": access.is_head(request.user, agency),
             "form": forms.ReviewForm(),
         },
-    )
-
-
-def _is_head(user, agency) -> bool:
-    return access.is_platform_admin(user) or agency.pk in access.agency_ids(
-        user, [Role.AGENCY_HEAD]
     )
 
 
 @require_POST
 @login_required
 def review_training(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    agency = _writable_agency(request, code)
+    agency = access.writable_agency(request.user, code)
     record = get_object_or_404(
         access.editable_records(request.user).filter(
             agency=agency, approval=Approval.PENDING, is_void=False
@@ -608,7 +554,7 @@ def _review_and_tell(**kwargs):
 @login_required
 def decide_exemption(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     agency = access.get_agency(request.user, code)
-    if not _is_head(request.user, agency):
+    if not access.is_head(request.user, agency):
         raise Http404("Only the agency head decides exemptions.")
     exemption = get_object_or_404(
         access.exemptions(request.user).filter(
@@ -646,7 +592,7 @@ def _decide(request, agency, action, subject: str) -> HttpResponse:
 
 @login_required
 def add_person(request: HttpRequest, code: str) -> HttpResponse:
-    agency = _writable_agency(request, code)
+    agency = access.writable_agency(request.user, code)
     form = forms.PersonForm(request.POST or None, agency=agency)
     if request.method == "POST" and form.is_valid():
         person = actions.add_person(
@@ -668,9 +614,9 @@ def add_person(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def edit_person(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    agency = _writable_agency(request, code)
-    person = _staff_member(request, agency, pk)
-    employment = Employment.objects.current().get(person=person, agency=agency)
+    agency = access.writable_agency(request.user, code)
+    person = access.staff_member(request.user, agency, pk)
+    employment = access.employment_at(request.user, person, agency)
     form = forms.PersonEditForm(
         request.POST or None,
         agency=agency,
@@ -704,8 +650,8 @@ def edit_person(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 @login_required
 def record_qualification(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    agency = _writable_agency(request, code)
-    person = _staff_member(request, agency, pk)
+    agency = access.writable_agency(request.user, code)
+    person = access.staff_member(request.user, agency, pk)
     form = forms.QualificationForm(request.POST or None, person=person)
     if request.method == "POST" and form.is_valid():
         actions.record_qualification(
@@ -730,7 +676,7 @@ def record_qualification(request: HttpRequest, code: str, pk: int) -> HttpRespon
 
 def _editable_qualification(request: HttpRequest, code: str, pk: int):
     """A live qualification the agency `code` entered, if the user may change it."""
-    agency = _writable_agency(request, code)
+    agency = access.writable_agency(request.user, code)
     editable = access.editable_qualifications(request.user).filter(
         agency=agency, is_void=False
     )
@@ -786,8 +732,8 @@ def void_qualification(request: HttpRequest, code: str, pk: int) -> HttpResponse
 
 @login_required
 def propose_exemption(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    agency = _writable_agency(request, code)
-    person = _staff_member(request, agency, pk)
+    agency = access.writable_agency(request.user, code)
+    person = access.staff_member(request.user, agency, pk)
     form = forms.ExemptionForm(
         request.POST or None, request.FILES or None, person=person
     )

@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from muster.accounts import access
-from muster.agencies.models import Agency
 from muster.audit.choices import Action
 from muster.audit.filters import TrailFilter
 from muster.audit.log import record_event
@@ -53,7 +52,7 @@ def export(request: HttpRequest) -> StreamingHttpResponse:
         request=request,
         reason=f"Audit trail CSV ({name}) {form.query() or 'all entries'}"[:500],
     )
-    agencies = dict(Agency.objects.values_list("pk", "name"))
+    agencies = access.agency_names(request.user)
     rows = (_row(e, agencies) for e in entries.iterator(chunk_size=2000))
     response = StreamingHttpResponse(
         _csv_lines([HEADER], rows), content_type="text/csv; charset=utf-8"

@@ -25,9 +25,9 @@ from django.views.decorators.http import require_POST
 from muster.accounts import access
 from muster.catalog import actions, forms, recommend
 from muster.catalog.choices import AssetKind
-from muster.catalog.loader import referenced_question_ids
 from muster.catalog.markdown import render_markdown
-from muster.catalog.models import Course, CourseApproval, LessonAsset
+from muster.catalog.models import Course, CourseApproval
+from muster.learning.assessment import drawn_question_ids
 
 # Catalog --------------------------------------------------------------------
 
@@ -126,7 +126,7 @@ def asset_file(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     this site, as the Content Security Policy requires.
     """
     course = get_object_or_404(access.asset_courses(request.user), slug=slug)
-    asset = get_object_or_404(LessonAsset, pk=pk, lesson__course=course)
+    asset = access.course_asset(request.user, course, pk)
     try:
         handle = asset.file.open("rb")
     except FileNotFoundError:
@@ -280,9 +280,7 @@ def question_edit(request: HttpRequest, slug: str, pk: int | None = None):
     )
     # A question learners have answered is history: editing it would change what
     # their attempts say they were asked. Remove it and add a new one instead.
-    is_answered = question is not None and question.pk in referenced_question_ids(
-        course
-    )
+    is_answered = question is not None and question.pk in drawn_question_ids(course)
     data = request.POST or None
     form = forms.QuestionForm(data, instance=question, course=course)
     choices = forms.ChoiceFormSet(data, instance=question, prefix="choices")

@@ -33,7 +33,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import (
     Http404,
     HttpRequest,
@@ -51,7 +50,7 @@ from muster.catalog.markdown import render_markdown
 from muster.catalog.models import Course
 from muster.learning import actions, assessment, seat
 from muster.learning.certificates import certificate_pdf, normalise_code
-from muster.learning.models import Attempt, Certificate, Enrollment
+from muster.learning.models import Enrollment
 
 # --- The learner's own enrollment --------------------------------------------
 
@@ -86,11 +85,7 @@ def _to_course_page_when_finished(view):
 
 def _course_for_learner(request: HttpRequest, slug: str) -> Course:
     """A course the learner may start, or one they already took; else 404."""
-    taken = access.learner_enrollments(request.user).values("course")
-    return get_object_or_404(
-        Course.objects.filter(Q(pk__in=Course.objects.available()) | Q(pk__in=taken)),
-        slug=slug,
-    )
+    return get_object_or_404(access.learner_courses(request.user), slug=slug)
 
 
 @login_required
@@ -114,7 +109,9 @@ def course(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "course": course,
             "completed": done.select_related("certificate"),
-            "can_start": Course.objects.available().filter(pk=course.pk).exists(),
+            "can_start": access.startable_courses(request.user)
+            .filter(pk=course.pk)
+            .exists(),
             "has_person": request.user.person_id is not None,
         },
     )
@@ -123,7 +120,7 @@ def course(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def enroll(request: HttpRequest, slug: str) -> HttpResponse:
-    course = get_object_or_404(Course.objects.available(), slug=slug)
+    course = get_object_or_404(access.startable_courses(request.user), slug=slug)
     if request.user.person_id is None:
         messages.error(
             request,
@@ -220,7 +217,7 @@ def _idle_too_long(request: HttpRequest, is_idle: bool) -> bool:
     Every request renews the session, heartbeats included, so a lesson left open
     on an unattended screen would otherwise never reach the idle sign-out
     (docs/security.md, "Sessions"). Any other request restarts the count
-    (muster.accounts.middleware.ActivityMiddleware).
+    (muster.learning.middleware.ActivityMiddleware).
     """
     now = int(timezone.now().timestamp())
     if not is_idle:
@@ -295,10 +292,9 @@ def take_assessment(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _submit(request: HttpRequest, slug: str) -> HttpResponse:
     """Grade the attempt once and, on a pass, complete the course (both idempotent)."""
-    mine = access.learner_enrollments(request.user).filter(course__slug=slug)
     pk = request.POST.get("attempt", "")
     attempt = get_object_or_404(
-        Attempt.objects.filter(enrollment__in=mine),
+        access.learner_attempts(request.user).filter(enrollment__course__slug=slug),
         pk=int(pk) if pk.isdigit() else 0,
     )
     answers = {}
@@ -316,15 +312,15 @@ def _submit(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def attempt(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Review of a submitted attempt: which answers were right, and why."""
-    mine = access.learner_enrollments(request.user).filter(course__slug=slug)
     attempt = get_object_or_404(
-        Attempt.objects.filter(
-            enrollment__in=mine, submitted_at__isnull=False
-        ).select_related("enrollment__course"),
+        access.learner_attempts(request.user)
+        .filter(enrollment__course__slug=slug, submitted_at__isnull=False)
+        .select_related("enrollment__course"),
         pk=pk,
     )
     enrollment = attempt.enrollment
-    certificate = Certificate.objects.filter(enrollment=enrollment).first()
+    certificate = access.certificates(request.user).filter(enrollment=enrollment)
+    certificate = certificate.first()
     return render(
         request,
         "learning/attempt.html",
@@ -374,13 +370,7 @@ def verify_lookup(request: HttpRequest) -> HttpResponse:
 
 def verify(request: HttpRequest, code: str) -> HttpResponse:
     """Public: confirms name, course, hours and date, and nothing else."""
-    certificate = (
-        Certificate.objects.select_related(
-            "enrollment__person", "enrollment__course", "enrollment__record"
-        )
-        .filter(code=normalise_code(code))
-        .first()
-    )
+    certificate = access.certificate_to_verify(normalise_code(code))
     if certificate is None:
         return render(request, "learning/verify.html", {"code": code}, status=404)
     record = certificate.enrollment.record
@@ -400,12 +390,7 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def revoke(request: HttpRequest, code: str) -> HttpResponse:
-    certificate = get_object_or_404(
-        Certificate.objects.select_related("enrollment__course"),
-        code=normalise_code(code),
-    )
-    if not access.can_revoke_certificate(request.user, certificate):
-        raise Http404("No such certificate.")
+    certificate = access.revocable_certificate(request.user, normalise_code(code))
     error = ""
     if request.method == "POST":
         try:

@@ -27,9 +27,7 @@ def agency_transfers(request: HttpRequest, code: str) -> HttpResponse:
             "agency": agency,
             "incoming": incoming.select_related("person", "requesting_agency"),
             "outgoing": outgoing,
-            "can_withdraw": access.writable_agencies(user)
-            .filter(pk=agency.pk)
-            .exists(),
+            "can_withdraw": access.can_write_at(user, agency),
             "is_admin": access.is_platform_admin(user),
         },
     )

@@ -30,20 +30,10 @@ SHOWN_CHANGES = 500
 ACTIONS = ("create", "update", "unchanged", "transfer")
 
 
-def _writable_agency(request: HttpRequest, code: str):
-    """The agency if the user may write there (coordinators), else 404."""
-    agency = access.get_agency(request.user, code, access.WRITERS)
-    # get_agency lets a state auditor through whenever the roles asked for are
-    # all reader roles, which WRITERS (coordinators) is; auditors never write.
-    if not access.writable_agencies(request.user).filter(pk=agency.pk).exists():
-        raise Http404("No such agency.")
-    return agency
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_start(request: HttpRequest, code: str, kind: str) -> HttpResponse:
-    agency = _writable_agency(request, code)
+    agency = access.writable_agency(request.user, code)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -73,7 +63,7 @@ def import_start(request: HttpRequest, code: str, kind: str) -> HttpResponse:
 @login_required
 def import_template(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     """A CSV with the header row an import reads and one example row."""
-    _writable_agency(request, code)
+    access.writable_agency(request.user, code)
     response = HttpResponse(
         actions.template_csv(kind), content_type="text/csv; charset=utf-8"
     )
@@ -82,8 +72,7 @@ def import_template(request: HttpRequest, code: str, kind: str) -> HttpResponse:
 
 
 def _batch(request: HttpRequest, code: str, pk: int) -> ImportBatch:
-    agency = _writable_agency(request, code)
-    return get_object_or_404(ImportBatch, pk=pk, agency=agency)
+    return access.import_batch(request.user, code, pk)
 
 
 @login_required
@@ -312,9 +301,7 @@ def transcript_export(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 @login_required
 def export_list(request: HttpRequest, code: str) -> HttpResponse:
     agency = access.get_agency(request.user, code)
-    can_import = agency.pk in access.writable_agencies(request.user).values_list(
-        "pk", flat=True
-    )
+    can_import = access.can_write_at(request.user, agency)
     return render(
         request,
         "transfers/exports.html",

@@ -8,7 +8,10 @@ from django.utils import timezone
 from muster.accounts import access
 from muster.accounts.choices import Role
 from muster.agencies.models import Employment, Qualification
+from muster.audit.choices import Action
+from muster.audit.log import record_event
 from muster.test import BaseTestCase, make_record
+from muster.transfers.models import ImportBatch, ImportKind
 
 
 class AccessTestCase(BaseTestCase):
@@ -91,3 +94,93 @@ class AccessTestCase(BaseTestCase):
         self.assertCountEqual(
             access.editable_qualifications(self.root), [riverton, oakdale]
         )
+
+
+class ViewAccessTestCase(BaseTestCase):
+    """The `access_*`-style helpers views call: each returns the row or a 404."""
+
+    def test_a_records_history_goes_to_whoever_reads_the_record(self) -> None:
+        entry = record_event(
+            Action.TRAINING_CORRECT,
+            actor=self.alice,
+            obj=self.bob_record,
+            agency_id=self.agency.pk,
+            reason="Typo in the hours",
+        )
+        other = record_event(
+            Action.TRAINING_CORRECT,
+            actor=self.dana,
+            obj=self.charlie_record,
+            agency_id=self.other_agency.pk,
+            reason="Charlie Chen's hours",
+        )
+        key = str(self.bob_record.pk)
+        # The officer reads his own record's history, though not the audit trail.
+        self.assertEqual(access.history(self.bob, [self.bob_record]), {key: [entry]})
+        # Another agency's row passed in by mistake brings none of its history.
+        rows = [self.bob_record, self.charlie_record]
+        self.assertEqual(access.history(self.alice, rows), {key: [entry]})
+        self.assertEqual(
+            access.history(self.root, rows),
+            {key: [entry], str(self.charlie_record.pk): [other]},
+        )
+        self.assertEqual(access.history(self.alice, []), {})
+
+    def test_totals_only_for_who_reads_every_record(self) -> None:
+        make_record(self.bob_person, self.other_agency)  # Oakdale's, still readable
+        self.assertTrue(access.reads_every_record(self.alice, self.bob_person))
+        # Oakdale reads only what it entered about Bob, who works at Riverton.
+        self.assertFalse(access.reads_every_record(self.dana, self.bob_person))
+        self.assertTrue(access.reads_every_record(self.root, self.bob_person))
+
+    def test_only_a_coordinator_gets_an_agency_to_write_in(self) -> None:
+        self.assertEqual(access.writable_agency(self.alice, "riverton-pd"), self.agency)
+        for user in (self.harold, self.sam, self.bob, self.dana):
+            with self.assertRaises(Http404):
+                access.writable_agency(user, "riverton-pd")
+        self.assertTrue(access.can_write_at(self.alice, self.agency))
+        self.assertFalse(access.can_write_at(self.sam, self.agency))
+
+    def test_only_the_head_decides_exemptions(self) -> None:
+        self.assertTrue(access.is_head(self.harold, self.agency))
+        self.assertTrue(access.is_head(self.root, self.agency))
+        for user in (self.alice, self.sam, self.bob):
+            self.assertFalse(access.is_head(user, self.agency), user)
+        self.assertFalse(access.is_head(self.harold, self.other_agency))
+
+    def test_staff_and_their_jobs_only_at_the_users_agency(self) -> None:
+        self.assertEqual(
+            access.staff_member(self.alice, self.agency, self.bob_person.pk),
+            self.bob_person,
+        )
+        with self.assertRaises(Http404):
+            access.staff_member(self.alice, self.agency, self.charlie_person.pk)
+        with self.assertRaises(Http404):
+            access.staff_member(self.dana, self.agency, self.bob_person.pk)
+        job = access.employment_at(self.alice, self.bob_person, self.agency)
+        self.assertEqual(job.agency, self.agency)
+        with self.assertRaises(Http404):
+            access.employment_at(self.dana, self.bob_person, self.agency)
+
+    def test_an_officer_records_for_himself_only(self) -> None:
+        self.assertEqual(
+            access.recordable_person(self.bob, self.bob_person.pk), self.bob_person
+        )
+        with self.assertRaises(Http404):
+            access.recordable_person(self.bob, self.charlie_person.pk)
+        self.assertEqual(access.own_employment(self.bob).agency, self.agency)
+        self.assertIsNone(access.own_employment(self.alice))
+
+    def test_import_batches_of_the_users_agency_only(self) -> None:
+        batch = ImportBatch.objects.create(
+            agency=self.agency,
+            kind=ImportKind.ROSTER,
+            file_name="roster.csv",
+            content=b"id\n",
+        )
+        self.assertEqual(
+            access.import_batch(self.alice, "riverton-pd", batch.pk), batch
+        )
+        for user, code in ((self.dana, "oakdale-so"), (self.sam, "riverton-pd")):
+            with self.assertRaises(Http404):
+                access.import_batch(user, code, batch.pk)
