@@ -1,7 +1,7 @@
-"""Session rules beyond Django's: a second factor for privileged users, and idle lessons.
+"""Session rules beyond Django's: a second factor for privileged users.
 
-Privileged users enrol an authenticator before anything else; a lesson page left
-open does not count as activity (see `ActivityMiddleware`).
+Privileged users enrol an authenticator before anything else. (Idle lessons are
+learning's: `muster.learning.middleware`.)
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
-
-from muster.learning.seat import IDLE_SINCE
 
 # The only pages a user who owes an authenticator may open: the enrolment page,
 # the password prompt allauth puts before it when the sign-in is over five
@@ -64,24 +62,3 @@ class RequireMFAMiddleware:
         except Resolver404:
             return False
         return match.url_name in ENROLMENT_URL_NAMES
-
-
-class ActivityMiddleware:
-    """Any request but a lesson's heartbeat shows the person is at the screen.
-
-    The heartbeat view signs a learner out once its heartbeats have said "idle"
-    for a whole session age (muster.learning.views); a request to any other page,
-    from any tab, restarts that count.
-    """
-
-    def __init__(self, get_response) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
-
-    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
-        match = request.resolver_match
-        if match is not None and match.view_name != "learning:heartbeat":
-            request.session.pop(IDLE_SINCE, None)
-        return None

@@ -10,6 +10,7 @@ still work. See docs/course-content.md for the format.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -37,6 +38,8 @@ from muster.catalog.models import (
 )
 from muster.catalog.schema import CourseSpec, QuestionSpec
 
+# Which of a course's questions attempts refer to (see `load_courses`).
+DrawnQuestions = Callable[[Course], set[int]]
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 GUIDE = "See docs/course-content.md."
 
@@ -67,14 +70,22 @@ def course_files(root: Path = CONTENT_DIR) -> list[Path]:
     return sorted(Path(root).glob("*/course.yaml"))
 
 
-def load_courses(root: Path = CONTENT_DIR) -> LoadReport:
-    """Check every course file below `root`, then write them all, or none."""
+def load_courses(
+    root: Path = CONTENT_DIR, drawn: DrawnQuestions | None = None
+) -> LoadReport:
+    """Check every course file below `root`, then write them all, or none.
+
+    `drawn(course)` names the course's questions that attempts refer to (learning
+    knows, `learning.assessment.drawn_question_ids`; the catalog sits below it and
+    is told): they are kept, inactive, when a file replaces the bank, and the
+    others deleted. Without `drawn` every replaced question is kept, inactive.
+    """
     courses = [read_course(path) for path in course_files(root)]
     _refuse_duplicate_slugs(courses)
     report = LoadReport()
     with transaction.atomic():
         for course in courses:
-            outcome = save_course(course)
+            outcome = save_course(course, drawn)
             getattr(report, outcome).append(course.spec.slug)
     return report
 
@@ -210,7 +221,7 @@ def _check_question(where: str, question: QuestionSpec) -> list[str]:
 # Writing --------------------------------------------------------------------
 
 
-def save_course(loaded: LoadedCourse) -> str:
+def save_course(loaded: LoadedCourse, drawn: DrawnQuestions | None = None) -> str:
     """Create or update one course; returns "created", "updated" or "unchanged"."""
     spec = loaded.spec
     provider = _provider(spec.provider, spec)
@@ -226,7 +237,7 @@ def save_course(loaded: LoadedCourse) -> str:
         course.save()
     changed |= _save_lessons(course, spec, loaded.bodies)
     changed |= _save_approvals(course, spec)
-    changed |= _save_bank(course, spec)
+    changed |= _save_bank(course, spec, drawn)
     if changed:
         _audit_load(loaded, course, before)
     if created:
@@ -422,12 +433,12 @@ def _bank_in_database(course: Course) -> list[tuple]:
     ]
 
 
-def _save_bank(course: Course, spec: CourseSpec) -> bool:
+def _save_bank(course: Course, spec: CourseSpec, drawn: DrawnQuestions | None) -> bool:
     """Replace the course's questions when the file's bank differs from them."""
     wanted = _bank_from_spec(spec)
     if wanted == _bank_in_database(course):
         return False
-    retire_questions(course)
+    retire_questions(course, None if drawn is None else drawn(course))
     lessons = {lesson.position: lesson for lesson in course.lessons.all()}
     for position, text, kind, explanation, choices in wanted:
         question = Question.objects.create(
@@ -444,29 +455,16 @@ def _save_bank(course: Course, spec: CourseSpec) -> bool:
     return True
 
 
-def retire_questions(course: Course) -> None:
+def retire_questions(course: Course, drawn: set[int] | None) -> None:
     """Take the course's active questions out of the bank.
 
-    Questions a past attempt refers to stay, inactive, so that the attempt can
-    still be reviewed; the others are deleted.
+    Questions a past attempt refers to (`drawn`; None when not known, so any may
+    be) stay, inactive, so that the attempt can still be reviewed; the others
+    are deleted.
     """
     active = Question.objects.filter(course=course, is_active=True)
-    referenced = referenced_question_ids(course)
-    active.filter(pk__in=referenced).update(is_active=False)
-    active.exclude(pk__in=referenced).delete()
-
-
-def referenced_question_ids(course: Course) -> set[int]:
-    """Ids of the course's questions drawn in any attempt (learning.assessment
-    stores each as `{"question": id, "choices": [...]}`)."""
-    from muster.learning.models import Attempt
-
-    found: set[int] = set()
-    papers = Attempt.objects.filter(enrollment__course=course).values_list(
-        "questions", flat=True
-    )
-    for paper in papers:
-        for item in paper or []:
-            if isinstance(item, dict) and str(item.get("question", "")).isdigit():
-                found.add(int(item["question"]))
-    return found
+    if drawn is None:
+        active.update(is_active=False)
+        return
+    active.filter(pk__in=drawn).update(is_active=False)
+    active.exclude(pk__in=drawn).delete()

@@ -158,3 +158,17 @@ def grade_attempt(attempt: Attempt, answers: dict[str, list[int]]) -> Attempt:
         locked.submitted_at = timezone.now()
         locked.save()
     return locked
+
+
+def drawn_question_ids(course) -> set[int]:
+    """Ids of the course's questions drawn in any attempt (each paper stores a
+    question as `{"question": id, "choices": [...]}`): history, never deleted."""
+    found: set[int] = set()
+    papers = Attempt.objects.filter(enrollment__course=course).values_list(
+        "questions", flat=True
+    )
+    for paper in papers:
+        for item in paper or []:
+            if isinstance(item, dict) and str(item.get("question", "")).isdigit():
+                found.add(int(item["question"]))
+    return found

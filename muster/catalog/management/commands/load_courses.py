@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from muster.catalog.loader import CONTENT_DIR, CourseContentError, load_courses
+from muster.learning.assessment import drawn_question_ids
 
 
 class Command(BaseCommand):
@@ -24,7 +25,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: Path, **options) -> None:
         try:
-            report = load_courses(path)
+            report = load_courses(path, drawn=drawn_question_ids)
         except CourseContentError as error:
             raise CommandError(str(error)) from None
         for outcome in ("created", "updated", "unchanged"):
