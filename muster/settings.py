@@ -175,6 +175,16 @@ if DATABASE_URL:
         }
     except ValueError as error:
         raise ImproperlyConfigured(f"DATABASE_URL is not usable: {error}") from None
+    # Reports (the exports) read from a replica when one is given: docs/deploy.md.
+    DATABASE_REPLICA_URL = env_secret("DATABASE_REPLICA_URL")
+    if DATABASE_REPLICA_URL:
+        DATABASES["replica"] = dj_database_url.parse(
+            DATABASE_REPLICA_URL,
+            conn_max_age=env_int("MUSTER_DB_CONN_MAX_AGE", 0),
+        )
+        # Under test the replica alias mirrors the test database.
+        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+        DATABASE_ROUTERS = ["muster.replica.ReplicaRouter"]
 else:
     VAR_DIR = BASE_DIR / "var"
     VAR_DIR.mkdir(exist_ok=True)

@@ -18,6 +18,7 @@ from muster.agencies import compliance
 from muster.agencies.compliance import words
 from muster.audit.choices import Action
 from muster.audit.log import record_event
+from muster.replica import reads_from_replica
 from muster.tabular import TableError, spreadsheet_safe
 from muster.transfers import actions, exports, pdf
 from muster.transfers.columns import VALUES
@@ -223,6 +224,7 @@ def _pdf(content: bytes, name: str) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def compliance_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     agency = access.get_agency(request.user, code)
     today = timezone.localdate()
@@ -253,6 +255,7 @@ def _printer(user) -> str:
 
 
 @login_required
+@reads_from_replica
 def tennessee_export(request: HttpRequest, code: str) -> HttpResponse:
     agency = access.get_agency(request.user, code)
     today = timezone.localdate()
@@ -264,6 +267,7 @@ def tennessee_export(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def missouri_export(request: HttpRequest, code: str) -> HttpResponse:
     agency = access.get_agency(request.user, code)
     today = timezone.localdate()
@@ -275,6 +279,7 @@ def missouri_export(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def transcript_export(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     agency = access.get_agency(request.user, code)
     today = timezone.localdate()
