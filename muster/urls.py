@@ -24,3 +24,4 @@ urlpatterns = [
     path("", include("muster.catalog.urls")),
     path("", include("muster.agencies.urls")),
 ]
+handler500 = "muster.health.errors.server_error"
