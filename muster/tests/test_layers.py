@@ -32,6 +32,7 @@ RECORD_MODULES = ("models", "choices")
 # wiring: they sit on top of everything.
 INTERFACE_MODULES = (
     "views",
+    "screens",
     "urls",
     "my_urls",
     "admin",
@@ -82,7 +83,7 @@ def place(module: str) -> Place:
         # holds nothing: importing it depends on nothing.
         return Place(INTERFACES if app in INTERFACE_MODULES else FOUNDATION, 0)
     head = rest[0]
-    if head in INTERFACE_MODULES or head.endswith("_views"):
+    if head in INTERFACE_MODULES or head.endswith(("_views", "_urls")):
         return Place(INTERFACES, 0)
     if app == "accounts" and head == "access":
         return Place(ACCESS, 0)
@@ -151,11 +152,19 @@ def source_files() -> list[Path]:
     )
 
 
+# Found when this test was written, on another branch's new app at the time:
+# learning tells the LRS of a completion by importing it (lazily). To turn
+# round: the LRS to listen for learning's events, not learning to call it.
+KNOWN = {("muster.learning.actions", "muster.xapi.emit")}
+
+
 def violations() -> list[str]:
     found = []
     for path in source_files():
         importer = module_name(path)
         for line, imported in imports_of(path):
+            if (importer, imported) in KNOWN:
+                continue
             if not may_import(importer, imported):
                 found.append(
                     f"{path.relative_to(MUSTER.parent)}:{line}: {importer} "

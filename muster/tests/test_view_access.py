@@ -19,18 +19,28 @@ PUBLIC = {
     # Which state approved which course is public record; the catalog shows it.
     "catalog.CourseApproval",
 }
+# Direct reads found when this test was written, in a module being written on
+# another branch at the time (the LRS, scoped there to the client's agency): each
+# is to move into access. Listed one by one so that a new one still fails.
+KNOWN = {
+    "muster/xapi/views.py: Statement.objects",
+    "muster/xapi/views.py: Attachment.objects",
+    "muster/xapi/views.py: Activity.objects",
+    "muster/xapi/screens.py: ForwardTarget.objects",
+}
 MANAGERS = {"objects", "_default_manager", "_base_manager"}
 SHORTCUTS = {"get_object_or_404", "get_list_or_404"}
 
 
 def view_modules() -> list[Path]:
-    """views.py, *_views.py and modules of a views/ package, outside tests."""
+    """views.py, *_views.py, screens.py and modules of a views/ package, outside
+    tests."""
     found = []
     for path in MUSTER.rglob("*.py"):
         if "tests" in path.parts:
             continue
         if (
-            path.name == "views.py"
+            path.name in ("views.py", "screens.py")
             or path.stem.endswith("_views")
             or path.parent.name == "views"
         ):
@@ -81,6 +91,7 @@ def test_no_view_reads_a_protected_model_directly() -> None:
         f"{path.relative_to(MUSTER.parent)}:{line}: {what}"
         for path in view_modules()
         for line, what in direct_reads(path.read_text(), protected)
+        if f"{path.relative_to(MUSTER.parent)}: {what}" not in KNOWN
     ]
     assert not offences, "Read these through muster.accounts.access:\n" + "\n".join(
         offences
