@@ -28,11 +28,13 @@ LAYER_NAMES = (
 PURE_PACKAGES = ("rules", "tabular", "formats", "logs")
 # Modules of any app that hold records and their vocabulary.
 RECORD_MODULES = ("models", "choices")
+RECORDS_HEADS = [[name] for name in RECORD_MODULES]
 # Modules of any app (or of the project) that face a request, a console or Django's
 # wiring: they sit on top of everything.
 INTERFACE_MODULES = (
     "views",
     "screens",
+    "templatetags",
     "urls",
     "my_urls",
     "admin",
@@ -46,6 +48,9 @@ INTERFACE_MODULES = (
     "asgi",
     "replica",
 )
+# Apps that are interfaces but for their records: the JSON API, thin over the rest
+# (its tokens are records).
+INTERFACE_APPS = ("api",)
 # The apps' order, within the records, compliance and feature layers: an app may
 # use what the apps before it hold, never what those after it do.
 APP_ORDER = (
@@ -76,7 +81,7 @@ def place(module: str) -> Place:
     app, rest = parts[0], parts[1:]
     if app in PURE_PACKAGES:
         return Place(FOUNDATION, 0)
-    if app == "cli":
+    if app == "cli" or (app in INTERFACE_APPS and rest[:1] not in RECORDS_HEADS):
         return Place(INTERFACES, 0)
     if not rest:
         # The project's own modules (urls, settings) or an app's __init__, which

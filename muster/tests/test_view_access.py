@@ -19,22 +19,25 @@ PUBLIC = {
     # Which state approved which course is public record; the catalog shows it.
     "catalog.CourseApproval",
 }
-# Direct reads found when this test was written, in a module being written on
-# another branch at the time (the LRS, scoped there to the client's agency): each
+# Direct reads found when this test was written, in modules being written on
+# other branches at the time (the LRS, scoped there to the client's agency): each
 # is to move into access. Listed one by one so that a new one still fails.
 KNOWN = {
     "muster/xapi/views.py: Statement.objects",
     "muster/xapi/views.py: Attachment.objects",
     "muster/xapi/views.py: Activity.objects",
     "muster/xapi/screens.py: ForwardTarget.objects",
+    # The API's, likewise (a filter inside an access queryset, and a re-read).
+    "muster/api/endpoints/reading.py: License.objects",
+    "muster/api/endpoints/records.py: TrainingRecord.objects",
 }
 MANAGERS = {"objects", "_default_manager", "_base_manager"}
 SHORTCUTS = {"get_object_or_404", "get_list_or_404"}
 
 
 def view_modules() -> list[Path]:
-    """views.py, *_views.py, screens.py and modules of a views/ package, outside
-    tests."""
+    """views.py, *_views.py, screens.py and the modules of a views/ or endpoints/
+    package (the API's), outside tests."""
     found = []
     for path in MUSTER.rglob("*.py"):
         if "tests" in path.parts:
@@ -42,7 +45,7 @@ def view_modules() -> list[Path]:
         if (
             path.name in ("views.py", "screens.py")
             or path.stem.endswith("_views")
-            or path.parent.name == "views"
+            or path.parent.name in ("views", "endpoints")
         ):
             found.append(path)
     return sorted(found)
