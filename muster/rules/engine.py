@@ -249,6 +249,8 @@ class _Evaluator:
         self.extensions = [e for e in self.exemptions if e.kind == "extension"]
         self.book = codebook
         self.explain = explain
+        # Most files allow no carry-over (`hours: 0`): they skip the look back.
+        self.carries_over = any(rule.hours > 0 for rule in mandate.carry_over)
         self.size = len(people)
         self.known = people.licensed_on != NO_DAY
         self._periods: dict[tuple[str, date], PeriodColumns | None] = {}
@@ -449,7 +451,7 @@ class _Evaluator:
         finally:
             self.explain = explain
         carried = None
-        if not looking_back:
+        if not looking_back and self.carries_over:
             carried = self.carried_over(requirement, period, in_scope & ~exempt)
             if carried is not None:
                 earned = earned + carried.hours
@@ -477,7 +479,7 @@ class _Evaluator:
             shortfall=shortfall,
             carried=carried,
         )
-        if not looking_back:
+        if not looking_back and requirement.consequences:
             # Only a final miss counts toward a consequence, not a gap still open.
             outcome.misses = self.consecutive_misses(
                 requirement, period, (status == MISSING) & scope.late
@@ -500,7 +502,11 @@ class _Evaluator:
         """Lower what is asked of people with an approved absence in the period,
         where the requirement tolerates a shortfall for one (Tennessee: missing
         10 percent or less of the course is not a failure)."""
-        rule = at(requirement.shortfalls, period.period.start)
+        rule = (
+            at(requirement.shortfalls, period.period.start)
+            if requirement.shortfalls
+            else None
+        )
         if rule is None:
             return required, None
         outcome = ShortfallOutcome(rule, required.copy())
@@ -535,7 +541,7 @@ class _Evaluator:
         over under the rule they were earned under.
         """
         day = self.previous_day(period)
-        if day is None or not self.mandate.carry_over:
+        if day is None:
             return None
         source = period.cycle.period_containing(day)
         rule = at(self.mandate.carry_over, source.start) if source else None

@@ -42,9 +42,13 @@ def for_period(entries: Sequence[D], start: date, end: date) -> D | None:
     it govern the period it starts in) wins from inside the period, the newest
     such one if several.
     """
-    found = at(entries, start)
+    found = None
     for entry in entries:
-        if start < entry.starts_on <= end and getattr(entry, "applies_within", False):
+        if entry.starts_on <= start:
+            found = entry
+        elif entry.starts_on > end:
+            break
+        elif getattr(entry, "applies_within", False):
             found = entry
     return found
 
