@@ -103,8 +103,9 @@ class AttachmentTestCase(BaseTestCase):
             self.lrs.post(statement(attachments=[declared])).status_code, 200
         )
 
-    def signed(self, signed_statement, sent_statement, alg="RS256"):
+    def signed(self, signed_statement, sent_statement, alg="RS256", signer=None):
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        signer = signer or key
         name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Vendor")])
         now = datetime.datetime.now(datetime.UTC)
         cert = (
@@ -120,7 +121,7 @@ class AttachmentTestCase(BaseTestCase):
             ],
         }
         signing_input = f"{b64(json.dumps(header).encode())}.{b64(json.dumps(signed_statement).encode())}"
-        signature = key.sign(
+        signature = signer.sign(
             signing_input.encode(), padding.PKCS1v15(), hashes.SHA256()
         )
         jws = f"{signing_input}.{b64(signature)}".encode()
@@ -143,3 +144,10 @@ class AttachmentTestCase(BaseTestCase):
         self.assertEqual(response.status_code, 400)
         self.assertIn("does not match", response.json()["error"])
         self.assertEqual(self.signed(original, original, alg="HS256").status_code, 400)
+
+    def test_a_signature_by_another_key_than_its_certificate_is_refused(self) -> None:
+        original = statement()
+        stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        response = self.signed(original, original, signer=stranger)
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("does not verify", response.json()["error"])
