@@ -722,3 +722,29 @@ def visible_employments(user, person: Person) -> QuerySet[Employment]:
     if _current_staff_of(agencies).filter(person=person).exists():
         return jobs
     return jobs.filter(agency__in=agencies)
+
+
+def lrs_statements(client):
+    """Statements an LRS client may read: its agency's."""
+    from muster.xapi.models import Statement
+
+    return Statement.objects.filter(agency=lrs_agency(client))
+
+
+def lrs_activities(client):
+    from muster.xapi.models import Activity
+
+    return Activity.objects.filter(agency=lrs_agency(client))
+
+
+def lrs_attachments(client):
+    from muster.xapi.models import Attachment
+
+    return Attachment.objects.filter(agency=lrs_agency(client))
+
+
+def lrs_forward_target(agency: Agency):
+    """The agency's forwarding target, if it set one."""
+    from muster.xapi.models import ForwardTarget
+
+    return ForwardTarget.objects.filter(agency=agency).first()

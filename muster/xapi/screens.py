@@ -11,11 +11,10 @@ from django.views.decorators.http import require_POST
 from muster.accounts import access
 from muster.xapi import actions
 from muster.xapi.forms import ClientForm, ForwardForm, MappingForm
-from muster.xapi.models import ForwardTarget
 
 
 def _page(request, agency, **forms):
-    target = ForwardTarget.objects.filter(agency=agency).first()
+    target = access.lrs_forward_target(agency)
     context = {
         "agency": agency,
         "clients": access.lrs_clients(agency).order_by("revoked_at", "name"),

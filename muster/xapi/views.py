@@ -18,10 +18,15 @@ from django.utils import timezone
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
-from muster.accounts.access import lrs_agency
+from muster.accounts.access import (
+    lrs_activities,
+    lrs_agency,
+    lrs_attachments,
+    lrs_statements,
+)
 from muster.xapi import documents
 from muster.xapi.identity import agent_key
-from muster.xapi.models import Activity, Attachment, DocumentKind, Statement
+from muster.xapi.models import DocumentKind, Statement
 from muster.xapi.protocol import (
     Refused,
     XRequest,
@@ -213,7 +218,7 @@ def _get_statements(xrequest: XRequest, agency) -> HttpResponse:
             "statements": [render(r.data, fmt, agency, languages) for r in rows],
             "more": f"/xapi/statements?more={more}" if more else "",
         }
-    response = _statement_response(body, rows, agency, with_attachments)
+    response = _statement_response(body, rows, xrequest.client, with_attachments)
     if rows and len(rows) == 1 and "statements" not in body:
         response["Last-Modified"] = http_date(rows[0].stored.timestamp())
     return response
@@ -229,9 +234,11 @@ def _single(xrequest: XRequest, agency) -> Statement:
     voided = "voidedStatementId" in params
     wanted = params["voidedStatementId" if voided else "statementId"]
     check_uuid(wanted, "voidedStatementId" if voided else "statementId")
-    row = Statement.objects.filter(
-        agency=agency, statement_id=uuid.UUID(wanted), is_voided=voided
-    ).first()
+    row = (
+        lrs_statements(xrequest.client)
+        .filter(statement_id=uuid.UUID(wanted), is_voided=voided)
+        .first()
+    )
     if row is None:
         raise Refused(404, "No such statement.")
     return row
@@ -285,7 +292,7 @@ def _agent_param(text: str, name: str = "agent") -> str:
     return key
 
 
-def _statement_response(body, rows, agency, with_attachments: bool) -> HttpResponse:
+def _statement_response(body, rows, client, with_attachments: bool) -> HttpResponse:
     text = json.dumps(body)
     if not with_attachments:
         return HttpResponse(text, content_type="application/json")
@@ -294,9 +301,7 @@ def _statement_response(body, rows, agency, with_attachments: bool) -> HttpRespo
         for attachment in _attachments_of(row.data):
             if attachment["sha2"].lower() not in hashes:
                 hashes.append(attachment["sha2"].lower())
-    stored = {
-        a.sha2: a for a in Attachment.objects.filter(agency=agency, sha2__in=hashes)
-    }
+    stored = {a.sha2: a for a in lrs_attachments(client).filter(sha2__in=hashes)}
     boundary = secrets.token_hex(16)
     chunks = [
         f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode(),
@@ -335,8 +340,7 @@ def activities(xrequest: XRequest) -> HttpResponse:
     _only(xrequest, {"activityId"})
     activity_id = _required(xrequest, "activityId")
     check_iri(activity_id, "activityId")
-    agency = lrs_agency(xrequest.client)
-    row = Activity.objects.filter(agency=agency, activity_id=activity_id).first()
+    row = lrs_activities(xrequest.client).filter(activity_id=activity_id).first()
     body = {"objectType": "Activity", "id": activity_id}
     if row is not None and row.definition:
         body["definition"] = row.definition
