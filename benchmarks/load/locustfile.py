@@ -1,0 +1,138 @@
+"""Learners and coordinators on one Muster server (issue 13.2); run by run.sh.
+
+Learners send a seat-time heartbeat every few seconds and, now and then, open
+the final assessment and answer it. Coordinators open the dashboard, a person's
+page and the import screens (upload a roster file, see the mapping). Each
+worker counts the heartbeats and answered attempts the server accepted and
+writes them to $LOAD_COUNTS at the end, so count.py can compare them with the
+rows in the database: anything accepted but missing was lost.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import re
+
+from locust import HttpUser, between, events, task
+
+with open(os.environ["LOAD_PREPARED"]) as prepared:
+    PREPARED = json.load(prepared)
+COUNTS = {"heartbeats": 0, "attempts": 0}
+_learners = itertools.cycle(PREPARED["learners"])
+_coordinators = itertools.cycle(PREPARED["coordinators"])
+ATTEMPT = re.compile(r'name="attempt" value="(\d+)"')
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+ROSTER = (
+    "external_id,first_name,last_name,discipline,license_state,license_number,"
+    "licensed_on\r\nL-1,Pat,Quinn,peace-officer,MO,MO-1,2015-03-01\r\n"
+)
+
+
+class SignedIn(HttpUser):
+    abstract = True
+    sessions = None
+
+    start_page = "/"
+
+    def on_start(self) -> None:
+        self.client.cookies.set(PREPARED["cookie"], next(self.sessions))
+        # A page with a form, for the CSRF cookie the posts need.
+        first = self.client.get(
+            self.start_page, name="first page", allow_redirects=False
+        )
+        if first.status_code != 200:
+            raise RuntimeError(f"not signed in: {self.start_page} {first.status_code}")
+
+    def csrf(self, page: str) -> str:
+        found = CSRF.search(page)
+        return found.group(1) if found else ""
+
+
+class Learner(SignedIn):
+    weight = 10
+    wait_time = between(4, 6)
+    sessions = _learners
+    start_page = f"/learn/{PREPARED['course']}/lessons/1/"
+
+    @task(12)
+    def heartbeat(self) -> None:
+        course = PREPARED["course"]
+        token = self.client.cookies.get("csrftoken", "")
+        with self.client.post(
+            f"/learn/{course}/heartbeat/",
+            {"tab": f"t{id(self)}", "visible": "visible", "idle": "0", "lesson": "1"},
+            headers={"X-CSRFToken": token, "Referer": self.host},
+            name="heartbeat",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            # Accepted means credited: a JSON answer with the seat time so far.
+            if response.status_code == 200 and "active_seconds" in response.text:
+                COUNTS["heartbeats"] += 1
+                response.success()
+            else:
+                response.failure(f"heartbeat {response.status_code}")
+
+    @task(1)
+    def answer_the_assessment(self) -> None:
+        url = f"/learn/{PREPARED['course']}/assessment/"
+        page = self.client.get(url, name="assessment", allow_redirects=False)
+        found = ATTEMPT.search(page.text)
+        if not found:
+            return
+        with self.client.post(
+            url,
+            {"attempt": found.group(1), "csrfmiddlewaretoken": self.csrf(page.text)},
+            headers={"Referer": self.host + url},
+            name="assessment answer",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code == 302 and "/attempts/" in response.headers.get(
+                "Location", ""
+            ):
+                COUNTS["attempts"] += 1
+                response.success()
+            else:
+                response.failure(f"answer {response.status_code}")
+
+
+class Coordinator(SignedIn):
+    weight = 1
+    wait_time = between(3, 6)
+    sessions = _coordinators
+    start_page = f"/agencies/{PREPARED['agency']}/import/roster/"
+
+    @task(4)
+    def dashboard(self) -> None:
+        self.client.get(
+            f"/agencies/{PREPARED['agency']}/", name="dashboard", allow_redirects=False
+        )
+
+    @task(4)
+    def person_page(self) -> None:
+        pk = random.choice(PREPARED["people"])
+        self.client.get(f"/people/{pk}/", name="person page", allow_redirects=False)
+
+    @task(1)
+    def roster_import(self) -> None:
+        url = f"/agencies/{PREPARED['agency']}/import/roster/"
+        page = self.client.get(url, name="import upload page")
+        self.client.post(
+            url,
+            {"csrfmiddlewaretoken": self.csrf(page.text)},
+            files={"file": ("roster.csv", ROSTER, "text/csv")},
+            headers={"Referer": self.host + url},
+            name="import upload",
+        )
+
+
+@events.quitting.add_listener
+def write_counts(environment, **kwargs) -> None:
+    path = os.environ.get("LOAD_COUNTS")
+    if path:
+        with open(path, "w") as out:
+            json.dump(COUNTS, out)

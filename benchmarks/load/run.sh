@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The load test of issue 13.2, bounded and on loopback only:
+#   benchmarks/load/run.sh                       # full: 200 learners, 20 coordinators, 10 min
+#   LEARNERS=40 COORDINATORS=4 DURATION=2m benchmarks/load/run.sh   # a short one
+# Makes (drops first) the PostgreSQL database muster_load on 127.0.0.1, serves it
+# with gunicorn (gunicorn.conf.py) on 127.0.0.1:$PORT, runs locust headless for
+# DURATION, then counts heartbeats and attempts in the database (count.py).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+LEARNERS=${LEARNERS:-200}
+COORDINATORS=${COORDINATORS:-20}
+DURATION=${DURATION:-10m}
+PORT=${PORT:-8765}
+PG=${PG:-postgres://postgres@127.0.0.1:5432}
+OUT=${OUT:-var/load}
+mkdir -p "$OUT"
+export DATABASE_URL="$PG/muster_load" MUSTER_DEBUG=0 MUSTER_SECURE_COOKIES=0 \
+  MUSTER_SSL_REDIRECT=0 MUSTER_SECRET_KEY=load-test-only-not-secret \
+  MUSTER_BIND="127.0.0.1:$PORT" MUSTER_ALLOWED_HOSTS=127.0.0.1 \
+  LEARNERS COORDINATORS LOAD_PREPARED="$OUT/prepared.json" LOAD_COUNTS="$OUT/counts.json"
+psql "$PG/postgres" -q -c "DROP DATABASE IF EXISTS muster_load" -c "CREATE DATABASE muster_load"
+.venv/bin/python benchmarks/load/prepare.py "$OUT/prepared.json"
+[ -f var/static/staticfiles.json ] || .venv/bin/python manage.py collectstatic --no-input --verbosity 0
+.venv/bin/gunicorn muster.wsgi -c gunicorn.conf.py > "$OUT/gunicorn.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 60); do curl -fs "http://127.0.0.1:$PORT/health/" > /dev/null && break; sleep 1; done
+users=$((LEARNERS + COORDINATORS))
+.venv/bin/locust -f benchmarks/load/locustfile.py --headless --host "http://127.0.0.1:$PORT" \
+  -u "$users" -r 20 -t "$DURATION" --stop-timeout 10 --csv "$OUT/locust" --only-summary \
+  > "$OUT/locust.txt" 2>&1 || true
+kill $server; wait $server 2>/dev/null || true
+tail -40 "$OUT/locust.txt"
+.venv/bin/python benchmarks/load/count.py "$OUT/counts.json"
