@@ -7,6 +7,7 @@ back to development defaults (SQLite, console email); a malformed value raises
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -111,6 +112,7 @@ INSTALLED_APPS = [
     "muster.audit",
     "muster.catalog",
     "muster.learning",
+    "muster.packages",
     "muster.transfers",
     "muster.reminders",
     "muster.health",
@@ -133,6 +135,8 @@ MIDDLEWARE = [
     "muster.api.problems.ProblemMiddleware",
     # Static files before sessions and sign-in: they need neither.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Package content only on its own host, and only there (docs/packages.md).
+    "muster.packages.middleware.ContentOriginMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -333,6 +337,20 @@ IMPORT_MAX_UNZIPPED_BYTES = env_int(
 )
 IMPORT_MAX_ZIP_RATIO = env_int("MUSTER_IMPORT_MAX_ZIP_RATIO", 100)
 IMPORT_MAX_SECONDS = env_int("MUSTER_IMPORT_MAX_SECONDS", 60)
+
+# Content packages (SCORM, cmi5; docs/packages.md). Their content is served from
+# another origin than Muster's, such as https://content.muster.example, whose
+# host must not share Muster's cookies (leave SESSION_COOKIE_DOMAIN unset).
+# Empty: packages can be imported but not played.
+PACKAGE_CONTENT_ORIGIN = env_str("MUSTER_PACKAGE_ORIGIN", "")
+if PACKAGE_CONTENT_ORIGIN:
+    ALLOWED_HOSTS.append(urlsplit(PACKAGE_CONTENT_ORIGIN).hostname or "")
+PACKAGE_MAX_UPLOAD_BYTES = env_int("MUSTER_PACKAGE_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+PACKAGE_MAX_UNZIPPED_BYTES = env_int(
+    "MUSTER_PACKAGE_MAX_UNZIPPED_BYTES", 1024 * 1024 * 1024
+)
+PACKAGE_MAX_ENTRIES = env_int("MUSTER_PACKAGE_MAX_ENTRIES", 10_000)
+PACKAGE_MAX_ZIP_RATIO = env_int("MUSTER_PACKAGE_MAX_ZIP_RATIO", 100)
 
 EMAIL_BACKEND = env_str(
     "MUSTER_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

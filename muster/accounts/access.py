@@ -492,6 +492,28 @@ def can_author(user) -> bool:
     return is_platform_admin(user) or bool(agency_ids(user, AUTHORS))
 
 
+# Content packages (docs/packages.md). The learner plays a package only through
+# their own open enrollment (learner_enrollments). On the content origin no
+# session cookie is sent: there the only credential is the signed launch token
+# (muster/packages/launch.py), which names one enrollment and one item of that
+# enrollment's course; a token whose item belongs to another course is refused.
+
+
+def launched_item(launch):
+    """The enrollment and package item a verified launch names; else 404."""
+    from muster.packages.models import PackageItem
+
+    enrollment = Enrollment.objects.filter(pk=launch.enrollment_id).first()
+    item = (
+        PackageItem.objects.select_related("package").filter(pk=launch.item_id).first()
+    )
+    if enrollment is None or item is None:
+        raise Http404("No such launch.")
+    if item.package.course_id != enrollment.course_id:
+        raise Http404("No such launch.")
+    return enrollment, item
+
+
 # Transfer requests. A 404 for anything the user may not act on, as elsewhere.
 
 

@@ -86,3 +86,4 @@ class Action(models.TextChoices):
     APPROVAL_CREATE = "approval.create", "Course approval added"
     APPROVAL_UPDATE = "approval.update", "Course approval changed"
     ASSET_CREATE = "asset.create", "Lesson file added"
+    PACKAGE_IMPORT = "package.import", "Content package imported"

@@ -146,7 +146,9 @@ def complete_enrollment(
             actor=locked.user,
             obj=locked,
             after={**snapshot(locked), "certificate": certificate.code},
-            reason="Passed the final assessment",
+            reason="Completed the content package"
+            if is_package_course(locked.course)
+            else "Passed the final assessment",
             request=request,
             agency_id=locked.record.agency_id,
         )
@@ -174,10 +176,37 @@ def submit_attempt(
 def _check_complete(enrollment: Enrollment) -> None:
     if not has_met_seat_time(enrollment):
         raise NotAllowed("The course's seat time has not been reached.")
+    if is_package_course(enrollment.course):
+        # A SCORM or cmi5 course: its items' reported statuses replace the
+        # lessons and the final assessment (muster/packages/completion.py).
+        from muster.packages.completion import why_incomplete
+
+        problem = why_incomplete(enrollment)
+        if problem:
+            raise NotAllowed(problem)
+        return
     if lessons_left(enrollment):
         raise NotAllowed("Not every lesson has been viewed.")
     if not enrollment.attempts.filter(is_passed=True).exists():
         raise NotAllowed("The final assessment has not been passed.")
+
+
+def is_package_course(course: Course) -> bool:
+    """Whether the course plays an uploaded SCORM or cmi5 package."""
+    return hasattr(course, "package")
+
+
+def _package_evidence(enrollment: Enrollment) -> list[ContentFile]:
+    if not is_package_course(enrollment.course):
+        return []
+    from muster.packages.completion import commit_log
+
+    return [
+        ContentFile(
+            commit_log(enrollment).encode("utf-8"),
+            name=f"cmi-commits-enrollment-{enrollment.pk}.csv",
+        )
+    ]
 
 
 def _record(enrollment: Enrollment, approval: CourseApproval, request):
@@ -205,8 +234,9 @@ def _record(enrollment: Enrollment, approval: CourseApproval, request):
             {"hours": credit.hours, "area": credit.area, "topics": credit.topics}
             for credit in approval.credits.all()
         ],
-        files=[summary],
-        evidence_description="Seat-time log (server heartbeats)",
+        files=[summary, *_package_evidence(enrollment)],
+        evidence_description="Seat-time log (server heartbeats)"
+        + ("; CMI commits as reported" if is_package_course(course) else ""),
         source=RecordSource.ONLINE_COURSE,
         reason=f"Online course completed (enrollment {enrollment.pk})",
         request=request,

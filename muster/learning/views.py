@@ -96,6 +96,8 @@ def course(request: HttpRequest, slug: str) -> HttpResponse:
         .filter(course__slug=slug, completed_at__isnull=True)
         .first()
     )
+    if open_one is not None and actions.is_package_course(open_one.course):
+        return redirect("packages:play", slug=slug)
     if open_one is not None:
         position = open_one.last_lesson.position if open_one.last_lesson else 1
         return redirect("learning:lesson", slug=slug, position=position)
@@ -133,6 +135,8 @@ def enroll(request: HttpRequest, slug: str) -> HttpResponse:
     except actions.NotAllowed as error:
         messages.error(request, str(error))
         return redirect("learning:course", slug=slug)
+    if actions.is_package_course(course):
+        return redirect("packages:play", slug=slug)
     position = enrollment.last_lesson.position if enrollment.last_lesson else 1
     return redirect("learning:lesson", slug=slug, position=position)
 

@@ -1,0 +1,66 @@
+"""What a package course needs before credit, and the commit log kept as evidence.
+
+Called by muster.learning.actions.complete_enrollment for courses with a
+package, in place of the lessons-and-assessment check of native courses; the
+seat-time check stays the same for both.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from muster.learning.models import Enrollment
+from muster.packages.models import CmiCommit, ScoState
+from muster.tabular import spreadsheet_safe
+
+
+def why_incomplete(enrollment: Enrollment) -> str:
+    """ "" when every item of the package is done; else which are not."""
+    package = enrollment.course.package
+    done = set(
+        ScoState.objects.filter(enrollment=enrollment, is_complete=True).values_list(
+            "item_id", flat=True
+        )
+    )
+    left = [item.title for item in package.items.all() if item.pk not in done]
+    if not left:
+        return ""
+    return f"Not yet completed: {', '.join(left)}."
+
+
+def commit_log(enrollment: Enrollment) -> str:
+    """A CSV of every CMI commit (statuses, score, session time), for the record."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "received_at",
+            "item",
+            "launch",
+            "sequence",
+            "completion_status",
+            "success_status",
+            "score",
+            "reported_session_seconds",
+            "terminate",
+        ]
+    )
+    commits = CmiCommit.objects.filter(enrollment=enrollment).select_related("item")
+    for commit in commits.order_by("received_at", "pk").iterator():
+        score = commit.data.get("cmi.core.score.raw") or commit.data.get(
+            "cmi.score.scaled", ""
+        )
+        row = [
+            commit.received_at.isoformat(),
+            commit.item.identifier,
+            commit.launch,
+            commit.sequence if commit.sequence is not None else "",
+            commit.completion_status,
+            commit.success_status,
+            score,
+            commit.session_seconds if commit.session_seconds is not None else "",
+            int(commit.is_terminate),
+        ]
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
+    return out.getvalue()

@@ -1,0 +1,411 @@
+"""Reading a package's manifest into an outline: SCORM imsmanifest.xml or cmi5.xml.
+
+SCORM (Content Aggregation Model): the default `<organization>` lists `<item>`s in
+order; a leaf item points (`identifierref`) to a `<resource>` whose `href` is the
+file to launch and whose `adlcp:scormType` (`adlcp:scormtype` in 1.2) says
+whether it talks to the runtime ("sco") or not ("asset"). `xml:base` on
+`<resources>` and `<resource>` prefixes the hrefs. The version is read from
+`<metadata><schemaversion>` ("1.2", "CAM 1.3", "2004 3rd Edition", "2004 4th
+Edition"), else from the namespaces. cmi5: `<courseStructure>` with `<au>`s (url,
+moveOn, masteryScore, launchMethod), possibly inside `<block>`s.
+
+Every problem is reported with the file, the element and what is wrong, such as
+"imsmanifest.xml: <resource identifier='r1'> has no href", and all problems are
+collected, not only the first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from posixpath import normpath
+from urllib.parse import urlsplit
+from xml.etree.ElementTree import Element
+
+from defusedxml import ElementTree
+from defusedxml.common import DefusedXmlException
+
+from muster.packages.choices import PackageKind
+from muster.packages.zipcheck import PackageError
+
+ADLCP_12 = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
+ADLCP_2004 = "http://www.adlnet.org/xsd/adlcp_v1p3"
+IMSSS = "http://www.imsglobal.org/xsd/imsss"
+XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+CMI5 = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"
+MOVE_ON = (
+    "Passed",
+    "Completed",
+    "CompletedAndPassed",
+    "CompletedOrPassed",
+    "NotApplicable",
+)
+SCORM_TYPES = ("sco", "asset")
+
+
+@dataclass
+class OutlineItem:
+    """One launchable thing: a SCORM item with its resource, or a cmi5 AU."""
+
+    identifier: str
+    title: str
+    href: str
+    scorm_type: str = "sco"
+    parameters: str = ""
+    mastery_score: Decimal | None = None
+    scaled_passing_score: Decimal | None = None
+    completion_threshold: Decimal | None = None
+    data_from_lms: str = ""
+    time_limit_action: str = ""
+    max_time_allowed: str = ""
+    move_on: str = ""
+    launch_method: str = ""
+    is_visible: bool = True
+    depth: int = 0
+
+
+@dataclass
+class Outline:
+    """What a manifest says: the package's kind, title and launchable items."""
+
+    kind: str
+    edition: str
+    identifier: str
+    title: str
+    description: str = ""
+    items: list[OutlineItem] = field(default_factory=list)
+
+
+def local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def children(element: Element, name: str) -> list[Element]:
+    return [child for child in element if local(child.tag) == name]
+
+
+def child(element: Element, name: str) -> Element | None:
+    found = children(element, name)
+    return found[0] if found else None
+
+
+def text_of(element: Element | None) -> str:
+    return (element.text or "").strip() if element is not None else ""
+
+
+def parse_xml(name: str, data: bytes) -> Element:
+    try:
+        return ElementTree.fromstring(data)
+    except DefusedXmlException:
+        raise PackageError(f"{name}: entities and DTDs are not allowed.") from None
+    except ElementTree.ParseError as error:
+        raise PackageError(f"{name}: not well-formed XML ({error}).") from None
+
+
+def describe(element: Element) -> str:
+    ident = element.get("identifier") or element.get("id")
+    return (
+        f"<{local(element.tag)} identifier='{ident}'>"
+        if ident
+        else f"<{local(element.tag)}>"
+    )
+
+
+# --- SCORM ---------------------------------------------------------------------
+
+
+def read_scorm(data: bytes, files: set[str]) -> Outline:
+    """The outline of imsmanifest.xml, checked against the package's `files`."""
+    name = "imsmanifest.xml"
+    root = parse_xml(name, data)
+    if local(root.tag) != "manifest":
+        raise PackageError(
+            f"{name}: the root element is <{local(root.tag)}>, not <manifest>."
+        )
+    problems: list[str] = []
+    kind, edition = scorm_version(root)
+    resources = read_resources(root, files, problems)
+    organization = default_organization(root, problems)
+    outline = Outline(
+        kind=kind,
+        edition=edition,
+        identifier=root.get("identifier", ""),
+        title=text_of(child(organization, "title")) if organization is not None else "",
+    )
+    if organization is not None:
+        walk_items(organization, resources, kind, outline, problems, 0)
+    if not problems and not outline.items:
+        problems.append(
+            f"{name}: the organization has no item that launches a resource."
+        )
+    if problems:
+        raise PackageError("\n".join(problems))
+    outline.title = outline.title or outline.items[0].title
+    return outline
+
+
+def scorm_version(root: Element) -> tuple[str, str]:
+    """The SCORM version from <schemaversion>, else from the adlcp namespace."""
+    metadata = child(root, "metadata")
+    version = text_of(child(metadata, "schemaversion")) if metadata is not None else ""
+    if version == "1.2":
+        return PackageKind.SCORM_12, "1.2"
+    if version in ("CAM 1.3", "2004 2nd Edition"):
+        return PackageKind.SCORM_2004, "2004 2nd Edition"
+    if version in ("2004 3rd Edition", "2004 4th Edition"):
+        return PackageKind.SCORM_2004, version
+    if version:
+        raise PackageError(
+            f"imsmanifest.xml: <schemaversion> is '{version}'; expected 1.2, CAM 1.3, "
+            "2004 3rd Edition or 2004 4th Edition."
+        )
+    namespaces = {
+        el.tag.split("}")[0][1:] for el in root.iter() if el.tag.startswith("{")
+    }
+    attributes = {
+        a.split("}")[0][1:]
+        for el in root.iter()
+        for a in el.attrib
+        if a.startswith("{")
+    }
+    if ADLCP_2004 in namespaces | attributes:
+        return PackageKind.SCORM_2004, "2004 (edition not stated)"
+    return PackageKind.SCORM_12, "1.2"
+
+
+def read_resources(root: Element, files: set[str], problems: list[str]) -> dict:
+    """Resources by identifier, each as (href with its xml:base, scormType)."""
+    found: dict[str, tuple[str, str]] = {}
+    group = child(root, "resources")
+    if group is None:
+        problems.append("imsmanifest.xml: there is no <resources> element.")
+        return found
+    base = (root.get(XML_BASE) or "") + (group.get(XML_BASE) or "")
+    for resource in children(group, "resource"):
+        ident = resource.get("identifier")
+        if not ident:
+            problems.append("imsmanifest.xml: a <resource> has no identifier.")
+            continue
+        scorm_type = (
+            resource.get(f"{{{ADLCP_2004}}}scormType")
+            or resource.get(f"{{{ADLCP_12}}}scormtype")
+            or "asset"
+        ).lower()
+        if scorm_type not in SCORM_TYPES:
+            problems.append(
+                f"imsmanifest.xml: {describe(resource)} has adlcp:scormType "
+                f"'{scorm_type}'; expected sco or asset."
+            )
+        href = resource.get("href", "")
+        if href:
+            href = base + (resource.get(XML_BASE) or "") + href
+            path = normpath(urlsplit(href).path)
+            if path.startswith("../") or path.startswith("/") or "://" in href:
+                problems.append(
+                    f"imsmanifest.xml: {describe(resource)} href '{href}' leaves the package."
+                )
+            elif path not in files:
+                problems.append(
+                    f"imsmanifest.xml: {describe(resource)} href '{href}' is not in the package."
+                )
+        found[ident] = (href, scorm_type)
+    return found
+
+
+def default_organization(root: Element, problems: list[str]) -> Element | None:
+    group = child(root, "organizations")
+    organizations = children(group, "organization") if group is not None else []
+    if not organizations:
+        problems.append("imsmanifest.xml: there is no <organization>.")
+        return None
+    wanted = group.get("default") if group is not None else None
+    if wanted:
+        for organization in organizations:
+            if organization.get("identifier") == wanted:
+                return organization
+        problems.append(
+            f"imsmanifest.xml: <organizations default='{wanted}'> names no <organization>."
+        )
+    return organizations[0]
+
+
+def walk_items(parent, resources, kind, outline, problems, depth) -> None:
+    for item in children(parent, "item"):
+        ref = item.get("identifierref")
+        nested = children(item, "item")
+        if ref:
+            if ref not in resources:
+                problems.append(
+                    f"imsmanifest.xml: {describe(item)} refers to resource '{ref}', which does not exist."
+                )
+            elif not resources[ref][0]:
+                problems.append(
+                    f"imsmanifest.xml: <resource identifier='{ref}'> has no href."
+                )
+            else:
+                outline.items.append(
+                    scorm_item(item, resources[ref], kind, depth, problems)
+                )
+        elif not nested:
+            problems.append(
+                f"imsmanifest.xml: {describe(item)} has neither an identifierref nor child items."
+            )
+        walk_items(item, resources, kind, outline, problems, depth + 1)
+
+
+def scorm_item(item, resource, kind, depth, problems) -> OutlineItem:
+    href, scorm_type = resource
+    adlcp = ADLCP_12 if kind == PackageKind.SCORM_12 else ADLCP_2004
+
+    def adl(name: str) -> str:
+        return text_of(item.find(f"{{{adlcp}}}{name}"))
+
+    found = OutlineItem(
+        identifier=item.get("identifier", ""),
+        title=text_of(child(item, "title")) or item.get("identifier", ""),
+        href=href,
+        scorm_type=scorm_type,
+        parameters=item.get("parameters", ""),
+        is_visible=item.get("isvisible", "true") != "false",
+        depth=depth,
+    )
+    if kind == PackageKind.SCORM_12:
+        found.mastery_score = number(
+            adl("masteryscore"), item, "adlcp:masteryscore", problems, 0, 100
+        )
+        found.data_from_lms = adl("datafromlms")
+        found.max_time_allowed = adl("maxtimeallowed")
+        found.time_limit_action = adl("timelimitaction")
+    else:
+        found.data_from_lms = adl("dataFromLMS")
+        found.time_limit_action = adl("timeLimitAction")
+        found.completion_threshold = completion_threshold(item, problems)
+        found.scaled_passing_score = passing_score(item, problems)
+    return found
+
+
+def completion_threshold(item: Element, problems: list[str]) -> Decimal | None:
+    """adlcp:completionThreshold: text in 3rd edition, minProgressMeasure in 4th."""
+    element = item.find(f"{{{ADLCP_2004}}}completionThreshold")
+    if element is None:
+        return None
+    if element.get("completedByMeasure") == "true":
+        raw = element.get("minProgressMeasure", "1.0")
+    elif "minProgressMeasure" in element.attrib:
+        return None
+    else:
+        raw = text_of(element)
+    return number(raw, item, "adlcp:completionThreshold", problems, 0, 1)
+
+
+def passing_score(item: Element, problems: list[str]) -> Decimal | None:
+    """imsss:minNormalizedMeasure of a primary objective satisfied by measure."""
+    primary = item.find(
+        f"{{{IMSSS}}}sequencing/{{{IMSSS}}}objectives/{{{IMSSS}}}primaryObjective"
+    )
+    if primary is None or primary.get("satisfiedByMeasure") != "true":
+        return None
+    measure = text_of(primary.find(f"{{{IMSSS}}}minNormalizedMeasure")) or "1.0"
+    return number(measure, item, "imsss:minNormalizedMeasure", problems, -1, 1)
+
+
+def number(
+    raw: str, element, what: str, problems, low, high, source="imsmanifest.xml"
+) -> Decimal | None:
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or not low <= value <= high:
+        problems.append(
+            f"{source}: {describe(element)} has {what} '{raw}'; expected a number from {low} to {high}."
+        )
+        return None
+    return value
+
+
+# --- cmi5 ----------------------------------------------------------------------
+
+
+def read_cmi5(data: bytes, files: set[str]) -> Outline:
+    """The outline of cmi5.xml; AU urls may be relative (in the zip) or absolute."""
+    name = "cmi5.xml"
+    root = parse_xml(name, data)
+    if local(root.tag) != "courseStructure":
+        raise PackageError(
+            f"{name}: the root element is <{local(root.tag)}>, not <courseStructure>."
+        )
+    problems: list[str] = []
+    course = child(root, "course")
+    if course is None or not course.get("id"):
+        problems.append(f"{name}: <course> with an id is missing.")
+    outline = Outline(
+        kind=PackageKind.CMI5,
+        edition="cmi5",
+        identifier=course.get("id", "") if course is not None else "",
+        title=lang_text(child(course, "title")) if course is not None else "",
+        description=lang_text(child(course, "description"))
+        if course is not None
+        else "",
+    )
+    walk_aus(root, outline, files, problems, 0)
+    if not problems and not outline.items:
+        problems.append(f"{name}: the course has no <au>.")
+    if problems:
+        raise PackageError("\n".join(problems))
+    return outline
+
+
+def lang_text(element: Element | None) -> str:
+    """The first <langstring> of a cmi5 title or description."""
+    if element is None:
+        return ""
+    strings = children(element, "langstring")
+    return text_of(strings[0]) if strings else text_of(element)
+
+
+def walk_aus(parent, outline, files, problems, depth) -> None:
+    for element in parent:
+        if local(element.tag) == "block":
+            walk_aus(element, outline, files, problems, depth + 1)
+        elif local(element.tag) == "au":
+            outline.items.append(cmi5_au(element, files, problems, depth))
+
+
+def cmi5_au(
+    au: Element, files: set[str], problems: list[str], depth: int
+) -> OutlineItem:
+    where = f"cmi5.xml: <au id='{au.get('id', '')}'>"
+    if not au.get("id"):
+        problems.append("cmi5.xml: an <au> has no id.")
+    url = text_of(child(au, "url"))
+    parts = urlsplit(url)
+    if not url:
+        problems.append(f"{where} has no <url>.")
+    elif not parts.scheme and normpath(parts.path) not in files:
+        problems.append(f"{where} url '{url}' is not in the package.")
+    move_on = au.get("moveOn", "NotApplicable")
+    if move_on not in MOVE_ON:
+        problems.append(
+            f"{where} has moveOn '{move_on}'; expected one of {', '.join(MOVE_ON)}."
+        )
+    method = au.get("launchMethod", "AnyWindow")
+    if method not in ("AnyWindow", "OwnWindow"):
+        problems.append(
+            f"{where} has launchMethod '{method}'; expected AnyWindow or OwnWindow."
+        )
+    return OutlineItem(
+        identifier=au.get("id", ""),
+        title=lang_text(child(au, "title")) or au.get("id", ""),
+        href=url,
+        scorm_type="au",
+        parameters=text_of(child(au, "launchParameters")),
+        mastery_score=number(
+            au.get("masteryScore", ""), au, "masteryScore", problems, 0, 1, "cmi5.xml"
+        ),
+        move_on=move_on,
+        launch_method=method,
+        depth=depth,
+    )

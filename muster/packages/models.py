@@ -1,0 +1,173 @@
+"""Content packages (SCORM, cmi5) behind catalog courses, and what learners did in them.
+
+A package is one more way to fill a catalog `Course`: its approvals, hours and
+topics are the course's, edited on the same authoring screens. Runtime data is
+kept twice: `ScoState` is the current state of one SCO for one enrollment (what
+the next launch resumes from), and `CmiCommit` is every commit as received, only
+ever added to, the evidence behind a completion.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from muster.catalog.models import Course
+from muster.learning.models import Enrollment
+from muster.packages.choices import PackageKind
+
+
+class Package(models.Model):
+    """An uploaded SCORM or cmi5 package, unpacked into storage under `root`."""
+
+    course = models.OneToOneField(
+        Course, on_delete=models.PROTECT, related_name="package"
+    )
+    kind = models.CharField(max_length=10, choices=PackageKind.choices)
+    edition = models.CharField(max_length=40)
+    identifier = models.CharField(max_length=200, blank=True)
+    original = models.FileField(upload_to="packages/originals/%Y/")
+    root = models.CharField(
+        max_length=100, help_text="Storage folder holding the unpacked files."
+    )
+    file_count = models.PositiveIntegerField()
+    unzipped_bytes = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} package of {self.course}"
+
+    def storage_name(self, path: str) -> str:
+        return f"{self.root}/{path}"
+
+
+class PackageItem(models.Model):
+    """One launchable SCO, asset or cmi5 AU, in the package's order."""
+
+    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    identifier = models.CharField(max_length=200)
+    title = models.CharField(max_length=300)
+    href = models.CharField(max_length=2000, help_text="Launch path in the package.")
+    scorm_type = models.CharField(max_length=5, help_text="sco, asset or au.")
+    parameters = models.CharField(max_length=1000, blank=True)
+    depth = models.PositiveSmallIntegerField(default=0)
+    is_visible = models.BooleanField(default=True)
+    mastery_score = models.DecimalField(
+        max_digits=7,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="SCORM 1.2: 0-100 raw; cmi5: 0-1 scaled.",
+    )
+    scaled_passing_score = models.DecimalField(
+        max_digits=5, decimal_places=4, null=True, blank=True
+    )
+    completion_threshold = models.DecimalField(
+        max_digits=5, decimal_places=4, null=True, blank=True
+    )
+    data_from_lms = models.TextField(blank=True)
+    time_limit_action = models.CharField(max_length=40, blank=True)
+    max_time_allowed = models.CharField(max_length=40, blank=True)
+    move_on = models.CharField(max_length=20, blank=True)
+    launch_method = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["package", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["package", "position"], name="one_item_per_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def talks_to_runtime(self) -> bool:
+        return self.scorm_type in ("sco", "au")
+
+
+class ScoState(models.Model):
+    """Where one learner stands in one SCO: what the next launch resumes from."""
+
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="sco_states"
+    )
+    item = models.ForeignKey(PackageItem, on_delete=models.PROTECT, related_name="+")
+    completion_status = models.CharField(
+        max_length=20,
+        default="not attempted",
+        help_text="SCORM 1.2 cmi.core.lesson_status, or 2004 cmi.completion_status.",
+    )
+    success_status = models.CharField(max_length=10, default="unknown")
+    score_raw = models.DecimalField(max_digits=12, decimal_places=4, null=True)
+    score_scaled = models.DecimalField(max_digits=6, decimal_places=5, null=True)
+    location = models.CharField(max_length=1000, blank=True)
+    suspend_data = models.TextField(blank=True)
+    exit = models.CharField(max_length=10, blank=True)
+    reported_seconds = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        help_text="Total time as the SCO reported it: its sessions' times added.",
+    )
+    is_complete = models.BooleanField(default=False)
+    launched_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["enrollment", "item__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "item"], name="one_state_per_sco"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment}: {self.item} ({self.completion_status})"
+
+
+class CmiCommit(models.Model):
+    """One commit of the CMI data model as received from the runtime: evidence.
+
+    Rows are only ever added; `save` refuses to change one and `delete` refuses.
+    """
+
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.PROTECT, related_name="cmi_commits"
+    )
+    item = models.ForeignKey(PackageItem, on_delete=models.PROTECT, related_name="+")
+    launch = models.CharField(
+        max_length=40, help_text="One launch (session) of the SCO."
+    )
+    sequence = models.PositiveIntegerField(null=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    data = models.JSONField(help_text="The commit, flattened (cmi.* keys), as sent.")
+    session_seconds = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        help_text="The session time the SCO reported in this commit.",
+    )
+    is_terminate = models.BooleanField(default=False)
+    completion_status = models.CharField(max_length=20)
+    success_status = models.CharField(max_length=10)
+
+    class Meta:
+        ordering = ["enrollment", "received_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment}: {self.item} at {self.received_at}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("A CMI commit is evidence and is never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("A CMI commit is evidence and is never deleted.")

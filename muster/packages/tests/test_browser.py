@@ -1,0 +1,92 @@
+"""SCORM 1.2 and 2004 content played in Chromium: suspend, resume, pass, credit.
+
+The package content is served from http://127.0.0.1:<port>, Muster from
+http://localhost:<port>: two origins, as in production, so the session cookie
+never reaches the content. The SCOs are this project's own fixtures
+(muster/packages/tests/fixtures.py); no third-party sample package was
+available from the registries this project may use.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.test import Client
+
+from muster.accounts.choices import Role
+from muster.agencies.choices import RecordSource
+from muster.agencies.compliance import standing_for
+from muster.agencies.models import Agency, TrainingRecord
+from muster.learning.models import Enrollment
+from muster.packages.models import CmiCommit
+from muster.packages.tests import fixtures
+from muster.packages.tests.helpers import imported
+from muster.test import make_person, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def implicit_bias_status(person) -> str:
+    today = date.today()
+    standing = standing_for(person, today.year, today)
+    for mandate in standing[0].mandates:
+        for requirement in mandate.result.requirements:
+            if requirement.id == "implicit-bias":
+                return requirement.status
+    raise AssertionError("No implicit-bias requirement")
+
+
+@pytest.mark.parametrize(
+    "build", [fixtures.scorm12_zip, fixtures.scorm2004_zip], ids=["scorm12", "scorm2004"]
+)
+def test_a_package_plays_resumes_and_credits_the_record(
+    build, live_server, page, settings, tmp_path, artifacts_dir
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    port = live_server.url.rsplit(":", 1)[1]
+    settings.PACKAGE_CONTENT_ORIGIN = f"http://127.0.0.1:{port}"
+    agency = Agency.objects.create(
+        name="Riverton PD", code="riverton", kind="police-department", state="MO"
+    )
+    person = make_person("Bob", "Baker", agency)
+    bob = make_user("bob", (Role.OFFICER, agency), person=person)
+    package = imported(build())
+    course = package.course
+    course.seat_time_minutes = 0
+    course.save()
+    client = Client()
+    client.force_login(bob)
+    client.post(f"/learn/{course.slug}/enroll/")
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value,
+          "url": live_server.url}]
+    )  # fmt: skip
+    refused = []
+    page.on(
+        "console",
+        lambda m: refused.append(m.text) if "Content Security" in m.text else None,
+    )
+    before = implicit_bias_status(person)
+
+    page.goto(f"{live_server.url}/learn/{course.slug}/")
+    sco = page.frame_locator("#package-frame").frame_locator("#sco")
+    assert sco.locator("#entry").inner_text() == "ab-initio"
+    sco.locator("#suspend-button").click()
+    # The launcher tells the player the SCO finished; the player reloads it.
+    page.wait_for_url(f"{live_server.url}/learn/{course.slug}/package/")
+    sco = page.frame_locator("#package-frame").frame_locator("#sco")
+    sco.locator("#entry").filter(has_text="resume").wait_for()
+    assert sco.locator("#suspend").inner_text() == "page=3"
+
+    sco.locator("#pass").click()
+    page.locator("a.certificate-link").first.wait_for()
+
+    enrollment = Enrollment.objects.get(person=person)
+    assert enrollment.is_complete
+    record = TrainingRecord.objects.get(source=RecordSource.ONLINE_COURSE)
+    assert enrollment.record == record
+    assert CmiCommit.objects.filter(enrollment=enrollment, is_terminate=True).count() == 2
+    assert before == "missing" and implicit_bias_status(person) == "met"
+    assert refused == []
+    page.screenshot(path=artifacts_dir / f"package-{package.kind}.png", full_page=True)

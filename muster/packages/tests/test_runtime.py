@@ -1,0 +1,282 @@
+"""The runtime on the server: launch, commits kept as evidence, statuses judged, credit."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+from django.test import override_settings
+
+from muster.agencies.choices import RecordSource
+from muster.agencies.compliance import standing_for
+from muster.agencies.models import TrainingRecord
+from muster.learning.models import Enrollment
+from muster.learning.tests.helpers import ClockMixin
+from muster.packages import launch
+from muster.packages.models import CmiCommit, ScoState
+from muster.packages.tests import fixtures
+from muster.packages.tests.helpers import imported
+from muster.test import BaseTestCase
+
+CONTENT = "http://127.0.0.1"
+
+
+@override_settings(PACKAGE_CONTENT_ORIGIN=CONTENT)
+class RuntimeTestCase(ClockMixin, BaseTestCase):
+    package_zip = staticmethod(fixtures.scorm12_zip)
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.package = imported(self.package_zip())
+        self.course = self.package.course
+        self.course.seat_time_minutes = 1
+        self.course.save()
+        self.item = self.package.items.get()
+        self.client.force_login(self.bob)
+        self.client.post(f"/learn/{self.course.slug}/enroll/")
+        self.enrollment = Enrollment.objects.get(person=self.bob_person)
+
+    def token(self, item=None) -> str:
+        item = item or self.item
+        return launch.new_token(self.enrollment.pk, item.pk, "http://testserver")
+
+    def commit(self, data, token=None):
+        token = token or self.token()
+        return self.client.post(
+            f"/package-content/{token}/commit/",
+            json.dumps(data),
+            content_type="text/plain",
+            HTTP_HOST="127.0.0.1",
+        )
+
+    def seat_time(self, seconds: int) -> None:
+        for _ in range(seconds // 15 + 1):
+            self.client.post(
+                f"/learn/{self.course.slug}/heartbeat/",
+                {"tab": "t", "visible": "visible", "idle": "0"},
+            )
+            self.clock.shift(15)
+
+    def implicit_bias_status(self) -> str:
+        standing = standing_for(self.bob_person, 2026, date(2026, 3, 2))
+        for mandate in standing[0].mandates:
+            for requirement in mandate.result.requirements:
+                if requirement.id == "implicit-bias":
+                    return requirement.status
+        raise AssertionError("No implicit-bias requirement")
+
+
+class Scorm12TestCase(RuntimeTestCase):
+    def test_the_course_page_sends_a_package_course_to_the_player(self) -> None:
+        response = self.client.get(f"/learn/{self.course.slug}/")
+        self.assertRedirects(
+            response,
+            f"/learn/{self.course.slug}/package/",
+            fetch_redirect_response=False,
+        )
+
+    def test_the_player_frames_the_content_origin_in_a_sandbox(self) -> None:
+        response = self.client.get(f"/learn/{self.course.slug}/package/")
+        self.assertContains(response, 'id="package-frame"')
+        self.assertContains(response, f'src="{CONTENT}/package-content/')
+        self.assertContains(response, 'sandbox="allow-scripts allow-same-origin')
+        self.assertIn(f"frame-src {CONTENT}", response["Content-Security-Policy"])
+
+    @override_settings(PACKAGE_CONTENT_ORIGIN="")
+    def test_without_a_content_origin_the_player_says_so(self) -> None:
+        response = self.client.get(f"/learn/{self.course.slug}/package/")
+        self.assertContains(response, "set MUSTER_PACKAGE_ORIGIN")
+        self.assertNotContains(response, "<iframe")
+
+    def test_the_launcher_hands_scorm_again_the_learners_data(self) -> None:
+        token = self.token()
+        response = self.client.get(f"/package-content/{token}/", HTTP_HOST="127.0.0.1")
+        self.assertContains(response, "scorm-again-3.4.3.min.js")
+        self.assertIn(
+            "frame-ancestors 'self' http://testserver",
+            response["Content-Security-Policy"],
+        )
+        self.assertNotIn("X-Frame-Options", response)
+        config = json.loads(
+            response.content.decode()
+            .split('id="muster-launch" type="application/json">')[1]
+            .split("</script>")[0]
+        )
+        self.assertEqual(config["cmi"]["core"]["student_name"], "Baker, Bob")
+        self.assertEqual(config["cmi"]["core"]["entry"], "ab-initio")
+        self.assertEqual(config["cmi"]["student_data"]["mastery_score"], "80")
+        self.assertEqual(config["cmi"]["launch_data"], "chapter=1")
+        self.assertTrue(config["launchUrl"].endswith("/files/sco/index.html"))
+
+    def test_content_is_served_only_on_the_content_host(self) -> None:
+        url = f"/package-content/{self.token()}/files/sco/index.html"
+        self.assertEqual(self.client.get(url).status_code, 404)
+        response = self.client.get(url, HTTP_HOST="127.0.0.1")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(b"<h1", b"".join(response.streaming_content))
+        self.assertIn("connect-src 'self'", response["Content-Security-Policy"])
+        # Muster's own pages do not answer on the content host.
+        self.assertEqual(
+            self.client.get("/courses/", HTTP_HOST="127.0.0.1").status_code, 404
+        )
+
+    def test_a_forged_or_foreign_token_opens_nothing(self) -> None:
+        token = self.token()
+        forged = token[:-3] + ("aaa" if not token.endswith("aaa") else "bbb")
+        for bad in (forged, "nonsense"):
+            response = self.client.get(
+                f"/package-content/{bad}/files/sco/index.html", HTTP_HOST="127.0.0.1"
+            )
+            self.assertEqual(response.status_code, 404)
+        other = imported(fixtures.scorm2004_zip(), actor=self.package.uploaded_by)
+        foreign = self.token(item=other.items.get())
+        response = self.commit({"cmi.core.lesson_status": "passed"}, token=foreign)
+        self.assertEqual(response.status_code, 404)
+        self.assertFalse(CmiCommit.objects.exists())
+
+    def test_a_commit_is_kept_and_suspend_resumes(self) -> None:
+        response = self.commit(
+            {
+                "cmi.core.lesson_status": "incomplete",
+                "cmi.core.exit": "suspend",
+                "cmi.suspend_data": "page=3",
+                "cmi.core.lesson_location": "p3",
+                "cmi.core.session_time": "00:01:30",
+                "commitSequence": 1,
+            }
+        )
+        self.assertEqual(response.json(), {"result": True, "errorCode": 0})
+        commit = CmiCommit.objects.get()
+        self.assertEqual(commit.session_seconds, Decimal("90"))
+        self.assertEqual(commit.data["cmi.suspend_data"], "page=3")
+        response = self.client.get(
+            f"/package-content/{self.token()}/", HTTP_HOST="127.0.0.1"
+        )
+        self.assertContains(response, '"entry": "resume"')
+        self.assertContains(response, '"suspend_data": "page=3"')
+        self.assertContains(response, '"total_time": "0000:01:30.00"')
+
+    def test_total_time_adds_each_launchs_last_session_time(self) -> None:
+        first, second = self.token(), self.token()
+        self.commit({"cmi.core.session_time": "00:01:00"}, token=first)
+        self.commit({"cmi.core.session_time": "00:02:00"}, token=first)
+        self.commit({"cmi.core.session_time": "00:00:30.5"}, token=second)
+        state = ScoState.objects.get()
+        self.assertEqual(state.reported_seconds, Decimal("150.5"))
+
+    def test_a_bad_element_is_refused_by_name_and_nothing_is_kept(self) -> None:
+        cases = {
+            "cmi.core.lesson_status": ("done", "'done' is not one of"),
+            "cmi.core.session_time": ("90 seconds", "is not a time span HHHH:MM:SS.SS"),
+            "cmi.core.score.raw": ("abc", "'abc' is not a number"),
+            "cmi.suspend_data": ("x" * 4097, "4097 characters, more than the 4096"),
+        }
+        for key, (value, message) in cases.items():
+            response = self.commit({key: value})
+            self.assertEqual(response.status_code, 400)
+            self.assertEqual(response.json()["errorCode"], 101)
+            self.assertIn(f"{key}: ", response.json()["error"])
+            self.assertIn(message, response.json()["error"])
+        self.assertEqual(self.commit([1, 2]).status_code, 400)
+        self.assertFalse(CmiCommit.objects.exists())
+        self.assertFalse(ScoState.objects.exists())
+
+    def test_the_mastery_score_decides_passed_or_failed(self) -> None:
+        self.commit({"cmi.core.lesson_status": "completed", "cmi.core.score.raw": "70"})
+        state = ScoState.objects.get()
+        self.assertEqual(
+            (state.completion_status, state.is_complete), ("failed", False)
+        )
+        self.commit({"cmi.core.lesson_status": "completed", "cmi.core.score.raw": "85"})
+        state.refresh_from_db()
+        self.assertEqual((state.completion_status, state.is_complete), ("passed", True))
+
+    def test_a_pass_after_the_seat_time_credits_the_record_and_the_standing(
+        self,
+    ) -> None:
+        self.assertEqual(self.implicit_bias_status(), "missing")
+        self.seat_time(75)
+        self.commit({"cmi.core.lesson_status": "passed", "cmi.core.score.raw": "90",
+                     "cmi.core.session_time": "00:02:05"})  # fmt: skip
+        self.enrollment.refresh_from_db()
+        self.assertTrue(self.enrollment.is_complete)
+        record = TrainingRecord.objects.get(source=RecordSource.ONLINE_COURSE)
+        self.assertEqual(record.title, "De-escalation Basics")
+        self.assertEqual(self.enrollment.record, record)
+        names = sorted(e.file.name.rsplit("/", 1)[-1] for e in record.evidence.all())
+        self.assertTrue(names[0].startswith("cmi-commits-enrollment-"))
+        self.assertTrue(names[1].startswith("seat-time-enrollment-"))
+        log = record.evidence.get(file__contains="cmi-commits").file.read().decode()
+        self.assertIn("passed", log)
+        self.assertIn("125", log)
+        self.assertEqual(self.implicit_bias_status(), "met")
+
+    def test_a_pass_before_the_seat_time_waits_for_it(self) -> None:
+        self.commit({"cmi.core.lesson_status": "passed"})
+        self.enrollment.refresh_from_db()
+        self.assertFalse(self.enrollment.is_complete)
+        response = self.client.post(
+            f"/learn/{self.course.slug}/package/finish/", follow=True
+        )
+        self.assertContains(response, "seat time has not been reached")
+        self.seat_time(75)
+        response = self.client.post(f"/learn/{self.course.slug}/package/finish/")
+        self.enrollment.refresh_from_db()
+        self.assertTrue(self.enrollment.is_complete)
+        self.assertEqual(
+            TrainingRecord.objects.filter(source=RecordSource.ONLINE_COURSE).count(), 1
+        )
+
+    def test_finishing_before_the_sco_is_done_names_it(self) -> None:
+        self.seat_time(75)
+        response = self.client.post(
+            f"/learn/{self.course.slug}/package/finish/", follow=True
+        )
+        self.assertContains(response, "Not yet completed: Calming a crisis.")
+        self.assertFalse(
+            TrainingRecord.objects.filter(source=RecordSource.ONLINE_COURSE).exists()
+        )
+
+    def test_commits_are_evidence_and_never_change(self) -> None:
+        self.commit({"cmi.core.lesson_status": "incomplete"})
+        commit = CmiCommit.objects.get()
+        with self.assertRaises(ValueError):
+            commit.save()
+        with self.assertRaises(ValueError):
+            commit.delete()
+
+
+class Scorm2004TestCase(RuntimeTestCase):
+    package_zip = staticmethod(fixtures.scorm2004_zip)
+
+    def test_the_scaled_passing_score_judges_success(self) -> None:
+        self.commit({"cmi.completion_status": "completed", "cmi.success_status": "passed",
+                     "cmi.score.scaled": "0.5"})  # fmt: skip
+        state = ScoState.objects.get()
+        self.assertEqual((state.success_status, state.is_complete), ("failed", False))
+        self.commit({"cmi.completion_status": "completed", "cmi.score.scaled": "0.85",
+                     "cmi.session_time": "PT2M5.5S"})  # fmt: skip
+        state.refresh_from_db()
+        self.assertEqual((state.success_status, state.is_complete), ("passed", True))
+        self.assertEqual(state.reported_seconds, Decimal("125.5"))
+
+    def test_2004_elements_are_checked_by_name(self) -> None:
+        response = self.commit({"cmi.session_time": "00:01:00"})
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json()["errorCode"], 391)
+        self.assertIn(
+            "cmi.session_time: '00:01:00' is not an ISO 8601 duration",
+            response.json()["error"],
+        )
+        response = self.commit({"cmi.score.scaled": "1.5"})
+        self.assertIn(
+            "cmi.score.scaled: 1.5 is outside -1 to 1", response.json()["error"]
+        )
+
+    def test_the_launcher_gives_the_passing_score(self) -> None:
+        response = self.client.get(
+            f"/package-content/{self.token()}/", HTTP_HOST="127.0.0.1"
+        )
+        self.assertContains(response, '"scaled_passing_score": "0.7"')
+        self.assertContains(response, '"learner_name": "Baker, Bob"')

@@ -1,0 +1,256 @@
+"""Pages for content packages: the author's upload, the learner's player, and the
+content origin's launcher, files and commit endpoint.
+
+Stable ids for the browser tests: upload `form#package-form` and its error list
+`ul#package-errors`; player `iframe#package-frame`, `ol#package-items` with
+`li.item-complete` for each done item, `form#finish-form` with
+`button#finish-button`, the seat-time meter `#seat-time`.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from posixpath import normpath
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from muster.accounts import access
+from muster.learning import seat
+from muster.learning.models import Enrollment
+from muster.packages import actions, launch, runtime
+from muster.packages.forms import PackageUploadForm
+from muster.packages.models import ScoState
+from muster.packages.zipcheck import PackageError
+
+# --- Authoring -------------------------------------------------------------------
+
+
+@login_required
+def upload(request: HttpRequest) -> HttpResponse:
+    providers = access.authoring_providers(request.user)
+    if not providers.exists():
+        raise Http404("No such page.")
+    form = PackageUploadForm(
+        request.POST or None, request.FILES or None, providers=providers
+    )
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            package = actions.import_package(
+                actor=request.user,
+                provider=form.cleaned_data["provider"],
+                upload=form.cleaned_data["package"],
+                credited_hours=form.cleaned_data["credited_hours"],
+                request=request,
+            )
+        except PackageError as error:
+            problems = str(error).splitlines()
+        else:
+            messages.success(
+                request,
+                f"Imported {package.course.title} with {package.items.count()} "
+                "items. Add its state approvals, hours and topics, then publish.",
+            )
+            return redirect("catalog:author-course", slug=package.course.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "packages/upload.html",
+        {"form": form, "problems": problems},
+        status=status,
+    )
+
+
+# --- The learner's player (Muster's origin) -------------------------------------
+
+
+def _open_enrollment(request: HttpRequest, slug: str) -> Enrollment:
+    enrollment = (
+        access.learner_enrollments(request.user)
+        .filter(
+            course__slug=slug, completed_at__isnull=True, course__package__isnull=False
+        )
+        .select_related("course__package")
+        .first()
+    )
+    if enrollment is None:
+        raise Http404("No open enrollment in this course.")
+    return enrollment
+
+
+@login_required
+def play(request: HttpRequest, slug: str, position: int | None = None) -> HttpResponse:
+    try:
+        enrollment = _open_enrollment(request, slug)
+    except Http404:
+        # Just completed (the player reloads after the last SCO): the course page
+        # shows the certificate.
+        mine = access.learner_enrollments(request.user).filter(course__slug=slug)
+        if mine.filter(completed_at__isnull=False).exists():
+            return redirect("learning:course", slug=slug)
+        raise
+    package = enrollment.course.package
+    items = list(package.items.all())
+    done = set(
+        ScoState.objects.filter(enrollment=enrollment, is_complete=True).values_list(
+            "item_id", flat=True
+        )
+    )
+    if position is None:
+        item = next((i for i in items if i.pk not in done), items[0])
+    else:
+        item = next((i for i in items if i.position == position), None)
+        if item is None:
+            raise Http404("No such item.")
+    problem = launch.why_cannot_play(request)
+    context = {
+        "course": enrollment.course,
+        "enrollment": enrollment,
+        "items": items,
+        "done": done,
+        "current": item,
+        "problem": problem,
+        "meter": _meter(enrollment),
+        "heartbeat_seconds": seat.HEARTBEAT_SECONDS,
+    }
+    if not problem:
+        parent = f"{request.scheme}://{request.get_host()}"
+        token = launch.new_token(enrollment.pk, item.pk, parent)
+        actions.launch_item(enrollment, item)
+        context["launch_url"] = launch.content_origin() + reverse(
+            "packages:launcher", args=[token]
+        )
+        context["content_origin"] = launch.content_origin()
+    response = render(request, "packages/play.html", context)
+    if not problem:
+        response._csp_update = {"frame-src": [launch.content_origin()]}
+    return response
+
+
+def _meter(enrollment: Enrollment) -> dict:
+    required = enrollment.course.required_seconds
+    return {
+        "active_minutes": enrollment.active_seconds // 60,
+        "required_minutes": required // 60,
+        "percent": min(100, 100 * enrollment.active_seconds // max(required, 1)),
+        "is_met": seat.has_met_seat_time(enrollment),
+    }
+
+
+@login_required
+@require_POST
+def finish(request: HttpRequest, slug: str) -> HttpResponse:
+    enrollment = _open_enrollment(request, slug)
+    problem = actions.try_to_complete(enrollment, request=request)
+    if problem:
+        messages.error(request, problem)
+        return redirect("packages:play", slug=slug)
+    messages.success(request, "Course completed; the training record is saved.")
+    return redirect("learning:course", slug=slug)
+
+
+# --- The content origin (no session; the launch token is the credential) --------
+
+# The vendor's content runs with its own script and styles, often inline: its own
+# origin keeps that away from Muster's pages. It may only talk to this origin.
+CONTENT_POLICY = {
+    "default-src": ["'self'", "'unsafe-inline'", "'unsafe-eval'", "data:", "blob:"],
+    "connect-src": ["'self'"],
+    "form-action": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+}
+
+
+def _framed_by(response: HttpResponse, parent: str, policy: dict) -> HttpResponse:
+    response._csp_config = {**policy, "frame-ancestors": ["'self'", parent]}
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response
+
+
+@xframe_options_exempt
+def launcher(request: HttpRequest, token: str) -> HttpResponse:
+    """The runtime (scorm-again) and, in a frame below it, the SCO."""
+    found = launch.read_token(token)
+    enrollment, item = access.launched_item(found)
+    package = item.package
+    state = ScoState.objects.filter(enrollment=enrollment, item=item).first()
+    href = item.href + (item.parameters if item.parameters else "")
+    config = {
+        "kind": package.kind,
+        "commitUrl": reverse("packages:commit", args=[token]),
+        "launchUrl": reverse("packages:file", args=[token, "x"])[:-1] + href,
+        "parentOrigin": found.parent,
+        "cmi": runtime.launch_data(state, item, package.kind, enrollment.person),
+    }
+    response = render(request, "packages/launch.html", {"config": config, "item": item})
+    policy = {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'none'"],
+    }
+    return _framed_by(response, found.parent, policy)
+
+
+@xframe_options_exempt
+def package_file(request: HttpRequest, token: str, path: str) -> FileResponse:
+    found = launch.read_token(token)
+    enrollment, item = access.launched_item(found)
+    clean = normpath(path)
+    if clean.startswith(("../", "/")) or clean == "..":
+        raise Http404("No such file.")
+    try:
+        handle = default_storage.open(item.package.storage_name(clean), "rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("No such file.") from None
+    kind, _ = mimetypes.guess_type(clean)
+    response = FileResponse(handle, content_type=kind or "application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    return _framed_by(response, found.parent, CONTENT_POLICY)
+
+
+@csrf_exempt
+@require_POST
+def commit(request: HttpRequest, token: str) -> JsonResponse:
+    """One commit from scorm-again; answers as scorm-again expects ({result, errorCode}).
+
+    CSRF protection guards cookie sign-ins; this endpoint reads no cookie, only
+    the token in its URL, so there is nothing for a forged request to borrow.
+    """
+    found = launch.read_token(token)
+    enrollment, item = access.launched_item(found)
+    failure = 101 if item.package.kind == "scorm12" else 391
+    if len(request.body) > runtime.MAX_COMMIT_BYTES:
+        return _refused(failure, "The commit is larger than 512 KB.")
+    try:
+        data = json.loads(request.body or b"null")
+        actions.record_commit(
+            enrollment=enrollment,
+            item=item,
+            launch=found.launch,
+            data=data,
+            request=request,
+        )
+    except (ValueError, runtime.CommitError) as error:
+        return _refused(failure, str(error))
+    return JsonResponse({"result": True, "errorCode": 0})
+
+
+def _refused(code: int, message: str) -> JsonResponse:
+    return JsonResponse(
+        {"result": False, "errorCode": code, "error": message}, status=400
+    )

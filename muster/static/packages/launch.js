@@ -1,0 +1,40 @@
+// The SCORM runtime on the content origin (see muster/packages/launch.py).
+// scorm-again provides the API object (window.API for SCORM 1.2,
+// window.API_1484_11 for SCORM 2004) that the SCO, loaded in the frame below,
+// finds by walking up its parents. Every commit goes to Muster's commit URL,
+// whose token names this launch; Muster judges and keeps what counts. When the
+// SCO finishes, the player page (the parent) is told so it can move on.
+(function () {
+  "use strict";
+  var config = JSON.parse(document.getElementById("muster-launch").textContent);
+  var settings = {
+    lmsCommitUrl: config.commitUrl,
+    dataCommitFormat: "flattened",
+    autocommit: true,
+    autocommitSeconds: 30,
+    includeCommitSequence: true,
+    terminateCommitPayloadField: "muster_terminate",
+    logLevel: 4
+  };
+  var api;
+  if (config.kind === "scorm12") {
+    api = new window.Scorm12API(settings);
+    window.API = api;
+  } else {
+    api = new window.Scorm2004API(settings);
+    window.API_1484_11 = api;
+  }
+  api.loadFromJSON(config.cmi);
+  function finished() {
+    if (window.parent !== window) {
+      window.parent.postMessage({type: "muster:finished"}, config.parentOrigin);
+    }
+  }
+  api.on(config.kind === "scorm12" ? "LMSFinish" : "Terminate", function () {
+    // The terminate commit is sent synchronously before this runs.
+    window.setTimeout(finished, 0);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.getElementById("sco").src = config.launchUrl;
+  });
+})();
