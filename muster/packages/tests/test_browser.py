@@ -19,10 +19,11 @@ from muster.agencies.choices import RecordSource
 from muster.agencies.compliance import standing_for
 from muster.agencies.models import Agency, TrainingRecord
 from muster.learning.models import Enrollment
-from muster.packages.models import CmiCommit
+from muster.packages.models import CmiCommit, Package
 from muster.packages.tests import fixtures
-from muster.packages.tests.helpers import imported
+from muster.packages.tests.helpers import author, imported
 from muster.test import make_person, make_user
+from muster.tests.a11y import describe, require_axe, serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,7 +39,9 @@ def implicit_bias_status(person) -> str:
 
 
 @pytest.mark.parametrize(
-    "build", [fixtures.scorm12_zip, fixtures.scorm2004_zip], ids=["scorm12", "scorm2004"]
+    "build",
+    [fixtures.scorm12_zip, fixtures.scorm2004_zip],
+    ids=["scorm12", "scorm2004"],
 )
 def test_a_package_plays_resumes_and_credits_the_record(
     build, live_server, page, settings, tmp_path, artifacts_dir
@@ -72,6 +75,9 @@ def test_a_package_plays_resumes_and_credits_the_record(
     page.goto(f"{live_server.url}/learn/{course.slug}/")
     sco = page.frame_locator("#package-frame").frame_locator("#sco")
     assert sco.locator("#entry").inner_text() == "ab-initio"
+    require_axe()
+    found = serious_violations(page)
+    assert not found, describe(found)
     sco.locator("#suspend-button").click()
     # The launcher tells the player the SCO finished; the player reloads it.
     page.wait_for_url(f"{live_server.url}/learn/{course.slug}/package/")
@@ -86,7 +92,40 @@ def test_a_package_plays_resumes_and_credits_the_record(
     assert enrollment.is_complete
     record = TrainingRecord.objects.get(source=RecordSource.ONLINE_COURSE)
     assert enrollment.record == record
-    assert CmiCommit.objects.filter(enrollment=enrollment, is_terminate=True).count() == 2
+    assert (
+        CmiCommit.objects.filter(enrollment=enrollment, is_terminate=True).count() == 2
+    )
     assert before == "missing" and implicit_bias_status(person) == "met"
     assert refused == []
     page.screenshot(path=artifacts_dir / f"package-{package.kind}.png", full_page=True)
+
+
+def test_the_upload_page_names_problems_then_imports(
+    live_server, page, settings, tmp_path, sign_in
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    require_axe()
+    sign_in(author())
+    page.goto(f"{live_server.url}/authoring/packages/new/")
+    files = fixtures.scorm12_files()
+    files["imsmanifest.xml"] = files["imsmanifest.xml"].replace(
+        ' href="sco/index.html">', ">"
+    )
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(fixtures.build_zip(files))
+    page.get_by_label("Package").set_input_files(str(broken))
+    page.get_by_label("Credited hours").fill("2")
+    page.get_by_role("button", name="Import package").click()
+    assert (
+        "<resource identifier='RES1'> has no href"
+        in page.locator("#package-errors").inner_text()
+    )
+    found = serious_violations(page)
+    assert not found, describe(found)
+    good = tmp_path / "good.zip"
+    good.write_bytes(fixtures.scorm12_zip())
+    page.get_by_label("Package").set_input_files(str(good))
+    page.get_by_label("Credited hours").fill("2")
+    page.get_by_role("button", name="Import package").click()
+    page.wait_for_url(f"{live_server.url}/authoring/de-escalation-basics/")
+    assert Package.objects.get().course.title == "De-escalation Basics"

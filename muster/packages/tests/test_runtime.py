@@ -280,3 +280,36 @@ class Scorm2004TestCase(RuntimeTestCase):
         )
         self.assertContains(response, '"scaled_passing_score": "0.7"')
         self.assertContains(response, '"learner_name": "Baker, Bob"')
+
+
+class ContentOriginCheckTestCase(BaseTestCase):
+    @override_settings(
+        PACKAGE_CONTENT_ORIGIN="https://content.muster.example",
+        SESSION_COOKIE_DOMAIN=".muster.example",
+    )
+    def test_a_cookie_domain_covering_the_content_host_is_an_error(self) -> None:
+        from muster.packages.checks import content_origin_is_apart
+
+        errors = content_origin_is_apart(None)
+        self.assertEqual([e.id for e in errors], ["packages.E001"])
+        self.assertIn("SESSION_COOKIE_DOMAIN (muster.example) covers", errors[0].msg)
+
+    @override_settings(PACKAGE_CONTENT_ORIGIN="https://content.example.net")
+    def test_an_unrelated_content_host_passes(self) -> None:
+        from muster.packages.checks import content_origin_is_apart
+
+        self.assertEqual(content_origin_is_apart(None), [])
+
+
+def test_the_served_scorm_again_is_the_one_package_lock_pins() -> None:
+    """The vendored runtime is scorm-again's own build, at the locked version."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    lock = json.loads((root / "package-lock.json").read_text())
+    version = lock["packages"]["node_modules/scorm-again"]["version"]
+    served = root / f"muster/static/packages/vendor/scorm-again-{version}.min.js"
+    assert served.exists(), f"Copy scorm-again {version}'s dist file to {served}"
+    built = root / "node_modules/scorm-again/dist/scorm-again.min.js"
+    if built.exists():
+        assert served.read_bytes() == built.read_bytes()
