@@ -13,7 +13,7 @@ import uuid
 from decimal import Decimal
 from typing import IO
 
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
@@ -28,18 +28,26 @@ from muster.learning import actions as learning
 from muster.learning.models import Enrollment
 from muster.packages import manifest, runtime
 from muster.packages.models import CmiCommit, Package, PackageItem, ScoState
-from muster.packages.zipcheck import Limits, PackageError, open_package, read_entries
+from muster.packages.zipcheck import (
+    BoundedEntry,
+    Limits,
+    PackageError,
+    file_names,
+    open_package,
+    read_small,
+    safe_name,
+)
 
 
-def read_package(upload: IO[bytes], limits: Limits) -> tuple[manifest.Outline, dict]:
-    """The manifest's outline and every file's bytes; PackageError if refused."""
+def read_package(upload: IO[bytes], limits: Limits):
+    """The zip and its manifest's outline, all checked; PackageError if refused."""
     archive = open_package(upload, limits)
-    files = dict(read_entries(archive, limits))
-    names = set(files)
-    if "imsmanifest.xml" in files:
-        return manifest.read_scorm(files["imsmanifest.xml"], names), files
-    if "cmi5.xml" in files:
-        return manifest.read_cmi5(files["cmi5.xml"], names), files
+    names = file_names(archive)
+    if "imsmanifest.xml" in names:
+        data = read_small(archive, "imsmanifest.xml")
+        return archive, manifest.read_scorm(data, names)
+    if "cmi5.xml" in names:
+        return archive, manifest.read_cmi5(read_small(archive, "cmi5.xml"), names)
     raise PackageError(
         "The zip has no imsmanifest.xml (SCORM) or cmi5.xml (cmi5) at its top level."
     )
@@ -48,16 +56,27 @@ def read_package(upload: IO[bytes], limits: Limits) -> tuple[manifest.Outline, d
 def import_package(
     *, actor, provider: Agency, upload, credited_hours: Decimal, request=None
 ) -> Package:
-    """A new unpublished course with the package's items; PackageError if refused."""
-    outline, files = read_package(upload, Limits.from_settings())
+    """A new unpublished course with the package's items; PackageError if refused.
+
+    Files are copied to storage one at a time, in chunks, counting what is really
+    unpacked; if anything fails, what was stored is removed and nothing is saved.
+    """
+    limits = Limits.from_settings()
+    archive, outline = read_package(upload, limits)
     root = f"packages/{uuid.uuid4().hex}"
     stored: list[str] = []
     try:
-        for path, data in files.items():
-            stored.append(default_storage.save(f"{root}/{path}", ContentFile(data)))
+        total = _store_files(archive, root, limits, stored)
         with transaction.atomic():
             package = _create(
-                actor, provider, upload, outline, files, root, credited_hours
+                actor,
+                provider,
+                upload,
+                outline,
+                root,
+                len(stored),
+                total,
+                credited_hours,
             )
             record_event(
                 Action.PACKAGE_IMPORT,
@@ -76,7 +95,22 @@ def import_package(
     return package
 
 
-def _create(actor, provider, upload, outline, files, root, hours) -> Package:
+def _store_files(archive, root: str, limits: Limits, stored: list[str]) -> int:
+    total = 0
+    for entry in archive.infolist():
+        if entry.is_dir():
+            continue
+        reader = BoundedEntry(archive, entry, limits.max_unzipped_bytes - total)
+        try:
+            name = f"{root}/{safe_name(entry.filename)}"
+            stored.append(default_storage.save(name, File(reader, name=name)))
+        finally:
+            reader.close()
+        total += reader.count
+    return total
+
+
+def _create(actor, provider, upload, outline, root, count, total, hours) -> Package:
     title = (outline.title or "Imported package")[:200]
     course = Course.objects.create(
         slug=_free_slug(title),
@@ -94,8 +128,8 @@ def _create(actor, provider, upload, outline, files, root, hours) -> Package:
         identifier=outline.identifier[:200],
         original=ContentFile(upload.read(), name="package.zip"),
         root=root,
-        file_count=len(files),
-        unzipped_bytes=sum(len(data) for data in files.values()),
+        file_count=count,
+        unzipped_bytes=total,
         uploaded_by=actor,
     )
     PackageItem.objects.bulk_create(

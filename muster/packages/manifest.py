@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from posixpath import normpath
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree
@@ -199,7 +199,7 @@ def read_resources(root: Element, files: set[str], problems: list[str]) -> dict:
         href = resource.get("href", "")
         if href:
             href = base + (resource.get(XML_BASE) or "") + href
-            path = normpath(urlsplit(href).path)
+            path = normpath(unquote(urlsplit(href).path))
             if path.startswith("../") or path.startswith("/") or "://" in href:
                 problems.append(
                     f"imsmanifest.xml: {describe(resource)} href '{href}' leaves the package."
@@ -384,7 +384,7 @@ def cmi5_au(
     parts = urlsplit(url)
     if not url:
         problems.append(f"{where} has no <url>.")
-    elif not parts.scheme and normpath(parts.path) not in files:
+    elif not parts.scheme and normpath(unquote(parts.path)) not in files:
         problems.append(f"{where} url '{url}' is not in the package.")
     move_on = au.get("moveOn", "NotApplicable")
     if move_on not in MOVE_ON:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import stat
 import zipfile
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import IO
@@ -106,30 +105,44 @@ def safe_name(name: str) -> str:
     return path.as_posix()
 
 
-def read_entries(
-    archive: zipfile.ZipFile, limits: Limits
-) -> Iterator[tuple[str, bytes]]:
-    """Each file's name and bytes, counting what is really unpacked as it goes."""
-    total = 0
-    for entry in archive.infolist():
-        if entry.is_dir():
-            continue
-        data = _read_bounded(archive, entry, limits.max_unzipped_bytes - total)
-        total += len(data)
-        yield safe_name(entry.filename), data
+def file_names(archive: zipfile.ZipFile) -> set[str]:
+    """The package's file paths (folders left out), as checked by `safe_name`."""
+    return {safe_name(e.filename) for e in archive.infolist() if not e.is_dir()}
 
 
-def _read_bounded(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, room: int) -> bytes:
-    try:
-        with archive.open(entry) as handle:
-            data = handle.read(room + 1)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
-        # zipfile stops at the declared size and checks the CRC: a size the
-        # central directory lies about ends here.
-        raise PackageError(f"{entry.filename}: the entry is damaged.") from None
-    if len(data) > room:
-        raise PackageError(
-            f"{entry.filename}: unpacks to more than its zip says; the package "
-            "would exceed the size limit."
-        )
-    return data
+def read_small(archive: zipfile.ZipFile, name: str, limit: int = 10 * 1024 * 1024):
+    """The bytes of one small entry (a manifest), read at most `limit` bytes."""
+    entry = archive.getinfo(name)
+    return BoundedEntry(archive, entry, limit).read()
+
+
+class BoundedEntry:
+    """A zip entry read as a file, refusing more bytes than `room` allows.
+
+    zipfile itself stops at the size the central directory declares and checks
+    the CRC, so a size that lies ends in "damaged"; `room` bounds what the whole
+    package may still unpack to.
+    """
+
+    def __init__(self, archive: zipfile.ZipFile, entry: zipfile.ZipInfo, room: int):
+        self.name = entry.filename
+        self.handle = archive.open(entry)
+        self.room = room
+        self.count = 0
+
+    def read(self, size: int = -1) -> bytes:
+        want = self.room - self.count + 1 if size < 0 else size
+        try:
+            data = self.handle.read(want)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
+            raise PackageError(f"{self.name}: the entry is damaged.") from None
+        self.count += len(data)
+        if self.count > self.room:
+            raise PackageError(
+                f"{self.name}: unpacks to more than its zip says; the package "
+                "would exceed the size limit."
+            )
+        return data
+
+    def close(self) -> None:
+        self.handle.close()

@@ -84,6 +84,7 @@ def test_a_package_plays_resumes_and_credits_the_record(
     sco = page.frame_locator("#package-frame").frame_locator("#sco")
     sco.locator("#entry").filter(has_text="resume").wait_for()
     assert sco.locator("#suspend").inner_text() == "page=3"
+    page.screenshot(path=artifacts_dir / f"package-player-{package.kind}.png")
 
     sco.locator("#pass").click()
     page.locator("a.certificate-link").first.wait_for()

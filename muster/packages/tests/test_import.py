@@ -109,6 +109,16 @@ class ImportTestCase(UploadMixin, BaseTestCase):
         credit = course.approvals.get().credits.get()
         self.assertEqual(credit.topics, ["implicit-bias"])
 
+    def test_an_encoded_href_names_the_file_it_encodes(self) -> None:
+        files = fixtures.scorm12_files()
+        files["imsmanifest.xml"] = files["imsmanifest.xml"].replace(
+            'href="sco/index.html">', 'href="sco/start%20here.html?lang=en">'
+        )
+        files["sco/start here.html"] = files.pop("sco/index.html")
+        self.post(fixtures.build_zip(files))
+        item = Package.objects.get().items.get()
+        self.assertEqual(item.href, "sco/start%20here.html?lang=en")
+
     def test_a_resource_without_href_is_named(self) -> None:
         files = fixtures.scorm12_files()
         files["imsmanifest.xml"] = files["imsmanifest.xml"].replace(
@@ -230,14 +240,31 @@ class HostileZipTestCase(UploadMixin, BaseTestCase):
         )
 
     def test_a_size_the_zip_lies_about_is_caught_while_reading(self) -> None:
-        from muster.packages.zipcheck import Limits, PackageError, read_entries
+        from muster.packages.zipcheck import BoundedEntry, PackageError
 
         data = entry("sco/liar.txt", b"z" * 5000)
         archive = zipfile.ZipFile(io.BytesIO(data))
-        for info in archive.infolist():
-            info.file_size = 1  # what a forged central directory would claim
-        with pytest.raises(PackageError, match="the entry is damaged"):
-            list(read_entries(archive, Limits(100, 4000, 100)))
+        info = archive.getinfo("sco/liar.txt")
+        info.file_size = 1  # what a forged central directory would claim
+        with pytest.raises(PackageError, match="sco/liar.txt: the entry is damaged"):
+            BoundedEntry(archive, info, 4000).read()
+        info = archive.getinfo("sco/liar.txt")
+        info.file_size = 5000
+        with pytest.raises(PackageError, match="would exceed the size limit"):
+            BoundedEntry(archive, info, 4000).read()
+
+    def test_a_failure_after_storing_removes_the_stored_files(self) -> None:
+        from pathlib import Path
+        from unittest import mock
+
+        with mock.patch(
+            "muster.packages.actions._create", side_effect=RuntimeError("disk full")
+        ), self.assertRaises(RuntimeError):
+            imported(fixtures.scorm12_zip(), actor=self.ada)
+        self.assertEqual(
+            [p for p in Path(self.media_root).rglob("*") if p.is_file()], []
+        )
+        self.assertFalse(Package.objects.exists())
 
 
 class ImportAccessTestCase(MediaMixin, BaseTestCase):
