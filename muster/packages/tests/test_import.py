@@ -257,9 +257,12 @@ class HostileZipTestCase(UploadMixin, BaseTestCase):
         from pathlib import Path
         from unittest import mock
 
-        with mock.patch(
-            "muster.packages.actions._create", side_effect=RuntimeError("disk full")
-        ), self.assertRaises(RuntimeError):
+        with (
+            mock.patch(
+                "muster.packages.actions._create", side_effect=RuntimeError("disk full")
+            ),
+            self.assertRaises(RuntimeError),
+        ):
             imported(fixtures.scorm12_zip(), actor=self.ada)
         self.assertEqual(
             [p for p in Path(self.media_root).rglob("*") if p.is_file()], []
