@@ -10,6 +10,9 @@ too. Callers check access first (muster.accounts.access).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -114,8 +117,26 @@ def view_lesson(enrollment: Enrollment, lesson: Lesson, *, done: bool = False) -
         enrollment.save(update_fields=["last_lesson"])
 
 
+@dataclass(frozen=True)
+class ContentCheck:
+    """For a course whose content is played elsewhere (an imported package).
+
+    `why_incomplete` replaces the lessons-and-assessment check ("" when done),
+    `evidence` adds files to the record, `description` names them, `reason`
+    is the completion's audit reason. See muster/packages/completion.py.
+    """
+
+    why_incomplete: Callable[[Enrollment], str]
+    evidence: Callable[[Enrollment], list]
+    description: str
+    reason: str
+
+
 def complete_enrollment(
-    enrollment: Enrollment, *, request: HttpRequest | None = None
+    enrollment: Enrollment,
+    *,
+    request: HttpRequest | None = None,
+    content: ContentCheck | None = None,
 ) -> Enrollment:
     """Credit a passed course: one training record, one certificate, audited.
 
@@ -131,13 +152,13 @@ def complete_enrollment(
         )
         if locked.is_complete:
             return locked
-        _check_complete(locked)
+        _check_complete(locked, content)
         approval = locked.course.approval_in(locked.jurisdiction)
         if approval is None:
             raise NotAllowed(
                 "The course's approval in this state has lapsed; ask the provider."
             )
-        locked.record = _record(locked, approval, request)
+        locked.record = _record(locked, approval, request, content)
         locked.completed_at = timezone.now()
         locked.save(update_fields=["record", "completed_at"])
         certificate = Certificate.objects.create(enrollment=locked, code=new_code())
@@ -146,9 +167,7 @@ def complete_enrollment(
             actor=locked.user,
             obj=locked,
             after={**snapshot(locked), "certificate": certificate.code},
-            reason="Completed the content package"
-            if is_package_course(locked.course)
-            else "Passed the final assessment",
+            reason=content.reason if content else "Passed the final assessment",
             request=request,
             agency_id=locked.record.agency_id,
         )
@@ -173,15 +192,13 @@ def submit_attempt(
     return graded
 
 
-def _check_complete(enrollment: Enrollment) -> None:
+def _check_complete(enrollment: Enrollment, content: ContentCheck | None) -> None:
     if not has_met_seat_time(enrollment):
         raise NotAllowed("The course's seat time has not been reached.")
-    if is_package_course(enrollment.course):
-        # A SCORM or cmi5 course: its items' reported statuses replace the
-        # lessons and the final assessment (muster/packages/completion.py).
-        from muster.packages.completion import why_incomplete
-
-        problem = why_incomplete(enrollment)
+    if content is not None:
+        # Content played elsewhere (a SCORM package): its own check replaces
+        # the lessons and the final assessment.
+        problem = content.why_incomplete(enrollment)
         if problem:
             raise NotAllowed(problem)
         return
@@ -196,20 +213,7 @@ def is_package_course(course: Course) -> bool:
     return hasattr(course, "package")
 
 
-def _package_evidence(enrollment: Enrollment) -> list[ContentFile]:
-    if not is_package_course(enrollment.course):
-        return []
-    from muster.packages.completion import commit_log
-
-    return [
-        ContentFile(
-            commit_log(enrollment).encode("utf-8"),
-            name=f"cmi-commits-enrollment-{enrollment.pk}.csv",
-        )
-    ]
-
-
-def _record(enrollment: Enrollment, approval: CourseApproval, request):
+def _record(enrollment: Enrollment, approval: CourseApproval, request, content):
     course = enrollment.course
     person = enrollment.person
     summary = ContentFile(
@@ -234,9 +238,9 @@ def _record(enrollment: Enrollment, approval: CourseApproval, request):
             {"hours": credit.hours, "area": credit.area, "topics": credit.topics}
             for credit in approval.credits.all()
         ],
-        files=[summary, *_package_evidence(enrollment)],
+        files=[summary, *(content.evidence(enrollment) if content else [])],
         evidence_description="Seat-time log (server heartbeats)"
-        + ("; CMI commits as reported" if is_package_course(course) else ""),
+        + (f"; {content.description}" if content else ""),
         source=RecordSource.ONLINE_COURSE,
         reason=f"Online course completed (enrollment {enrollment.pk})",
         request=request,

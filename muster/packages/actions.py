@@ -27,6 +27,7 @@ from muster.catalog.models import Course
 from muster.learning import actions as learning
 from muster.learning.models import Enrollment
 from muster.packages import manifest, runtime
+from muster.packages.completion import PACKAGE_CONTENT
 from muster.packages.models import CmiCommit, Package, PackageItem, ScoState
 from muster.packages.zipcheck import (
     BoundedEntry,
@@ -243,7 +244,9 @@ def reported_total(enrollment, item) -> Decimal:
 def try_to_complete(enrollment: Enrollment, *, request=None) -> str:
     """Complete the enrollment if it may be now; else the reason it may not."""
     try:
-        learning.complete_enrollment(enrollment, request=request)
+        learning.complete_enrollment(
+            enrollment, request=request, content=PACKAGE_CONTENT
+        )
     except learning.NotAllowed as error:
         return str(error)
     return ""

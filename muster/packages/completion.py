@@ -1,8 +1,8 @@
 """What a package course needs before credit, and the commit log kept as evidence.
 
-Called by muster.learning.actions.complete_enrollment for courses with a
-package, in place of the lessons-and-assessment check of native courses; the
-seat-time check stays the same for both.
+Handed to muster.learning.actions.complete_enrollment (as `PACKAGE_CONTENT`)
+for courses with a package, in place of the lessons-and-assessment check of
+native courses; the seat-time check stays the same for both.
 """
 
 from __future__ import annotations
@@ -10,9 +10,26 @@ from __future__ import annotations
 import csv
 import io
 
+from django.core.files.base import ContentFile
+
+from muster.learning.actions import ContentCheck
 from muster.learning.models import Enrollment
 from muster.packages.models import CmiCommit, ScoState
 from muster.tabular import spreadsheet_safe
+
+
+def done_item_ids(enrollment: Enrollment) -> set[int]:
+    """The package items this enrollment has done."""
+    return set(
+        ScoState.objects.filter(enrollment=enrollment, is_complete=True).values_list(
+            "item_id", flat=True
+        )
+    )
+
+
+def state_of(enrollment: Enrollment, item) -> ScoState | None:
+    """Where the enrollment stands in `item`, or None before its first commit."""
+    return ScoState.objects.filter(enrollment=enrollment, item=item).first()
 
 
 def why_incomplete(enrollment: Enrollment) -> str:
@@ -64,3 +81,20 @@ def commit_log(enrollment: Enrollment) -> str:
         ]
         writer.writerow([spreadsheet_safe(cell) for cell in row])
     return out.getvalue()
+
+
+def evidence(enrollment: Enrollment) -> list[ContentFile]:
+    return [
+        ContentFile(
+            commit_log(enrollment).encode("utf-8"),
+            name=f"cmi-commits-enrollment-{enrollment.pk}.csv",
+        )
+    ]
+
+
+PACKAGE_CONTENT = ContentCheck(
+    why_incomplete=why_incomplete,
+    evidence=evidence,
+    description="CMI commits as reported",
+    reason="Completed the content package",
+)

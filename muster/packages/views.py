@@ -26,9 +26,8 @@ from django.views.decorators.http import require_POST
 from muster.accounts import access
 from muster.learning import seat
 from muster.learning.models import Enrollment
-from muster.packages import actions, launch, runtime
+from muster.packages import actions, completion, launch, runtime
 from muster.packages.forms import PackageUploadForm
-from muster.packages.models import ScoState
 from muster.packages.zipcheck import PackageError
 
 # --- Authoring -------------------------------------------------------------------
@@ -100,11 +99,7 @@ def play(request: HttpRequest, slug: str, position: int | None = None) -> HttpRe
         raise
     package = enrollment.course.package
     items = list(package.items.all())
-    done = set(
-        ScoState.objects.filter(enrollment=enrollment, is_complete=True).values_list(
-            "item_id", flat=True
-        )
-    )
+    done = completion.done_item_ids(enrollment)
     if position is None:
         item = next((i for i in items if i.pk not in done), items[0])
     else:
@@ -183,7 +178,7 @@ def launcher(request: HttpRequest, token: str) -> HttpResponse:
     found = launch.read_token(token)
     enrollment, item = access.launched_item(found)
     package = item.package
-    state = ScoState.objects.filter(enrollment=enrollment, item=item).first()
+    state = completion.state_of(enrollment, item)
     href = item.href + (item.parameters if item.parameters else "")
     config = {
         "kind": package.kind,
