@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "muster.packages",
     "muster.transfers",
     "muster.reminders",
+    "muster.plans",
     "muster.health",
     "muster.xapi",
     "muster.api",

@@ -22,7 +22,7 @@ from muster.agencies import actions, compliance, forms
 from muster.agencies.choices import Approval
 from muster.agencies.compliance import recording
 from muster.agencies.models import EARLIEST_DAY
-from muster.catalog import recommend
+from muster.plans import people as plans
 from muster.reminders import notify
 from muster.transfers import pdf
 
@@ -37,19 +37,18 @@ def home(request: HttpRequest) -> HttpResponse:
     agencies = access.readable_agencies(request.user)
     if agencies.count() == 1 and not request.user.person_id:
         return redirect("agencies:dashboard", code=agencies.get().code)
-    covers, standings = [], []
+    person_plan, standings = None, []
     if request.user.person_id:
         today = timezone.localdate()
-        standings = compliance.standing_for(
-            _evaluable(request.user.person), today.year, today
-        )
-        covers = recommend.covers_for_standings(standings, today)
+        evaluable = _evaluable(request.user.person)
+        standings = compliance.standing_for(evaluable, today.year, today)
+        person_plan = plans.plan_for(evaluable, standings, today)
     return render(
         request,
         "agencies/home.html",
         {
             "agencies": agencies,
-            "covers": covers,
+            "person_plan": person_plan,
             "standings": [
                 (s, [(m, compliance.gaps_in_words(m)) for m in s.mandates])
                 for s in standings
@@ -137,9 +136,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     records = list(readable)
     sees_all = access.reads_every_record(request.user, person, len(records))
-    standings = (
-        compliance.standing_for(_evaluable(person), year, today) if sees_all else []
-    )
+    evaluable = _evaluable(person)
+    standings = compliance.standing_for(evaluable, year, today) if sees_all else []
     editable = set(
         access.editable_records(request.user)
         .filter(person=person)
@@ -159,7 +157,10 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 for s in standings
             ],
             "warnings": compliance.warnings_in(standings),
-            "covers": recommend.covers_for_standings(standings, today),
+            # A plan is for the year still open, not for a past one.
+            "person_plan": plans.plan_for(evaluable, standings, today)
+            if year == today.year
+            else None,
             "records": _with_history(
                 request.user, [r for r in records if r.is_for_year(year)], editable
             ),

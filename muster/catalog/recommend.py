@@ -1,4 +1,8 @@
-"""Which catalog courses would close a person's open requirements.
+"""What a catalog course counts toward among a person's open requirements.
+
+Choosing which courses to take is the planner's job (`muster.plans`: the cheapest
+set, solved exactly); this module answers, for one course page, what a completion
+would add to each gap.
 
 A course counts toward a requirement when the engine would count a completion
 of it there: each credit line of the course's approval in that state becomes a
@@ -7,15 +11,14 @@ kind, passed, completed today) and the requirement's own rule decides
 (`Requirement.counts_line`, built on the engine's `CountRule`), so the matching
 logic lives only in the engine.
 
-`contributions` and `cover_gap` are pure functions over engine results and
-credit lines; `open_gaps`, `course_credits` and the `*_for_person` helpers read
-the database.
+`contributions` is a pure function over engine results and credit lines;
+`open_gaps`, `course_credits` and the `*_for_person` helpers read the database.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -145,51 +148,6 @@ def _specific_first(contribution: Contribution) -> int:
     return 0 if counts.topics else 1 if counts.areas else 2
 
 
-@dataclass
-class GapCover:
-    """The courses suggested to close one gap, and how much they would close."""
-
-    gap: Gap
-    courses: list[tuple[Course, Decimal]] = field(default_factory=list)
-
-    @property
-    def covered(self) -> Decimal:
-        return sum((amount for _, amount in self.courses), Decimal(0))
-
-    @property
-    def is_closed(self) -> bool:
-        return self.covered >= self.gap.missing
-
-
-def cover_gap(
-    gap: Gap, offers: Sequence[tuple[Course, Sequence[CourseCredit]]], on: date
-) -> GapCover:
-    """Pick courses that close `gap`: a greedy set cover.
-
-    Repeatedly take the course adding the most toward what is still missing
-    (ties: fewer credited hours, then title), until the gap is closed or no
-    course helps. Greedy is not always the smallest set, but it is close and
-    easy to explain.
-    """
-    cover = GapCover(gap)
-    remaining = {course.pk: (course, credits) for course, credits in offers}
-    while remaining and not cover.is_closed:
-        left = replace(gap, missing=gap.missing - cover.covered)
-        best = None
-        for course, credits in remaining.values():
-            found = contributions([left], credits, on)
-            amount = found[0].amount if found else Decimal(0)
-            key = (-amount, course.credited_hours, course.title)
-            if amount > 0 and (best is None or key < best[0]):
-                best = (key, course, amount)
-        if best is None:
-            break
-        _, course, amount = best
-        cover.courses.append((course, amount))
-        del remaining[course.pk]
-    return cover
-
-
 # Reading the database --------------------------------------------------------
 
 
@@ -256,26 +214,6 @@ def is_suggested_for(course: Course, discipline: str) -> bool:
     return not course.audience or course.audience[0] == AUDIENCE_OF.get(
         discipline, discipline
     )
-
-
-def offers_for(on: date) -> list[tuple[Course, list[CourseCredit]]]:
-    """Every course that can be started on `on`, with its credit lines."""
-    courses = Course.objects.available(on).prefetch_related("approvals__credits")
-    return [(course, course_credits(course, on)) for course in courses]
-
-
-def covers_for_standings(
-    standings: Iterable[compliance.LicenseStanding], on: date
-) -> list[GapCover]:
-    """For each open gap, the catalog courses that would close it."""
-    offers = offers_for(on)
-    covers = []
-    for gap in open_gaps(standings):
-        if not gap.is_open_on(on):
-            continue
-        fitting = [(c, cr) for c, cr in offers if is_suggested_for(c, gap.discipline)]
-        covers.append(cover_gap(gap, fitting, on))
-    return covers
 
 
 def contributions_for_person(person, course: Course, on: date) -> list[Contribution]:

@@ -6,8 +6,9 @@ import time_machine
 
 from muster.agencies import compliance
 from muster.agencies.compliance import words
-from muster.catalog.recommend import covers_for_standings
+from muster.agencies.models import Person
 from muster.catalog.tests.factories import make_course
+from muster.plans.people import plan_for
 from muster.rules import load_mandates
 from muster.rules.model import Allocation, CreditLine, LineExplanation
 from muster.test import BaseTestCase, make_record
@@ -39,9 +40,13 @@ class SuggestionsFitTheDisciplineTestCase(BaseTestCase):
         )
 
     def test_a_patrol_officer_is_offered_the_patrol_course_only(self) -> None:
-        covers = {c.gap.label: c for c in covers_for_standings(self.standings(), ON)}
-        titles = [course.title for course, _ in covers["De-escalation"].courses]
-        self.assertEqual(titles, ["Patrol De-escalation"])
+        person = Person.objects.prefetch_related(*compliance.EVALUATION_PREFETCH).get(
+            pk=self.bob_person.pk
+        )
+        found = plan_for(person, self.standings(), ON)
+        titles = [option.title for option in found.plan.options]
+        self.assertIn("Patrol De-escalation", titles)
+        self.assertNotIn("De-escalation in Corrections Settings", titles)
 
     def test_the_corrections_course_still_says_what_it_counts_toward(self) -> None:
         self.client.force_login(self.bob)

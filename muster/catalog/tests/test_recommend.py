@@ -10,17 +10,16 @@ from django.test import TestCase
 
 from muster import rules
 from muster.agencies import compliance
-from muster.catalog.models import Course
+from muster.agencies.models import Person
 from muster.catalog.recommend import (
     CourseCredit,
     Gap,
     contributions,
     counts_toward_text,
-    cover_gap,
-    covers_for_standings,
     open_gaps,
 )
-from muster.catalog.tests.factories import make_course, make_provider
+from muster.catalog.tests.factories import make_course
+from muster.plans.people import plan_for
 from muster.test import BaseTestCase
 
 ON = date(2026, 6, 1)
@@ -103,45 +102,6 @@ class ContributionsTestCase(TestCase):
         )
 
 
-class CoverGapTestCase(TestCase):
-    def setUp(self) -> None:
-        provider = make_provider()
-        self.short = Course(
-            pk=1, title="Short", credited_hours=Decimal(1), provider=provider
-        )
-        self.long = Course(
-            pk=2, title="Long", credited_hours=Decimal(4), provider=provider
-        )
-        self.other = Course(
-            pk=3, title="Other", credited_hours=Decimal(1), provider=provider
-        )
-
-    def test_it_takes_the_course_closing_most_first_and_stops_when_closed(self):
-        offers = [
-            (self.short, [credit(hours="1", area="legal", topics=())]),
-            (self.long, [credit(hours="4", area="legal", topics=())]),
-            (self.other, [credit(hours="1", area="technical", topics=())]),
-        ]
-        cover = cover_gap(gap("legal", "4"), offers, ON)
-        self.assertEqual([c.title for c, _ in cover.courses], ["Long"])
-        self.assertTrue(cover.is_closed)
-
-    def test_it_combines_courses_and_prefers_the_shorter_on_a_tie(self):
-        offers = [
-            (self.long, [credit(hours="1", area="legal", topics=())]),
-            (self.short, [credit(hours="1", area="legal", topics=())]),
-        ]
-        cover = cover_gap(gap("legal", "2"), offers, ON)
-        self.assertEqual([c.title for c, _ in cover.courses], ["Short", "Long"])
-        self.assertTrue(cover.is_closed)
-
-    def test_it_says_when_the_catalog_cannot_close_the_gap(self):
-        offers = [(self.short, [credit(hours="1", area="legal", topics=())])]
-        cover = cover_gap(gap("legal", "3"), offers, ON)
-        self.assertEqual(cover.covered, 1)
-        self.assertFalse(cover.is_closed)
-
-
 @time_machine.travel("2026-06-01 12:00:00+00:00", tick=False)
 class PersonCoversTestCase(BaseTestCase):
     def setUp(self) -> None:
@@ -166,11 +126,16 @@ class PersonCoversTestCase(BaseTestCase):
         )
         return compliance.standing_for(person, 2026, date(2026, 6, 1))
 
-    def test_each_open_gap_lists_available_courses_written_for_the_officer(self):
-        covers = {c.gap.label: c for c in covers_for_standings(self.standings(), ON)}
-        titles = [course.title for course, _ in covers["Implicit bias"].courses]
-        self.assertEqual(titles, ["Bias Basics"])
-        self.assertEqual(covers["De-escalation"].courses, [])
+    def test_the_plan_takes_available_courses_written_for_the_officer(self):
+        person = Person.objects.prefetch_related(*compliance.EVALUATION_PREFETCH).get(
+            pk=self.bob_person.pk
+        )
+        found = plan_for(person, self.standings(), ON)
+        titles = [option.title for option in found.plan.options]
+        self.assertIn("Bias Basics", titles)
+        self.assertNotIn("Dispatch Bias", titles)
+        self.assertNotIn("Draft Bias", titles)
+        self.assertIn("De-escalation", [n.label for n in found.still_open])
 
     def test_open_gaps_leave_out_met_requirements(self):
         labels = [g.label for g in open_gaps(self.standings())]
@@ -180,7 +145,7 @@ class PersonCoversTestCase(BaseTestCase):
     def test_the_person_page_shows_the_course_for_the_gap(self):
         self.client.force_login(self.bob)
         response = self.client.get(f"/people/{self.bob_person.pk}/")
-        self.assertContains(response, "Online courses that would close a gap")
+        self.assertContains(response, "Cheapest way to close the gaps")
         self.assertContains(response, self.bias.get_absolute_url())
         self.assertNotContains(response, "Draft Bias")
         self.assertNotContains(response, "Future Bias")

@@ -1,0 +1,92 @@
+"""Live classes and approved external courses: what a plan may choose besides the
+online catalog.
+
+An offering is not a legal record (nothing is owed or earned by it until someone
+completes it and the completion is recorded through `agencies.actions`), so it may
+be edited freely.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+
+from muster.agencies.choices import Area, Delivery, ProviderKind
+from muster.agencies.models import Agency, validate_word_list
+from muster.plans.choices import OfferingKind
+
+MONEY = {"max_digits": 9, "decimal_places": 2, "default": Decimal(0)}
+
+
+class Offering(models.Model):
+    """A dated live class or external course, with its credit, seats and costs."""
+
+    kind = models.CharField(max_length=20, choices=OfferingKind.choices)
+    title = models.CharField(max_length=200)
+    agency = models.ForeignKey(
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="offerings",
+        help_text="The agency running a live class for its own people; empty for a "
+        "course anyone may take.",
+    )
+    provider_name = models.CharField(max_length=200, blank=True)
+    provider_kind = models.CharField(
+        max_length=20, choices=ProviderKind.choices, default=ProviderKind.IN_SERVICE
+    )
+    delivery = models.CharField(
+        max_length=10, choices=Delivery.choices, default=Delivery.LIVE
+    )
+    states = models.JSONField(
+        default=list, help_text="States (two-letter codes) where it is approved."
+    )
+    held_on = models.DateField()
+    seat_hours = models.DecimalField(
+        max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
+    )
+    fee = models.DecimalField(**MONEY)
+    travel_cost = models.DecimalField(**MONEY)
+    travel_hours = models.DecimalField(max_digits=6, decimal_places=2, default=0)
+    seats = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty: no limit."
+    )
+    session_cost = models.DecimalField(
+        **MONEY, help_text="What running the class once costs the agency."
+    )
+    is_scheduled = models.BooleanField(
+        default=True,
+        help_text="Scheduled classes are offered to people; proposed ones only to "
+        "the agency plan, which says whether to schedule them.",
+    )
+
+    class Meta:
+        ordering = ["held_on", "title", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.held_on})"
+
+    def is_open_to(self, agency_ids: set[int], states: set[str]) -> bool:
+        """Whether people of `agency_ids` licensed in `states` may take it: their
+        own agencies' classes, or anyone's open course, approved in such a state."""
+        mine = self.agency_id is None or self.agency_id in agency_ids
+        return mine and bool(set(self.states) & states)
+
+
+class OfferingCredit(models.Model):
+    """Hours of an offering credited to one area and set of topics."""
+
+    offering = models.ForeignKey(
+        Offering, on_delete=models.CASCADE, related_name="credits"
+    )
+    hours = models.DecimalField(
+        max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
+    )
+    area = models.CharField(max_length=20, choices=Area.choices, blank=True)
+    topics = models.JSONField(default=list, blank=True, validators=[validate_word_list])
+
+    def __str__(self) -> str:
+        return f"{self.hours} h {self.area} {' '.join(self.topics)}".strip()

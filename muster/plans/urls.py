@@ -1,0 +1,11 @@
+"""URLs of plans."""
+
+from django.urls import path
+
+from muster.plans import views
+
+app_name = "plans"
+
+urlpatterns = [
+    path("people/<int:pk>/plan/", views.person_plan, name="person"),
+]

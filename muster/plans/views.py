@@ -1,0 +1,34 @@
+"""Pages for plans: a person's cheapest plan (docs/plans.md)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from muster.accounts import access
+from muster.agencies import compliance
+from muster.plans import people
+from muster.plans.forms import HourValueForm
+
+
+@login_required
+def person_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(
+        access.people(request.user).prefetch_related(*compliance.EVALUATION_PREFETCH),
+        pk=pk,
+    )
+    form = HourValueForm(request.GET if "hour_value" in request.GET else None)
+    today = timezone.localdate()
+    standings = compliance.standing_for(person, today.year, today)
+    return render(
+        request,
+        "plans/person.html",
+        {
+            "person": person,
+            "form": form,
+            "today": today,
+            "person_plan": people.plan_for(person, standings, today, form.value()),
+        },
+    )
