@@ -56,16 +56,25 @@ class Model:
         """lower <= sum(values[i] * x[indices[i]]) <= upper."""
         self.rows.append((float(lower), float(upper), list(indices), list(values)))
 
-    def solve(self, time_limit: float = 60.0) -> list[float]:
-        """The optimal values of the variables, in the order they were added."""
+    def solve(
+        self, time_limit: float = 60.0, *, symmetry: bool = False, gap: float = 0.0
+    ) -> list[float]:
+        """The optimal values of the variables, in the order they were added.
+
+        With `gap`, a solution proven within that fraction of the optimum.
+        """
         if not self.costs:
             return []
         highs = highspy.Highs()
         highs.setOptionValue("output_flag", False)
-        highs.setOptionValue("mip_rel_gap", 0.0)
+        highs.setOptionValue("mip_rel_gap", gap)
         highs.setOptionValue("mip_abs_gap", 1e-7)
         highs.setOptionValue("time_limit", float(time_limit))
         highs.setOptionValue("random_seed", 0)
+        if not symmetry:
+            # Symmetry detection costs more than it saves on many small blocks;
+            # the agency's master program (identical classes) needs it.
+            highs.setOptionValue("mip_detection_timeout", 0.0)
         count = len(self.costs)
         highs.addVars(count, np.array(self.lower), np.array(self.upper))
         every = np.arange(count, dtype=np.int32)

@@ -100,6 +100,10 @@ class Table:
 
     @classmethod
     def of(cls, needs: Sequence[Need], options: Sequence[Option]) -> Table:
+        """The options that count toward something.
+
+        No option is dropped as "dominated" by an equal or better one: a plan
+        may take both (two different four-hour courses count eight hours)."""
         useful, rows = [], []
         for option in options:
             row = [counts(option, need) for need in needs]
@@ -111,6 +115,15 @@ class Table:
             for j, need in enumerate(needs)
         ]
         return cls(list(needs), useful, rows, targets)
+
+    def reachable(self, kept: Sequence[int]) -> list[int]:
+        """Each need's target when only the `kept` options may be taken."""
+        return [
+            min(target, counted(need, [self.counts[i][j] for i in kept]))
+            for j, (need, target) in enumerate(
+                zip(self.needs, self.targets, strict=True)
+            )
+        ]
 
     def shortfall(self, chosen: Sequence[int]) -> list[int]:
         """How far `chosen` (option indices) stays from each need's target."""
@@ -178,21 +191,53 @@ def solve(
 
 def cheapest(table: Table, hour_value: Decimal) -> list[int]:
     """Indices of the options in the cheapest selection reaching the targets."""
-    if not any(table.targets):
-        return []
+    return cheapest_many([table], hour_value)[0]
+
+
+def cheapest_many(
+    tables: Sequence[Table],
+    hour_value: Decimal,
+    excluded: Sequence[set[int]] | None = None,
+) -> list[list[int]]:
+    """`cheapest` for many independent tables in one solve (each a block of one
+    program: its optimum is the sum of theirs), leaving out each table's
+    `excluded` options; the targets are then what the other options can reach.
+
+    One solve for many small programs, because HiGHS spends more time starting
+    a run than solving one person's program.
+    """
     model = Model()
-    # Cents, so that the objective is a whole number and ties are exact.
-    take = [
-        model.binary(float(cents(option.cost(hour_value)))) for option in table.options
+    blocks = []
+    for k, table in enumerate(tables):
+        left_out = excluded[k] if excluded else set()
+        blocks.append(_add_block(model, table, hour_value, left_out))
+    values = model.solve() if model.costs else []
+    return [
+        [i for i, variable in block.items() if values[variable] > 0.5]
+        for block in blocks
     ]
+
+
+def _add_block(
+    model: Model, table: Table, hour_value: Decimal, left_out: set[int]
+) -> dict[int, int]:
+    """Add one table's program to `model`; returns option index -> variable."""
+    kept = [i for i in range(len(table.options)) if i not in left_out]
+    targets = table.targets if not left_out else table.reachable(kept)
+    if not any(targets):
+        return {}
+    # Cents, so that the objective is a whole number and ties are exact.
+    take = {
+        i: model.binary(float(cents(table.options[i].cost(hour_value)))) for i in kept
+    }
     for j, need in enumerate(table.needs):
-        target = table.targets[j]
+        target = targets[j]
         if target <= 0:
             continue
-        uncapped = [(take[i], row[j].uncapped) for i, row in enumerate(table.counts)]
-        capped = [(take[i], row[j].capped) for i, row in enumerate(table.counts)]
+        terms = [(take[i], table.counts[i][j].uncapped) for i in kept]
+        terms = [(v, c) for v, c in terms if c]
+        capped = [(take[i], table.counts[i][j].capped) for i in kept]
         capped = [(v, c) for v, c in capped if c]
-        terms = [(v, c) for v, c in uncapped if c]
         if capped:
             room = room_units(need)
             used = model.variable(0.0, float(room) if room is not None else 1e18)
@@ -203,5 +248,4 @@ def cheapest(table: Table, hour_value: Decimal) -> list[int]:
             )
             terms.append((used, 1))
         model.row([v for v, _ in terms], [float(c) for _, c in terms], lower=target)
-    values = model.solve()
-    return [i for i, variable in enumerate(take) if values[variable] > 0.5]
+    return take
