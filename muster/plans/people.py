@@ -13,9 +13,11 @@ from datetime import date
 from decimal import Decimal
 
 from muster.agencies import compliance
-from muster.agencies.models import Employment, Person
+from muster.agencies.models import Agency, Employment, Person
 from muster.catalog import recommend
 from muster.catalog.models import Course
+from muster.plans.agency import AgencyPlan, plan_agency
+from muster.plans.batch import needs_of_many
 from muster.plans.models import Offering
 from muster.plans.needs import all_needs
 from muster.plans.options import DEFAULT_HOUR_VALUE, Option, OptionKind, option_lines
@@ -190,3 +192,65 @@ def plan_for(
     subject = subject_from(person, standings, on)
     plan = solve(needs, options_for(person, on), hour_value)
     return PersonPlan(subject, plan, verify(subject, needs, plan.options))
+
+
+@dataclass
+class AgencyPlanPage:
+    """An agency's plan with the names of the people in it, for the page."""
+
+    plan: AgencyPlan
+    names: dict[str, Person]
+
+    @property
+    def rows(self) -> list[tuple[Person, list[Option], list]]:
+        return sorted(
+            (
+                (self.names[pid], options, self.plan.short.get(pid, []))
+                for pid, options in self.plan.assignments.items()
+            ),
+            key=lambda row: (not row[2], row[0].last_name, row[0].first_name),
+        )
+
+
+def agency_plan(
+    agency: Agency, on: date, hour_value: Decimal = DEFAULT_HOUR_VALUE
+) -> AgencyPlanPage:
+    """Which live classes the agency should run (scheduled or proposed), and a
+    plan for each of its current people, from `on`."""
+    staff = (
+        Person.objects.filter(
+            pk__in=Employment.objects.current().filter(agency=agency).values("person")
+        )
+        .prefetch_related(*compliance.EVALUATION_PREFETCH)
+        .order_by("pk")
+    )
+    subjects, names, kinds = [], {}, {}
+    for person in staff:
+        standings = compliance.standing_for(person, on.year, on)
+        subject = subject_from(person, standings, on)
+        subjects.append(subject)
+        names[subject.id] = person
+        licenses = [lic for lic in person.licenses.all() if lic.is_active]
+        kinds[subject.id] = (
+            tuple(sorted(lic.jurisdiction for lic in licenses)),
+            tuple(sorted({lic.discipline for lic in licenses})),
+        )
+    needs = needs_of_many(subjects, on.year, on)
+    needs = {
+        pid: [n for n in found if n.period.start <= on <= n.period.end]
+        for pid, found in needs.items()
+    }
+    offered: dict[tuple, list[Option]] = {}
+
+    def options_of(pid: str) -> list[Option]:
+        kind = kinds[pid]
+        if kind not in offered:
+            licenses = [lic for lic in names[pid].licenses.all() if lic.is_active]
+            offered[kind] = catalog_options(licenses, kind[1], on) + [
+                offering_option(o)
+                for o in offering_options({agency.pk}, set(kind[0]), on, proposed=True)
+            ]
+        return offered[kind]
+
+    plan = plan_agency(needs, options_of, hour_value, kind_of=lambda pid: kinds[pid])
+    return AgencyPlanPage(plan, names)

@@ -32,3 +32,20 @@ def person_plan(request: HttpRequest, pk: int) -> HttpResponse:
             "person_plan": people.plan_for(person, standings, today, form.value()),
         },
     )
+
+
+@login_required
+def agency_plan(request: HttpRequest, code: str) -> HttpResponse:
+    agency = access.get_agency(request.user, code)
+    form = HourValueForm(request.GET if "hour_value" in request.GET else None)
+    today = timezone.localdate()
+    return render(
+        request,
+        "plans/agency.html",
+        {
+            "agency": agency,
+            "form": form,
+            "today": today,
+            "page": people.agency_plan(agency, today, form.value()),
+        },
+    )

@@ -147,3 +147,48 @@ class PersonPlanTestCase(BaseTestCase):
         self.assertEqual(states, {"MO", "AL"})
         legal = next(r for o, r in found.rows if o.title.startswith("Legal"))
         self.assertIn("AL", {reason.need.jurisdiction for reason in legal})
+
+
+@time_machine.travel("2026-06-01 12:00:00+00:00", tick=False)
+class AgencyPlanTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.range_day = make_offering(
+            "Proposed range day",
+            [("2", "skill-development", ("firearms",)), ("22", "technical", ())],
+            agency=self.agency,
+            provider_kind="approved-provider",
+            seats=20,
+            session_cost=Decimal(400),
+            is_scheduled=False,
+        )
+        make_course(
+            "bias-and-calm",
+            title="Bias and Calm",
+            hours="2",
+            credits=(
+                ("1", "legal", ("racial-profiling",)),
+                ("1", "interpersonal", ("implicit-bias", "de-escalation")),
+            ),
+        )
+        self.url = f"/agencies/{self.agency.code}/plan/"
+
+    def test_the_coordinator_sees_which_class_to_run_and_each_persons_plan(self):
+        self.client.force_login(self.alice)
+        page = self.client.get(self.url)
+        self.assertContains(page, "Proposed range day")
+        self.assertContains(page, "<strong>Run</strong>", html=True)
+        self.assertContains(page, "1 of 20")
+        self.assertContains(page, "Bob Baker")
+        self.assertNotContains(page, "Charlie")
+
+    def test_a_proposed_class_is_not_offered_to_a_person_on_their_own(self):
+        person = Person.objects.prefetch_related(*compliance.EVALUATION_PREFETCH).get(
+            pk=self.bob_person.pk
+        )
+        found = plan_for(person, compliance.standing_for(person, 2026, ON), ON)
+        self.assertNotIn("Proposed range day", [o.title for o in found.plan.options])
+
+    def test_another_agency_cannot_read_it(self):
+        self.client.force_login(self.dana)
+        self.assertEqual(self.client.get(self.url).status_code, 404)
