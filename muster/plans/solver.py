@@ -32,6 +32,8 @@ from muster.plans.options import Option
 from muster.rules.engine import cents
 from muster.rules.mandate import Kind
 
+BLOCKS_PER_RUN = 200
+
 # A completion or qualification counts 100 (like an hour in hundredths), as in
 # the engine's arrays.
 UNIT = 100
@@ -206,16 +208,21 @@ def cheapest_many(
     One solve for many small programs, because HiGHS spends more time starting
     a run than solving one person's program.
     """
-    model = Model()
-    blocks = []
-    for k, table in enumerate(tables):
-        left_out = excluded[k] if excluded else set()
-        blocks.append(_add_block(model, table, hour_value, left_out))
-    values = model.solve() if model.costs else []
-    return [
-        [i for i, variable in block.items() if values[variable] > 0.5]
-        for block in blocks
-    ]
+    found: list[list[int]] = []
+    # A few hundred blocks per run: one run is cheaper than many, but branch and
+    # bound over thousands of blocks at once grows faster than their number.
+    for first in range(0, len(tables), BLOCKS_PER_RUN):
+        model = Model()
+        blocks = []
+        for k in range(first, min(first + BLOCKS_PER_RUN, len(tables))):
+            left_out = excluded[k] if excluded else set()
+            blocks.append(_add_block(model, tables[k], hour_value, left_out))
+        values = model.solve() if model.costs else []
+        found += [
+            [i for i, variable in block.items() if values[variable] > 0.5]
+            for block in blocks
+        ]
+    return found
 
 
 def _add_block(

@@ -11,6 +11,7 @@ from muster.accounts import access
 from muster.agencies import compliance
 from muster.plans import people
 from muster.plans.forms import HourValueForm
+from muster.plans.milp import SolverError
 
 
 @login_required
@@ -39,6 +40,11 @@ def agency_plan(request: HttpRequest, code: str) -> HttpResponse:
     agency = access.get_agency(request.user, code)
     form = HourValueForm(request.GET if "hour_value" in request.GET else None)
     today = timezone.localdate()
+    try:
+        page, problem = people.agency_plan(agency, today, form.value()), ""
+    except SolverError as error:
+        # Said, not hidden: a plan not proven is not shown as one.
+        page, problem = None, f"No plan could be proven in time ({error})."
     return render(
         request,
         "plans/agency.html",
@@ -46,6 +52,7 @@ def agency_plan(request: HttpRequest, code: str) -> HttpResponse:
             "agency": agency,
             "form": form,
             "today": today,
-            "page": people.agency_plan(agency, today, form.value()),
+            "page": page,
+            "problem": problem,
         },
     )
