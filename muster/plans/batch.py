@@ -79,13 +79,18 @@ def _population_needs(
         ]
         if not missing_rows:
             continue
-        used = _capped_use(outcome, lines, owners, len(population.people))
+        caps = outcome.caps if requirement.kind == Kind.HOURS else ()
+        used = [
+            _capped_use(cap, outcome, lines, owners, len(population.people))
+            for cap in caps
+        ]
         for row in missing_rows:
             units = int(population.required[index, row] - population.earned[index, row])
             room = None
-            if used is not None:
-                room = max(
-                    Decimal(0), outcome.cap.value.hours - Decimal(int(used[row])) / 100
+            if caps:
+                room = min(
+                    max(Decimal(0), cap.value.hours - Decimal(int(counted[row])) / 100)
+                    for cap, counted in zip(caps, used, strict=True)
                 )
             period = outcome.period.of(row)
             found[row].append(
@@ -96,18 +101,15 @@ def _population_needs(
                     label=requirement.label,
                     missing=Decimal(units) / 100,
                     period=period,
-                    cap=outcome.cap,
+                    caps=caps,
                     cap_room=room,
                 )
             )
     return found
 
 
-def _capped_use(outcome, lines, owners, size):
-    """Hundredths each person's capped lines counted (None without a cap)."""
-    cap = outcome.cap
-    if cap is None or outcome.requirement.kind != Kind.HOURS:
-        return None
+def _capped_use(cap, outcome, lines, owners, size):
+    """Hundredths each person's lines limited by `cap` counted."""
     placement = outcome.lines
     matches = np.array(
         [

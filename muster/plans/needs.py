@@ -27,8 +27,12 @@ class Need:
     label: str
     missing: Decimal  # hours, or completions for course and qualification kinds
     period: rules.Period
-    cap: CapInForce | None = field(default=None, repr=False)
+    caps: tuple[CapInForce, ...] = field(default=(), repr=False)
     cap_room: Decimal | None = None  # capped hours that may still count
+
+    def is_capped(self, line: rules.CreditLine) -> bool:
+        """Whether a cap of the requirement limits the line."""
+        return any(cap.rule.matches(line) for cap in self.caps)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -67,11 +71,14 @@ def needs_in(result: rules.ComplianceResult, mandate: Mandate) -> list[Need]:
         if found.status != rules.Status.MISSING or found.missing <= 0:
             continue
         requirement = requirements[found.id]
-        cap = requirement.cap_on(found.period.start)
+        caps = requirement.caps_for(found.period.start, found.period.end)
         room = None
-        if cap is not None and requirement.kind == Kind.HOURS:
-            room = max(
-                Decimal(0), cap.value.hours - _capped_used(result, cap, found.id)
+        if caps and requirement.kind == Kind.HOURS:
+            # Several caps (online, and hours taught) each limit their own lines;
+            # one pool with the smallest room left is within every one of them.
+            room = min(
+                max(Decimal(0), cap.value.hours - _capped_used(result, cap, found.id))
+                for cap in caps
             )
         needs.append(
             Need(
@@ -81,7 +88,7 @@ def needs_in(result: rules.ComplianceResult, mandate: Mandate) -> list[Need]:
                 label=found.label,
                 missing=found.missing,
                 period=found.period,
-                cap=cap,
+                caps=caps,
                 cap_room=room,
             )
         )

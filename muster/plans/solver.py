@@ -68,7 +68,7 @@ def counts(option: Option, need: Need) -> Counts:
             continue
         if need.requirement.kind != Kind.HOURS:
             uncapped += UNIT
-        elif need.cap is not None and need.cap.rule.matches(line):
+        elif need.is_capped(line):
             capped += cents(line.hours)
         else:
             uncapped += cents(line.hours)
