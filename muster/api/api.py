@@ -6,6 +6,8 @@ TokenHolder, and writes through muster.agencies.actions, as the screens do.
 
 from __future__ import annotations
 
+import functools
+
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import (
@@ -99,7 +101,43 @@ def _http_error(request: HttpRequest, error: HttpError):
 def _register() -> None:
     from muster.api.endpoints import reading, records  # noqa: F401 (registers)
 
+    # Before mounting: django-ninja mounts copies, which keep the view function.
+    for path_view in reading.router.path_operations.values():
+        for operation in path_view.operations:
+            _refuse_unknown_query(operation)
     api.add_router("", reading.router)
+
+
+def _refuse_unknown_query(operation) -> None:
+    """Answer 422 naming a query parameter the operation does not take (a typo
+    such as ?persn= would otherwise be ignored and the whole list returned)."""
+    allowed = set()
+    for model in operation.models:
+        if getattr(model, "__ninja_param_source__", "") != "query":
+            continue
+        for name, field in model.model_fields.items():
+            inner = getattr(field.annotation, "model_fields", None)
+            allowed |= set(inner) if inner is not None else {field.alias or name}
+    view = operation.view_func
+
+    @functools.wraps(view)
+    def checked(request, *args, **kwargs):
+        unknown = sorted(set(request.GET) - allowed)
+        if unknown:
+            raise ApiError(
+                422,
+                f"Unknown query parameter: {', '.join(unknown)[:200]}.",
+                kind="validation",
+                errors=[
+                    field_error(
+                        ("query", name[:100]), "Not a parameter of this operation."
+                    )
+                    for name in unknown[:20]
+                ],
+            )
+        return view(request, *args, **kwargs)
+
+    operation.view_func = checked
 
 
 _register()

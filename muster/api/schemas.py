@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
+
+
+def _iso_day(value: Any) -> Any:
+    """Only YYYY-MM-DD: pydantic would also read 0 or 1.7e9 as a day (a Unix time)."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return value
+    if isinstance(value, date) or value is None:
+        return value
+    raise ValueError("Write the day as YYYY-MM-DD.")
+
+
+IsoDay = Annotated[date, BeforeValidator(_iso_day)]
 
 
 class Agency(BaseModel):
@@ -195,8 +208,8 @@ class NewTrainingRecord(BaseModel):
         min_length=1, max_length=40, description="The entering agency's code."
     )
     title: str = Field(min_length=1, max_length=200)
-    completed_on: date
-    started_on: date | None = None
+    completed_on: IsoDay
+    started_on: IsoDay | None = None
     provider_name: str = Field("", max_length=200)
     provider_kind: str = Field("other", max_length=20)
     course_number: str = Field("", max_length=60)
@@ -213,8 +226,8 @@ class TrainingCorrection(BaseModel):
     model_config = {"extra": "forbid"}
     reason: str = Field(min_length=1, max_length=200)
     title: str | None = Field(None, min_length=1, max_length=200)
-    completed_on: date | None = None
-    started_on: date | None = None
+    completed_on: IsoDay | None = None
+    started_on: IsoDay | None = None
     provider_name: str | None = Field(None, max_length=200)
     provider_kind: str | None = Field(None, max_length=20)
     course_number: str | None = Field(None, max_length=60)

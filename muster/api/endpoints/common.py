@@ -11,6 +11,7 @@ from pydantic import Field
 
 from muster.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from muster.api.problems import Problem
+from muster.api.schemas import IsoDay
 
 # Every operation may answer these; each declares them, so the schema lists every
 # status the API can return.
@@ -33,4 +34,4 @@ LIMIT_DOC = f"Items per page, 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT})."
 # Ids and days within what the database and the calendar can hold, so that a
 # generated 2**70 or year 9999 is a 422 naming it, not a server error.
 Id = Annotated[int, Path(ge=1, le=2**53)]
-Day = Annotated[date | None, Field(None, ge=date(1950, 1, 1), le=date(2100, 12, 31))]
+Day = Annotated[IsoDay | None, Field(None, ge=date(1950, 1, 1), le=date(2100, 12, 31))]

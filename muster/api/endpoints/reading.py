@@ -23,6 +23,8 @@ router = Router()
 
 
 class Paging(NinjaSchema):
+    # An unknown query parameter (a typo such as ?persn=) is a 422 naming it.
+    model_config = {"extra": "forbid"}
     cursor: str | None = Field(
         None, max_length=200, description="next_cursor of the page before."
     )
@@ -59,6 +61,7 @@ class CompletionFilter(Paging):
 
 
 class Judging(NinjaSchema):
+    model_config = {"extra": "forbid"}
     on: Day = Field(None, description="The day to judge on (default today).")
 
 

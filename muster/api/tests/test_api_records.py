@@ -247,6 +247,16 @@ class ReadingTestCase(BaseTestCase):
             404,
         )
 
+    def test_an_unknown_query_parameter_or_a_day_not_written_as_a_day_is_named(
+        self,
+    ) -> None:
+        response = call(self.client, "GET", "/api/v1/records?persn=1", self.secret)
+        self.assertEqual(response.status_code, 422)
+        self.assertEqual(response.json()["errors"][0]["field"], "query.persn")
+        response = call(self.client, "GET", "/api/v1/mandates/MO?on=0", self.secret)
+        self.assertEqual(response.status_code, 422)
+        self.assertEqual(response.json()["errors"][0]["field"], "query.on")
+
     def test_unknown_addresses_and_methods_are_problems(self) -> None:
         response = call(self.client, "GET", "/api/v1/nowhere", self.secret)
         self.assertEqual(
