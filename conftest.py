@@ -116,6 +116,12 @@ def pytest_configure(config: pytest.Config) -> None:
         },
     }
     settings.WHITENOISE_AUTOREFRESH = True
+    # After every test that writes, stored standings must equal a fresh evaluation
+    # (muster/agencies/tests/standings_check.py).
+    from muster.agencies.tests import standings_check
+
+    standings_check.connect()
+    standings_check.install_teardown_check()
 
 
 @pytest.fixture(scope="session")
@@ -162,6 +168,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    from muster.agencies.tests import standings_check
+
+    standings_check.state["enabled"] = not item.get_closest_marker("no_standings_check")
     problem = None
     if item.get_closest_marker("postgres"):
         if not is_postgres_database():

@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from muster.agencies.choices import Approval, RecordSource
+from muster.agencies.compliance.standings import deferred_refresh, refresh_standings
 from muster.agencies.models import (
     Agency,
     CreditLine,
@@ -132,6 +133,7 @@ def record_training(
                 description=evidence_description,
             )
         _log(record, Action.TRAINING_CREATE, actor, None, reason or "Entered", request)
+        refresh_standings([record.person_id])
     return record
 
 
@@ -188,6 +190,7 @@ def record_trainings(
                 for record, group in zip(records, lines, strict=True)
             ]
         )
+        refresh_standings(record.person_id for record in records)
     return records
 
 
@@ -250,6 +253,7 @@ def record_class(
             reason = f"Class entry: {len(people)} attendees"
             _log(record, Action.TRAINING_CREATE, actor, None, reason, request)
             created.append(record)
+        refresh_standings(person.pk for person in people)
     return created
 
 
@@ -282,6 +286,7 @@ def correct_training(
         for upload in files:
             Evidence.objects.create(record=record, file=upload, uploaded_by=actor)
         _log(record, Action.TRAINING_CORRECT, actor, before, reason, request)
+        refresh_standings([record.person_id])
     return record
 
 
@@ -297,6 +302,7 @@ def void_training(
         before = record_snapshot(record)
         record.void(reason)
         _log(record, Action.TRAINING_VOID, actor, before, reason, request)
+        refresh_standings([record.person_id])
     return record
 
 
@@ -346,6 +352,7 @@ def review_training(
         record.save(update_fields=["approval", "reviewed_by", "review_note"])
         action = Action.TRAINING_APPROVE if approve else Action.TRAINING_REJECT
         _log(record, action, actor, before, note or "Approved", request)
+        refresh_standings([record.person_id])
     return record
 
 
@@ -377,6 +384,7 @@ def record_qualification(
             request=request,
             agency_id=agency.pk,
         )
+        refresh_standings([qualification.person_id])
     return qualification
 
 
@@ -415,6 +423,7 @@ def correct_qualification(
         _log_qualification(
             qualification, Action.QUALIFICATION_CORRECT, actor, before, reason, request
         )
+        refresh_standings([qualification.person_id])
     return qualification
 
 
@@ -438,6 +447,7 @@ def void_qualification(
         _log_qualification(
             qualification, Action.QUALIFICATION_VOID, actor, before, reason, request
         )
+        refresh_standings([qualification.person_id])
     return qualification
 
 
@@ -502,6 +512,7 @@ def decide_exemption(
             request=request,
             agency_id=exemption.agency_id,
         )
+        refresh_standings([exemption.person_id])
     return exemption
 
 
@@ -636,6 +647,7 @@ def add_person(
                 request=request,
                 agency_id=agency.pk,
             )
+        refresh_standings([person.pk])
     return person
 
 
@@ -685,6 +697,7 @@ def edit_person(
                 request=request,
                 agency_id=agency.pk,
             )
+        refresh_standings([person.pk])
     return person
 
 
@@ -700,7 +713,8 @@ def void_records(
     Returns how many were voided (those already void are left as they are)."""
     _require(reason, "Undoing an import needs a reason.")
     voided = 0
-    with transaction.atomic():
+    # One refresh for everyone at the end, not one per record.
+    with transaction.atomic(), deferred_refresh():
         for record in records:
             if record.is_void:
                 continue

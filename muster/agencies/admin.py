@@ -13,6 +13,7 @@ from django.http import HttpRequest
 
 from muster.agencies import compliance
 from muster.agencies.actions import record_label, record_snapshot
+from muster.agencies.compliance.standings import refresh_standings
 from muster.agencies.models import (
     Agency,
     CreditLine,
@@ -27,6 +28,17 @@ from muster.agencies.models import (
 from muster.audit.admin_mixins import AuditedAdmin, AuditedInlineMixin
 from muster.audit.choices import Action
 from muster.audit.log import record_event
+
+
+class StandingsAdmin(AuditedAdmin):
+    """An audited admin whose saves refresh the person's stored standings, in the
+    save's own transaction (`changeform_view` is atomic)."""
+
+    def save_related(self, request: HttpRequest, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        person_id = obj.pk if isinstance(obj, Person) else obj.person_id
+        refresh_standings([person_id])
 
 
 class CreditLineForm(forms.ModelForm):
@@ -62,7 +74,7 @@ class ExemptionInline(AuditedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(AuditedAdmin):
+class PersonAdmin(StandingsAdmin):
     list_display = ["last_name", "first_name", "external_id", "discipline"]
     list_filter = ["discipline", "licenses__jurisdiction"]
     search_fields = ["last_name", "first_name", "external_id"]
@@ -70,7 +82,7 @@ class PersonAdmin(AuditedAdmin):
 
 
 @admin.register(License)
-class LicenseAdmin(AuditedAdmin):
+class LicenseAdmin(StandingsAdmin):
     list_display = [
         "person",
         "jurisdiction",
@@ -85,7 +97,7 @@ class LicenseAdmin(AuditedAdmin):
 
 
 @admin.register(TrainingRecord)
-class TrainingRecordAdmin(AuditedAdmin):
+class TrainingRecordAdmin(StandingsAdmin):
     list_display = [
         "title",
         "person",
@@ -140,11 +152,12 @@ class TrainingRecordAdmin(AuditedAdmin):
                     agency_id=record.agency_id,
                 )
                 count += 1
+            refresh_standings(queryset.values_list("person_id", flat=True))
         self.message_user(request, f"Voided {count} record(s).", messages.SUCCESS)
 
 
 @admin.register(Exemption)
-class ExemptionAdmin(AuditedAdmin):
+class ExemptionAdmin(StandingsAdmin):
     list_display = ["person", "kind", "starts_on", "ends_on", "reason"]
     list_filter = ["kind"]
     search_fields = ["person__last_name", "person__first_name", "reason"]
@@ -160,14 +173,14 @@ class AgencyAdmin(AuditedAdmin):
 
 
 @admin.register(Employment)
-class EmploymentAdmin(AuditedAdmin):
+class EmploymentAdmin(StandingsAdmin):
     list_display = ("person", "agency", "title", "starts_on", "ends_on")
     list_filter = ("agency",)
     raw_id_fields = ("person",)
 
 
 @admin.register(Qualification)
-class QualificationAdmin(AuditedAdmin):
+class QualificationAdmin(StandingsAdmin):
     list_display = (
         "person",
         "qualified_on",

@@ -23,6 +23,7 @@ import yaml
 from django.db import transaction
 
 from muster.agencies.choices import AgencyKind, Discipline, ExemptionKind, State
+from muster.agencies.compliance.standings import refresh_standings
 from muster.agencies.models import (
     Agency,
     CreditLine,
@@ -365,6 +366,7 @@ def create_demo_data(today: date, entered_by=None) -> dict[str, int]:
         _void_a_duplicate(builder)
         _fail_then_pass(builder)
         _save(builder)
+        refresh_standings(Person.objects.values_list("pk", flat=True))
     return {
         "agencies": len(AGENCIES),
         "people": len(PROFILES),

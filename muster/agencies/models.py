@@ -647,3 +647,7 @@ class Exemption(models.Model):
             raise ValidationError(
                 {"starts_on": f"This is before {EARLIEST_DAY.year}; check the year."}
             )
+
+
+# Stored standings live in their own module; importing them here registers them.
+from muster.agencies.standing import Standing, StandingSummary  # noqa: E402, F401

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from muster.agencies.compliance.standings import refresh_standings
 from muster.agencies.models import Agency, Employment, Person
 from muster.audit.choices import Action
 from muster.audit.log import Event, record_event, record_events, snapshot
@@ -321,6 +322,9 @@ def move_person(
     such a job began). Call inside the deciding transaction.
     """
     Person.objects.select_for_update().only("pk").get(pk=transfer.person_id)
+    # Standings belong to the person, not the job; refreshed all the same, so that
+    # every employment change goes with fresh figures.
+    refresh_standings([transfer.person_id])
     # Decided after the day asked for: start on the day of the decision, so that
     # the releasing agency's past roster stays as it was.
     transfer.starts_on = max(transfer.starts_on, timezone.localdate())

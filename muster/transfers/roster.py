@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from muster.agencies.choices import Discipline, LicenseStatus, State
+from muster.agencies.compliance.standings import refresh_standings
 from muster.agencies.models import Agency, Employment, License, Person
 from muster.audit.choices import Action
 from muster.audit.log import Event, record_event, record_events, snapshot
@@ -404,6 +405,11 @@ def apply_roster(agency: Agency, plan: RosterPlan, *, actor, reason: str) -> dic
                 job = staff[license.person_id]
                 keep = license.person_id in shared
                 _update(agency, row, license, job, keep, actor, reason)
+        # New people, changed licenses and jobs: the agency's staff, refreshed.
+        staff_ids = Employment.objects.filter(agency=agency).values_list(
+            "person_id", flat=True
+        )
+        refresh_standings(set(staff_ids) | set(holders))
     return {
         action: plan.count(action)
         for action in ("create", "update", "unchanged", "transfer")
