@@ -40,6 +40,7 @@ $(STAMP): pyproject.toml requirements.lock
 
 run: venv
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py standings refresh
 	$(BIN)/python manage.py check_mandates
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py load_courses
@@ -60,6 +61,7 @@ run: venv
 # too and make fails, so a process manager restarts both.
 serve: venv
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py standings refresh
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	@bash -c '$(BIN)/python manage.py db_worker & worker=$$!; \
 		$(BIN)/gunicorn & web=$$!; \

@@ -9,7 +9,6 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +20,7 @@ from muster.accounts import access
 from muster.agencies import actions, compliance, forms
 from muster.agencies.choices import Approval
 from muster.agencies.compliance import recording
+from muster.agencies.compliance.figures import kept_years
 from muster.agencies.models import EARLIEST_DAY
 from muster.plans import people as plans
 from muster.reminders import notify
@@ -29,7 +29,20 @@ from muster.transfers import pdf
 # Every year a record may be dated in has a page, so every transcript link works.
 EARLIEST_YEAR = EARLIEST_DAY.year
 PAGE_SIZE = 50
-STATUS_FILTERS = ("deficient", "at-risk", "on-track", "compliant", "exempt")
+STATUS_FILTERS = (
+    "deficient",
+    "at-risk",
+    "on-track",
+    "not-encoded",
+    "compliant",
+    "exempt",
+)
+SORT_CHOICES = (
+    ("status", "Status, worst first"),
+    ("due", "Due date, nearest first"),
+    ("name", "Name"),
+    ("missing", "Hours missing, most first"),
+)
 
 
 @login_required
@@ -60,12 +73,18 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest, code: str) -> HttpResponse:
+    """The agency's staff and their stored standings: searched, filtered, sorted
+    and paged in SQL (`compliance.board`); nothing is evaluated here."""
     agency = access.get_agency(request.user, code)
     today = timezone.localdate()
-    board = compliance.agency_board(agency, today)
-    chosen = _board_filters(request)
-    rows = [row for row in board.rows if _row_matches(row, chosen)]
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    years = kept_years(today)
+    year = _year_param(request, today.year)
+    if year not in years:
+        raise Http404("Standings are kept for the years offered on the dashboard.")
+    chosen = compliance.Filters.from_query(request.GET)
+    board = compliance.standings_for_agency(
+        agency, year, chosen, today, request.GET.get("page")
+    )
     context = {
         "agency": agency,
         "board": board,
@@ -75,13 +94,18 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
             for status, number in board.tally.items()
             if number and status in STATUS_FILTERS
         ],
-        "not_evaluated": len(board.rows) - board.evaluated,
-        "page": page,
+        "not_evaluated": board.not_evaluated,
+        "page": board.page,
+        "rows": board.rows,
         "chosen": chosen,
         "query": _query_without_page(request),
         "statuses": STATUS_FILTERS,
-        "units": sorted({row.unit for row in board.rows if row.unit}),
-        "disciplines": sorted({row.discipline for row in board.rows}),
+        "sorts": SORT_CHOICES,
+        "years": years,
+        "year": year,
+        "mandates": board.mandates,
+        "units": board.units,
+        "disciplines": board.disciplines,
         "today": today,
         "can_write": agency in access.writable_agencies(request.user),
         "pending": _pending_count(request.user, agency),
@@ -89,25 +113,6 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     if request.headers.get("HX-Request"):
         return render(request, "agencies/_board.html", context)
     return render(request, "agencies/dashboard.html", context)
-
-
-def _board_filters(request: HttpRequest) -> dict[str, str]:
-    return {
-        name: request.GET.get(name, "").strip()
-        for name in ("status", "discipline", "unit", "q")
-    }
-
-
-def _row_matches(row, chosen: dict[str, str]) -> bool:
-    if chosen["status"] and row.status != chosen["status"]:
-        return False
-    if chosen["discipline"] and row.discipline != chosen["discipline"]:
-        return False
-    if chosen["unit"] and row.unit != chosen["unit"]:
-        return False
-    needle = chosen["q"].lower()
-    haystack = f"{row.first_name} {row.last_name} {row.external_id}".lower()
-    return not needle or needle in haystack
 
 
 def _query_without_page(request: HttpRequest) -> str:

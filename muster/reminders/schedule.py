@@ -10,7 +10,7 @@ has the same points counted back from its last day, named "grace-30" and so on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -86,7 +86,9 @@ def due_reminders(today: date) -> list[DueReminder]:
 def _due_for(person, mandate, today, days) -> list[DueReminder]:
     if mandate.status not in SHORT or not mandate.periods:
         return []
-    period = mandate.periods[-1]
+    last = mandate.periods[-1]
+    # The mandate's one due date (the dashboard's and the exports'), extensions in.
+    period = replace(last, due_on=mandate.due_on or last.due_on)
     found = point_for(period, today, days)
     if found is None:
         return []

@@ -14,11 +14,13 @@ from decimal import Decimal
 from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 
 from muster.agencies import compliance
+from muster.agencies.compliance.figures import kept_years
 from muster.agencies.models import (
     Agency,
     Employment,
     License,
     Person,
+    Standing,
     TrainingRecord,
 )
 
@@ -110,68 +112,82 @@ def compliance_rows(
 ) -> list[StandingRow]:
     """A row per person and mandate (or per person not evaluated, with the reason).
 
-    The current year comes from the agency's dashboard board (the batch engine,
-    cached until anything changes), so that a large agency exports in seconds;
-    other years evaluate each person in turn.
+    The years whose standings are stored come from them, as the dashboard shows
+    them (one due date, extensions included); older years evaluate each person.
     """
-    if year == today.year:
-        return _rows_from_board(people, agency, today)
+    if year in kept_years(today):
+        return _rows_from_standings(people, agency, year, today)
     return _rows_per_person(people, agency, year, today)
 
 
-def _rows_from_board(people, agency: Agency, today: date) -> list[StandingRow]:
-    board = compliance.agency_board(agency, today)
-    visible = set(
-        staff(people, agency, today).prefetch_related(None).values_list("pk", flat=True)
+def _rows_from_standings(people, agency: Agency, year: int, today: date):
+    visible = staff(people, agency, today).prefetch_related(None)
+    ids = set(visible.values_list("pk", flat=True))
+    found = (
+        compliance.board.summaries(agency, year, today)
+        .filter(person_id__in=ids)
+        .select_related("person")
+        .order_by("person__last_name", "person__first_name", "person_id")
     )
     numbers = dict(
         ((pk, state), number)
-        for pk, state, number in License.objects.filter(person__in=visible).values_list(
+        for pk, state, number in License.objects.filter(person__in=ids).values_list(
             "person_id", "jurisdiction", "number"
         )
     )
+    titles: dict[int, str] = {}
+    for pk, title in (
+        Employment.objects.current(today)
+        .filter(agency=agency, person_id__in=ids)
+        .values_list("person_id", "title")
+    ):
+        titles.setdefault(pk, title)
+    cells: dict[int, list] = {}
+    for standing in Standing.objects.filter(person_id__in=ids, year=year).order_by(
+        "mandate_title"
+    ):
+        cells.setdefault(standing.person_id, []).append(standing)
     rows = []
-    for row in board.rows:
-        if row.person_id not in visible:
-            continue
-        base = (row.last_name, row.first_name, row.external_id, row.title)
-        if not row.cells:
+    for summary in found:
+        person = summary.person
+        base = (
+            person.last_name,
+            person.first_name,
+            person.external_id,
+            titles.get(person.pk, ""),
+        )
+        mine = cells.get(person.pk, [])
+        if not mine:
             rows.append(
                 StandingRow(
-                    *base,
-                    "",
-                    "",
-                    "",
-                    board.year,
-                    "",
-                    "not evaluated",
-                    row.not_evaluated,
+                    *base, "", "", "", year, "", "not evaluated", summary.not_evaluated
                 )
             )
-        for cell in row.cells:
-            # Mandate ids are paths such as us.mo.peace_officer: the state is the
-            # second part.
-            state = cell.mandate_id.split(".")[1].upper()
-            short = [
-                f"{p.label}: {plain_number(p.earned)}/{plain_number(p.required)} "
-                f"{p.unit}"
-                for p in cell.progress
-                if p.earned < p.required
-                and p.status not in ("exempt", "not-applicable")
-            ]
+        for standing in mine:
+            state = standing.jurisdiction
             rows.append(
                 StandingRow(
                     *base,
                     state,
-                    numbers.get((row.person_id, state), ""),
-                    cell.title,
-                    board.year,
-                    str(cell.due_on or ""),
-                    cell.status,
-                    "; ".join(short),
+                    numbers.get((person.pk, state), ""),
+                    standing.mandate_title,
+                    year,
+                    str(standing.due_on or ""),
+                    standing.status_on(today),
+                    "; ".join(_short_of(standing.requirements)),
                 )
             )
     return rows
+
+
+def _short_of(requirements: list[dict]) -> list[str]:
+    return [
+        f"{r['label']}: {plain_number(Decimal(r['earned']))}/"
+        f"{plain_number(Decimal(r['required']))} {r['unit']}"
+        for r in requirements
+        if Decimal(r["earned"]) < Decimal(r["required"])
+        and r["status"] not in ("exempt", "not-applicable")
+    ]
 
 
 def _rows_per_person(people, agency, year: int, today: date) -> list[StandingRow]:
@@ -211,7 +227,6 @@ def _rows_per_person(people, agency, year: int, today: date) -> list[StandingRow
 
 
 def _mandate_cells(standing: compliance.MandateStanding, year: int) -> tuple:
-    periods = standing.periods
     short = [
         f"{r.label}: {plain_number(r.earned)}/{plain_number(r.required)} {r.unit}"
         for r in standing.result.requirements
@@ -220,7 +235,7 @@ def _mandate_cells(standing: compliance.MandateStanding, year: int) -> tuple:
     return (
         standing.mandate.title,
         year,
-        str(periods[-1].due_on) if periods else "",
+        str(standing.due_on or ""),
         standing.status,
         "; ".join(short),
     )

@@ -2,20 +2,20 @@
 
 This package is the only place in the Django apps that imports `muster.rules`.
 `person` turns one `Person` and their licenses, training records and exemptions
-into engine inputs, evaluates them and returns results shaped for pages; `board`
-evaluates a whole agency at once (a population, in the engine) for the
-dashboard, from the bulk reads in `rows`.
+into engine inputs, evaluates them and returns results shaped for pages (with the
+explanation); `figures` evaluates many people at once (a population, in the
+engine, from the bulk reads in `rows`) into stored standings, which `standings`
+refreshes and verifies and `board` reads for the dashboard, exports and the API.
 """
 
 from muster.agencies.compliance.board import (
-    Board,
+    AgencyStandings,
     BoardCell,
     BoardRow,
+    Filters,
     Progress,
-    _forget_boards,
-    agency_board,
-    build_board,
-    change_token,
+    standings_for_agency,
+    standings_for_person,
 )
 from muster.agencies.compliance.person import (
     EVALUATION_PREFETCH,
@@ -36,18 +36,17 @@ from muster.agencies.compliance.person import (
 )
 
 __all__ = [
+    "AgencyStandings",
+    "Filters",
+    "standings_for_agency",
+    "standings_for_person",
     "EVALUATION_PREFETCH",
-    "Board",
     "BoardCell",
     "BoardRow",
     "LicenseStanding",
     "MandateStanding",
     "OverviewRow",
     "Progress",
-    "_forget_boards",
-    "agency_board",
-    "build_board",
-    "change_token",
     "count_statuses",
     "evaluate_person",
     "exemptions_for",

@@ -1,54 +1,40 @@
-"""The agency dashboard: every current employee evaluated at once by the engine.
+"""Reading stored standings: the agency dashboard, one person's figures, the API.
 
-The board is built from bulk reads (`compliance.rows`) and kept in process memory
-until a row it depends on changes.
+Nothing here evaluates anyone: searching, filtering, sorting, counting and paging
+are SQL over `StandingSummary` and `Standing` (written by `standings`), and the
+status of the day comes from the stored dates (`standing.status_expression`).
+`standings_for_agency` and `standings_for_person` are the read functions for
+pages, exports and the JSON API.
 """
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import cached_property
 
-from django.db.models import Max
-from django.db.models.signals import post_delete, post_save
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from muster import rules
-from muster.agencies.compliance.rows import (
-    LineCoder,
-    board_exemptions,
-    board_licenses,
-    board_lines,
-    board_people,
+from muster.agencies.models import Employment, License, Person
+from muster.agencies.standing import (
+    STATUS_ORDER,
+    Standing,
+    StandingSummary,
+    status_expression,
+    status_rank_expression,
 )
-from muster.agencies.models import (
-    Agency,
-    CreditLine,
-    Employment,
-    Exemption,
-    License,
-    Person,
-    Qualification,
-    TrainingRecord,
-)
-from muster.rules import engine
-from muster.rules.columns import build_tables
 
-# Worst first: a person's overall standing is their worst mandate status.
-STATUS_ORDER = (
-    rules.Status.DEFICIENT,
-    rules.Status.AT_RISK,
-    rules.Status.ON_TRACK,
-    # Before compliant: a person is not "compliant" while a mandate that applies
-    # to them has no rules encoded for the period.
-    rules.Status.NOT_ENCODED,
-    rules.Status.COMPLIANT,
-    rules.Status.EXEMPT,
-    rules.Status.NOT_APPLICABLE,
-)
-BOARD_CACHE_SECONDS = 300
+PAGE_SIZE = 50
+SORTS = {
+    # Worst first, then the nearest deadline: who needs attention now.
+    "status": ("rank", F("due_on").asc(nulls_last=True), "person__last_name"),
+    "due": (F("due_on").asc(nulls_last=True), "rank", "person__last_name"),
+    "name": ("person__last_name", "person__first_name", "person_id"),
+    "missing": ("-missing_hours", "rank", "person__last_name"),
+}
 
 
 @dataclass(frozen=True)
@@ -64,7 +50,7 @@ class Progress:
     @property
     def figure(self) -> str:
         """Such as "4/24": earned of required, without trailing zeros."""
-        return f"{_plain_number(self.earned)}/{_plain_number(self.required)}"
+        return f"{_plain(self.earned)}/{_plain(self.required)}"
 
     @property
     def percent(self) -> int:
@@ -73,13 +59,13 @@ class Progress:
         return min(100, int(self.earned * 100 / self.required))
 
 
-def _plain_number(value: Decimal) -> str:
+def _plain(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
 @dataclass(frozen=True)
 class BoardCell:
-    """A person's standing under one mandate for the current period."""
+    """A person's standing under one mandate, as stored, on the day read."""
 
     mandate_id: str
     title: str
@@ -88,9 +74,28 @@ class BoardCell:
     progress: tuple[Progress, ...]
 
 
+def cell_of(standing: Standing, today: date) -> BoardCell:
+    return BoardCell(
+        standing.mandate_id,
+        standing.mandate_title,
+        standing.status_on(today),
+        standing.due_on,
+        tuple(
+            Progress(
+                r["label"],
+                r["unit"],
+                Decimal(r["earned"]),
+                Decimal(r["required"]),
+                r["status"],
+            )
+            for r in standing.requirements
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class BoardRow:
-    """One line of the agency dashboard: a person and their current standing."""
+    """One line of the dashboard: a person, their job here and their standing."""
 
     person_id: int
     first_name: str
@@ -99,51 +104,61 @@ class BoardRow:
     discipline: str
     unit: str
     title: str
+    license_numbers: str
+    status: str
+    due_on: date | None
+    missing_hours: Decimal
     cells: tuple[BoardCell, ...]
     as_of: date
     not_evaluated: str = ""
 
-    @cached_property
-    def status(self) -> str:
-        """The worst status across the person's mandates ("" when none applies)."""
-        statuses = [c.status for c in self.cells]
-        return next((s for s in STATUS_ORDER if s in statuses), "")
-
-    @property
-    def due_on(self) -> date | None:
-        """The nearest deadline of a mandate the person has not yet met."""
-        open_ = [
-            c.due_on
-            for c in self.cells
-            if c.due_on and c.status in (rules.Status.AT_RISK, rules.Status.ON_TRACK)
-        ]
-        open_ = open_ or [c.due_on for c in self.cells if c.due_on]
-        return min(open_) if open_ else None
-
     @property
     def days_left(self) -> int | None:
-        """Days from the judging day to `due_on` (negative once it has passed)."""
-        due_on = self.due_on
-        return (due_on - self.as_of).days if due_on else None
+        return (self.due_on - self.as_of).days if self.due_on else None
 
 
 @dataclass(frozen=True)
-class Board:
-    """Every current employee of an agency, evaluated in bulk for `year`."""
+class Filters:
+    """What the dashboard is asked for; blank means everything."""
+
+    q: str = ""
+    status: str = ""
+    mandate: str = ""
+    unit: str = ""
+    discipline: str = ""
+    sort: str = "status"
+
+    @classmethod
+    def from_query(cls, query) -> Filters:
+        values = {name: query.get(name, "").strip() for name in cls.names()}
+        if values["sort"] not in SORTS:
+            values["sort"] = "status"
+        return cls(**values)
+
+    @staticmethod
+    def names() -> tuple[str, ...]:
+        return ("q", "status", "mandate", "unit", "discipline", "sort")
+
+    @property
+    def narrows(self) -> bool:
+        return any((self.q, self.status, self.mandate, self.unit, self.discipline))
+
+
+@dataclass
+class AgencyStandings:
+    """One page of an agency's standings for a year, with the whole agency's tally."""
 
     year: int
     as_of: date
-    rows: tuple[BoardRow, ...]
-    warnings: tuple[str, ...] = ()
-
-    @cached_property
-    def tally(self) -> dict[str, int]:
-        """How many people have each status, worst first."""
-        tally = {status: 0 for status in STATUS_ORDER}
-        for row in self.rows:
-            if row.status:
-                tally[row.status] += 1
-        return tally
+    page: Page
+    rows: list[BoardRow]
+    tally: dict[str, int]
+    not_evaluated: int
+    staff: int
+    mandates: list[tuple[str, str]]
+    units: list[str]
+    disciplines: list[str]
+    warnings: tuple[str, ...] = field(default=())
 
     @property
     def evaluated(self) -> int:
@@ -152,186 +167,163 @@ class Board:
     def at_a_glance(self) -> str:
         """Such as "31 of 42 compliant; 6 at risk; 5 deficient"."""
         counts = self.tally
-        parts = [f"{counts[rules.Status.COMPLIANT]} of {self.evaluated} compliant"]
+        parts = [f"{counts['compliant']} of {self.evaluated} compliant"]
         parts += [
             f"{counts[status]} {status.replace('-', ' ')}"
             for status in STATUS_ORDER
-            if status != rules.Status.COMPLIANT and counts[status]
+            if status != "compliant" and counts[status]
         ]
         return "; ".join(parts)
 
 
-def agency_board(agency: Agency, as_of: date) -> Board:
-    """The dashboard for `agency` on `as_of`, kept in memory until anything changes.
+def staff_ids(agency, on: date) -> QuerySet:
+    """The people employed by `agency` on `on`, as a subquery."""
+    return Employment.objects.current(on).filter(agency=agency).values("person_id")
 
-    The key holds a change token (the newest audit entry and the newest row of each
-    table the result depends on), so a record saved through `actions` shows at
-    once. Edits that change no row count and write no audit entry (such as a bare
-    admin save) show after `BOARD_CACHE_SECONDS`. Each process keeps its own few
-    boards: rebuilding one costs less than unpickling it from a shared cache.
-    """
-    key = (
-        agency.pk,
-        as_of,
-        change_token(),
-        int(time.monotonic() // BOARD_CACHE_SECONDS),
+
+def summaries(agency, year: int, today: date) -> QuerySet[StandingSummary]:
+    """The agency's staff's summaries for `year`, with the day's status and rank."""
+    return StandingSummary.objects.filter(
+        year=year, person__in=staff_ids(agency, today)
+    ).annotate(status=status_expression(today), rank=status_rank_expression(today))
+
+
+def standings_for_agency(
+    agency, year: int, filters: Filters, today: date, page_number=1
+) -> AgencyStandings:
+    """The page of the agency's current staff that `filters` ask for, in SQL."""
+    everyone = summaries(agency, year, today)
+    tally = {status: 0 for status in STATUS_ORDER}
+    for row in everyone.values("status").annotate(n=Count("pk")).order_by():
+        if row["status"] in tally:
+            tally[row["status"]] = row["n"]
+    chosen = _narrowed(everyone, filters, agency, year, today)
+    ordered = chosen.select_related("person").order_by(*SORTS[filters.sort])
+    page = Paginator(ordered, PAGE_SIZE).get_page(page_number)
+    jobs = Employment.objects.current(today).filter(agency=agency)
+    mandates = list(
+        Standing.objects.filter(year=year, person__in=staff_ids(agency, today))
+        .values_list("mandate_id", "mandate_title")
+        .distinct()
+        .order_by("mandate_title")
     )
-    board = _boards.get(key)
-    if board is None:
-        board = build_board(agency, as_of)
-        if len(_boards) >= BOARDS_KEPT:
-            _boards.pop(next(iter(_boards)))
-        _boards[key] = board
-    return board
+    staff = jobs.values("person_id").distinct().count()
+    return AgencyStandings(
+        year=year,
+        as_of=today,
+        page=page,
+        rows=_rows(list(page.object_list), agency, year, today),
+        tally=tally,
+        not_evaluated=staff - sum(tally.values()),
+        staff=staff,
+        mandates=mandates,
+        units=sorted(set(jobs.exclude(unit="").values_list("unit", flat=True))),
+        disciplines=sorted(
+            set(
+                Person.objects.filter(pk__in=staff_ids(agency, today)).values_list(
+                    "discipline", flat=True
+                )
+            )
+        ),
+        warnings=_warnings([m for m, _ in mandates]),
+    )
 
 
-BOARDS_KEPT = 8
-_boards: dict[tuple, Board] = {}
-_generation = 0
+def _narrowed(queryset, filters: Filters, agency, year: int, today: date):
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.discipline:
+        queryset = queryset.filter(person__discipline=filters.discipline)
+    if filters.unit:
+        in_unit = Employment.objects.current(today).filter(
+            agency=agency, unit=filters.unit
+        )
+        queryset = queryset.filter(person__in=in_unit.values("person_id"))
+    if filters.mandate:
+        queryset = queryset.filter(
+            Exists(
+                Standing.objects.filter(
+                    person=OuterRef("person"), year=year, mandate_id=filters.mandate
+                )
+            )
+        )
+    for word in _words(filters.q):
+        queryset = queryset.filter(_matches(word))
+    return queryset
 
 
-def _forget_boards(**kwargs) -> None:
-    """Drop this process's boards when it saves or deletes a row they depend on.
-
-    The change token covers other processes; this covers in-place edits made here,
-    which change no row count (and tests, whose rolled-back rows reuse keys).
-    """
-    global _generation
-    _generation += 1
-    _boards.clear()
+def _words(text: str) -> list[str]:
+    """ "Castellano, Hector" and "hector castellano" both give two words, each
+    matched against any of the names, the badge and the license numbers."""
+    return [word for word in re.split(r"[\s,]+", text) if word][:5]
 
 
-for _model in (
-    Person,
-    License,
-    Employment,
-    TrainingRecord,
-    CreditLine,
-    Qualification,
-    Exemption,
-):
-    post_save.connect(_forget_boards, sender=_model, weak=False)
-    post_delete.connect(_forget_boards, sender=_model, weak=False)
+def _matches(word: str) -> Q:
+    licensed = License.objects.filter(person=OuterRef("person"), number__icontains=word)
+    return (
+        Q(person__first_name__icontains=word)
+        | Q(person__last_name__icontains=word)
+        | Q(person__external_id__icontains=word)
+        | Q(Exists(licensed))
+    )
 
 
-def change_token() -> str:
-    """A string that changes whenever a row the dashboard reads is added or changed."""
-    from muster.audit.models import AuditEntry
-
-    models_ = (AuditEntry, TrainingRecord, CreditLine, Qualification, Exemption)
-    parts = [
-        str(m.objects.aggregate(top=Max("pk"))["top"] or 0)
-        for m in models_ + (Employment, License, Person)
-    ]
-    return "-".join(parts)
-
-
-def build_board(agency: Agency, as_of: date) -> Board:
-    """Evaluate every current employee with the engine, as one population, in few queries."""
-    year = as_of.year
-    staff = Employment.objects.current(as_of).filter(agency=agency)
-    people = board_people(staff)
-    licenses = board_licenses(staff)
-    lines = board_lines(staff, year)
-    exemptions = board_exemptions(staff)
-    library = rules.load_mandates()
-    cells: dict[int, list[BoardCell]] = {pk: [] for pk in people}
-    reasons: dict[int, str] = {}
-    mandates_used: dict[str, None] = {}
-    for code in sorted({lic[1] for lic in licenses}):
-        held = [lic for lic in licenses if lic[1] == code]
-        if code not in library.jurisdictions:
-            for lic in held:
-                reasons[lic[0]] = f"No {code} rules are encoded yet."
-            continue
-        for pk, cell in _evaluate_jurisdiction(
-            library.get(code), held, lines, exemptions, year, as_of
-        ):
-            cells[pk].append(cell)
-            mandates_used[cell.mandate_id] = None
-    rows = tuple(
+def _rows(found: list[StandingSummary], agency, year: int, today: date):
+    ids = [s.person_id for s in found]
+    jobs: dict[int, tuple[str, str]] = {}
+    for pk, unit, title in (
+        Employment.objects.current(today)
+        .filter(agency=agency, person_id__in=ids)
+        .values_list("person_id", "unit", "title")
+    ):
+        jobs.setdefault(pk, (unit, title))
+    cells: dict[int, list[BoardCell]] = {pk: [] for pk in ids}
+    for standing in Standing.objects.filter(person_id__in=ids, year=year).order_by(
+        "mandate_title"
+    ):
+        cells[standing.person_id].append(cell_of(standing, today))
+    numbers: dict[int, list[str]] = {}
+    for pk, number in License.objects.filter(person_id__in=ids).values_list(
+        "person_id", "number"
+    ):
+        if number:
+            numbers.setdefault(pk, []).append(number)
+    return [
         BoardRow(
-            pk,
-            *people[pk],
-            cells=tuple(cells[pk]),
-            as_of=as_of,
-            not_evaluated=reasons.get(pk, "" if cells[pk] else "No active license."),
+            person_id=s.person_id,
+            first_name=s.person.first_name,
+            last_name=s.person.last_name,
+            external_id=s.person.external_id,
+            discipline=s.person.discipline,
+            unit=jobs.get(s.person_id, ("", ""))[0],
+            title=jobs.get(s.person_id, ("", ""))[1],
+            license_numbers=", ".join(numbers.get(s.person_id, [])),
+            status=s.status or "",
+            due_on=s.due_on,
+            missing_hours=s.missing_hours,
+            cells=tuple(cells[s.person_id]),
+            as_of=today,
+            not_evaluated=s.not_evaluated,
         )
-        for pk in people
-    )
-    warnings = dict.fromkeys(
-        warning for m in mandates_used for warning in library.mandate(m).warnings()
-    )
-    return Board(year, as_of, rows, tuple(warnings))
-
-
-def _evaluate_jurisdiction(jurisdiction, held, lines, exemptions, year, as_of):
-    """(person pk, cell) for each person holding a license there and each mandate."""
-    people = [
-        rules.Person(
-            id=str(pk),
-            discipline=discipline,
-            licensed_on=licensed_on,
-            attributes=frozenset(attributes),
-        )
-        for pk, _code, discipline, licensed_on, attributes in held
+        for s in found
     ]
-    table, _, exemption_rows, book = build_tables(
-        people, (), [e for p in people for e in exemptions.get(p.id, ())]
-    )
-    index = {int(p.id): row for row, p in enumerate(people)}
-    columns = LineCoder(book).columns(lines, index)
-    for mandate in jurisdiction.mandates:
-        result = engine.evaluate_population(
-            table,
-            columns,
-            mandate,
-            year=year,
-            as_of=as_of,
-            exemptions=exemption_rows,
-            codebook=book,
-        )
-        due_on = _mandate_due_on(mandate, year)
-        for row, person in enumerate(people):
-            status = result.status_of(row)
-            if status == rules.Status.NOT_APPLICABLE:
-                continue
-            yield (
-                int(person.id),
-                BoardCell(
-                    mandate.id,
-                    mandate.title,
-                    status,
-                    due_on,
-                    _progress(mandate, result, row),
-                ),
-            )
 
 
-def _progress(mandate, result, row) -> tuple[Progress, ...]:
-    shown = []
-    for index, requirement in enumerate(mandate.requirements):
-        code = result.requirement_status[index, row]
-        # Requirements not in force, or not owed by this person (racial profiling
-        # for an officer without traffic duty), have no bar.
-        if code not in engine.REQUIREMENT_STATUS or code == engine.NOT_APPLICABLE:
+def _warnings(mandate_ids: list[str]) -> tuple[str, ...]:
+    """The engine's warnings (such as unverified rules) of the mandates shown."""
+    library = rules.load_mandates()
+    found: dict[str, None] = {}
+    for mandate_id in mandate_ids:
+        try:
+            found.update(dict.fromkeys(library.mandate(mandate_id).warnings()))
+        except rules.MandateError:
             continue
-        shown.append(
-            Progress(
-                requirement.label,
-                requirement.unit,
-                Decimal(int(result.earned[index, row])) / 100,
-                Decimal(int(result.required[index, row])) / 100,
-                engine.REQUIREMENT_STATUS[code],
-            )
-        )
-    return tuple(shown)
+    return tuple(found)
 
 
-def _mandate_due_on(mandate, year: int) -> date | None:
-    days = []
-    for requirement in mandate.requirements:
-        period = mandate.cycles[requirement.cycle].period_containing(date(year, 12, 31))
-        if period is not None:
-            days.append(period.due_on)
-    return min(days) if days else None
+def standings_for_person(person, year: int | None = None) -> list[Standing]:
+    """The person's stored standings (one year, or every year kept), by mandate."""
+    found = Standing.objects.filter(person=person)
+    if year is not None:
+        found = found.filter(year=year)
+    return list(found.order_by("year", "mandate_title"))

@@ -183,6 +183,7 @@ def due_date(parts) -> date | None:
     met; extensions are in each due date already and waived requirements (exempt)
     have none. The person page, digest, dashboard and exports all show this date.
     """
+    parts = list(parts)
     for wanted in (rules.Status.MISSING, rules.Status.MET):
         days = [due for status, due in parts if status == wanted and due]
         if days:

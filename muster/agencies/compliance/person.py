@@ -8,6 +8,7 @@ from datetime import date
 
 from muster import rules
 from muster.agencies.choices import Approval
+from muster.agencies.compliance.figures import due_date
 from muster.agencies.models import (
     License,
     Person,
@@ -141,6 +142,12 @@ class MandateStanding:
     @property
     def status(self) -> str:
         return self.result.status
+
+    @property
+    def due_on(self) -> date | None:
+        """The mandate's one due date, as stored standings and every screen show
+        it: extensions included, waived requirements left out (`due_date`)."""
+        return due_date((r.status, r.period.due_on) for r in self.result.requirements)
 
     @property
     def periods(self) -> list[rules.Period]:

@@ -1,14 +1,30 @@
-"""The dashboard board agrees with the person page, and the actions refuse bad writes."""
+"""Stored standings: the dashboard reads them and agrees with the person page and
+the engine on every day; verify finds a standing that went wrong; the actions
+refuse bad writes."""
 
+import io
 from datetime import date
 
 import pytest
 import time_machine
+from django.core.management import CommandError, call_command
 
 from muster.accounts.choices import Role
 from muster.agencies import actions, compliance
-from muster.agencies.models import Agency, Employment, Exemption, Qualification
+from muster.agencies.compliance.standings import verify_standings
+from muster.agencies.models import (
+    Agency,
+    Employment,
+    Exemption,
+    Person,
+    Qualification,
+    Standing,
+    StandingSummary,
+)
+from muster.agencies.standing import STATUS_ORDER, status_expression
+from muster.agencies.tests.standings_check import flush
 from muster.test import make_person, make_record, make_user
+from muster.transfers import exports
 
 TODAY = date(2026, 11, 27)
 
@@ -64,18 +80,26 @@ def varied(agency):
     )
     former = make_person("Gone", "Former", agency)
     Employment.objects.filter(person=former).update(ends_on=date(2026, 1, 31))
+    flush()  # the hand-made rows' standings, as an action would have stored them
     return people
 
 
+def _board(agency, day=TODAY, **filters):
+    return compliance.standings_for_agency(
+        agency, day.year, compliance.Filters(**filters), day
+    )
+
+
 @time_machine.travel("2026-11-27 12:00:00+00:00", tick=False)
-def test_the_board_agrees_with_the_person_page(agency, varied):
-    board = compliance.build_board(agency, TODAY)
+def test_the_stored_board_agrees_with_the_person_page(agency, varied):
+    board = _board(agency, sort="name")
     assert [row.last_name for row in board.rows] == [p.last_name for p in varied]
     for row, person in zip(board.rows, varied, strict=True):
         standings = compliance.standing_for(person, 2026, TODAY)
         [mandate] = standings[0].mandates
         [cell] = row.cells
-        assert cell.status == mandate.status, person
+        assert cell.status == mandate.status == row.status, person
+        assert cell.due_on == mandate.due_on == row.due_on, person
         shown = {p.label: (p.earned, p.required) for p in cell.progress}
         for requirement in mandate.result.requirements:
             if requirement.label in shown:
@@ -86,6 +110,38 @@ def test_the_board_agrees_with_the_person_page(agency, varied):
     statuses = [row.status for row in board.rows]
     assert statuses[0] == "at-risk" and statuses[1] == "compliant"
     assert statuses[4] == "exempt"
+    assert board.staff == 7 and board.evaluated == 7
+
+
+@time_machine.travel("2026-11-27 12:00:00+00:00", tick=False)
+@pytest.mark.parametrize(
+    "day",
+    [
+        date(2026, 11, 27),
+        date(2026, 12, 2),
+        date(2026, 12, 31),
+        date(2027, 1, 1),
+        date(2027, 3, 15),
+        date(2027, 3, 16),
+    ],
+)
+def test_the_stored_dates_give_the_engines_status_on_each_later_day(
+    agency, varied, day
+):
+    # Standings store no status that depends on today: the day someone turns at
+    # risk or deficient is stored, and reading on `day` (in Python or in SQL) must
+    # say what evaluating on that day says.
+    sql = dict(
+        StandingSummary.objects.filter(year=2026)
+        .annotate(status=status_expression(day))
+        .values_list("person_id", "status")
+    )
+    for person in varied:
+        [mandate] = compliance.standing_for(person, 2026, day)[0].mandates
+        stored = Standing.objects.get(person=person, year=2026)
+        assert stored.status_on(day) == mandate.status, (person, day)
+        summary = StandingSummary.objects.get(person=person, year=2026)
+        assert summary.status_on(day) == sql[person.pk] == mandate.status
 
 
 def test_the_board_counts_a_year_without_encoded_rules_apart(db):
@@ -95,10 +151,95 @@ def test_the_board_counts_a_year_without_encoded_rules_apart(db):
         name="Dayton Police", code="dayton-pd", kind="police-department", state="OH"
     )
     make_person("Ann", "Ohio", ohio, state="OH", attributes=())
-    board = compliance.build_board(ohio, TODAY)
+    flush()
+    board = _board(ohio)
     assert [row.status for row in board.rows] == ["not-encoded"]
     assert board.tally["not-encoded"] == 1
     assert "1 not encoded" in board.at_a_glance()
+
+
+@time_machine.travel("2026-11-27 12:00:00+00:00", tick=False)
+def test_it_finds_people_as_the_table_writes_them_and_by_license(agency, varied):
+    hector = make_person("Hector", "Castellano", agency)
+    flush()
+    for typed in ("Castellano, Hector", "hector castellano", "castel"):
+        assert [r.person_id for r in _board(agency, q=typed).rows] == [hector.pk]
+    number = hector.licenses.get().number
+    assert [r.person_id for r in _board(agency, q=number.lower()).rows] == [hector.pk]
+    assert _board(agency, q="Castellano, Nobody").rows == []
+
+
+@time_machine.travel("2026-11-27 12:00:00+00:00", tick=False)
+def test_it_sorts_and_filters_in_the_database(agency, varied):
+    by_missing = _board(agency, sort="missing").rows
+    missing = [row.missing_hours for row in by_missing]
+    assert missing == sorted(missing, reverse=True) and missing[0] > 0
+    worst_first = [row.status for row in _board(agency).rows]
+    ranks = [STATUS_ORDER.index(s) for s in worst_first]
+    assert ranks == sorted(ranks)
+    at_risk = _board(agency, status="at-risk")
+    assert {row.status for row in at_risk.rows} == {"at-risk"}
+    assert at_risk.page.paginator.count == at_risk.tally["at-risk"]
+    assert _board(agency, mandate="us.mo.nothing").rows == []
+
+
+@time_machine.travel("2026-11-27 12:00:00+00:00", tick=False)
+def test_an_approved_extension_moves_the_one_due_date_everywhere(agency):
+    # Issue 15.1: the dashboard, the person page, the digest and the exports said
+    # different days. The stored standing carries the extended day to all of them.
+    head = make_user("harold", (Role.AGENCY_HEAD, agency))
+    alice = make_user("alice", (Role.COORDINATOR, agency))
+    person = make_person("Ed", "Extended", agency)
+    make_record(person, agency, hours="4")
+    proposal = actions.propose_exemption(
+        actor=alice,
+        person=person,
+        agency=agency,
+        fields={
+            "kind": "extension",
+            "starts_on": date(2026, 12, 1),
+            "ends_on": date(2027, 2, 28),
+            "reason": "Medical leave",
+        },
+    )
+    assert Standing.objects.get(person=person, year=2026).due_on == date(2026, 12, 31)
+    actions.decide_exemption(actor=head, exemption=proposal, approve=True)
+    extended = date(2027, 2, 28)
+    assert Standing.objects.get(person=person, year=2026).due_on == extended
+    [row] = _board(agency).rows
+    assert row.due_on == extended and row.cells[0].due_on == extended
+    [mandate] = compliance.standing_for(person, 2026, TODAY)[0].mandates
+    assert mandate.due_on == extended
+    people = Person.objects.all()
+    [exported] = exports.compliance_rows(people, agency, 2026, TODAY)
+    assert exported.due == "2027-02-28"
+
+
+@pytest.mark.no_standings_check
+def test_verify_reports_a_standing_changed_behind_its_back(agency, varied):
+    call_command("standings", "refresh", stdout=io.StringIO())
+    assert verify_standings() == []
+    person = varied[0]
+    Standing.objects.filter(person=person, year=2026).update(due_on=date(2030, 1, 1))
+    StandingSummary.objects.filter(person=varied[1], year=2026).delete()
+    found = verify_standings()
+    assert {(d.person_id, d.what) for d in found} == {
+        (person.pk, "us.mo.peace_officer"),
+        (varied[1].pk, "summary"),
+    }
+    assert "due_on stored" in str(found[0]) or "due_on stored" in str(found[1])
+    with pytest.raises(CommandError, match="2 stored standings differ"):
+        call_command("standings", "verify", stdout=io.StringIO())
+    call_command("standings", "refresh", stdout=io.StringIO())
+    assert verify_standings() == []
+
+
+@pytest.mark.no_standings_check
+def test_verify_reports_standings_of_rules_that_changed(agency, varied):
+    call_command("standings", "refresh", stdout=io.StringIO())
+    Standing.objects.filter(person=varied[0]).update(rules_version="0" * 16)
+    found = verify_standings()
+    assert found and all("rules_version" in d.problem for d in found)
 
 
 @time_machine.travel("2026-11-27 12:00:00+00:00", tick=False)

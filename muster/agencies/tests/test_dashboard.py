@@ -43,7 +43,7 @@ class DashboardTestCase(BaseTestCase):
     def test_it_counts_days_to_the_deadline(self) -> None:
         self.client.force_login(self.alice)
         self.assertContains(
-            self.client.get(self.url), '<td data-label="Days left" class="num">34'
+            self.client.get(self.url), '<td data-label="Due" class="num">34 days'
         )
 
     def test_it_filters_by_status_and_unit(self) -> None:
