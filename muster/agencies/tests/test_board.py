@@ -26,6 +26,9 @@ from muster.agencies.tests.standings_check import flush
 from muster.test import make_person, make_record, make_user
 from muster.transfers import exports
 
+# Stored standings must match a fresh evaluation after each test here.
+pytestmark = pytest.mark.standings_check
+
 TODAY = date(2026, 11, 27)
 
 

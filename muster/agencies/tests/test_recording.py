@@ -4,6 +4,7 @@ qualifications and exemptions, with access checks, audit entries and live status
 import shutil
 import tempfile
 
+import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -13,6 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from muster.agencies.models import Evidence, Exemption, Qualification, TrainingRecord
 from muster.audit.log import history_for
 from muster.test import BaseTestCase, make_person
+
+# Stored standings must match a fresh evaluation after each test here.
+pytestmark = pytest.mark.standings_check
 
 MEDIA = tempfile.mkdtemp(prefix="muster-test-media-")
 
