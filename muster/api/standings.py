@@ -1,13 +1,13 @@
 """Standings as JSON: per person from the engine's explanation, per agency from
-the dashboard's bulk evaluation. The one module to change when standings are
-read from a stored table instead."""
+the stored standings the dashboard reads (`compliance.board`)."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from muster.agencies.compliance import agency_board, standing_for
+from muster.agencies.compliance import board as stored
+from muster.agencies.compliance import standing_for
 from muster.rules.report import number, result_to_dict
 
 
@@ -32,13 +32,20 @@ def person_standing(person, year: int, as_of: date) -> dict[str, Any]:
 def agency_standing(agency, people_shown: set[int], as_of: date) -> dict[str, Any]:
     """Every current employee's status per mandate and requirement (the
     dashboard), limited to `people_shown`."""
-    board = agency_board(agency, as_of)
-    rows = [row for row in board.rows if row.person_id in people_shown]
+    year = as_of.year
+    found = (
+        stored.summaries(agency, year, as_of)
+        .filter(person_id__in=people_shown)
+        .select_related("person")
+        .order_by("person__last_name", "person__first_name", "person_id")
+    )
+    rows = stored.rows_for(list(found), agency, year, as_of)
+    mandates = sorted({cell.mandate_id for row in rows for cell in row.cells})
     return {
         "agency": agency.code,
-        "year": board.year,
-        "as_of": board.as_of,
-        "tally": dict(board.tally),
+        "year": year,
+        "as_of": as_of,
+        "tally": stored.tally_of(agency, year, as_of),
         "people": [
             {
                 "person": row.person_id,
@@ -67,5 +74,5 @@ def agency_standing(agency, people_shown: set[int], as_of: date) -> dict[str, An
             }
             for row in rows
         ],
-        "warnings": list(board.warnings),
+        "warnings": list(stored.warnings_of(mandates)),
     }

@@ -18,9 +18,11 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from muster import rules
-from muster.agencies.models import Employment, License, Person
-from muster.agencies.standing import (
+from muster.agencies.models import (
     STATUS_ORDER,
+    Employment,
+    License,
+    Person,
     Standing,
     StandingSummary,
     status_expression,
@@ -193,10 +195,7 @@ def standings_for_agency(
 ) -> AgencyStandings:
     """The page of the agency's current staff that `filters` ask for, in SQL."""
     everyone = summaries(agency, year, today)
-    tally = {status: 0 for status in STATUS_ORDER}
-    for row in everyone.values("status").annotate(n=Count("pk")).order_by():
-        if row["status"] in tally:
-            tally[row["status"]] = row["n"]
+    tally = tally_of(agency, year, today)
     chosen = _narrowed(everyone, filters, agency, year, today)
     ordered = chosen.select_related("person").order_by(*SORTS[filters.sort])
     page = Paginator(ordered, PAGE_SIZE).get_page(page_number)
@@ -212,7 +211,7 @@ def standings_for_agency(
         year=year,
         as_of=today,
         page=page,
-        rows=_rows(list(page.object_list), agency, year, today),
+        rows=rows_for(list(page.object_list), agency, year, today),
         tally=tally,
         not_evaluated=staff - sum(tally.values()),
         staff=staff,
@@ -225,8 +224,18 @@ def standings_for_agency(
                 )
             )
         ),
-        warnings=_warnings([m for m, _ in mandates]),
+        warnings=warnings_of([m for m, _ in mandates]),
     )
+
+
+def tally_of(agency, year: int, today: date) -> dict[str, int]:
+    """How many of the agency's staff have each status on `today`, worst first."""
+    tally = {status: 0 for status in STATUS_ORDER}
+    found = summaries(agency, year, today).values("status").annotate(n=Count("pk"))
+    for row in found.order_by():
+        if row["status"] in tally:
+            tally[row["status"]] = row["n"]
+    return tally
 
 
 def _narrowed(queryset, filters: Filters, agency, year: int, today: date):
@@ -268,7 +277,7 @@ def _matches(word: str) -> Q:
     )
 
 
-def _rows(found: list[StandingSummary], agency, year: int, today: date):
+def rows_for(found: list[StandingSummary], agency, year: int, today: date):
     ids = [s.person_id for s in found]
     jobs: dict[int, tuple[str, str]] = {}
     for pk, unit, title in (
@@ -309,7 +318,7 @@ def _rows(found: list[StandingSummary], agency, year: int, today: date):
     ]
 
 
-def _warnings(mandate_ids: list[str]) -> tuple[str, ...]:
+def warnings_of(mandate_ids: list[str]) -> tuple[str, ...]:
     """The engine's warnings (such as unverified rules) of the mandates shown."""
     library = rules.load_mandates()
     found: dict[str, None] = {}

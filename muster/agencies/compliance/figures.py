@@ -26,8 +26,14 @@ from muster.agencies.compliance.rows import (
     board_exemptions,
     board_lines,
 )
-from muster.agencies.models import License, Person
-from muster.agencies.standing import OPEN, STATUS_ORDER, Standing, StandingSummary
+from muster.agencies.models import (
+    OPEN,
+    STATUS_ORDER,
+    License,
+    Person,
+    Standing,
+    StandingSummary,
+)
 from muster.rules import engine
 from muster.rules.columns import build_tables, from_day_number
 from muster.rules.loader import VOCABULARY_FILE

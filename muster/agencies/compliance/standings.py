@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from muster.agencies.compliance.figures import evaluate_figures, kept_years
-from muster.agencies.models import Person
-from muster.agencies.standing import Standing, StandingSummary
+from muster.agencies.models import Person, Standing, StandingSummary
 
 # People refreshed per round: bounds memory and the number of SQL parameters.
 CHUNK = 2000

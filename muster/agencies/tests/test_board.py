@@ -13,6 +13,7 @@ from muster.accounts.choices import Role
 from muster.agencies import actions, compliance
 from muster.agencies.compliance.standings import verify_standings
 from muster.agencies.models import (
+    STATUS_ORDER,
     Agency,
     Employment,
     Exemption,
@@ -20,8 +21,8 @@ from muster.agencies.models import (
     Qualification,
     Standing,
     StandingSummary,
+    status_expression,
 )
-from muster.agencies.standing import STATUS_ORDER, status_expression
 from muster.agencies.tests.standings_check import flush
 from muster.test import make_person, make_record, make_user
 from muster.transfers import exports

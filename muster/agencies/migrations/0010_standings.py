@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("agencies", "0006_license_number_unique"),
+        ("agencies", "0009_absence_exemption_kind"),
     ]
 
     operations = [
