@@ -8,7 +8,9 @@ Chromium can never pass as green. A SQLite pass on CI deselects `postgres` tests
 
 Property tests (hypothesis) try few examples by default, so that `make test`
 stays quick; CI selects the thorough profile with HYPOTHESIS_PROFILE=ci (or
-`--hypothesis-profile ci`). Tests set no example counts of their own.
+`--hypothesis-profile ci`). Tests set no example counts of their own, but for the
+API fuzz (muster/api/tests/test_api_fuzz.py), whose every example is a whole
+request across some twenty operations.
 """
 
 from __future__ import annotations

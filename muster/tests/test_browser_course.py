@@ -116,9 +116,10 @@ def test_an_officer_closes_the_implicit_bias_gap_with_an_online_course(
     sign_in(user)
     url = live_server.url
 
-    # Home: the one open requirement is implicit bias, with this course for it.
+    # Home: the one open requirement is implicit bias; the cheapest plan has this
+    # course for it.
     page.goto(f"{url}/")
-    gaps = page.locator("section.gap-courses")
+    gaps = page.locator("section.plan")
     assert "Implicit bias" in gaps.inner_text()
     page.screenshot(path=artifacts_dir / "course-01-home-gaps.png", full_page=True)
     assert_accessible(page, "officer home page")

@@ -26,7 +26,10 @@ class Paging(NinjaSchema):
     # An unknown query parameter (a typo such as ?persn=) is a 422 naming it.
     model_config = {"extra": "forbid"}
     cursor: str | None = Field(
-        None, max_length=200, description="next_cursor of the page before."
+        None,
+        min_length=1,
+        max_length=200,
+        description="next_cursor of the page before (omit it for the first page).",
     )
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=LIMIT_DOC)
 
