@@ -102,6 +102,8 @@ class ProblemMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/") and (repeated := _repeated_query(request)):
+            return repeated
         response = self.get_response(request)
         if not request.path.startswith("/api/") or response.status_code < 400:
             return response
@@ -113,3 +115,21 @@ class ProblemMiddleware:
         }.get(response.status_code, HTTPStatus(response.status_code).description)
         headers = {"Allow": response["Allow"]} if response.has_header("Allow") else {}
         return problem_response(request, response.status_code, detail, headers=headers)
+
+
+def _repeated_query(request: HttpRequest) -> HttpResponse | None:
+    """A 422 naming a query parameter given more than once: every parameter of
+    this API takes one value, and silently keeping the last would hide the
+    client's mistake (`?agency=a&agency=b`)."""
+    repeated = [name for name, values in request.GET.lists() if len(values) > 1]
+    if not repeated:
+        return None
+    return problem_response(
+        request,
+        422,
+        "A query parameter was given more than once; each takes one value.",
+        kind="repeated-parameter",
+        errors=[
+            field_error(("query", name), "Given more than once.") for name in repeated
+        ],
+    )

@@ -3,6 +3,7 @@ every error is problem+json, and the docs page runs from local files."""
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client
 
 from muster.test import BaseTestCase
@@ -43,3 +44,13 @@ class SchemaTestCase(BaseTestCase):
         self.assertNotIn("cdn", page.lower())
         policy = response["Content-Security-Policy"]
         self.assertIn("script-src 'self'", policy)
+
+
+@pytest.mark.django_db
+def test_a_query_parameter_given_twice_is_a_422_naming_it(client):
+    response = client.get("/api/v1/people?agency=a&agency=b&limit=1")
+    assert response.status_code == 422
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert response.json()["errors"] == [
+        {"field": "query.agency", "pointer": "", "detail": "Given more than once."}
+    ]
