@@ -13,7 +13,6 @@ from pydantic import Field
 
 from muster.accounts import access
 from muster.agencies.actions import record_snapshot
-from muster.agencies.models import License
 from muster.api import mandates, schemas, serializers, standings
 from muster.api.conditional import etag_of
 from muster.api.endpoints.common import LIMIT_DOC, Day, Id, answers, holder
@@ -116,9 +115,7 @@ def list_people(request: HttpRequest, filters: Query[PeopleFilter]):
         rows = rows.filter(external_id=filters.external_id)
     if filters.license_number:
         number = filters.license_number.strip().upper()
-        rows = rows.filter(
-            pk__in=License.objects.filter(number=number).values("person")
-        )
+        rows = rows.filter(licenses__number=number).distinct()
     if filters.name:
         rows = rows.filter(
             Q(first_name__icontains=filters.name) | Q(last_name__icontains=filters.name)

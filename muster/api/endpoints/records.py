@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Status
 
@@ -88,11 +89,9 @@ def _refused(error: Exception) -> ApiError:
 
 
 def _answer(response: HttpResponse, record: TrainingRecord):
-    record = (
-        TrainingRecord.objects.select_related("agency")
-        .prefetch_related("credit_lines", "evidence")
-        .get(pk=record.pk)
-    )
+    # As stored by the action, with the lines and evidence the answer shows.
+    record.refresh_from_db()
+    prefetch_related_objects([record], "agency", "credit_lines", "evidence")
     response["ETag"] = etag_of(actions.record_snapshot(record))
     return serializers.record(record)
 
