@@ -57,13 +57,13 @@ run: venv
 	$(BIN)/python manage.py runserver $(ADDRESS)
 
 # gunicorn (gunicorn.conf.py: workers from the core count, MUSTER_BIND) and
-# `manage.py db_worker` run side by side; when either stops, the other is stopped
+# `manage.py task_worker` run side by side; when either stops, the other is stopped
 # too and make fails, so a process manager restarts both.
 serve: venv
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py standings refresh
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
-	@bash -c '$(BIN)/python manage.py db_worker & worker=$$!; \
+	@bash -c '$(BIN)/python manage.py task_worker & worker=$$!; \
 		$(BIN)/gunicorn & web=$$!; \
 		trap "kill $$web $$worker 2>/dev/null; wait" EXIT INT TERM; \
 		wait -n $$web $$worker'

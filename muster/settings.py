@@ -456,8 +456,13 @@ LOGGING = {
 MUSTER_HEALTH_QUEUE_MAX_AGE = env_int("MUSTER_HEALTH_QUEUE_MAX_AGE", 600)
 
 # Background work (reminder emails) goes through a database-backed queue, so it
-# runs on SQLite and PostgreSQL alike; `manage.py db_worker` works through it.
+# runs on SQLite and PostgreSQL alike; `manage.py task_worker` works through it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# A task RUNNING longer than this (seconds) is taken to have lost its worker and is
+# put back in the queue when a task worker starts (muster/health/orphans.py); a
+# dead worker on the same host is known at once. Every task takes seconds.
+MUSTER_TASK_ORPHAN_AFTER = env_int("MUSTER_TASK_ORPHAN_AFTER", 900)
 
 # Days before a mandate's deadline at which people who are short get a reminder.
 # Comma-separated, such as 90,30,7; Missouri's grace period gets its own reminders.

@@ -9,6 +9,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -454,18 +455,20 @@ def self_report(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and lines.is_valid():
         employment = access.own_employment(request.user)
         try:
-            record = actions.self_report_training(
-                actor=request.user,
-                agency=employment.agency if employment else None,
-                fields=form.record_fields(),
-                lines=lines.lines(),
-                files=_files(form.cleaned_data.get("evidence")),
-                request=request,
-            )
+            # The coordinators' emails are queued in the same transaction.
+            with transaction.atomic():
+                record = actions.self_report_training(
+                    actor=request.user,
+                    agency=employment.agency if employment else None,
+                    fields=form.record_fields(),
+                    lines=lines.lines(),
+                    files=_files(form.cleaned_data.get("evidence")),
+                    request=request,
+                )
+                notify.self_report_waiting(record)
         except actions.DuplicateTraining as duplicate:
             form.add_error(None, str(duplicate))
         else:
-            notify.self_report_waiting(record)
             messages.success(
                 request, "Sent to your training coordinator; it counts once approved."
             )
@@ -550,9 +553,10 @@ def review_training(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 def _review_and_tell(**kwargs):
-    """Approve or reject, then queue the officer's email about it."""
-    record = actions.review_training(**kwargs)
-    notify.self_report_decided(record)
+    """Approve or reject, and queue the officer's email in the same transaction."""
+    with transaction.atomic():
+        record = actions.review_training(**kwargs)
+        notify.self_report_decided(record)
     return record
 
 

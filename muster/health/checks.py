@@ -49,7 +49,7 @@ def oldest_pending_wait() -> timedelta | None:
 
 def queue_problem() -> str | None:
     """A reason when a due task has waited longer than MUSTER_HEALTH_QUEUE_MAX_AGE:
-    the task worker (`manage.py db_worker`) is stopped, stuck or too slow."""
+    the task worker (`manage.py task_worker`) is stopped, stuck or too slow."""
     limit = timedelta(seconds=settings.MUSTER_HEALTH_QUEUE_MAX_AGE)
     try:
         waited = oldest_pending_wait()

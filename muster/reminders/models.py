@@ -60,3 +60,32 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"Digest for {self.user} ({self.agency}, {self.sent_on})"
+
+
+class ReviewEmailSent(models.Model):
+    """One email about a self-reported record's review, to one address.
+
+    `kind` says which: "waiting" (to a coordinator) or the decision the officer
+    is told of ("approved", "rejected"). As for reminders, the unique constraint
+    is what stops a second email when a task runs again after its worker died.
+    """
+
+    record = models.ForeignKey(
+        "agencies.TrainingRecord", on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=20)
+    email = models.EmailField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at", "pk"]
+        verbose_name = "review email sent"
+        verbose_name_plural = "review emails sent"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record", "kind", "email"], name="one_review_email_per_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} email to {self.email} (record {self.record_id})"

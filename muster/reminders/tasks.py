@@ -2,7 +2,10 @@
 
 Each task writes its log row and sends the email in one transaction: if the mail
 server refuses, the row is rolled back and tomorrow's run tries again; if the row
-exists already (another worker, a repeated run), nothing is sent.
+exists already (another worker, a repeated run, a task put back after its worker
+was killed: muster/health/orphans.py), nothing is sent. The one window left is a
+worker killed after the mail server accepted the message and before the commit:
+the task then runs again and the message goes out a second time (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from django_tasks import task
 
 from muster.agencies.choices import Approval
 from muster.agencies.models import Agency, Person, TrainingRecord
-from muster.reminders.models import DigestSent, ReminderSent
+from muster.reminders.models import DigestSent, ReminderSent, ReviewEmailSent
 
 
 @task()
@@ -89,14 +92,15 @@ def send_review_waiting(record_id: int, user_id: int) -> bool:
     """Tell a coordinator that an officer's self-reported training waits for them."""
     record = TrainingRecord.objects.select_related("person", "agency").get(pk=record_id)
     user = get_user_model().objects.get(pk=user_id)
-    context = {"user": user, "record": record}
-    send_mail(
+    return _send_review_email(
+        record,
+        "waiting",
+        user.email,
         f"Training to review: {record.person.get_full_name()}, {record.title}",
-        render_to_string("reminders/email/review_waiting.txt", context),
-        None,
-        [user.email],
+        render_to_string(
+            "reminders/email/review_waiting.txt", {"user": user, "record": record}
+        ),
     )
-    return True
 
 
 @task()
@@ -105,12 +109,28 @@ def send_review_decision(record_id: int, email: str) -> bool:
     record = TrainingRecord.objects.select_related("person", "reviewed_by").get(
         pk=record_id
     )
-    context = {"record": record, "approved": record.approval == Approval.APPROVED}
-    verb = "approved" if context["approved"] else "not approved"
-    send_mail(
+    approved = record.approval == Approval.APPROVED
+    verb = "approved" if approved else "not approved"
+    return _send_review_email(
+        record,
+        "approved" if approved else "rejected",
+        email,
         f"Your training {verb}: {record.title}",
-        render_to_string("reminders/email/review_decision.txt", context),
-        None,
-        [email],
+        render_to_string(
+            "reminders/email/review_decision.txt",
+            {"record": record, "approved": approved},
+        ),
     )
+
+
+def _send_review_email(
+    record: TrainingRecord, kind: str, email: str, subject: str, body: str
+) -> bool:
+    """Log and send in one transaction, as reminders are; False if sent before."""
+    try:
+        with transaction.atomic():
+            ReviewEmailSent.objects.create(record=record, kind=kind, email=email)
+            send_mail(subject, body, None, [email])
+    except IntegrityError:
+        return False
     return True

@@ -62,13 +62,27 @@ class Browser:
             f"sessionid={client.cookies['sessionid'].value}; csrftoken={self.csrf}"
         )
 
-    def post(self, path: str, data: dict) -> int:
-        """POST a form and return the status code (a redirect is not followed)."""
-        body = urllib.parse.urlencode(
+    def encode(self, data: dict) -> bytes:
+        """A form's body, with this browser's CSRF token."""
+        return urllib.parse.urlencode(
             data | {"csrfmiddlewaretoken": self.csrf}, doseq=True
         ).encode()
+
+    def request_head(self, method: str, path: str, length: int) -> bytes:
+        """The raw HTTP/1.1 head of a form request, for a socket of one's own."""
+        host = urllib.parse.urlsplit(self.base_url).netloc
+        return (
+            f"{method} {path} HTTP/1.1\r\nHost: {host}\r\nCookie: {self.cookie}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {length}\r\nConnection: close\r\n\r\n"
+        ).encode()
+
+    def post(self, path: str, data: dict) -> int:
+        """POST a form and return the status code (a redirect is not followed)."""
         request = urllib.request.Request(
-            self.base_url + path, data=body, headers={"Cookie": self.cookie}
+            self.base_url + path,
+            data=self.encode(data),
+            headers={"Cookie": self.cookie},
         )
         try:
             with OPENER.open(request, timeout=60) as response:

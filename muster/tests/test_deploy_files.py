@@ -47,7 +47,7 @@ def test_it_has_the_database_the_app_the_worker_and_the_daily_jobs(compose):
 def test_every_command_of_the_services_exists(compose):
     services = compose["services"]
     assert services["web"]["command"] == ["gunicorn"]
-    assert manage_commands(services["worker"]["command"]) == ["db_worker"]
+    assert manage_commands(services["worker"]["command"]) == ["task_worker"]
     assert manage_commands(services["migrate"]["command"]) == ["migrate"]
     assert manage_commands(services["scheduler"]["command"]) == [
         "send_reminders",
@@ -121,6 +121,6 @@ def test_make_serve_migrates_collects_static_files_and_runs_both_processes():
         text=True,
         check=True,
     ).stdout
-    steps = ["manage.py migrate", "manage.py collectstatic", "db_worker", "gunicorn"]
+    steps = ["manage.py migrate", "manage.py collectstatic", "task_worker", "gunicorn"]
     positions = [planned.index(step) for step in steps]
     assert positions == sorted(positions), planned

@@ -11,7 +11,7 @@ class Command(BaseCommand):
         "Queue today's reminder emails to people short of a mandate (at the "
         "MUSTER_REMINDER_DAYS points before a deadline, and in Missouri's grace "
         "period) and a digest to each of their coordinators. Run it once a day "
-        "(cron or a systemd timer); `manage.py db_worker` sends the emails. A "
+        "(cron or a systemd timer); `manage.py task_worker` sends the emails. A "
         "reminder already sent is never sent again."
     )
 
