@@ -770,3 +770,24 @@ def lrs_forward_target(agency: Agency):
     from muster.xapi.models import ForwardTarget
 
     return ForwardTarget.objects.filter(agency=agency).first()
+
+
+def cmi5_waivable_enrollment(user, code: str, enrollment_id: int):
+    """An open enrollment in a cmi5 course of someone now at agency `code`, which
+    the user coordinates; else 404. A coordinator may waive its AUs (cmi5 9.3.7)."""
+    agency = get_agency(user, code, WRITERS)
+    enrollment = (
+        Enrollment.objects.filter(
+            pk=enrollment_id,
+            completed_at__isnull=True,
+            course__package__kind="cmi5",
+            person__in=Employment.objects.current()
+            .filter(agency=agency)
+            .values("person"),
+        )
+        .select_related("course__package", "person")
+        .first()
+    )
+    if enrollment is None:
+        raise Http404("No such enrollment.")
+    return agency, enrollment

@@ -87,3 +87,4 @@ class Action(models.TextChoices):
     APPROVAL_UPDATE = "approval.update", "Course approval changed"
     ASSET_CREATE = "asset.create", "Lesson file added"
     PACKAGE_IMPORT = "package.import", "Content package imported"
+    CMI5_WAIVE = "cmi5.waive", "cmi5 AU waived"

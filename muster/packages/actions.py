@@ -152,6 +152,8 @@ def _create(actor, provider, upload, outline, root, count, total, hours) -> Pack
             max_time_allowed=item.max_time_allowed[:40],
             move_on=item.move_on,
             launch_method=item.launch_method,
+            blocks=list(item.blocks),
+            entitlement_key=item.entitlement_key[:1000],
         )
         for position, item in enumerate(outline.items, start=1)
     )

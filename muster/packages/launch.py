@@ -32,9 +32,13 @@ class Launch:
     parent: str
 
 
-def new_token(enrollment_id: int, item_id: int, parent: str) -> str:
-    """A token for one launch; `parent` is the Muster origin allowed to frame it."""
-    value = {"e": enrollment_id, "i": item_id, "l": uuid.uuid4().hex, "p": parent}
+def new_token(
+    enrollment_id: int, item_id: int, parent: str, *, launch_id: str = ""
+) -> str:
+    """A token for one launch; `parent` is the Muster origin allowed to frame it.
+    For cmi5 the launch id is the AU session id."""
+    launch_id = launch_id or uuid.uuid4().hex
+    value = {"e": enrollment_id, "i": item_id, "l": launch_id, "p": parent}
     return signing.dumps(value, salt=SALT, compress=True)
 
 

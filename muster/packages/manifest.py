@@ -62,6 +62,8 @@ class OutlineItem:
     launch_method: str = ""
     is_visible: bool = True
     depth: int = 0
+    blocks: tuple[str, ...] = ()  # cmi5: the ids of the blocks holding the AU
+    entitlement_key: str = ""
 
 
 @dataclass
@@ -350,7 +352,7 @@ def read_cmi5(data: bytes, files: set[str]) -> Outline:
         if course is not None
         else "",
     )
-    walk_aus(root, outline, files, problems, 0)
+    walk_aus(root, outline, files, problems, ())
     if not problems and not outline.items:
         problems.append(f"{name}: the course has no <au>.")
     if problems:
@@ -366,16 +368,19 @@ def lang_text(element: Element | None) -> str:
     return text_of(strings[0]) if strings else text_of(element)
 
 
-def walk_aus(parent, outline, files, problems, depth) -> None:
+def walk_aus(parent, outline, files, problems, blocks: tuple[str, ...]) -> None:
     for element in parent:
         if local(element.tag) == "block":
-            walk_aus(element, outline, files, problems, depth + 1)
+            block_id = (element.get("id") or "").strip()
+            if not block_id:
+                problems.append("cmi5.xml: a <block> has no id.")
+            walk_aus(element, outline, files, problems, (*blocks, block_id))
         elif local(element.tag) == "au":
-            outline.items.append(cmi5_au(element, files, problems, depth))
+            outline.items.append(cmi5_au(element, files, problems, blocks))
 
 
 def cmi5_au(
-    au: Element, files: set[str], problems: list[str], depth: int
+    au: Element, files: set[str], problems: list[str], blocks: tuple[str, ...]
 ) -> OutlineItem:
     where = f"cmi5.xml: <au id='{au.get('id', '')}'>"
     if not au.get("id"):
@@ -397,7 +402,7 @@ def cmi5_au(
             f"{where} has launchMethod '{method}'; expected AnyWindow or OwnWindow."
         )
     return OutlineItem(
-        identifier=au.get("id", ""),
+        identifier=au.get("id", "").strip(),
         title=lang_text(child(au, "title")) or au.get("id", ""),
         href=url,
         scorm_type="au",
@@ -407,5 +412,7 @@ def cmi5_au(
         ),
         move_on=move_on,
         launch_method=method,
-        depth=depth,
+        depth=len(blocks),
+        blocks=blocks,
+        entitlement_key=text_of(child(au, "entitlementKey")),
     )

@@ -75,6 +75,12 @@ class PackageItem(models.Model):
     max_time_allowed = models.CharField(max_length=40, blank=True)
     move_on = models.CharField(max_length=20, blank=True)
     launch_method = models.CharField(max_length=10, blank=True)
+    blocks = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="cmi5: the ids of the blocks holding the AU, outermost first.",
+    )
+    entitlement_key = models.CharField(max_length=1000, blank=True)
 
     class Meta:
         ordering = ["package", "position"]
@@ -171,3 +177,63 @@ class CmiCommit(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("A CMI commit is evidence and is never deleted.")
+
+
+class Cmi5Registration(models.Model):
+    """cmi5's registration: one enrollment in a cmi5 course, named by a UUID.
+
+    `satisfied` lists the LMS-made activity ids (blocks, the course) a Satisfied
+    statement was already issued for, so none is issued twice (cmi5 9.3.9).
+    """
+
+    enrollment = models.OneToOneField(
+        Enrollment, on_delete=models.PROTECT, related_name="cmi5_registration"
+    )
+    registration = models.UUIDField(unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    satisfied = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return str(self.registration)
+
+
+class Cmi5Session(models.Model):
+    """One AU session: from the LMS's Launched statement to Terminated or Abandoned.
+
+    `credential` is the LRS client whose key and secret make the auth-token the
+    fetch URL hands out once; it is revoked when the session ends.
+    """
+
+    registration = models.ForeignKey(
+        Cmi5Registration, on_delete=models.PROTECT, related_name="sessions"
+    )
+    item = models.ForeignKey(PackageItem, on_delete=models.PROTECT, related_name="+")
+    session_id = models.CharField(max_length=64, unique=True)
+    launch_mode = models.CharField(max_length=10)
+    credential = models.OneToOneField(
+        "xapi.LRSClient",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cmi5_session",
+    )
+    launched_at = models.DateTimeField(default=timezone.now)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    initialized_at = models.DateTimeField(null=True, blank=True)
+    terminated_at = models.DateTimeField(null=True, blank=True)
+    abandoned_at = models.DateTimeField(null=True, blank=True)
+    last_statement_at = models.DateTimeField(null=True, blank=True)
+    verbs = models.JSONField(
+        default=list, blank=True, help_text="cmi5 defined verbs the AU sent, in order."
+    )
+    is_waiver = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["registration", "launched_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.item} session {self.session_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.terminated_at is None and self.abandoned_at is None

@@ -11,9 +11,22 @@ urlpatterns = [
     path("learn/<slug:slug>/package/", views.play, name="play"),
     path("learn/<slug:slug>/package/finish/", views.finish, name="finish"),
     path("learn/<slug:slug>/package/<int:position>/", views.play, name="play-item"),
+    path(
+        "agencies/<str:code>/cmi5/waive/<int:enrollment_id>/<int:position>/",
+        views.cmi5_waive,
+        name="cmi5-waive",
+    ),
     # Served only on the content origin (muster/packages/middleware.py).
     path("package-content/<str:token>/", views.launcher, name="launcher"),
     path("package-content/<str:token>/commit/", views.commit, name="commit"),
+    path(
+        "package-content/<str:token>/cmi5/fetch/", views.cmi5_fetch, name="cmi5-fetch"
+    ),
+    path(
+        "package-content/<str:token>/cmi5/return/",
+        views.cmi5_return,
+        name="cmi5-return",
+    ),
     path(
         "package-content/<str:token>/files/<path:path>",
         views.package_file,

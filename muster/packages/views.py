@@ -21,12 +21,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from muster.accounts import access
 from muster.learning import seat
 from muster.learning.models import Enrollment
-from muster.packages import actions, completion, launch, runtime
+from muster.packages import actions, cmi5, completion, launch, runtime
 from muster.packages.forms import PackageUploadForm
 from muster.packages.zipcheck import PackageError
 
@@ -107,6 +107,9 @@ def play(request: HttpRequest, slug: str, position: int | None = None) -> HttpRe
         if item is None:
             raise Http404("No such item.")
     problem = launch.why_cannot_play(request)
+    is_cmi5 = package.kind == "cmi5"
+    if is_cmi5 and not problem:
+        problem = cmi5.why_cannot_launch(enrollment)
     context = {
         "course": enrollment.course,
         "enrollment": enrollment,
@@ -117,7 +120,16 @@ def play(request: HttpRequest, slug: str, position: int | None = None) -> HttpRe
         "meter": _meter(enrollment),
         "heartbeat_seconds": seat.HEARTBEAT_SECONDS,
     }
-    if not problem:
+    frames = [launch.content_origin()]
+    if not problem and is_cmi5:
+        parent = f"{request.scheme}://{request.get_host()}"
+        context["launch_url"] = cmi5.launch(enrollment, item, parent=parent)
+        context["own_window"] = item.launch_method == "OwnWindow"
+        context["content_origin"] = launch.content_origin()
+        au_origin = _origin(item.href)
+        if au_origin:
+            frames.append(au_origin)
+    elif not problem:
         parent = f"{request.scheme}://{request.get_host()}"
         token = launch.new_token(enrollment.pk, item.pk, parent)
         actions.launch_item(enrollment, item)
@@ -127,8 +139,15 @@ def play(request: HttpRequest, slug: str, position: int | None = None) -> HttpRe
         context["content_origin"] = launch.content_origin()
     response = render(request, "packages/play.html", context)
     if not problem:
-        response._csp_update = {"frame-src": [launch.content_origin()]}
+        response._csp_update = {"frame-src": frames}
     return response
+
+
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
 def _meter(enrollment: Enrollment) -> dict:
@@ -215,7 +234,11 @@ def package_file(request: HttpRequest, token: str, path: str) -> FileResponse:
     kind, _ = mimetypes.guess_type(clean)
     response = FileResponse(handle, content_type=kind or "application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
-    return _framed_by(response, found.parent, CONTENT_POLICY)
+    policy = CONTENT_POLICY
+    if item.package.kind == "cmi5":
+        # A cmi5 AU talks to the LRS at Muster's own origin (the endpoint, 8.1).
+        policy = {**CONTENT_POLICY, "connect-src": ["'self'", found.parent]}
+    return _framed_by(response, found.parent, policy)
 
 
 @csrf_exempt
@@ -249,3 +272,77 @@ def _refused(code: int, message: str) -> JsonResponse:
     return JsonResponse(
         {"result": False, "errorCode": code, "error": message}, status=400
     )
+
+
+# --- cmi5 (muster/packages/cmi5.py) ---------------------------------------------
+
+
+@csrf_exempt
+@require_http_methods(["POST", "OPTIONS"])
+def cmi5_fetch(request: HttpRequest, token: str) -> JsonResponse:
+    """The fetch URL (cmi5 8.2): the auth-token once, then error JSON, always 200.
+
+    No cookie is read; the signed launch token in the path names the session.
+    """
+    if request.method == "OPTIONS":
+        return _cors(JsonResponse({}))
+    try:
+        found = launch.read_token(token)
+    except Http404:
+        answer = {"error-code": "2", "error-text": "Not a valid fetch URL."}
+    else:
+        answer = cmi5.fetch_token(found.launch)
+    response = JsonResponse(answer)
+    response["Cache-Control"] = "no-store"
+    return _cors(response)
+
+
+def _cors(response: JsonResponse) -> JsonResponse:
+    # An AU hosted elsewhere (an absolute url in cmi5.xml) fetches from its origin.
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Allow-Methods"] = "POST, OPTIONS"
+    response["Access-Control-Allow-Headers"] = "Content-Type"
+    return response
+
+
+@xframe_options_exempt
+def cmi5_return(request: HttpRequest, token: str) -> HttpResponse:
+    """The returnURL of LMS.LaunchData (cmi5 10.0): tells the player the AU ended."""
+    found = launch.read_token(token)
+    response = render(
+        request, "packages/cmi5_return.html", {"parent_origin": found.parent}
+    )
+    policy = {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'none'"],
+    }
+    return _framed_by(response, found.parent, policy)
+
+
+@login_required
+@require_POST
+def cmi5_waive(
+    request: HttpRequest, code: str, enrollment_id: int, position: int
+) -> HttpResponse:
+    """A coordinator waives one AU of an officer's cmi5 course (cmi5 9.3.7)."""
+    agency, enrollment = access.cmi5_waivable_enrollment(
+        request.user, code, enrollment_id
+    )
+    item = enrollment.course.package.items.filter(position=position).first()
+    if item is None:
+        raise Http404("No such AU.")
+    try:
+        cmi5.waive(
+            actor=request.user,
+            enrollment=enrollment,
+            item=item,
+            reason=request.POST.get("reason", ""),
+            request=request,
+        )
+    except cmi5.Cmi5Error as error:
+        return JsonResponse({"error": str(error)}, status=400)
+    return JsonResponse({"waived": item.identifier})

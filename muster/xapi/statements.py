@@ -21,6 +21,7 @@ from django.utils import timezone
 from muster.agencies.models import Agency
 from muster.xapi.identity import actor_keys
 from muster.xapi.models import Activity, Attachment, LRSClient, Statement, StatementTerm
+from muster.xapi.policy import for_client
 from muster.xapi.validation import VOIDED, Invalid, check_statement
 
 SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
@@ -70,6 +71,9 @@ def store_statements(
     _check_attachments(statements, parts)
     for index, statement in enumerate(statements):
         check_signatures(statement, parts, f"statement[{index}]")
+    policy = for_client(client)
+    if policy is not None:
+        policy.check_statements(client, statements)
     try:
         rows = _write(agency, client, statements, ids, parts, authority, version)
     except IntegrityError:
@@ -80,7 +84,9 @@ def store_statements(
         from muster.xapi.completions import record_completions
         from muster.xapi.forwarding import queue_forwarding
 
-        if client is not None:
+        if policy is not None:
+            policy.stored(client, rows)
+        elif client is not None:
             record_completions(rows)
         queue_forwarding(agency, rows)
     return [str(statement_id) for statement_id in ids]

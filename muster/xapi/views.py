@@ -27,6 +27,7 @@ from muster.accounts.access import (
 from muster.xapi import documents
 from muster.xapi.identity import agent_key
 from muster.xapi.models import DocumentKind, Statement
+from muster.xapi.policy import for_client
 from muster.xapi.protocol import (
     Refused,
     XRequest,
@@ -209,11 +210,24 @@ def _get_statements(xrequest: XRequest, agency) -> HttpResponse:
         raise Invalid("format: must be exact, ids or canonical.")
     with_attachments = _boolean(params, "attachments")
     languages = accepted_languages(xrequest.headers.get("accept-language", ""))
+    policy = for_client(xrequest.client)
+    only_agent = policy.reading_agent(xrequest.client) if policy else None
     if "statementId" in params or "voidedStatementId" in params:
         row = _single(xrequest, agency)
+        if (
+            only_agent is not None
+            and not row.terms.filter(role="actor", value=only_agent).exists()
+        ):
+            raise Refused(404, "No such statement.")
         rows, body = [row], render(row.data, fmt, agency, languages)
     else:
-        rows, more = find_statements(agency, _filters(params))
+        filters = _filters(params)
+        if only_agent is not None and filters.agent is None:
+            filters.agent = only_agent
+        if only_agent is not None and filters.agent != only_agent:
+            rows, more = [], None  # another learner's statements: none to show
+        else:
+            rows, more = find_statements(agency, filters)
         body = {
             "statements": [render(r.data, fmt, agency, languages) for r in rows],
             "more": f"/xapi/statements?more={more}" if more else "",
@@ -410,6 +424,11 @@ def _document(xrequest, kind, scope, id_name, *, strict=True) -> HttpResponse:
     agency = lrs_agency(xrequest.client)
     document_id = xrequest.params.get(id_name)
     method = xrequest.method
+    policy = for_client(xrequest.client)
+    if policy is not None:
+        policy.check_document(
+            xrequest.client, kind, {**scope, "document_id": document_id}, method
+        )
     if method in ("GET", "HEAD") and document_id is None:
         since = xrequest.params.get("since")
         moment = parse_timestamp(since, "since") if since else None

@@ -11,10 +11,12 @@ tokens are refused (muster/packages/tests/test_runtime.py).
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
+
 from muster.learning.models import Enrollment
 from muster.packages import launch
 from muster.packages.tests import fixtures
-from muster.packages.tests.helpers import imported
+from muster.packages.tests.helpers import author, imported
 from muster.tests.isolation import Case
 
 WRITE = ("GET", "POST")
@@ -22,15 +24,46 @@ WRITE = ("GET", "POST")
 
 def charlie_package_enrollment(t) -> Enrollment:
     existing = Enrollment.objects.filter(
-        person=t.charlie_person, course__package__isnull=False
+        person=t.charlie_person, course__package__kind="scorm12"
     ).first()
     if existing is not None:
         return existing
-    package = imported(fixtures.scorm12_zip())
+    package = imported(fixtures.scorm12_zip(), actor=_author())
     return Enrollment.objects.create(
         person=t.charlie_person, user=t.charlie, course=package.course,
         jurisdiction="MO",
     )  # fmt: skip
+
+
+def _author():
+    return get_user_model().objects.filter(username="ada").first() or author()
+
+
+def charlie_cmi5_enrollment(t) -> Enrollment:
+    existing = Enrollment.objects.filter(
+        person=t.charlie_person, course__package__kind="cmi5"
+    ).first()
+    if existing is not None:
+        return existing
+    package = imported(fixtures.cmi5_zip(), actor=_author())
+    return Enrollment.objects.create(
+        person=t.charlie_person, user=t.charlie, course=package.course,
+        jurisdiction="MO",
+    )  # fmt: skip
+
+
+def _cmi5_token(t) -> str:
+    enrollment = charlie_cmi5_enrollment(t)
+    item = enrollment.course.package.items.get()
+    return launch.new_token(enrollment.pk, item.pk, "http://testserver")
+
+
+def _waive(t) -> list[dict]:
+    enrollment = charlie_cmi5_enrollment(t)
+    return [
+        {"code": t.other_agency.code, "enrollment_id": enrollment.pk, "position": 1},
+        {"code": t.agency.code, "enrollment_id": enrollment.pk, "position": 1},
+    ]
 
 
 def _slug(t) -> list[dict]:
@@ -54,6 +87,16 @@ CASES = {
     "packages:finish": Case(_slug, methods=("POST",)),
     "packages:launcher": Case(lambda t: [{"token": _token(t)}]),
     "packages:commit": Case(lambda t: [{"token": _token(t)}], methods=("POST",)),
+    "packages:cmi5-fetch": Case(
+        lambda t: [{"token": _cmi5_token(t)}],
+        methods=("POST",),
+        note="Content origin only; the signed launch token names the AU session.",
+    ),
+    "packages:cmi5-return": Case(
+        lambda t: [{"token": _cmi5_token(t)}],
+        note="Content origin only; shows no data, only tells the player to reload.",
+    ),
+    "packages:cmi5-waive": Case(_waive, methods=("POST",)),
     "packages:file": Case(
         lambda t: [{"token": _token(t), "path": "sco/index.html"}],
         note="Content origin only; the token is the credential there.",
