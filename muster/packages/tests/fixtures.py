@@ -199,3 +199,98 @@ def scorm2004_zip() -> bytes:
 
 def cmi5_zip() -> bytes:
     return build_zip(cmi5_files())
+
+
+# A small cmi5 AU of this project's own (cmi5 sections 8 to 11, the AU's side):
+# it fetches its token, reads LMS.LaunchData and the learner preferences, sends
+# initialized, then, on "Finish", completed, passed (score 0.9) and terminated,
+# and goes to the returnURL.
+CMI5_AU_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>cmi5 AU</title>
+<script src="au.js"></script></head>
+<body><h1>Report narrative</h1>
+<p>Launch mode: <span id="mode">?</span></p>
+<p>Status: <span id="status">starting</span></p>
+<button id="finish" type="button">Finish and pass</button>
+</body></html>
+"""
+
+CMI5_AU_JS = """
+(function () {
+  "use strict";
+  var CMI5 = "https://w3id.org/xapi/cmi5/context/categories/cmi5";
+  var MOVEON = "https://w3id.org/xapi/cmi5/context/categories/moveon";
+  var VERBS = "http://adlnet.gov/expapi/verbs/";
+  var q = new URLSearchParams(window.location.search);
+  var endpoint = q.get("endpoint");
+  var actor = JSON.parse(q.get("actor"));
+  var auth = "", launchData = null, started = Date.now();
+
+  function show(id, text) { document.getElementById(id).textContent = text; }
+  function uuid() {
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+  function lrs(method, path, params, body) {
+    var url = endpoint + path + (params ? "?" + new URLSearchParams(params) : "");
+    return fetch(url, {
+      method: method,
+      headers: {"Authorization": "Basic " + auth, "X-Experience-API-Version": "1.0.3",
+                "Content-Type": "application/json"},
+      body: body ? JSON.stringify(body) : undefined
+    }).then(function (r) {
+      if (!r.ok) { throw new Error(path + " answered " + r.status); }
+      return r.status === 204 ? null : r.json();
+    });
+  }
+  function duration() { return "PT" + ((Date.now() - started) / 1000).toFixed(2) + "S"; }
+  function send(verb, result) {
+    var context = JSON.parse(JSON.stringify(launchData.contextTemplate));
+    context.registration = q.get("registration");
+    var categories = [{id: CMI5}];
+    if (result && ("success" in result || "completion" in result)) { categories.push({id: MOVEON}); }
+    context.contextActivities.category = categories;
+    if (verb === "passed" && launchData.masteryScore !== undefined) {
+      context.extensions["https://w3id.org/xapi/cmi5/context/extensions/masteryscore"] = launchData.masteryScore;
+    }
+    var statement = {id: uuid(), actor: actor, verb: {id: VERBS + verb},
+                     object: {objectType: "Activity", id: q.get("activityId")},
+                     context: context, timestamp: new Date().toISOString()};
+    if (result) { statement.result = result; }
+    return lrs("POST", "statements", null, statement);
+  }
+  function fail(error) { show("status", "error: " + error.message); }
+
+  window.addEventListener("DOMContentLoaded", function () {
+    fetch(q.get("fetch"), {method: "POST"}).then(function (r) { return r.json(); })
+      .then(function (answer) {
+        auth = answer["auth-token"];
+        return lrs("GET", "activities/state", {stateId: "LMS.LaunchData", activityId: q.get("activityId"),
+                   agent: JSON.stringify(actor), registration: q.get("registration")});
+      })
+      .then(function (data) {
+        launchData = data;
+        show("mode", data.launchMode);
+        return lrs("GET", "agents/profile", {agent: JSON.stringify(actor), profileId: "cmi5LearnerPreferences"});
+      })
+      .then(function () { return send("initialized"); })
+      .then(function () { show("status", "initialized"); })
+      .catch(fail);
+    document.getElementById("finish").addEventListener("click", function () {
+      send("completed", {completion: true, duration: duration()})
+        .then(function () { return send("passed", {success: true, score: {scaled: 0.9}, duration: duration()}); })
+        .then(function () { return send("terminated", {duration: duration()}); })
+        .then(function () { show("status", "terminated"); window.location.assign(launchData.returnURL); })
+        .catch(fail);
+    });
+  });
+})();
+"""
+
+
+def cmi5_au_zip() -> bytes:
+    return build_zip(
+        {"cmi5.xml": CMI5, "au/index.html": CMI5_AU_PAGE, "au/au.js": CMI5_AU_JS}
+    )
