@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "muster.audit",
     "muster.catalog",
     "muster.learning",
+    "muster.badges",
     "muster.packages",
     "muster.transfers",
     "muster.reminders",
@@ -338,6 +339,12 @@ IMPORT_MAX_UNZIPPED_BYTES = env_int(
 )
 IMPORT_MAX_ZIP_RATIO = env_int("MUSTER_IMPORT_MAX_ZIP_RATIO", 100)
 IMPORT_MAX_SECONDS = env_int("MUSTER_IMPORT_MAX_SECONDS", 60)
+
+# Open Badges (docs/badges.md): the public https:// address of this site, whose
+# host names each provider's did:web identifier (did:web:<host>:issuers:<code>)
+# and is written into every credential. Set it before the first badge: a badge
+# names its issuer by it for good.
+BADGE_ORIGIN = env_str("MUSTER_BADGE_ORIGIN", "https://localhost:8000")
 
 # Content packages (SCORM, cmi5; docs/packages.md). Their content is served from
 # another origin than Muster's, such as https://content.muster.example, whose

@@ -21,6 +21,7 @@ urlpatterns = [
     path("xapi/", include("muster.xapi.urls")),
     path("my/transfers/", include("muster.transfers.my_urls")),
     path("", include("muster.packages.urls")),
+    path("", include("muster.badges.urls")),
     path("", include("muster.learning.urls")),
     path("", include("muster.catalog.urls")),
     path("", include("muster.plans.urls")),

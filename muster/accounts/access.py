@@ -401,6 +401,15 @@ def certificate_to_verify(code: str) -> Certificate | None:
     return certificates.filter(code=code).first()
 
 
+def badge_issuer(code: str):
+    """The provider `code` if it has a badge signing key, else 404: its DID
+    document and status list are public, like the certificates they check."""
+    agency = Agency.objects.filter(code=code, issuer_keys__isnull=False).first()
+    if agency is None:
+        raise Http404("No such badge issuer.")
+    return agency
+
+
 def revocable_certificate(user, code: str) -> Certificate:
     """The certificate with `code` if the user may revoke it, else 404."""
     certificate = Certificate.objects.select_related("enrollment__course")

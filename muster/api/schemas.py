@@ -145,6 +145,12 @@ class Certificate(BaseModel):
     revoke_reason: str
 
 
+class BadgeCredential(BaseModel):
+    media_type: str = Field(description="application/vc+jwt")
+    credential: str = Field(description="The OpenBadgeCredential as a compact JWS.")
+    id: str = Field(description="The credential's id: its public verify page.")
+
+
 def page_of(item: type[BaseModel], name: str) -> type[BaseModel]:
     """A page schema: `items` of `item` and the `next_cursor` (None on the last)."""
     return type(

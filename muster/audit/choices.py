@@ -67,6 +67,8 @@ class Action(models.TextChoices):
     LEARNING_ENROLL = "learning.enroll", "Enrolled in a course"
     LEARNING_COMPLETE = "learning.complete", "Online course completed"
     CERTIFICATE_REVOKE = "certificate.revoke", "Certificate revoked"
+    ISSUER_KEY_CREATE = "issuer-key.create", "Badge signing key created"
+    ISSUER_KEY_RETIRE = "issuer-key.retire", "Badge signing key retired"
 
     LRS_CLIENT_CREATE = "lrs-client.create", "xAPI client created"
     LRS_CLIENT_REVOKE = "lrs-client.revoke", "xAPI client revoked"

@@ -61,6 +61,7 @@ APP_ORDER = (
     "catalog",
     "transfers",
     "learning",
+    "badges",
 )
 
 

@@ -17,6 +17,8 @@ from muster.api import mandates, schemas, serializers, standings
 from muster.api.conditional import etag_of
 from muster.api.endpoints.common import LIMIT_DOC, Day, Id, answers, holder
 from muster.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
+from muster.badges import actions as badge_actions
+from muster.badges import credentials as badge_credentials
 
 router = Router()
 
@@ -300,6 +302,27 @@ def list_certificates(request: HttpRequest, paging: Query[Paging]):
 def get_certificate(request: HttpRequest, code: str):
     rows = _certificates(holder(request))
     return serializers.certificate(get_object_or_404(rows, code=code))
+
+
+@router.get(
+    "/certificates/{code}/credential",
+    response=answers({200: schemas.BadgeCredential}),
+    tags=["learning"],
+)
+def get_certificate_credential(request: HttpRequest, code: str):
+    """The certificate as an Open Badges 3.0 credential, signed as a VC-JWT by
+    its provider's current key (docs/badges.md)."""
+    rows = _certificates(holder(request)).select_related(
+        "enrollment__person", "enrollment__record", "enrollment__course__provider"
+    )
+    certificate = get_object_or_404(rows, code=code)
+    provider = certificate.enrollment.course.provider
+    key = badge_actions.ensure_issuer_key(provider, request=request)
+    return {
+        "media_type": badge_credentials.MEDIA_TYPE,
+        "credential": badge_credentials.signed_badge(certificate, key),
+        "id": badge_credentials.credential_url(certificate),
+    }
 
 
 # Mandates ---------------------------------------------------------------

@@ -124,6 +124,7 @@ CASES = {
     "api:get_completion": _case(_completion),
     "api:list_certificates": _case(None),
     "api:get_certificate": _case(_certificate),
+    "api:get_certificate_credential": _case(_certificate),
     # The law is the same for everyone: only "no Charlie in it" is checked.
     "api:get_mandates": Case(
         lambda t: [{"jurisdiction": "MO"}],

@@ -1,0 +1,94 @@
+"""Writes for badges: a provider's first signing key, rotation and retirement.
+
+Each runs in one transaction with its audit entry. Revoking a certificate is
+learning's `revoke_certificate`; the status list reads the certificate, so the
+credential fails from the moment the revocation is saved.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from muster.agencies.models import Agency
+from muster.audit.choices import Action
+from muster.audit.log import record_event, snapshot
+from muster.badges.keys import current_key, new_key_pair
+from muster.badges.models import IssuerKey
+
+
+class NotAllowed(Exception):
+    """The change was refused; the message says why."""
+
+
+def ensure_issuer_key(agency: Agency, *, request=None) -> IssuerKey:
+    """The provider's signing key, created (and audited) the first time it is needed."""
+    key = current_key(agency)
+    if key is not None:
+        return key
+    return rotate_issuer_key(
+        actor=None,
+        agency=agency,
+        reason="First badge of this provider",
+        request=request,
+    )
+
+
+def rotate_issuer_key(*, actor, agency: Agency, reason: str, request=None) -> IssuerKey:
+    """A new current key; the previous ones stay in the DID document until retired."""
+    if not reason.strip():
+        raise NotAllowed("Say why the key is rotated.")
+    with transaction.atomic():
+        locked = Agency.objects.select_for_update().get(pk=agency.pk)
+        count = IssuerKey.objects.filter(agency=locked).count()
+        public, private = new_key_pair()
+        key = IssuerKey.objects.create(
+            agency=locked,
+            key_id=f"key-{count + 1}",
+            public_key=public,
+            private_key=private,
+        )
+        record_event(
+            Action.ISSUER_KEY_CREATE,
+            actor=actor,
+            obj=key,
+            after=snapshot(key, exclude=("private_key",)),
+            reason=reason.strip()[:200],
+            request=request,
+            agency_id=locked.pk,
+        )
+    return key
+
+
+def retire_issuer_key(*, actor, key: IssuerKey, reason: str, request=None) -> IssuerKey:
+    """Take a key out of the DID document: what it signed stops verifying.
+
+    Refused for the provider's only key that is not retired (rotate first), so
+    that there is always a key to sign with.
+    """
+    if not reason.strip():
+        raise NotAllowed("Say why the key is retired.")
+    with transaction.atomic():
+        locked = IssuerKey.objects.select_for_update().get(pk=key.pk)
+        if locked.is_retired:
+            raise NotAllowed(f"Key {locked.key_id} is already retired.")
+        live = IssuerKey.objects.filter(agency_id=locked.agency_id, retired_at=None)
+        if live.count() == 1:
+            raise NotAllowed(
+                f"Key {locked.key_id} is the provider's only key; rotate first."
+            )
+        before = snapshot(locked, exclude=("private_key",))
+        locked.retired_at = timezone.now()
+        locked.retire_reason = reason.strip()[:200]
+        locked.save(update_fields=["retired_at", "retire_reason"])
+        record_event(
+            Action.ISSUER_KEY_RETIRE,
+            actor=actor,
+            obj=locked,
+            before=before,
+            after=snapshot(locked, exclude=("private_key",)),
+            reason=locked.retire_reason,
+            request=request,
+            agency_id=locked.agency_id,
+        )
+    return locked

@@ -1,0 +1,187 @@
+"""A certificate as an Open Badges 3.0 `OpenBadgeCredential`, signed as a VC-JWT.
+
+Open Badges 3.0 (1EdTech, 2024), section 8.2 "JSON Web Token Proof Format": the
+JWT payload is the credential itself, with `iss` (issuer.id), `jti` (id), `nbf`
+(validFrom, in whole seconds) and `sub` (credentialSubject.id); the JOSE header is
+only `alg`, `kid` (a URI dereferencing to the public JWK: here the DID URL of the
+key, in the provider's did:web document) and `typ` "JWT". The algorithm is EdDSA
+with Ed25519 (RFC 8037), which the section permits beside its RS256 minimum. Why a
+VC-JWT rather than an embedded `eddsa-rdfc-2022` proof: docs/badges.md.
+
+The credential is built anew from the certificate on each request, so it always
+says what the certificate says; its revocation lives in the status list, not in
+the credential, so that a copy downloaded before a revocation fails afterwards.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import jwt
+
+from muster.agencies.models import Agency
+from muster.badges import status
+from muster.badges.keys import (
+    issuer_did,
+    origin,
+    private_key,
+    verification_method,
+)
+from muster.badges.models import IssuerKey
+from muster.learning.models import Certificate
+
+VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+MEDIA_TYPE = "application/vc+jwt"
+# Persons are named in credentials by a UUID derived from this namespace and their
+# primary key: stable across a person's certificates, meaningless elsewhere.
+PERSON_NAMESPACE = uuid.UUID("5b0c8a9e-4f0e-4d3f-9a51-6f1d0c6b7e21")
+
+
+def credential_url(certificate: Certificate) -> str:
+    return f"{origin()}/verify/{certificate.code}/"
+
+
+def status_list_url(agency: Agency) -> str:
+    return f"{origin()}/issuers/{agency.code}/status-list/"
+
+
+def open_badge(certificate: Certificate) -> dict:
+    """The unsigned OpenBadgeCredential for `certificate` (VC Data Model 2.0)."""
+    enrollment = certificate.enrollment
+    provider = enrollment.course.provider
+    subject_id = f"urn:uuid:{uuid.uuid5(PERSON_NAMESPACE, str(enrollment.person_id))}"
+    return {
+        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "id": credential_url(certificate),
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": enrollment.course.title,
+        "description": f"Completion certificate {certificate.code}",
+        "issuer": {
+            "id": issuer_did(provider),
+            "type": ["Profile"],
+            "name": provider.name,
+            "url": f"{origin()}/verify/",
+        },
+        "validFrom": _stamp(certificate.issued_at),
+        "credentialSubject": {
+            "id": subject_id,
+            "type": ["AchievementSubject"],
+            "identifier": [
+                {
+                    "type": "IdentityObject",
+                    "identityType": "name",
+                    "hashed": False,
+                    "identityHash": enrollment.person.get_full_name(),
+                }
+            ],
+            "achievement": _achievement(certificate),
+            **_earned(certificate),
+        },
+        "credentialStatus": {
+            "id": f"{status_list_url(provider)}#{certificate.pk}",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": str(certificate.pk),
+            "statusListCredential": status_list_url(provider),
+        },
+    }
+
+
+def signed_badge(certificate: Certificate, key: IssuerKey) -> str:
+    """The credential as a compact JWS signed with `key` (the provider's current)."""
+    return sign(open_badge(certificate), key)
+
+
+def status_list_credential(agency: Agency, now: datetime) -> dict:
+    """The provider's revocation list as a BitstringStatusListCredential."""
+    certificates = Certificate.objects.filter(enrollment__course__provider=agency)
+    revoked = set(
+        certificates.filter(revoked_at__isnull=False).values_list("pk", flat=True)
+    )
+    last = certificates.order_by("-pk").values_list("pk", flat=True).first() or 0
+    url = status_list_url(agency)
+    return {
+        "@context": [VC_CONTEXT],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer_did(agency),
+        "validFrom": _stamp(now),
+        "credentialSubject": {
+            "id": f"{url}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": status.encode(revoked, size_hint=last + 1),
+        },
+    }
+
+
+def sign(credential: dict, key: IssuerKey) -> str:
+    """A VC-JWT of `credential`: its members plus iss, jti, nbf and sub."""
+    issuer = credential["issuer"]
+    claims = {
+        **credential,
+        "iss": issuer["id"] if isinstance(issuer, dict) else issuer,
+        "jti": credential["id"],
+        "nbf": int(datetime.fromisoformat(credential["validFrom"]).timestamp()),
+        "sub": credential["credentialSubject"]["id"],
+    }
+    return jwt.encode(
+        claims,
+        private_key(key),
+        algorithm="EdDSA",
+        headers={"kid": verification_method(key), "typ": "JWT"},
+    )
+
+
+def _achievement(certificate: Certificate) -> dict:
+    enrollment = certificate.enrollment
+    course = enrollment.course
+    record = enrollment.record
+    state = enrollment.get_jurisdiction_display()
+    achievement = {
+        "id": f"{origin()}/learn/{course.slug}/",
+        "type": ["Achievement"],
+        "achievementType": "Course",
+        "name": course.title,
+        "description": course.summary or course.title,
+        "criteria": {
+            "narrative": (
+                "Complete every lesson with the required seat time and pass the "
+                f"final assessment (pass mark {course.pass_mark}%)."
+            )
+        },
+        "creditsAvailable": float(course.credited_hours),
+    }
+    if record is not None and record.course_number:
+        achievement["otherIdentifier"] = [
+            {
+                "type": "IdentifierEntry",
+                "identifier": f"{enrollment.jurisdiction} {record.course_number}",
+                "identifierType": "ext:StateApprovalNumber",
+            }
+        ]
+        achievement["description"] += f" Approved in {state}: {record.course_number}."
+    topics = sorted(
+        {t for line in record.credit_lines.all() for t in line.topics} if record else ()
+    )
+    if topics:
+        achievement["tag"] = topics
+    return achievement
+
+
+def _earned(certificate: Certificate) -> dict:
+    record = certificate.enrollment.record
+    if record is None:
+        return {}
+    completed = datetime.combine(record.completed_on, datetime.min.time(), UTC)
+    return {
+        "creditsEarned": float(record.total_hours),
+        "activityEndDate": _stamp(completed),
+    }
+
+
+def _stamp(moment: datetime) -> str:
+    """An XML Schema dateTime in UTC to the second, as `nbf` holds it."""
+    return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")

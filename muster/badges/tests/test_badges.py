@@ -1,0 +1,272 @@
+"""Open Badges 3.0 credentials of certificates, checked by an independent verifier."""
+
+from __future__ import annotations
+
+import json
+
+import jwt
+import pytest
+from django.test import override_settings
+
+from muster.audit.choices import Action
+from muster.audit.models import AuditEntry
+from muster.badges import actions
+from muster.badges.keys import b64url, new_key_pair
+from muster.badges.models import IssuerKey
+from muster.badges.tests import independent
+from muster.learning import actions as learning_actions
+from muster.learning.models import Attempt, Certificate
+from muster.learning.tests.helpers import (
+    ClockMixin,
+    make_course,
+    ready_for_assessment,
+    right_answers,
+)
+from muster.test import BaseTestCase
+
+
+@override_settings(BADGE_ORIGIN="https://testserver")
+class BadgeTestCase(ClockMixin, BaseTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.course = make_course()
+        self.client.force_login(self.bob)
+        ready_for_assessment(self.client, self.course, self.clock)
+        url = f"/learn/{self.course.slug}/assessment/"
+        self.client.get(url)
+        self.client.post(url, right_answers(Attempt.objects.get()))
+        self.certificate = Certificate.objects.get()
+        self.client.logout()
+        self.badge_url = f"/verify/{self.certificate.code}/badge.jwt"
+
+    def fetch(self, url: str) -> bytes:
+        """What a stranger's HTTP GET of `url` would get (offline: the test client)."""
+        assert url.startswith("https://testserver/"), url
+        response = self.client.get(url.removeprefix("https://testserver"))
+        assert response.status_code == 200, (url, response.status_code)
+        return response.content
+
+    def download(self) -> str:
+        response = self.client.get(self.badge_url)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Content-Type"], "application/vc+jwt")
+        return response.content.decode("ascii")
+
+    def revoke(self) -> None:
+        learning_actions.revoke_certificate(
+            actor=self.alice, certificate=self.certificate, reason="Answers shared"
+        )
+
+
+class CredentialTestCase(BadgeTestCase):
+    def test_it_verifies_independently_with_course_hours_and_approval(self) -> None:
+        claims = independent.verify(self.download(), self.fetch)
+        achievement = claims["credentialSubject"]["achievement"]
+        self.assertEqual(achievement["name"], self.course.title)
+        self.assertEqual(claims["credentialSubject"]["creditsEarned"], 1.0)
+        self.assertEqual(achievement["otherIdentifier"][0]["identifier"][:2], "MO")
+        self.assertEqual(
+            claims["credentialSubject"]["identifier"][0]["identityHash"],
+            self.bob.person.get_full_name(),
+        )
+        self.assertEqual(
+            claims["issuer"]["id"], "did:web:testserver:issuers:muster-academy"
+        )
+
+    def test_it_meets_the_open_badges_schema(self) -> None:
+        claims = jwt.decode(self.download(), options={"verify_signature": False})
+        validator = independent.jsonschema_rs.validator_for(independent.SCHEMA)
+        self.assertEqual(list(validator.iter_errors(claims)), [])
+        del claims["credentialSubject"]["achievement"]["criteria"]
+        self.assertFalse(validator.is_valid(claims))
+
+    def test_a_changed_field_fails_the_signature(self) -> None:
+        header, payload, signature = self.download().split(".")
+        claims = json.loads(jwt.utils.base64url_decode(payload))
+        claims["credentialSubject"]["creditsEarned"] = 40.0
+        forged = b64url(json.dumps(claims).encode())
+        with pytest.raises(independent.Failed, match="Signature"):
+            independent.verify(f"{header}.{forged}.{signature}", self.fetch)
+
+    def test_a_credential_signed_with_another_key_fails(self) -> None:
+        token = self.download()
+        header = jwt.get_unverified_header(token)
+        claims = jwt.decode(token, options={"verify_signature": False})
+        stranger = IssuerKey(agency=self.course.provider, key_id="key-1")
+        stranger.public_key, stranger.private_key = new_key_pair()
+        from muster.badges.keys import private_key
+
+        forged = jwt.encode(claims, private_key(stranger), "EdDSA", headers=header)
+        with pytest.raises(independent.Failed, match="Signature"):
+            independent.verify(forged, self.fetch)
+
+    def test_a_revoked_certificate_fails_even_as_an_earlier_download(self) -> None:
+        token = self.download()
+        self.revoke()
+        with pytest.raises(independent.Revoked):
+            independent.verify(token, self.fetch)
+
+    def test_the_loader_serves_only_shipped_contexts(self) -> None:
+        with pytest.raises(independent.Failed, match="not shipped"):
+            independent.shipped_loader("https://example.com/other-context.json")
+
+    def test_the_json_download_envelopes_the_same_credential(self) -> None:
+        response = self.client.get(f"/verify/{self.certificate.code}/badge.json")
+        envelope = response.json()
+        self.assertEqual(envelope["type"], "EnvelopedVerifiableCredential")
+        token = envelope["id"].removeprefix("data:application/vc+jwt,")
+        independent.verify(token, self.fetch)
+
+    def test_the_qr_code_is_an_svg(self) -> None:
+        response = self.client.get(f"/verify/{self.certificate.code}/badge-qr.svg")
+        self.assertEqual(response["Content-Type"], "image/svg+xml")
+        self.assertIn(b"<svg", response.content)
+
+    def test_an_unknown_code_has_no_badge(self) -> None:
+        self.assertEqual(
+            self.client.get("/verify/AAAA-BBBB/badge.jwt").status_code, 404
+        )
+
+
+class KeyRotationTestCase(BadgeTestCase):
+    def test_a_rotated_key_still_verifies_what_it_signed(self) -> None:
+        old = self.download()
+        actions.rotate_issuer_key(
+            actor=self.alice, agency=self.course.provider, reason="Yearly rotation"
+        )
+        new = self.download()
+        self.assertTrue(jwt.get_unverified_header(new)["kid"].endswith("#key-2"))
+        self.assertTrue(jwt.get_unverified_header(old)["kid"].endswith("#key-1"))
+        independent.verify(old, self.fetch)
+        independent.verify(new, self.fetch)
+
+    def test_a_retired_key_no_longer_verifies(self) -> None:
+        old = self.download()
+        provider = self.course.provider
+        actions.rotate_issuer_key(actor=self.alice, agency=provider, reason="Leak")
+        first = provider.issuer_keys.get(key_id="key-1")
+        actions.retire_issuer_key(actor=self.alice, key=first, reason="Leaked")
+        with pytest.raises(independent.Failed, match="not an assertion method"):
+            independent.verify(old, self.fetch)
+        independent.verify(self.download(), self.fetch)
+        self.assertEqual(
+            list(
+                AuditEntry.objects.filter(
+                    action__in=[Action.ISSUER_KEY_CREATE, Action.ISSUER_KEY_RETIRE]
+                ).values_list("action", flat=True)
+            ).count(Action.ISSUER_KEY_CREATE),
+            2,
+        )
+
+    def test_the_only_key_cannot_be_retired(self) -> None:
+        key = actions.ensure_issuer_key(self.course.provider)
+        with pytest.raises(actions.NotAllowed, match="only key; rotate first"):
+            actions.retire_issuer_key(actor=self.alice, key=key, reason="x")
+        self.assertFalse(IssuerKey.objects.get().is_retired)
+
+    def test_a_rotation_needs_a_reason(self) -> None:
+        with pytest.raises(actions.NotAllowed, match="Say why"):
+            actions.rotate_issuer_key(
+                actor=self.alice, agency=self.course.provider, reason=" "
+            )
+        self.assertFalse(IssuerKey.objects.exists())
+
+    def test_private_keys_are_stored_encrypted(self) -> None:
+        key = actions.ensure_issuer_key(self.course.provider)
+        self.assertTrue(key.private_key.startswith("gAAAA"))
+        entry = AuditEntry.objects.get(action=Action.ISSUER_KEY_CREATE)
+        self.assertNotIn("private_key", json.dumps(entry.after))
+
+
+class DidDocumentTestCase(BadgeTestCase):
+    def test_it_is_served_where_did_web_points(self) -> None:
+        self.download()
+        url = independent.did_web_url("did:web:testserver:issuers:muster-academy")
+        self.assertEqual(url, "https://testserver/issuers/muster-academy/did.json")
+        document = json.loads(self.fetch(url))
+        method = document["verificationMethod"][0]
+        self.assertEqual(method["publicKeyJwk"]["crv"], "Ed25519")
+        self.assertNotIn("d", method["publicKeyJwk"])
+
+    def test_a_port_is_percent_encoded(self) -> None:
+        from muster.badges.keys import issuer_did
+
+        with override_settings(BADGE_ORIGIN="https://muster.example:8443"):
+            did = issuer_did(self.course.provider)
+        self.assertEqual(did, "did:web:muster.example%3A8443:issuers:muster-academy")
+
+    def test_an_agency_without_keys_has_no_document(self) -> None:
+        self.assertEqual(self.client.get("/issuers/riverton/did.json").status_code, 404)
+        url = "/issuers/muster-academy/status-list/"
+        self.assertEqual(self.client.get(url).status_code, 404)
+
+
+class VerifyPageTestCase(BadgeTestCase):
+    def check(self, text: str):
+        return self.client.post("/verify/badge-check/", {"credential": text})
+
+    def test_the_verify_page_offers_the_badge(self) -> None:
+        response = self.client.get(f"/verify/{self.certificate.code}/")
+        self.assertContains(response, 'id="download-badge"')
+        self.assertContains(response, 'id="badge-qr"')
+
+    def test_it_says_valid_then_revoked(self) -> None:
+        token = self.download()
+        self.assertContains(self.check(token), "Valid")
+        self.revoke()
+        self.assertContains(self.check(token), ">Revoked<")
+
+    def test_it_refuses_a_changed_badge(self) -> None:
+        header, payload, signature = self.download().split(".")
+        claims = json.loads(jwt.utils.base64url_decode(payload))
+        claims["name"] = "Advanced Firearms"
+        forged = f"{header}.{b64url(json.dumps(claims).encode())}.{signature}"
+        response = self.check(forged)
+        self.assertContains(response, "Not valid", status_code=422)
+        self.assertContains(response, "altered", status_code=422)
+
+    def test_it_refuses_text_that_is_no_badge(self) -> None:
+        self.assertContains(self.check("hello"), "not a signed", status_code=422)
+        self.assertContains(self.check(""), "Paste a credential", status_code=422)
+
+
+class TermTestCase(BadgeTestCase):
+    def test_a_term_no_context_defines_fails(self) -> None:
+        claims = jwt.decode(self.download(), options={"verify_signature": False})
+        claims["credentialSubject"]["achievement"]["hoursz"] = 1
+        with pytest.raises(independent.Failed, match="achievement.hoursz"):
+            independent._check_json_ld(claims)
+
+
+class ApiTestCase(BadgeTestCase):
+    def test_the_api_returns_the_credential_to_those_who_read_the_certificate(
+        self,
+    ) -> None:
+        from muster.api.tests.helpers import call, token_for
+
+        url = f"/api/v1/certificates/{self.certificate.code}/credential"
+        response = call(self.client, "GET", url, token_for(self.alice))
+        self.assertEqual(response.status_code, 200, response.content)
+        independent.verify(response.json()["credential"], self.fetch)
+        response = call(self.client, "GET", url, token_for(self.charlie))
+        self.assertEqual(response.status_code, 404)
+
+
+class CommandTestCase(BadgeTestCase):
+    def test_it_rotates_and_retires_keys(self) -> None:
+        from io import StringIO
+
+        from django.core.management import call_command
+        from django.core.management.base import CommandError
+
+        out = StringIO()
+        provider = "--provider=muster-academy"
+        call_command("badge_keys", "rotate", provider, "--reason=First", stdout=out)
+        call_command("badge_keys", "rotate", provider, "--reason=Yearly", stdout=out)
+        call_command(
+            "badge_keys", "retire", provider, "--key=key-1", "--reason=Old", stdout=out
+        )
+        self.assertIn("#key-1  retired", out.getvalue())
+        self.assertIn("#key-2  live", out.getvalue())
+        with pytest.raises(CommandError, match="only key; rotate first"):
+            call_command("badge_keys", "retire", provider, "--key=key-2", "--reason=x")
