@@ -1,0 +1,67 @@
+"""An officer downloads a badge from the certificate page; the verify page checks it."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+from django.test import Client
+
+from muster.accounts.choices import Role
+from muster.agencies.models import Agency
+from muster.learning import actions as learning_actions
+from muster.learning.models import Attempt, Certificate
+from muster.learning.tests.helpers import (
+    START,
+    make_course,
+    ready_for_assessment,
+    right_answers,
+)
+from muster.test import make_person, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_officer_downloads_a_badge_and_the_verify_page_checks_it(
+    live_server, page, sign_in, artifacts_dir, tmp_path, settings
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    agency = Agency.objects.create(
+        name="Riverton PD", code="riverton", kind="police-department", state="MO"
+    )
+    bob = make_user(
+        "bob", (Role.OFFICER, agency), person=make_person("Bob", "Baker", agency)
+    )
+    course = make_course()
+    with time_machine.travel(START, tick=False) as clock:
+        client = Client()
+        client.force_login(bob)
+        ready_for_assessment(client, course, clock)
+        client.get(f"/learn/{course.slug}/assessment/")
+        attempt = Attempt.objects.get()
+        client.post(f"/learn/{course.slug}/assessment/", right_answers(attempt))
+    certificate = Certificate.objects.get()
+
+    sign_in(bob)
+    page.goto(f"{live_server.url}/learn/{course.slug}/attempts/{attempt.pk}/")
+    with page.expect_download() as download:
+        page.click("#download-badge")
+    badge = tmp_path / download.value.suggested_filename
+    download.value.save_as(badge)
+    assert badge.name == f"badge-{certificate.code}.jwt"
+
+    page.goto(f"{live_server.url}/verify/{certificate.code}/")
+    assert page.locator("#badge-qr").evaluate("img => img.naturalWidth") > 0
+    page.set_input_files("#badge-file", str(badge))
+    page.click("#check-badge")
+    assert page.locator("#badge-verdict").inner_text() == "Valid"
+    assert "Implicit Bias" in page.locator("#badge-details").inner_text()
+    page.screenshot(path=artifacts_dir / "badge-valid.png", full_page=True)
+
+    learning_actions.revoke_certificate(
+        actor=bob, certificate=certificate, reason="Issued in error"
+    )
+    page.goto(f"{live_server.url}/verify/")
+    page.set_input_files("#badge-file", str(badge))
+    page.click("#check-badge")
+    assert page.locator("#badge-verdict").inner_text() == "Revoked"
+    page.screenshot(path=artifacts_dir / "badge-revoked.png", full_page=True)
