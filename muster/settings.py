@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "muster.plans",
     "muster.health",
     "muster.xapi",
+    "muster.lti",
     "muster.api",
     # django-ninja's templates and static files: the API docs page is served from
     # here, not from a CDN, so it runs under the Content Security Policy.

@@ -20,6 +20,7 @@ urlpatterns = [
     # cookies, only an LRS client's credentials) and nothing else is.
     path("xapi/", include("muster.xapi.urls")),
     path("my/transfers/", include("muster.transfers.my_urls")),
+    path("", include("muster.lti.urls")),
     path("", include("muster.packages.urls")),
     path("", include("muster.badges.urls")),
     path("", include("muster.learning.urls")),

@@ -800,3 +800,36 @@ def cmi5_waivable_enrollment(user, code: str, enrollment_id: int):
     if enrollment is None:
         raise Http404("No such enrollment.")
     return agency, enrollment
+
+
+def lti_links(user, agency: Agency):
+    """The LMS course links of `agency`'s platforms, for one who writes there
+    (got from `writable_agency`)."""
+    from muster.lti.models import ResourceLink
+
+    if not can_write_at(user, agency):
+        return ResourceLink.objects.none()
+    return ResourceLink.objects.filter(platform__agency=agency).select_related(
+        "platform", "course"
+    )
+
+
+def lti_link(user, pk: int):
+    """An LMS course link whose roster the user may sync into its agency, else 404."""
+    from muster.lti.models import ResourceLink
+
+    agencies = writable_agencies(user)
+    return _one_or_404(
+        ResourceLink.objects.filter(platform__agency__in=agencies).select_related(
+            "platform__agency", "course"
+        ),
+        pk,
+        "LMS link",
+    )
+
+
+def linkable_courses():
+    """Courses an LMS may link to: those anyone may start (the catalog's)."""
+    from muster.catalog.models import Course
+
+    return Course.objects.available()

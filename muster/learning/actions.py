@@ -28,6 +28,7 @@ from muster.learning.assessment import grade_attempt, lessons_left
 from muster.learning.certificates import new_code
 from muster.learning.models import Attempt, Certificate, Enrollment, LessonProgress
 from muster.learning.seat import has_met_seat_time, seat_time_summary
+from muster.learning.signals import enrollment_completed
 
 
 def emit(event: str, *args) -> None:
@@ -172,6 +173,9 @@ def complete_enrollment(
             agency_id=locked.record.agency_id,
         )
         emit("completed", locked)
+        transaction.on_commit(
+            lambda: enrollment_completed.send(sender=Enrollment, enrollment=locked)
+        )
     return locked
 
 

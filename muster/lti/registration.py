@@ -1,0 +1,124 @@
+"""Dynamic Registration 1.0 (https://www.imsglobal.org/spec/lti-dr/v1p0/): read the
+platform's OpenID configuration, send Muster's tool configuration to its
+registration endpoint, and keep what it answers as a Platform."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from muster.lti import claims, http
+
+
+class RegistrationError(Exception):
+    """The platform's configuration or answer is unusable; the message says why."""
+
+
+@dataclass(frozen=True)
+class PlatformConfiguration:
+    issuer: str
+    authorization_endpoint: str
+    token_endpoint: str
+    jwks_uri: str
+    registration_endpoint: str
+    token_audience: str
+    product: str
+
+
+def read_configuration(url: str) -> PlatformConfiguration:
+    """The platform's openid-configuration, checked (Dynamic Registration 3.4-3.5)."""
+    try:
+        body, _ = http.get_json(url)
+    except http.PlatformError as error:
+        raise RegistrationError(str(error)) from error
+    required = (
+        "issuer",
+        "authorization_endpoint",
+        "token_endpoint",
+        "jwks_uri",
+        "registration_endpoint",
+    )
+    missing = [name for name in required if not body.get(name)]
+    if missing:
+        raise RegistrationError(
+            f"The platform's configuration ({url}) lacks {', '.join(missing)}."
+        )
+    issuer = body["issuer"]
+    # The issuer must be the configuration's own site (Dynamic Registration 3.5.1):
+    # a configuration cannot speak for another platform.
+    if urlsplit(issuer)._replace(path="", query="") != urlsplit(url)._replace(
+        path="", query=""
+    ) or urlsplit(issuer).scheme != "https":
+        raise RegistrationError(
+            f"The configuration at {url} names issuer {issuer}, which is not an "
+            "https address of the same site."
+        )
+    platform = body.get(claims.PLATFORM_CONFIGURATION) or {}
+    return PlatformConfiguration(
+        issuer=issuer,
+        authorization_endpoint=body["authorization_endpoint"],
+        token_endpoint=body["token_endpoint"],
+        jwks_uri=body["jwks_uri"],
+        registration_endpoint=body["registration_endpoint"],
+        token_audience=body.get("authorization_server", ""),
+        product=str(platform.get("product_family_code", "")),
+    )
+
+
+def tool_configuration(base_url: str, urls: dict) -> dict:
+    """Muster's registration request (Dynamic Registration 3.6)."""
+    return {
+        "application_type": "web",
+        "response_types": ["id_token"],
+        "grant_types": ["implicit", "client_credentials"],
+        "initiate_login_uri": base_url + urls["login"],
+        "redirect_uris": [base_url + urls["launch"]],
+        "client_name": "Muster",
+        "jwks_uri": base_url + urls["jwks"],
+        "token_endpoint_auth_method": "private_key_jwt",
+        "scope": " ".join(
+            [
+                claims.SCOPE_LINEITEM,
+                claims.SCOPE_LINEITEM_READONLY,
+                claims.SCOPE_RESULT_READONLY,
+                claims.SCOPE_SCORE,
+                claims.SCOPE_NRPS,
+            ]
+        ),
+        claims.TOOL_CONFIGURATION: {
+            "domain": urlsplit(base_url).netloc,
+            "target_link_uri": base_url + urls["launch"],
+            "claims": ["iss", "sub", "name", "given_name", "family_name", "email"],
+            "messages": [
+                {
+                    "type": claims.DEEP_LINKING_REQUEST,
+                    "target_link_uri": base_url + urls["launch"],
+                    "label": "Muster course",
+                },
+                {"type": claims.RESOURCE_LINK_REQUEST},
+            ],
+        },
+    }
+
+
+def register(config: PlatformConfiguration, token: str, request_body: dict) -> dict:
+    """POST the tool configuration; the platform's answer, with client_id."""
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    try:
+        response = http.post(
+            config.registration_endpoint, json=request_body, headers=headers
+        )
+        body = http.json_of(config.registration_endpoint, response)
+    except http.PlatformError as error:
+        raise RegistrationError(str(error)) from error
+    if not body.get("client_id"):
+        raise RegistrationError("The platform's answer has no client_id.")
+    return body
+
+
+def deployment_ids(answer: dict) -> list[str]:
+    tool = answer.get(claims.TOOL_CONFIGURATION) or {}
+    deployment = tool.get("deployment_id")
+    return [str(deployment)] if deployment else []

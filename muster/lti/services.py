@@ -1,0 +1,151 @@
+"""LTI Advantage services Muster calls: the OAuth 2 token (Security Framework 1.0,
+4.1, a client-credentials grant with a JWT bearer assertion), Assignment and
+Grade Services 2.0 (line items, scores) and Names and Role Provisioning 2.0.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from urllib.parse import urlsplit, urlunsplit
+
+from django.core.cache import cache
+
+from muster.lti import claims, http, keys
+from muster.lti.models import Platform, ResourceLink
+
+MAX_ROSTER_PAGES = 100
+
+
+def access_token(platform: Platform, scopes: list[str]) -> str:
+    """A bearer token for `scopes`, cached until a minute before it expires."""
+    scope = " ".join(sorted(scopes))
+    cache_key = f"lti-token:{platform.pk}:{scope}"
+    token = cache.get(cache_key)
+    if token:
+        return token
+    now = int(time.time())
+    assertion = keys.sign(
+        {
+            "iss": platform.client_id,
+            "sub": platform.client_id,
+            "aud": platform.token_audience or platform.auth_token_url,
+            "iat": now,
+            "exp": now + 300,
+            "jti": secrets.token_urlsafe(16),
+        }
+    )
+    response = http.post(
+        platform.auth_token_url,
+        data={
+            "grant_type": "client_credentials",
+            "client_assertion_type": claims.JWT_BEARER,
+            "client_assertion": assertion,
+            "scope": scope,
+        },
+    )
+    body = http.json_of(platform.auth_token_url, response)
+    token = body.get("access_token")
+    if not token:
+        raise http.PlatformError(f"{platform.auth_token_url} gave no access_token.")
+    lifetime = int(body.get("expires_in", 3600))
+    cache.set(cache_key, token, max(lifetime - 60, 1))
+    return token
+
+
+def _bearer(platform: Platform, scopes: list[str], accept: str = "") -> dict:
+    headers = {"Authorization": f"Bearer {access_token(platform, scopes)}"}
+    if accept:
+        headers["Accept"] = accept
+    return headers
+
+
+def scores_url(lineitem_url: str) -> str:
+    """The line item's score endpoint: `/scores` added to its path (AGS 2.0, 3.4)."""
+    parts = urlsplit(lineitem_url)
+    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "/scores"))
+
+
+def lineitem_for(link: ResourceLink, label: str) -> str:
+    """The line item to score: the launch's own, or the one found or made for the
+    link in the context's line items."""
+    if link.lineitem_url:
+        return link.lineitem_url
+    if not link.lineitems_url or claims.SCOPE_LINEITEM not in link.ags_scopes:
+        raise http.PlatformError(
+            "The platform gave this link no line item and no right to make one."
+        )
+    scopes = [claims.SCOPE_LINEITEM]
+    separator = "&" if "?" in link.lineitems_url else "?"
+    url = f"{link.lineitems_url}{separator}resource_link_id={link.resource_link_id}"
+    try:
+        response = http.session().get(
+            url,
+            headers=_bearer(link.platform, scopes, claims.LINEITEMS_MEDIA_TYPE),
+            timeout=http.TIMEOUT_SECONDS,
+        )
+    except http.requests.RequestException as error:
+        raise http.PlatformError(f"{url} could not be reached: {error}") from error
+    items = response.json() if response.ok else []
+    if isinstance(items, list) and items and isinstance(items[0], dict):
+        return items[0]["id"]
+    created = http.post(
+        link.lineitems_url,
+        json={
+            "scoreMaximum": 100,
+            "label": label,
+            "resourceLinkId": link.resource_link_id,
+            "resourceId": link.course.slug,
+        },
+        headers={
+            **_bearer(link.platform, scopes),
+            "Content-Type": claims.LINEITEM_MEDIA_TYPE,
+        },
+    )
+    return http.json_of(link.lineitems_url, created)["id"]
+
+
+def post_score(link: ResourceLink, payload: dict) -> int:
+    """POST one score to the link's line item; the platform's HTTP status."""
+    lineitem = lineitem_for(link, link.course.title)
+    response = http.post(
+        scores_url(lineitem),
+        json=payload,
+        headers={
+            **_bearer(link.platform, [claims.SCOPE_SCORE]),
+            "Content-Type": claims.SCORE_MEDIA_TYPE,
+        },
+    )
+    if response.status_code >= 400:
+        raise http.PlatformError(
+            f"The score was refused ({response.status_code}): {response.text[:200]}"
+        )
+    return response.status_code
+
+
+def memberships(link: ResourceLink) -> list[dict]:
+    """Every member of the link's context, following `Link: rel="next"` pages."""
+    if not link.memberships_url:
+        raise http.PlatformError(
+            "The platform sent no Names and Role Provisioning service for this "
+            "course; turn it on for the tool in the platform (docs/lti.md)."
+        )
+    members: list[dict] = []
+    url: str | None = link.memberships_url
+    headers = _bearer(link.platform, [claims.SCOPE_NRPS], claims.MEMBERSHIPS_MEDIA_TYPE)
+    for _ in range(MAX_ROSTER_PAGES):
+        if url is None:
+            break
+        body, response = http.get_json(url, headers=headers)
+        members += [m for m in body.get("members", []) if isinstance(m, dict)]
+        url = _next_page(response.headers.get("Link", ""))
+    return members
+
+
+def _next_page(link_header: str) -> str | None:
+    for part in link_header.split(","):
+        match = re.match(r'\s*<([^>]+)>\s*;.*rel="?next"?', part)
+        if match:
+            return match.group(1)
+    return None

@@ -1,0 +1,254 @@
+"""LTI pages: the JWKS, the OIDC login and launch, the deep-linking picker, dynamic
+registration, and the agency's LMS links with their roster sync (docs/lti.md).
+
+Stable ids for tests: picker `form#lti-pick`, auto-post `form#lti-autopost`,
+roster plan `table#lti-roster`, registration `form#lti-register`.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login as sign_in
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from muster.accounts import access
+from muster.agencies.choices import Discipline
+from muster.lti import actions, claims, deeplink, http, keys, registration, roster
+from muster.lti import services
+from muster.lti.launch import STATE_COOKIE, STATE_MINUTES, LaunchError, begin_login
+from muster.lti.launch import verify_launch
+
+REGISTER_SALT = "muster.lti.register"
+
+
+def _refused(request: HttpRequest, message: str, status: int = 400) -> HttpResponse:
+    return render(request, "lti/refused.html", {"message": message}, status=status)
+
+
+@require_GET
+def jwks(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(keys.jwks())
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def login(request: HttpRequest) -> HttpResponse:
+    """Third-party initiated login: the platform sends the browser here first."""
+    params = {**request.GET.dict(), **request.POST.dict()}
+    params["redirect_uri"] = request.build_absolute_uri(reverse("lti:launch"))
+    try:
+        url, state = begin_login(params)
+    except LaunchError as error:
+        return _refused(request, str(error))
+    response = redirect(url)
+    # The platform posts the launch back cross-site, so the cookie that binds the
+    # state to this browser must be SameSite=None (and so Secure).
+    response.set_cookie(
+        STATE_COOKIE,
+        state.state,
+        max_age=STATE_MINUTES * 60,
+        secure=True,
+        httponly=True,
+        samesite="None",
+    )
+    return response
+
+
+@csrf_exempt
+@require_POST
+def launch(request: HttpRequest) -> HttpResponse:
+    """The platform's id_token: verified, then the course (or the picker) opens."""
+    try:
+        data = verify_launch(
+            request.POST.get("id_token", ""),
+            request.POST.get("state", ""),
+            request.COOKIES.get(STATE_COOKIE, ""),
+        )
+        if data.message_type == claims.DEEP_LINKING_REQUEST:
+            response = _picker(request, data)
+        else:
+            response = _open_course(request, data)
+    except LaunchError as error:
+        return _refused(request, str(error))
+    response.delete_cookie(STATE_COOKIE, samesite="None")
+    return response
+
+
+def _open_course(request: HttpRequest, data) -> HttpResponse:
+    course = actions.course_of(data, None)
+    link, user = actions.record_launch(data, course, request=request)
+    if user is not None:
+        sign_in(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+        return redirect("learning:course", slug=course.slug)
+    status = 403 if claims.is_learner(data.roles) else 200
+    return render(
+        request,
+        "lti/unlinked.html",
+        {"link": link, "is_learner": status == 403, "agency": data.platform.agency},
+        status=status,
+    )
+
+
+def _picker(request: HttpRequest, data) -> HttpResponse:
+    if claims.is_learner(data.roles) and not any(
+        role.endswith(("#Instructor", "#ContentDeveloper", "#Administrator"))
+        for role in data.roles
+    ):
+        raise LaunchError("Only an instructor or a course designer may pick a course.")
+    return render(
+        request,
+        "lti/pick.html",
+        {
+            "courses": access.linkable_courses(),
+            "token": deeplink.pick_token(data),
+            "platform": data.platform,
+        },
+    )
+
+
+@csrf_exempt  # The signed pick token, made for this request only, is the credential.
+@require_POST
+def deep_link(request: HttpRequest) -> HttpResponse:
+    """The picked course, signed as an LtiDeepLinkingResponse and posted back."""
+    try:
+        pick = deeplink.read_pick_token(request.POST.get("token", ""))
+    except signing.BadSignature:
+        return _refused(request, "The course picker expired; open it again.")
+    course = access.linkable_courses().filter(slug=request.POST.get("course")).first()
+    if course is None:
+        return _refused(request, "Pick one of the courses listed.")
+    url = request.build_absolute_uri(reverse("lti:launch"))
+    return_url, token = deeplink.response_jwt(pick, [deeplink.content_item(course, url)])
+    return render(request, "lti/autopost.html", {"url": return_url, "jwt": token})
+
+
+# --- Dynamic registration ------------------------------------------------------
+
+
+class RegisterForm(forms.Form):
+    agency = forms.ModelChoiceField(queryset=None, empty_label=None)
+    name = forms.CharField(max_length=200, label="Name for this LMS")
+    ticket = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    """Dynamic Registration: the LMS opens this with `openid_configuration`."""
+    agencies = access.writable_agencies(request.user)
+    if not agencies.exists():
+        raise Http404("No such page.")
+    if request.method == "GET":
+        url = request.GET.get("openid_configuration", "")
+        ticket = signing.dumps(
+            {"url": url, "token": request.GET.get("registration_token", "")},
+            salt=REGISTER_SALT,
+        )
+    else:
+        try:
+            ticket_data = signing.loads(
+                request.POST.get("ticket", ""), salt=REGISTER_SALT, max_age=3600
+            )
+        except signing.BadSignature:
+            return _refused(request, "The registration expired; start it again.")
+        url, ticket = ticket_data["url"], request.POST["ticket"]
+    try:
+        config = registration.read_configuration(url)
+    except registration.RegistrationError as error:
+        return _refused(request, str(error))
+    form = RegisterForm(
+        request.POST or None,
+        agencies=agencies,
+        initial={"ticket": ticket, "name": config.product or config.issuer},
+    )
+    if request.method == "POST" and form.is_valid():
+        return _register(request, config, ticket_data["token"], form.cleaned_data)
+    return render(request, "lti/register.html", {"form": form, "config": config})
+
+
+def _register(request, config, token: str, values: dict) -> HttpResponse:
+    base = request.build_absolute_uri("/").rstrip("/")
+    urls = {
+        "login": reverse("lti:login"),
+        "launch": reverse("lti:launch"),
+        "jwks": reverse("lti:jwks"),
+    }
+    try:
+        answer = registration.register(
+            config, token, registration.tool_configuration(base, urls)
+        )
+    except registration.RegistrationError as error:
+        return _refused(request, str(error))
+    platform = actions.register_platform(
+        values={
+            "agency": values["agency"],
+            "name": values["name"],
+            "issuer": config.issuer,
+            "client_id": answer["client_id"],
+            "auth_login_url": config.authorization_endpoint,
+            "auth_token_url": config.token_endpoint,
+            "token_audience": config.token_audience,
+            "jwks_url": config.jwks_uri,
+        },
+        deployment_ids=registration.deployment_ids(answer),
+        actor=request.user,
+        dynamic=True,
+        request=request,
+    )
+    return render(request, "lti/registered.html", {"platform": platform})
+
+
+# --- The agency's LMS links and their rosters ------------------------------------
+
+
+class SyncForm(forms.Form):
+    discipline = forms.ChoiceField(
+        choices=Discipline.choices,
+        help_text="For learners the agency does not have yet.",
+    )
+
+
+@login_required
+def links(request: HttpRequest, code: str) -> HttpResponse:
+    agency = access.writable_agency(request.user, code)
+    rows = access.lti_links(request.user, agency).order_by("platform__name", "pk")
+    return render(request, "lti/links.html", {"agency": agency, "links": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster_sync(request: HttpRequest, pk: int) -> HttpResponse:
+    """The course's roster from the LMS: the plan, then the sync into the agency."""
+    link = access.lti_link(request.user, pk)
+    try:
+        members = services.memberships(link)
+    except http.PlatformError as error:
+        return _refused(request, str(error), status=502)
+    form = SyncForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        counts = roster.apply_sync(
+            link,
+            members,
+            discipline=form.cleaned_data["discipline"],
+            actor=request.user,
+            request=request,
+        )
+        summary = ", ".join(f"{n} {action}" for action, n in sorted(counts.items()))
+        messages.success(request, f"Roster synced: {summary}.")
+        return redirect("lti:roster", pk=link.pk)
+    plans = roster.plan_sync(link, members)
+    return render(
+        request, "lti/roster.html", {"link": link, "plans": plans, "form": form}
+    )
