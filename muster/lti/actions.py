@@ -41,7 +41,9 @@ log = logging.getLogger(__name__)
 def rotate_key(*, actor=None, request=None) -> ToolKey:
     """Add a signing key; it signs from now on, and older keys stay published."""
     with transaction.atomic():
-        key = ToolKey.objects.create(kid=keys.new_kid(), private_key_pem=keys.new_private_pem())
+        key = ToolKey.objects.create(
+            kid=keys.new_kid(), private_key_pem=keys.new_private_pem()
+        )
         record_event(
             Action.LTI_KEY_ROTATE,
             actor=actor,
@@ -146,9 +148,11 @@ def record_launch(
         state.used_at = timezone.now()
         state.save(update_fields=["used_at"])
         link = _save_link(data, course)
-        identity = Identity.objects.filter(
-            platform=data.platform, subject=data.claims["sub"]
-        ).select_related("person").first()
+        identity = (
+            Identity.objects.filter(platform=data.platform, subject=data.claims["sub"])
+            .select_related("person")
+            .first()
+        )
         user = None
         if identity is not None and _employed(identity):
             user = _user_for(identity, request)
@@ -159,7 +163,10 @@ def record_launch(
                 Action.LTI_LAUNCH,
                 actor=user,
                 obj=link,
-                after={"resource_link_id": link.resource_link_id, "course": course.slug},
+                after={
+                    "resource_link_id": link.resource_link_id,
+                    "course": course.slug,
+                },
                 reason=f"Launched from {data.platform.name}",
                 request=request,
                 agency_id=data.platform.agency_id,
@@ -257,7 +264,8 @@ def queue_scores(enrollment: Enrollment) -> list[ScorePost]:
     """A pending score for each graded link the person launched this course from."""
     launches = (
         Launch.objects.filter(
-            identity__person_id=enrollment.person_id, link__course_id=enrollment.course_id
+            identity__person_id=enrollment.person_id,
+            link__course_id=enrollment.course_id,
         )
         .select_related("link", "identity")
         .order_by("link_id", "identity_id", "-launched_at")
@@ -285,9 +293,11 @@ def queue_scores(enrollment: Enrollment) -> list[ScorePost]:
 def send_score(post: ScorePost) -> ScorePost:
     """Send one pending or failed score; its outcome is kept on the row, audited."""
     with transaction.atomic():
-        post = ScorePost.objects.select_for_update().select_related(
-            "link__platform", "link__course"
-        ).get(pk=post.pk)
+        post = (
+            ScorePost.objects.select_for_update()
+            .select_related("link__platform", "link__course")
+            .get(pk=post.pk)
+        )
         if post.status == ScoreStatus.SENT:
             return post
         try:

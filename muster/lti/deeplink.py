@@ -42,13 +42,19 @@ def content_item(course, url: str) -> dict:
         "title": course.title,
         "url": url,
         "custom": {"course": course.slug},
-        "lineItem": {"scoreMaximum": 100, "label": course.title, "resourceId": course.slug},
+        "lineItem": {
+            "scoreMaximum": 100,
+            "label": course.title,
+            "resourceId": course.slug,
+        },
     }
 
 
 def response_jwt(pick: dict, items: list[dict]) -> tuple[str, str]:
     """(return URL, JWT) for the chosen content items."""
-    deployment = Deployment.objects.select_related("platform").get(pk=pick["deployment"])
+    deployment = Deployment.objects.select_related("platform").get(
+        pk=pick["deployment"]
+    )
     platform = deployment.platform
     now = int(time.time())
     body = {

@@ -19,7 +19,9 @@ def session() -> requests.Session:
     return requests.Session()
 
 
-def get_json(url: str, *, headers: dict | None = None) -> tuple[dict, requests.Response]:
+def get_json(
+    url: str, *, headers: dict | None = None
+) -> tuple[dict, requests.Response]:
     """GET `url` and its JSON body, or PlatformError naming the URL."""
     try:
         response = session().get(url, headers=headers or {}, timeout=TIMEOUT_SECONDS)

@@ -82,9 +82,10 @@ def begin_login(params) -> tuple[str, LoginState]:
             "The login needs `login_hint` and `target_link_uri` (LTI Core 1.3, 4.1)."
         )
     deployment_id = params.get("lti_deployment_id")
-    if deployment_id and not platform.deployments.filter(
-        deployment_id=deployment_id
-    ).exists():
+    if (
+        deployment_id
+        and not platform.deployments.filter(deployment_id=deployment_id).exists()
+    ):
         raise LaunchError(f"Deployment {deployment_id} is not registered in Muster.")
     state = LoginState.objects.create(
         platform=platform,
@@ -115,7 +116,9 @@ def platform_key(platform: Platform, token: str):
     except jwt.DecodeError as error:
         raise LaunchError(f"The id_token is not a JWT: {error}.") from error
     if header.get("alg") != "RS256":
-        raise LaunchError(f"The id_token is signed with {header.get('alg')}, not RS256.")
+        raise LaunchError(
+            f"The id_token is signed with {header.get('alg')}, not RS256."
+        )
     try:
         body, _ = http.get_json(platform.jwks_url)
         keys = jwt.PyJWKSet.from_dict(body).keys
@@ -164,9 +167,7 @@ def _login_state(state_value: str, cookie_state: str) -> LoginState:
             "link again (in a new window if the platform shows Muster in a frame)."
         )
     state = (
-        LoginState.objects.select_related("platform")
-        .filter(state=state_value)
-        .first()
+        LoginState.objects.select_related("platform").filter(state=state_value).first()
     )
     if state is None or state.used_at is not None:
         raise LaunchError("This launch was already used; open the link again.")

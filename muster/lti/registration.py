@@ -46,9 +46,11 @@ def read_configuration(url: str) -> PlatformConfiguration:
     issuer = body["issuer"]
     # The issuer must be the configuration's own site (Dynamic Registration 3.5.1):
     # a configuration cannot speak for another platform.
-    if urlsplit(issuer)._replace(path="", query="") != urlsplit(url)._replace(
-        path="", query=""
-    ) or urlsplit(issuer).scheme != "https":
+    if (
+        urlsplit(issuer)._replace(path="", query="")
+        != urlsplit(url)._replace(path="", query="")
+        or urlsplit(issuer).scheme != "https"
+    ):
         raise RegistrationError(
             f"The configuration at {url} names issuer {issuer}, which is not an "
             "https address of the same site."

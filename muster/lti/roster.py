@@ -71,7 +71,9 @@ def _plan_member(member: dict, staff: set[int], linked: dict) -> MemberPlan:
     if member.get("status") not in ACTIVE or not claims.is_learner(
         member.get("roles", [])
     ):
-        return MemberPlan("skip", label, subject, "not an active learner", member=member)
+        return MemberPlan(
+            "skip", label, subject, "not an active learner", member=member
+        )
     if subject in linked:
         known = linked[subject]
         if known in staff:

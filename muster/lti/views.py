@@ -21,10 +21,23 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from muster.accounts import access
 from muster.agencies.choices import Discipline
-from muster.lti import actions, claims, deeplink, http, keys, registration, roster
-from muster.lti import services
-from muster.lti.launch import STATE_COOKIE, STATE_MINUTES, LaunchError, begin_login
-from muster.lti.launch import verify_launch
+from muster.lti import (
+    actions,
+    claims,
+    deeplink,
+    http,
+    keys,
+    registration,
+    roster,
+    services,
+)
+from muster.lti.launch import (
+    STATE_COOKIE,
+    STATE_MINUTES,
+    LaunchError,
+    begin_login,
+    verify_launch,
+)
 
 REGISTER_SALT = "muster.lti.register"
 
@@ -126,7 +139,9 @@ def deep_link(request: HttpRequest) -> HttpResponse:
     if course is None:
         return _refused(request, "Pick one of the courses listed.")
     url = request.build_absolute_uri(reverse("lti:launch"))
-    return_url, token = deeplink.response_jwt(pick, [deeplink.content_item(course, url)])
+    return_url, token = deeplink.response_jwt(
+        pick, [deeplink.content_item(course, url)]
+    )
     return render(request, "lti/autopost.html", {"url": return_url, "jwt": token})
 
 

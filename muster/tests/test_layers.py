@@ -62,6 +62,7 @@ APP_ORDER = (
     "transfers",
     "learning",
     "badges",
+    "lti",
 )
 
 

@@ -7,150 +7,386 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agencies', '0010_standings'),
-        ('catalog', '0002_question_is_active'),
-        ('learning', '0001_initial'),
+        ("agencies", "0010_standings"),
+        ("catalog", "0002_question_is_active"),
+        ("learning", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ToolKey',
+            name="ToolKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kid', models.CharField(max_length=64, unique=True, verbose_name='key id')),
-                ('private_key_pem', models.TextField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('retired_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "kid",
+                    models.CharField(max_length=64, unique=True, verbose_name="key id"),
+                ),
+                ("private_key_pem", models.TextField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("retired_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Platform',
+            name="Platform",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('issuer', models.URLField(help_text="The platform's `iss`, exactly as it sends it.")),
-                ('client_id', models.CharField(help_text='The client id the platform gave Muster.', max_length=200)),
-                ('auth_login_url', models.URLField(help_text='OIDC authorization endpoint.')),
-                ('auth_token_url', models.URLField(help_text='OAuth 2 token endpoint.')),
-                ('token_audience', models.CharField(blank=True, help_text="`aud` of the token request's assertion; blank means the token URL.", max_length=300)),
-                ('jwks_url', models.URLField(help_text="The platform's public keys.", verbose_name='JWKS URL')),
-                ('is_active', models.BooleanField(default=True)),
-                ('registered_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('is_dynamic', models.BooleanField(default=False, editable=False, verbose_name='registered dynamically')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lti_platforms', to='agencies.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "issuer",
+                    models.URLField(
+                        help_text="The platform's `iss`, exactly as it sends it."
+                    ),
+                ),
+                (
+                    "client_id",
+                    models.CharField(
+                        help_text="The client id the platform gave Muster.",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "auth_login_url",
+                    models.URLField(help_text="OIDC authorization endpoint."),
+                ),
+                (
+                    "auth_token_url",
+                    models.URLField(help_text="OAuth 2 token endpoint."),
+                ),
+                (
+                    "token_audience",
+                    models.CharField(
+                        blank=True,
+                        help_text="`aud` of the token request's assertion; blank means the token URL.",
+                        max_length=300,
+                    ),
+                ),
+                (
+                    "jwks_url",
+                    models.URLField(
+                        help_text="The platform's public keys.", verbose_name="JWKS URL"
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "registered_at",
+                    models.DateTimeField(default=django.utils.timezone.now),
+                ),
+                (
+                    "is_dynamic",
+                    models.BooleanField(
+                        default=False,
+                        editable=False,
+                        verbose_name="registered dynamically",
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lti_platforms",
+                        to="agencies.agency",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='LoginState',
+            name="LoginState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(max_length=64, unique=True)),
-                ('nonce', models.CharField(max_length=64, unique=True)),
-                ('target_link_uri', models.URLField(max_length=1000)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('platform', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='lti.platform')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("state", models.CharField(max_length=64, unique=True)),
+                ("nonce", models.CharField(max_length=64, unique=True)),
+                ("target_link_uri", models.URLField(max_length=1000)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "platform",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="lti.platform",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Identity',
+            name="Identity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject', models.CharField(max_length=255, verbose_name='sub')),
-                ('linked_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lti_identities', to='agencies.person')),
-                ('platform', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='identities', to='lti.platform')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("subject", models.CharField(max_length=255, verbose_name="sub")),
+                ("linked_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lti_identities",
+                        to="agencies.person",
+                    ),
+                ),
+                (
+                    "platform",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="identities",
+                        to="lti.platform",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'identities',
+                "verbose_name_plural": "identities",
             },
         ),
         migrations.CreateModel(
-            name='Deployment',
+            name="Deployment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('deployment_id', models.CharField(max_length=255)),
-                ('platform', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deployments', to='lti.platform')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("deployment_id", models.CharField(max_length=255)),
+                (
+                    "platform",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deployments",
+                        to="lti.platform",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ResourceLink',
+            name="ResourceLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('resource_link_id', models.CharField(max_length=255)),
-                ('context_id', models.CharField(blank=True, max_length=255)),
-                ('context_title', models.CharField(blank=True, max_length=255)),
-                ('lineitem_url', models.URLField(blank=True, max_length=1000)),
-                ('lineitems_url', models.URLField(blank=True, max_length=1000)),
-                ('ags_scopes', models.JSONField(blank=True, default=list)),
-                ('memberships_url', models.URLField(blank=True, max_length=1000)),
-                ('last_launch_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.course')),
-                ('deployment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links', to='lti.deployment')),
-                ('platform', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links', to='lti.platform')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("resource_link_id", models.CharField(max_length=255)),
+                ("context_id", models.CharField(blank=True, max_length=255)),
+                ("context_title", models.CharField(blank=True, max_length=255)),
+                ("lineitem_url", models.URLField(blank=True, max_length=1000)),
+                ("lineitems_url", models.URLField(blank=True, max_length=1000)),
+                ("ags_scopes", models.JSONField(blank=True, default=list)),
+                ("memberships_url", models.URLField(blank=True, max_length=1000)),
+                (
+                    "last_launch_at",
+                    models.DateTimeField(default=django.utils.timezone.now),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.course",
+                    ),
+                ),
+                (
+                    "deployment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="links",
+                        to="lti.deployment",
+                    ),
+                ),
+                (
+                    "platform",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="links",
+                        to="lti.platform",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Launch',
+            name="Launch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('roles', models.JSONField(default=list)),
-                ('launched_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('identity', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='launches', to='lti.identity')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('link', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='launches', to='lti.resourcelink')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("roles", models.JSONField(default=list)),
+                (
+                    "launched_at",
+                    models.DateTimeField(default=django.utils.timezone.now),
+                ),
+                (
+                    "identity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="launches",
+                        to="lti.identity",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "link",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="launches",
+                        to="lti.resourcelink",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-launched_at'],
+                "ordering": ["-launched_at"],
             },
         ),
         migrations.CreateModel(
-            name='ScorePost',
+            name="ScorePost",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('payload', models.JSONField()),
-                ('status', models.CharField(choices=[('pending', 'Waiting to be sent'), ('sent', 'Accepted by the platform'), ('failed', 'Refused or unreachable (sent again by lti_send_scores)')], default='pending', max_length=10)),
-                ('http_status', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('enrollment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='learning.enrollment')),
-                ('identity', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='lti.identity')),
-                ('link', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='lti.resourcelink')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("payload", models.JSONField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting to be sent"),
+                            ("sent", "Accepted by the platform"),
+                            (
+                                "failed",
+                                "Refused or unreachable (sent again by lti_send_scores)",
+                            ),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "http_status",
+                    models.PositiveSmallIntegerField(blank=True, null=True),
+                ),
+                ("error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "enrollment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="learning.enrollment",
+                    ),
+                ),
+                (
+                    "identity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="lti.identity",
+                    ),
+                ),
+                (
+                    "link",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="lti.resourcelink",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='platform',
-            constraint=models.UniqueConstraint(fields=('issuer', 'client_id'), name='one_platform_per_client'),
+            model_name="platform",
+            constraint=models.UniqueConstraint(
+                fields=("issuer", "client_id"), name="one_platform_per_client"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='identity',
-            constraint=models.UniqueConstraint(fields=('platform', 'subject'), name='one_person_per_subject'),
+            model_name="identity",
+            constraint=models.UniqueConstraint(
+                fields=("platform", "subject"), name="one_person_per_subject"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deployment',
-            constraint=models.UniqueConstraint(fields=('platform', 'deployment_id'), name='one_deployment_id'),
+            model_name="deployment",
+            constraint=models.UniqueConstraint(
+                fields=("platform", "deployment_id"), name="one_deployment_id"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='resourcelink',
-            constraint=models.UniqueConstraint(fields=('platform', 'resource_link_id'), name='one_link_per_id'),
+            model_name="resourcelink",
+            constraint=models.UniqueConstraint(
+                fields=("platform", "resource_link_id"), name="one_link_per_id"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scorepost',
-            constraint=models.UniqueConstraint(fields=('link', 'identity', 'enrollment'), name='one_score_per_link'),
+            model_name="scorepost",
+            constraint=models.UniqueConstraint(
+                fields=("link", "identity", "enrollment"), name="one_score_per_link"
+            ),
         ),
     ]

@@ -45,6 +45,7 @@ class TestPlatform(requests.adapters.BaseAdapter):
         self.registrations: list[dict] = []
         self.registration_token = "reg-token-1"
         self.refuse_scores = False
+        self.client_ids = {CLIENT_ID}
 
     # --- Identity side --------------------------------------------------------
 
@@ -63,6 +64,7 @@ class TestPlatform(requests.adapters.BaseAdapter):
             "jwks_url": ISSUER + "/jwks",
             **values,
         }
+        self.client_ids.add(fields["client_id"])
         return actions.register_platform(
             values=fields, deployment_ids=[DEPLOYMENT_ID], actor=None
         )
@@ -121,7 +123,9 @@ class TestPlatform(requests.adapters.BaseAdapter):
         }
         answer = client.post("/lti/login/", params)
         assert answer.status_code == 302, answer.content.decode()
-        query = {k: v[0] for k, v in parse_qs(urlsplit(answer["Location"]).query).items()}
+        query = {
+            k: v[0] for k, v in parse_qs(urlsplit(answer["Location"]).query).items()
+        }
         nonce = overrides.pop("token_nonce", query["nonce"])
         token = self.id_token(nonce, **overrides)
         response = client.post(
@@ -211,7 +215,10 @@ class TestPlatform(requests.adapters.BaseAdapter):
             )
         except jwt.InvalidTokenError as error:
             return 401, {"error": "invalid_client", "detail": str(error)}
-        if assertion["iss"] != CLIENT_ID or assertion["sub"] != CLIENT_ID:
+        if (
+            assertion["iss"] not in self.client_ids
+            or assertion["sub"] != assertion["iss"]
+        ):
             return 401, {"error": "invalid_client"}
         self.assertions.append({"kid": header["kid"], **assertion})
         token = secrets.token_urlsafe(12)
@@ -230,7 +237,9 @@ class TestPlatform(requests.adapters.BaseAdapter):
     def _lineitems(self, request):
         if claims.SCOPE_LINEITEM not in self._scopes(request):
             return 401, {"error": "scope"}
-        wanted = parse_qs(urlsplit(request.url).query).get("resource_link_id", [None])[0]
+        wanted = parse_qs(urlsplit(request.url).query).get("resource_link_id", [None])[
+            0
+        ]
         return 200, [i for i in self.lineitems if i["resourceLinkId"] == wanted]
 
     def _new_lineitem(self, request):
@@ -263,7 +272,9 @@ class TestPlatform(requests.adapters.BaseAdapter):
         chunk = self.members[start : start + self.page_size]
         headers = {}
         if start + self.page_size < len(self.members):
-            headers["Link"] = f'<{MEMBERSHIPS}?{urlencode({"page": page + 1})}>; rel="next"'
+            headers["Link"] = (
+                f'<{MEMBERSHIPS}?{urlencode({"page": page + 1})}>; rel="next"'
+            )
         body = {
             "id": MEMBERSHIPS,
             "context": {"id": "course-7", "title": "Patrol in-service 2026"},

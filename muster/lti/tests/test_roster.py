@@ -1,0 +1,139 @@
+"""Names and Role Provisioning: a course's roster pulled into the platform's agency
+under the roster import's rules, and never into or out of another agency."""
+
+from __future__ import annotations
+
+from muster.agencies.models import Employment, Person
+from muster.audit.models import AuditEntry
+from muster.lti import claims
+from muster.lti.models import Identity, ResourceLink
+from muster.lti.tests.helpers import LtiTestCase
+from muster.lti.tests.platform import member
+
+
+class RosterSyncTestCase(LtiTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        Person.objects.filter(pk=self.bob_person.pk).update(email="bob@riverton.test")
+        Person.objects.filter(pk=self.charlie_person.pk).update(
+            email="charlie@oakdale.test"
+        )
+        response, _, _ = self.lms.launch(
+            self.client, sub="lms-teacher", roles=[claims.INSTRUCTOR]
+        )
+        self.assertEqual(response.status_code, 200)
+        self.link = ResourceLink.objects.get()
+        self.url = f"/lti/links/{self.link.pk}/roster/"
+        self.lms.members = [
+            member("u-bob", "Bob", "Baker", "BOB@riverton.test"),
+            member("u-dora", "Dora", "Diaz", "dora@riverton.test"),
+            # Charlie works for Oakdale: the LMS of Riverton must not get him.
+            member("u-charlie", "C.", "Chen", "charlie@oakdale.test"),
+            member("u-teacher", "Tess", "Teacher", roles=[claims.INSTRUCTOR]),
+            member("u-gone", "Gil", "Gone", status="Inactive"),
+        ]
+        self.client.force_login(self.alice)
+
+    def sync(self):
+        return self.client.post(self.url, {"discipline": "peace-officer"})
+
+    def test_it_shows_the_plan_across_pages(self) -> None:
+        response = self.client.get(self.url)
+        rows = [(plan.label, plan.action) for plan in response.context["plans"]]
+        self.assertEqual(
+            rows,
+            [
+                ("Bob Baker", "link"),
+                ("Dora Diaz", "create"),
+                ("C. Chen", "held elsewhere"),
+                ("Tess Teacher", "skip"),
+                ("Gil Gone", "skip"),
+            ],
+        )
+
+    def test_it_links_staff_and_adds_new_learners_to_the_agency(self) -> None:
+        self.assertRedirects(self.sync(), self.url, fetch_redirect_response=False)
+        bob = Identity.objects.get(subject="u-bob")
+        self.assertEqual(bob.person, self.bob_person)
+        dora = Identity.objects.get(subject="u-dora").person
+        self.assertEqual((dora.first_name, dora.last_name), ("Dora", "Diaz"))
+        self.assertEqual(dora.email, "dora@riverton.test")
+        self.assertEqual(
+            list(dora.employments.values_list("agency", flat=True)), [self.agency.pk]
+        )
+        actions = set(AuditEntry.objects.values_list("action", flat=True))
+        self.assertLessEqual(
+            {"lti-identity.link", "person.create", "employment.create"}, actions
+        )
+
+    def test_it_never_links_moves_or_changes_another_agencys_officer(self) -> None:
+        before = Person.objects.filter(pk=self.charlie_person.pk).values().get()
+        jobs = list(Employment.objects.filter(person=self.charlie_person).values())
+        page = self.client.get(self.url).content.decode()
+        self.sync()
+        self.assertFalse(Identity.objects.filter(subject="u-charlie").exists())
+        self.assertFalse(Identity.objects.filter(person=self.charlie_person).exists())
+        self.assertEqual(
+            Person.objects.filter(pk=self.charlie_person.pk).values().get(), before
+        )
+        self.assertEqual(
+            list(Employment.objects.filter(person=self.charlie_person).values()), jobs
+        )
+        # Nor is anyone added in his place, nor named beyond what the LMS sent.
+        self.assertFalse(Person.objects.filter(last_name="Chen").exclude(
+            pk=self.charlie_person.pk).exists())  # fmt: skip
+        self.assertNotIn("Charlie", page)
+        self.assertNotIn("Oakdale", page)
+
+    def test_it_leaves_a_linked_person_who_moved_to_another_agency(self) -> None:
+        Identity.objects.create(
+            platform=self.platform, subject="u-charlie", person=self.charlie_person
+        )
+        plans = self.client.get(self.url).context["plans"]
+        self.assertEqual(plans[2].action, "held elsewhere")
+        self.assertIsNone(plans[2].person_id)
+
+    def test_a_second_sync_changes_nothing(self) -> None:
+        self.sync()
+        people = Person.objects.count()
+        entries = AuditEntry.objects.count()
+        self.sync()
+        self.assertEqual(Person.objects.count(), people)
+        self.assertEqual(AuditEntry.objects.count(), entries)
+        plans = self.client.get(self.url).context["plans"]
+        self.assertEqual([p.action for p in plans][:2], ["unchanged", "unchanged"])
+
+    def test_another_agencys_coordinator_cannot_sync_this_roster(self) -> None:
+        self.client.force_login(self.dana)
+        self.assertEqual(self.client.get(self.url).status_code, 404)
+        self.assertEqual(self.sync().status_code, 404)
+        self.assertEqual(Identity.objects.count(), 0)
+
+    def test_a_platform_of_oakdale_never_touches_riverton(self) -> None:
+        """The same LMS registered for Oakdale (another client id) syncs into
+        Oakdale only: Bob, Riverton's, is held elsewhere there."""
+        oakdale = self.lms.register_in_muster(
+            self.other_agency, client_id="muster-tool-oakdale"
+        )
+        link = ResourceLink.objects.create(
+            platform=oakdale, deployment=oakdale.deployments.get(),
+            resource_link_id="link-9", course=self.course,
+            memberships_url=self.link.memberships_url,
+        )  # fmt: skip
+        self.client.force_login(self.dana)
+        plans = self.client.get(f"/lti/links/{link.pk}/roster/").context["plans"]
+        self.assertEqual(plans[0].action, "held elsewhere")
+        self.client.post(
+            f"/lti/links/{link.pk}/roster/", {"discipline": "peace-officer"}
+        )
+        self.assertFalse(Identity.objects.filter(person=self.bob_person).exists())
+        dora = Identity.objects.get(subject="u-dora").person
+        self.assertEqual(
+            list(dora.employments.values_list("agency", flat=True)),
+            [self.other_agency.pk],
+        )
+
+    def test_it_says_so_when_the_platform_offers_no_roster(self) -> None:
+        ResourceLink.objects.filter(pk=self.link.pk).update(memberships_url="")
+        response = self.client.get(self.url)
+        self.assertContains(response, "no Names and Role", status_code=502)

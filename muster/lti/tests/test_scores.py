@@ -1,0 +1,98 @@
+"""Assignment and Grade Services: the learner completes the course in Muster and the
+score reaches the platform's gradebook."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+from django.core.management import call_command
+
+from muster.learning.models import Attempt
+from muster.learning.tests.helpers import ready_for_assessment, right_answers
+from muster.lti import actions
+from muster.lti.choices import ScoreStatus
+from muster.lti.models import ScorePost
+from muster.lti.tests.helpers import LtiTestCase
+from muster.lti.tests.platform import CLIENT_ID, ISSUER, LINEITEMS
+
+
+class ScoreTestCase(LtiTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.link_bob()
+        response, _, _ = self.lms.launch(self.client)
+        self.assertEqual(response.status_code, 302)
+
+    def complete(self) -> None:
+        enrollment = ready_for_assessment(self.client, self.course, self.clock)
+        url = f"/learn/{self.course.slug}/assessment/"
+        self.client.get(url)
+        attempt = Attempt.objects.get(enrollment=enrollment)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(url, right_answers(attempt))
+        enrollment.refresh_from_db()
+        self.assertTrue(enrollment.is_complete)
+        self.enrollment = enrollment
+
+    def test_it_posts_the_score_when_the_learner_completes(self) -> None:
+        self.complete()
+        self.assertEqual(len(self.lms.scores), 1)
+        score = self.lms.scores[0]
+        self.assertEqual(score["url"], LINEITEMS + "/1/scores")
+        self.assertEqual(
+            score["body"],
+            {
+                "userId": "lms-user-bob",
+                "scoreGiven": 100,
+                "scoreMaximum": 100,
+                "activityProgress": "Completed",
+                "gradingProgress": "FullyGraded",
+                "timestamp": "2026-03-02T15:00:00.000+00:00",
+                "comment": f"Completed in Muster: {self.course.title}",
+            },
+        )
+        post = ScorePost.objects.get()
+        self.assertEqual((post.status, post.http_status), (ScoreStatus.SENT, 204))
+
+    def test_it_makes_the_line_item_for_the_link(self) -> None:
+        self.complete()
+        self.assertEqual(
+            self.lms.lineitems,
+            [
+                {
+                    "scoreMaximum": 100,
+                    "label": self.course.title,
+                    "resourceLinkId": "link-1",
+                    "resourceId": "use-of-force",
+                    "id": LINEITEMS + "/1",
+                }
+            ],
+        )
+
+    def test_it_authenticates_with_a_jwt_signed_by_the_tool_key(self) -> None:
+        self.complete()
+        assertion = self.lms.assertions[0]
+        self.assertEqual(assertion["kid"], self.tool_key.kid)
+        self.assertEqual(
+            (assertion["iss"], assertion["sub"], assertion["aud"]),
+            (CLIENT_ID, CLIENT_ID, ISSUER + "/token"),
+        )
+
+    def test_it_keeps_a_refused_score_and_sends_it_again(self) -> None:
+        self.lms.refuse_scores = True
+        self.complete()
+        post = ScorePost.objects.get()
+        self.assertEqual(post.status, ScoreStatus.FAILED)
+        self.assertIn("503", post.error)
+        self.lms.refuse_scores = False
+        out = StringIO()
+        call_command("lti_send_scores", stdout=out)
+        post.refresh_from_db()
+        self.assertEqual(post.status, ScoreStatus.SENT)
+        self.assertEqual(len(self.lms.scores), 1)
+
+    def test_it_sends_one_score_however_often_it_is_asked(self) -> None:
+        self.complete()
+        for post in actions.queue_scores(self.enrollment):
+            actions.send_score(post)
+        self.assertEqual(len(self.lms.scores), 1)
