@@ -14,10 +14,13 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from muster.lti.http import PlatformError
 from muster.lti.models import ToolKey
 
+NO_KEY = "Muster has no LTI signing key; run `python manage.py lti_rotate_key`."
 
-class NoToolKey(Exception):
+
+class NoToolKey(PlatformError):
     """No key is published: run `manage.py lti_rotate_key` once."""
 
 
@@ -48,9 +51,7 @@ def jwks() -> dict:
 def signing_key() -> ToolKey:
     key = ToolKey.objects.filter(retired_at=None).first()
     if key is None:
-        raise NoToolKey(
-            "Muster has no LTI signing key; run `python manage.py lti_rotate_key`."
-        )
+        raise NoToolKey(NO_KEY)
     return key
 
 

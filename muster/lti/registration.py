@@ -7,11 +7,41 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.core import signing
+
+from muster.accounts.models import User
+from muster.agencies.models import Agency
 from muster.lti import claims, http
+
+INVITE_SALT = "muster.lti.registration-invite"
+INVITE_DAYS = 7
 
 
 class RegistrationError(Exception):
     """The platform's configuration or answer is unusable; the message says why."""
+
+
+def invite_token(agency: Agency, user: User) -> str:
+    """The secret part of an agency's registration URL, for its LMS administrator.
+
+    The LMS opens the URL in a frame or popup where Muster's session cookie is
+    not sent, so the URL itself says for which agency, and on whose word.
+    """
+    return signing.dumps({"agency": agency.pk, "user": user.pk}, salt=INVITE_SALT)
+
+
+def read_invite(token: str) -> tuple[Agency, User]:
+    """(agency, user) of a registration URL; RegistrationError if forged or old."""
+    try:
+        data = signing.loads(token, salt=INVITE_SALT, max_age=INVITE_DAYS * 86400)
+        return Agency.objects.get(pk=data["agency"]), User.objects.get(
+            pk=data["user"], is_active=True
+        )
+    except (signing.BadSignature, Agency.DoesNotExist, User.DoesNotExist):
+        raise RegistrationError(
+            f"This registration URL is not valid (they last {INVITE_DAYS} days); "
+            "copy a new one from the agency's LMS links page in Muster."
+        ) from None
 
 
 @dataclass(frozen=True)

@@ -7,15 +7,18 @@ roster plan `table#lti-roster`, registration `form#lti-register`.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as sign_in
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -38,8 +41,6 @@ from muster.lti.launch import (
     begin_login,
     verify_launch,
 )
-
-REGISTER_SALT = "muster.lti.register"
 
 
 def _refused(request: HttpRequest, message: str, status: int = 400) -> HttpResponse:
@@ -139,61 +140,72 @@ def deep_link(request: HttpRequest) -> HttpResponse:
     if course is None:
         return _refused(request, "Pick one of the courses listed.")
     url = request.build_absolute_uri(reverse("lti:launch"))
+    if not keys.jwks()["keys"]:
+        return _refused(request, str(keys.NoToolKey(keys.NO_KEY)), status=503)
     return_url, token = deeplink.response_jwt(
         pick, [deeplink.content_item(course, url)]
     )
-    return render(request, "lti/autopost.html", {"url": return_url, "jwt": token})
+    response = render(request, "lti/autopost.html", {"url": return_url, "jwt": token})
+    # The answer is a form posted to the platform, which form-action must allow.
+    response._csp_update = {"form-action": [_origin(return_url)]}
+    return response
 
 
 # --- Dynamic registration ------------------------------------------------------
 
 
 class RegisterForm(forms.Form):
-    agency = forms.ModelChoiceField(queryset=None, empty_label=None)
     name = forms.CharField(max_length=200, label="Name for this LMS")
-    ticket = forms.CharField(widget=forms.HiddenInput)
+    openid_configuration = forms.URLField(
+        widget=forms.HiddenInput, max_length=1000, assume_scheme="https"
+    )
+    registration_token = forms.CharField(
+        widget=forms.HiddenInput, required=False, max_length=4000
+    )
 
-    def __init__(self, *args, agencies, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
-@login_required
+@csrf_exempt  # No cookie is involved: the URL's signed token is the credential.
+@xframe_options_exempt
 @require_http_methods(["GET", "POST"])
-def register(request: HttpRequest) -> HttpResponse:
-    """Dynamic Registration: the LMS opens this with `openid_configuration`."""
-    agencies = access.writable_agencies(request.user)
-    if not agencies.exists():
-        raise Http404("No such page.")
-    if request.method == "GET":
-        url = request.GET.get("openid_configuration", "")
-        ticket = signing.dumps(
-            {"url": url, "token": request.GET.get("registration_token", "")},
-            salt=REGISTER_SALT,
-        )
-    else:
-        try:
-            ticket_data = signing.loads(
-                request.POST.get("ticket", ""), salt=REGISTER_SALT, max_age=3600
-            )
-        except signing.BadSignature:
-            return _refused(request, "The registration expired; start it again.")
-        url, ticket = ticket_data["url"], request.POST["ticket"]
+def register(request: HttpRequest, token: str) -> HttpResponse:
+    """Dynamic Registration: the LMS opens the agency's registration URL with
+    `openid_configuration` (and `registration_token`)."""
+    try:
+        agency, user = registration.read_invite(token)
+    except registration.RegistrationError as error:
+        return _refused(request, str(error), status=404)
+    if not access.can_write_at(user, agency):
+        return _refused(request, "This registration URL is no longer valid.", 404)
+    params = request.POST if request.method == "POST" else request.GET
+    url = params.get("openid_configuration", "")
     try:
         config = registration.read_configuration(url)
     except registration.RegistrationError as error:
         return _refused(request, str(error))
     form = RegisterForm(
         request.POST or None,
-        agencies=agencies,
-        initial={"ticket": ticket, "name": config.product or config.issuer},
+        initial={
+            "name": config.product or config.issuer,
+            "openid_configuration": url,
+            "registration_token": params.get("registration_token", ""),
+        },
     )
     if request.method == "POST" and form.is_valid():
-        return _register(request, config, ticket_data["token"], form.cleaned_data)
-    return render(request, "lti/register.html", {"form": form, "config": config})
+        response = _register(request, config, agency, user, form.cleaned_data)
+    else:
+        context = {"form": form, "config": config, "agency": agency}
+        response = render(request, "lti/register.html", context)
+    # The LMS shows this page in its own frame (Dynamic Registration 1.0, 3.2).
+    response._csp_replace = {"frame-ancestors": [_origin(url)]}
+    return response
 
 
-def _register(request, config, token: str, values: dict) -> HttpResponse:
+def _register(request, config, agency, user, values: dict) -> HttpResponse:
     base = request.build_absolute_uri("/").rstrip("/")
     urls = {
         "login": reverse("lti:login"),
@@ -202,13 +214,15 @@ def _register(request, config, token: str, values: dict) -> HttpResponse:
     }
     try:
         answer = registration.register(
-            config, token, registration.tool_configuration(base, urls)
+            config,
+            values["registration_token"],
+            registration.tool_configuration(base, urls),
         )
     except registration.RegistrationError as error:
         return _refused(request, str(error))
     platform = actions.register_platform(
         values={
-            "agency": values["agency"],
+            "agency": agency,
             "name": values["name"],
             "issuer": config.issuer,
             "client_id": answer["client_id"],
@@ -218,7 +232,7 @@ def _register(request, config, token: str, values: dict) -> HttpResponse:
             "jwks_url": config.jwks_uri,
         },
         deployment_ids=registration.deployment_ids(answer),
-        actor=request.user,
+        actor=user,
         dynamic=True,
         request=request,
     )
@@ -239,7 +253,10 @@ class SyncForm(forms.Form):
 def links(request: HttpRequest, code: str) -> HttpResponse:
     agency = access.writable_agency(request.user, code)
     rows = access.lti_links(request.user, agency).order_by("platform__name", "pk")
-    return render(request, "lti/links.html", {"agency": agency, "links": rows})
+    token = registration.invite_token(agency, request.user)
+    register_url = request.build_absolute_uri(reverse("lti:register", args=[token]))
+    context = {"agency": agency, "links": rows, "register_url": register_url}
+    return render(request, "lti/links.html", context)
 
 
 @login_required

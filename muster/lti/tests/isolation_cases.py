@@ -9,8 +9,11 @@ course roster names Charlie.
 
 from __future__ import annotations
 
+from muster.accounts.choices import Role
 from muster.catalog.tests.factories import make_course
 from muster.lti.models import Deployment, Platform, ResourceLink
+from muster.lti.registration import invite_token
+from muster.test import make_user
 from muster.tests.isolation import NO_OBJECT, Case
 
 
@@ -32,12 +35,25 @@ def oakdale_link(t) -> ResourceLink:
     )  # fmt: skip
 
 
+def _revoked_invite(t) -> str:
+    """Oakdale's registration URL, made by a coordinator since removed."""
+    former = make_user("former-oakdale", (Role.COORDINATOR, t.other_agency))
+    token = invite_token(t.other_agency, former)
+    former.role_grants.update(revoked_at=former.date_joined)
+    return token
+
+
 CASES = {
     "lti:jwks": NO_OBJECT,
     "lti:login": Case(build=None, methods=("GET", "POST")),
     "lti:launch": Case(build=None, methods=("POST",)),
     "lti:deep-link": Case(build=None, methods=("POST",)),
-    "lti:register": Case(build=None, methods=("GET", "POST")),
+    "lti:register": Case(
+        lambda t: [{"token": "forged"}, {"token": _revoked_invite(t)}],
+        methods=("GET", "POST"),
+        note="The URL's signed token is the credential (tested in "
+        "test_registration.py); forged, or of a user who lost the right: refused.",
+    ),
     "lti:roster": Case(
         lambda t: [{"pk": oakdale_link(t).pk}],
         methods=("GET", "POST"),

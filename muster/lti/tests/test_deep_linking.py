@@ -46,6 +46,8 @@ class DeepLinkingTestCase(LtiTestCase):
         page = answer.content.decode()
         self.assertIn(f'action="{RETURN_URL}"', page)
         self.assertIn("lti/autopost.js", page)
+        # The page's own CSP lets its form go to the platform, and only there.
+        self.assertIn(f"form-action 'self' {ISSUER}", answer["Content-Security-Policy"])
         signed = re.search(r'name="JWT" value="([^"]+)"', page)[1]
         # The platform checks it against Muster's published JWKS, as it would.
         published = jwt.PyJWKSet.from_dict(self.client.get("/lti/jwks.json").json())

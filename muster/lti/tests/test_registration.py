@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 import jwt
 import pytest
 
@@ -18,83 +21,98 @@ class DynamicRegistrationTestCase(LtiTestCase):
     def setUp(self) -> None:
         super().setUp()
         Platform.objects.all().delete()
+        # Alice copies Riverton's registration URL; the LMS opens it later, in its
+        # own frame, where Alice's Muster session is not sent.
         self.client.force_login(self.alice)
-        self.url = (
-            f"/lti/register/?openid_configuration={CONFIG}"
-            "&registration_token=reg-token-1"
-        )
+        page = self.client.get(f"/agencies/{self.agency.code}/lms-links/")
+        found = re.search(r'id="lti-register-url">([^<]+)<', page.content.decode())
+        self.register_url = urlsplit(found[1]).path
+        self.client.logout()
+        self.query = f"?openid_configuration={CONFIG}&registration_token=reg-token-1"
 
     def start(self):
-        page = self.client.get(self.url)
+        page = self.client.get(self.register_url + self.query)
         self.assertContains(page, 'id="lti-register"')
-        return page.context["form"].initial["ticket"]
+        self.assertIn(f"frame-ancestors {ISSUER}", page["Content-Security-Policy"])
+        self.assertNotIn("X-Frame-Options", page)
+        return page.context["form"].initial
 
-    def test_it_registers_the_platform_for_the_chosen_agency(self) -> None:
-        ticket = self.start()
-        done = self.client.post(
-            self.url,
-            {"agency": self.agency.pk, "name": "County LMS", "ticket": ticket},
-        )
+    def submit(self, **changes):
+        values = {**self.start(), "name": "County LMS", **changes}
+        return self.client.post(self.register_url, values)
+
+    def test_it_registers_the_platform_for_the_urls_agency(self) -> None:
+        done = self.submit()
         self.assertContains(done, "lti/close.js")
         platform = Platform.objects.get()
         self.assertEqual(
             (platform.agency, platform.issuer, platform.client_id, platform.jwks_url),
             (self.agency, ISSUER, CLIENT_ID, ISSUER + "/jwks"),
         )
+        self.assertEqual(
+            (platform.auth_login_url, platform.auth_token_url, platform.name),
+            (ISSUER + "/auth", ISSUER + "/token", "County LMS"),
+        )
         self.assertTrue(platform.is_dynamic)
         self.assertEqual(
             list(platform.deployments.values_list("deployment_id", flat=True)),
             [DEPLOYMENT_ID],
         )
+        entry = AuditEntry.objects.filter(action="lti-platform.register").last()
+        self.assertEqual(entry.actor_id, self.alice.pk)
+
+    def test_it_sends_the_tool_configuration(self) -> None:
+        self.submit()
         sent = self.lms.registrations[0]
         self.assertEqual(sent["initiate_login_uri"], "http://testserver/lti/login/")
         self.assertEqual(sent["redirect_uris"], ["http://testserver/lti/launch/"])
         self.assertEqual(sent["jwks_uri"], "http://testserver/lti/jwks.json")
         self.assertEqual(sent["token_endpoint_auth_method"], "private_key_jwt")
+        self.assertEqual(sent["response_types"], ["id_token"])
+        self.assertEqual(sent["grant_types"], ["implicit", "client_credentials"])
         self.assertIn(claims.SCOPE_SCORE, sent["scope"].split())
         self.assertIn(claims.SCOPE_NRPS, sent["scope"].split())
-        messages = sent[claims.TOOL_CONFIGURATION]["messages"]
-        self.assertIn(claims.DEEP_LINKING_REQUEST, [m["type"] for m in messages])
-        self.assertTrue(
-            AuditEntry.objects.filter(action="lti-platform.register").exists()
+        tool = sent[claims.TOOL_CONFIGURATION]
+        self.assertEqual(tool["domain"], "testserver")
+        self.assertIn(
+            claims.DEEP_LINKING_REQUEST, [m["type"] for m in tool["messages"]]
         )
 
-    def test_it_refuses_an_agency_the_user_does_not_write_for(self) -> None:
-        ticket = self.start()
-        response = self.client.post(
-            self.url, {"agency": self.other_agency.pk, "name": "X", "ticket": ticket}
-        )
-        self.assertEqual(response.status_code, 200)
-        self.assertIn("agency", response.context["form"].errors)
-        self.assertEqual(Platform.objects.count(), 0)
+    def test_it_refuses_a_forged_registration_url(self) -> None:
+        response = self.client.get("/lti/register/forged-token/" + self.query)
+        self.assertContains(response, "not valid", status_code=404)
         self.assertEqual(self.lms.registrations, [])
+
+    def test_it_refuses_once_the_user_no_longer_writes_for_the_agency(self) -> None:
+        self.alice.role_grants.update(revoked_at=self.alice.date_joined)
+        response = self.client.get(self.register_url + self.query)
+        self.assertContains(response, "no longer valid", status_code=404)
 
     def test_it_refuses_a_configuration_speaking_for_another_site(self) -> None:
         self.lms._configuration = lambda: (200, {
             "issuer": "https://other.example.test", "authorization_endpoint": "a",
             "token_endpoint": "b", "jwks_uri": "c", "registration_endpoint": "d",
         })  # fmt: skip
-        response = self.client.get(self.url)
+        response = self.client.get(self.register_url + self.query)
         self.assertContains(response, "not an https address", status_code=400)
         self.assertEqual(Platform.objects.count(), 0)
 
     def test_it_refuses_a_configuration_missing_endpoints(self) -> None:
         self.lms._configuration = lambda: (200, {"issuer": ISSUER})
-        response = self.client.get(self.url)
+        response = self.client.get(self.register_url + self.query)
         self.assertContains(response, "lacks authorization_endpoint", status_code=400)
 
     def test_it_refuses_a_registration_the_platform_rejects(self) -> None:
-        ticket = self.start()
-        self.lms.registration_token = "another"
-        response = self.client.post(
-            self.url, {"agency": self.agency.pk, "name": "X", "ticket": ticket}
-        )
+        entries = AuditEntry.objects.count()
+        response = self.submit(registration_token="another")
         self.assertContains(response, "answered 401", status_code=400)
         self.assertEqual(Platform.objects.count(), 0)
+        self.assertEqual(AuditEntry.objects.count(), entries)
 
-    def test_an_officer_cannot_register_a_platform(self) -> None:
+    def test_an_officer_gets_no_registration_url(self) -> None:
         self.client.force_login(self.bob)
-        self.assertEqual(self.client.get(self.url).status_code, 404)
+        page = self.client.get(f"/agencies/{self.agency.code}/lms-links/")
+        self.assertEqual(page.status_code, 404)
 
 
 class KeyRotationTestCase(LtiTestCase):
