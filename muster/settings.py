@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "muster.transfers",
     "muster.reminders",
     "muster.plans",
+    "muster.state",
     "muster.health",
     "muster.xapi",
     "muster.lti",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("muster.learning.urls")),
     path("", include("muster.catalog.urls")),
     path("", include("muster.plans.urls")),
+    path("", include("muster.state.urls")),
     path("", include("muster.agencies.urls")),
 ]
 handler500 = "muster.health.errors.server_error"

@@ -9,7 +9,10 @@ filter. The rules (also in docs/security.md, "Roles"):
   today, and former staff only through the records their agency entered itself.
   A person's records follow them: a current employer sees all of them, whoever
   entered them, because compliance counts every hour across employers.
-- A state auditor reads what the agencies of their state read; never writes.
+- A state auditor reads what the agencies of their state read, and the state's
+  own pages (docs/state.md); never writes agency data. The one thing they write
+  is a draft of their state's rules for a what-if (docs/plans.md), which changes
+  no record and no rule.
 - An officer sees their own person, records, qualifications and exemptions.
 - Only a coordinator of the agency that entered a record or a qualification may
   correct or void it, and only a coordinator of a current employer may add
@@ -33,6 +36,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from muster.accounts.choices import Role
+from muster.agencies.choices import State
 from muster.agencies.models import (
     Agency,
     Employment,
@@ -43,6 +47,7 @@ from muster.agencies.models import (
 )
 from muster.audit.models import AuditEntry
 from muster.learning.models import Attempt, Certificate, Enrollment
+from muster.plans.models import MandateDraft, WhatIfRun
 from muster.transfers.models import ImportBatch, TransferRequest, TransferStatus
 
 READERS = (Role.COORDINATOR, Role.AGENCY_HEAD)
@@ -347,6 +352,78 @@ def can_read_audit(user) -> bool:
         or bool(auditor_states(user))
         or bool(agency_ids(user, AUDIT_READERS))
     )
+
+
+# A state's own pages (docs/state.md): its auditors and platform administrators.
+
+
+def audited_states(user) -> list[str]:
+    """The states whose pages the user may read: those they audit (every state
+    with an agency, for a platform administrator)."""
+    if is_platform_admin(user):
+        return sorted(set(Agency.objects.values_list("state", flat=True)))
+    return sorted(auditor_states(user))
+
+
+def audited_state(user, state: str) -> str:
+    """The two-letter code of `state` (any case) if the user audits it, else 404."""
+    code = state.upper()
+    if code in State.values and (
+        is_platform_admin(user) or code in auditor_states(user)
+    ):
+        return code
+    raise Http404("No such state.")
+
+
+def state_agencies(user, state: str) -> QuerySet[Agency]:
+    """Every agency of a state the user audits (else 404)."""
+    return Agency.objects.filter(state=audited_state(user, state))
+
+
+def state_agency(user, state: str, code: str) -> Agency:
+    """An agency of a state the user audits, by code, else 404."""
+    return _agency_or_404(state_agencies(user, state), code)
+
+
+def state_people(user, state: str) -> QuerySet[Person]:
+    """The people working today at the agencies of a state the user audits."""
+    staff = _current_staff_of(state_agencies(user, state))
+    return Person.objects.filter(pk__in=staff.values("person"))
+
+
+def agency_records(user, agency: Agency) -> QuerySet[TrainingRecord]:
+    """Training records about an agency that the user may read: those of its
+    current staff, whoever entered them, and those it entered itself."""
+    return records(user).filter(_about_agency(agency))
+
+
+def agency_qualifications(user, agency: Agency) -> QuerySet[Qualification]:
+    return qualifications(user).filter(_about_agency(agency))
+
+
+def agency_exemptions(user, agency: Agency) -> QuerySet[Exemption]:
+    return exemptions(user).filter(_about_agency(agency))
+
+
+def _about_agency(agency: Agency) -> Q:
+    working = _current_staff_of(Agency.objects.filter(pk=agency.pk))
+    return Q(person__in=working.values("person")) | Q(agency=agency)
+
+
+def mandate_drafts(user, state: str) -> QuerySet[MandateDraft]:
+    """The what-if drafts of a state the user audits (else 404)."""
+    return MandateDraft.objects.filter(state=audited_state(user, state))
+
+
+def mandate_draft(user, state: str, pk: int) -> MandateDraft:
+    """One what-if draft of a state the user audits, else 404."""
+    return _one_or_404(mandate_drafts(user, state), pk, "draft")
+
+
+def what_if_run(user, state: str, pk: int, run: int) -> WhatIfRun:
+    """One run of a what-if draft of a state the user audits, else 404."""
+    draft = mandate_draft(user, state, pk)
+    return _one_or_404(WhatIfRun.objects.filter(draft=draft), run, "run")
 
 
 # Online courses. A learner acts only on their own enrollments; coordinators and

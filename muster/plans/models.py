@@ -1,5 +1,5 @@
-"""Live classes and approved external courses: what a plan may choose besides the
-online catalog.
+"""Live classes and approved external courses (what a plan may choose besides the
+online catalog), and drafts of mandate changes with their what-if runs.
 
 An offering is not a legal record (nothing is owed or earned by it until someone
 completes it and the completion is recorded through `agencies.actions`), so it may
@@ -8,10 +8,14 @@ be edited freely.
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 
 from muster.agencies.choices import Area, Delivery, ProviderKind
 from muster.agencies.models import Agency, validate_word_list
@@ -90,3 +94,63 @@ class OfferingCredit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hours} h {self.area} {' '.join(self.topics)}".strip()
+
+
+class MandateDraft(models.Model):
+    """A proposed change to one of a state's mandate files, as YAML, kept apart
+    from the shipped rules: evaluated by a what-if, never loaded by the engine.
+
+    It becomes law only when someone commits its text to `muster/rules/mandates/`
+    as a dated change (docs/plans.md, "What-if")."""
+
+    state = models.CharField(max_length=2)
+    mandate_id = models.CharField(max_length=200)
+    title = models.CharField(max_length=200)
+    text = models.TextField(help_text="The whole mandate file, as YAML.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.mandate_id})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("plans:draft", args=[self.state.lower(), self.pk])
+
+    @property
+    def text_hash(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+class WhatIfRun(models.Model):
+    """One evaluation of a draft against every person of its state: who changes
+    status and how many hours more are owed, as figures (names are read at display,
+    through access, so a run shows only people the reader may see today)."""
+
+    draft = models.ForeignKey(
+        MandateDraft, on_delete=models.CASCADE, related_name="runs"
+    )
+    year = models.PositiveSmallIntegerField()
+    as_of = models.DateField(help_text="The day whose status is compared.")
+    text_hash = models.CharField(max_length=64, help_text="SHA-256 of the draft run.")
+    ran_at = models.DateTimeField(default=timezone.now, editable=False)
+    ran_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    people = models.PositiveIntegerField(help_text="People evaluated.")
+    # {"changes": [...], "agencies": [...], "totals": {...}}: see plans.whatif.
+    result = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-ran_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.draft} for {self.year} on {self.as_of}"

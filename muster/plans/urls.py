@@ -2,11 +2,28 @@
 
 from django.urls import path
 
-from muster.plans import views
+from muster.plans import views, whatif_views
 
 app_name = "plans"
 
 urlpatterns = [
     path("people/<int:pk>/plan/", views.person_plan, name="person"),
     path("agencies/<slug:code>/plan/", views.agency_plan, name="agency"),
+    path("states/<str:state>/what-if/", whatif_views.drafts, name="drafts"),
+    path("states/<str:state>/what-if/<int:pk>/", whatif_views.draft, name="draft"),
+    path(
+        "states/<str:state>/what-if/<int:pk>/draft.yaml",
+        whatif_views.draft_yaml,
+        name="draft-yaml",
+    ),
+    path(
+        "states/<str:state>/what-if/<int:pk>/runs/<int:run>/",
+        whatif_views.run,
+        name="run",
+    ),
+    path(
+        "states/<str:state>/what-if/<int:pk>/runs/<int:run>/report.csv",
+        whatif_views.run_csv,
+        name="run-csv",
+    ),
 ]

@@ -123,10 +123,13 @@ _StrictLoader.add_constructor(
 _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
-def read_yaml(path: Path) -> Any:
-    """Parse one YAML file, naming the file in any error."""
+def read_yaml(path: Path, text: str | None = None) -> Any:
+    """Parse one YAML file (or `text`, as if it were that file), naming the file in
+    any error."""
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
+        if text is None:
+            text = path.read_text(encoding="utf-8")
+        return yaml.load(text, Loader=_StrictLoader)
     except MandateError as error:
         raise MandateError(f"{display(path)}: {error}") from None
     except yaml.YAMLError as error:
@@ -255,6 +258,17 @@ def load_mandate_file(path: Path, vocabulary: Vocabulary | None = None) -> Manda
     """Load and check one mandate file."""
     vocabulary = vocabulary or load_vocabulary()
     spec: schema.MandateSpec = parse(schema.MandateSpec, read_yaml(path), path)
+    _check_id(path, spec)
+    return _MandateBuilder(path, spec, vocabulary).build()
+
+
+def load_mandate_text(
+    text: str, path: Path, vocabulary: Vocabulary | None = None
+) -> Mandate:
+    """Load and check a mandate from `text` as if it were the file `path` (a draft
+    edited on a page): the same checks and messages, and nothing read from disk."""
+    vocabulary = vocabulary or load_vocabulary()
+    spec: schema.MandateSpec = parse(schema.MandateSpec, read_yaml(path, text), path)
     _check_id(path, spec)
     return _MandateBuilder(path, spec, vocabulary).build()
 

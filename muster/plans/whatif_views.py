@@ -1,0 +1,260 @@
+"""Pages of a what-if: a state's drafts of rule changes, a draft's editor, and
+its runs with their chart and CSV report (docs/plans.md, "What-if").
+
+Only the state's auditors (and platform administrators) reach them, through
+`access.mandate_drafts`; a draft never changes a rule, a record or a standing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from muster.accounts import access
+from muster.agencies.choices import State
+from muster.agencies.compliance.figures import kept_years
+from muster.plans import actions, whatif
+from muster.plans.forms import DraftForm, NewDraftForm, RunForm
+from muster.rules import MandateError
+from muster.state import charts
+
+CHARTED = 25
+CSV_HEADER = [
+    "kind",
+    "agency_code",
+    "agency",
+    "person_id",
+    "name",
+    "badge",
+    "people",
+    "status_changes",
+    "status_before",
+    "status_after",
+    "hours_missing_before",
+    "hours_missing_after",
+    "hours_more",
+]
+
+
+@login_required
+def drafts(request: HttpRequest, state: str) -> HttpResponse:
+    code = access.audited_state(request.user, state)
+    found = access.mandate_drafts(request.user, code).select_related("changed_by")
+    form = NewDraftForm(
+        request.POST or None, mandates=whatif.state_mandates(code), prefix="new"
+    )
+    if request.method == "POST" and form.is_valid():
+        mandate_id = form.cleaned_data["mandate"]
+        draft = actions.save_draft(
+            request.user,
+            state=code,
+            mandate_id=mandate_id,
+            title=form.cleaned_data["title"],
+            text=whatif.shipped_text(mandate_id),
+            request=request,
+        )
+        return redirect(draft)
+    return render(
+        request,
+        "plans/drafts.html",
+        {"state": code, "state_name": State(code).label, "drafts": found, "form": form},
+    )
+
+
+@login_required
+def draft(request: HttpRequest, state: str, pk: int) -> HttpResponse:
+    code = access.audited_state(request.user, state)
+    found = access.mandate_draft(request.user, code, pk)
+    years = kept_years()
+    initial = {"title": found.title, "text": found.text}
+    wants_run = "run" in request.POST
+    form = DraftForm(
+        request.POST if request.method == "POST" and not wants_run else None,
+        initial=initial,
+        mandate_id=found.mandate_id,
+    )
+    run_form = RunForm(
+        request.POST if wants_run else None,
+        years=years,
+        initial={"year": timezone.localdate().year},
+    )
+    if request.method == "POST" and not wants_run and form.is_valid():
+        actions.save_draft(
+            request.user,
+            state=code,
+            mandate_id=found.mandate_id,
+            draft=found,
+            request=request,
+            **form.cleaned_data,
+        )
+        messages.success(request, "Draft saved; the shipped rules are unchanged.")
+        return redirect(found)
+    if wants_run and run_form.is_valid():
+        try:
+            run = actions.run_what_if(
+                request.user,
+                found,
+                people=access.state_people(request.user, code),
+                agencies=access.state_agencies(request.user, code),
+                year=run_form.cleaned_data["year"],
+                today=timezone.localdate(),
+                request=request,
+            )
+        except (MandateError, actions.StaleDraft) as error:
+            messages.error(request, str(error))
+            return redirect(found)
+        return redirect("plans:run", state=code.lower(), pk=found.pk, run=run.pk)
+    return render(
+        request,
+        "plans/draft.html",
+        {
+            "state": code,
+            "state_name": State(code).label,
+            "draft": found,
+            "form": form,
+            "run_form": run_form,
+            "runs": found.runs.select_related("ran_by")[:20],
+        },
+    )
+
+
+@login_required
+def draft_yaml(request: HttpRequest, state: str, pk: int) -> HttpResponse:
+    found = access.mandate_draft(request.user, state, pk)
+    response = HttpResponse(found.text, content_type="application/yaml; charset=utf-8")
+    name = found.mandate_id.split(".")[-1]
+    response["Content-Disposition"] = f'attachment; filename="{name}.yaml"'
+    return response
+
+
+def _people(request, code: str, result: dict) -> dict:
+    ids = [change["person"] for change in result["changes"]]
+    visible = access.state_people(request.user, code).filter(pk__in=ids)
+    return {p.pk: p for p in visible}
+
+
+def _hours(text: str) -> Decimal:
+    return Decimal(text)
+
+
+@login_required
+def run(request: HttpRequest, state: str, pk: int, run: int) -> HttpResponse:
+    code = access.audited_state(request.user, state)
+    found = access.what_if_run(request.user, code, pk, run)
+    result = found.result
+    people = _people(request, code, result)
+    agencies = result["agencies"]
+    changes = [
+        {**change, "who": people[change["person"]], "more": _more(change)}
+        for change in result["changes"]
+        if change["person"] in people
+    ]
+    totals = result["totals"]
+    # The chart shows the agencies the draft changes most; the table, every one.
+    moved = [a for a in agencies if _more(a) or a["status_changes"]]
+    charted = sorted(moved, key=lambda a: (-_more(a), a["name"]))[:CHARTED]
+    return render(
+        request,
+        "plans/run.html",
+        {
+            "state": code,
+            "state_name": State(code).label,
+            "draft": found.draft,
+            "run": found,
+            "totals": totals,
+            "more": _hours(totals["hours_after"]) - _hours(totals["hours_before"]),
+            "agencies": [{**a, "more": _more(a)} for a in agencies],
+            "requirements": [{**r, "more": _more(r)} for r in result["requirements"]],
+            "status_changes": [c for c in changes if c["before"] != c["after"]],
+            "hour_changes": [c for c in changes if c["before"] == c["after"]],
+            "hidden": len(result["changes"]) - len(changes),
+            "is_current": found.text_hash == found.draft.text_hash,
+            "charted": len(charted),
+            "chart": charts.bar_chart(
+                f"Hours missing per agency, {found.year}: shipped rules and draft",
+                [a["name"] for a in charted],
+                [
+                    charts.Series(
+                        "Shipped rules", [_hours(a["hours_before"]) for a in charted]
+                    ),
+                    charts.Series(
+                        "With the draft", [_hours(a["hours_after"]) for a in charted]
+                    ),
+                ],
+                table_id="run-agencies",
+                unit="h",
+            ),
+        },
+    )
+
+
+def _more(row: dict) -> Decimal:
+    before = row.get("hours_before", row.get("before"))
+    after = row.get("hours_after", row.get("after"))
+    return (_hours(after) - _hours(before)).quantize(Decimal("0.01"))
+
+
+@login_required
+def run_csv(request: HttpRequest, state: str, pk: int, run: int) -> HttpResponse:
+    code = access.audited_state(request.user, state)
+    found = access.what_if_run(request.user, code, pk, run)
+    result = found.result
+    people = _people(request, code, result)
+    codes = {a["id"]: a for a in result["agencies"]}
+    totals = result["totals"]
+    rows = [
+        ["state", "", code, "", "", "", totals["people"], totals["status_changes"]]
+        + ["", "", totals["hours_before"], totals["hours_after"], _more(totals)]
+    ]
+    rows += [
+        ["agency", a["code"], a["name"], "", "", "", a["people"], a["status_changes"]]
+        + ["", "", a["hours_before"], a["hours_after"], _more(a)]
+        for a in result["agencies"]
+    ]
+    for change in result["changes"]:
+        person = people.get(change["person"])
+        if person is None:
+            continue
+        where = [codes[i] for i in change["agencies"] if i in codes]
+        rows.append(
+            [
+                "person",
+                " ".join(a["code"] for a in where),
+                "; ".join(a["name"] for a in where),
+                person.pk,
+                person.get_full_name(),
+                person.external_id,
+                "",
+                "",
+                change["before"],
+                change["after"],
+                change["hours_before"],
+                change["hours_after"],
+                _more(change),
+            ]
+        )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    writer.writerows([_safe(cell) for cell in row] for row in rows)
+    response = HttpResponse(
+        buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
+    )
+    name = f"what-if-{code.lower()}-{found.draft.pk}-{found.year}-run-{found.pk}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _safe(value):
+    """Keep spreadsheet programs from running a text cell as a formula (numbers,
+    such as a negative difference, are left as they are)."""
+    if not isinstance(value, str):
+        return value
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
