@@ -68,6 +68,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 for s in standings
             ],
             "can_author": access.can_author(request.user),
+            "audited_states": access.audited_states(request.user),
         },
     )
 

@@ -84,7 +84,8 @@ def not_reported(agencies: QuerySet[Agency], year: int, today: date):
     """Agencies with no live training record completed in `year`: none entered by
     the agency and none of anyone working there today, whoever entered it."""
     live = TrainingRecord.objects.live().filter(completed_on__year=year)
-    staff = Employment.objects.current(today).filter(agency=OuterRef("pk"))
+    # Two levels out: the agency, not the training record.
+    staff = Employment.objects.current(today).filter(agency=OuterRef(OuterRef("pk")))
     return agencies.exclude(Exists(live.filter(agency=OuterRef("pk")))).exclude(
         Exists(live.filter(person__in=staff.values("person")))
     )
