@@ -22,16 +22,20 @@ class NotAllowed(Exception):
 
 
 def ensure_issuer_key(agency: Agency, *, request=None) -> IssuerKey:
-    """The provider's signing key, created (and audited) the first time it is needed."""
+    """The provider's signing key, created (and audited) the first time it is needed.
+
+    Two first downloads at once make one key: the second waits for the lock and
+    then finds the first's key.
+    """
     key = current_key(agency)
     if key is not None:
         return key
-    return rotate_issuer_key(
-        actor=None,
-        agency=agency,
-        reason="First badge of this provider",
-        request=request,
-    )
+    with transaction.atomic():
+        locked = Agency.objects.select_for_update().get(pk=agency.pk)
+        key = current_key(locked)
+        if key is not None:
+            return key
+        return _new_key(locked, None, "First badge of this provider", request)
 
 
 def rotate_issuer_key(*, actor, agency: Agency, reason: str, request=None) -> IssuerKey:
@@ -40,23 +44,27 @@ def rotate_issuer_key(*, actor, agency: Agency, reason: str, request=None) -> Is
         raise NotAllowed("Say why the key is rotated.")
     with transaction.atomic():
         locked = Agency.objects.select_for_update().get(pk=agency.pk)
-        count = IssuerKey.objects.filter(agency=locked).count()
-        public, private = new_key_pair()
-        key = IssuerKey.objects.create(
-            agency=locked,
-            key_id=f"key-{count + 1}",
-            public_key=public,
-            private_key=private,
-        )
-        record_event(
-            Action.ISSUER_KEY_CREATE,
-            actor=actor,
-            obj=key,
-            after=snapshot(key, exclude=("private_key",)),
-            reason=reason.strip()[:200],
-            request=request,
-            agency_id=locked.pk,
-        )
+        return _new_key(locked, actor, reason.strip(), request)
+
+
+def _new_key(locked: Agency, actor, reason: str, request) -> IssuerKey:
+    count = IssuerKey.objects.filter(agency=locked).count()
+    public, private = new_key_pair()
+    key = IssuerKey.objects.create(
+        agency=locked,
+        key_id=f"key-{count + 1}",
+        public_key=public,
+        private_key=private,
+    )
+    record_event(
+        Action.ISSUER_KEY_CREATE,
+        actor=actor,
+        obj=key,
+        after=snapshot(key, exclude=("private_key",)),
+        reason=reason[:200],
+        request=request,
+        agency_id=locked.pk,
+    )
     return key
 
 
