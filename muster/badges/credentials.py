@@ -19,6 +19,7 @@ import uuid
 from datetime import UTC, datetime
 
 import jwt
+from django.db.models import Max, Min
 
 from muster.agencies.models import Agency
 from muster.badges import status
@@ -94,25 +95,34 @@ def signed_badge(certificate: Certificate, key: IssuerKey) -> str:
     return sign(open_badge(certificate), key)
 
 
-def status_list_credential(agency: Agency, now: datetime) -> dict:
-    """The provider's revocation list as a BitstringStatusListCredential."""
+def status_list_credential(agency: Agency) -> dict:
+    """The provider's revocation list as a BitstringStatusListCredential.
+
+    Valid from its last change (the latest revocation, or the signing key's
+    creation before any): the same list signs to the same bytes, and a verifier
+    whose clock runs a little behind is not shown a list from its future.
+    """
     certificates = Certificate.objects.filter(enrollment__course__provider=agency)
-    revoked = set(
-        certificates.filter(revoked_at__isnull=False).values_list("pk", flat=True)
-    )
+    revoked = certificates.filter(revoked_at__isnull=False)
     last = certificates.order_by("-pk").values_list("pk", flat=True).first() or 0
+    changed = [
+        revoked.aggregate(latest=Max("revoked_at"))["latest"],
+        agency.issuer_keys.aggregate(first=Min("created_at"))["first"],
+    ]
     url = status_list_url(agency)
     return {
         "@context": [VC_CONTEXT],
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": issuer_did(agency),
-        "validFrom": _stamp(now),
+        "validFrom": _stamp(max(moment for moment in changed if moment)),
         "credentialSubject": {
             "id": f"{url}#list",
             "type": "BitstringStatusList",
             "statusPurpose": "revocation",
-            "encodedList": status.encode(revoked, size_hint=last + 1),
+            "encodedList": status.encode(
+                set(revoked.values_list("pk", flat=True)), size_hint=last + 1
+            ),
         },
     }
 

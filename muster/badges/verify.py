@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import jwt
-from django.utils import timezone
 
 from muster.agencies.models import Agency
 from muster.badges import status
@@ -100,7 +99,7 @@ def _status(claims: dict, agency: Agency) -> Verdict:
     entry = claims.get("credentialStatus") or {}
     if entry.get("statusListCredential") != status_list_url(agency):
         return Verdict(INVALID, "Its status list is not its issuer's.", claims)
-    listed = status_list_credential(agency, timezone.now())
+    listed = status_list_credential(agency)
     try:
         revoked = status.is_set(
             listed["credentialSubject"]["encodedList"], int(entry["statusListIndex"])

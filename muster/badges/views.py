@@ -18,7 +18,6 @@ import qrcode.image.svg
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from muster.accounts import access
@@ -103,7 +102,7 @@ def issuer_did(request: HttpRequest, code: str) -> HttpResponse:
 def status_list(request: HttpRequest, code: str) -> HttpResponse:
     """The provider's revocation list, a BitstringStatusListCredential as a VC-JWT."""
     agency = access.badge_issuer(code)
-    listed = status_list_credential(agency, timezone.now())
+    listed = status_list_credential(agency)
     response = HttpResponse(sign(listed, current_key(agency)), content_type=MEDIA_TYPE)
     # Revocations must reach verifiers promptly: no caching on the way.
     response["Cache-Control"] = "no-cache"

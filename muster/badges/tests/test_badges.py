@@ -270,3 +270,20 @@ class CommandTestCase(BadgeTestCase):
         self.assertIn("#key-2  live", out.getvalue())
         with pytest.raises(CommandError, match="only key; rotate first"):
             call_command("badge_keys", "retire", provider, "--key=key-2", "--reason=x")
+
+
+class StatusListTestCase(BadgeTestCase):
+    def test_the_list_changes_only_when_a_certificate_is_revoked(self) -> None:
+        self.download()
+        url = "https://testserver/issuers/muster-academy/status-list/"
+        first, again = self.fetch(url), self.fetch(url)
+        self.assertEqual(first, again)
+        self.clock.shift(3600)
+        self.revoke()
+        after = jwt.decode(self.fetch(url), options={"verify_signature": False})
+        self.certificate.refresh_from_db()
+        revoked_at = self.certificate.revoked_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.assertEqual(after["validFrom"], revoked_at)
+        self.assertNotEqual(
+            after, jwt.decode(first, options={"verify_signature": False})
+        )
