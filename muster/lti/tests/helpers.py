@@ -9,14 +9,14 @@ from muster.audit.models import AuditEntry
 from muster.learning.tests.helpers import ClockMixin, make_course
 from muster.lti import actions
 from muster.lti.models import Identity, Launch, LoginState, ResourceLink
-from muster.lti.tests.platform import TestPlatform
+from muster.lti.tests.platform import LtiPlatform
 from muster.test import BaseTestCase
 
 
 class LtiTestCase(ClockMixin, BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
-        self.lms = TestPlatform()
+        self.lms = LtiPlatform()
         patcher = mock.patch("muster.lti.http.session", self.lms.session)
         patcher.start()
         self.addCleanup(patcher.stop)

@@ -29,7 +29,7 @@ LINEITEMS = ISSUER + "/api/courses/7/lineitems"
 MEMBERSHIPS = ISSUER + "/api/courses/7/memberships"
 
 
-class TestPlatform(requests.adapters.BaseAdapter):
+class LtiPlatform(requests.adapters.BaseAdapter):
     """The LMS: state kept in plain attributes the tests read."""
 
     def __init__(self) -> None:

@@ -1,0 +1,201 @@
+"""LTI in Chromium: the test platform's pages (routed by Playwright) start the login,
+answer the authorization request with a signed id_token and receive the deep-linking
+answer, so the browser carries the state cookie and the form posts as it would
+between a real LMS and Muster. Each Muster page on the way is checked with axe-core.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from unittest import mock
+from urllib.parse import parse_qs, urlsplit
+
+import jwt
+import pytest
+
+from muster.accounts.choices import Role
+from muster.agencies.models import Agency, Employment
+from muster.learning.tests.helpers import make_course
+from muster.lti import actions, claims
+from muster.lti.models import Identity, Launch, ResourceLink
+from muster.lti.tests.platform import (
+    CLIENT_ID,
+    DEPLOYMENT_ID,
+    ISSUER,
+    MEMBERSHIPS,
+    LtiPlatform,
+    member,
+)
+from muster.test import make_person, make_user
+from muster.tests.a11y import describe, require_axe, serious_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+RETURN_URL = ISSUER + "/deep-link-return"
+
+
+def auto_post(action: str, fields: dict) -> str:
+    inputs = "".join(
+        f'<input type="hidden" name="{k}" value="{html.escape(v)}">'
+        for k, v in fields.items()
+    )
+    return (
+        f'<form id="f" method="post" action="{action}">{inputs}</form>'
+        '<script>document.getElementById("f").submit()</script>'
+    )
+
+
+class Lms:
+    """The platform's browser side: its launch page and its authorization endpoint."""
+
+    def __init__(self, page, live_server, **claims_overrides) -> None:
+        self.platform = LtiPlatform()
+        self.live = live_server.url
+        self.overrides = claims_overrides
+        self.returned: list[dict] = []
+        page.route(f"{ISSUER}/**", self.answer)
+
+    def answer(self, route) -> None:
+        request = route.request
+        url = urlsplit(request.url)
+        if url.path == "/course/7/launch":
+            body = auto_post(
+                f"{self.live}/lti/login/",
+                {"iss": ISSUER, "login_hint": "hint", "client_id": CLIENT_ID,
+                 "target_link_uri": f"{self.live}/lti/launch/",
+                 "lti_deployment_id": DEPLOYMENT_ID},
+            )  # fmt: skip
+        elif url.path == "/auth":
+            query = {k: v[0] for k, v in parse_qs(url.query).items()}
+            token = self.platform.id_token(query["nonce"], **self.overrides)
+            body = auto_post(
+                query["redirect_uri"], {"id_token": token, "state": query["state"]}
+            )
+        elif url.path == "/deep-link-return":
+            self.returned.append(parse_qs(request.post_data))
+            body = "<p id='done'>Back in the LMS</p>"
+        else:
+            route.fulfill(status=404, body="")
+            return
+        route.fulfill(status=200, content_type="text/html", body=body)
+
+
+@pytest.fixture
+def riverton(live_server):
+    agency = Agency.objects.create(
+        name="Riverton PD", code="riverton", kind="police-department", state="MO"
+    )
+    actions.rotate_key()
+    course = make_course("use-of-force")
+    return agency, course
+
+
+def check_axe(page) -> None:
+    found = serious_violations(page)
+    assert not found, describe(found)
+
+
+def test_a_learner_launches_from_the_lms_into_the_course(
+    live_server, page, riverton, artifacts_dir
+):
+    require_axe()
+    agency, course = riverton
+    person = make_person("Bob", "Baker", agency)
+    make_user("bob", (Role.OFFICER, agency), person=person)
+    lms = Lms(page, live_server)
+    platform = lms.platform.register_in_muster(agency)
+    Identity.objects.create(platform=platform, subject="lms-user-bob", person=person)
+    with mock.patch("muster.lti.http.session", lms.platform.session):
+        page.goto(f"{ISSUER}/course/7/launch")
+        page.wait_for_url(f"{live_server.url}/learn/{course.slug}/")
+    assert course.title in page.content()
+    assert "bob" in page.locator("header .who").inner_text()
+    assert Launch.objects.filter(identity__person=person).count() == 1
+    check_axe(page)
+    page.screenshot(path=artifacts_dir / "lti-launch-course.png")
+
+
+def test_an_unlinked_learner_is_told_what_to_do(live_server, page, riverton):
+    require_axe()
+    agency, _ = riverton
+    lms = Lms(page, live_server, sub="stranger")
+    lms.platform.register_in_muster(agency)
+    with mock.patch("muster.lti.http.session", lms.platform.session):
+        page.goto(f"{ISSUER}/course/7/launch")
+        page.locator("#lti-unlinked").wait_for()
+    check_axe(page)
+
+
+def test_an_instructor_picks_a_course_and_the_lms_gets_it_signed(
+    live_server, page, riverton, artifacts_dir
+):
+    require_axe()
+    agency, course = riverton
+    lms = Lms(
+        page,
+        live_server,
+        sub="teacher",
+        roles=[claims.INSTRUCTOR],
+        message_type=claims.DEEP_LINKING_REQUEST,
+        resource_link=None,
+        dl_settings={"deep_link_return_url": RETURN_URL, "data": "d-1"},
+    )
+    lms.platform.register_in_muster(agency)
+    refused = []
+    page.on(
+        "console",
+        lambda m: refused.append(m.text) if "Content Security" in m.text else None,
+    )
+    with mock.patch("muster.lti.http.session", lms.platform.session):
+        page.goto(f"{ISSUER}/course/7/launch")
+        page.locator("#lti-pick").wait_for()
+        check_axe(page)
+        page.screenshot(path=artifacts_dir / "lti-deep-link-picker.png")
+        page.get_by_label(course.title).check()
+        page.get_by_role("button", name="Add to the LMS course").click()
+        page.locator("#done").wait_for()
+    assert refused == []
+    token = lms.returned[0]["JWT"][0]
+    body = jwt.decode(token, options={"verify_signature": False})
+    assert body[claims.MESSAGE_TYPE] == "LtiDeepLinkingResponse"
+    assert body[claims.DL_DATA] == "d-1"
+    assert body[claims.DL_CONTENT_ITEMS][0]["custom"] == {"course": course.slug}
+    assert json.dumps(body)  # a JSON object, as the platform reads it
+
+
+def test_a_coordinator_pulls_the_lms_roster_into_the_agency(
+    live_server, page, riverton, sign_in, artifacts_dir
+):
+    require_axe()
+    agency, course = riverton
+    alice = make_user("alice", (Role.COORDINATOR, agency))
+    lms = Lms(page, live_server)
+    platform = lms.platform.register_in_muster(agency)
+    lms.platform.members = [
+        member("u-dora", "Dora", "Diaz", "dora@riverton.test"),
+        member("u-eli", "Eli", "Evans", "eli@riverton.test"),
+        member("u-fay", "Fay", "Ford"),
+    ]
+    ResourceLink.objects.create(
+        platform=platform, deployment=platform.deployments.get(),
+        resource_link_id="link-1", course=course, context_title="In-service 2026",
+        memberships_url=MEMBERSHIPS,
+    )  # fmt: skip
+    sign_in(alice)
+    with mock.patch("muster.lti.http.session", lms.platform.session):
+        page.goto(f"{live_server.url}/agencies/{agency.code}/lms-links/")
+        check_axe(page)
+        page.get_by_role("link", name="Sync roster").click()
+        page.locator("#lti-roster").wait_for()
+        check_axe(page)
+        page.screenshot(path=artifacts_dir / "lti-roster-plan.png")
+        page.get_by_label("Discipline").select_option(label="Peace officer")
+        page.get_by_role("button", name="Sync roster").click()
+        page.get_by_text("Roster synced: 3 create.").wait_for()
+    names = set(
+        Employment.objects.filter(agency=agency).values_list(
+            "person__last_name", flat=True
+        )
+    )
+    assert names == {"Diaz", "Evans", "Ford"}
