@@ -1,6 +1,7 @@
 """Registering platforms by hand, and rotating Muster's signing keys."""
 
 from django.contrib import admin, messages
+from django.db import models
 
 from muster.lti import actions
 from muster.lti.models import Deployment, Platform, ScorePost, ToolKey
@@ -15,7 +16,10 @@ class DeploymentInline(admin.TabularInline):
 class PlatformAdmin(admin.ModelAdmin):
     list_display = ("name", "agency", "issuer", "client_id", "is_active", "is_dynamic")
     list_filter = ("is_active",)
+    readonly_fields = ("registered_at", "is_dynamic")
     inlines = [DeploymentInline]
+    # A platform's endpoints are https; a typed address without a scheme is too.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request, obj, form, change) -> None:
         actions.save_platform(obj, actor=request.user, request=request)

@@ -13,6 +13,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 import jwt
+from django.core.cache import cache
 from django.utils import timezone
 
 from muster.lti import claims, http
@@ -22,6 +23,7 @@ from muster.lti.models import Deployment, LoginState, Platform
 # straight back.
 STATE_MINUTES = 10
 LEEWAY_SECONDS = 60
+JWKS_CACHE_SECONDS = 300
 STATE_COOKIE = "lti_state"
 
 
@@ -109,8 +111,27 @@ def begin_login(params) -> tuple[str, LoginState]:
     return f"{platform.auth_login_url}?{urlencode(query)}", state
 
 
+def _platform_keys(platform: Platform, *, fresh: bool = False) -> list:
+    """The platform's JWKS, kept for a few minutes between launches."""
+    cache_key = f"lti-jwks:{platform.jwks_url}"
+    body = None if fresh else cache.get(cache_key)
+    if body is None:
+        try:
+            body, _ = http.get_json(platform.jwks_url)
+            keys = jwt.PyJWKSet.from_dict(body).keys
+        except (http.PlatformError, jwt.PyJWKSetError) as error:
+            raise LaunchError(f"The platform's JWKS is unusable: {error}") from error
+        cache.set(cache_key, body, JWKS_CACHE_SECONDS)
+        return keys
+    return jwt.PyJWKSet.from_dict(body).keys
+
+
 def platform_key(platform: Platform, token: str):
-    """The platform's public key that signed `token`, from its JWKS."""
+    """The platform's public key that signed `token`, from its JWKS.
+
+    A `kid` missing from the kept copy fetches the JWKS again, once: the platform
+    may have rotated its keys since (Security Framework 1.0, 6.3).
+    """
     try:
         header = jwt.get_unverified_header(token)
     except jwt.DecodeError as error:
@@ -119,18 +140,15 @@ def platform_key(platform: Platform, token: str):
         raise LaunchError(
             f"The id_token is signed with {header.get('alg')}, not RS256."
         )
-    try:
-        body, _ = http.get_json(platform.jwks_url)
-        keys = jwt.PyJWKSet.from_dict(body).keys
-    except (http.PlatformError, jwt.PyJWKSetError) as error:
-        raise LaunchError(f"The platform's JWKS is unusable: {error}") from error
     kid = header.get("kid")
-    matching = [k for k in keys if k.key_id == kid] if kid else keys
-    if len(matching) != 1:
-        raise LaunchError(
-            f"The platform's JWKS ({platform.jwks_url}) has no single key {kid!r}."
-        )
-    return matching[0].key
+    for fresh in (False, True):
+        keys = _platform_keys(platform, fresh=fresh)
+        matching = [k for k in keys if k.key_id == kid] if kid else keys
+        if len(matching) == 1:
+            return matching[0].key
+    raise LaunchError(
+        f"The platform's JWKS ({platform.jwks_url}) has no single key {kid!r}."
+    )
 
 
 def verify_launch(id_token: str, state_value: str, cookie_state: str) -> LaunchData:

@@ -35,7 +35,8 @@ class LtiPlatform(requests.adapters.BaseAdapter):
     def __init__(self) -> None:
         super().__init__()
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        self.kid = "platform-key-1"
+        # A new key, a new kid: as a platform rotates, and as Muster caches by kid.
+        self.kid = f"platform-{secrets.token_hex(4)}"
         self.lineitems: list[dict] = []
         self.scores: list[dict] = []  # {"url", "headers", "body"}
         self.tokens: dict[str, list[str]] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import date
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -195,3 +196,42 @@ class RefusedLaunchTestCase(LtiTestCase):
         )  # fmt: skip
         self.assertContains(response, "Deployment nope", status_code=400)
         self.assertEqual(LoginState.objects.count(), 0)
+
+
+class PlatformKeysTestCase(LtiTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.link_bob()
+
+    def test_it_follows_the_platforms_key_rotation(self) -> None:
+        first, _, _ = self.lms.launch(self.client)
+        self.assertEqual(first.status_code, 302)
+        # The platform rotates: a new key and kid, its JWKS changed since Muster
+        # kept a copy. The unknown kid makes Muster fetch the JWKS again.
+        self.lms.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.lms.kid = "platform-key-2"
+        self.client.logout()
+        second, _, _ = self.lms.launch(self.client)
+        self.assertEqual(second.status_code, 302)
+
+    def test_a_person_who_left_the_agency_is_not_signed_in(self) -> None:
+        self.bob_person.employments.update(ends_on=date(2026, 1, 31))
+        response, _, _ = self.lms.launch(self.client)
+        self.assertContains(response, "not yet linked", status_code=403)
+        self.assertEqual(Launch.objects.count(), 0)
+
+
+class AgencyLinksTestCase(LtiTestCase):
+    def test_it_lists_the_agencys_lms_links_for_its_coordinator(self) -> None:
+        self.lms.launch(self.client, sub="lms-teacher", roles=[claims.INSTRUCTOR])
+        self.client.force_login(self.alice)
+        page = self.client.get(f"/agencies/{self.agency.code}/lms-links/")
+        self.assertContains(page, "Patrol in-service 2026")
+        link = ResourceLink.objects.get()
+        self.assertContains(page, f"/lti/links/{link.pk}/roster/")
+        self.assertContains(page, "/lti/register/")
+
+    def test_it_hides_them_from_another_agencys_coordinator(self) -> None:
+        self.client.force_login(self.dana)
+        page = self.client.get(f"/agencies/{self.agency.code}/lms-links/")
+        self.assertEqual(page.status_code, 404)

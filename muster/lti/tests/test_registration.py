@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from io import StringIO
 from urllib.parse import urlsplit
 
 import jwt
 import pytest
+from django.core.management import call_command
 
 from muster.audit.models import AuditEntry
 from muster.lti import actions, claims, keys
@@ -138,3 +140,29 @@ class KeyRotationTestCase(LtiTestCase):
         with pytest.raises(ValueError, match="only published key"):
             actions.retire_key(self.tool_key)
         self.assertEqual(len(keys.jwks()["keys"]), 1)
+
+
+class KeyCommandTestCase(LtiTestCase):
+    def test_the_command_rotates_and_retires_the_older_keys(self) -> None:
+        out = StringIO()
+        call_command("lti_rotate_key", "--retire-old", stdout=out)
+        published = [k["kid"] for k in keys.jwks()["keys"]]
+        self.assertEqual(len(published), 1)
+        self.assertNotIn(self.tool_key.kid, published)
+        self.assertIn(f"Retired {self.tool_key.kid}.", out.getvalue())
+
+
+class PlatformAdminTestCase(LtiTestCase):
+    def test_an_admin_edit_is_audited(self) -> None:
+        self.client.force_login(self.root)
+        url = f"/admin/lti/platform/{self.platform.pk}/change/"
+        form = self.client.get(url).context["adminform"].form
+        data = {k: v for k, v in form.initial.items() if v is not None}
+        data.update({
+            "agency": self.agency.pk, "name": "Renamed LMS", "is_active": "on",
+            "deployments-TOTAL_FORMS": "0", "deployments-INITIAL_FORMS": "0",
+        })  # fmt: skip
+        response = self.client.post(url, data)
+        self.assertEqual(response.status_code, 302)
+        entry = AuditEntry.objects.filter(action="lti-platform.update").get()
+        self.assertEqual(entry.after["name"], "Renamed LMS")
