@@ -169,16 +169,62 @@ def plan_agency(
         for o in (g.table.options[i] for i in c)
         if o.seats is not None
     }
+    blocks = merge_groups(groups, hour_value)
     # Lexicographic: first leave as little missing as possible, then, with that
     # much missing at most, spend as little as possible (two exact solves, so no
     # large penalty weight spoils the solver's arithmetic).
-    least_short, _, _ = _master(groups, classes, hour_value, None)
-    _, values, (run, take) = _master(groups, classes, hour_value, least_short)
+    least_short, _, _ = _master(blocks, classes, None)
+    _, values, (run, take) = _master(blocks, classes, least_short)
     timings["master"] = time.perf_counter() - started
-    return _read(groups, classes, run, take, values, hour_value)
+    return _read(blocks, classes, run, take, values, hour_value)
 
 
-def _master(groups, classes, hour_value, short_limit):
+@dataclass
+class Block:
+    """Groups whose candidate plans look the same to the master: the same
+    shortfall, cost and seat-limited classes, one for one. The master cannot tell
+    their people apart, so it decides for all of them at once (an exact
+    reduction: any split of a block's counts among its groups costs the same and
+    fills the same seats)."""
+
+    # Per candidate position: (hundredths left missing, cents, class keys).
+    profile: tuple[tuple[int, int, tuple[str, ...]], ...]
+    # Each group, with its candidate at each position of `profile`.
+    groups: list[tuple[Group, list[tuple[int, ...]]]] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        return sum(len(group.members) for group, _ in self.groups)
+
+
+def merge_groups(groups: Sequence[Group], hour_value: Decimal) -> list[Block]:
+    """The groups as blocks of identical candidate profiles (see `Block`)."""
+    blocks: dict[tuple, Block] = {}
+    for group in groups:
+        described = sorted(
+            (
+                (
+                    group.short(c),
+                    group.cost(c, hour_value),
+                    tuple(
+                        sorted(
+                            group.table.options[i].key
+                            for i in c
+                            if group.table.options[i].seats is not None
+                        )
+                    ),
+                ),
+                c,
+            )
+            for c in group.candidates
+        )
+        profile = tuple(entry for entry, _ in described)
+        block = blocks.setdefault(profile, Block(profile))
+        block.groups.append((group, [c for _, c in described]))
+    return list(blocks.values())
+
+
+def _master(blocks, classes, short_limit):
     """Solve the master program: minimise what is left missing (`short_limit`
     None), or the cost with at most `short_limit` hundredths left missing."""
     by_cost = short_limit is not None
@@ -189,42 +235,30 @@ def _master(groups, classes, hour_value, short_limit):
     }
     take: dict[tuple[int, int], int] = {}
     shorts: list[tuple[int, int]] = []
-    for gi, group in enumerate(groups):
-        for ci, candidate in enumerate(group.candidates):
-            short = group.short(candidate)
-            cost = group.cost(candidate, hour_value) if by_cost else short
+    users: dict[str, list[int]] = {key: [] for key in classes}
+    for bi, block in enumerate(blocks):
+        size = block.size
+        for ci, (short, cost, keys) in enumerate(block.profile):
             # With nothing to be left missing, a plan that leaves something is
             # simply unavailable (a bound, not a row over every group's plans).
-            upper = 0 if short and short_limit == 0 else len(group.members)
-            take[gi, ci] = model.variable(cost, upper, integer=True)
+            upper = 0 if short and short_limit == 0 else size
+            take[bi, ci] = model.variable(
+                cost if by_cost else short, upper, integer=True
+            )
             if short:
-                shorts.append((take[gi, ci], short))
-        variables = [take[gi, ci] for ci in range(len(group.candidates))]
-        size = len(group.members)
+                shorts.append((take[bi, ci], short))
+            # Nobody takes a class that does not run: n[b,p] <= size[b]·run[k].
+            # Implied by the seat rows, but stated per plan it makes the
+            # relaxation tight, which lets the solver prove the optimum quickly.
+            for key in keys:
+                users[key].append(take[bi, ci])
+                model.row([take[bi, ci], run[key]], [1.0, -float(size)], upper=0.0)
+        variables = [take[bi, ci] for ci in range(len(block.profile))]
         model.row(variables, [1.0] * len(variables), lower=size, upper=size)
-    # Nobody takes a class that does not run: n[g,p] <= size[g]·run[k]. Implied
-    # by the seat rows, but stated per plan it makes the relaxation tight, which
-    # is what lets the solver prove the optimum quickly.
-    for gi, group in enumerate(groups):
-        for ci, candidate in enumerate(group.candidates):
-            for i in candidate:
-                key = group.table.options[i].key
-                if key in run:
-                    model.row(
-                        [take[gi, ci], run[key]],
-                        [1.0, -float(len(group.members))],
-                        upper=0.0,
-                    )
     for key, option in classes.items():
-        users = [
-            take[gi, ci]
-            for gi, g in enumerate(groups)
-            for ci, c in enumerate(g.candidates)
-            if key in {g.table.options[i].key for i in c}
-        ]
         model.row(
-            users + [run[key]],
-            [1.0] * len(users) + [-float(option.seats)],
+            users[key] + [run[key]],
+            [1.0] * len(users[key]) + [-float(option.seats)],
             upper=0.0,
         )
     if by_cost and shorts and short_limit:
@@ -239,34 +273,36 @@ def _master(groups, classes, hour_value, short_limit):
     return least, values, (run, take)
 
 
-def _read(groups, classes, run, take, values, hour_value) -> AgencyPlan:
+def _read(blocks, classes, run, take, values, hour_value) -> AgencyPlan:
     assignments: dict[str, list[Option]] = {}
     short: dict[str, list[tuple[Need, Decimal]]] = {}
     seats = dict.fromkeys(classes, 0)
     cost = Decimal(0)
-    for gi, group in enumerate(groups):
-        members = iter(group.members)
-        for ci, candidate in enumerate(group.candidates):
-            count = round(values[take[gi, ci]])
-            options = [group.table.options[i] for i in candidate]
-            left = group.table.shortfall(list(candidate))
-            open_ = [
-                (need, Decimal(units) / 100)
-                for need, units in zip(group.needs, left, strict=True)
-                if units
-            ] + group.table.unclosable()
-            for _ in range(count):
-                person = next(members)
+    for bi, block in enumerate(blocks):
+        counts = [round(values[take[bi, ci]]) for ci in range(len(block.profile))]
+        for ci, (_, _, keys) in enumerate(block.profile):
+            for key in keys:
+                seats[key] += counts[ci]
+        # The block's counts, handed out to its groups' people in order.
+        places = iter(ci for ci, count in enumerate(counts) for _ in range(count))
+        for group, candidates in block.groups:
+            for person in group.members:
+                candidate = candidates[next(places)]
+                options = [group.table.options[i] for i in candidate]
+                left = group.table.shortfall(list(candidate))
+                open_ = [
+                    (need, Decimal(units) / 100)
+                    for need, units in zip(group.needs, left, strict=True)
+                    if units
+                ] + group.table.unclosable()
                 assignments[person] = options
                 if open_:
                     short[person] = open_
-            for option in options:
-                if option.key in seats:
-                    seats[option.key] += count
-            cost += count * sum((o.cost(hour_value) for o in options), Decimal(0))
+                cost += sum((o.cost(hour_value) for o in options), Decimal(0))
     uses = [
         ClassUse(option, values[run[key]] > 0.5, seats[key])
         for key, option in classes.items()
     ]
     cost += sum((u.option.session_cost for u in uses if u.run), Decimal(0))
-    return AgencyPlan(uses, assignments, short, cost, len(groups))
+    groups = sum(len(block.groups) for block in blocks)
+    return AgencyPlan(uses, assignments, short, cost, groups)

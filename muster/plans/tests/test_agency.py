@@ -6,7 +6,12 @@ from datetime import date
 from decimal import Decimal
 
 from muster import rules
-from muster.plans.agency import plan_agency
+from muster.plans.agency import (
+    add_candidates,
+    group_people,
+    merge_groups,
+    plan_agency,
+)
 from muster.plans.batch import needs_of_many
 from muster.plans.options import Option, OptionKind, option_lines
 from muster.plans.subject import subject_of
@@ -123,3 +128,22 @@ def test_without_enough_seats_the_rest_are_told_what_stays_open():
     assert found.fully_planned == 4
     open_needs = {n.requirement.id for left in found.short.values() for n, _ in left}
     assert open_needs == {"firearms"}
+
+
+def test_groups_the_master_cannot_tell_apart_are_one_block_and_plan_the_same():
+    # The same needs, split into two groups by a kind that changes nothing here:
+    # the master sees one block of 8, and the plan is what one group gives.
+    people = [officer(n, 15) for n in range(8)]
+    options = [range_day("a", 5, 500), range_day("c", 10, 600), online("legal-8", 8)]
+    needs = needs_of_many(people, 2026, ON)
+    groups = group_people(needs, lambda p: options, lambda p: int(p[1:]) % 2)
+    add_candidates(groups, HOUR)
+    blocks = merge_groups(groups, HOUR)
+    assert (len(groups), len(blocks), blocks[0].size) == (2, 1, 8)
+    split = plan_agency(needs, lambda p: options, HOUR, lambda p: int(p[1:]) % 2)
+    whole = plan_agency(needs, lambda p: options, HOUR)
+    assert (split.groups, whole.groups) == (2, 1)
+    assert split.cost == whole.cost
+    assert {p: [o.key for o in c] for p, c in split.assignments.items()} == {
+        p: [o.key for o in c] for p, c in whole.assignments.items()
+    }
