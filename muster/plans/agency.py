@@ -11,6 +11,8 @@ which classes to run and how many of each group take each candidate plan:
     so that   Σ_p n[g,p] = size[g]                      (everyone has a plan)
               Σ_{g,p ∋ k} n[g,p] ≤ seats[k]·run[k]      (seat limits)
 
+Groups whose candidates look the same to it (shortfall, cost and classes, one
+for one) are one block (`merge_groups`), so `g` above runs over blocks.
 `short[p]` is what a candidate plan leaves missing: the master first leaves as
 little missing as it can, then spends as little as it can. The
 candidates are exact; choosing among them is exact too, though a better mix of
