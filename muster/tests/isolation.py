@@ -31,6 +31,8 @@ class Case:
     list of one's own things): then only the absence of the other agency's names
     is checked, whatever the status. `methods` lists "GET" and, for views that
     write, "POST"; `data` builds the POST body (an empty form by default).
+    `extra["auditor_writes"]` (a reason) exempts a write that the state's
+    auditors may make from the "auditors never write" check (what-if drafts).
     """
 
     build: Build | None
