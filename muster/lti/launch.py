@@ -89,6 +89,10 @@ def begin_login(params) -> tuple[str, LoginState]:
         and not platform.deployments.filter(deployment_id=deployment_id).exists()
     ):
         raise LaunchError(f"Deployment {deployment_id} is not registered in Muster.")
+    # States of logins never finished (the user closed the tab) are dropped a day on.
+    LoginState.objects.filter(
+        created_at__lt=timezone.now() - timedelta(days=1)
+    ).delete()
     state = LoginState.objects.create(
         platform=platform,
         state=secrets.token_urlsafe(32),

@@ -82,6 +82,15 @@ class LaunchTestCase(LtiTestCase):
         self.assertEqual(ResourceLink.objects.count(), 1)
         self.assertEqual(Launch.objects.count(), 0)
 
+    def test_it_drops_logins_left_unfinished_for_a_day(self) -> None:
+        self.lms.launch(self.client)
+        self.clock.shift(86400 + 60)
+        self.client.get(
+            "/lti/login/",
+            {"iss": ISSUER, "login_hint": "x", "target_link_uri": "http://t/"},
+        )
+        self.assertEqual(LoginState.objects.count(), 1)
+
     def test_it_refuses_an_officer_whose_role_needs_a_second_factor(self) -> None:
         self.bob.is_superuser = True
         self.bob.save()
