@@ -23,6 +23,7 @@ from muster.lti import claims
 from muster.lti.models import Identity, ResourceLink
 
 HELD_ELSEWHERE = "held elsewhere: not linked; ask for a transfer (docs/transfers.md)"
+SHARED_EMAIL = "several of the agency's people have this email: not linked"
 NO_LICENSE = "added without a license: add it on the person page to earn credit"
 ACTIVE = ("Active", None)
 
@@ -87,6 +88,8 @@ def _plan_member(member: dict, staff: set[int], linked: dict) -> MemberPlan:
         ours = [pk for pk in matches if pk in staff]
         if len(ours) == 1:
             return MemberPlan("link", label, subject, person_id=ours[0], member=member)
+        if ours:
+            return MemberPlan("skip", label, subject, SHARED_EMAIL)
         if matches:
             return MemberPlan("held elsewhere", label, subject, HELD_ELSEWHERE)
     return MemberPlan("create", label, subject, NO_LICENSE, member=member)

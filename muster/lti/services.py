@@ -87,7 +87,10 @@ def lineitem_for(link: ResourceLink, label: str) -> str:
         )
     except http.requests.RequestException as error:
         raise http.PlatformError(f"{url} could not be reached: {error}") from error
-    items = response.json() if response.ok else []
+    try:
+        items = response.json() if response.ok else []
+    except ValueError:
+        items = []
     if isinstance(items, list) and items and isinstance(items[0], dict):
         return items[0]["id"]
     created = http.post(
@@ -103,7 +106,10 @@ def lineitem_for(link: ResourceLink, label: str) -> str:
             "Content-Type": claims.LINEITEM_MEDIA_TYPE,
         },
     )
-    return http.json_of(link.lineitems_url, created)["id"]
+    item = http.json_of(link.lineitems_url, created)
+    if not item.get("id"):
+        raise http.PlatformError(f"{link.lineitems_url} made a line item with no id.")
+    return item["id"]
 
 
 def post_score(link: ResourceLink, payload: dict) -> int:

@@ -137,3 +137,15 @@ class RosterSyncTestCase(LtiTestCase):
         ResourceLink.objects.filter(pk=self.link.pk).update(memberships_url="")
         response = self.client.get(self.url)
         self.assertContains(response, "no Names and Role", status_code=502)
+
+    def test_it_links_no_one_when_two_of_the_staff_share_the_email(self) -> None:
+        twin = Person.objects.create(
+            first_name="Bobby", last_name="Baker", discipline="peace-officer",
+            email="bob@riverton.test",
+        )  # fmt: skip
+        Employment.objects.create(
+            person=twin, agency=self.agency, starts_on="2020-01-01"
+        )
+        plans = self.client.get(self.url).context["plans"]
+        self.assertEqual((plans[0].action, plans[0].person_id), ("skip", None))
+        self.assertIn("several", plans[0].note)
