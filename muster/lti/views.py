@@ -183,6 +183,15 @@ def register(request: HttpRequest, token: str) -> HttpResponse:
         return _refused(request, "This registration URL is no longer valid.", 404)
     params = request.POST if request.method == "POST" else request.GET
     url = params.get("openid_configuration", "")
+    response = _registration_page(request, url, params, agency, user)
+    # The LMS shows this page, or why it failed, in its own frame (Dynamic
+    # Registration 1.0, 3.2): let that frame, and only it, hold the page.
+    if url.startswith("https://"):
+        response._csp_replace = {"frame-ancestors": [_origin(url)]}
+    return response
+
+
+def _registration_page(request, url: str, params, agency, user) -> HttpResponse:
     try:
         config = registration.read_configuration(url)
     except registration.RegistrationError as error:
@@ -196,13 +205,9 @@ def register(request: HttpRequest, token: str) -> HttpResponse:
         },
     )
     if request.method == "POST" and form.is_valid():
-        response = _register(request, config, agency, user, form.cleaned_data)
-    else:
-        context = {"form": form, "config": config, "agency": agency}
-        response = render(request, "lti/register.html", context)
-    # The LMS shows this page in its own frame (Dynamic Registration 1.0, 3.2).
-    response._csp_replace = {"frame-ancestors": [_origin(url)]}
-    return response
+        return _register(request, config, agency, user, form.cleaned_data)
+    context = {"form": form, "config": config, "agency": agency}
+    return render(request, "lti/register.html", context)
 
 
 def _register(request, config, agency, user, values: dict) -> HttpResponse:
