@@ -15,15 +15,15 @@ from decimal import Decimal
 
 import numpy as np
 
-from muster.cli.columnar import Tables
-from muster.cli.fields import quoted
+from muster.cli.inputs import Tables
 from muster.rules import ComplianceResult, CreditLine, Jurisdiction, Status
 from muster.rules.columns import RESULTS, day_number, from_day_number
 from muster.rules.engine import OVERALL_STATUS, PopulationResult, evaluate_population
 from muster.rules.evaluation import explain
+from muster.tabular.cells import quoted
 
-# A warning lists at most this many line numbers; the count says the rest.
-MAX_LINES_SHOWN = 5
+# A warning lists at most this many row numbers; the count says the rest.
+MAX_ROWS_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -264,17 +264,17 @@ def role_warnings(jurisdiction: Jurisdiction, tables: Tables) -> Iterable[str]:
         if len(rows):
             by_first_row.append((int(rows[0]), 1, attribute, rows))
     for _, kind, word, rows in sorted(by_first_row, key=lambda found: found[:3]):
-        lines = line_list(tables.people_lines[rows].tolist())
+        shown = row_list(tables.people_lines[rows].tolist())
         if kind == 0 and disciplines is not None and word not in disciplines:
             yield (
-                f"{where}: discipline {quoted(word)} ({lines}) is named by no {code} "
+                f"{where}: discipline {quoted(word)} ({shown}) is named by no {code} "
                 f"mandate, so nothing applies to those officers; {code} mandates name "
                 + ", ".join(sorted(disciplines))
             )
         close = difflib.get_close_matches(word, roles - {word}, n=1)
         if kind == 1 and word not in roles and close:
             yield (
-                f"{where}: attribute {quoted(word)} ({lines}) is used by no {code} "
+                f"{where}: attribute {quoted(word)} ({shown}) is used by no {code} "
                 f"mandate; did you mean {quoted(close[0])}?"
             )
 
@@ -286,16 +286,16 @@ def late_record_warnings(tables: Tables, as_of: date) -> Iterable[str]:
         numbers = np.sort(tables.record_lines[late]).tolist()
         yield (
             f"{tables.records_file}: records dated after the as-of date {as_of} "
-            f"({line_list(numbers)}) are not counted"
+            f"({row_list(numbers)}) are not counted"
         )
 
 
-def line_list(numbers: list[int]) -> str:
+def row_list(numbers: list[int]) -> str:
     """
-    >>> line_list([3]), line_list([2, 4, 6, 8, 10, 12, 14])
-    ('line 3', 'lines 2, 4, 6, 8, 10 and 2 more')
+    >>> row_list([3]), row_list([2, 4, 6, 8, 10, 12, 14])
+    ('row 3', 'rows 2, 4, 6, 8, 10 and 2 more')
     """
-    shown = ", ".join(str(n) for n in numbers[:MAX_LINES_SHOWN])
-    rest = len(numbers) - MAX_LINES_SHOWN
-    word = "line" if len(numbers) == 1 else "lines"
+    shown = ", ".join(str(n) for n in numbers[:MAX_ROWS_SHOWN])
+    rest = len(numbers) - MAX_ROWS_SHOWN
+    word = "row" if len(numbers) == 1 else "rows"
     return f"{word} {shown}" + (f" and {rest} more" if rest > 0 else "")

@@ -13,11 +13,11 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 
-from muster.cli import describe, fields, mandates, output
-from muster.cli.columnar import read_tables
-from muster.cli.csvtable import CsvError
+from muster.cli import describe, mandates, output
 from muster.cli.evaluate import evaluate_tables
+from muster.cli.inputs import InputError, read_tables
 from muster.rules import MandateError
+from muster.tabular import CellProblem, cells
 
 OWN_COMMANDS = ("evaluate", "mandates")
 EXIT_OK = 0
@@ -39,32 +39,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(stop.code or 0)
     try:
         return options.run(options)
-    except (MandateError, CsvError) as error:
+    except (MandateError, InputError) as error:
         print(error, file=sys.stderr)
         return EXIT_INPUT
 
 
 def a_date(text: str) -> date:
+    """A day as the files' cells are written, up to the end of next year (a day to
+    judge status on, or to show the rules of, may lie ahead)."""
+    today = date.today()
+    latest = cells.end_of_next_year(today)
     try:
-        return fields.parse_date(text)
-    except ValueError as error:
+        return cells.parse_date(text.strip(), today=today, latest=latest)
+    except CellProblem as error:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def a_year(text: str) -> int:
+    """A year as the files' cells are written: from 1950 to next year."""
     try:
-        found = fields.parse_year(text)
-    except ValueError as error:
+        return cells.parse_year(text.strip(), today=date.today())
+    except CellProblem as error:
         raise argparse.ArgumentTypeError(str(error)) from None
-    if found is None:
-        raise argparse.ArgumentTypeError("a year is required, such as 2021")
-    return found
 
 
 def a_day_count(text: str) -> int:
     if not text.strip().isdigit():
         raise argparse.ArgumentTypeError(
-            f"{fields.quoted(text)} is not a number of days; write one like 365"
+            f"{cells.quoted(text)} is not a number of days; write one like 365"
         )
     return int(text)
 
@@ -133,14 +135,16 @@ def run_evaluate(options: argparse.Namespace) -> int:
     library = mandates.load(options.root)
     jurisdiction = library.get(mandates.jurisdiction_code(options.jurisdiction))
     requirement_ids = {r.id for m in jurisdiction.mandates for r in m.requirements}
+    today = date.today()
     tables = read_tables(
         options.people,
         options.records,
         options.exemptions,
         library.vocabulary,
         requirement_ids,
+        today,
     )
-    as_of = options.as_of or date.today()
+    as_of = options.as_of or today
     explain = options.format == "json"  # only JSON carries each line's explanation
     evaluation = evaluate_tables(
         jurisdiction, tables, options.period, as_of, explain=explain

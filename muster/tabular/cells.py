@@ -1,8 +1,11 @@
-"""The rules for one cell of an input file: dates, hours, choices, words, text, email.
+"""The rules for one cell of an input file: dates, years, hours, choices, words,
+text, email.
 
 Every parser takes the cell's text (already stripped) and returns a value or raises
 `CellProblem`, whose message reads well after "row 7, Hours:" and quotes the cell.
-The same rules serve the web imports and the `muster` CLI.
+The same rules serve the web imports and the `muster` CLI, so both accept the same
+files: dates and years from 1950, dates no later than today unless the caller names
+a later bound (`latest=`), years no later than next year.
 
 >>> parse_hours("1.50")
 Decimal('1.50')
@@ -21,7 +24,8 @@ from decimal import Decimal, InvalidOperation
 from muster.tabular.problems import CellProblem
 
 # A training record, a license or a hire before 1950 is a typing mistake (1901 for
-# 2001); nothing that has happened can be dated after today.
+# 2001); nothing that has happened can be dated after today. A year (a make-up
+# mark, a reporting period) may be next year's, not later.
 EARLIEST_DATE = date(1950, 1, 1)
 MAX_HOURS = Decimal("999.99")
 HUNDREDTH = Decimal("0.01")
@@ -29,6 +33,7 @@ US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 WORD = re.compile(r"[a-z0-9][a-z0-9_-]*")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+CONTROL = re.compile(r"[\x00-\x1f]")
 DELIVERY = (("live", "Live"), ("online", "Online"))
 DATE_FIX = "write dates as 2024-03-01 or 3/1/2024 (month first)"
 
@@ -71,6 +76,16 @@ def parse_date(text: str, *, today: date, latest: date | None = None) -> date:
             "only dates that have passed can be recorded; check the year",
         )
     return value
+
+
+def end_of_next_year(today: date) -> date:
+    """The latest day a date that may lie ahead can take, as years can: 31 December
+    of next year (an exemption's end, the day status is judged on).
+
+    >>> end_of_next_year(date(2026, 6, 1))
+    datetime.date(2027, 12, 31)
+    """
+    return date(today.year + 1, 12, 31)
 
 
 def parse_year(text: str, *, today: date) -> int:
@@ -135,18 +150,61 @@ def _suggestion(text: str, choices: list[tuple[str, str]]) -> str:
     return "use one of: " + ", ".join(value for value, _ in choices)
 
 
+def parse_choices(
+    text: str,
+    choices: Iterable[tuple[str, str]],
+    kind: str,
+    synonyms: Mapping[str, str] | None = None,
+) -> list[str]:
+    """Several of `choices` in one cell, as `split_list` separates them, each found
+    as `parse_choice` finds it; sorted, without repeats.
+
+    >>> topics = [("implicit-bias", "Implicit bias"), ("de-escalation", "De-escalation")]
+    >>> parse_choices("De-escalation; implicit bias", topics, "topic")
+    ['de-escalation', 'implicit-bias']
+    """
+    choices = list(choices)
+    return sorted(
+        {parse_choice(part, choices, kind, synonyms) for part in split_list(text)}
+    )
+
+
+def split_list(text: str) -> list[str]:
+    """The parts of a list in one cell: separated by semicolons or, in a cell
+    without any, by commas. A name in a closed list may hold a comma ("Civil
+    rights, human rights and procedural justice"), so semicolons win.
+
+    >>> split_list(" firearms; de-escalation ;"), split_list("a, b")
+    (['firearms', 'de-escalation'], ['a', 'b'])
+    >>> split_list("Civil rights, human rights; ethics")
+    ['Civil rights, human rights', 'ethics']
+    """
+    separator = ";" if ";" in text else ","
+    return [part.strip() for part in text.split(separator) if part.strip()]
+
+
+def parse_word(text: str, kind: str = "word") -> str:
+    """One word, in lower case: letters, digits, hyphens and underscores.
+
+    >>> parse_word("Peace-Officer", "discipline")
+    'peace-officer'
+    """
+    word = text.strip().lower()
+    if not WORD.fullmatch(word):
+        raise CellProblem(
+            f"{quoted(text.strip())} is not a single {kind}",
+            "a word holds letters, digits and hyphens (traffic-enforcement); "
+            "separate words with semicolons",
+        )
+    return word
+
+
 def parse_words(text: str, allowed: Iterable[str] | None = None, kind="word") -> list:
-    """Words separated by semicolons or commas ("firearms; de-escalation"), sorted.
+    """Words, as `split_list` separates them ("firearms; de-escalation"), sorted.
 
     With `allowed`, each word must be one of them.
     """
-    words = sorted({w.strip().lower() for w in re.split(r"[;,]", text) if w.strip()})
-    for word in words:
-        if not WORD.fullmatch(word):
-            raise CellProblem(
-                f"{quoted(word)} is not a single {kind}",
-                f"write {kind}s such as traffic-enforcement, separated by semicolons",
-            )
+    words = sorted({parse_word(part, kind) for part in split_list(text)})
     if allowed is not None:
         known = set(allowed)
         unknown = [word for word in words if word not in known]
@@ -163,7 +221,7 @@ def parse_text(text: str, max_length: int) -> str:
     """Plain text of at most `max_length` characters, without control characters."""
     if len(text) > max_length:
         raise CellProblem(f"is longer than {max_length} characters", "shorten it")
-    if any(ord(char) < 32 for char in text):
+    if CONTROL.search(text):
         raise CellProblem("contains control characters", "retype the cell")
     return text
 

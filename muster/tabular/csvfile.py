@@ -27,7 +27,7 @@ def read_csv(file: str, data: bytes, limits: Limits) -> list[list[str]]:
     """The rows of a CSV file, header first, as lists of text."""
     text = decode(file, data)
     _check_text(file, text, limits)
-    delimiter = _delimiter(text)
+    delimiter = guess_delimiter(text.split("\n", 1)[0])
     reader = csv.reader(
         io.StringIO(text, newline=""), csv.excel, delimiter=delimiter, strict=True
     )
@@ -99,8 +99,12 @@ def _check_text(file: str, text: str, limits: Limits) -> None:
         )
 
 
-def _delimiter(text: str) -> str:
-    header = text.split("\n", 1)[0]
+def guess_delimiter(header: str) -> str:
+    """The delimiter that splits the header row into the most columns.
+
+    >>> guess_delimiter("id;discipline;licensed_on"), guess_delimiter("a,b")
+    (';', ',')
+    """
 
     def width(delimiter: str) -> int:
         try:

@@ -6,6 +6,7 @@ Everything downstream sees plain strings, so one set of cell rules serves both.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from muster.tabular.csvfile import read_csv
@@ -26,6 +27,7 @@ OTHER_KINDS = {
     OLE_MAGIC: "an old-style Office file (.xls or .doc) or a password-protected one",
     ZIP_MAGIC: "a zip archive (perhaps an Excel workbook)",
 }
+BLANK = re.compile(rb"\s*\Z")
 UPLOAD_FIX = "upload a CSV file (.csv) or an Excel workbook (.xlsx)"
 
 
@@ -41,36 +43,52 @@ class Table:
     FIRST_ROW = 2
 
 
-def read_table(name: str, data: bytes, limits: Limits | None = None) -> Table:
+def read_table(
+    name: str, data: bytes, limits: Limits | None = None, *, any_name_as_csv=False
+) -> Table:
     """The table in `data`, read as the extension of `name` says.
+
+    `any_name_as_csv` reads a name without a table's extension as CSV, for the
+    CLI, where the operator names their own files; the web imports refuse it.
 
     Raises:
         TableError: the file is empty, too large, of the wrong kind or damaged.
     """
     limits = limits or Limits()
+    if file_kind(name, data, limits, any_name_as_csv=any_name_as_csv) == "xlsx":
+        raw = read_xlsx(name, data, limits)
+    else:
+        raw = read_csv(name, data, limits)
+    return _to_table(name, raw, limits)
+
+
+def file_kind(name: str, data: bytes, limits: Limits, *, any_name_as_csv=False) -> str:
+    """ "csv" or "xlsx", as the name says and the first bytes agree.
+
+    Raises:
+        TableError: the file is empty, too large, or not what its name says.
+    """
     if len(data) > limits.max_bytes:
         raise refuse(
             name,
             f"is larger than {limits.max_bytes / 1048576:g} MB, the limit",
             "split it into smaller files",
         )
-    if not data.strip():
+    if BLANK.match(data):
         raise refuse(name, "is empty", "the first row must name the columns")
     extension = "." + name.rpartition(".")[2].lower() if "." in name else ""
     if extension in XLSX_EXTENSIONS:
         _expect(name, data, ZIP_MAGIC, "an Excel workbook")
-        raw = read_xlsx(name, data, limits)
-    elif extension in CSV_EXTENSIONS:
-        _expect(name, data, None, "text (CSV)")
-        raw = read_csv(name, data, limits)
-    elif extension == ".xls":
+        return "xlsx"
+    if extension == ".xls":
         raise refuse(
             name, "is in the old Excel 97-2003 format", "save it in Excel as .xlsx"
         )
-    else:
+    if extension not in CSV_EXTENSIONS and not any_name_as_csv:
         shown = f"ends in {extension}" if extension else "has no extension"
         raise refuse(name, f"is not a CSV or Excel file: its name {shown}", UPLOAD_FIX)
-    return _to_table(name, raw, limits)
+    _expect(name, data, None, "text (CSV)")
+    return "csv"
 
 
 def _expect(name: str, data: bytes, magic: bytes | None, wanted: str) -> None:

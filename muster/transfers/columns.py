@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from muster.tabular import CellProblem, Problem, Table
-from muster.tabular.cells import squash
+from muster.tabular.cells import split_list, squash
 
 VALUES = "values"
 
@@ -246,8 +246,7 @@ def _parts(column: Column, text: str) -> list[str]:
         return []
     if column.key != "topics":
         return [text]
-    separator = ";" if ";" in text else ","
-    return [part.strip() for part in text.split(separator) if part.strip()]
+    return split_list(text)
 
 
 def _meaning(column: Column, text: str, known: dict[str, str]) -> str:

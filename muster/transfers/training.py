@@ -276,13 +276,8 @@ def parse_cell(column: Column, text: str, today, synonyms: dict):
 def parse_topics(text: str, synonyms: dict) -> list[str]:
     """Topics separated by semicolons, each by its key or its name, any case."""
     choices = compliance.topic_choices()
-    parts = [part.strip() for part in text.split(";") if part.strip()]
-    if len(parts) == 1 and "," in parts[0]:
-        parts = [part.strip() for part in parts[0].split(",") if part.strip()]
     try:
-        return sorted(
-            {cells.parse_choice(p, choices, "topic", synonyms) for p in parts}
-        )
+        return cells.parse_choices(text, choices, "topic", synonyms)
     except CellProblem as problem:
         raise CellProblem(
             problem.message, "the allowed topics are listed on the mapping page"

@@ -22,6 +22,11 @@ def replace_line(text: str, number: int, new: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def errors(run) -> list[str]:
+    """The lines of stderr, each file named without its folder."""
+    return [line.rsplit("/", 1)[-1] for line in run.err.splitlines()]
+
+
 def record(**cells: str) -> str:
     """The good record with some cells changed."""
     names = RECORDS.splitlines()[0].split(",")
@@ -30,18 +35,34 @@ def record(**cells: str) -> str:
 
 
 RECORD_CASES = [
-    (record(date="2021-02-30"), "date", '"2021-02-30" is not a date'),
-    (record(date="soon"), "date", '"soon" is not a date; write dates as YYYY-MM-DD'),
-    (record(hours="two"), "hours", '"two" is not a number'),
-    (record(hours=""), "hours", "is empty; a value is required"),
+    (record(date="2021-02-30"), "date", '"2021-02-30" is not a day of the calendar'),
+    (
+        record(date="soon"),
+        "date",
+        '"soon" is not a date; write dates as 2024-03-01 or 3/1/2024 (month first)',
+    ),
+    (record(date="1921-02-01"), "date", '"1921-02-01" is before 1950; check the year'),
+    (record(date="2999-02-01"), "date", '"2999-02-01" is after today'),
+    (record(hours="two"), "hours", '"two" is not a number of hours'),
+    (record(hours=""), "hours", "is blank; it is required"),
     (record(hours="1.255"), "hours", '"1.255" has more than two decimals'),
-    (record(hours="1e30"), "hours", '"1e30" is too large to be hours'),
+    (record(hours="1e30"), "hours", '"1e30" is not between 0 and 999.99 hours'),
     (
         record(area="legall"),
         "area",
         '"legall" is not a known area; did you mean "legal"?',
     ),
-    (record(topics="implicit bias"), "topics", '"implicit bias" is not a known topic'),
+    (
+        record(topics="implicit bias; cooking"),
+        "topics",
+        '"cooking" is not a known topic',
+    ),
+    (
+        record(topics="implicit-bais"),
+        "topics",
+        '"implicit-bais" is not a known topic; did you mean "implicit-bias"?',
+    ),
+    (record(label="a\tb"), "label", "contains control characters; retype the cell"),
     (record(delivery="zoom"), "delivery", '"zoom" is not a known delivery; use one of'),
     (record(provider="post"), "provider", '"post" is not a known provider'),
     (record(result="passed"), "result", '"passed" is not a known result'),
@@ -54,15 +75,24 @@ def test_it_refuses_a_bad_record_cell(evaluate, line, field, message) -> None:
     run = evaluate(records=replace_line(RECORDS, 7, line))
     assert run.code == 2
     assert run.out == ""
-    assert f'records.csv, line 7, field "{field}": {message}' in run.err
+    assert f"records.csv, row 7, {field}: {message}" in run.err
 
 
 def test_it_explains_negative_hours_in_full(evaluate) -> None:
     run = evaluate(records=replace_line(RECORDS, 7, record(hours="-2")))
     assert run.err.splitlines()[0].endswith(
-        'records.csv, line 7, field "hours": "-2" is negative; hours must be zero '
-        "or more"
+        'records.csv, row 7, hours: "-2" is not between 0 and 999.99 hours'
     )
+
+
+def test_it_reads_words_as_the_imports_do(evaluate) -> None:
+    """Case, spaces and punctuation aside, a word or its description is accepted."""
+    line = record(
+        topics="Legislative Update", delivery="LIVE", provider="Approved provider"
+    )
+    fast = evaluate(records=replace_line(RECORDS, 7, line))
+    assert fast.code == 0, fast.err
+    assert fast.out == evaluate().out
 
 
 def test_it_accepts_zero_hours_for_a_qualification(evaluate) -> None:
@@ -73,19 +103,32 @@ def test_it_accepts_zero_hours_for_a_qualification(evaluate) -> None:
 @pytest.mark.parametrize(
     ("header", "field", "message"),
     [
-        (RECORDS.splitlines()[0].replace("hours", "hourz"), "hourz", "unknown column"),
-        (RECORDS.splitlines()[0].replace("hours", "hourz"), "hours", "missing column"),
         (
-            RECORDS.splitlines()[0] + ",hours",
-            "hours",
-            "the column appears more than once",
+            RECORDS.splitlines()[0].replace("hours", "hourz"),
+            "hourz",
+            "is not known; the columns are person, date, hours, area, topics, "
+            "delivery, provider, result, counts_for, label",
         ),
+        (
+            RECORDS.splitlines()[0].replace("hours", "hourz"),
+            "hours",
+            "is missing; the header must name person, date, hours, area, topics, "
+            "delivery, provider, result",
+        ),
+        (RECORDS.splitlines()[0] + ",Hours", "hours", "appears more than once"),
     ],
 )
 def test_it_refuses_a_bad_records_header(evaluate, header, field, message) -> None:
     run = evaluate(records=replace_line(RECORDS, 1, header))
     assert (run.code, run.out) == (2, "")
-    assert f'records.csv, line 1, field "{field}": {message}' in run.err
+    assert f"records.csv, row 1, {field}: {message}" in run.err
+
+
+def test_it_matches_headers_as_the_imports_do(evaluate) -> None:
+    header = "Person,Date,Hours,Area,Topics,Delivery,Provider,Result,Label"
+    run = evaluate(records=replace_line(RECORDS, 1, header))
+    assert run.code == 0, run.err
+    assert run.out == evaluate().out
 
 
 @pytest.mark.parametrize(
@@ -94,47 +137,78 @@ def test_it_refuses_a_bad_records_header(evaluate, header, field, message) -> No
         (
             "A1,peace-officer,2015-06-01,",
             "id",
-            '"A1" is listed twice (first on line 2)',
+            '"A1" is listed twice (first on row 2); list each officer once',
         ),
-        ("B2,peace-officer,06/31/2015,", "licensed_on", '"06/31/2015" is not a date'),
-        ("B2,,2015-06-01,", "discipline", "is empty; a value is required"),
-        (",peace-officer,2015-06-01,", "id", "is empty; a value is required"),
+        (
+            "B2,peace-officer,06/31/2015,",
+            "licensed_on",
+            '"06/31/2015" is not a day of the calendar',
+        ),
+        ("B2,peace-officer,1915-06-01,", "licensed_on", '"1915-06-01" is before 1950'),
+        ("B2,,2015-06-01,", "discipline", "is blank; it is required"),
+        (
+            "B2,peace officer,2015-06-01,",
+            "discipline",
+            '"peace officer" is not a single discipline',
+        ),
+        ("B2,chief,2015-06-01,a b", "attributes", '"a b" is not a single attribute'),
+        (",peace-officer,2015-06-01,", "id", "is blank; it is required"),
     ],
 )
 def test_it_refuses_a_bad_person(evaluate, line, field, message) -> None:
     run = evaluate(people=replace_line(PEOPLE, 3, line))
     assert (run.code, run.out) == (2, "")
-    assert f'people.csv, line 3, field "{field}": {message}' in run.err
+    assert f"people.csv, row 3, {field}: {message}" in run.err
 
 
 def test_it_refuses_a_people_file_without_an_attributes_column(evaluate) -> None:
     people = "id,discipline,licensed_on\nA1,peace-officer,2015-06-01\n"
     run = evaluate(people=people)
     assert (run.code, run.out) == (2, "")
-    assert 'people.csv, line 1, field "attributes": missing column' in run.err
+    assert "people.csv, row 1, attributes: is missing" in run.err
 
 
 @pytest.mark.parametrize("name", ["people", "records"])
 def test_it_refuses_an_empty_file(evaluate, name) -> None:
     run = evaluate(**{name: ""})
     assert (run.code, run.out) == (2, "")
-    assert f"{name}.csv, line 1: the file is empty" in run.err
+    assert f"{name}.csv: is empty; the first row must name the columns" in run.err
 
 
-def test_it_explains_a_file_separated_by_semicolons(evaluate) -> None:
-    run = evaluate(people=PEOPLE.replace(",", ";"))
-    assert (run.code, run.out) == (2, "")
-    (only,) = run.err.splitlines()
-    assert only.endswith(
-        'people.csv, line 1: the columns are separated by ";", not commas; '
-        'in Excel, save it as "CSV UTF-8 (Comma delimited)"'
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_it_reads_a_file_separated_by_semicolons_or_tabs(evaluate, delimiter) -> None:
+    """As the imports do: Excel in many European locales writes semicolons."""
+    both = "implicit-bias;de-escalation"
+    records = RECORDS.replace(both, "BOTH").replace(",", delimiter)
+    records = records.replace("BOTH", f'"{both}"')
+    run = evaluate(people=PEOPLE.replace(",", delimiter), records=records)
+    assert run.code == 0, run.err
+    assert run.out == evaluate().out
+
+
+def test_it_refuses_a_value_in_a_column_without_a_name(evaluate) -> None:
+    header = RECORDS.splitlines()[0].replace(",label", ",,label")
+    records = replace_line(RECORDS.replace("\n", ",\n", 0), 1, header)
+    records = "\n".join(
+        line if number == 0 else line.rsplit(",", 1)[0] + ",," + line.rsplit(",", 1)[1]
+        for number, line in enumerate(records.splitlines())
     )
+    records = replace_line(records + "\n", 7, GOOD.rsplit(",", 1)[0] + ",surprise,x")
+    run = evaluate(records=records)
+    assert (run.code, run.out) == (2, "")
+    assert errors(run) == [
+        'records.csv, row 7: cell 9 holds "surprise", but its column has no name; '
+        "name the column in row 1, or remove the cell"
+    ]
 
 
-def test_it_refuses_a_value_in_an_unnamed_column(evaluate) -> None:
+def test_it_refuses_a_value_past_the_named_columns(evaluate) -> None:
     run = evaluate(records=replace_line(RECORDS, 7, GOOD + ",surprise"))
     assert (run.code, run.out) == (2, "")
-    assert 'records.csv, line 7: cell 10 holds "surprise"' in run.err
+    assert errors(run) == [
+        "records.csv, row 7: has more cells than the header row; name every column "
+        "in row 1, or remove the extra cells"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -151,7 +225,7 @@ def test_it_refuses_a_value_in_an_unnamed_column(evaluate) -> None:
 def test_it_refuses_a_bad_exemption(evaluate, line, field, message) -> None:
     run = evaluate(exemptions=EXEMPTIONS_HEADER + line + "\n")
     assert (run.code, run.out) == (2, "")
-    assert f'exemptions.csv, line 2, field "{field}": {message}' in run.err
+    assert f"exemptions.csv, row 2, {field}: {message}" in run.err
 
 
 def test_it_lists_every_problem_in_line_order(evaluate) -> None:
@@ -161,10 +235,16 @@ def test_it_lists_every_problem_in_line_order(evaluate) -> None:
     run = evaluate(people=people, records=records)
     places = [line.split(": ")[0] for line in run.err.splitlines()]
     assert [place.rsplit("/", 1)[-1] for place in places] == [
-        'people.csv, line 4, field "licensed_on"',
-        'records.csv, line 3, field "hours"',
-        'records.csv, line 9, field "area"',
+        "people.csv, row 4, licensed_on",
+        "records.csv, row 3, hours",
+        "records.csv, row 9, area",
     ]
+
+
+def test_it_lists_a_row_s_problems_in_column_order(evaluate) -> None:
+    run = evaluate(records=replace_line(RECORDS, 5, record(area="x", hours="-1")))
+    places = [line.split(": ")[0].rsplit("/", 1)[-1] for line in run.err.splitlines()]
+    assert places == ["records.csv, row 5, hours", "records.csv, row 5, area"]
 
 
 def test_it_shows_at_most_twenty_problems_per_file(evaluate) -> None:
@@ -209,7 +289,10 @@ def test_it_refuses_a_file_that_is_not_utf8(cli, write) -> None:
         "--records", write("records.csv", ""),
     )  # fmt: skip
     assert (run.code, run.out) == (2, "")
-    assert "people.csv: is not UTF-8 text" in run.err
+    assert "people.csv, row 2: is not UTF-8 text: byte 0xC4 in 'Ä1,peace-officer," in (
+        run.err
+    )
+    assert "in Excel use Save As > 'CSV UTF-8 (Comma delimited)'" in run.err
 
 
 @pytest.mark.parametrize(
@@ -217,7 +300,10 @@ def test_it_refuses_a_file_that_is_not_utf8(cli, write) -> None:
     [
         ("--period", "21", '"21" is not a year; write a year like 2021'),
         ("--period", "0000", '"0000" is not a year'),
-        ("--as-of", "2022-13-01", '"2022-13-01" is not a date; write dates as'),
+        ("--as-of", "2022-13-01", '"2022-13-01" is not a day of the calendar'),
+        ("--as-of", "1 May", '"1 May" is not a date; write dates as 2024-03-01'),
+        ("--as-of", "2999-01-01", '"2999-01-01" is after'),
+        ("--period", "2999", '"2999" is after next year; check the year'),
         ("--format", "xml", "invalid choice: 'xml'"),
     ],
 )
@@ -232,7 +318,7 @@ def test_it_refuses_a_make_up_mark_that_is_not_a_year(evaluate) -> None:
     records = replace_line(records, 7, GOOD + ",21")
     run = evaluate(records=records)
     assert (run.code, run.out) == (2, "")
-    assert 'records.csv, line 7, field "counts_for": "21" is not a year' in run.err
+    assert 'records.csv, row 7, counts_for: "21" is not a year' in run.err
 
 
 def test_it_reports_a_column_named_twice_once(evaluate) -> None:

@@ -49,7 +49,7 @@ def test_the_installed_script_exits_2_on_bad_input(tmp_path: Path) -> None:
         "--records", str(tmp_path / "records.csv"),
     )  # fmt: skip
     assert (done.returncode, done.stdout) == (2, "")
-    assert 'records.csv, line 2, field "hours": "-2" is negative' in done.stderr
+    assert 'records.csv, row 2, hours: "-2" is not between 0 and 999.99' in done.stderr
 
 
 def test_evaluate_and_mandates_never_import_django(tmp_path: Path) -> None:

@@ -152,7 +152,7 @@ def test_it_judges_status_as_of_today_by_default(cli, write, time_machine) -> No
 def test_it_warns_about_records_after_the_as_of_date(evaluate) -> None:
     records = RECORDS + "A1,2022-05-01,1,legal,,live,approved-provider,,Late\n"
     warnings = json.loads(evaluate(records=records).out)["warnings"]
-    assert any("after the as-of date 2022-04-01 (line 12)" in w for w in warnings)
+    assert any("after the as-of date 2022-04-01 (row 12)" in w for w in warnings)
 
 
 def test_it_warns_about_a_misspelt_attribute(evaluate) -> None:
@@ -266,10 +266,10 @@ def test_it_puts_unverified_rules_before_input_warnings(
     assert lines[1].startswith("warning: ")
 
 
-OFFICERS_OF_1950 = """\
+OFFICERS_OF_1951 = """\
 id,discipline,licensed_on,attributes
-A1,peace-officer,1940-06-01,
-B2,peace-officer,1940-06-01,
+A1,peace-officer,1950-06-01,
+B2,peace-officer,1950-06-01,
 """
 
 
@@ -277,15 +277,15 @@ B2,peace-officer,1940-06-01,
 def test_it_says_no_rules_are_encoded_for_a_period_before_them(
     cli, write, output
 ) -> None:
-    # Missouri 1950: the officer was licensed and the mandate applies to them, but
-    # nothing is encoded for 1950. That is not "not-applicable" (does not apply).
+    # Missouri 1951: the officer was licensed and the mandate applies to them, but
+    # nothing is encoded for 1951. That is not "not-applicable" (does not apply).
     run = cli(
         "evaluate",
         "--jurisdiction", "MO",
-        "--period", "1950",
-        "--people", write("people.csv", OFFICERS_OF_1950),
+        "--period", "1951",
+        "--people", write("people.csv", OFFICERS_OF_1951),
         "--records", write("records.csv", RECORDS),
-        "--as-of", "1951-06-01",
+        "--as-of", "1952-06-01",
         "--format", output,
     )  # fmt: skip
     assert run.code == 0, run.err
@@ -298,7 +298,7 @@ def test_it_says_no_rules_are_encoded_for_a_period_before_them(
         rows = list(csv.DictReader(io.StringIO(run.out)))
         assert {r["status"] for r in rows} == {"not-encoded"}
     else:
-        assert "NO RULES ENCODED for the period containing 31 December 1950" in run.out
+        assert "NO RULES ENCODED for the period containing 31 December 1951" in run.out
         assert any(
             line.startswith("A1") and "not-encoded" in line
             for line in run.out.splitlines()

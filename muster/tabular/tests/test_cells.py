@@ -59,8 +59,19 @@ def test_a_choice_is_found_by_value_label_or_synonym() -> None:
         cells.parse_choice("onlin", choices, "delivery")
 
 
+def test_a_list_is_split_on_semicolons_or_else_commas() -> None:
+    assert cells.parse_words("b; a; b") == cells.parse_words("b, a") == ["a", "b"]
+    # A name in a closed list may hold a comma, so a semicolon wins.
+    choices = [("civil-rights", "Civil rights, human rights"), ("cpr", "CPR")]
+    assert cells.parse_choices("Civil rights, human rights; cpr", choices, "topic") == [
+        "civil-rights",
+        "cpr",
+    ]
+    with pytest.raises(CellProblem, match='"a, b" is not a single word'):
+        cells.parse_words("a, b; c")
+
+
 def test_words_and_emails() -> None:
-    assert cells.parse_words("b; a, b") == ["a", "b"]
     with pytest.raises(CellProblem, match='"x" is not a known topic'):
         cells.parse_words("x", ["firearms"], "topic")
     with pytest.raises(CellProblem, match="is not an email address"):
@@ -69,3 +80,24 @@ def test_words_and_emails() -> None:
 
 def test_a_hash_sign_reads_as_number_when_headers_are_compared() -> None:
     assert cells.squash("Course #") == cells.squash("Course number")
+
+
+def test_a_year_runs_from_1950_to_next_year() -> None:
+    assert cells.parse_year("2027", today=TODAY) == 2027
+    with pytest.raises(CellProblem, match='"2028" is after next year'):
+        cells.parse_year("2028", today=TODAY)
+    with pytest.raises(CellProblem, match='"1949" is not a year'):
+        cells.parse_year("1949", today=TODAY)
+
+
+def test_a_date_that_may_lie_ahead_runs_to_the_end_of_next_year() -> None:
+    latest = cells.end_of_next_year(TODAY)
+    assert cells.parse_date("2027-12-31", today=TODAY, latest=latest)
+    with pytest.raises(CellProblem, match=r'"2028-01-01" is after 2027-12-31'):
+        cells.parse_date("2028-01-01", today=TODAY, latest=latest)
+
+
+def test_a_word_is_one_word_in_lower_case() -> None:
+    assert cells.parse_word("Peace-Officer", "discipline") == "peace-officer"
+    with pytest.raises(CellProblem, match='"peace officer" is not a single discipline'):
+        cells.parse_word("peace officer", "discipline")
