@@ -386,17 +386,23 @@ def read_exemptions(
         "requirements",
         lambda t: cells.parse_words(t, requirement_ids, "requirement id"),
     )
-    rows = [
-        (
-            person[codes_of(found, where["person"])[at]],
-            kind[codes_of(found, where["kind"])[at]],
-            starts[codes_of(found, where["starts_on"])[at]],
-            ends[codes_of(found, where["ends_on"])[at]],
-            reasons[codes_of(found, where["reason"])[at]] or "",
-            frozenset(requirements[codes_of(found, where["requirements"])[at]] or ()),
+    columns = (
+        (person, "person"),
+        (kind, "kind"),
+        (starts, "starts_on"),
+        (ends, "ends_on"),
+        (reasons, "reason"),
+        (requirements, "requirements"),
+    )
+    rows = list(
+        zip(
+            *(
+                [values[code] for code in codes_of(found, where[name]).tolist()]
+                for values, name in columns
+            ),
+            strict=True,
         )
-        for at in range(len(found))
-    ]
+    )
     backwards = [
         at
         for at, (_, _, starts_on, ends_on, _, _) in enumerate(rows)
@@ -420,8 +426,8 @@ def read_exemptions(
             what,
             day_number(starts_on),
             day_number(ends_on),
-            needs,
-            reason,
+            frozenset(needs or ()),
+            reason or "",
         )
         for who, what, starts_on, ends_on, reason, needs in rows
         if who in people.index
