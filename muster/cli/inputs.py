@@ -356,7 +356,7 @@ def read_records(path: str, rules: Rules, people: People, book: Codebook) -> Rec
         [],
         [label or "" for label in labels],
         codes("label"),
-        [h if h is not None else Decimal(0) for h in hours],
+        written_hours(found.columns[where["hours"]].values, hours),
         codes("hours"),
     )
 
@@ -432,6 +432,14 @@ def read_exemptions(
         for who, what, starts_on, ends_on, reason, needs in rows
         if who in people.index
     ], []
+
+
+def written_hours(texts: list[str], hours: list) -> list[Decimal]:
+    """Each distinct hours cell as written, for explanations ("1.50 h", "2 h")."""
+    return [
+        Decimal(text.replace(",", ".")) if value is not None else Decimal(0)
+        for text, value in zip(texts, hours, strict=True)
+    ]
 
 
 def codes_of(found: ColumnTable, at: int | None) -> np.ndarray:

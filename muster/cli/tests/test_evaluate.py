@@ -303,3 +303,15 @@ def test_it_says_no_rules_are_encoded_for_a_period_before_them(
             line.startswith("A1") and "not-encoded" in line
             for line in run.out.splitlines()
         )
+
+
+def test_it_explains_hours_as_the_file_writes_them(evaluate) -> None:
+    records = RECORDS.replace("A1,2021-02-01,2,", "A1,2021-02-01,2.50,")
+    texts = [
+        line["text"]
+        for line in result_of(json.loads(evaluate(records=records).out), "A1")[
+            "explanation"
+        ]
+    ]
+    assert any(text.startswith("2021-02-01 2.50 h") for text in texts)
+    assert any(text.startswith("2021-03-01 2 h") for text in texts)
