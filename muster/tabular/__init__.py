@@ -11,20 +11,27 @@ Pure Python (no Django), shared by the web imports (`muster.transfers`) and the
   defaults fit an upload; the web imports build theirs from the `IMPORT_*`
   settings. A command-line tool reading the operator's own large files passes
   `Limits.for_local_files()`.
-- `cells` holds one rule per kind of cell (`parse_date`, `parse_hours`,
-  `parse_choice`, `parse_words`, `parse_text`, `parse_email`, `parse_year`);
-  each raises `CellProblem(message, fix)`, a ValueError.
+- `cells` holds one rule per kind of cell (`parse_date`, `parse_year`,
+  `parse_hours`, `parse_choice`, `parse_choices`, `parse_word`, `parse_words`,
+  `parse_text`, `parse_email`); each raises `CellProblem(message, fix)`, a
+  ValueError. Dates and years start in 1950; a date ends today unless the caller
+  gives `latest=` (`end_of_next_year(today)` for one that may lie ahead), a year
+  next year. Lists split on semicolons, or on commas without any (`split_list`).
 - `Problem(file, row, column, message, fix)` prints as
   `records.csv, row 7, hours: "1.005" has more than two decimals; record hours to
   the hundredth (1.25, not 1.255)`. `CellProblem.at(file, row, column)` makes one.
 - `spreadsheet_safe(cell)` escapes a cell written to a CSV that people open in a
   spreadsheet program.
+- `columnar.read_columns(name, data, limits)` reads the same files as
+  dictionary-encoded columns (pyarrow.csv where it reads the file as the csv
+  module does, `read_table` otherwise), so that each distinct cell is checked
+  once; `ColumnTable.check` names every failing row. It is imported on its own
+  (`from muster.tabular.columnar import read_columns`), so that the web imports
+  do not load pyarrow.
 
-How the CLI uses it: read each input with `read_table(label, path.read_bytes(),
-Limits.for_local_files())` (or, for speed, a columnar reader whose values are then
-checked with the same `cells` rules and the same `EARLIEST_DATE`), parse each
-cell with `cells.parse_*` passing `today=` the evaluation day, and report every
-failure as `error.at(label, row, column)`.
+The CLI (`muster/cli/inputs.py`) reads its files with `read_columns(label, data,
+Limits.for_local_files(), any_name_as_csv=True)`, checks each column with the
+`cells` rules (passing `today=` the day it runs) and prints the `Problem`s.
 """
 
 from muster.tabular import cells
