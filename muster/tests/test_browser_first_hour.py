@@ -333,7 +333,9 @@ def test_a_demo_person_page_dates_history_fits_a_phone_and_links_the_transcript(
     context, page = tab(browser, demo, demo["coordinator"], PHONE)
     page.goto(f"{url}/people/{person.pk}/")
     assert page.evaluate(WIDTH) <= PHONE["width"]
-    page.screenshot(path=artifacts_dir / "first-hour-person-phone.png", full_page=True)
+    page.screenshot(
+        path=artifacts_dir / "first-hour-empty-tables-phone.png", full_page=True
+    )
 
     # Item 3: every history entry has a machine-readable date.
     stamps = page.locator("details.history time")
@@ -379,6 +381,10 @@ def test_the_compliance_pdf_numbers_pages_and_ends_with_a_certification(
     for number, text in enumerate(pages, start=1):
         assert f"page {number} of {len(pages)}" in text.lower(), text[-200:]
     assert "Certification" in pages[-1] and "Signature" in pages[-1]
+    # No word breaks mid-way in the narrow columns ("Complian" / "t").
+    text = "\n".join(pages)
+    assert text.count("Complian") == text.count("Compliant") > 0
+    assert not re.search(r"\bMO\s*\n\s*MO\d", text), "a license number wraps"
     save_pdf_picture(
         content, artifacts_dir / "first-hour-compliance.png", len(pages) - 1
     )

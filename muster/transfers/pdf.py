@@ -89,6 +89,7 @@ STATUS_WORDS = {
     "deficient": "Deficient",
     "exempt": "Exempt",
     "not-applicable": "Not applicable",
+    "not-encoded": "Not encoded",
     "not evaluated": "Not evaluated",
 }
 
@@ -235,13 +236,15 @@ def _people_tables(rows, styles) -> list:
                     ]
                     for r in members
                 ],
+                # License and status wide enough for "MO MO07665623" and
+                # "Not applicable" on one line: a word never breaks mid-way.
                 widths=[
                     1.45 * inch,
                     0.8 * inch,
-                    0.95 * inch,
+                    1.15 * inch,
                     0.72 * inch,
-                    0.65 * inch,
-                    5.43 * inch,
+                    0.9 * inch,
+                    4.98 * inch,
                 ],
                 nowrap=(3,),
                 compact=True,

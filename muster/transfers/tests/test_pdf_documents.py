@@ -9,6 +9,7 @@ import time_machine
 from muster.agencies.models import CreditLine, Employment
 from muster.agencies.tests.helpers import add_record
 from muster.test import BaseTestCase, make_person, make_record
+from muster.transfers import pdf
 from muster.transfers.tests.test_exports import ARTIFACTS
 
 
@@ -71,6 +72,7 @@ class CompliancePdfTestCase(BaseTestCase):
         text = "".join(self.pages)
         self.assertIn("At risk", text)
         self.assertNotIn("at-risk", text)
+        self.assertEqual(pdf.status_word("not-encoded"), "Not encoded")
 
 
 @time_machine.travel("2026-06-01 15:30:00+00:00", tick=False)
