@@ -416,6 +416,12 @@ def test_a_csv_with_doubled_quotes_and_quoted_commas_imports_exactly(
     page.screenshot(
         path=artifacts_dir / "first-hour-import-mapping.png", full_page=True
     )
+    page.set_viewport_size(PHONE)
+    page.screenshot(
+        path=artifacts_dir / "first-hour-import-mapping-phone.png", full_page=True
+    )
+    assert page.evaluate(WIDTH) <= PHONE["width"]
+    page.set_viewport_size(DESKTOP)
     page.get_by_role("button", name="Preview").click()
     page.screenshot(
         path=artifacts_dir / "first-hour-import-preview.png", full_page=True
