@@ -76,6 +76,8 @@ class TrainingForm(forms.ModelForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.person = person
+        # Words, not Django's "---------", for a course that has no pass or fail.
+        self.fields["result"].choices = [("", "No pass or fail"), *Result.choices]
         if evidence_required:
             self.fields["evidence"].required = True
             self.fields["evidence"].help_text = (

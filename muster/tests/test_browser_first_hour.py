@@ -514,5 +514,7 @@ def test_the_key_screens_are_photographed(demo, browser, artifacts_dir, viewport
         )
         if page.evaluate(WIDTH) > viewport["width"]:
             wide.append(name)
+        # Choices in words: no Django "---------" placeholder.
+        assert ">---------<" not in page.content(), name
     assert not wide, f"wider than the screen: {wide}"
     context.close()
