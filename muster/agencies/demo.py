@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 from django.db import transaction
 
+from muster.agencies.actions import record_label
 from muster.agencies.choices import AgencyKind, Discipline, ExemptionKind, State
 from muster.agencies.compliance.standings import refresh_standings
 from muster.agencies.models import (
@@ -561,7 +562,9 @@ def _save(builder: Builder) -> None:
     # The demo's rows are on the trail like any others, so `audit verify` is clean.
     for model in (Person, License, Employment):
         log_created(model.objects.filter(pk__in=_demo_rows(model)), **_by(builder))
-    for rows in (records, builder.exemptions, builder.qualifications):
+    # Whose record, as a training record's own entry says ("Bob Baker: Patrol ...").
+    log_created(records, label=record_label, **_by(builder))
+    for rows in (builder.exemptions, builder.qualifications):
         log_created(rows, **_by(builder))
 
 

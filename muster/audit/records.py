@@ -91,9 +91,10 @@ def action_for(model: type[models.Model], created: bool) -> Action:
     return Action(f"{noun}.create" if created else f"{noun}.change")
 
 
-def log_created(rows, *, reason: str, actor=None) -> None:
+def log_created(rows, *, reason: str, actor=None, label=None) -> None:
     """Write one creation entry per row, with its full state, in one bulk append
-    (for rows made in bulk, such as demo data)."""
+    (for rows made in bulk, such as demo data). `label(row)`, when given, says
+    what the trail shows for the row (as the row's action would)."""
     from muster.audit.log import Event, record_events
 
     rows = list(rows)
@@ -112,6 +113,7 @@ def log_created(rows, *, reason: str, actor=None) -> None:
                 after=state_of(row),
                 reason=reason,
                 agency_id=getattr(row, "agency_id", None),
+                label=label(row) if label else "",
             )
             for row in rows
         ]

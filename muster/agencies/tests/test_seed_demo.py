@@ -53,6 +53,15 @@ class SeedDemoTestCase(TestCase):
         assert report.problems == []
         assert report.records > 250 * 3
 
+    def test_the_trail_says_whose_training_record_each_entry_is(self):
+        from muster.audit.models import AuditEntry
+
+        record = TrainingRecord.objects.select_related("person").first()
+        entry = AuditEntry.objects.get(
+            action="training.create", object_id=str(record.pk)
+        )
+        assert entry.object_label.startswith(f"{record.person}: ")
+
     def test_it_creates_five_agencies_and_about_250_people(self):
         assert "Created 5 demo agencies, 250 people" in self.seeded
         kinds = Counter(Agency.objects.values_list("state", "kind"))
