@@ -20,6 +20,7 @@ from muster.packages.tests import fixtures
 from muster.packages.tests.helpers import imported
 from muster.packages.tests.test_browser import implicit_bias_status
 from muster.test import make_person, make_user
+from muster.tests.a11y import describe, require_axe, serious_violations
 from muster.xapi.models import Statement
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -58,6 +59,9 @@ def test_a_cmi5_au_launches_passes_and_credits_the_record(
     au = page.frame_locator("#package-frame")
     au.locator("#status").filter(has_text="initialized").wait_for()
     assert au.locator("#mode").inner_text() == "Normal"
+    require_axe()
+    found = serious_violations(page)
+    assert not found, describe(found)
     page.screenshot(path=artifacts_dir / "package-player-cmi5.png")
     au.locator("#finish").click()
     page.locator("a.certificate-link").first.wait_for()

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import base64
 import html
+import io
 import json
 import re
 import uuid
 from datetime import timedelta
 from urllib.parse import parse_qsl, urlsplit
 
+from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import timezone
 
@@ -547,6 +549,16 @@ class SessionTests(Cmi5TestCase):
         session.refresh_from_db()
         self.assertIsNotNone(session.abandoned_at)
         self.assertEqual(cmi5.abandon_stale_sessions(later), 0)  # only once (9.3)
+
+    def test_9_3_6_the_daily_command_abandons_stale_sessions(self) -> None:
+        params, _ = self.started()
+        Cmi5Session.objects.filter(session_id=params["session"]).update(
+            launched_at=timezone.now() - cmi5.SESSION_TIMEOUT - timedelta(minutes=1)
+        )
+        out = io.StringIO()
+        call_command("abandon_cmi5_sessions", stdout=out)
+        self.assertIn("Abandoned 1 cmi5 session(s).", out.getvalue())
+        self.assertEqual(cmi5_rows(cmi5.ABANDONED).count(), 1)
 
     def test_9_3_a_terminated_session_is_not_abandoned(self) -> None:
         params, token = self.started()
