@@ -7,7 +7,7 @@ class PackagesConfig(AppConfig):
 
     def ready(self) -> None:
         from muster.packages import checks  # noqa: F401  (registers the check)
-        from muster.packages.cmi5 import Cmi5Policy
+        from muster.packages.cmi5_rules import Cmi5Policy
         from muster.xapi.policy import register
 
         register(Cmi5Policy())

@@ -25,7 +25,6 @@ import json
 import secrets
 import uuid
 from datetime import timedelta
-from decimal import Decimal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.db import transaction
@@ -48,14 +47,10 @@ from muster.xapi.models import (
     Document,
     DocumentKind,
     LRSClient,
-    Statement,
     hash_secret,
     lrs_home_page,
 )
-from muster.xapi.policy import ClientPolicy
-from muster.xapi.protocol import Refused
 from muster.xapi.statements import iso, store_statements
-from muster.xapi.validation import VOIDED
 
 ADL = "http://adlnet.gov/expapi/verbs/"
 W3ID = "https://w3id.org/xapi/adl/verbs/"
@@ -262,7 +257,6 @@ def launch(
             registration=str(registration.registration),
             document_id=LAUNCH_DATA,
         )
-        _ensure_preferences(agency, actor)
         _lms_statement(
             session, LAUNCHED, extensions=_launched_extensions(session, au_url)
         )
@@ -294,10 +288,14 @@ def launch_data(session: Cmi5Session, *, return_url: str = "") -> dict:
     """The LMS.LaunchData state document (10.0)."""
     item = session.item
     publisher = {"id": item.identifier, "objectType": "Activity"}
+    extensions: dict = {SESSION_ID: session.session_id}
+    if item.mastery_score is not None:
+        # For the AU's passed and failed statements (9.6.3.2), which copy the template.
+        extensions[MASTERY_SCORE] = float(item.mastery_score)
     data: dict = {
         "contextTemplate": {
             "contextActivities": {"grouping": [publisher]},
-            "extensions": {SESSION_ID: session.session_id},
+            "extensions": extensions,
         },
         "launchMode": session.launch_mode,
         "launchMethod": item.launch_method or "AnyWindow",
@@ -338,21 +336,6 @@ def _write_document(agency, kind, content: dict, **scope) -> None:
     document.etag = hashlib.sha1(body, usedforsecurity=False).hexdigest()
     document.updated_at = timezone.now()
     document.save()
-
-
-def _ensure_preferences(agency, actor: dict) -> None:
-    """cmi5LearnerPreferences (11.0), written once; the AU may change it later.
-    Muster knows its users' language, not their audio preference."""
-    scope = {"agent": agent_key(actor), "document_id": PREFERENCES}
-    if not Document.objects.filter(
-        agency=agency, kind=DocumentKind.AGENT_PROFILE, **scope
-    ).exists():
-        _write_document(
-            agency,
-            DocumentKind.AGENT_PROFILE,
-            {"languagePreference": "en-US"},
-            **scope,
-        )
 
 
 # --- The fetch URL (8.2) --------------------------------------------------------
@@ -632,315 +615,3 @@ def move_on_met(move_on: str, *, completed: bool, passed: bool) -> bool:
         "CompletedAndPassed": completed and passed,
         "CompletedOrPassed": completed or passed,
     }[rule]
-
-
-# --- The AU's statements (9.2 to 9.6), judged at /xapi/ ---------------------------
-
-
-def _refuse(message: str) -> Refused:
-    return Refused(403, f"cmi5: {message}")
-
-
-def _ids(values) -> list[str]:
-    if isinstance(values, dict):
-        values = [values]
-    return [v.get("id") for v in values or [] if isinstance(v, dict)]
-
-
-class SessionView:
-    """What a batch may do, given what the session and registration hold so far."""
-
-    def __init__(self, session: Cmi5Session) -> None:
-        self.session = session
-        self.verbs = list(session.verbs)
-        self.initialized = session.initialized_at is not None
-        self.terminated = session.terminated_at is not None
-        earlier = Cmi5Session.objects.filter(
-            registration=session.registration, item=session.item
-        ).exclude(pk=session.pk)
-        self.registration_verbs = [v for s in earlier for v in s.verbs]
-
-    def seen(self, verb: str) -> bool:
-        return verb in self.verbs or verb in self.registration_verbs
-
-
-def check_statement(statement: dict, view: SessionView, where: str) -> None:
-    """Refuse (403) one AU statement that breaks cmi5's rules; else note it in `view`."""
-    session = view.session
-    item = session.item
-    registration = session.registration
-    verb = statement["verb"]["id"]
-    actor = statement["actor"]
-    if actor.get("objectType", "Agent") != "Agent" or "account" not in actor:
-        raise _refuse(f"{where}.actor: must be an Agent with an account (9.2).")
-    if agent_key(actor) != agent_key(actor_of(registration.enrollment)):
-        raise _refuse(f"{where}.actor: not the learner this AU was launched for (8.1).")
-    if verb == VOIDED:
-        raise _refuse(f"{where}: an AU may not void statements (6.3).")
-    if verb in LMS_VERBS:
-        raise _refuse(
-            f"{where}: '{VERB_NAMES[verb]}' is the LMS's verb, not the AU's (9.3)."
-        )
-    if view.terminated:
-        raise _refuse(
-            f"{where}: the session is terminated; Terminated is the last statement (9.3.8)."
-        )
-    context = statement.get("context")
-    if not isinstance(context, dict):
-        raise _refuse(f"{where}.context: the contextTemplate must be used (10.0).")
-    if str(context.get("registration", "")).lower() != str(registration.registration):
-        raise _refuse(
-            f"{where}.context.registration: must be the launch's registration (9.6.1)."
-        )
-    extensions = context.get("extensions") or {}
-    if extensions.get(SESSION_ID) != session.session_id:
-        raise _refuse(
-            f"{where}.context.extensions: the session id of the launch is required (9.6.3.1)."
-        )
-    activities = context.get("contextActivities") or {}
-    if item.identifier not in _ids(activities.get("grouping")):
-        raise _refuse(
-            f"{where}.context.contextActivities.grouping: the publisher id activity is required (9.6.2.3, 10.0)."
-        )
-    categories = _ids(activities.get("category"))
-    defined = CATEGORY_CMI5 in categories
-    if not view.initialized and not (defined and verb == INITIALIZED):
-        raise _refuse(
-            f"{where}: Initialized must be the session's first statement (9.3.2)."
-        )
-    if not defined:
-        if verb in AU_VERBS:
-            raise _refuse(
-                f"{where}: '{VERB_NAMES[verb]}' needs the cmi5 category activity (9.6.2.1)."
-            )
-        if CATEGORY_MOVEON in categories:
-            raise _refuse(
-                f"{where}: the moveOn category is for cmi5 defined statements only (9.6.2.2)."
-            )
-        return  # cmi5 allowed, inside the session (7.1.3)
-    if verb not in AU_VERBS:
-        raise _refuse(f"{where}: the cmi5 category is only for cmi5's verbs (7.1.3).")
-    _check_defined(statement, verb, view, where, categories)
-    view.verbs.append(verb)
-    if verb == INITIALIZED:
-        view.initialized = True
-    if verb == TERMINATED:
-        view.terminated = True
-
-
-def _check_defined(statement, verb, view: SessionView, where, categories) -> None:
-    session = view.session
-    item = session.item
-    name = VERB_NAMES[verb]
-    target = statement["object"]
-    if target.get("objectType", "Activity") != "Activity" or target.get(
-        "id"
-    ) != au_activity_id(item):
-        raise _refuse(f"{where}.object.id: must be the launch's activityId (9.4).")
-    if verb in view.verbs:
-        raise _refuse(f"{where}: '{name}' twice in one session (9.3).")
-    if verb in (PASSED, FAILED) and ({PASSED, FAILED} & set(view.verbs)):
-        raise _refuse(f"{where}: only one of passed and failed in a session (9.3).")
-    if verb == COMPLETED and view.seen(COMPLETED):
-        raise _refuse(
-            f"{where}: the AU was already completed in this registration (9.3.3)."
-        )
-    if verb == PASSED and view.seen(PASSED):
-        raise _refuse(
-            f"{where}: the AU was already passed in this registration (9.3.4)."
-        )
-    if verb == FAILED and view.seen(PASSED):
-        raise _refuse(f"{where}: failed cannot follow passed in a registration (9.3).")
-    if verb in (COMPLETED, PASSED, FAILED) and session.launch_mode != "Normal":
-        raise _refuse(
-            f"{where}: in {session.launch_mode} mode only initialized and terminated are allowed (10.0)."
-        )
-    result = statement.get("result") or {}
-    score = result.get("score")
-    if score is not None:
-        if verb not in (PASSED, FAILED):
-            raise _refuse(
-                f"{where}.result.score: only passed and failed may carry a score (9.5.1)."
-            )
-        if "raw" in score and not ("min" in score and "max" in score):
-            raise _refuse(f"{where}.result.score: raw needs min and max (9.5.1).")
-        for key in ("raw", "min", "max"):
-            if key in score and score[key] != int(score[key]):
-                raise _refuse(
-                    f"{where}.result.score.{key}: must be an integer (9.5.1)."
-                )
-    mastery = item.mastery_score
-    scaled = score.get("scaled") if score else None
-    if mastery is not None and scaled is not None:
-        if verb == PASSED and Decimal(str(scaled)) < mastery:
-            raise _refuse(
-                f"{where}: passed with score {scaled}, below the masteryScore {mastery} (9.3.4)."
-            )
-        if verb == FAILED and Decimal(str(scaled)) >= mastery:
-            raise _refuse(
-                f"{where}: failed with score {scaled}, not below the masteryScore {mastery} (9.3.5)."
-            )
-    extensions = (statement.get("context") or {}).get("extensions") or {}
-    if MASTERY_SCORE in extensions and verb in (PASSED, FAILED):
-        given = extensions[MASTERY_SCORE]
-        if (
-            mastery is None
-            or not isinstance(given, int | float)
-            or Decimal(str(given)) != mastery
-        ):
-            raise _refuse(
-                f"{where}: the masteryscore extension must be the launch's masteryScore (9.6.3.2)."
-            )
-    expected_success = {PASSED: True, FAILED: False}.get(verb)
-    if expected_success is None and "success" in result:
-        raise _refuse(f"{where}.result.success: not allowed with '{name}' (9.5.2).")
-    if expected_success is not None and result.get("success") is not expected_success:
-        raise _refuse(
-            f"{where}.result.success: must be {str(expected_success).lower()} for '{name}' (9.5.2)."
-        )
-    if verb == COMPLETED and result.get("completion") is not True:
-        raise _refuse(f"{where}.result.completion: must be true for completed (9.5.3).")
-    if verb != COMPLETED and "completion" in result:
-        raise _refuse(f"{where}.result.completion: not allowed with '{name}' (9.5.3).")
-    if verb in (COMPLETED, PASSED, FAILED, TERMINATED) and "duration" not in result:
-        raise _refuse(f"{where}.result.duration: required with '{name}' (9.5.4.1).")
-    has_moveon = CATEGORY_MOVEON in categories
-    needs_moveon = "success" in result or "completion" in result
-    if needs_moveon and not has_moveon:
-        raise _refuse(
-            f"{where}: the moveOn category activity is required with success or completion (9.6.2.2)."
-        )
-    if has_moveon and not needs_moveon:
-        raise _refuse(
-            f"{where}: the moveOn category activity is only for results with success or completion (9.6.2.2)."
-        )
-
-
-class Cmi5Policy(ClientPolicy):
-    """The one-session credential of an AU: its statements, its learner, its rules."""
-
-    def _session(self, client) -> Cmi5Session | None:
-        if not hasattr(client, "_cmi5_session"):
-            client._cmi5_session = (
-                Cmi5Session.objects.select_related(
-                    "item__package", "registration__enrollment"
-                )
-                .filter(credential_id=client.pk)
-                .first()
-            )
-        return client._cmi5_session
-
-    def applies(self, client) -> bool:
-        return self._session(client) is not None
-
-    def _agent(self, client) -> str:
-        return agent_key(actor_of(self._session(client).registration.enrollment))
-
-    def check_statements(self, client, statements: list[dict]) -> None:
-        session = self._session(client)
-        session.refresh_from_db()
-        if session.abandoned_at is not None:
-            raise _refuse(
-                "the session was abandoned; no more statements are accepted (9.3.6)."
-            )
-        if _expired(session):
-            abandon(session)
-            raise _refuse("the session has expired and is abandoned (9.3.6).")
-        stored = set(
-            Statement.objects.filter(
-                agency=client.agency,
-                statement_id__in=[uuid.UUID(s["id"]) for s in statements if "id" in s],
-            ).values_list("statement_id", flat=True)
-        )
-        view = SessionView(session)
-        for index, statement in enumerate(statements):
-            if "id" in statement and uuid.UUID(statement["id"]) in stored:
-                continue  # a repeat, which the LRS accepts without storing again
-            where = f"statement[{index}]" if len(statements) > 1 else "statement"
-            check_statement(statement, view, where)
-
-    def stored(self, client, rows) -> None:
-        session = self._session(client)
-        complete_course = False
-        with transaction.atomic():
-            locked = Cmi5Session.objects.select_for_update().get(pk=session.pk)
-            now = timezone.now()
-            judged = False
-            for row in rows:
-                data = row.data
-                categories = _ids(
-                    (data.get("context") or {})
-                    .get("contextActivities", {})
-                    .get("category")
-                )
-                verb = data["verb"]["id"]
-                locked.last_statement_at = now
-                if CATEGORY_CMI5 not in categories or verb not in AU_VERBS:
-                    continue
-                locked.verbs = [*locked.verbs, verb]
-                if verb == INITIALIZED:
-                    locked.initialized_at = now
-                elif verb == TERMINATED:
-                    locked.terminated_at = now
-                else:
-                    _note_result(locked, verb, data.get("result") or {})
-                    judged = True
-            locked.save()
-            if locked.terminated_at is not None:
-                _revoke(locked)
-            if judged:
-                complete_course = _issue_satisfied(
-                    locked.registration, session_id=locked.session_id
-                )
-        client._cmi5_session = locked
-        if complete_course:
-            _complete(locked.registration.enrollment)
-
-    def check_document(self, client, kind: str, scope: dict, method: str) -> None:
-        if kind == DocumentKind.ACTIVITY_PROFILE:
-            if method not in ("GET", "HEAD"):
-                raise _refuse(
-                    "an AU credential may read activity profiles, not write them."
-                )
-            return
-        if scope.get("agent") != self._agent(client):
-            raise _refuse("an AU credential may only use its own learner's documents.")
-        session = self._session(client)
-        if kind == DocumentKind.STATE:
-            registration = scope.get("registration")
-            if registration not in (None, "", str(session.registration.registration)):
-                raise _refuse(
-                    "an AU credential may only use its own registration's state."
-                )
-            if scope.get("document_id") in (LAUNCH_DATA, None) and method not in (
-                "GET",
-                "HEAD",
-            ):
-                raise _refuse("the AU must not modify or delete LMS.LaunchData (10.0).")
-
-    def reading_agent(self, client) -> str | None:
-        return self._agent(client)
-
-
-def _note_result(session: Cmi5Session, verb: str, result: dict) -> None:
-    """Where the AU stands for moveOn after completed, passed or failed."""
-    registration = session.registration
-    state, _ = ScoState.objects.get_or_create(
-        enrollment=registration.enrollment, item=session.item
-    )
-    if verb == COMPLETED:
-        state.completion_status = "completed"
-    elif verb == PASSED:
-        state.success_status = "passed"
-    elif verb == FAILED and state.success_status != "passed":
-        state.success_status = "failed"
-    scaled = (result.get("score") or {}).get("scaled")
-    if scaled is not None:
-        state.score_scaled = Decimal(str(scaled))
-    state.is_complete = state.is_complete or move_on_met(
-        session.item.move_on,
-        completed=state.completion_status == "completed",
-        passed=state.success_status == "passed",
-    )
-    state.updated_at = timezone.now()
-    state.save()

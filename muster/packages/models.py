@@ -219,6 +219,9 @@ class Cmi5Session(models.Model):
     )
     launched_at = models.DateTimeField(default=timezone.now)
     fetched_at = models.DateTimeField(null=True, blank=True)
+    preferences_read_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the AU read cmi5LearnerPreferences."
+    )
     initialized_at = models.DateTimeField(null=True, blank=True)
     terminated_at = models.DateTimeField(null=True, blank=True)
     abandoned_at = models.DateTimeField(null=True, blank=True)

@@ -16,14 +16,19 @@ class ClientPolicy:
     def applies(self, client) -> bool:
         return False
 
-    def check_statements(self, client, statements: list[dict]) -> None:
-        """Refuse the batch (nothing stored) if the client may not send it."""
+    def check_statements(
+        self, client, statements: list[dict], *, without_id=frozenset()
+    ) -> None:
+        """Refuse the batch (nothing stored) if the client may not send it.
+        `without_id`: the indexes of statements that came without an id (the LRS
+        has given them one since)."""
 
     def stored(self, client, rows) -> None:
         """After the batch is stored (in place of the xAPI completion mapping)."""
 
-    def check_document(self, client, kind: str, scope: dict, method: str) -> None:
-        """Refuse a document request the client may not make."""
+    def check_request(self, client, resource: str, xrequest) -> None:
+        """Refuse a request to `resource` (the handler's name: "state",
+        "agent_profile"...) before it is handled."""
 
     def reading_agent(self, client) -> str | None:
         """The only agent (agent_key) whose statements the client may read."""

@@ -67,13 +67,16 @@ def store_statements(
     from muster.xapi.signatures import check_signatures
 
     parts = parts or {}
+    without_id = {
+        i for i, s in enumerate(statements) if isinstance(s, dict) and "id" not in s
+    }
     ids = _prepare_ids(statements)
     _check_attachments(statements, parts)
     for index, statement in enumerate(statements):
         check_signatures(statement, parts, f"statement[{index}]")
     policy = for_client(client)
     if policy is not None:
-        policy.check_statements(client, statements)
+        policy.check_statements(client, statements, without_id=without_id)
     try:
         rows = _write(agency, client, statements, ids, parts, authority, version)
     except IntegrityError:

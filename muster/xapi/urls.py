@@ -1,4 +1,8 @@
-"""The xAPI resources, at the paths Part Three names (no trailing slash)."""
+"""The xAPI resources, at the paths Part Three names (no trailing slash).
+
+A doubled slash after the endpoint (`/xapi//statements`) is accepted too: clients
+join the endpoint and the resource with "/" whether the endpoint ends in one or
+not, and cmi5 launch URLs give the endpoint with its slash."""
 
 from django.urls import re_path
 
@@ -7,11 +11,13 @@ from muster.xapi import views
 app_name = "xapi"
 
 urlpatterns = [
-    re_path(r"^about/?$", views.about, name="about"),
-    re_path(r"^statements/?$", views.statements, name="statements"),
-    re_path(r"^activities/state/?$", views.state, name="state"),
-    re_path(r"^activities/profile/?$", views.activity_profile, name="activity-profile"),
-    re_path(r"^activities/?$", views.activities, name="activities"),
-    re_path(r"^agents/profile/?$", views.agent_profile, name="agent-profile"),
-    re_path(r"^agents/?$", views.agents, name="agents"),
+    re_path(r"^/?about/?$", views.about, name="about"),
+    re_path(r"^/?statements/?$", views.statements, name="statements"),
+    re_path(r"^/?activities/state/?$", views.state, name="state"),
+    re_path(
+        r"^/?activities/profile/?$", views.activity_profile, name="activity-profile"
+    ),
+    re_path(r"^/?activities/?$", views.activities, name="activities"),
+    re_path(r"^/?agents/profile/?$", views.agent_profile, name="agent-profile"),
+    re_path(r"^/?agents/?$", views.agents, name="agents"),
 ]

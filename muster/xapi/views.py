@@ -93,6 +93,9 @@ def resource(methods: tuple[str, ...], needs_auth: bool = True):
                     xrequest.method == "HEAD" and "GET" not in methods
                 ):
                     raise Refused(405, f"{xrequest.method} is not allowed here.")
+                policy = for_client(xrequest.client)
+                if policy is not None:
+                    policy.check_request(xrequest.client, handler.__name__, xrequest)
                 response = handler(xrequest)
             except Refused as refusal:
                 response = error(refusal.status, str(refusal), version)
@@ -424,11 +427,6 @@ def _document(xrequest, kind, scope, id_name, *, strict=True) -> HttpResponse:
     agency = lrs_agency(xrequest.client)
     document_id = xrequest.params.get(id_name)
     method = xrequest.method
-    policy = for_client(xrequest.client)
-    if policy is not None:
-        policy.check_document(
-            xrequest.client, kind, {**scope, "document_id": document_id}, method
-        )
     if method in ("GET", "HEAD") and document_id is None:
         since = xrequest.params.get("since")
         moment = parse_timestamp(since, "since") if since else None

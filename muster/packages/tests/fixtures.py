@@ -241,6 +241,7 @@ CMI5_AU_JS = """
                 "Content-Type": "application/json"},
       body: body ? JSON.stringify(body) : undefined
     }).then(function (r) {
+      if (r.status === 404 && method === "GET") { return null; }  // no document yet
       if (!r.ok) { throw new Error(path + " answered " + r.status); }
       return r.status === 204 ? null : r.json();
     });

@@ -10,7 +10,7 @@ import json
 import re
 import uuid
 from datetime import timedelta
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.core.management import call_command
 from django.test import Client, override_settings
@@ -101,8 +101,18 @@ class Cmi5TestCase(BaseTestCase):
         return response.json()
 
     def started(self, position: int = 1) -> tuple[dict, str]:
+        """Launched, token fetched and the learner preferences read (11.0), as an
+        AU starts."""
         params = self.launch(position)
-        return params, self.fetch(params)["auth-token"]
+        token = self.fetch(params)["auth-token"]
+        self.preferences(params, token)
+        return params, token
+
+    def preferences(self, params, token, method="GET", body=None, **extra):
+        query = {"agent": params["actor"], "profileId": "cmi5LearnerPreferences"}
+        query.update(extra)
+        query = {k: v for k, v in query.items() if v is not None}
+        return self.xapi(token, method, "agents/profile", body, **query)
 
     def xapi(self, token, method, path, body=None, **params):
         query = "&".join(f"{k}={v}" for k, v in params.items())
@@ -129,14 +139,17 @@ class Cmi5TestCase(BaseTestCase):
             "actor": json.loads(params["actor"]),
             "verb": {"id": verb},
             "object": {"id": params["activityId"]},
-            "timestamp": timezone.now().isoformat(),
+            "timestamp": timezone.now().isoformat().replace("+00:00", "Z"),
             "context": {
                 "registration": params["registration"],
                 "contextActivities": {
                     "category": categories,
                     "grouping": [{"id": item.identifier}],
                 },
-                "extensions": {cmi5.SESSION_ID: params["session"]},
+                "extensions": {
+                    cmi5.SESSION_ID: params["session"],
+                    **({cmi5.MASTERY_SCORE: 0.8} if item == self.au1 else {}),
+                },
                 **context,
             },
         }
@@ -222,6 +235,7 @@ class LaunchTests(Cmi5TestCase):
         data = response.json()
         template = data["contextTemplate"]
         self.assertEqual(template["extensions"][cmi5.SESSION_ID], params["session"])
+        self.assertEqual(template["extensions"][cmi5.MASTERY_SCORE], 0.8)
         self.assertEqual(
             template["contextActivities"]["grouping"][0]["id"], self.au1.identifier
         )
@@ -263,14 +277,79 @@ class LaunchTests(Cmi5TestCase):
         )
         self.assertEqual(response.status_code, 204, response.content)
 
-    def test_11_0_learner_preferences_are_in_the_agent_profile(self) -> None:
+    def test_11_0_learner_preferences_the_au_may_write_well_formed(self) -> None:
+        params = self.launch()
+        token = self.fetch(params)["auth-token"]
+        # Muster keeps no audio preference, so it writes no document (404 is
+        # what the AU reads then).
+        self.assertEqual(self.preferences(params, token).status_code, 404)
+        good = {"languagePreference": "en-US,fr-FR", "audioPreference": "off"}
+        self.assertEqual(self.preferences(params, token, "PUT", good).status_code, 204)
+        self.assertEqual(self.preferences(params, token).json(), good)
+        other = json.dumps({"mbox": "mailto:someone@example.com"})
+        bad = [
+            ({"agent": None}, good),
+            ({"agent": other}, good),
+            ({}, {"languagePreference": "en-US"}),
+            ({}, {"audioPreference": "on"}),
+            ({}, {**good, "languagePreference": "not comma separated"}),
+            ({}, {**good, "languagePreference": ""}),
+            ({}, {**good, "audioPreference": "loud"}),
+            ({}, ["en-US"]),
+        ]
+        for extra, body in bad:
+            with self.subTest(extra=extra, body=body):
+                response = self.preferences(params, token, "PUT", body, **extra)
+                self.assertEqual(response.status_code, 403, response.content)
+        text = self.http.put(
+            "/xapi/agents/profile?"
+            + urlencode(
+                {"agent": params["actor"], "profileId": "cmi5LearnerPreferences"}
+            ),
+            "just some text",
+            content_type="text/plain",
+            HTTP_AUTHORIZATION=f"Basic {token}",
+            HTTP_X_EXPERIENCE_API_VERSION="1.0.3",
+        )
+        self.assertEqual(text.status_code, 403)
+        self.assertEqual(self.preferences(params, token).json(), good)
+
+    def test_11_0_statements_wait_until_the_preferences_are_read(self) -> None:
+        params = self.launch()
+        token = self.fetch(params)["auth-token"]
+        before = Statement.objects.count()
+        self.assertEqual(
+            self.send(token, self.defined(params, cmi5.INITIALIZED)).status_code, 403
+        )
+        self.assertEqual(Statement.objects.count(), before)
+        self.preferences(params, token)
+        self.assertEqual(
+            self.send(token, self.defined(params, cmi5.INITIALIZED)).status_code, 200
+        )
+
+    def test_the_endpoint_works_with_a_doubled_slash(self) -> None:
         params, token = self.started()
-        response = self.xapi(
-            token, "GET", "agents/profile", agent=params["actor"],
-            profileId="cmi5LearnerPreferences",
-        )  # fmt: skip
-        self.assertEqual(response.status_code, 200)
-        self.assertEqual(response.json()["languagePreference"], "en-US")
+        statement = self.defined(params, cmi5.INITIALIZED)
+        response = self.http.put(
+            f"/xapi//statements?statementId={statement['id']}",
+            json.dumps(statement),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Basic {token}",
+            HTTP_X_EXPERIENCE_API_VERSION="1.0.3",
+        )
+        self.assertEqual(response.status_code, 204, response.content)
+
+    def test_10_0_state_only_for_the_launch_registration(self) -> None:
+        params, token = self.started()
+        for registration in (None, str(uuid.uuid4())):
+            query = {
+                "activityId": params["activityId"], "agent": params["actor"],
+                "stateId": "bookmark",
+            }  # fmt: skip
+            if registration:
+                query["registration"] = registration
+            response = self.xapi(token, "PUT", "activities/state", {"a": 1}, **query)
+            self.assertEqual(response.status_code, 403, registration)
 
     def test_8_1_own_window_aus_open_in_a_window_of_their_own(self) -> None:
         self.au1.launch_method = "OwnWindow"
@@ -471,6 +550,39 @@ class StatementRuleTests(Cmi5TestCase):
             params, cmi5.TERMINATED, {"duration": "PT1S"}, moveon=True
         )
         self.assert_refused(token, terminated)  # 9.6.2.2
+
+    def test_9_1_and_9_7_ids_and_utc_timestamps_are_required(self) -> None:
+        params, token = self.started()
+        no_id = self.defined(params, cmi5.INITIALIZED)
+        del no_id["id"]
+        no_time = self.defined(params, cmi5.INITIALIZED)
+        del no_time["timestamp"]
+        local = self.defined(params, cmi5.INITIALIZED)
+        local["timestamp"] = local["timestamp"].replace("Z", "-06:00")
+        for statement in (no_id, no_time, local):
+            self.assert_refused(token, statement)
+        self.run_session(params, token, self.defined(params, cmi5.INITIALIZED))
+
+    def test_9_6_3_2_passed_carries_the_mastery_score(self) -> None:
+        params, token = self.started()
+        self.run_session(params, token, self.defined(params, cmi5.INITIALIZED))
+        passed = self.defined(
+            params, cmi5.PASSED, {"success": True, "duration": "PT1S"}
+        )
+        del passed["context"]["extensions"][cmi5.MASTERY_SCORE]
+        self.assert_refused(token, passed)
+        passed["context"]["extensions"][cmi5.MASTERY_SCORE] = 0.8
+        self.assertEqual(self.send(token, passed).status_code, 200)
+
+    def test_9_2_the_actor_is_an_agent_with_an_account(self) -> None:
+        params, token = self.started()
+        self.run_session(params, token, self.defined(params, cmi5.INITIALIZED))
+        group = self.defined(params, cmi5.PASSED, {"success": True, "duration": "PT1S"})
+        group["actor"]["objectType"] = "Group"
+        mbox = self.defined(params, cmi5.PASSED, {"success": True, "duration": "PT1S"})
+        mbox["actor"] = {"mbox": "mailto:catapult@example.com"}
+        for statement in (group, mbox):
+            self.assert_refused(token, statement)
 
     def test_9_6_the_context_template_is_required(self) -> None:
         params, token = self.started()

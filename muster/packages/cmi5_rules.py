@@ -1,0 +1,415 @@
+"""What an AU's one-session credential may do at /xapi/, and what cmi5 makes of it.
+
+`Cmi5Policy` is registered with muster.xapi.policy for the LRS clients that
+muster.packages.cmi5.launch makes, one per AU session. Before a batch is stored
+it checks every statement against the cmi5 specification (Quartz; sections
+7.1, 9.1 to 9.7, 10.0) and refuses the whole batch with 403 Forbidden, naming
+the statement, the rule and its section, when one breaks them: 6.3 says the LMS
+SHOULD reject such statements, and a rejected statement needs no voiding.
+Other requests are limited to the session's learner and registration, and the
+LMS's own documents (LMS.LaunchData) are read-only (10.0). After a batch is
+stored it records the session's progress, judges moveOn and issues Satisfied.
+
+Order is the order of arrival: a statement is judged against what the session
+and the registration already hold (9.3 orders by timestamp; an AU whose
+timestamps disagree with its sending order is judged as it sent).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+
+from muster.packages.cmi5 import (
+    AU_VERBS,
+    CATEGORY_CMI5,
+    CATEGORY_MOVEON,
+    COMPLETED,
+    FAILED,
+    INITIALIZED,
+    LAUNCH_DATA,
+    LMS_VERBS,
+    MASTERY_SCORE,
+    PASSED,
+    PREFERENCES,
+    SESSION_ID,
+    TERMINATED,
+    VERB_NAMES,
+    _complete,
+    _expired,
+    _issue_satisfied,
+    _revoke,
+    abandon,
+    actor_of,
+    au_activity_id,
+    move_on_met,
+)
+from muster.packages.models import Cmi5Session, ScoState
+from muster.xapi.identity import agent_key
+from muster.xapi.models import Statement
+from muster.xapi.policy import ClientPolicy
+from muster.xapi.protocol import Refused, load_json
+from muster.xapi.validation import TIMESTAMP, VOIDED, Invalid
+
+# RFC 5646 language tags, loosely: a primary subtag and optional subtags (11.1).
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+UTC_ZONES = ("Z", "z", "+00:00", "+0000", "+00")
+
+
+def refuse(message: str) -> Refused:
+    return Refused(403, f"cmi5: {message}")
+
+
+def ids_of(values) -> list[str]:
+    if isinstance(values, dict):
+        values = [values]
+    return [v.get("id") for v in values or [] if isinstance(v, dict)]
+
+
+class SessionView:
+    """What a batch may do, given what the session and registration hold so far."""
+
+    def __init__(self, session: Cmi5Session) -> None:
+        self.session = session
+        self.verbs = list(session.verbs)
+        self.initialized = session.initialized_at is not None
+        self.terminated = session.terminated_at is not None
+        earlier = Cmi5Session.objects.filter(
+            registration=session.registration, item=session.item
+        ).exclude(pk=session.pk)
+        self.registration_verbs = [v for s in earlier for v in s.verbs]
+
+    def seen(self, verb: str) -> bool:
+        return verb in self.verbs or verb in self.registration_verbs
+
+
+def check_statement(
+    statement: dict, view: SessionView, where: str, *, has_id: bool = True
+) -> None:
+    """Refuse (403) one AU statement that breaks cmi5's rules; else note it in `view`."""
+    session = view.session
+    item = session.item
+    registration = session.registration
+    verb = statement["verb"]["id"]
+    actor = statement["actor"]
+    if not has_id:
+        raise refuse(f"{where}.id: the AU must give every statement an id (9.1).")
+    _check_timestamp(statement, where)
+    if actor.get("objectType", "Agent") != "Agent" or "account" not in actor:
+        raise refuse(f"{where}.actor: must be an Agent with an account (9.2).")
+    if agent_key(actor) != agent_key(actor_of(registration.enrollment)):
+        raise refuse(f"{where}.actor: not the learner this AU was launched for (8.1).")
+    if verb == VOIDED:
+        raise refuse(f"{where}: an AU may not void statements (6.3).")
+    if verb in LMS_VERBS:
+        raise refuse(f"{where}: '{VERB_NAMES[verb]}' is the LMS's verb (9.3).")
+    if view.terminated:
+        raise refuse(f"{where}: the session is terminated; nothing may follow (9.3.8).")
+    if session.preferences_read_at is None:
+        raise refuse(
+            f"{where}: the AU must first read the cmi5LearnerPreferences agent "
+            "profile (11.0)."
+        )
+    context = statement.get("context")
+    if not isinstance(context, dict):
+        raise refuse(f"{where}.context: the contextTemplate must be used (9.6, 10.0).")
+    if str(context.get("registration", "")).lower() != str(registration.registration):
+        raise refuse(f"{where}.context.registration: not the launch's (9.6.1).")
+    extensions = context.get("extensions") or {}
+    if extensions.get(SESSION_ID) != session.session_id:
+        raise refuse(
+            f"{where}.context.extensions: the launch's session id is required (9.6.3.1)."
+        )
+    activities = context.get("contextActivities") or {}
+    if item.identifier not in ids_of(activities.get("grouping")):
+        raise refuse(
+            f"{where}.context.contextActivities.grouping: the publisher id activity "
+            "of the contextTemplate is required (9.6.2.3, 10.0)."
+        )
+    categories = ids_of(activities.get("category"))
+    defined = CATEGORY_CMI5 in categories
+    if not view.initialized and not (defined and verb == INITIALIZED):
+        raise refuse(f"{where}: Initialized must be the first statement (9.3.2).")
+    if not defined:
+        if CATEGORY_MOVEON in categories:
+            raise refuse(
+                f"{where}: the moveOn category is for cmi5 defined statements with "
+                "success or completion (9.6.2.2)."
+            )
+        return  # "cmi5 allowed", between Initialized and Terminated (7.1.3)
+    if verb not in AU_VERBS:
+        raise refuse(f"{where}: the cmi5 category is only for cmi5's verbs (7.1.3).")
+    _check_defined(statement, verb, view, where, categories)
+    view.verbs.append(verb)
+    view.initialized = view.initialized or verb == INITIALIZED
+    view.terminated = verb == TERMINATED
+
+
+def _check_timestamp(statement: dict, where: str) -> None:
+    value = statement.get("timestamp")
+    if value is None:
+        raise refuse(f"{where}.timestamp: every statement needs a timestamp (9.7).")
+    match = TIMESTAMP.match(value) if isinstance(value, str) else None
+    if match is None or match["zone"] not in UTC_ZONES:
+        raise refuse(f"{where}.timestamp: must be in UTC (Z or +00:00) (9.7).")
+
+
+def _check_defined(statement, verb, view: SessionView, where, categories) -> None:
+    session = view.session
+    item = session.item
+    name = VERB_NAMES[verb]
+    target = statement["object"]
+    if target.get("objectType", "Activity") != "Activity" or target.get(
+        "id"
+    ) != au_activity_id(item):
+        raise refuse(f"{where}.object.id: must be the launch's activityId (9.4).")
+    if verb in view.verbs:
+        raise refuse(f"{where}: '{name}' twice in one session (9.3).")
+    if verb in (PASSED, FAILED) and ({PASSED, FAILED} & set(view.verbs)):
+        raise refuse(f"{where}: only one of passed and failed in a session (9.3).")
+    if verb == COMPLETED and view.seen(COMPLETED):
+        raise refuse(f"{where}: already completed in this registration (9.3.3).")
+    if verb == PASSED and view.seen(PASSED):
+        raise refuse(f"{where}: already passed in this registration (9.3.4).")
+    if verb == FAILED and view.seen(PASSED):
+        raise refuse(f"{where}: failed cannot follow passed in a registration (9.3).")
+    if verb in (COMPLETED, PASSED, FAILED) and session.launch_mode != "Normal":
+        raise refuse(
+            f"{where}: in {session.launch_mode} mode only initialized and terminated "
+            "are allowed (10.0 launchMode)."
+        )
+    result = statement.get("result") or {}
+    _check_score(result, verb, item.mastery_score, where)
+    if verb in (PASSED, FAILED) and item.mastery_score is not None:
+        given = ((statement.get("context") or {}).get("extensions") or {}).get(
+            MASTERY_SCORE
+        )
+        if _decimal(given) != item.mastery_score:
+            raise refuse(
+                f"{where}: the masteryscore extension must be the launch's "
+                f"masteryScore, {item.mastery_score} (9.6.3.2)."
+            )
+    expected = {PASSED: True, FAILED: False}.get(verb)
+    if expected is None and "success" in result:
+        raise refuse(f"{where}.result.success: not allowed with '{name}' (9.5.2).")
+    if expected is not None and result.get("success") is not expected:
+        raise refuse(
+            f"{where}.result.success: must be {str(expected).lower()} for '{name}' "
+            "(9.5.2)."
+        )
+    if verb == COMPLETED and result.get("completion") is not True:
+        raise refuse(f"{where}.result.completion: must be true for completed (9.5.3).")
+    if verb != COMPLETED and "completion" in result:
+        raise refuse(f"{where}.result.completion: not allowed with '{name}' (9.5.3).")
+    if verb in (COMPLETED, PASSED, FAILED, TERMINATED) and "duration" not in result:
+        raise refuse(f"{where}.result.duration: required with '{name}' (9.5.4.1).")
+    has_moveon = CATEGORY_MOVEON in categories
+    needs_moveon = "success" in result or "completion" in result
+    if needs_moveon != has_moveon:
+        raise refuse(
+            f"{where}: the moveOn category activity is required with success or "
+            "completion, and only then (9.6.2.2)."
+        )
+
+
+def _check_score(result: dict, verb: str, mastery, where: str) -> None:
+    score = result.get("score")
+    if score is None:
+        return
+    if verb not in (PASSED, FAILED):
+        raise refuse(f"{where}.result.score: only passed and failed (9.5.1).")
+    if "raw" in score and not ("min" in score and "max" in score):
+        raise refuse(f"{where}.result.score: raw needs min and max (9.5.1).")
+    for key in ("raw", "min", "max"):
+        if key in score and score[key] != int(score[key]):
+            raise refuse(f"{where}.result.score.{key}: must be an integer (9.5.1).")
+    scaled = _decimal(score.get("scaled"))
+    if mastery is None or scaled is None:
+        return
+    if verb == PASSED and scaled < mastery:
+        raise refuse(
+            f"{where}: passed with {scaled}, below the masteryScore {mastery} (9.3.4)."
+        )
+    if verb == FAILED and scaled >= mastery:
+        raise refuse(
+            f"{where}: failed with {scaled}, not below the masteryScore {mastery} "
+            "(9.3.5)."
+        )
+
+
+def _decimal(value) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def check_preferences(xrequest) -> None:
+    """cmi5LearnerPreferences as section 11 shapes it; else 403 (the LMS may refuse
+    an AU's change, 11.0)."""
+    if xrequest.method == "DELETE":
+        raise refuse("the AU may change cmi5LearnerPreferences, not delete it (11.0).")
+    if xrequest.content_type != "application/json":
+        raise refuse("cmi5LearnerPreferences must be JSON (11.0).")
+    try:
+        body = load_json(xrequest.body, "cmi5LearnerPreferences")
+    except Invalid as invalid:
+        raise refuse(str(invalid)) from None
+    if not isinstance(body, dict):
+        raise refuse("cmi5LearnerPreferences must be a JSON object (11.0).")
+    needed = ("languagePreference", "audioPreference")
+    if xrequest.method == "PUT" and any(key not in body for key in needed):
+        raise refuse(
+            "cmi5LearnerPreferences needs languagePreference and audioPreference (11.0)."
+        )
+    languages = body.get("languagePreference", "en")
+    if not isinstance(languages, str) or not all(
+        LANGUAGE_TAG.match(tag) for tag in languages.split(",")
+    ):
+        raise refuse(
+            "languagePreference: a comma-separated list of RFC 5646 tags, such as "
+            "'en-US,fr-FR' (11.1)."
+        )
+    if body.get("audioPreference", "on") not in ("on", "off"):
+        raise refuse("audioPreference: 'on' or 'off' (11.2).")
+
+
+class Cmi5Policy(ClientPolicy):
+    """The one-session credential of an AU: its statements, its learner, its rules."""
+
+    def _session(self, client) -> Cmi5Session | None:
+        if not hasattr(client, "_cmi5_session"):
+            client._cmi5_session = (
+                Cmi5Session.objects.select_related(
+                    "item__package", "registration__enrollment"
+                )
+                .filter(credential_id=client.pk)
+                .first()
+            )
+        return client._cmi5_session
+
+    def applies(self, client) -> bool:
+        return self._session(client) is not None
+
+    def _agent(self, client) -> str:
+        return agent_key(actor_of(self._session(client).registration.enrollment))
+
+    def check_statements(self, client, statements, *, without_id=frozenset()) -> None:
+        session = self._session(client)
+        session.refresh_from_db()
+        if session.abandoned_at is not None:
+            raise refuse("the session was abandoned; nothing more is accepted (9.3.6).")
+        if _expired(session):
+            abandon(session)
+            raise refuse("the session has expired and is abandoned (9.3.6).")
+        stored = set(
+            Statement.objects.filter(
+                agency=client.agency,
+                statement_id__in=[uuid.UUID(s["id"]) for s in statements],
+            ).values_list("statement_id", flat=True)
+        )
+        view = SessionView(session)
+        for index, statement in enumerate(statements):
+            if index not in without_id and uuid.UUID(statement["id"]) in stored:
+                continue  # a repeat, which the LRS accepts without storing again
+            where = f"statement[{index}]" if len(statements) > 1 else "statement"
+            check_statement(statement, view, where, has_id=index not in without_id)
+
+    def stored(self, client, rows) -> None:
+        session = self._session(client)
+        complete_course = False
+        with transaction.atomic():
+            locked = Cmi5Session.objects.select_for_update().get(pk=session.pk)
+            now = timezone.now()
+            judged = False
+            for row in rows:
+                context = row.data.get("context") or {}
+                categories = ids_of(
+                    context.get("contextActivities", {}).get("category")
+                )
+                verb = row.data["verb"]["id"]
+                locked.last_statement_at = now
+                if CATEGORY_CMI5 not in categories or verb not in AU_VERBS:
+                    continue
+                locked.verbs = [*locked.verbs, verb]
+                if verb == INITIALIZED:
+                    locked.initialized_at = now
+                elif verb == TERMINATED:
+                    locked.terminated_at = now
+                else:
+                    note_result(locked, verb, row.data.get("result") or {})
+                    judged = True
+            locked.save()
+            if locked.terminated_at is not None:
+                _revoke(locked)
+            if judged:
+                complete_course = _issue_satisfied(
+                    locked.registration, session_id=locked.session_id
+                )
+        client._cmi5_session = locked
+        if complete_course:
+            _complete(locked.registration.enrollment)
+
+    def check_request(self, client, resource: str, xrequest) -> None:
+        """Documents and agents of the session's learner only (and registration)."""
+        params, method = xrequest.params, xrequest.method
+        reads = method in ("GET", "HEAD")
+        if resource == "activity_profile" and not reads:
+            raise refuse("an AU credential may read activity profiles, not write them.")
+        if resource not in ("state", "agent_profile", "agents"):
+            return
+        try:
+            agent = load_json(params.get("agent", "").encode(), "agent")
+            key = agent_key(agent) if isinstance(agent, dict) else None
+        except (Invalid, TypeError, KeyError):
+            key = None
+        if key != self._agent(client):
+            raise refuse("an AU credential may only use its own learner's data (8.2).")
+        session = self._session(client)
+        if resource == "state":
+            if params.get("registration", "").lower() != str(
+                session.registration.registration
+            ):
+                raise refuse("an AU credential may only use its registration's state.")
+            if not reads and params.get("stateId") in (LAUNCH_DATA, None):
+                raise refuse("the AU must not modify or delete LMS.LaunchData (10.0).")
+        if resource == "agent_profile" and params.get("profileId") == PREFERENCES:
+            if reads:
+                Cmi5Session.objects.filter(
+                    pk=session.pk, preferences_read_at__isnull=True
+                ).update(preferences_read_at=timezone.now())
+            else:
+                check_preferences(xrequest)
+
+    def reading_agent(self, client) -> str | None:
+        return self._agent(client)
+
+
+def note_result(session: Cmi5Session, verb: str, result: dict) -> None:
+    """Where the AU stands for moveOn after completed, passed or failed."""
+    registration = session.registration
+    state, _ = ScoState.objects.get_or_create(
+        enrollment=registration.enrollment, item=session.item
+    )
+    if verb == COMPLETED:
+        state.completion_status = "completed"
+    elif verb == PASSED:
+        state.success_status = "passed"
+    elif verb == FAILED and state.success_status != "passed":
+        state.success_status = "failed"
+    scaled = _decimal((result.get("score") or {}).get("scaled"))
+    if scaled is not None:
+        state.score_scaled = scaled
+    state.is_complete = state.is_complete or move_on_met(
+        session.item.move_on,
+        completed=state.completion_status == "completed",
+        passed=state.success_status == "passed",
+    )
+    state.updated_at = timezone.now()
+    state.save()
