@@ -16,7 +16,14 @@ from posixpath import normpath
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -121,9 +128,14 @@ def play(request: HttpRequest, slug: str, position: int | None = None) -> HttpRe
         "heartbeat_seconds": seat.HEARTBEAT_SECONDS,
     }
     frames = [launch.content_origin()]
+    mode = request.GET.get("mode") or None
+    if is_cmi5 and mode is not None and mode not in cmi5.LAUNCH_MODES:
+        return HttpResponseBadRequest(
+            f"mode: '{mode[:20]}' is not one of Normal, Browse or Review."
+        )
     if not problem and is_cmi5:
         parent = f"{request.scheme}://{request.get_host()}"
-        context["launch_url"] = cmi5.launch(enrollment, item, parent=parent)
+        context["launch_url"] = cmi5.launch(enrollment, item, parent=parent, mode=mode)
         context["own_window"] = item.launch_method == "OwnWindow"
         context["content_origin"] = launch.content_origin()
         au_origin = _origin(item.href)

@@ -621,6 +621,18 @@ class StatementRuleTests(Cmi5TestCase):
             self.defined(params, cmi5.FAILED, {"success": False, "duration": "PT1S"}),
         )
 
+    def test_10_0_browse_mode_on_request_records_no_completion(self) -> None:
+        response = self.client.get(f"/learn/{self.course.slug}/package/2/?mode=Loud")
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(Cmi5Session.objects.exists())
+        self.client.get(f"/learn/{self.course.slug}/package/2/?mode=Browse")
+        session = Cmi5Session.objects.get()
+        self.assertEqual(session.launch_mode, "Browse")
+        launched = cmi5_rows(cmi5.LAUNCHED).get().data
+        self.assertEqual(
+            launched["context"]["extensions"][cmi5.EXTENSION + "launchmode"], "Browse"
+        )
+
     def test_10_0_review_mode_records_no_completion(self) -> None:
         params, token = self.started(2)
         self.run_session(
