@@ -52,6 +52,8 @@ def test_every_command_of_the_services_exists(compose):
     assert manage_commands(services["scheduler"]["command"]) == [
         "send_reminders",
         "prune_imports",
+        "abandon_cmi5_sessions",
+        "lti_send_scores",
     ]
     known = get_commands()
     for name in APP_SERVICES:

@@ -73,6 +73,18 @@ CSRF_EXEMPT = {
     # The package runtime's commit endpoint: a signed launch token in its URL is
     # its only credential (docs/packages.md).
     "packages:commit",
+    # cmi5's fetch URL (cmi5 8.2): the AU posts to it from the content origin; the
+    # signed launch token in its path names the session, and it answers once.
+    "packages:cmi5-fetch",
+    # LTI 1.3: the platform posts cross-site by design. Login only redirects to the
+    # platform; the launch's credential is the platform-signed id_token bound to a
+    # state cookie this browser got at login; the deep-link answer carries a signed
+    # pick token made for that launch; dynamic registration's URL is a signed
+    # invitation (docs/lti.md).
+    "lti:login",
+    "lti:launch",
+    "lti:deep-link",
+    "lti:register",
 }
 
 
