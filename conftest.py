@@ -173,10 +173,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     from muster.agencies.tests import standings_check
 
     standings_check.state["enabled"] = not item.get_closest_marker("no_standings_check")
-    standings_check.state["compare"] = bool(
-        item.get_closest_marker("standings_check")
-        or os.environ.get("MUSTER_STANDINGS_CHECK") == "1"
-    )
+    standings_check.state["compare"] = os.environ.get("MUSTER_STANDINGS_CHECK") != "0"
+    standings_check.state["wrote"] = False
     problem = None
     if item.get_closest_marker("postgres"):
         if not is_postgres_database():

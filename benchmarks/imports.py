@@ -6,7 +6,9 @@ preview (read, parse, check, match) and the confirmed import (preview again insi
 the transaction, then write people, licenses, employments or records with one
 audit entry per created row), and the same roster imported a second time (all
 rows unchanged, nothing written). Prints a Markdown table for BENCHMARKS.md.
-Run: .venv/bin/python benchmarks/imports.py [--rows N]
+Run: .venv/bin/python benchmarks/imports.py [--rows N] [--verify]
+With --verify, `manage.py standings verify` runs on the database afterwards and the
+script exits 1 if any stored standing differs (a CI step in .ci/run).
 """
 
 from __future__ import annotations
@@ -113,7 +115,12 @@ def timed(label: str, function) -> tuple[str, float, object]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000)
-    rows = parser.parse_args().rows
+    parser.add_argument(
+        "--verify", action="store_true", help="then run `manage.py standings verify`"
+    )
+    args = parser.parse_args()
+    rows = args.rows
+    verified = ""
     with tempfile.TemporaryDirectory() as scratch:
         set_up_django(Path(scratch) / "bench.sqlite3")
         from django.db import connection
@@ -149,6 +156,18 @@ def main() -> None:
                 "apply", lambda b=b: actions.apply_batch(b, user)
             )
             results.append((label, preview, apply, counts))
+        if args.verify:
+            from django.core.management import call_command
+
+            from muster.agencies.models import Person, Standing
+
+            start = time.perf_counter()
+            call_command("standings", "verify")  # CommandError (exit 1) if any differ
+            verified = (
+                f"`standings verify`: clean for {Person.objects.count():,} people "
+                f"({Standing.objects.count():,} standings) in "
+                f"{time.perf_counter() - start:.1f} s"
+            )
 
     print(
         f"{rows:,} rows; {connection.vendor}; Python {platform.python_version()}; "
@@ -158,6 +177,8 @@ def main() -> None:
     print("|---|---|---|---|")
     for label, preview, apply, counts in results:
         print(f"| {label} | {preview:.2f} s | {apply:.2f} s | {counts} |")
+    if verified:
+        print(f"\n{verified}")
 
 
 if __name__ == "__main__":

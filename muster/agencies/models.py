@@ -382,6 +382,11 @@ class TrainingRecord(Voidable):
                 name="one_live_record_per_natural_key",
             ),
         ]
+        # The dashboard counts what waits for review on every load: a few rows
+        # among an agency's hundreds of thousands.
+        indexes = [
+            models.Index(fields=["approval", "agency"], name="record_approval_agency")
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.completed_on})"
@@ -750,7 +755,13 @@ class Standing(DatedStatus):
                 fields=["person", "mandate_id", "year"], name="one_standing_per_year"
             )
         ]
-        indexes = [models.Index(fields=["year", "person"])]
+        indexes = [
+            models.Index(fields=["year", "person"]),
+            # Which mandates an agency's staff is under (`board.mandates_shown`).
+            models.Index(
+                fields=["year", "mandate_id", "person"], name="standing_mandate"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.mandate_id} {self.year}: {self.settled_status}"

@@ -20,6 +20,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from muster import rules
 from muster.agencies.models import (
     STATUS_ORDER,
+    Agency,
     Employment,
     License,
     Person,
@@ -200,12 +201,7 @@ def standings_for_agency(
     ordered = chosen.select_related("person").order_by(*SORTS[filters.sort])
     page = Paginator(ordered, PAGE_SIZE).get_page(page_number)
     jobs = Employment.objects.current(today).filter(agency=agency)
-    mandates = list(
-        Standing.objects.filter(year=year, person__in=staff_ids(agency, today))
-        .values_list("mandate_id", "mandate_title")
-        .distinct()
-        .order_by("mandate_title")
-    )
+    mandates = mandates_shown(agency, year, today)
     staff = jobs.values("person_id").distinct().count()
     return AgencyStandings(
         year=year,
@@ -216,16 +212,47 @@ def standings_for_agency(
         not_evaluated=staff - sum(tally.values()),
         staff=staff,
         mandates=mandates,
-        units=sorted(set(jobs.exclude(unit="").values_list("unit", flat=True))),
+        units=sorted(
+            jobs.exclude(unit="").order_by().values_list("unit", flat=True).distinct()
+        ),
         disciplines=sorted(
-            set(
-                Person.objects.filter(pk__in=staff_ids(agency, today)).values_list(
-                    "discipline", flat=True
-                )
-            )
+            Person.objects.filter(pk__in=staff_ids(agency, today))
+            .order_by()
+            .values_list("discipline", flat=True)
+            .distinct()
         ),
         warnings=warnings_of([m for m, _ in mandates]),
     )
+
+
+def mandates_shown(agency, year: int, today: date) -> list[tuple[str, str]]:
+    """(id, title) of each mandate someone on the staff has a standing under, by
+    title: one EXISTS per mandate in the library, each stopping at its first row
+    (the index on year, mandate and person), not a DISTINCT over every standing."""
+    known = {
+        mandate.id: mandate.title
+        for jurisdiction in rules.load_mandates().jurisdictions.values()
+        for mandate in jurisdiction.mandates
+    }
+    employed = Exists(
+        Employment.objects.current(today).filter(
+            agency=agency, person=OuterRef("person_id")
+        )
+    )
+    checks = {
+        f"m{index}": Exists(
+            Standing.objects.filter(year=year, mandate_id=mandate_id).filter(employed)
+        )
+        for index, mandate_id in enumerate(known)
+    }
+    found = Agency.objects.filter(pk=agency.pk).annotate(**checks).values(*checks)
+    present = found.first() or {}
+    shown = [
+        (mandate_id, known[mandate_id])
+        for index, mandate_id in enumerate(known)
+        if present.get(f"m{index}")
+    ]
+    return sorted(shown, key=lambda pair: pair[1])
 
 
 def tally_of(agency, year: int, today: date) -> dict[str, int]:

@@ -6,11 +6,15 @@ rows by hand (`make_person`, `make_record`, `objects.create`, `.update()`, raw
 SQL), around the actions. Such a write (an INSERT, UPDATE or DELETE on a table a
 standing depends on, whose innermost Muster frame is a test module) is noted, and
 everyone's standings are refreshed just before the next write by app code, the
-next request, and the end of the test. So a hand-made setting is stored as it was,
-and anything an action changes afterwards without refreshing shows as a
-difference. A test may opt out with the `no_standings_check` marker. The comparison itself
-runs for tests marked `standings_check`, and for every test with
-MUSTER_STANDINGS_CHECK=1 (not yet the default: see docs/architecture.md).
+next read of stored standings, the next request, and the end of the test. So a
+hand-made setting is stored as it was, and anything an action changes afterwards
+without refreshing shows as a difference.
+
+The comparison runs after every test that wrote to a table a standing depends on
+or to the standings themselves; a test that only reads costs nothing. It covers
+the people in the test database, which are the test's own (each test's rows are
+rolled back or flushed). A test may opt out with the `no_standings_check` marker
+and a reason; MUSTER_STANDINGS_CHECK=0 turns the comparison off for a run.
 """
 
 from __future__ import annotations
@@ -30,11 +34,18 @@ SOURCES = re.compile(
     r'|qualification|exemption)"?\b',
     re.IGNORECASE,
 )
+STANDINGS = re.compile(r'"?agencies_standing(summary)?"?\b', re.IGNORECASE)
 
 # enabled: hand writes are tracked and stored (every test, unless it opts out);
-# compare: the test's teardown also runs the comparison (tests marked
-# `standings_check`, or all of them with MUSTER_STANDINGS_CHECK=1).
-state = {"enabled": False, "compare": False, "flushing": False, "pending": False}
+# compare: the test's teardown runs the comparison if the test wrote (`wrote`);
+# pending: a hand write not stored yet.
+state = {
+    "enabled": False,
+    "compare": False,
+    "flushing": False,
+    "pending": False,
+    "wrote": False,
+}
 
 
 def _by_test_code() -> bool:
@@ -54,9 +65,16 @@ def _seen(sql) -> None:
     if not state["enabled"] or state["flushing"] or not isinstance(sql, str):
         return
     if not WRITE.match(sql):
+        # Whoever reads stored standings reads them as an action would have
+        # stored the rows written by hand.
+        if state["pending"] and STANDINGS.search(sql):
+            flush()
         return
+    head = sql[:200]
+    if SOURCES.search(head) or STANDINGS.search(head):
+        state["wrote"] = True
     if _by_test_code():
-        if SOURCES.search(sql[:200]):
+        if SOURCES.search(head):
             state["pending"] = True
     elif state["pending"]:
         flush()
@@ -120,16 +138,27 @@ def install_teardown_check() -> None:
     for case in (TestCase, TransactionTestCase):
         original = case.__dict__["_fixture_teardown"]
         case._fixture_teardown = _checked(original)
+    # Rows a class writes once (`setUpTestData`) are stored inside the class's
+    # transaction, not the first test's, which is rolled back.
+    set_up_class = TestCase.__dict__["setUpClass"].__func__
+
+    def setUpClass(cls):
+        set_up_class(cls)
+        if state["enabled"] and state["pending"] and not state["flushing"]:
+            flush()
+
+    TestCase.setUpClass = classmethod(setUpClass)
 
 
 def _checked(original):
     def _fixture_teardown(self):
         found = []
         try:
-            if state["enabled"] and state["compare"]:
+            if state["enabled"] and state["compare"] and state["wrote"]:
                 found = differences()
         finally:
             state["pending"] = False
+            state["wrote"] = False
             original(self)
         if found:
             listed = "\n".join(str(d) for d in found[:20])

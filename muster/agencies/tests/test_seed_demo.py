@@ -46,6 +46,14 @@ class SeedDemoTestCase(TestCase):
     def setUpTestData(cls) -> None:
         cls.seeded = run("seed_demo")
 
+    def test_standings_verify_is_clean_after_the_demo(self):
+        from muster.agencies.compliance.standings import verify_standings
+        from muster.agencies.models import StandingSummary
+
+        assert StandingSummary.objects.count() >= 250
+        assert verify_standings() == []
+        run("standings", "verify")  # raises CommandError on any difference
+
     def test_every_demo_record_is_on_the_audit_trail(self):
         from muster.audit.verify import verify
 

@@ -124,6 +124,25 @@ class ReminderTestCase(BaseTestCase):
         with self.assertRaises(IntegrityError):
             ReminderSent.objects.create(**fields)
 
+    def test_the_run_reads_stored_standings_and_evaluates_nobody(self) -> None:
+        from muster.agencies.tests.standings_check import flush
+
+        flush()
+        with (
+            mock.patch(
+                "muster.rules.engine.evaluate_population",
+                side_effect=AssertionError("evaluated"),
+            ),
+            mock.patch(
+                "muster.rules.evaluate", side_effect=AssertionError("evaluated")
+            ),
+        ):
+            send(date(2026, 10, 15))
+        reminded = {tuple(m.to) for m in mail.outbox if "due by" in m.subject}
+        self.assertIn(("bob@example.org",), reminded)
+        bob = next(m for m in mail.outbox if m.to == ["bob@example.org"])
+        self.assertIn("more hours needed by 31 December 2026", bob.body)
+
 
 class Inbox:
     """An aiosmtpd handler that keeps every message it receives."""
