@@ -128,7 +128,9 @@ def gaps_in_words(standing: Standing) -> list[str]:
             missing = max(Decimal(0), Decimal(r["required"]) - Decimal(r["earned"]))
             amount = f"{missing.normalize():f}"
             noun = "hour" if missing == 1 else "hours"
-            gaps.append(f"{r['label']}: {amount} more {noun} needed by {due:%-d %B %Y}.")
+            gaps.append(
+                f"{r['label']}: {amount} more {noun} needed by {due:%-d %B %Y}."
+            )
         else:
             gaps.append(f"{r['label']}: not done yet, due by {due:%-d %B %Y}.")
     return gaps

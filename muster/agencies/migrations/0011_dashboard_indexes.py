@@ -5,19 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agencies', '0010_standings'),
+        ("agencies", "0010_standings"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='standing',
-            index=models.Index(fields=['year', 'mandate_id', 'person'], name='standing_mandate'),
+            model_name="standing",
+            index=models.Index(
+                fields=["year", "mandate_id", "person"], name="standing_mandate"
+            ),
         ),
         migrations.AddIndex(
-            model_name='trainingrecord',
-            index=models.Index(fields=['approval', 'agency'], name='record_approval_agency'),
+            model_name="trainingrecord",
+            index=models.Index(
+                fields=["approval", "agency"], name="record_approval_agency"
+            ),
         ),
     ]
