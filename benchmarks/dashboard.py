@@ -166,13 +166,71 @@ def insert_rows(template, varying: tuple[str, ...], rows, batch: int = 20_000):
             cursor.executemany(sql, chunk)
 
 
-def change_one(coordinator, agency, n: int) -> float:
+def add_history(person, agency, total: int, seed: int) -> None:
+    """Give `person` `total` records in all, dated over the last eight years."""
+    from muster.agencies.models import CreditLine, TrainingRecord
+
+    rng = random.Random(seed)
+    have = set(
+        TrainingRecord.objects.filter(person=person).values_list("pk", flat=True)
+    )
+    first_day = date(2019, 1, 1)
+    insert_rows(
+        TrainingRecord(person=person, agency=agency, title="", completed_on=first_day),
+        ("person_id", "title", "completed_on", "provider_kind"),
+        (
+            (
+                person.pk,
+                f"History {n}",
+                (first_day + timedelta(days=rng.randrange(2900))).isoformat(),
+                rng.choice(PROVIDERS),
+            )
+            for n in range(total - len(have))
+        ),
+    )
+    new = TrainingRecord.objects.filter(person=person).exclude(pk__in=have)
+    insert_rows(
+        CreditLine(record_id=0, hours=Decimal(1), area="legal", topics=[]),
+        ("record_id", "hours", "area", "topics"),
+        (
+            (pk, "1.00", rng.choice(AREAS), json.dumps(rng.choice(TOPICS)))
+            for pk in new.values_list("pk", flat=True)
+        ),
+    )
+
+
+def raw_sql_time(client, url, params, repeat: int) -> tuple[list[float], int]:
+    """The reference: the request's own SQL, captured once and run again raw
+    through the same connection (no ORM, no view, no template)."""
+    from django.db import connection
+    from django.test import override_settings
+
+    connection.queries_log.clear()
+    with override_settings(DEBUG=True):
+        client.get(url, params)
+        captured = [
+            q["sql"]
+            for q in connection.queries
+            if q["sql"].startswith("SELECT") and "django_session" not in q["sql"]
+        ]
+    times = []
+    with connection.cursor() as cursor:
+        for _ in range(repeat):
+            start = time.perf_counter()
+            for sql in captured:
+                cursor.execute(sql)
+                cursor.fetchall()
+            times.append(time.perf_counter() - start)
+    return times, len(captured)
+
+
+def change_one(coordinator, agency, n: int, person=None) -> float:
     """Record one training for one officer through the action (which refreshes
     that officer's stored standings); returns how long the write took."""
     from muster.agencies import actions
     from muster.agencies.models import Person
 
-    person = Person.objects.order_by("pk")[n % 50]
+    person = person or Person.objects.order_by("pk")[n % 50]
     start = time.perf_counter()
     actions.record_training(
         actor=coordinator,
@@ -187,11 +245,13 @@ def change_one(coordinator, agency, n: int) -> float:
     return time.perf_counter() - start
 
 
-def timed(client, url, params, repeat, coordinator, agency, writes) -> list[float]:
+def timed(
+    client, url, params, repeat, coordinator, agency, writes, person=None
+) -> list[float]:
     """Each request follows a change (cold: nothing kept between requests)."""
     times = []
     for _ in range(repeat):
-        writes.append(change_one(coordinator, agency, len(writes)))
+        writes.append(change_one(coordinator, agency, len(writes), person))
         start = time.perf_counter()
         response = client.get(url, params)
         times.append(time.perf_counter() - start)
@@ -210,7 +270,14 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=25)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--person-records",
+        type=int,
+        default=1000,
+        help="records of the officer whose page is timed (0: no person page)",
+    )
     args = parser.parse_args()
+    load_before = os.getloadavg()
 
     scratch = Path(tempfile.mkdtemp(prefix="muster-bench-")) / "bench.sqlite3"
     set_up_django(scratch)
@@ -219,6 +286,11 @@ def main() -> None:
 
     start = time.perf_counter()
     agency, coordinator = build(args.people, args.records, args.seed)
+    from muster.agencies.models import Person
+
+    someone = Person.objects.order_by("pk").last()
+    if args.person_records:
+        add_history(someone, agency, args.person_records, args.seed)
     built = time.perf_counter() - start
     client = Client()
     client.force_login(coordinator)
@@ -247,11 +319,26 @@ def main() -> None:
                     ),
                 )
             )
+        if args.person_records:
+            page = f"/people/{someone.pk}/"
+            client.get(page)
+            label = f"person page, {args.person_records:,} records"
+            rows.append(
+                (
+                    label,
+                    timed(
+                        client, page, {}, args.repeat, coordinator, agency, [], someone
+                    ),
+                )
+            )
         connection.queries_log.clear()
         with override_settings(DEBUG=True):
             client.get(url)
             queries = len(connection.queries)
+        raw, raw_queries = raw_sql_time(client, url, {}, args.repeat)
     rows.append(("record one training (the action, with its refresh)", writes))
+    rows.append((f"reference: the first page's {raw_queries} SELECTs run raw", raw))
+    load_after = os.getloadavg()
     print(
         f"Every standing refreshed (manage.py standings refresh) in {refreshed:.1f} s\n"
     )
@@ -263,7 +350,10 @@ def main() -> None:
         f"{queries} SQL queries per request; each request follows a recorded training\n"
     )
     print(
-        f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs\n"
+        f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs; "
+        f"load average (1, 5, 15 min) {load_before[0]:.2f} {load_before[1]:.2f} "
+        f"{load_before[2]:.2f} before, {load_after[0]:.2f} {load_after[1]:.2f} "
+        f"{load_after[2]:.2f} after\n"
     )
     print("| request | p50 | p95 | max |")
     print("|---|---|---|---|")
@@ -272,6 +362,10 @@ def main() -> None:
             f"| {label} | {statistics.median(times) * 1000:.0f} ms "
             f"| {percentile(times, 0.95) * 1000:.0f} ms | {max(times) * 1000:.0f} ms |"
         )
+    first = statistics.median(rows[0][1])
+    print(
+        f"\nFirst page / its own SQL run raw (p50): {first / statistics.median(raw):.1f}x"
+    )
 
 
 if __name__ == "__main__":
