@@ -6,6 +6,7 @@ its citation and notes, and what the mandate file admits is uncertain.
 
 from __future__ import annotations
 
+from calendar import month_name
 from datetime import date
 from decimal import Decimal
 
@@ -100,6 +101,8 @@ def describe_waivers(mandate: Mandate, day: date) -> list[str]:
 
 
 def describe_cycle(cycle: Cycle, day: date, in_use: bool) -> list[str]:
+    if cycle.is_per_person:
+        return describe_per_person_cycle(cycle)
     if cycle.once_from is not None:
         head = f"once, from {cycle.once_from}, due {cycle.once_due}"
     else:
@@ -116,6 +119,32 @@ def describe_cycle(cycle: Cycle, day: date, in_use: bool) -> list[str]:
         out.append(f"      period containing {day}: {span}")
     out.append(f"      source: {cycle.citation}")
     return out
+
+
+def describe_per_person_cycle(cycle: Cycle) -> list[str]:
+    """A cycle of each person's own: no period is common to everyone."""
+    if cycle.months:
+        ends = (
+            f"periods end on the day before 1 {month_name[cycle.anchor_month]}"
+            if cycle.anchor_month
+            else "periods end with the month of each anniversary"
+        )
+        head = (
+            f"every {cycle.months} months from each person's {cycle.person_date} "
+            f"({ends}; the first runs from the date itself)"
+        )
+    elif cycle.due_months:
+        head = f"once, from each person's {cycle.person_date}, due {cycle.due_months} months later"
+    else:
+        head = (
+            f"once, from each person's {cycle.person_date}, due at the end of the "
+            f"first full {cycle.due_end_of_first_full} period beginning on or after it"
+        )
+    return [
+        f"    {cycle.id}: {cycle.label}, {head}",
+        "      per person: each person's period is on their own page and in evaluations",
+        f"      source: {cycle.citation}",
+    ]
 
 
 def describe_requirements(mandate: Mandate, day: date) -> list[str]:

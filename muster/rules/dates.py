@@ -19,6 +19,21 @@ def add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def add_months_on(day: date, months: int) -> date:
+    """Move any date by whole months, the day clamped to the month's length.
+
+    >>> add_months_on(date(2022, 3, 15), 24)
+    datetime.date(2024, 3, 15)
+    >>> add_months_on(date(2024, 2, 29), 12)
+    datetime.date(2025, 2, 28)
+    """
+    index = day.year * 12 + day.month - 1 + months
+    year, month = index // 12, index % 12 + 1
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    last = (following - date.resolution).day
+    return date(year, month, min(day.day, last))
+
+
 def months_between(start: date, day: date) -> int:
     """Whole months from `start` to `day`, negative when `day` is earlier.
 

@@ -14,7 +14,7 @@ person reads; nothing there decides anything the arrays have not.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -30,7 +30,7 @@ from muster.rules.columns import (
     day_number,
     from_day_number,
 )
-from muster.rules.dates import year_end
+from muster.rules.dates import add_months, year_end
 from muster.rules.mandate import (
     Applicability,
     CapInForce,
@@ -96,9 +96,17 @@ class PeriodColumns:
     end: int
     due: np.ndarray  # int32 per person
     final: np.ndarray  # int32 per person: last day to close a gap
+    # Per-person cycles, a population of several phases: each person's own period
+    # (extension applied; None where the requirement is not in force for them).
+    # `period`, `start` and `end` are then one group's: read `of(row)`.
+    periods: list[Period | None] | None = None
 
     def of(self, row: int) -> Period:
         """The period as person `row` sees it, with any extension applied."""
+        if self.periods is not None:
+            own = self.periods[row]
+            if own is not None:
+                return own
         due_on = from_day_number(self.due[row])
         return Period(
             self.period.start, self.period.end, due_on, self.period.grace_until
@@ -203,6 +211,17 @@ class PopulationResult:
     year: int = 0  # the periods evaluated contain 31 December of this year
     outside: dict[str, np.ndarray] = field(default_factory=dict)  # explain: per line
     unhonoured_marks: np.ndarray | None = None  # explain: make-up marks not honoured
+    # Per-person cycles: the phase groups evaluated (empty otherwise). Each
+    # person's full detail, explanation included, is in their group's result.
+    groups: list[PhaseGroup] = field(default_factory=list)
+
+    def group_of(self, row: int) -> tuple[PopulationResult, int, PhaseGroup | None]:
+        """(result, row in it, group) holding person `row`'s own detail."""
+        for group in self.groups:
+            found = np.flatnonzero(group.rows == row)
+            if len(found):
+                return group.result, int(found[0]), group
+        return self, row, None
 
     def status_of(self, row: int) -> str:
         return OVERALL_STATUS[self.status[row]]
@@ -231,9 +250,197 @@ def evaluate_population(
     Lines completed after `as_of` do not count: a past day is judged on what had
     been done by then.
     """
+    if mandate.per_person_cycles:
+        return _evaluate_by_phase(
+            people, lines, mandate, year, as_of, exemptions, codebook, explain
+        )
     return _Evaluator(
         people, lines, mandate, year, as_of, exemptions, codebook, explain
     ).run()
+
+
+@dataclass
+class PhaseGroup:
+    """People who share every per-person cycle's periods, evaluated together.
+
+    `rows` index the whole population's people and `line_rows` its lines; `result`
+    is the group evaluated on its own (its rows are positions in `rows`).
+    """
+
+    rows: np.ndarray
+    line_rows: np.ndarray
+    result: PopulationResult
+
+
+def _evaluate_by_phase(
+    people, lines, mandate, year, as_of, exemptions, codebook, explain
+) -> PopulationResult:
+    """Per-person cycles: people are grouped by the phase of their own cycles
+    (Florida: the July their certification year begins, modulo four years), each
+    group is evaluated by the same `_Evaluator` against the mandate with those
+    cycles made ordinary, and the arrays are put back in the population's order.
+
+    A person alone is a group of one, so the two cannot disagree: nothing in the
+    engine reads across people.
+    """
+    groups: dict[tuple, list[int]] = {}
+    days: dict[tuple, date | None] = {}
+    # Periods as far back as a look back can reach (carry-over, consecutive
+    # misses) must match too: a person's first period starts on their own date.
+    reach = 2 + max(
+        (r.misses for q in mandate.requirements for r in q.consequences), default=1
+    )
+    longest = max(c.months for c in mandate.cycles.values())
+    since = add_months(date(year, 12, 1), -reach * longest)
+    for row, number in enumerate(people.licensed_on):
+        day = None if number == NO_DAY else from_day_number(number)
+        key = tuple(
+            cycle.phase(day, mandate.cycles, since)
+            for cycle in mandate.per_person_cycles
+        )
+        groups.setdefault(key, []).append(row)
+        days.setdefault(key, day)
+    found: list[PhaseGroup] = []
+    for key, members in groups.items():
+        rows = np.array(members, dtype=np.int64)
+        position = np.full(len(people), -1, dtype=np.int64)
+        position[rows] = np.arange(len(rows))
+        line_rows = np.flatnonzero(position[lines.person] >= 0)
+        sub_people = PeopleTable(
+            ids=[people.ids[r] for r in rows] if people.ids else [],
+            discipline=people.discipline[rows],
+            licensed_on=people.licensed_on[rows],
+            attributes=people.attributes[rows],
+        )
+        sub_lines = LinesTable(
+            **{
+                name: getattr(lines, name)[line_rows]
+                for name in LinesTable.__dataclass_fields__
+            }
+        )
+        sub_lines.person = position[sub_lines.person].astype(np.int32)
+        sub_exemptions = [
+            replace(e, person=int(position[e.person]))
+            for e in exemptions
+            if position[e.person] >= 0
+        ]
+        result = _Evaluator(
+            sub_people,
+            sub_lines,
+            mandate.for_person(days[key]),
+            year,
+            as_of,
+            sub_exemptions,
+            codebook,
+            explain,
+        ).run()
+        found.append(PhaseGroup(rows, line_rows, result))
+    return _merge(people, mandate, found, as_of, exemptions, year)
+
+
+def _scatter(size, groups, get, dtype, fill=0):
+    """One per-person array for the population from each group's array (None
+    where a group has none)."""
+    out = np.full(size, fill, dtype=dtype)
+    for group in groups:
+        value = get(group.result)
+        if value is not None:
+            out[group.rows] = value
+    return out
+
+
+def _merge(people, mandate, groups, as_of, exemptions, year) -> PopulationResult:
+    """The groups' results as one population's (see `PopulationResult.groups`)."""
+    size = len(people)
+    count = len(mandate.requirements)
+    status = _scatter(size, groups, lambda r: r.status, np.int8)
+    applies = _scatter(size, groups, lambda r: r.applies, bool, False)
+    shape = (count, size)
+    requirement_status = np.full(shape, NOT_IN_FORCE, dtype=np.int8)
+    required = np.zeros(shape, dtype=np.int64)
+    earned = np.zeros(shape, dtype=np.int64)
+    for group in groups:
+        requirement_status[:, group.rows] = group.result.requirement_status
+        required[:, group.rows] = group.result.required
+        earned[:, group.rows] = group.result.earned
+    outcomes = [_merge_outcome(size, groups, index) for index in range(count)]
+    result = PopulationResult(
+        people,
+        mandate,
+        [r.id for r in mandate.requirements],
+        applies,
+        status,
+        requirement_status,
+        required,
+        earned,
+        outcomes,
+        as_of,
+        exemptions,
+        year=year,
+    )
+    result.groups = groups
+    return result
+
+
+def _merge_outcome(size, groups, index) -> RequirementOutcome | None:
+    """One requirement's outcome for the population: the per-person arrays put
+    together, each person's own period in `period.periods`. The rest (the value,
+    caps, line detail) is the first group's where it is in force: read one
+    person's detail from their group (`PopulationResult.group_of`)."""
+    present = [g for g in groups if g.result.outcomes[index] is not None]
+    if not present:
+        return None
+    first = present[0].result.outcomes[index]
+    assert first is not None
+    periods: list[Period | None] = [None] * size
+    for group in present:
+        period = group.result.outcomes[index].period
+        for local, row in enumerate(group.rows):
+            periods[row] = period.of(local)
+
+    def arrays(name, dtype, fill=0):
+        return _scatter(
+            size,
+            groups,
+            lambda r: getattr(r.outcomes[index], name) if r.outcomes[index] else None,
+            dtype,
+            fill,
+        )
+
+    def optional(name, dtype):
+        if all(getattr(g.result.outcomes[index], name) is None for g in present):
+            return None
+        return arrays(name, dtype)
+
+    period = PeriodColumns(
+        first.period.cycle,
+        first.period.period,
+        first.period.start,
+        first.period.end,
+        _scatter(size, groups, lambda r: _period_of(r, index, "due"), np.int32),
+        _scatter(size, groups, lambda r: _period_of(r, index, "final"), np.int32),
+        periods=periods,
+    )
+    return replace(
+        first,
+        period=period,
+        licensed_after=arrays("licensed_after", bool, False),
+        new_licensee=arrays("new_licensee", np.int8),
+        prorate_units=optional("prorate_units", np.int64),
+        prorated_required=optional("prorated_required", np.int64),
+        late=arrays("late", bool, False),
+        behind=arrays("behind", bool, False),
+        misses=optional("misses", np.int64),
+        lines=None,
+        shortfall=None if len(present) > 1 else first.shortfall,
+        carried=None if len(present) > 1 else first.carried,
+        waivers=WaiverOutcome() if len(present) > 1 else first.waivers,
+    )
+
+
+def _period_of(result, index, name):
+    outcome = result.outcomes[index]
+    return None if outcome is None else getattr(outcome.period, name)
 
 
 class _Evaluator:

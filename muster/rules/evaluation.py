@@ -127,7 +127,10 @@ def explain(
     `lines` are the person's credit lines and `line_rows` their rows in the lines
     table the population was evaluated on, in the same order.
     """
-    return _Explanation(population, row, lines, line_rows).result()
+    own, local, group = population.group_of(row)
+    if group is not None:  # per-person cycles: the person's own phase group
+        line_rows = np.searchsorted(group.line_rows, line_rows)
+    return _Explanation(own, local, lines, line_rows).result()
 
 
 class _Explanation:

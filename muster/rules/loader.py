@@ -376,6 +376,17 @@ class _MandateBuilder:
         cycles = {
             key: self.build_cycle(key, cycle) for key, cycle in spec.cycles.items()
         }
+        for key, cycle in cycles.items():
+            other = cycles.get(cycle.due_end_of_first_full)
+            if cycle.due_end_of_first_full and (
+                other is None or other.is_per_person or not other.months
+            ):
+                raise self.fail(
+                    f"cycles > {key} > per_person > due_end_of_first_full",
+                    f"names {cycle.due_end_of_first_full!r}, which is not a repeating "
+                    "cycle of the same file",
+                    f"Use one of: {', '.join(sorted(k for k, c in cycles.items() if c.months and not c.is_per_person))}.",
+                )
         requirements = tuple(
             self.build_requirement(key, requirement, cycles)
             for key, requirement in spec.requirements.items()
@@ -447,6 +458,8 @@ class _MandateBuilder:
 
     def build_cycle(self, key: str, spec: schema.CycleSpec) -> Cycle:
         where = f"cycles > {key}"
+        if spec.per_person is not None:
+            return self.build_per_person_cycle(key, spec)
         repeating = spec.months is not None and spec.anchor is not None
         if repeating == (spec.once is not None):
             raise self.fail(
@@ -478,6 +491,54 @@ class _MandateBuilder:
                 for i, g in enumerate(spec.grace)
             ),
             note=" ".join(spec.note.split()),
+        )
+
+    def build_per_person_cycle(self, key: str, spec: schema.CycleSpec) -> Cycle:
+        """A cycle from each person's own date: repeating (`months`, optionally
+        `anchor_month`) or one-time (`due_months` or `due_end_of_first_full`)."""
+        where = f"cycles > {key} > per_person"
+        own = spec.per_person
+        assert own is not None
+        if spec.anchor is not None or spec.once is not None:
+            raise self.fail(
+                where,
+                "is given with `anchor` or `once`",
+                "A per-person cycle takes its start from the person's date: drop "
+                "`anchor` and `once`.",
+            )
+        one_time = bool(own.due_months) + bool(own.due_end_of_first_full)
+        if (spec.months is not None) == bool(one_time) or one_time > 1:
+            raise self.fail(
+                where,
+                "must be either repeating or one-time",
+                "Give `months` on the cycle (repeating, optionally `anchor_month`), "
+                "or one of `due_months` and `due_end_of_first_full` (one-time).",
+            )
+        if own.anchor_month and spec.months is None:
+            raise self.fail(
+                f"{where} > anchor_month",
+                "is given for a one-time window",
+                "`anchor_month` places repeating periods; drop it.",
+            )
+        citation = self.citation(spec.reference) or self.file_citation
+        if citation is None:
+            raise self.fail(where, "has no reference", "Add `reference` to the cycle.")
+        if spec.grace:
+            raise self.fail(
+                f"cycles > {key} > grace",
+                "is not supported on a per-person cycle",
+                "Drop `grace`; no encoded per-person rule has one.",
+            )
+        return Cycle(
+            id=key,
+            label=spec.label,
+            citation=citation,
+            months=spec.months or 0,
+            note=" ".join(spec.note.split()),
+            person_date=own.date,
+            anchor_month=own.anchor_month,
+            due_months=own.due_months,
+            due_end_of_first_full=own.due_end_of_first_full,
         )
 
     def build_grace(

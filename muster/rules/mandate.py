@@ -8,12 +8,12 @@ entries, and `at(entries, day)` picks the one in force on a day.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple, Protocol, TypeVar
 
-from muster.rules.dates import add_months, months_between
+from muster.rules.dates import add_months, add_months_on, months_between
 from muster.rules.model import Citation, CreditLine, Period, Person
 
 
@@ -313,17 +313,82 @@ class Cycle:
     once_due: date | None = None
     grace: tuple[GraceRule, ...] = ()
     note: str = ""
+    # Per-person cycles (`per_person` in the file): the cycle runs from a date of
+    # each person's own (`person_date`, today only `licensed_on`). A repeating one
+    # is anchored on the first first-of-`anchor_month` after that date (0: the
+    # first of the next month), and its first period runs from the date itself to
+    # the end of the period starting on that anchor (Florida: certified on
+    # 1997-11-21, first deadline 2002-06-30). A one-time one opens on the date and
+    # is due `due_months` later, or at the end of the first full period of the
+    # cycle `due_end_of_first_full` that starts on or after it. `for_person` turns
+    # it into an ordinary cycle for one person; the engine never evaluates it as is.
+    person_date: str = ""
+    anchor_month: int = 0
+    due_months: int = 0
+    due_end_of_first_full: str = ""
+    opens_on: date | None = None  # resolved: the first period starts on this day
+
+    @property
+    def is_per_person(self) -> bool:
+        return bool(self.person_date)
+
+    def for_person(self, day: date | None, cycles: dict[str, Cycle]) -> Cycle:
+        """This per-person cycle as an ordinary cycle for someone whose date is
+        `day`; None (date unknown) gives a cycle with no period at all."""
+        if day is None:
+            return replace(
+                self, person_date="", anchor=None, once_from=date.max, once_due=date.max
+            )
+        if self.months:
+            month = self.anchor_month or day.month % 12 + 1
+            year = day.year if day.month < month else day.year + 1
+            return replace(
+                self, person_date="", anchor=date(year, month, 1), opens_on=day
+            )
+        if self.due_months:
+            due = add_months_on(day, self.due_months)
+        else:
+            other = cycles[self.due_end_of_first_full]
+            first = other.period_containing(day)
+            assert first is not None
+            if first.start != day:
+                first = other.period_containing(first.end + timedelta(days=1))
+                assert first is not None
+            due = first.end
+        return replace(self, person_date="", once_from=day, once_due=due)
+
+    def phase(self, day: date | None, cycles: dict[str, Cycle], since: date) -> tuple:
+        """What two people must share to have the same periods of this cycle from
+        `since` on: the anchor month modulo the cycle's length (and the person's
+        date while their first period ends after `since`), or the one-time window."""
+        own = self.for_person(day, cycles)
+        if own.anchor is not None:
+            phase = (own.anchor.year * 12 + own.anchor.month - 1) % self.months
+            first_end = add_months(own.anchor, self.months)
+            return (phase, own.opens_on if first_end > since else None)
+        return (own.once_from, own.once_due)
 
     def period_containing(self, day: date) -> Period | None:
-        """The period of this cycle that contains `day`, or None before it begins."""
+        """The period of this cycle that contains `day`, or None before it begins
+        (and always None for a per-person cycle not yet made a person's own with
+        `for_person`: it has no period common to everyone)."""
+        if self.person_date:
+            return None  # a per-person cycle has periods only once made a person's own
         if self.once_from is not None and self.once_due is not None:
             if day < self.once_from:
                 return None
             return Period(self.once_from, max(day, self.once_due), self.once_due)
         assert self.anchor is not None
         index = months_between(self.anchor, day) // self.months
+        if self.opens_on is not None and index == -1 and day >= self.opens_on:
+            index = 0  # before the anchor, from the person's own date: the first period
         start = add_months(self.anchor, index * self.months)
         end = add_months(start, self.months) - timedelta(days=1)
+        if self.opens_on is not None and index == 0:
+            start = min(start, self.opens_on)
+        elif self.opens_on is not None and day < self.opens_on:
+            # Before the person's own cycle: a period they are licensed after.
+            end = min(end, self.opens_on - timedelta(days=1))
         grace = at(self.grace, end)  # grace rules are dated by the period's end
         return Period(start, end, end, grace.until(end) if grace else None)
 
@@ -395,6 +460,21 @@ class Mandate:
 
     def applies(self, person: Person) -> bool:
         return applies(self.applies_to, person)
+
+    @property
+    def per_person_cycles(self) -> tuple[Cycle, ...]:
+        return tuple(c for c in self.cycles.values() if c.is_per_person)
+
+    def for_person(self, day: date | None) -> Mandate:
+        """This mandate with every per-person cycle made ordinary for someone
+        whose date (`licensed_on`) is `day`."""
+        if not self.per_person_cycles:
+            return self
+        cycles = {
+            key: cycle.for_person(day, self.cycles) if cycle.is_per_person else cycle
+            for key, cycle in self.cycles.items()
+        }
+        return replace(self, cycles=cycles)
 
     def not_encoded_reason(self, year: int) -> str:
         """Why no requirement is evaluated for `year`: the warning a result carries.

@@ -121,11 +121,21 @@ class OnceSpec(Spec):
     due: date
 
 
+class PerPersonSpec(Spec):
+    """A cycle that runs from a date of each person's own (see mandate.Cycle)."""
+
+    date: Literal["licensed_on"]
+    anchor_month: int = Field(default=0, ge=0, le=12)
+    due_months: int = Field(default=0, ge=0, le=120)
+    due_end_of_first_full: str = ""
+
+
 class CycleSpec(Spec):
     label: str
     months: int | None = Field(default=None, ge=1, le=120)
     anchor: date | None = None
     once: OnceSpec | None = None
+    per_person: PerPersonSpec | None = None
     grace: list[GraceSpec] = []
     reference: ReferenceSpec | None = None
     note: str = ""

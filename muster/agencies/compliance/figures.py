@@ -35,7 +35,7 @@ from muster.agencies.models import (
     StandingSummary,
 )
 from muster.rules import engine
-from muster.rules.columns import build_tables, from_day_number
+from muster.rules.columns import build_tables, day_number, from_day_number
 from muster.rules.loader import VOCABULARY_FILE
 from muster.rules.mandate import Kind
 
@@ -209,8 +209,8 @@ def _requirements(mandate, result, row):
         required = Decimal(int(result.required[index, row])) / 100
         earned = Decimal(int(result.earned[index, row])) / 100
         status = engine.REQUIREMENT_STATUS[code]
-        start, end = period.period.start, period.period.end
-        grace = period.period.grace_until
+        own = period.of(row)  # per-person cycles: this person's own period
+        start, end, grace = own.start, own.end, own.grace_until
         missing = max(Decimal(0), required - earned) if code == engine.MISSING else 0
         yield {
             "status": status,
@@ -221,7 +221,9 @@ def _requirements(mandate, result, row):
             "grace": grace,
             "missing": Decimal(missing),
             "deficient_on": final + timedelta(days=1),
-            "at_risk_on": _at_risk_on(requirement, period, row, required, earned),
+            "at_risk_on": _at_risk_on(
+                requirement, period, row, required, earned, day_number(start)
+            ),
             "stored": {
                 "id": requirement.id,
                 "label": requirement.label,
@@ -237,7 +239,9 @@ def _requirements(mandate, result, row):
         }
 
 
-def _at_risk_on(requirement, period, row, required: Decimal, earned: Decimal) -> date:
+def _at_risk_on(
+    requirement, period, row, required: Decimal, earned: Decimal, start: int
+) -> date:
     """The first day the engine calls this missing requirement "behind".
 
     Courses and qualifications: under 90 days before the deadline. Hours: under 30
@@ -248,9 +252,9 @@ def _at_risk_on(requirement, period, row, required: Decimal, earned: Decimal) ->
     if requirement.kind != Kind.HOURS:
         return from_day_number(due - engine.COUNT_WARNING_DAYS + 1)
     closing = due - engine.FINAL_WARNING_DAYS + 1
-    total_days = due - period.start + 1
+    total_days = due - start + 1
     required_c, earned_c = int(required * 100), int(earned * 100)
-    behind = period.start + (earned_c * total_days) // required_c
+    behind = start + (earned_c * total_days) // required_c
     return from_day_number(min(closing, behind))
 
 

@@ -40,6 +40,7 @@ OUTPUT_KEYS = {
     "notes_exclude",
     "warnings_contain",
     "carried_over",
+    "periods",
 }
 
 
@@ -137,6 +138,17 @@ def check_output(result: ComplianceResult, expected: dict[str, Any]) -> list[str
         got = listed[requirement_id].status if requirement_id in listed else "absent"
         if got != want:
             problems.append(f"{requirement_id} status is {got}, expected {want}")
+    for requirement_id, want in expected.get("periods", {}).items():
+        # {start, end, due}: the person's own period (per-person cycles).
+        got = listed[requirement_id].period if requirement_id in listed else None
+        for part, attribute in (("start", "start"), ("end", "end"), ("due", "due_on")):
+            if part in want and (
+                got is None or getattr(got, attribute) != _day(want[part])
+            ):
+                problems.append(
+                    f"{requirement_id} period {part} is "
+                    f"{getattr(got, attribute, None)}, expected {want[part]}"
+                )
     for requirement_id in expected.get("not_listed", ()):
         if requirement_id in listed:
             problems.append(

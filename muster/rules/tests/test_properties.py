@@ -32,15 +32,19 @@ MANDATES = [
     for m in j.mandates
 ]
 SHAPE_MANDATES = [m for j in SHAPES.jurisdictions.values() for m in j.mandates]
+# Cycles of each person's own (Florida; the test-only own-date deadlines).
+PER_PERSON_MANDATES = [m for m in MANDATES if m.per_person_cycles]
 mandates = st.sampled_from(MANDATES)
 years = st.integers(min_value=2015, max_value=2024)
 as_of_days = st.dates(min_value=date(2015, 1, 1), max_value=date(2026, 12, 31))
 PEOPLE = tuple("ABCDEFGH")
 
 
-def earlier_periods(mandate, result):
-    """The period before each evaluated period of a repeating cycle."""
-    cycles = {r.id: mandate.cycles[r.cycle] for r in mandate.requirements}
+def earlier_periods(mandate, result, person):
+    """The period before each evaluated period of a repeating cycle (per-person
+    cycles as the person has them)."""
+    own = mandate.for_person(person.licensed_on)
+    cycles = {r.id: own.cycles[r.cycle] for r in mandate.requirements}
     found = []
     for requirement in result.requirements:
         cycle = cycles[requirement.id]
@@ -85,6 +89,22 @@ def test_waiver_proration_and_caps_do_not_depend_on_the_population(
 ):
     # Everyone is in scope and the waivers fall near the periods evaluated, so
     # that partial waivers (the proration) and caps happen often.
+    assert_alone_equals_in_population(persons, lines, granted, mandate, year, as_of)
+
+
+@given(
+    people(ids=PEOPLE, disciplines=("peace-officer", "telecommunicator")),
+    credit_lines(person_ids=PEOPLE, max_size=80),
+    exemptions(person_ids=PEOPLE),
+    st.sampled_from(PER_PERSON_MANDATES),
+    years,
+    as_of_days,
+)
+def test_per_person_cycles_do_not_depend_on_the_population(
+    persons, lines, granted, mandate, year, as_of
+):
+    # People licensed on different days have different periods: the population
+    # is evaluated in phase groups, and each person must fare as when alone.
     assert_alone_equals_in_population(persons, lines, granted, mandate, year, as_of)
 
 
@@ -172,7 +192,7 @@ def test_a_record_outside_every_period_changes_nothing(
     periods = [r.period for r in before.requirements]
     if mandate.carry_over:
         # Hours of the period before can carry over into the one evaluated.
-        periods += earlier_periods(mandate, before)
+        periods += earlier_periods(mandate, before, persons[0])
     outside = extra.counts_for is None and not any(
         p.start <= extra.completed_on <= p.final_day for p in periods
     )
