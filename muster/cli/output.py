@@ -21,7 +21,13 @@ import pyarrow.compute as pc
 from muster.cli.evaluate import Evaluation, not_applicable, results
 from muster.rules import Mandate, Status
 from muster.rules.columns import from_day_number
-from muster.rules.engine import MET, MISSING, OVERALL_STATUS, REQUIREMENT_STATUS
+from muster.rules.engine import (
+    MET,
+    MISSING,
+    OVERALL_STATUS,
+    REQUIREMENT_STATUS,
+    PeriodColumns,
+)
 from muster.rules.mandate import Kind
 from muster.rules.report import number, result_to_dict
 
@@ -107,6 +113,22 @@ def numbers(centihours: np.ndarray) -> pa.Array:
     return pa.array(words, pa.string()).take(pa.array(codes.ravel()))
 
 
+def period_cells(period: PeriodColumns, rows: np.ndarray) -> tuple[pa.Array, pa.Array]:
+    """The period's first and last day for each of `rows`: one period for all, or
+    each person's own where the cycle runs from a date of theirs (Florida)."""
+    if period.periods is None:
+        size = len(rows)
+        return (
+            pa.array([period.period.start.isoformat()] * size, pa.string()),
+            pa.array([period.period.end.isoformat()] * size, pa.string()),
+        )
+    own = [period.of(int(row)) for row in rows]
+    return (
+        pa.array([p.start.isoformat() for p in own], pa.string()),
+        pa.array([p.end.isoformat() for p in own], pa.string()),
+    )
+
+
 def write_csv(evaluation: Evaluation, out: TextIO) -> None:
     """One row per person and requirement; a row with blank requirement cells for a
     result without requirements (nothing applies, or nothing is in force)."""
@@ -134,7 +156,7 @@ def write_csv(evaluation: Evaluation, out: TextIO) -> None:
             def constant(text: str, size: int = len(rows)) -> pa.Array:  # noqa: B008
                 return pa.array([text] * size, pa.string())
 
-            period = outcome.period.period
+            start, end = period_cells(outcome.period, rows)
             blocks.append(
                 (
                     rows,
@@ -148,8 +170,8 @@ def write_csv(evaluation: Evaluation, out: TextIO) -> None:
                         numbers(earned),
                         numbers(missing),
                         pa.array(words, pa.string()).take(pa.array(codes)),
-                        constant(period.start.isoformat()),
-                        constant(period.end.isoformat()),
+                        start,
+                        end,
                     ],
                 )
             )

@@ -315,3 +315,40 @@ def test_it_explains_hours_as_the_file_writes_them(evaluate) -> None:
     ]
     assert any(text.startswith("2021-02-01 2.50 h") for text in texts)
     assert any(text.startswith("2021-03-01 2 h") for text in texts)
+
+
+def test_csv_rows_carry_each_persons_own_period_where_cycles_run_from_their_date(
+    cli, write
+) -> None:
+    # Florida's four years run from each officer's certification: two officers
+    # certified apart have different periods, and the CSV must say each one's
+    # (it once wrote the first group's period on every row).
+    people = write(
+        "people.csv",
+        "id,discipline,licensed_on,attributes\n"
+        "F1,peace-officer,2018-03-01,\n"
+        "F2,peace-officer,2019-08-15,\n",
+    )
+    records = write(
+        "records.csv",
+        "person,date,hours,area,topics,delivery,provider,result,label\n"
+        "F1,2020-02-01,8,,use-of-force,live,approved-provider,,Use of force\n"
+        "F2,2020-02-01,8,,use-of-force,live,approved-provider,,Use of force\n",
+    )
+    argv = ["evaluate", "--jurisdiction", "FL", "--period", "2021",
+            "--people", people, "--records", records, "--as-of", "2021-12-31"]  # fmt: skip
+    as_csv = cli(*argv, "--format", "csv")
+    assert as_csv.code == 0, as_csv.err
+    as_json = cli(*argv, "--format", "json")
+    periods = {
+        (result["person"], r["id"]): (r["period"]["start"], r["period"]["end"])
+        for result in json.loads(as_json.out)["results"]
+        for r in result["requirements"]
+    }
+    rows = list(csv.DictReader(io.StringIO(as_csv.out)))
+    assert rows
+    for row in rows:
+        key = (row["person"], row["requirement"])
+        assert (row["period_start"], row["period_end"]) == periods[key], key
+    starts = {row["person"]: row["period_start"] for row in rows}
+    assert starts == {"F1": "2018-03-01", "F2": "2019-08-15"}
