@@ -21,7 +21,11 @@ threads = env_int("MUSTER_WEB_THREADS", 4)
 # Bounded imports finish well within a minute; a request past this is stuck.
 timeout = 60
 graceful_timeout = 30
-keepalive = 5
+# Longer than a client or proxy waits before reusing an idle connection (nginx
+# keeps upstream connections 60 s, browsers about as long): a server that closes
+# first races the client's next request on that connection, which then fails
+# with "connection reset" instead of being answered.
+keepalive = env_int("MUSTER_KEEPALIVE_SECONDS", 75)
 # Replace each worker after a while, so that no slow leak grows forever.
 max_requests = 2000
 max_requests_jitter = 200

@@ -142,6 +142,9 @@ MIDDLEWARE = [
     # Package content only on its own host, and only there (docs/packages.md).
     "muster.packages.middleware.ContentOriginMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After SessionMiddleware, so that it runs first on the way out: it decides
+    # whether the session row is rewritten (muster/accounts/sessions.py).
+    "muster.accounts.sessions.SlidingSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -298,9 +301,13 @@ CACHES = {
     }
 }
 
-# CJIS session lock: a session ends after 30 minutes without a request.
+# CJIS session lock: a session ends after 30 minutes without a request. The
+# expiry slides with each request, but the session row is rewritten at most once
+# a minute unless it changed (muster/accounts/sessions.py): the lock then falls
+# between 29 and 30 minutes after the last request, never later.
 SESSION_COOKIE_AGE = env_int("MUSTER_SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "en-us"

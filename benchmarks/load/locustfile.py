@@ -25,6 +25,9 @@ _learners = itertools.cycle(PREPARED["learners"])
 _coordinators = itertools.cycle(PREPARED["coordinators"])
 ATTEMPT = re.compile(r'name="attempt" value="(\d+)"')
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# The lesson page tells its script how often to send a heartbeat (seat.js reads
+# the same attribute): the learners here keep that pace.
+INTERVAL = re.compile(r'data-interval="(\d+)"')
 ROSTER = (
     "external_id,first_name,last_name,discipline,license_state,license_number,"
     "licensed_on\r\nL-1,Pat,Quinn,peace-officer,MO,MO-1,2015-03-01\r\n"
@@ -45,6 +48,7 @@ class SignedIn(HttpUser):
         )
         if first.status_code != 200:
             raise RuntimeError(f"not signed in: {self.start_page} {first.status_code}")
+        self.first_page = first.text
 
     def csrf(self, page: str) -> str:
         found = CSRF.search(page)
@@ -53,9 +57,20 @@ class SignedIn(HttpUser):
 
 class Learner(SignedIn):
     weight = 10
-    wait_time = between(4, 6)
     sessions = _learners
     start_page = f"/learn/{PREPARED['course']}/lessons/1/"
+    interval = 15.0
+
+    def on_start(self) -> None:
+        super().on_start()
+        found = INTERVAL.search(self.first_page)
+        if not found:
+            raise RuntimeError("the lesson page names no heartbeat interval")
+        self.interval = float(found.group(1))
+
+    def wait_time(self) -> float:
+        # A browser's timer, give or take a second of page work and network.
+        return random.uniform(self.interval - 1, self.interval + 1)
 
     @task(12)
     def heartbeat(self) -> None:

@@ -7,7 +7,9 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from muster.accounts.models import User
@@ -205,7 +207,48 @@ class PasswordPolicyTestCase(BaseTestCase):
 class SessionAndHeaderTestCase(BaseTestCase):
     def test_sessions_end_after_thirty_idle_minutes(self) -> None:
         self.assertEqual(settings.SESSION_COOKIE_AGE, 1800)
-        self.assertTrue(settings.SESSION_SAVE_EVERY_REQUEST)
+        # Slid by muster/accounts/sessions.py, at most once a minute.
+        self.assertFalse(settings.SESSION_SAVE_EVERY_REQUEST)
+        self.assertEqual(settings.SESSION_REFRESH_SECONDS, 60)
+
+    def _session_writes(self, page: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(self.client.get(page).status_code, 200)
+        return sum(
+            1
+            for q in queries.captured_queries
+            if "django_session" in q["sql"]
+            and q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))
+        )
+
+    def test_the_session_row_is_rewritten_at_most_once_a_minute(self) -> None:
+        page = f"/people/{self.bob_person.pk}/"
+        start = timezone.now()
+        with time_machine.travel(start, tick=False) as clock:
+            self.client.force_login(self.bob)
+            self.assertEqual(self._session_writes(page), 1)  # first refresh
+            clock.shift(timedelta(seconds=30))
+            self.assertEqual(self._session_writes(page), 0)
+            clock.shift(timedelta(seconds=31))
+            self.assertEqual(self._session_writes(page), 1)
+
+    def test_a_request_between_refreshes_never_keeps_a_session_past_the_lock(
+        self,
+    ) -> None:
+        page = f"/people/{self.bob_person.pk}/"
+        start = timezone.now()
+        with time_machine.travel(start, tick=False) as clock:
+            self.client.force_login(self.bob)
+            self.assertEqual(self.client.get(page).status_code, 200)  # refreshed
+            clock.shift(timedelta(seconds=30))
+            self.assertEqual(self.client.get(page).status_code, 200)  # not saved
+            # 30 minutes and a second after the refresh (29.5 minutes after the
+            # last request): the lock has fallen, early rather than late.
+            clock.shift(timedelta(minutes=29, seconds=31))
+            response = self.client.get(page)
+        self.assertRedirects(
+            response, f"{LOGIN}?next={page}", fetch_redirect_response=False
+        )
 
     def test_a_session_ends_after_thirty_minutes_without_a_request(self) -> None:
         page = f"/people/{self.bob_person.pk}/"
