@@ -16,6 +16,7 @@ request across some twenty operations.
 from __future__ import annotations
 
 import os
+import pwd
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -158,8 +159,34 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [f"muster: database {database}; browser: {browser}; CI={in_ci()}"]
 
 
+@cache
+def server_restart_problem() -> str | None:
+    """Why a PostgreSQL server of a test's own cannot be started here, or None."""
+    from muster.tests.test_database_restart import postgres_bin
+
+    if postgres_bin() is None:
+        return "no PostgreSQL programs under /usr/lib/postgresql/*/bin (initdb)"
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            return "running as root, and there is no `postgres` user to run initdb"
+    return None
+
+
+def server_tests_selected() -> bool:
+    return os.environ.get("MUSTER_SERVER_TESTS", "") == "1"
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]):
-    """On CI, leave `postgres` tests out of a SQLite pass; .ci/run runs them later."""
+    """Leave `server_restart` tests out unless MUSTER_SERVER_TESTS=1 (.ci/run's own
+    step); on CI, leave `postgres` tests out of a SQLite pass (.ci/run runs them
+    later)."""
+    if not server_tests_selected():
+        slow = [item for item in items if item.get_closest_marker("server_restart")]
+        if slow:
+            config.hook.pytest_deselected(items=slow)
+            items[:] = [i for i in items if not i.get_closest_marker("server_restart")]
     if not in_ci() or is_postgres_database():
         return
     postgres = [item for item in items if item.get_closest_marker("postgres")]
@@ -183,6 +210,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             problem = postgres_problem()
     if problem is None and item.get_closest_marker("browser"):
         problem = browser_problem()
+    if problem is None and item.get_closest_marker("server_restart"):
+        problem = server_restart_problem()
     if problem is None:
         return
     if in_ci():

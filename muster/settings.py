@@ -181,7 +181,11 @@ if DATABASE_URL:
     try:
         DATABASES = {
             "default": dj_database_url.parse(
-                DATABASE_URL, conn_max_age=env_int("MUSTER_DB_CONN_MAX_AGE", 0)
+                DATABASE_URL,
+                conn_max_age=env_int("MUSTER_DB_CONN_MAX_AGE", 0),
+                # A kept connection is checked before a request reuses it, so
+                # that after a database restart no request fails on a dead one.
+                conn_health_checks=True,
             )
         }
     except ValueError as error:
@@ -192,6 +196,7 @@ if DATABASE_URL:
         DATABASES["replica"] = dj_database_url.parse(
             DATABASE_REPLICA_URL,
             conn_max_age=env_int("MUSTER_DB_CONN_MAX_AGE", 0),
+            conn_health_checks=True,
         )
         # Under test the replica alias mirrors the test database.
         DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
