@@ -186,8 +186,10 @@ def _to_ids(statement: dict) -> None:
         statement["authority"] = ids_only(statement["authority"])
     target = statement["object"]
     kind = target.get("objectType", "Activity")
+    # An Activity is its id alone: objectType is not an identifier, and the
+    # conformance suites count one property (Part Three 2.1.3, format "ids").
     if kind == "Activity":
-        statement["object"] = {"objectType": "Activity", "id": target["id"]}
+        statement["object"] = {"id": target["id"]}
     elif kind in ("Agent", "Group"):
         statement["object"] = ids_only(target)
     context = statement.get("context")
@@ -196,9 +198,11 @@ def _to_ids(statement: dict) -> None:
             if key in context:
                 context[key] = ids_only(context[key])
         for key, value in context.get("contextActivities", {}).items():
-            context["contextActivities"][key] = [
-                {"objectType": "Activity", "id": a["id"]} for a in value
-            ]
+            context["contextActivities"][key] = [{"id": a["id"]} for a in value]
+        for entry in context.get("contextAgents", []):
+            entry["agent"] = ids_only(entry["agent"])
+        for entry in context.get("contextGroups", []):
+            entry["group"] = ids_only(entry["group"])
 
 
 def _to_canonical(statement: dict, agency: Agency, languages: list[str]) -> None:

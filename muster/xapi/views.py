@@ -404,7 +404,12 @@ def state(xrequest: XRequest) -> HttpResponse:
         scope["registration"] = registration.lower()
     elif xrequest.method != "DELETE" or "stateId" in xrequest.params:
         scope["registration"] = ""
-    return _document(xrequest, DocumentKind.STATE, scope, "stateId", strict=False)
+    # xAPI 2.0 extends the profiles' concurrency rule to the State Resource
+    # (IEEE 9274.1.1, 4.1.4: a PUT over an existing document needs If-Match or
+    # If-None-Match, else 409); 1.0.3 asked it of the profiles only.
+    return _document(
+        xrequest, DocumentKind.STATE, scope, "stateId", strict=xrequest.is_v2
+    )
 
 
 @resource(("GET", "PUT", "POST", "DELETE"))

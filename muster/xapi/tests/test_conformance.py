@@ -1,0 +1,427 @@
+"""xAPI requirements, one test each, named by the section that states them.
+
+`part3_` tests cite xAPI 1.0.3 Part Three (Data Processing, Validation and
+Security) and, where 2.0 changed the rule, IEEE 9274.1.1 ("2_0", section 4.1.x);
+`part2_` tests cite Part Two (Experience API Data). Each sends what a client
+would and reads back what the LRS answers, as the ADL conformance suite does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from email.utils import parsedate_to_datetime
+
+from muster.test import BaseTestCase
+from muster.xapi.tests.helpers import LRS, make_lrs_client, new_id, statement
+from muster.xapi.tests.test_attachments import BOUNDARY, multipart
+from muster.xapi.validation import parse_timestamp
+
+AGENT = json.dumps({"mbox": "mailto:bob@example.org"})
+ACTIVITY = "https://vendor.example/courses/de-escalation"
+VOIDED = "http://adlnet.gov/expapi/verbs/voided"
+
+
+class ConformanceCase(BaseTestCase):
+    version = "2.0.0"
+
+    def setUp(self) -> None:
+        super().setUp()
+        client, secret = make_lrs_client(self, self.agency)
+        self.key, self.secret = client.key, secret
+        self.lrs = LRS(client.key, secret, self.version)
+
+    def store(self, **changes) -> str:
+        response = self.lrs.post(statement(**changes))
+        self.assertEqual(response.status_code, 200, response.content)
+        return response.json()[0]
+
+    def one(self, statement_id: str, **params):
+        return self.lrs.get({"statementId": statement_id, **params})
+
+
+class VersioningTestCase(ConformanceCase):
+    def test_part3_3_3_a_request_without_the_version_header_is_400_naming_ours(
+        self,
+    ) -> None:
+        bare = LRS(self.key, self.secret, version="")
+        response = bare.get()
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response["X-Experience-API-Version"], "2.0.0")
+
+    def test_part3_3_3_each_version_is_answered_with_its_latest_patch(self) -> None:
+        for sent, answered in (
+            ("1.0", "1.0.3"),
+            ("1.0.1", "1.0.3"),
+            ("2.0", "2.0.0"),
+            ("2.0.0", "2.0.0"),
+        ):
+            with self.subTest(sent):
+                response = LRS(self.key, self.secret, sent).get()
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(response["X-Experience-API-Version"], answered)
+        for refused in ("0.95", "3.0.0", "1.1.0", "two"):
+            with self.subTest(refused):
+                response = LRS(self.key, self.secret, refused).get()
+                self.assertEqual(response.status_code, 400)
+
+    def test_part3_2_8_about_needs_no_header_and_lists_only_real_versions(
+        self,
+    ) -> None:
+        response = self.client.get("/xapi/about")
+        self.assertEqual(response.status_code, 200)
+        versions = response.json()["version"]
+        self.assertIn("2.0.0", versions)
+        self.assertIn("1.0.3", versions)
+        self.assertLessEqual(
+            set(versions), {"1.0.0", "1.0.1", "1.0.2", "1.0.3", "2.0.0"}
+        )
+
+    def test_part2_2_4_10_a_statement_keeps_the_version_it_was_sent_with(
+        self,
+    ) -> None:
+        sent = self.store(version="2.0.0")
+        self.assertEqual(self.one(sent).json()["version"], "2.0.0")
+        self.assertEqual(self.lrs.post(statement(version="0.95")).status_code, 400)
+
+
+class StatementResourceTestCase(ConformanceCase):
+    def test_part3_2_1_1_put_needs_a_statement_id_and_never_changes_a_statement(
+        self,
+    ) -> None:
+        self.assertEqual(
+            self.lrs.call("PUT", "statements", body=statement()).status_code, 400
+        )
+        statement_id = new_id()
+        first = statement(id=statement_id)
+        put = self.lrs.call("PUT", "statements", {"statementId": statement_id}, first)
+        self.assertEqual(put.status_code, 204)
+        self.assertEqual(
+            self.lrs.call(
+                "PUT", "statements", {"statementId": statement_id}, first
+            ).status_code,
+            204,
+        )
+        other = statement(id=statement_id, verb={"id": "https://example.org/other"})
+        self.assertEqual(self.lrs.post(other).status_code, 409)
+        self.assertEqual(
+            self.one(statement_id).json()["verb"]["id"],
+            "http://adlnet.gov/expapi/verbs/attempted",
+        )
+
+    def test_part3_2_1_2_a_batch_reusing_an_id_or_holding_one_bad_statement_stores_none(
+        self,
+    ) -> None:
+        same = new_id()
+        self.assertEqual(
+            self.lrs.post([statement(id=same), statement(id=same)]).status_code, 400
+        )
+        good = new_id()
+        bad = statement(id=new_id(), verb={"id": "should fail"})
+        self.assertEqual(self.lrs.post([statement(id=good), bad]).status_code, 400)
+        self.assertEqual(self.one(good).status_code, 404)
+
+    def test_part3_2_1_3_last_modified_is_the_stored_time(self) -> None:
+        response = self.one(self.store())
+        stored = parse_timestamp(response.json()["stored"], "stored")
+        modified = parsedate_to_datetime(response["Last-Modified"])
+        self.assertEqual(int(modified.timestamp()), int(stored.timestamp()))
+
+    def test_part3_2_1_3_consistent_through_is_on_every_answer_even_errors(
+        self,
+    ) -> None:
+        for response in (self.lrs.get(), self.lrs.get({"limit": "x"})):
+            value = response["X-Experience-API-Consistent-Through"]
+            parse_timestamp(value, "X-Experience-API-Consistent-Through")
+        self.assertEqual(self.lrs.get({"limit": "x"}).status_code, 400)
+
+    def test_part3_2_1_3_a_single_statement_takes_only_format_and_attachments(
+        self,
+    ) -> None:
+        statement_id = self.store()
+        for extra in (
+            {"agent": AGENT},
+            {"verb": VOIDED},
+            {"limit": "1"},
+            {"ascending": "true"},
+            {"since": "2012-06-01T19:09:13.245Z"},
+        ):
+            with self.subTest(extra):
+                self.assertEqual(self.one(statement_id, **extra).status_code, 400)
+        self.assertEqual(self.one(statement_id, format="ids").status_code, 200)
+        self.assertEqual(self.one(statement_id, attachments="true").status_code, 200)
+
+    def test_part3_2_1_3_format_ids_keeps_identifiers_only(self) -> None:
+        sub = {
+            "objectType": "SubStatement",
+            "actor": {
+                "objectType": "Group",
+                "name": "Night shift",
+                "mbox": "mailto:night@example.org",
+            },
+            "verb": {"id": "https://example.org/verbs/ran", "display": {"en": "ran"}},
+            "object": {
+                "objectType": "Activity",
+                "id": "https://vendor.example/drill",
+                "definition": {"name": {"en": "Drill"}},
+            },
+        }
+        context = {
+            "contextActivities": {
+                "parent": {"id": ACTIVITY, "definition": {"name": {"en": "P"}}}
+            }
+        }
+        data = self.one(self.store(object=sub, context=context), format="ids").json()
+        self.assertEqual(
+            data["object"]["object"], {"id": "https://vendor.example/drill"}
+        )
+        self.assertEqual(
+            data["object"]["actor"],
+            {"objectType": "Group", "mbox": "mailto:night@example.org"},
+        )
+        self.assertEqual(
+            data["object"]["verb"], {"id": "https://example.org/verbs/ran"}
+        )
+        self.assertEqual(
+            data["context"]["contextActivities"]["parent"], [{"id": ACTIVITY}]
+        )
+        plain = self.one(self.store(), format="ids").json()
+        self.assertEqual(plain["object"], {"id": ACTIVITY})
+
+    def test_part3_2_1_3_format_canonical_gives_one_language_by_accept_language(
+        self,
+    ) -> None:
+        verb = {
+            "id": "https://example.org/verbs/drove",
+            "display": {"en-US": "drove", "en-GB": "drove (GB)"},
+        }
+        statement_id = self.store(verb=verb)
+        canonical = self.lrs.get(
+            {"statementId": statement_id, "format": "canonical"},
+            HTTP_ACCEPT_LANGUAGE="en-GB",
+        ).json()
+        self.assertEqual(canonical["verb"]["display"], {"en-GB": "drove (GB)"})
+        exact = self.lrs.get(
+            {"statementId": statement_id}, HTTP_ACCEPT_LANGUAGE="en-GB"
+        ).json()
+        self.assertEqual(exact["verb"]["display"], verb["display"])
+
+    def test_part3_2_1_3_attachments_true_answers_each_part_once(self) -> None:
+        text = b"here is a simple attachment"
+        sha2 = hashlib.sha256(text).hexdigest()
+        attachment = {
+            "usageType": "https://example.org/usage/report",
+            "display": {"en-US": "Report"},
+            "contentType": "text/plain",
+            "length": len(text),
+            "sha2": sha2,
+        }
+        sent = self.lrs.call(
+            "POST",
+            "statements",
+            body=multipart(
+                statement(attachments=[attachment]), [("text/plain", text, sha2)]
+            ),
+            content_type=f'multipart/mixed; boundary="{BOUNDARY}"',
+        )
+        self.assertEqual(sent.status_code, 200, sent.content)
+        statement_id = sent.json()[0]
+        response = self.one(statement_id, attachments="true")
+        self.assertTrue(response["Content-Type"].startswith("multipart/mixed"))
+        self.assertEqual(response.content.count(sha2.encode()), 2)
+        self.assertIn(text, response.content)
+        plain = self.one(statement_id, attachments="false")
+        self.assertEqual(plain["Content-Type"], "application/json")
+        self.assertNotIn(text, plain.content)
+
+    def test_part3_2_1_3_limit_and_ascending(self) -> None:
+        first, second = self.store(), self.store()
+        newest = self.lrs.get({"limit": "1"}).json()
+        self.assertEqual([s["id"] for s in newest["statements"]], [second])
+        self.assertTrue(newest["more"].startswith("/xapi/statements?more="))
+        oldest = self.lrs.get({"limit": "1", "ascending": "true"}).json()
+        self.assertEqual([s["id"] for s in oldest["statements"]], [first])
+
+
+class VoidingTestCase(ConformanceCase):
+    def test_part2_2_3_2_a_voided_statement_is_read_only_by_voided_statement_id(
+        self,
+    ) -> None:
+        verb = {"id": f"https://example.org/verbs/{new_id()}"}
+        target = self.store(verb=verb)
+        voiding = self.store(
+            verb={"id": VOIDED},
+            object={"objectType": "StatementRef", "id": target},
+        )
+        reference = self.store(
+            verb=verb, object={"objectType": "StatementRef", "id": target}
+        )
+        self.assertEqual(self.one(target).status_code, 404)
+        found = self.lrs.get({"voidedStatementId": target})
+        self.assertEqual(found.json()["id"], target)
+        listed = [
+            s["id"] for s in self.lrs.get({"verb": verb["id"]}).json()["statements"]
+        ]
+        # The reference and the voiding statement match through the voided one.
+        self.assertEqual(listed, [reference, voiding])
+
+    def test_part2_2_3_2_a_voiding_statement_cannot_be_voided(self) -> None:
+        voiding = self.store(
+            verb={"id": VOIDED},
+            object={"objectType": "StatementRef", "id": self.store()},
+        )
+        again = statement(
+            verb={"id": VOIDED}, object={"objectType": "StatementRef", "id": voiding}
+        )
+        self.assertEqual(self.lrs.post(again).status_code, 400)
+
+
+class StatementDataTestCase(ConformanceCase):
+    def test_part2_2_4_8_and_2_4_9_stored_and_authority_are_the_lrs_own(self) -> None:
+        claimed = {"objectType": "Agent", "mbox": "mailto:mallory@example.org"}
+        data = self.one(
+            self.store(stored="2011-07-15T00:00:00.000Z", authority=claimed)
+        ).json()
+        self.assertNotEqual(data["stored"], "2011-07-15T00:00:00.000Z")
+        self.assertNotEqual(data["authority"], claimed)
+
+    def test_part2_4_5_timestamps_negative_zero_offsets_are_refused(self) -> None:
+        for bad in (
+            "2008-09-15T15:53:00.601-00",
+            "2008-09-15T15:53:00.601-0000",
+            "2008-09-15T15:53:00.601-00:00",
+            "01/011/2015",
+            "should fail",
+        ):
+            with self.subTest(bad):
+                self.assertEqual(
+                    self.lrs.post(statement(timestamp=bad)).status_code, 400
+                )
+        kept = self.store(timestamp="2008-09-15 15:53:00.60123+00:00")
+        self.assertEqual(
+            self.one(kept).json()["timestamp"], "2008-09-15 15:53:00.60123+00:00"
+        )
+
+    def test_part2_4_6_durations_and_2_4_5_1_score_ranges(self) -> None:
+        refused = [
+            {"duration": "1 hour"},
+            {"duration": "PT"},
+            {"score": {"scaled": 1.5}},
+            {"score": {"raw": 11, "min": 0, "max": 10}},
+            {"score": {"min": 5, "max": 1}},
+        ]
+        for result in refused:
+            with self.subTest(result):
+                self.assertEqual(
+                    self.lrs.post(statement(result=result)).status_code, 400
+                )
+        self.store(result={"duration": "P1DT2H30M15.5S", "score": {"scaled": -1}})
+
+    def test_part2_4_2_language_maps_and_4_1_extensions_are_checked(self) -> None:
+        refused = [
+            statement(
+                verb={"id": "https://example.org/v", "display": {"en_US": "x"}}
+            ),
+            statement(verb={"id": "https://example.org/v", "display": {"en": 1}}),
+            statement(result={"extensions": {"not an iri": 1}}),
+        ]
+        for sent in refused:
+            with self.subTest(sent):
+                self.assertEqual(self.lrs.post(sent).status_code, 400)
+
+    def test_2_0_4_2_2_2_context_agents_must_be_context_agent_objects(self) -> None:
+        agent = {"objectType": "Agent", "mbox": "mailto:ann@example.org"}
+        good = {"contextAgents": [{"objectType": "contextAgent", "agent": agent}]}
+        self.store(context=good)
+        for bad in (
+            {"contextAgents": {"objectType": "contextAgent", "agent": agent}},
+            {"contextAgents": [{"objectType": "Agent", "agent": agent}]},
+            {"contextGroups": [{"objectType": "contextGroup", "group": agent}]},
+        ):
+            with self.subTest(bad):
+                self.assertEqual(self.lrs.post(statement(context=bad)).status_code, 400)
+
+
+class ConcurrencyTestCase(ConformanceCase):
+    state = {"activityId": ACTIVITY, "agent": AGENT, "stateId": "bookmark"}
+    profile = {"activityId": ACTIVITY, "profileId": "settings"}
+
+    def put(self, resource, params, body, **headers):
+        return self.lrs.call("PUT", resource, params, body, **headers)
+
+    def get(self, resource, params):
+        return self.lrs.call("GET", resource, params)
+
+    def test_2_0_4_1_4_a_state_put_over_a_document_needs_a_precondition(
+        self,
+    ) -> None:
+        self.assertEqual(
+            self.put("activities/state", self.state, {"a": 1}).status_code, 204
+        )
+        response = self.put("activities/state", self.state, {"a": 2})
+        self.assertEqual(response.status_code, 409)
+        self.assertTrue(response.json()["error"])
+        self.assertEqual(self.get("activities/state", self.state).json(), {"a": 1})
+        etag = self.get("activities/state", self.state)["ETag"]
+        changed = self.put("activities/state", self.state, {"a": 2}, HTTP_IF_MATCH=etag)
+        self.assertEqual(changed.status_code, 204)
+        self.assertEqual(self.get("activities/state", self.state).json(), {"a": 2})
+
+    def test_part3_3_1_an_etag_is_a_quoted_sha1_and_a_stale_one_changes_nothing(
+        self,
+    ) -> None:
+        self.put("activities/profile", self.profile, {"a": 1})
+        etag = self.get("activities/profile", self.profile)["ETag"]
+        self.assertRegex(etag, r'^"[0-9a-f]{40}"$')
+        for method in ("PUT", "POST", "DELETE"):
+            with self.subTest(method):
+                response = self.lrs.call(
+                    method,
+                    "activities/profile",
+                    self.profile,
+                    {"a": 9} if method != "DELETE" else None,
+                    HTTP_IF_MATCH='"1111111111111111111111111111111111111111"',
+                )
+                self.assertEqual(response.status_code, 412)
+        exists = self.put(
+            "activities/profile", self.profile, {"a": 9}, HTTP_IF_NONE_MATCH="*"
+        )
+        self.assertEqual(exists.status_code, 412)
+        self.assertEqual(
+            self.put("activities/profile", self.profile, {"a": 9}).status_code, 409
+        )
+        self.assertEqual(self.get("activities/profile", self.profile).json(), {"a": 1})
+        gone = self.lrs.call(
+            "DELETE", "activities/profile", self.profile, HTTP_IF_MATCH=etag
+        )
+        self.assertEqual(gone.status_code, 204)
+        self.assertEqual(self.get("activities/profile", self.profile).status_code, 404)
+
+    def test_part3_2_2_a_merge_replaces_top_level_members_whole(self) -> None:
+        first = {"car": {"make": "Ford", "model": "Escape"}, "driver": "Dale"}
+        second = {"car": {"make": "Dodge"}, "series": "nextel"}
+        for body in (first, second):
+            response = self.lrs.call("POST", "activities/state", self.state, body)
+            self.assertEqual(response.status_code, 204)
+        self.assertEqual(
+            self.get("activities/state", self.state).json(),
+            {"car": {"make": "Dodge"}, "driver": "Dale", "series": "nextel"},
+        )
+
+
+class Concurrency103TestCase(ConformanceCase):
+    version = "1.0.3"
+
+    def test_part3_3_1_in_1_0_3_a_state_put_overwrites_without_a_precondition(
+        self,
+    ) -> None:
+        state = ConcurrencyTestCase.state
+        for body in ({"a": 1}, {"a": 2}):
+            response = self.lrs.call("PUT", "activities/state", state, body)
+            self.assertEqual(response.status_code, 204)
+        got = self.lrs.call("GET", "activities/state", state)
+        self.assertEqual(got.json(), {"a": 2})
+        profile = ConcurrencyTestCase.profile
+        self.lrs.call("PUT", "activities/profile", profile, {"a": 1})
+        again = self.lrs.call("PUT", "activities/profile", profile, {"a": 2})
+        self.assertEqual(again.status_code, 409)
