@@ -113,7 +113,13 @@ class ProblemMiddleware:
             404: "There is nothing at this address.",
             405: f"{request.method} is not allowed here.",
         }.get(response.status_code, HTTPStatus(response.status_code).description)
-        headers = {"Allow": response["Allow"]} if response.has_header("Allow") else {}
+        # Allow (405) and Retry-After (503: the database is briefly gone) tell
+        # the client what to do next: keep them.
+        headers = {
+            name: response[name]
+            for name in ("Allow", "Retry-After")
+            if response.has_header(name)
+        }
         return problem_response(request, response.status_code, detail, headers=headers)
 
 

@@ -3,6 +3,11 @@ If-Match on changes, Idempotency-Key on creates, problem+json naming fields."""
 
 from __future__ import annotations
 
+from unittest import mock
+
+from django.db import OperationalError
+from django.test import Client
+
 from muster.agencies.models import TrainingRecord
 from muster.api.tests.helpers import call, token_for
 from muster.audit.models import AuditEntry
@@ -267,3 +272,16 @@ class ReadingTestCase(BaseTestCase):
         self.assertEqual(response.status_code, 405)
         self.assertEqual(response["Allow"], "GET")
         self.assertEqual(response["Content-Type"], "application/problem+json")
+
+    def test_the_database_gone_is_a_503_problem_that_says_when_to_retry(self) -> None:
+        # What the server error handler answers when the database is gone
+        # (muster/health/errors.py), turned into problem+json under /api/.
+        client = Client(raise_request_exception=False)
+        with mock.patch(
+            "muster.api.auth.TokenAuth.authenticate",
+            side_effect=OperationalError("connection refused"),
+        ):
+            response = call(client, "GET", "/api/v1/people", self.secret)
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(response["Content-Type"], "application/problem+json")
+        self.assertEqual(response["Retry-After"], "30")
