@@ -5,11 +5,15 @@
 # Makes (drops first) the PostgreSQL database muster_load on 127.0.0.1, serves it
 # with gunicorn (gunicorn.conf.py) on 127.0.0.1:$PORT, runs locust headless for
 # DURATION, then counts heartbeats and attempts in the database (count.py).
+# Users arrive RATE a second (a sign-in burst of a whole shift, not all at one
+# instant); the figures are reset once all have arrived (--reset-stats), so they
+# describe DURATION of steady traffic, which follows the ramp.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 LEARNERS=${LEARNERS:-200}
 COORDINATORS=${COORDINATORS:-20}
 DURATION=${DURATION:-10m}
+RATE=${RATE:-4}
 PORT=${PORT:-8765}
 PG=${PG:-postgres://postgres@127.0.0.1:5432}
 OUT=${OUT:-var/load}
@@ -26,9 +30,15 @@ server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 60); do curl -fs "http://127.0.0.1:$PORT/health/" > /dev/null && break; sleep 1; done
 users=$((LEARNERS + COORDINATORS))
+case "$DURATION" in
+  *m) steady=$(( ${DURATION%m} * 60 )) ;;
+  *s) steady=${DURATION%s} ;;
+  *) steady=$DURATION ;;
+esac
+ramp=$(( (users + RATE - 1) / RATE + 5 ))
 .venv/bin/locust -f benchmarks/load/locustfile.py --headless --host "http://127.0.0.1:$PORT" \
-  -u "$users" -r 20 -t "$DURATION" --stop-timeout 10 --csv "$OUT/locust" --only-summary \
-  > "$OUT/locust.txt" 2>&1 || true
+  -u "$users" -r "$RATE" -t "$(( steady + ramp ))s" --reset-stats --stop-timeout 10 \
+  --csv "$OUT/locust" --only-summary > "$OUT/locust.txt" 2>&1 || true
 kill $server; wait $server 2>/dev/null || true
 tail -40 "$OUT/locust.txt"
 .venv/bin/python benchmarks/load/count.py "$OUT/counts.json"
