@@ -39,7 +39,9 @@ class SlidingSessionMiddleware:
         if settings.SESSION_COOKIE_NAME not in request.COOKIES:
             return response
         session = getattr(request, "session", None)
-        if session is None or session.is_empty():
+        # A session holding nothing (signed out, or unreadable: a changed secret
+        # key) has nothing to keep alive; writing the time would revive it.
+        if session is None or session.is_empty() or not list(session.keys()):
             return response
         now = int(time.time())
         if now - int(session.get(REFRESHED_AT, 0)) >= refresh_interval():

@@ -232,6 +232,20 @@ class SessionAndHeaderTestCase(BaseTestCase):
             clock.shift(timedelta(seconds=31))
             self.assertEqual(self._session_writes(page), 1)
 
+    def test_a_cookie_naming_no_readable_session_gets_no_session_written(
+        self,
+    ) -> None:
+        self.client.cookies[settings.SESSION_COOKIE_NAME] = "no-such-session-key"
+        with CaptureQueriesContext(connection) as queries:
+            self.client.get(LOGIN)
+        writes = [
+            q["sql"]
+            for q in queries.captured_queries
+            if "django_session" in q["sql"]
+            and q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))
+        ]
+        self.assertEqual(writes, [])
+
     def test_a_request_between_refreshes_never_keeps_a_session_past_the_lock(
         self,
     ) -> None:
