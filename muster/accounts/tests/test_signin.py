@@ -5,6 +5,7 @@ from datetime import timedelta
 import time_machine
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -235,7 +236,13 @@ class SessionAndHeaderTestCase(BaseTestCase):
     def test_a_cookie_naming_no_readable_session_gets_no_session_written(
         self,
     ) -> None:
-        self.client.cookies[settings.SESSION_COOKIE_NAME] = "no-such-session-key"
+        # A row whose data no longer reads (signed with another secret key).
+        unreadable = Session.objects.create(
+            session_key="k" * 32,
+            session_data="not-signed-with-this-key",
+            expire_date=timezone.now() + timedelta(minutes=10),
+        )
+        self.client.cookies[settings.SESSION_COOKIE_NAME] = unreadable.session_key
         with CaptureQueriesContext(connection) as queries:
             self.client.get(LOGIN)
         writes = [
@@ -245,6 +252,8 @@ class SessionAndHeaderTestCase(BaseTestCase):
             and q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))
         ]
         self.assertEqual(writes, [])
+        unreadable.refresh_from_db()
+        self.assertEqual(unreadable.session_data, "not-signed-with-this-key")
 
     def test_a_request_between_refreshes_never_keeps_a_session_past_the_lock(
         self,
