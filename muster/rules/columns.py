@@ -18,6 +18,10 @@ from muster.rules.loader import Vocabulary, load_vocabulary
 from muster.rules.model import CreditLine, Exemption, Person
 
 NO_DAY = np.iinfo(np.int32).min  # licensed_on unknown
+# A person's own dates besides the license date, each an optional column: the
+# first appointment in the role (a new chief's course is due from it), and the
+# latest break in service (left on `separated_on`, back on `returned_on`).
+PERSON_DATES = ("appointed_on", "separated_on", "returned_on")
 # Result codes; any other recorded word is OTHER_RESULT (neither passed nor failed).
 RESULTS = {None: 0, "pass": 1, "fail": 2}
 OTHER_RESULT = 3
@@ -95,9 +99,31 @@ class PeopleTable:
     discipline: np.ndarray  # int16 codes
     licensed_on: np.ndarray  # int32 day numbers, NO_DAY when unknown
     attributes: np.ndarray  # uint64 bitmask
+    # The other dates of `PERSON_DATES`, int32 day numbers (NO_DAY when unknown);
+    # a name left out is unknown for everyone.
+    dates: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.discipline)
+
+    def date(self, name: str) -> np.ndarray:
+        """The day numbers of `licensed_on` or one of `PERSON_DATES`."""
+        if name == "licensed_on":
+            return self.licensed_on
+        found = self.dates.get(name)
+        if found is None:
+            return np.full(len(self), NO_DAY, dtype=np.int32)
+        return found
+
+    def take(self, rows: np.ndarray) -> PeopleTable:
+        """The people of `rows`, in that order, with every column."""
+        return PeopleTable(
+            ids=[self.ids[r] for r in rows] if self.ids else [],
+            discipline=self.discipline[rows],
+            licensed_on=self.licensed_on[rows],
+            attributes=self.attributes[rows],
+            dates={name: column[rows] for name, column in self.dates.items()},
+        )
 
 
 @dataclass
@@ -155,6 +181,17 @@ def build_tables(
         attributes=np.array(
             [attribute_bits(book, p.attributes) for p in people], dtype=np.uint64
         ),
+        dates={
+            name: np.array(
+                [
+                    day_number(day) if (day := getattr(p, name)) else NO_DAY
+                    for p in people
+                ],
+                dtype=np.int32,
+            )
+            for name in PERSON_DATES
+            if any(getattr(p, name) for p in people)
+        },
     )
     columns = lines_table(lines, index, book)
     exemption_rows = [

@@ -32,7 +32,9 @@ from muster.rules.columns import (
 )
 from muster.rules.dates import add_months, year_end
 from muster.rules.mandate import (
+    Alternative,
     Applicability,
+    BreakRule,
     CapInForce,
     CarryOverRule,
     CountRule,
@@ -182,6 +184,12 @@ class RequirementOutcome:
     # Consecutive periods missed, ending with this one (final misses only), when
     # the requirement has consequences for repeated misses.
     misses: np.ndarray | None = None
+    # Alternatives in force (`Requirement.satisfied_by`); `whole` is 1 + the index
+    # of the one each person satisfied (0: none), `whole_rows` (explaining) the
+    # LinesTable rows of the lines that satisfied each.
+    alternatives: tuple[Alternative, ...] = ()
+    whole: np.ndarray | None = None
+    whole_rows: list[np.ndarray] = field(default_factory=list)
 
     @property
     def cap(self) -> CapInForce | None:
@@ -214,6 +222,10 @@ class PopulationResult:
     # Per-person cycles: the phase groups evaluated (empty otherwise). Each
     # person's full detail, explanation included, is in their group's result.
     groups: list[PhaseGroup] = field(default_factory=list)
+    # Requirement id -> bool per person: it applies to them, but they lack the
+    # date its per-person cycle counts from (Florida without a certification
+    # date), so it could not be evaluated.
+    undated: dict[str, np.ndarray] = field(default_factory=dict)
 
     def group_of(self, row: int) -> tuple[PopulationResult, int, PhaseGroup | None]:
         """(result, row in it, group) holding person `row`'s own detail."""
@@ -284,7 +296,7 @@ def _evaluate_by_phase(
     engine reads across people.
     """
     groups: dict[tuple, list[int]] = {}
-    days: dict[tuple, date | None] = {}
+    days: dict[tuple, dict[str, date | None]] = {}
     # Periods as far back as a look back can reach (carry-over, consecutive
     # misses) must match too: a person's first period starts on their own date.
     reach = 2 + max(
@@ -292,26 +304,28 @@ def _evaluate_by_phase(
     )
     longest = max(c.months for c in mandate.cycles.values())
     since = add_months(date(year, 12, 1), -reach * longest)
-    for row, number in enumerate(people.licensed_on):
-        day = None if number == NO_DAY else from_day_number(number)
+    # Each cycle runs from its own date of the person's (license, appointment,
+    # return to service).
+    names = sorted({cycle.person_date for cycle in mandate.per_person_cycles})
+    columns = [people.date(name) for name in names]
+    for row in range(len(people)):
+        own = {
+            name: None if column[row] == NO_DAY else from_day_number(column[row])
+            for name, column in zip(names, columns, strict=True)
+        }
         key = tuple(
-            cycle.phase(day, mandate.cycles, since)
+            cycle.phase(own[cycle.person_date], mandate.cycles, since)
             for cycle in mandate.per_person_cycles
         )
         groups.setdefault(key, []).append(row)
-        days.setdefault(key, day)
+        days.setdefault(key, own)
     found: list[PhaseGroup] = []
     for key, members in groups.items():
         rows = np.array(members, dtype=np.int64)
         position = np.full(len(people), -1, dtype=np.int64)
         position[rows] = np.arange(len(rows))
         line_rows = np.flatnonzero(position[lines.person] >= 0)
-        sub_people = PeopleTable(
-            ids=[people.ids[r] for r in rows] if people.ids else [],
-            discipline=people.discipline[rows],
-            licensed_on=people.licensed_on[rows],
-            attributes=people.attributes[rows],
-        )
+        sub_people = people.take(rows)
         sub_lines = LinesTable(
             **{
                 name: getattr(lines, name)[line_rows]
@@ -379,6 +393,10 @@ def _merge(people, mandate, groups, as_of, exemptions, year) -> PopulationResult
         year=year,
     )
     result.groups = groups
+    for requirement_id in {key for g in groups for key in g.result.undated}:
+        result.undated[requirement_id] = _scatter(
+            size, groups, lambda r: r.undated.get(requirement_id), bool, False
+        )
     return result
 
 
@@ -431,6 +449,8 @@ def _merge_outcome(size, groups, index) -> RequirementOutcome | None:
         late=arrays("late", bool, False),
         behind=arrays("behind", bool, False),
         misses=optional("misses", np.int64),
+        whole=optional("whole", np.int8),
+        whole_rows=[],
         lines=None,
         shortfall=None if len(present) > 1 else first.shortfall,
         carried=None if len(present) > 1 else first.carried,
@@ -465,7 +485,9 @@ class _Evaluator:
         self._placed: dict[tuple[str, int], _PlacedLines] = {}
         self._scopes: dict[tuple[str, int], _Scope] = {}
         self._applies: dict[tuple[Applicability, ...], np.ndarray] = {}
+        self._breaks: dict[BreakRule, np.ndarray] = {}
         self.outside: dict[str, np.ndarray] = {}
+        self.undated: dict[str, np.ndarray] = {}
 
     def run(self) -> PopulationResult:
         requirements = self.mandate.requirements
@@ -494,6 +516,7 @@ class _Evaluator:
             self.exemptions,
             year=self.reference_day.year,
         )
+        result.undated = self.undated
         if self.explain:
             result.outside = self.outside
             result.unhonoured_marks = self.unhonoured_marks()
@@ -620,6 +643,10 @@ class _Evaluator:
         cycle = self.mandate.cycles[requirement.cycle]
         period = self.period(cycle, day or self.reference_day)
         if period is None:
+            if cycle.awaits_date and not looking_back:
+                self.undated[requirement.id] = self.applies(
+                    requirement.applies_to
+                ) & self.applies(self.mandate.applies_to)
             return None
         start_day, end_day = period.period.start, period.period.end
         value = for_period(requirement.values, start_day, end_day)
@@ -627,6 +654,8 @@ class _Evaluator:
             return None
         scope = self.scope(period)
         applies = self.applies(requirement.applies_to)
+        if requirement.after_break is not None:
+            applies = applies & self.broke(requirement.after_break)
         in_scope = scope.licensed_by_end & applies
         required = self.required_centihours(value, start_day)
 
@@ -662,6 +691,16 @@ class _Evaluator:
             carried = self.carried_over(requirement, period, in_scope & ~exempt)
             if carried is not None:
                 earned = earned + carried.hours
+        alternatives = tuple(
+            a for a in requirement.satisfied_by if a.starts_on <= start_day
+        )
+        whole = whole_rows = None
+        if alternatives:
+            whole, whole_rows = self.satisfied_whole(
+                requirement, alternatives, cycle, period, not looking_back
+            )
+            # Satisfied as a whole: counted as all that is asked, whatever the hours.
+            earned = np.where(whole > 0, np.maximum(earned, required), earned)
         status = np.where(earned >= required, MET, MISSING).astype(np.int8)
         status[exempt] = EXEMPT
         out = ~in_scope
@@ -685,6 +724,9 @@ class _Evaluator:
             lines=placement,
             shortfall=shortfall,
             carried=carried,
+            alternatives=alternatives,
+            whole=whole,
+            whole_rows=whole_rows or [],
         )
         if not looking_back and requirement.consequences:
             # Only a final miss counts toward a consequence, not a gap still open.
@@ -692,6 +734,40 @@ class _Evaluator:
                 requirement, period, (status == MISSING) & scope.late
             )
         return outcome, status, required, earned
+
+    def broke(self, rule: BreakRule) -> np.ndarray:
+        """Whether each person's latest break in service has the rule's length;
+        False where either end of the break is not recorded (few people have a
+        break, so they are looked at one by one)."""
+        if rule not in self._breaks:
+            left = self.people.date("separated_on")
+            back = self.people.date("returned_on")
+            found = np.zeros(self.size, dtype=bool)
+            for row in np.flatnonzero((left != NO_DAY) & (back != NO_DAY)):
+                found[row] = rule.matches(
+                    from_day_number(left[row]), from_day_number(back[row])
+                )
+            self._breaks[rule] = found
+        return self._breaks[rule]
+
+    def satisfied_whole(self, requirement, alternatives, cycle, period, keep):
+        """For each person, 1 + the index of the first alternative they satisfied
+        in the period (0: none), and (`keep` while explaining) the rows of the
+        lines that satisfied each alternative."""
+        view = self.placed_lines(cycle, period)
+        subject = view.test(
+            self.book, CountRule(requirement.counts.areas, requirement.counts.topics)
+        ).subject
+        found = np.zeros(self.size, dtype=np.int8)
+        rows = []
+        for index, alternative in enumerate(alternatives):
+            test = view.test(self.book, alternative.counts)
+            fits = _and(_and(subject, test.accepted), view.kind_ok(alternative.kind))
+            done = view.per_person(fits, self.size, weight=1) > 0
+            found[(found == 0) & done] = index + 1
+            if keep and self.explain:
+                rows.append(view.rows[_all(fits, len(view))])
+        return found, rows
 
     def previous_day(self, period: PeriodColumns) -> date | None:
         """A day of the period before `period`, or None for a one-time window."""

@@ -186,10 +186,14 @@ class _Explanation:
         )
 
     def warnings(self) -> tuple[str, ...]:
-        """The mandate's own warnings, and why nothing was evaluated if so."""
+        """The mandate's own warnings, and why nothing was evaluated if so: a
+        date of the person's that is not recorded, or rules not encoded."""
         population = self.population
         found = population.mandate.warnings()
-        if OVERALL_STATUS[population.status[self.row]] == Status.NOT_ENCODED:
+        undated = undated_reasons(population, self.row)
+        if undated:
+            found += undated
+        elif OVERALL_STATUS[population.status[self.row]] == Status.NOT_ENCODED:
             found += (population.mandate.not_encoded_reason(population.year),)
         return found
 
@@ -215,6 +219,8 @@ class _Explanation:
                 notes.append(
                     f"not licensed until {self.licensed_on}, after this period"
                 )
+            elif requirement.after_break is not None:
+                notes.append(self.break_note(requirement))
         else:
             notes += self.exemption_notes(outcome, status, required)
             notes += self.round_two_notes(outcome, status, required)
@@ -236,6 +242,46 @@ class _Explanation:
                 else Decimal(0)
             ),
         )
+
+    def break_note(self, requirement) -> str:
+        """Why a reactivation requirement does not apply: the break recorded."""
+        people, row = self.population.people, self.row
+        left, back = (people.date(n)[row] for n in ("separated_on", "returned_on"))
+        owed = f"owed after {requirement.after_break.words()}"
+        if left == NO_DAY:
+            return (
+                f"{owed}; the start of the break (separated_on) is not recorded, "
+                "so it is not evaluated: enter it"
+            )
+        return (
+            f"{owed}; the break recorded runs from {from_day_number(left)} to "
+            f"{from_day_number(back)}"
+        )
+
+    def whole_notes(self, outcome: RequirementOutcome) -> list[str]:
+        """Which alternative satisfied the requirement as a whole, and the lines
+        that did it (each counted as satisfying it)."""
+        if outcome.whole is None or not outcome.whole[self.row]:
+            return []
+        index = int(outcome.whole[self.row]) - 1
+        alternative = outcome.alternatives[index]
+        if outcome.whole_rows:
+            for table_row in outcome.whole_rows[index]:
+                j = self.position.get(int(table_row))
+                if j is not None:
+                    self.counted[j].append(
+                        Allocation(
+                            outcome.requirement.id,
+                            Decimal(1),
+                            unit=f"{alternative.kind} satisfying it as a whole",
+                        )
+                    )
+        done = "passed" if alternative.kind == Kind.QUALIFICATION else "completed"
+        note = (
+            f"satisfied as a whole by {alternative.label}, {done} in this period, "
+            f"whatever its hours ({alternative.citation})"
+        )
+        return [f"{note}; {alternative.note}" if alternative.note else note]
 
     def round_two_notes(
         self, outcome: RequirementOutcome, status: str, required: Decimal
@@ -277,6 +323,8 @@ class _Explanation:
             )
         if outcome.misses is not None and outcome.misses[row] and status != Status.MET:
             notes += self.consequence_notes(outcome, int(outcome.misses[row]))
+        if status != Status.EXEMPT:
+            notes += self.whole_notes(outcome)
         return notes
 
     def consequence_notes(self, outcome: RequirementOutcome, misses: int) -> list[str]:
@@ -426,6 +474,22 @@ class _Explanation:
                     f"for {line.counts_for}; it counts for the period in which it was "
                     "completed"
                 )
+
+
+def undated_reasons(population: PopulationResult, row: int) -> tuple[str, ...]:
+    """For each requirement that applies to person `row` but could not be
+    evaluated because a date of theirs is missing: which date, and to enter it."""
+    mandate = population.mandate
+    found: dict[str, list[str]] = {}
+    for requirement in mandate.requirements:
+        undated = population.undated.get(requirement.id)
+        if undated is not None and undated[row]:
+            words = mandate.cycles[requirement.cycle].date_words
+            found.setdefault(words, []).append(requirement.label)
+    return tuple(
+        f"no {words} recorded: enter it to evaluate ({'; '.join(labels)})"
+        for words, labels in found.items()
+    )
 
 
 __all__ = ["ExemptionRow", "evaluate", "explain", "line_sort_key"]

@@ -21,7 +21,9 @@ from pydantic import ValidationError
 from muster.rules import schema
 from muster.rules.errors import MandateError
 from muster.rules.mandate import (
+    Alternative,
     Applicability,
+    BreakRule,
     Cap,
     CapValue,
     CarryOverRule,
@@ -539,6 +541,7 @@ class _MandateBuilder:
             anchor_month=own.anchor_month,
             due_months=own.due_months,
             due_end_of_first_full=own.due_end_of_first_full,
+            date_label=" ".join(own.date_label.split()),
         )
 
     def build_grace(
@@ -709,6 +712,62 @@ class _MandateBuilder:
             is_waivable=spec.waivable,
             shortfalls=self.build_shortfalls(where, spec, fallback),
             consequences=self.build_consequences(where, spec, fallback),
+            satisfied_by=tuple(
+                self.build_alternative(f"{where} > satisfied_by > {i}", a, fallback)
+                for i, a in enumerate(spec.satisfied_by)
+            ),
+            after_break=self.build_break(where, spec, cycles[spec.cycle]),
+        )
+
+    def build_alternative(
+        self, where: str, spec: schema.AlternativeSpec, fallback: Citation | None
+    ) -> Alternative:
+        counts = self.build_counts(f"{where} > counts", spec.counts)
+        if counts == CountRule():
+            raise self.fail(
+                f"{where} > counts",
+                "is empty, so any line on the subject would satisfy the whole "
+                "requirement",
+                "Name the course's or test's topic (say `topics: [test-out]`).",
+            )
+        return Alternative(
+            spec.from_,
+            spec.label,
+            spec.kind,
+            counts,
+            self.cite(where, spec, fallback),
+            " ".join(spec.note.split()),
+        )
+
+    def build_break(
+        self, where: str, spec: schema.RequirementSpec, cycle: Cycle
+    ) -> BreakRule | None:
+        """A reactivation requirement counts from the return to service."""
+        found = spec.after_break
+        if found is None:
+            return None
+        where = f"{where} > after_break"
+        if cycle.person_date != "returned_on":
+            raise self.fail(
+                where,
+                f"is given for a requirement counted over cycle {cycle.id!r}",
+                "A requirement owed after a break in service counts from the return: "
+                "give its cycle `per_person: {date: returned_on, due_months: N}`.",
+            )
+        lower = max(found.more_than_months, found.at_least_months)
+        if (
+            not (lower or found.less_than_months)
+            or (found.more_than_months and found.at_least_months)
+            or (found.less_than_months and found.less_than_months <= lower)
+        ):
+            raise self.fail(
+                where,
+                "does not give a length of break",
+                "Give `more_than_months` or `at_least_months` (not both), and "
+                "optionally a larger `less_than_months`.",
+            )
+        return BreakRule(
+            found.more_than_months, found.at_least_months, found.less_than_months
         )
 
     def build_shortfalls(

@@ -7,7 +7,7 @@ entries, and `at(entries, day)` picks the one in force on a day.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -211,6 +211,10 @@ class Requirement:
     is_waivable: bool = True
     shortfalls: tuple[ShortfallRule, ...] = ()
     consequences: tuple[ConsequenceRule, ...] = ()
+    # Other ways to satisfy the requirement as a whole (a listed course, a test).
+    satisfied_by: tuple[Alternative, ...] = ()
+    # Owed only after a break in service of this length (reactivation).
+    after_break: BreakRule | None = None
 
     @property
     def unit(self) -> str:
@@ -238,6 +242,67 @@ class Requirement:
         if self.kind == Kind.COMPLETION:
             return line.result == "pass" or (line.result is None and line.hours > 0)
         return True
+
+
+@dataclass(frozen=True, slots=True)
+class Alternative:
+    """From `starts_on`, another way to satisfy a requirement as a whole, whatever
+    the hours: a line on the requirement's subject (its areas and topics) that
+    also fits `counts`, completed (`completion`: California's listed non-POST
+    courses satisfy CPT) or passed (`qualification`: a test in lieu of the
+    training, California's Perishable Skills test-out), in the period."""
+
+    starts_on: date
+    label: str
+    kind: str
+    counts: CountRule
+    citation: Citation
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BreakRule:
+    """Who owes a requirement after a break in service: the break from
+    `separated_on` to `returned_on` lasted more than `more_than_months`, at least
+    `at_least_months` and less than `less_than_months` (0: no such bound).
+    Mississippi 31-301-9.2: more than two years, and less than five, asks for the
+    refresher's skill tests and law courses; five years or more, the whole course."""
+
+    more_than_months: int = 0
+    at_least_months: int = 0
+    less_than_months: int = 0
+
+    def matches(self, left: date, back: date) -> bool:
+        """Whether a break from `left` to `back` has this length.
+
+        >>> rule = BreakRule(more_than_months=24, less_than_months=60)
+        >>> rule.matches(date(2020, 3, 1), date(2022, 3, 1))  # exactly 2 years
+        False
+        >>> rule.matches(date(2020, 3, 1), date(2022, 3, 2))
+        True
+        """
+        if self.more_than_months and back <= add_months_on(left, self.more_than_months):
+            return False
+        if self.at_least_months and back < add_months_on(left, self.at_least_months):
+            return False
+        return not (
+            self.less_than_months
+            and back >= add_months_on(left, self.less_than_months)
+        )
+
+    def words(self) -> str:
+        """
+        >>> BreakRule(at_least_months=60).words()
+        'a break in service of at least 60 months'
+        """
+        parts = []
+        if self.more_than_months:
+            parts.append(f"more than {self.more_than_months} months")
+        if self.at_least_months:
+            parts.append(f"at least {self.at_least_months} months")
+        if self.less_than_months:
+            parts.append(f"less than {self.less_than_months} months")
+        return "a break in service of " + " and ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,6 +361,14 @@ class GraceRule:
         return date(period_end.year + 1, self.month, self.day)
 
 
+# How each date a per-person cycle may count from is named to people.
+DATE_WORDS = {
+    "licensed_on": "license date",
+    "appointed_on": "appointment date",
+    "returned_on": "date of return to service",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Cycle:
     """A counting window: repeating blocks of `months` from `anchor`, or one window.
@@ -314,7 +387,8 @@ class Cycle:
     grace: tuple[GraceRule, ...] = ()
     note: str = ""
     # Per-person cycles (`per_person` in the file): the cycle runs from a date of
-    # each person's own (`person_date`, today only `licensed_on`). A repeating one
+    # each person's own (`person_date`: `licensed_on`, `appointed_on` or
+    # `returned_on`, named to people as `date_label`). A repeating one
     # is anchored on the first first-of-`anchor_month` after that date (0: the
     # first of the next month), and its first period runs from the date itself to
     # the end of the period starting on that anchor (Florida: certified on
@@ -326,18 +400,34 @@ class Cycle:
     anchor_month: int = 0
     due_months: int = 0
     due_end_of_first_full: str = ""
+    date_label: str = ""
     opens_on: date | None = None  # resolved: the first period starts on this day
+    # Resolved for someone without the date: the cycle has no period, and the
+    # result says that the date must be entered (not for `returned_on`, whose
+    # absence means no break in service, so nothing to reactivate).
+    awaits_date: bool = False
 
     @property
     def is_per_person(self) -> bool:
         return bool(self.person_date)
+
+    @property
+    def date_words(self) -> str:
+        """The person's date this cycle counts from, as people call it."""
+        return self.date_label or DATE_WORDS.get(self.person_date, self.person_date)
 
     def for_person(self, day: date | None, cycles: dict[str, Cycle]) -> Cycle:
         """This per-person cycle as an ordinary cycle for someone whose date is
         `day`; None (date unknown) gives a cycle with no period at all."""
         if day is None:
             return replace(
-                self, person_date="", anchor=None, once_from=date.max, once_due=date.max
+                self,
+                person_date="",
+                anchor=None,
+                once_from=date.max,
+                once_due=date.max,
+                awaits_date=self.person_date != "returned_on",
+                date_label=self.date_words,
             )
         if self.months:
             month = self.anchor_month or day.month % 12 + 1
@@ -465,13 +555,20 @@ class Mandate:
     def per_person_cycles(self) -> tuple[Cycle, ...]:
         return tuple(c for c in self.cycles.values() if c.is_per_person)
 
-    def for_person(self, day: date | None) -> Mandate:
+    def for_person(
+        self, dates: Mapping[str, date | None] | date | None
+    ) -> Mandate:
         """This mandate with every per-person cycle made ordinary for someone
-        whose date (`licensed_on`) is `day`."""
+        whose own dates are `dates` (by name: `licensed_on`, `appointed_on`,
+        `returned_on`; a lone date is the license date)."""
         if not self.per_person_cycles:
             return self
+        if not isinstance(dates, Mapping):
+            dates = {"licensed_on": dates}
         cycles = {
-            key: cycle.for_person(day, self.cycles) if cycle.is_per_person else cycle
+            key: cycle.for_person(dates.get(cycle.person_date), self.cycles)
+            if cycle.is_per_person
+            else cycle
             for key, cycle in self.cycles.items()
         }
         return replace(self, cycles=cycles)

@@ -44,13 +44,30 @@ class Person:
     """Who is evaluated: discipline, first license date and attributes.
 
     `attributes` are facts that change what applies, such as `traffic-enforcement`
-    or `chief`.
+    or `chief`. `appointed_on` is the first appointment in the role held (a chief's
+    first appointment as chief: a new chief's course is due from it);
+    `separated_on` and `returned_on` bound the latest break in service (left
+    service, back in service), from which reactivation rules count.
     """
 
     id: str
     discipline: str
     licensed_on: date | None = None
     attributes: frozenset[str] = frozenset()
+    appointed_on: date | None = None
+    separated_on: date | None = None
+    returned_on: date | None = None
+
+    def __post_init__(self) -> None:
+        if (
+            self.separated_on is not None
+            and self.returned_on is not None
+            and self.returned_on < self.separated_on
+        ):
+            raise InputError(
+                "a break in service cannot end (returned_on) before it starts "
+                "(separated_on)"
+            )
 
     def has_role(self, role: str) -> bool:
         """Whether `role` names the person's discipline or one of their attributes."""

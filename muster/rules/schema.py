@@ -92,6 +92,22 @@ class ConsequenceSpec(DatedSpec):
     consequence: str = Field(min_length=3)
 
 
+class AlternativeSpec(DatedSpec):
+    # Another way to satisfy the requirement as a whole: a line on its subject
+    # that also fits `counts`, completed or (a test-out) passed.
+    label: str = Field(min_length=3)
+    kind: Literal["completion", "qualification"] = "completion"
+    counts: CountsSpec = CountsSpec()
+
+
+class BreakSpec(Spec):
+    # The length of the latest break in service (separated_on to returned_on)
+    # after which a requirement is owed; 0 leaves a bound out.
+    more_than_months: int = Field(default=0, ge=0, le=600)
+    at_least_months: int = Field(default=0, ge=0, le=600)
+    less_than_months: int = Field(default=0, ge=0, le=600)
+
+
 class CapSpec(Spec):
     label: str
     counts: CountsSpec
@@ -108,6 +124,8 @@ class RequirementSpec(Spec):
     waivable: bool = True
     tolerated_shortfall: list[ShortfallSpec] = []
     consequences: list[ConsequenceSpec] = []
+    satisfied_by: list[AlternativeSpec] = []
+    after_break: BreakSpec | None = None
     reference: ReferenceSpec | None = None
     values: list[ValueSpec] = Field(min_length=1)
 
@@ -124,7 +142,9 @@ class OnceSpec(Spec):
 class PerPersonSpec(Spec):
     """A cycle that runs from a date of each person's own (see mandate.Cycle)."""
 
-    date: Literal["licensed_on"]
+    date: Literal["licensed_on", "appointed_on", "returned_on"]
+    # How people call the date ("certification date"), in "no ... recorded".
+    date_label: str = ""
     anchor_month: int = Field(default=0, ge=0, le=12)
     due_months: int = Field(default=0, ge=0, le=120)
     due_end_of_first_full: str = ""
