@@ -393,9 +393,9 @@ def _merge(people, mandate, groups, as_of, exemptions, year) -> PopulationResult
         year=year,
     )
     result.groups = groups
-    for requirement_id in {key for g in groups for key in g.result.undated}:
-        result.undated[requirement_id] = _scatter(
-            size, groups, lambda r: r.undated.get(requirement_id), bool, False
+    for key in {key for g in groups for key in g.result.undated}:
+        result.undated[key] = _scatter(
+            size, groups, lambda r, key=key: r.undated.get(key), bool, False
         )
     return result
 

@@ -286,8 +286,7 @@ class BreakRule:
         if self.at_least_months and back < add_months_on(left, self.at_least_months):
             return False
         return not (
-            self.less_than_months
-            and back >= add_months_on(left, self.less_than_months)
+            self.less_than_months and back >= add_months_on(left, self.less_than_months)
         )
 
     def words(self) -> str:
@@ -555,9 +554,7 @@ class Mandate:
     def per_person_cycles(self) -> tuple[Cycle, ...]:
         return tuple(c for c in self.cycles.values() if c.is_per_person)
 
-    def for_person(
-        self, dates: Mapping[str, date | None] | date | None
-    ) -> Mandate:
+    def for_person(self, dates: Mapping[str, date | None] | date | None) -> Mandate:
         """This mandate with every per-person cycle made ordinary for someone
         whose own dates are `dates` (by name: `licensed_on`, `appointed_on`,
         `returned_on`; a lone date is the license date)."""

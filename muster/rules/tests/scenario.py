@@ -48,13 +48,18 @@ def _day(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
+PERSON_DATES = ("licensed_on", "appointed_on", "separated_on", "returned_on")
+
+
 def build_person(spec: dict[str, Any]) -> Person:
-    licensed_on = spec.get("licensed_on")
+    dates = {
+        name: _day(spec[name]) if spec.get(name) else None for name in PERSON_DATES
+    }
     return Person(
         id="P",
         discipline=spec.get("discipline", "peace-officer"),
-        licensed_on=_day(licensed_on) if licensed_on else None,
         attributes=frozenset(spec.get("attributes", ())),
+        **dates,
     )
 
 

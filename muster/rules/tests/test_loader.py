@@ -61,6 +61,16 @@ EXPECTED_MESSAGES = {
         "regulation, statute, agency-page, press-release, secondary, bill",
     ],
     "unknown_source.yaml": ["reference > source", "'regulation'", "'secondary'"],
+    "break_not_from_return.yaml": [
+        "requirements > refresher > after_break",
+        "cycle 'annual'",
+        "date: returned_on",
+    ],
+    "empty_alternative.yaml": [
+        "requirements > total > satisfied_by > 0 > counts",
+        "is empty",
+        "topics: [test-out]",
+    ],
     "verified_but_unconfirmed.yaml": [
         "requirements > total",
         "confidence: unconfirmed",
