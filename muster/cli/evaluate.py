@@ -105,14 +105,77 @@ def rule_warnings(populations: tuple[PopulationResult, ...]) -> tuple[str, ...]:
             continue
         own = mandate.warnings()
         found += [(int(rows[0]), index, k, w) for k, w in enumerate(own)]
-        not_encoded = OVERALL_STATUS.index(Status.NOT_ENCODED)
-        missing = np.flatnonzero(
-            population.applies & (population.status == not_encoded)
+        not_encoded = population.applies & (
+            population.status == OVERALL_STATUS.index(Status.NOT_ENCODED)
         )
+        undated = not_encoded & undated_people(population)
+        missing = np.flatnonzero(not_encoded & ~undated)
         if len(missing):
             reason = mandate.not_encoded_reason(population.year)
             found.append((int(missing[0]), index, len(own), reason))
+        for words, rows in undated_groups(population, np.flatnonzero(undated)):
+            found.append(
+                (
+                    int(rows[0]),
+                    index,
+                    len(own) + 1,
+                    undated_warning(population, words, rows),
+                )
+            )
     return tuple(dict.fromkeys(w for *_, w in sorted(found)))
+
+
+def undated_people(population: PopulationResult) -> np.ndarray:
+    """People to whom some requirement applies but who lack the date its cycle
+    counts from (Florida without a certification date)."""
+    found = np.zeros(len(population.people), dtype=bool)
+    for column in population.undated.values():
+        found |= column
+    return found
+
+
+def undated_words(population: PopulationResult, row: int) -> list[str]:
+    """The dates person `row` must have entered for the mandate to be evaluated."""
+    mandate = population.mandate
+    return list(
+        dict.fromkeys(
+            mandate.cycles[r.cycle].date_words
+            for r in mandate.requirements
+            if (column := population.undated.get(r.id)) is not None and column[row]
+        )
+    )
+
+
+def undated_reason(population: PopulationResult, row: int) -> str:
+    """
+    The short reason shown in the table and CSV, or "" when no date is missing.
+    """
+    words = undated_words(population, row)
+    if not words:
+        return ""
+    return f"no {' or '.join(words)} recorded: enter it to evaluate"
+
+
+def undated_groups(population: PopulationResult, rows: np.ndarray):
+    """(date words, rows) for the people missing each kind of date."""
+    found: dict[str, list[int]] = {}
+    for row in rows.tolist():
+        for words in undated_words(population, row):
+            found.setdefault(words, []).append(row)
+    return [(words, np.array(rows)) for words, rows in found.items()]
+
+
+def undated_warning(population: PopulationResult, words: str, rows) -> str:
+    ids = population.people.ids
+    shown = ", ".join(quoted(ids[r]) for r in rows[:MAX_ROWS_SHOWN])
+    more = (
+        f" and {len(rows) - MAX_ROWS_SHOWN} more" if len(rows) > MAX_ROWS_SHOWN else ""
+    )
+    return (
+        f"{population.mandate.title}: no {words} recorded for {len(rows)} "
+        f"{'person' if len(rows) == 1 else 'people'} ({shown}{more}): enter it to "
+        "evaluate them; nothing was evaluated for them, which is not a finding"
+    )
 
 
 def in_explanation_order(tables: Tables) -> Tables:

@@ -21,6 +21,7 @@ import numpy as np
 from muster.rules.columns import (
     NO_DAY,
     OTHER_RESULT,
+    PERSON_DATES,
     RESULTS,
     Codebook,
     ExemptionRow,
@@ -35,6 +36,9 @@ from muster.tabular import CellProblem, Limits, Problem, TableError, cells
 from muster.tabular.columnar import ColumnTable, read_columns
 
 PEOPLE_COLUMNS = ("id", "discipline", "licensed_on", "attributes")
+# Dates some rules count from (columns.PERSON_DATES): a first appointment in the
+# role, and the latest break in service; each column may be left out.
+PEOPLE_OPTIONAL = PERSON_DATES
 RECORD_COLUMNS = (
     "person",
     "date",
@@ -192,7 +196,7 @@ class People:
 
 
 def read_people(path: str, rules: Rules, book: Codebook) -> People:
-    found, where, problems = read_file(path, PEOPLE_COLUMNS)
+    found, where, problems = read_file(path, PEOPLE_COLUMNS, PEOPLE_OPTIONAL)
     if found is None:
         return People(None, np.zeros(0, dtype=np.int64), list(problems), None, {})
     ids = found.check(
@@ -211,6 +215,11 @@ def read_people(path: str, rules: Rules, book: Codebook) -> People:
         "attributes",
         lambda t: cells.parse_words(t, kind="attribute"),
     )
+    own_dates = {
+        name: found.check(where[name], name, rules.date)
+        for name in PEOPLE_OPTIONAL
+        if where[name] is not None
+    }
     known = {i for i in ids if i is not None}
     problems = shown(found)
     if problems:
@@ -235,7 +244,34 @@ def read_people(path: str, rules: Rules, book: Codebook) -> People:
             codes_of(found, where["attributes"]),
             np.uint64,
         ),
+        dates={
+            name: spread(
+                [None if d is None else day_number(d) for d in parsed],
+                codes_of(found, where[name]),
+                np.int32,
+                NO_DAY,
+            )
+            for name, parsed in own_dates.items()
+        },
     )
+    backwards = np.flatnonzero(
+        (table.date("separated_on") != NO_DAY)
+        & (table.date("returned_on") != NO_DAY)
+        & (table.date("returned_on") < table.date("separated_on"))
+    )
+    if len(backwards):
+        rows = found.rows[backwards[:MAX_PROBLEMS]]
+        problems = [
+            Problem(
+                path,
+                int(row),
+                "returned_on",
+                "is before separated_on",
+                "a break in service ends after it starts; check both dates",
+            )
+            for row in rows
+        ]
+        return People(None, found.rows, problems, known, {})
     index = {person_id: row for row, person_id in enumerate(table.ids)}
     return People(table, found.rows, [], known, index)
 

@@ -18,7 +18,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from muster.cli.evaluate import Evaluation, not_applicable, results
+from muster.cli.evaluate import (
+    Evaluation,
+    not_applicable,
+    results,
+    undated_people,
+    undated_reason,
+)
 from muster.rules import Mandate, Status
 from muster.rules.columns import from_day_number
 from muster.rules.engine import (
@@ -142,9 +148,23 @@ def write_csv(evaluation: Evaluation, out: TextIO) -> None:
         )
         mandate = pa.array([population.mandate.id] * len(rows), pa.string())
         in_force = [i for i, o in enumerate(population.outcomes) if o is not None]
+        # Where a person's date is missing, the requirement status says so.
+        reasons = None
+        if population.undated:
+            undated = undated_people(population)[rows]
+            reasons = pa.array(
+                [
+                    csv_cell(undated_reason(population, int(r))) if u else ""
+                    for r, u in zip(rows.tolist(), undated.tolist(), strict=True)
+                ],
+                pa.string(),
+            )
         if not in_force:
             blank = pa.array([""] * len(rows), pa.string())
-            blocks.append((rows, m, 0, [mandate, status] + [blank] * 7))
+            cells = (
+                [blank] * 5 + [reasons if reasons is not None else blank] + [blank] * 2
+            )
+            blocks.append((rows, m, 0, [mandate, status, *cells]))
         for position, i in enumerate(in_force):
             outcome = population.outcomes[i]
             codes = population.requirement_status[i, rows]
@@ -152,6 +172,13 @@ def write_csv(evaluation: Evaluation, out: TextIO) -> None:
             owed = (codes == MISSING) | (codes == MET)
             missing = np.where(owed, np.maximum(0, required - earned), 0)
             words = [REQUIREMENT_STATUS.get(c, "") for c in range(5)]
+            word_cells = pa.array(words, pa.string()).take(pa.array(codes))
+            if reasons is not None and outcome.requirement.id in population.undated:
+                word_cells = pc.if_else(
+                    pa.array(population.undated[outcome.requirement.id][rows]),
+                    reasons,
+                    word_cells,
+                )
 
             def constant(text: str, size: int = len(rows)) -> pa.Array:  # noqa: B008
                 return pa.array([text] * size, pa.string())
@@ -169,7 +196,7 @@ def write_csv(evaluation: Evaluation, out: TextIO) -> None:
                         numbers(required),
                         numbers(earned),
                         numbers(missing),
-                        pa.array(words, pa.string()).take(pa.array(codes)),
+                        word_cells,
                         start,
                         end,
                     ],
@@ -237,6 +264,12 @@ def table_rows(evaluation: Evaluation) -> list[tuple[str, str, str, str]]:
         if not shortfalls:
             joined = [""] * len(rows)
         statuses = population.status[rows]
+        if population.undated:
+            undated = undated_people(population)
+            joined = [
+                undated_reason(population, row) if undated[row] and not text else text
+                for row, text in zip(rows.tolist(), joined, strict=True)
+            ]
         for row, status, missing in zip(
             rows.tolist(), statuses.tolist(), joined, strict=True
         ):

@@ -295,7 +295,7 @@ def _evaluate_by_phase(
     A person alone is a group of one, so the two cannot disagree: nothing in the
     engine reads across people.
     """
-    groups: dict[tuple, list[int]] = {}
+    groups: dict[tuple, int] = {}  # phase key -> group number
     days: dict[tuple, dict[str, date | None]] = {}
     # Periods as far back as a look back can reach (carry-over, consecutive
     # misses) must match too: a person's first period starts on their own date.
@@ -307,21 +307,28 @@ def _evaluate_by_phase(
     # Each cycle runs from its own date of the person's (license, appointment,
     # return to service).
     names = sorted({cycle.person_date for cycle in mandate.per_person_cycles})
-    columns = [people.date(name) for name in names]
-    for row in range(len(people)):
+    # Each distinct combination of dates is placed once, then its people with it.
+    combos, inverse = np.unique(
+        np.stack([people.date(name) for name in names]), axis=1, return_inverse=True
+    )
+    group_of_combo = np.empty(combos.shape[1], dtype=np.int64)
+    for index in range(combos.shape[1]):
         own = {
-            name: None if column[row] == NO_DAY else from_day_number(column[row])
-            for name, column in zip(names, columns, strict=True)
+            name: None if number == NO_DAY else from_day_number(number)
+            for name, number in zip(names, combos[:, index].tolist(), strict=True)
         }
         key = tuple(
             cycle.phase(own[cycle.person_date], mandate.cycles, since)
             for cycle in mandate.per_person_cycles
         )
-        groups.setdefault(key, []).append(row)
+        group_of_combo[index] = groups.setdefault(key, len(groups))
         days.setdefault(key, own)
+    group_of_row = group_of_combo[inverse.ravel()]
+    order = np.argsort(group_of_row, kind="stable")
+    bounds = np.searchsorted(group_of_row[order], np.arange(len(groups) + 1))
     found: list[PhaseGroup] = []
-    for key, members in groups.items():
-        rows = np.array(members, dtype=np.int64)
+    for key, number in groups.items():
+        rows = order[bounds[number] : bounds[number + 1]].astype(np.int64)
         position = np.full(len(people), -1, dtype=np.int64)
         position[rows] = np.arange(len(rows))
         line_rows = np.flatnonzero(position[lines.person] >= 0)

@@ -164,6 +164,8 @@ class _Explanation:
                     self.note_outside(outcome)
                 requirements.append(self.requirement(index, outcome, code))
             self.note_make_up_marks()
+            if OVERALL_STATUS[population.status[row]] != Status.NOT_ENCODED:
+                self.notes += undated_reasons(population, row)
         mandate = population.mandate
         return ComplianceResult(
             person=population.people.ids[row],
@@ -190,12 +192,13 @@ class _Explanation:
         date of the person's that is not recorded, or rules not encoded."""
         population = self.population
         found = population.mandate.warnings()
+        if OVERALL_STATUS[population.status[self.row]] != Status.NOT_ENCODED:
+            return found
+        # Nothing evaluated: say the date to enter, or that no rules are encoded.
         undated = undated_reasons(population, self.row)
-        if undated:
-            found += undated
-        elif OVERALL_STATUS[population.status[self.row]] == Status.NOT_ENCODED:
-            found += (population.mandate.not_encoded_reason(population.year),)
-        return found
+        return found + (
+            undated or (population.mandate.not_encoded_reason(population.year),)
+        )
 
     def requirement(
         self, index: int, outcome: RequirementOutcome, code: int

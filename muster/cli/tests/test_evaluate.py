@@ -352,3 +352,68 @@ def test_csv_rows_carry_each_persons_own_period_where_cycles_run_from_their_date
         assert (row["period_start"], row["period_end"]) == periods[key], key
     starts = {row["person"]: row["period_start"] for row in rows}
     assert starts == {"F1": "2018-03-01", "F2": "2019-08-15"}
+
+
+def test_a_person_without_the_date_their_cycle_runs_from_is_told_to_enter_it(
+    cli, write
+) -> None:
+    # Florida's periods run from each officer's certification: without the date
+    # nothing can be evaluated, and every output says which date to enter, not
+    # that no rules are encoded.
+    people = write(
+        "people.csv",
+        "id,discipline,licensed_on,attributes\n"
+        "F1,peace-officer,2018-03-01,\n"
+        "F2,peace-officer,,\n",
+    )
+    records = write(
+        "records.csv",
+        "person,date,hours,area,topics,delivery,provider,result,label\n"
+        "F2,2021-02-01,40,technical,,live,approved-provider,,Hours\n",
+    )
+    argv = ["evaluate", "--jurisdiction", "FL", "--period", "2021",
+            "--people", people, "--records", records, "--as-of", "2021-12-31"]  # fmt: skip
+    reason = "no certification date recorded: enter it to evaluate"
+    report = json.loads(cli(*argv, "--format", "json").out)
+    result = result_of(report, "F2")
+    assert result["status"] == "not-encoded"
+    assert any(reason in w for w in result["warnings"])
+    assert not any("NO RULES ENCODED" in w for w in result["warnings"])
+    assert not any("F1" in w for w in report["warnings"])
+    assert any("no certification date recorded for 1 person" in w and '"F2"' in w
+               for w in report["warnings"])  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(cli(*argv, "--format", "csv").out)))
+    own = [row for row in rows if row["person"] == "F2"]
+    assert own and all(row["requirement_status"] == reason for row in own)
+    assert all(
+        row["requirement_status"] != reason for row in rows if row["person"] == "F1"
+    )
+    table = cli(*argv, "--format", "table").out
+    line = next(text for text in table.splitlines() if text.startswith("F2"))
+    assert "not-encoded" in line and reason in line
+
+
+def test_it_reads_the_dates_of_a_break_in_service_and_refuses_one_ending_first(
+    cli, write
+) -> None:
+    header = "id,discipline,licensed_on,attributes,separated_on,returned_on\n"
+    records = write(
+        "records.csv",
+        "person,date,hours,area,topics,delivery,provider,result,label\n"
+        "M1,2025-02-01,24,technical,,live,approved-provider,,Hours\n",
+    )
+    argv = ["evaluate", "--jurisdiction", "MS", "--period", "2025",
+            "--records", records, "--as-of", "2026-01-31", "--format", "json"]  # fmt: skip
+    good = write(
+        "people.csv", header + "M1,peace-officer,2015-01-01,,2022-09-30,2024-10-01\n"
+    )
+    report = json.loads(cli(*argv, "--people", good).out)
+    refresher = requirement_of(result_of(report, "M1"), "refresher-skills-law")
+    assert refresher["status"] == "missing"
+    assert refresher["period"]["due"] == "2025-10-01"
+    bad = write(
+        "bad.csv", header + "M1,peace-officer,2015-01-01,,2024-10-01,2022-09-30\n"
+    )
+    run = cli(*argv, "--people", bad)
+    assert run.code != 0
+    assert "returned_on" in run.err and "is before separated_on" in run.err
