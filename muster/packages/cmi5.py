@@ -151,6 +151,18 @@ def agency_of(enrollment: Enrollment) -> Agency | None:
 # --- Registration (9.6.1) -------------------------------------------------------
 
 
+def lock_registration(registration_id: int) -> Cmi5Registration:
+    """The registration, locked to the end of the transaction: the one cmi5 lock.
+
+    Every judgement over a registration runs holding it: an AU's batch of
+    statements checked and followed up (cmi5_rules), a waiver, an abandonment.
+    The rules read what earlier statements left (one Passed per registration,
+    9.3.4; Satisfied not twice, 9.3.9), so two batches arriving together must be
+    judged one after the other, never both against the state before either.
+    """
+    return Cmi5Registration.objects.select_for_update().get(pk=registration_id)
+
+
 def registration_for(enrollment: Enrollment) -> Cmi5Registration:
     """The enrollment's registration; made on first use, when moveOn is evaluated
     once (9.6.1): NotApplicable AUs are satisfied, and so are blocks and a course
@@ -437,6 +449,7 @@ def abandon(session: Cmi5Session) -> None:
     """Record Abandoned for a session that ended without Terminated (9.3.6): its
     duration runs from Launched to the AU's last statement (9.5.4.2)."""
     with transaction.atomic():
+        lock_registration(session.registration_id)
         locked = Cmi5Session.objects.select_for_update().get(pk=session.pk)
         if not locked.is_open or locked.is_waiver:
             return
@@ -499,9 +512,8 @@ def waive(
         raise Cmi5Error("The AU is not part of this cmi5 course.")
     if enrollment.is_complete:
         raise Cmi5Error("The enrollment is already complete.")
-    registration = registration_for(enrollment)
     with transaction.atomic():
-        Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+        registration = lock_registration(registration_for(enrollment).pk)
         if Cmi5Session.objects.filter(
             registration=registration, item=item, is_waiver=True
         ).exists():

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -46,6 +47,7 @@ from muster.packages.cmi5 import (
     abandon,
     actor_of,
     au_activity_id,
+    lock_registration,
     move_on_met,
 )
 from muster.packages.models import Cmi5Session, ScoState
@@ -300,14 +302,32 @@ class Cmi5Policy(ClientPolicy):
     def _agent(self, client) -> str:
         return agent_key(actor_of(self._session(client).registration.enrollment))
 
+    @contextmanager
+    def serialized(self, client):
+        """One batch checked, stored and judged under the registration's lock
+        (cmi5.lock_registration); the enrollment is completed after it is let go."""
+        session = self._session(client)
+        session.refresh_from_db()
+        if session.is_open and _expired(session):
+            abandon(session)  # committed: the refusal below must not undo it
+            raise refuse("the session has expired and is abandoned (9.3.6).")
+        client._cmi5_completes = None
+        with transaction.atomic():
+            lock_registration(session.registration_id)
+            yield
+        enrollment, client._cmi5_completes = client._cmi5_completes, None
+        if enrollment is not None:
+            # Outside the lock: completion takes the enrollment's own lock and is
+            # idempotent, so a second batch finding the course satisfied is harmless.
+            _complete(enrollment)
+
     def check_statements(self, client, statements, *, without_id=frozenset()) -> None:
         session = self._session(client)
         session.refresh_from_db()
         if session.abandoned_at is not None:
             raise refuse("the session was abandoned; nothing more is accepted (9.3.6).")
         if _expired(session):
-            abandon(session)
-            raise refuse("the session has expired and is abandoned (9.3.6).")
+            raise refuse("the session has expired (9.3.6).")
         stored = set(
             Statement.objects.filter(
                 agency=client.agency,
@@ -354,7 +374,7 @@ class Cmi5Policy(ClientPolicy):
                 )
         client._cmi5_session = locked
         if complete_course:
-            _complete(locked.registration.enrollment)
+            client._cmi5_completes = locked.registration.enrollment
 
     def check_request(self, client, resource: str, xrequest) -> None:
         """Documents and agents of the session's learner only (and registration)."""

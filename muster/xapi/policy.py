@@ -9,12 +9,22 @@ learner's documents. A client no policy claims is an ordinary agency client.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 
 class ClientPolicy:
     """What a policy may add; each method may raise Refused or Invalid."""
 
     def applies(self, client) -> bool:
         return False
+
+    def serialized(self, client):
+        """The context a batch is checked, stored and followed up in (`stored`):
+        a policy whose rules read what earlier batches left (cmi5's one Passed per
+        registration) returns one that holds a lock to the end of its
+        transaction, so that two batches arriving together are judged one after
+        the other, never both against the state before either."""
+        return nullcontext()
 
     def check_statements(
         self, client, statements: list[dict], *, without_id=frozenset()

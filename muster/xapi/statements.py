@@ -12,6 +12,7 @@ import copy
 import hashlib
 import json
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC
 
@@ -75,21 +76,22 @@ def store_statements(
     for index, statement in enumerate(statements):
         check_signatures(statement, parts, f"statement[{index}]")
     policy = for_client(client)
-    if policy is not None:
-        policy.check_statements(client, statements, without_id=without_id)
-    try:
-        rows = _write(agency, client, statements, ids, parts, authority, version)
-    except IntegrityError:
-        # Another request stored one of these ids between the look-up and the
-        # insert: look again, now that it is there (a repeat or a conflict).
-        rows = _write(agency, client, statements, ids, parts, authority, version)
+    with policy.serialized(client) if policy is not None else nullcontext():
+        if policy is not None:
+            policy.check_statements(client, statements, without_id=without_id)
+        try:
+            rows = _write(agency, client, statements, ids, parts, authority, version)
+        except IntegrityError:
+            # Another request stored one of these ids between the look-up and the
+            # insert: look again, now that it is there (a repeat or a conflict).
+            rows = _write(agency, client, statements, ids, parts, authority, version)
+        if rows and policy is not None:
+            policy.stored(client, rows)
     if rows:
         from muster.xapi.completions import record_completions
         from muster.xapi.forwarding import queue_forwarding
 
-        if policy is not None:
-            policy.stored(client, rows)
-        elif client is not None:
+        if policy is None and client is not None:
             record_completions(rows)
         queue_forwarding(agency, rows)
     return [str(statement_id) for statement_id in ids]
