@@ -858,19 +858,30 @@ def lrs_forward_target(agency: Agency):
     return ForwardTarget.objects.filter(agency=agency).first()
 
 
+def _cmi5_enrollments_at(agency: Agency):
+    return Enrollment.objects.filter(
+        course__package__kind="cmi5",
+        person__in=Employment.objects.current().filter(agency=agency).values("person"),
+    )
+
+
+def cmi5_enrollments(user, code: str):
+    """Agency `code`, if the user reads it (coordinators, heads, the state's
+    auditors), and the enrollments in cmi5 courses of the people now employed
+    there: its coordinator's view of their registrations. Else 404."""
+    agency = get_agency(user, code)
+    return agency, _cmi5_enrollments_at(agency).select_related(
+        "course__package", "person"
+    )
+
+
 def cmi5_waivable_enrollment(user, code: str, enrollment_id: int):
     """An open enrollment in a cmi5 course of someone now at agency `code`, which
     the user coordinates; else 404. A coordinator may waive its AUs (cmi5 9.3.7)."""
     agency = get_agency(user, code, WRITERS)
     enrollment = (
-        Enrollment.objects.filter(
-            pk=enrollment_id,
-            completed_at__isnull=True,
-            course__package__kind="cmi5",
-            person__in=Employment.objects.current()
-            .filter(agency=agency)
-            .values("person"),
-        )
+        _cmi5_enrollments_at(agency)
+        .filter(pk=enrollment_id, completed_at__isnull=True)
         .select_related("course__package", "person")
         .first()
     )

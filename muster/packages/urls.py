@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from muster.packages import views
+from muster.packages import screens, views
 
 app_name = "packages"
 
@@ -11,6 +11,12 @@ urlpatterns = [
     path("learn/<slug:slug>/package/", views.play, name="play"),
     path("learn/<slug:slug>/package/finish/", views.finish, name="finish"),
     path("learn/<slug:slug>/package/<int:position>/", views.play, name="play-item"),
+    path("agencies/<str:code>/cmi5/", screens.cmi5_courses, name="cmi5-courses"),
+    path(
+        "agencies/<str:code>/cmi5/<int:course_id>/",
+        screens.cmi5_course,
+        name="cmi5-course",
+    ),
     path(
         "agencies/<str:code>/cmi5/waive/<int:enrollment_id>/<int:position>/",
         views.cmi5_waive,

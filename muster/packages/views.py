@@ -356,5 +356,9 @@ def cmi5_waive(
             request=request,
         )
     except cmi5.Cmi5Error as error:
-        return JsonResponse({"error": str(error)}, status=400)
-    return JsonResponse({"waived": item.identifier})
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{item.title} is waived for {enrollment.person}.")
+    return redirect(
+        "packages:cmi5-course", code=agency.code, course_id=enrollment.course_id
+    )

@@ -66,6 +66,14 @@ def _waive(t) -> list[dict]:
     ]
 
 
+def _cmi5_course(t) -> list[dict]:
+    course_id = charlie_cmi5_enrollment(t).course_id
+    return [
+        {"code": t.other_agency.code, "course_id": course_id},
+        {"code": t.agency.code, "course_id": course_id},
+    ]
+
+
 def _slug(t) -> list[dict]:
     return [{"slug": charlie_package_enrollment(t).course.slug}]
 
@@ -97,6 +105,14 @@ CASES = {
         note="Content origin only; shows no data, only tells the player to reload.",
     ),
     "packages:cmi5-waive": Case(_waive, methods=("POST",)),
+    "packages:cmi5-courses": Case(
+        lambda t: (charlie_cmi5_enrollment(t), [{"code": t.other_agency.code}])[1],
+        note="Oakdale's cmi5 courses, by its code; other codes list only their own.",
+    ),
+    "packages:cmi5-course": Case(
+        _cmi5_course,
+        note="Charlie's course under Oakdale's code, and under the attacker's own.",
+    ),
     "packages:file": Case(
         lambda t: [{"token": _token(t), "path": "sco/index.html"}],
         note="Content origin only; the token is the credential there.",

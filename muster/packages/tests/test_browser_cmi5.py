@@ -80,3 +80,17 @@ def test_a_cmi5_au_launches_passes_and_credits_the_record(
     ]  # fmt: skip
     assert before == "missing" and implicit_bias_status(person) == "met"
     assert refused == []
+
+    # The coordinator's registrations screen shows what happened, accessibly.
+    coordinator = make_user("cora", (Role.COORDINATOR, agency))
+    client.force_login(coordinator)
+    page.context.clear_cookies()
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value,
+          "url": live_server.url}]
+    )  # fmt: skip
+    page.goto(f"{live_server.url}/agencies/{agency.code}/cmi5/{course.pk}/")
+    page.locator("#cmi5-registrations").get_by_text("Complete").wait_for()
+    assert "Satisfied" in page.locator("#cmi5-registrations").inner_text()
+    found = serious_violations(page)
+    assert not found, describe(found)
