@@ -49,6 +49,15 @@ def read_package(upload: IO[bytes], limits: Limits):
         return archive, manifest.read_scorm(data, names)
     if "cmi5.xml" in names:
         return archive, manifest.read_cmi5(read_small(archive, "cmi5.xml"), names)
+    nested = sorted(
+        n for n in names if n.rsplit("/", 1)[-1] in ("imsmanifest.xml", "cmi5.xml")
+    )
+    if nested:
+        folder, manifest_name = nested[0].rsplit("/", 1)
+        raise PackageError(
+            f"{nested[0]}: the zip has {manifest_name} in the folder '{folder}/', "
+            "not at its top level. Zip the contents of that folder, not the folder."
+        )
     raise PackageError(
         "The zip has no imsmanifest.xml (SCORM) or cmi5.xml (cmi5) at its top level."
     )

@@ -135,7 +135,8 @@ def read_scorm(data: bytes, files: set[str]) -> Outline:
         title=text_of(child(organization, "title")) if organization is not None else "",
     )
     if organization is not None:
-        walk_items(organization, resources, kind, outline, problems, 0)
+        collection = sequencing_collection(root)
+        walk_items(organization, resources, kind, outline, problems, 0, collection)
     if not problems and not outline.items:
         problems.append(
             f"{name}: the organization has no item that launches a resource."
@@ -144,6 +145,14 @@ def read_scorm(data: bytes, files: set[str]) -> Outline:
         raise PackageError("\n".join(problems))
     outline.title = outline.title or outline.items[0].title
     return outline
+
+
+def sequencing_collection(root: Element) -> dict[str, Element]:
+    """The shared `<imsss:sequencing ID>`s of `<imsss:sequencingCollection>`."""
+    group = root.find(f"{{{IMSSS}}}sequencingCollection")
+    if group is None:
+        return {}
+    return {seq.get("ID"): seq for seq in group.findall(f"{{{IMSSS}}}sequencing")}
 
 
 def scorm_version(root: Element) -> tuple[str, str]:
@@ -182,17 +191,21 @@ def read_resources(root: Element, files: set[str], problems: list[str]) -> dict:
     if group is None:
         problems.append("imsmanifest.xml: there is no <resources> element.")
         return found
-    base = (root.get(XML_BASE) or "") + (group.get(XML_BASE) or "")
+    base = resolve("", root.get(XML_BASE) or "", group.get(XML_BASE) or "")
+    identifiers = {r.get("identifier") for r in children(group, "resource")}
     for resource in children(group, "resource"):
         ident = resource.get("identifier")
         if not ident:
             problems.append("imsmanifest.xml: a <resource> has no identifier.")
             continue
-        scorm_type = (
-            resource.get(f"{{{ADLCP_2004}}}scormType")
-            or resource.get(f"{{{ADLCP_12}}}scormtype")
-            or "asset"
-        ).lower()
+        for dependency in children(resource, "dependency"):
+            ref = dependency.get("identifierref", "")
+            if ref not in identifiers:
+                problems.append(
+                    f"imsmanifest.xml: {describe(resource)} has a <dependency "
+                    f"identifierref='{ref}'>, which names no <resource>."
+                )
+        scorm_type = scorm_type_of(resource)
         if scorm_type not in SCORM_TYPES:
             problems.append(
                 f"imsmanifest.xml: {describe(resource)} has adlcp:scormType "
@@ -200,7 +213,7 @@ def read_resources(root: Element, files: set[str], problems: list[str]) -> dict:
             )
         href = resource.get("href", "")
         if href:
-            href = base + (resource.get(XML_BASE) or "") + href
+            href = resolve(base, resource.get(XML_BASE) or "", href)
             path = normpath(unquote(urlsplit(href).path))
             if path.startswith("../") or path.startswith("/") or "://" in href:
                 problems.append(
@@ -212,6 +225,56 @@ def read_resources(root: Element, files: set[str], problems: list[str]) -> dict:
                 )
         found[ident] = (href, scorm_type)
     return found
+
+
+def scorm_type_of(resource: Element) -> str:
+    """adlcp:scormType (2004) or adlcp:scormtype (1.2); authoring tools mix the
+    spellings and namespaces, and the value is one word either way. The CAM's
+    default, when absent, is asset."""
+    for namespace in (ADLCP_2004, ADLCP_12):
+        for name in ("scormType", "scormtype"):
+            value = resource.get(f"{{{namespace}}}{name}")
+            if value:
+                return value.strip().lower()
+    return "asset"
+
+
+def resolve(*parts: str) -> str:
+    """Each of `parts` (xml:base values, then an href) resolved against the ones
+    before it as RFC 3986 resolves a relative reference (XML Base says so):
+    "res/" then "index.html" is "res/index.html", but "res" then "index.html" is
+    "index.html". An absolute part replaces what came before; "../" is kept, for
+    the caller to refuse what leaves the package."""
+    url = ""
+    for part in parts:
+        if not part:
+            continue
+        if urlsplit(part).scheme or part.startswith("/"):
+            url = part
+            continue
+        directory = url.rsplit("/", 1)[0] + "/" if "/" in url else ""
+        url = directory + part
+    return url
+
+
+def launch_href(href: str, parameters: str) -> str:
+    """The href with the item's `parameters` added, by the CAM's rules for them
+    (SCORM 2004 CAM 3.4.1.x, the same in 1.2): a leading "?" or "&" is dropped; a
+    "#fragment" is added only when the href has none; else the parameters join
+    the href's query with "&", or start one with "?"."""
+    parameters = (parameters or "").strip()
+    while parameters[:1] in ("?", "&"):
+        parameters = parameters[1:]
+    if not parameters:
+        return href
+    if parameters.startswith("#"):
+        return href if "#" in href else href + parameters
+    fragment = ""
+    if "#" in href:
+        href, fragment = href.split("#", 1)
+        fragment = "#" + fragment
+    joiner = "&" if "?" in href else "?"
+    return href + joiner + parameters + fragment
 
 
 def default_organization(root: Element, problems: list[str]) -> Element | None:
@@ -231,7 +294,7 @@ def default_organization(root: Element, problems: list[str]) -> Element | None:
     return organizations[0]
 
 
-def walk_items(parent, resources, kind, outline, problems, depth) -> None:
+def walk_items(parent, resources, kind, outline, problems, depth, collection) -> None:
     for item in children(parent, "item"):
         ref = item.get("identifierref")
         nested = children(item, "item")
@@ -246,16 +309,16 @@ def walk_items(parent, resources, kind, outline, problems, depth) -> None:
                 )
             else:
                 outline.items.append(
-                    scorm_item(item, resources[ref], kind, depth, problems)
+                    scorm_item(item, resources[ref], kind, depth, problems, collection)
                 )
         elif not nested:
             problems.append(
                 f"imsmanifest.xml: {describe(item)} has neither an identifierref nor child items."
             )
-        walk_items(item, resources, kind, outline, problems, depth + 1)
+        walk_items(item, resources, kind, outline, problems, depth + 1, collection)
 
 
-def scorm_item(item, resource, kind, depth, problems) -> OutlineItem:
+def scorm_item(item, resource, kind, depth, problems, collection) -> OutlineItem:
     href, scorm_type = resource
     adlcp = ADLCP_12 if kind == PackageKind.SCORM_12 else ADLCP_2004
 
@@ -282,7 +345,7 @@ def scorm_item(item, resource, kind, depth, problems) -> OutlineItem:
         found.data_from_lms = adl("dataFromLMS")
         found.time_limit_action = adl("timeLimitAction")
         found.completion_threshold = completion_threshold(item, problems)
-        found.scaled_passing_score = passing_score(item, problems)
+        found.scaled_passing_score = passing_score(item, problems, collection)
     return found
 
 
@@ -300,11 +363,27 @@ def completion_threshold(item: Element, problems: list[str]) -> Decimal | None:
     return number(raw, item, "adlcp:completionThreshold", problems, 0, 1)
 
 
-def passing_score(item: Element, problems: list[str]) -> Decimal | None:
-    """imsss:minNormalizedMeasure of a primary objective satisfied by measure."""
-    primary = item.find(
-        f"{{{IMSSS}}}sequencing/{{{IMSSS}}}objectives/{{{IMSSS}}}primaryObjective"
-    )
+def passing_score(
+    item: Element, problems: list[str], collection=None
+) -> Decimal | None:
+    """imsss:minNormalizedMeasure of a primary objective satisfied by measure: the
+    item's own `<imsss:sequencing>`, else the one of `<imsss:sequencingCollection>`
+    its IDRef names (SN book 5.1: the item's own elements override the
+    collection's)."""
+    path = f"{{{IMSSS}}}objectives/{{{IMSSS}}}primaryObjective"
+    sequencing = item.find(f"{{{IMSSS}}}sequencing")
+    primary = sequencing.find(path) if sequencing is not None else None
+    ref = sequencing.get("IDRef") if sequencing is not None else None
+    if primary is None and ref:
+        shared = (collection or {}).get(ref)
+        if shared is None:
+            problems.append(
+                f"imsmanifest.xml: {describe(item)} has <imsss:sequencing "
+                f"IDRef='{ref}'>, which names no <imsss:sequencing> of the "
+                "<imsss:sequencingCollection>."
+            )
+            return None
+        primary = shared.find(path)
     if primary is None or primary.get("satisfiedByMeasure") != "true":
         return None
     measure = text_of(primary.find(f"{{{IMSSS}}}minNormalizedMeasure")) or "1.0"

@@ -33,7 +33,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from muster.accounts import access
 from muster.learning import seat
 from muster.learning.models import Enrollment
-from muster.packages import actions, cmi5, completion, launch, runtime
+from muster.packages import actions, cmi5, completion, launch, manifest, runtime
 from muster.packages.forms import PackageUploadForm
 from muster.packages.zipcheck import PackageError
 
@@ -210,7 +210,7 @@ def launcher(request: HttpRequest, token: str) -> HttpResponse:
     enrollment, item = access.launched_item(found)
     package = item.package
     state = completion.state_of(enrollment, item)
-    href = item.href + (item.parameters if item.parameters else "")
+    href = manifest.launch_href(item.href, item.parameters)
     config = {
         "kind": package.kind,
         "commitUrl": reverse("packages:commit", args=[token]),
