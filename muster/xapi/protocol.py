@@ -69,12 +69,9 @@ def parse_request(request: HttpRequest, *, needs_auth: bool = True) -> XRequest:
     if "method" in params:
         method, params, headers, body = _alternate(request, params, headers, body)
     header = headers.get("x-experience-api-version")
-    if needs_auth or header:
-        version = check_version(header)
-    else:
-        # The About resource is how a client learns which versions to send, so
-        # it answers without the header (Part Three 3.3 and 2.8, XAPI-00321).
-        version = "2.0.0"
+    # The About resource is how a client learns which versions to send, so it
+    # answers without the header (Part Three 3.3 and 2.8, XAPI-00321).
+    version = check_version(header) if needs_auth or header else "2.0.0"
     for name, value in params.items():
         if "\x00" in value or len(value) > 20_000:
             raise Refused(400, f"{name}: not an acceptable value.")

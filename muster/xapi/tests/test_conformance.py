@@ -319,9 +319,7 @@ class StatementDataTestCase(ConformanceCase):
 
     def test_part2_4_2_language_maps_and_4_1_extensions_are_checked(self) -> None:
         refused = [
-            statement(
-                verb={"id": "https://example.org/v", "display": {"en_US": "x"}}
-            ),
+            statement(verb={"id": "https://example.org/v", "display": {"en_US": "x"}}),
             statement(verb={"id": "https://example.org/v", "display": {"en": 1}}),
             statement(result={"extensions": {"not an iri": 1}}),
         ]
