@@ -384,6 +384,25 @@ class PersonForm(forms.Form):
     license_status = forms.ChoiceField(
         choices=LicenseStatus.choices, initial=LicenseStatus.ACTIVE
     )
+    # Dates some rules count from (a new chief's course, a refresher after a break).
+    appointed_on = forms.DateField(
+        label="First appointed in the role",
+        required=False,
+        widget=DATE,
+        help_text="A chief's first appointment as chief; blank if not a chief.",
+    )
+    separated_on = forms.DateField(
+        label="Left service on",
+        required=False,
+        widget=DATE,
+        help_text="Start of the latest break in service; blank if none.",
+    )
+    returned_on = forms.DateField(
+        label="Back in service on",
+        required=False,
+        widget=DATE,
+        help_text="Date of hire after that break; blank if none.",
+    )
     attributes = forms.MultipleChoiceField(
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -415,6 +434,16 @@ class PersonForm(forms.Form):
             raise ValidationError(problem)
         return day
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        names = ("appointed_on", "separated_on", "returned_on")
+        for name, problem in day_problems(**{n: data.get(n) for n in names}).items():
+            self.add_error(name, problem)
+        left, back = data.get("separated_on"), data.get("returned_on")
+        if left and back and back < left:
+            self.add_error("returned_on", "A break in service ends after it starts.")
+        return data
+
     def clean_license_number(self) -> str:
         number = self.cleaned_data.get("license_number", "").strip()
         taken = License.objects.filter(
@@ -443,6 +472,9 @@ class PersonForm(forms.Form):
             "licensed_on": data["licensed_on"],
             "status": data["license_status"],
             "attributes": list(data["attributes"]),
+            "appointed_on": data["appointed_on"],
+            "separated_on": data["separated_on"],
+            "returned_on": data["returned_on"],
         }
 
     def employment_fields(self) -> dict[str, Any]:
@@ -494,5 +526,8 @@ def person_initial(person, agency, employment) -> dict[str, Any]:
             "licensed_on": license.licensed_on,
             "license_status": license.status,
             "attributes": license.attributes,
+            "appointed_on": license.appointed_on,
+            "separated_on": license.separated_on,
+            "returned_on": license.returned_on,
         }
     return initial

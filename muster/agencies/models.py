@@ -191,10 +191,37 @@ class License(models.Model):
         validators=[validate_word_list],
         help_text='Such as ["traffic-enforcement"].',
     )
+    # Dates some rules count from (rules.Person): a first appointment in the role,
+    # and the latest break in service under this license.
+    appointed_on = models.DateField(
+        "first appointed in the role",
+        null=True,
+        blank=True,
+        help_text="A chief's first appointment as chief; blank if not a chief or unknown.",
+    )
+    separated_on = models.DateField(
+        "left service on",
+        null=True,
+        blank=True,
+        help_text="Start of the latest break in service; blank if none.",
+    )
+    returned_on = models.DateField(
+        "back in service on",
+        null=True,
+        blank=True,
+        help_text="Date of hire after the latest break in service; blank if none.",
+    )
 
     class Meta:
         ordering = ["jurisdiction", "pk"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(separated_on__isnull=True)
+                | Q(returned_on__isnull=True)
+                | Q(returned_on__gte=models.F("separated_on")),
+                name="license_break_ends_after_start",
+                violation_error_message="A break in service ends after it starts.",
+            ),
             models.UniqueConstraint(
                 fields=["person", "jurisdiction"],
                 name="one_license_per_person_and_state",

@@ -37,6 +37,15 @@ class License(BaseModel):
     licensed_on: date | None
     status: str
     attributes: list[str]
+    appointed_on: date | None = Field(
+        None, description="First appointment in the role (a chief's as chief)."
+    )
+    separated_on: date | None = Field(
+        None, description="Start of the latest break in service."
+    )
+    returned_on: date | None = Field(
+        None, description="Date of hire after the latest break in service."
+    )
 
 
 class Employment(BaseModel):

@@ -27,6 +27,9 @@ def person(row, holder) -> dict[str, Any]:
                 "licensed_on": lic.licensed_on,
                 "status": lic.status,
                 "attributes": list(lic.attributes),
+                "appointed_on": lic.appointed_on,
+                "separated_on": lic.separated_on,
+                "returned_on": lic.returned_on,
             }
             for lic in row.licenses.all()
         ],

@@ -99,6 +99,30 @@ COLUMNS = (
         example="2016-05-01",
     ),
     Column(
+        "appointed_on",
+        "First appointed in the role",
+        False,
+        ("appointed on", "appointment date", "date appointed"),
+        "A chief's first appointment as chief (a new chief's course is due from it).",
+        example="2022-03-15",
+    ),
+    Column(
+        "separated_on",
+        "Left service on",
+        False,
+        ("separated on", "separation date", "break started"),
+        "Start of the latest break in service.",
+        example="2019-06-30",
+    ),
+    Column(
+        "returned_on",
+        "Back in service on",
+        False,
+        ("returned on", "rehired on", "date of rehire"),
+        "Date of hire after the latest break in service.",
+        example="2022-09-01",
+    ),
+    Column(
         "license_status",
         "License status",
         False,
@@ -141,7 +165,16 @@ COLUMNS = (
 )
 LABELS = {column.key: column.label for column in COLUMNS}
 PERSON_FIELDS = ("first_name", "last_name", "external_id", "email", "discipline")
-LICENSE_FIELDS = ("discipline", "license_class", "licensed_on", "status", "attributes")
+LICENSE_FIELDS = (
+    "discipline",
+    "license_class",
+    "licensed_on",
+    "status",
+    "attributes",
+    "appointed_on",
+    "separated_on",
+    "returned_on",
+)
 # The same words for a holder employed elsewhere and for one with no employer, and
 # nothing about who holds it: the preview must not tell them apart.
 HELD_ELSEWHERE = "license held elsewhere: a transfer request will be sent"
@@ -195,6 +228,7 @@ def plan_roster(agency: Agency, table: Table, mapping: dict) -> RosterPlan:
         row.values["state"] = row.values["state"] or agency.state
     plan = RosterPlan(rows, problems, file=table.name)
     _duplicates(plan)
+    _breaks_in_order(plan)
     if not plan.problems:
         _plan_rows(agency, plan)
     return plan
@@ -208,6 +242,9 @@ def parse_cell(column: Column, text: str, today, synonyms: dict):
         return cells.parse_choice(text, column.choices, column.label.lower(), synonyms)
     parsers = {
         "licensed_on": lambda t: cells.parse_date(t, today=today),
+        "appointed_on": lambda t: cells.parse_date(t, today=today),
+        "separated_on": lambda t: cells.parse_date(t, today=today),
+        "returned_on": lambda t: cells.parse_date(t, today=today),
         # A roster may list someone hired to start soon (the next academy class):
         # up to a year ahead, as the roster import accepted before.
         "hired_on": lambda t: cells.parse_date(
@@ -221,6 +258,19 @@ def parse_cell(column: Column, text: str, today, synonyms: dict):
     }
     parser = parsers.get(column.key, lambda t: cells.parse_text(t, 100))
     return parser(text)
+
+
+def _breaks_in_order(plan: RosterPlan) -> None:
+    """A break in service ends after it starts."""
+    for row in plan.rows:
+        left, back = row.values["separated_on"], row.values["returned_on"]
+        if left is not None and back is not None and back < left:
+            plan.problem(
+                row.row,
+                LABELS["returned_on"],
+                f"is {back}, before {LABELS['separated_on'].lower()} ({left}); a "
+                "break in service ends after it starts",
+            )
 
 
 def _duplicates(plan: RosterPlan) -> None:
@@ -348,6 +398,9 @@ def _wanted(row: RosterRow) -> dict[str, dict]:
         "licensed_on": v["licensed_on"],
         "status": v["license_status"],
         "attributes": v["attributes"],
+        "appointed_on": v["appointed_on"],
+        "separated_on": v["separated_on"],
+        "returned_on": v["returned_on"],
     }
     job = {"title": v["title"], "unit": v["unit"]}
     return {

@@ -35,9 +35,7 @@ def evaluate_under(
             jurisdiction=jurisdiction.code,
         )
         .order_by("person_id")
-        .values_list(
-            "person_id", "jurisdiction", "discipline", "licensed_on", "attributes"
-        )
+        .values_list(*figures.LICENSE_VALUES)
     )
     if not licenses or not mandates:
         return [], []

@@ -22,6 +22,7 @@ from django.utils import timezone
 from muster import rules
 from muster.agencies.choices import LicenseStatus
 from muster.agencies.compliance.rows import (
+    LICENSE_VALUES,
     LineCoder,
     board_exemptions,
     board_lines,
@@ -75,9 +76,7 @@ def evaluate_figures(
     licenses = list(
         License.objects.filter(person__in=people, status=LicenseStatus.ACTIVE)
         .order_by("person_id", "jurisdiction")
-        .values_list(
-            "person_id", "jurisdiction", "discipline", "licensed_on", "attributes"
-        )
+        .values_list(*LICENSE_VALUES)
     )
     staff = people.values("pk")
     lines = board_lines_for(staff, min(years))
@@ -127,8 +126,20 @@ def _evaluate(jurisdiction, held, lines, exemptions, year) -> list[Standing]:
             discipline=discipline,
             licensed_on=licensed_on,
             attributes=frozenset(attributes),
+            appointed_on=appointed_on,
+            separated_on=separated_on,
+            returned_on=returned_on,
         )
-        for pk, _code, discipline, licensed_on, attributes in held
+        for (
+            pk,
+            _code,
+            discipline,
+            licensed_on,
+            attributes,
+            appointed_on,
+            separated_on,
+            returned_on,
+        ) in held
     ]
     table, _, exemption_rows, book = build_tables(
         people, (), [e for p in people for e in exemptions.get(p.id, ())]

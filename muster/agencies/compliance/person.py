@@ -31,6 +31,9 @@ def person_to_engine(person: Person, jurisdiction: str) -> rules.Person:
         discipline=license.discipline,
         licensed_on=license.licensed_on,
         attributes=frozenset(license.attributes),
+        appointed_on=license.appointed_on,
+        separated_on=license.separated_on,
+        returned_on=license.returned_on,
     )
 
 

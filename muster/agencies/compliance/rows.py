@@ -50,13 +50,24 @@ def board_people(staff) -> dict[int, tuple]:
     }
 
 
+# What the engine reads of a license, in the order `figures._evaluate` takes it.
+LICENSE_VALUES = (
+    "person_id",
+    "jurisdiction",
+    "discipline",
+    "licensed_on",
+    "attributes",
+    "appointed_on",
+    "separated_on",
+    "returned_on",
+)
+
+
 def board_licenses(staff) -> list[tuple]:
     return list(
         License.objects.filter(
             person__in=staff.values("person_id"), status=LicenseStatus.ACTIVE
-        ).values_list(
-            "person_id", "jurisdiction", "discipline", "licensed_on", "attributes"
-        )
+        ).values_list(*LICENSE_VALUES)
     )
 
 

@@ -69,6 +69,32 @@ class PeopleFormsTestCase(BaseTestCase):
             self.assertContains(response, f'id="id_{field}_error"', msg_prefix=field)
         self.assertEqual((Person.objects.count(), License.objects.count()), before)
 
+    def test_the_dates_some_rules_count_from_are_saved_on_the_license(self) -> None:
+        dates = {
+            "appointed_on": "2022-03-15",
+            "separated_on": "2019-06-30",
+            "returned_on": "2022-09-01",
+        }
+        self.client.post(self.new_url, person_data(**dates))
+        license = Person.objects.get(last_name="Diaz").licenses.get()
+        after = history_for(license).get().after
+        for name, day in dates.items():
+            self.assertEqual(str(getattr(license, name)), day)
+            self.assertEqual(after[name], day)
+
+    def test_a_break_ending_before_it_starts_or_a_future_date_writes_nothing(self):
+        before = License.objects.count()
+        for bad, field in (
+            (
+                {"separated_on": "2022-09-01", "returned_on": "2019-06-30"},
+                "returned_on",
+            ),
+            ({"appointed_on": "2030-01-01"}, "appointed_on"),
+        ):
+            response = self.client.post(self.new_url, person_data(**bad))
+            self.assertContains(response, f'id="id_{field}_error"', msg_prefix=field)
+        self.assertEqual(License.objects.count(), before)
+
     def test_a_license_number_already_on_file_is_refused_without_naming_whose(self):
         number = self.charlie_person.licenses.get().number
         response = self.client.post(self.new_url, person_data(license_number=number))

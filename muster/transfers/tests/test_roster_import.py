@@ -20,7 +20,9 @@ def counts() -> tuple[int, int, int]:
     return (Person.objects.count(), License.objects.count(), Employment.objects.count())
 
 
-class RosterImportTestCase(BaseTestCase):
+class RosterTestBase(BaseTestCase):
+    """Upload, preview and confirm a roster as alice."""
+
     def setUp(self) -> None:
         super().setUp()
         self.client.force_login(self.alice)
@@ -36,6 +38,8 @@ class RosterImportTestCase(BaseTestCase):
     def confirm(self, batch):
         return self.client.post(f"{self.base}/{batch.pk}/")
 
+
+class RosterImportTestCase(RosterTestBase):
     def test_it_guesses_the_mapping_from_header_names(self) -> None:
         self.import_file(csv_bytes(ROSTER_HEADER, [roster_row(1)]))
         mapping = last_batch().mapping
@@ -200,3 +204,37 @@ class RosterImportTestCase(BaseTestCase):
         self.client.force_login(self.dana)
         url = f"/agencies/{self.other_agency.code}/import/{batch.pk}/"
         self.assertEqual(self.client.get(url).status_code, 404)
+
+
+class RosterDatesOfOwnTestCase(RosterTestBase):
+    """The roster carries the dates some rules count from: a first appointment in
+    the role and the latest break in service."""
+
+    HEADER = [*ROSTER_HEADER, "Appointment date", "Separated on", "Rehired on"]
+
+    def row(self, i: int, appointed: str, left: str, back: str) -> list[str]:
+        return [*roster_row(i), appointed, left, back]
+
+    def test_it_imports_the_dates_onto_the_license(self) -> None:
+        batch, _ = self.import_file(
+            csv_bytes(
+                self.HEADER, [self.row(1, "2022-03-15", "2019-06-30", "2022-09-01")]
+            )
+        )
+        self.confirm(batch)
+        license = Person.objects.get(last_name="Import1").licenses.get()
+        self.assertEqual(
+            (license.appointed_on, license.separated_on, license.returned_on),
+            (date(2022, 3, 15), date(2019, 6, 30), date(2022, 9, 1)),
+        )
+
+    def test_it_refuses_a_break_that_ends_before_it_starts_and_writes_nothing(
+        self,
+    ) -> None:
+        before = counts()
+        batch, preview = self.import_file(
+            csv_bytes(self.HEADER, [self.row(1, "", "2022-09-01", "2019-06-30")])
+        )
+        self.assertContains(preview, "a break in service ends after it starts")
+        self.confirm(batch)
+        self.assertEqual(counts(), before)
