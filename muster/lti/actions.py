@@ -300,6 +300,7 @@ def send_score(post: ScorePost) -> ScorePost:
         )
         if post.status == ScoreStatus.SENT:
             return post
+        post.attempts += 1
         try:
             post.http_status = services.post_score(post.link, post.payload)
         except http.PlatformError as error:
@@ -307,12 +308,19 @@ def send_score(post: ScorePost) -> ScorePost:
             log.warning("LTI score %s not sent: %s", post.pk, error)
         else:
             post.status, post.error, post.sent_at = ScoreStatus.SENT, "", timezone.now()
-        post.save(update_fields=["status", "error", "http_status", "sent_at"])
+        post.save(
+            update_fields=["status", "error", "http_status", "sent_at", "attempts"]
+        )
         record_event(
             Action.LTI_SCORE_SEND,
             actor=None,
             obj=post,
-            after={"status": post.status, "payload": post.payload, "error": post.error},
+            after={
+                "status": post.status,
+                "payload": post.payload,
+                "error": post.error,
+                "attempt": post.attempts,
+            },
             reason=f"Score for {post.link.platform.name}",
             agency_id=post.link.platform.agency_id,
         )

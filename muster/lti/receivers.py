@@ -1,24 +1,19 @@
-"""Listens for learning's completions and sends the score to each platform the
+"""Listens for learning's completions and queues the score for each platform the
 learner launched the course from (Assignment and Grade Services)."""
 
 from __future__ import annotations
 
-import logging
-
 from muster.learning.signals import enrollment_completed
 from muster.lti import actions
-
-log = logging.getLogger(__name__)
+from muster.lti.tasks import send_lti_score
 
 
 def send_scores(sender, enrollment, **kwargs) -> None:
-    """Queue and send; a failure is kept on the score (lti_send_scores retries it)
-    and never breaks the learner's page, whose completion is already saved."""
+    """Queue each score for the task worker (muster/lti/tasks.py): the platform's
+    answer, or its silence, never holds up the learner's page. The signal is sent
+    once the completion is committed, so the task finds the enrollment."""
     for post in actions.queue_scores(enrollment):
-        try:
-            actions.send_score(post)
-        except Exception:
-            log.exception("LTI score %s could not be sent", post.pk)
+        send_lti_score.enqueue(post.pk)
 
 
 def connect() -> None:

@@ -6,12 +6,16 @@ from __future__ import annotations
 from io import StringIO
 
 from django.core.management import call_command
+from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from muster.learning.models import Attempt
 from muster.learning.tests.helpers import ready_for_assessment, right_answers
 from muster.lti import actions
 from muster.lti.choices import ScoreStatus
 from muster.lti.models import ScorePost
+from muster.lti.tasks import MAX_ATTEMPTS, send_lti_score
 from muster.lti.tests.helpers import LtiTestCase
 from muster.lti.tests.platform import CLIENT_ID, ISSUER, LINEITEMS
 
@@ -33,6 +37,23 @@ class ScoreTestCase(LtiTestCase):
         enrollment.refresh_from_db()
         self.assertTrue(enrollment.is_complete)
         self.enrollment = enrollment
+        # Queued for the task worker, not sent inside the learner's request.
+        self.assertEqual(self.lms.scores, [])
+        self.run_queued()
+
+    def queued(self):
+        return DBTaskResult.objects.filter(
+            task_path="muster.lti.tasks.send_lti_score", status=TaskResultStatus.READY
+        )
+
+    def run_queued(self) -> list[bool]:
+        """Run the queued score tasks due now, as the worker would."""
+        outcomes = []
+        for queued in self.queued().ready():
+            queued.status = TaskResultStatus.SUCCESSFUL
+            queued.save(update_fields=["status"])
+            outcomes.append(send_lti_score.call(*queued.args_kwargs["args"]))
+        return outcomes
 
     def test_it_posts_the_score_when_the_learner_completes(self) -> None:
         self.complete()
@@ -77,6 +98,32 @@ class ScoreTestCase(LtiTestCase):
             (assertion["iss"], assertion["sub"], assertion["aud"]),
             (CLIENT_ID, CLIENT_ID, ISSUER + "/token"),
         )
+
+    def test_a_refused_score_is_retried_from_the_queue_later(self) -> None:
+        self.lms.refuse_scores = True
+        self.complete()
+        post = ScorePost.objects.get()
+        self.assertEqual((post.status, post.attempts), (ScoreStatus.FAILED, 1))
+        self.assertIn("503", post.error)
+        retry = self.queued().get()
+        self.assertEqual(retry.args_kwargs["args"], [post.pk])
+        self.assertGreater(retry.run_after, timezone.now())
+        self.lms.refuse_scores = False
+        self.assertTrue(send_lti_score.call(post.pk))  # the worker, once it is due
+        post.refresh_from_db()
+        self.assertEqual((post.status, post.attempts), (ScoreStatus.SENT, 2))
+        self.assertEqual(len(self.lms.scores), 1)
+
+    def test_retries_stop_after_the_last_attempt(self) -> None:
+        self.lms.refuse_scores = True
+        self.complete()
+        post = ScorePost.objects.get()
+        ScorePost.objects.filter(pk=post.pk).update(attempts=MAX_ATTEMPTS - 1)
+        self.queued().delete()
+        self.assertFalse(send_lti_score.call(post.pk))
+        post.refresh_from_db()
+        self.assertEqual(post.attempts, MAX_ATTEMPTS)
+        self.assertFalse(self.queued().exists())
 
     def test_it_keeps_a_refused_score_and_sends_it_again(self) -> None:
         self.lms.refuse_scores = True
