@@ -91,12 +91,14 @@ def group_people(
     """Groups of people with the same needs and the same options (`kind_of` names
     what decides a person's options, such as their disciplines)."""
     groups: dict[tuple, Group] = {}
+    known: dict = {}
     for person, needs in sorted(needs_by_person.items()):
         if not needs:
             continue
         key = (kind_of(person), tuple(sorted(n.signature() for n in needs)))
         if key not in groups:
-            groups[key] = Group(needs, [], Table.of(needs, options_for(person)))
+            table = Table.of(needs, options_for(person), known)
+            groups[key] = Group(needs, [], table)
         groups[key].members.append(person)
     return list(groups.values())
 
@@ -116,7 +118,15 @@ def add_candidates(groups: Sequence[Group], hour_value: Decimal) -> None:
         {i for i, o in enumerate(t.options) if o.seats is not None} for t in tables
     ]
     best = cheapest_many(tables, hour_value)
-    none = cheapest_many(tables, hour_value, limited)
+    # Without seat-limited classes, a cheapest plan that uses none stays the
+    # cheapest: only the others are solved again.
+    using = [i for i, chosen in enumerate(best) if set(chosen) & limited[i]]
+    none = list(best)
+    solved = cheapest_many(
+        [tables[i] for i in using], hour_value, [limited[i] for i in using]
+    )
+    for i, candidate in zip(using, solved, strict=True):
+        none[i] = candidate
     pending: dict[str, list[int]] = {}
     for index, group in enumerate(groups):
         table, chosen = group.table, best[index]
@@ -184,12 +194,14 @@ def plan_agency(
 @dataclass
 class Block:
     """Groups whose candidate plans look the same to the master: the same
-    shortfall, cost and seat-limited classes, one for one. The master cannot tell
-    their people apart, so it decides for all of them at once (an exact
-    reduction: any split of a block's counts among its groups costs the same and
-    fills the same seats)."""
+    seat-limited classes, and the same shortfall and cost over the group's least,
+    one for one. The master cannot tell their people apart, so it decides for all
+    of them at once (an exact reduction: any split of a block's counts among its
+    groups costs the same, over a constant per person, and fills the same seats).
+    """
 
-    # Per candidate position: (hundredths left missing, cents, class keys).
+    # Per candidate position: (hundredths left missing over the least of the
+    # candidates, cents over the cheapest, class keys).
     profile: tuple[tuple[int, int, tuple[str, ...]], ...]
     # Each group, with its candidate at each position of `profile`.
     groups: list[tuple[Group, list[tuple[int, ...]]]] = field(default_factory=list)
@@ -220,7 +232,15 @@ def merge_groups(groups: Sequence[Group], hour_value: Decimal) -> list[Block]:
             )
             for c in group.candidates
         )
-        profile = tuple(entry for entry, _ in described)
+        # Relative to the block's least shortfall and least cost: every person
+        # takes exactly one candidate, so a constant per person changes every
+        # choice's objective alike (it is added back when the plan is read).
+        least_short = min(short for (short, _, _), _ in described)
+        least_cost = min(cost for (_, cost, _), _ in described)
+        profile = tuple(
+            (short - least_short, cost - least_cost, keys)
+            for (short, cost, keys), _ in described
+        )
         block = blocks.setdefault(profile, Block(profile))
         block.groups.append((group, [c for _, c in described]))
     return list(blocks.values())

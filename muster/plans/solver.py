@@ -22,11 +22,12 @@ lower what counts), so the program is always feasible.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from muster.plans.milp import Model
+from muster.plans.milp import INFINITY, Model
 from muster.plans.needs import Need
 from muster.plans.options import Option
 from muster.rules.engine import cents
@@ -75,6 +76,17 @@ def counts(option: Option, need: Need) -> Counts:
     return Counts(uncapped, capped)
 
 
+def _known_counts(known: dict, option: Option, need: Need) -> Counts:
+    # `known` holds the option and the requirement it saw, so neither is freed
+    # and their identities stay unique keys; the caps follow from requirement
+    # and period.
+    key = (id(option), id(need.requirement), need.jurisdiction, need.period)
+    found = known.get(key)
+    if found is None:
+        found = known[key] = (option, need.requirement, counts(option, need))
+    return found[2]
+
+
 def missing_units(need: Need) -> int:
     return cents(need.missing) if need.is_hours else int(need.missing) * UNIT
 
@@ -101,14 +113,25 @@ class Table:
     targets: list[int]
 
     @classmethod
-    def of(cls, needs: Sequence[Need], options: Sequence[Option]) -> Table:
+    def of(
+        cls,
+        needs: Sequence[Need],
+        options: Sequence[Option],
+        known: dict | None = None,
+    ) -> Table:
         """The options that count toward something.
 
         No option is dropped as "dominated" by an equal or better one: a plan
-        may take both (two different four-hour courses count eight hours)."""
+        may take both (two different four-hour courses count eight hours).
+        `known` keeps what each option counts toward each requirement and period
+        across the tables of one agency plan (it does not depend on the amount
+        missing), so thousands of groups do not ask the engine's rules again."""
         useful, rows = [], []
         for option in options:
-            row = [counts(option, need) for need in needs]
+            if known is None:
+                row = [counts(option, need) for need in needs]
+            else:
+                row = [_known_counts(known, option, need) for need in needs]
             if any(c.total for c in row):
                 useful.append(option)
                 rows.append(row)
@@ -117,6 +140,13 @@ class Table:
             for j, need in enumerate(needs)
         ]
         return cls(list(needs), useful, rows, targets)
+
+    def row_key(self, option: int) -> tuple[tuple[int, int], ...]:
+        """What the option counts toward each need, as a key (kept once)."""
+        keys = self.__dict__.setdefault("_row_keys", {})
+        if option not in keys:
+            keys[option] = tuple((c.uncapped, c.capped) for c in self.counts[option])
+        return keys[option]
 
     def reachable(self, kept: Sequence[int]) -> list[int]:
         """Each need's target when only the `kept` options may be taken."""
@@ -201,58 +231,228 @@ def cheapest_many(
     hour_value: Decimal,
     excluded: Sequence[set[int]] | None = None,
 ) -> list[list[int]]:
-    """`cheapest` for many independent tables in one solve (each a block of one
-    program: its optimum is the sum of theirs), leaving out each table's
-    `excluded` options; the targets are then what the other options can reach.
+    """`cheapest` for many independent tables (each a block of one program: its
+    optimum is the sum of theirs), leaving out each table's `excluded` options;
+    the targets are then what the other options can reach.
 
-    One solve for many small programs, because HiGHS spends more time starting
-    a run than solving one person's program.
+    Thousands of small programs, and HiGHS spends more time starting a run
+    than solving one of them, so most are solved by two linear programs over
+    every block at once, each answer proven optimal:
+
+    1. The relaxation (options may be taken in fractions). Its duals prove a
+       lower bound for each block (`Relaxation`), rounded up to a multiple of the
+       greatest common divisor of the block's costs in cents, since every plan
+       costs such a multiple. A block whose relaxed answer is whole and costs no
+       more than that bound is solved.
+    2. For the others, the relaxation with each block's cost held to its bound
+       and as many options taken as it allows: an answer in whole numbers
+       there costs the bound, which no plan can beat.
+
+    Every answer is checked again in exact arithmetic (it reaches each target,
+    it costs no more than the bound). Only the blocks left go to branch and
+    bound, a few hundred per run (it grows faster than the number of blocks).
     """
-    found: list[list[int]] = []
-    # A few hundred blocks per run: one run is cheaper than many, but branch and
-    # bound over thousands of blocks at once grows faster than their number.
-    for first in range(0, len(tables), BLOCKS_PER_RUN):
+    left_out = list(excluded) if excluded else [set()] * len(tables)
+    prices: dict[int, int] = {}
+    programs = [
+        _program(table, hour_value, out, prices)
+        for table, out in zip(tables, left_out, strict=True)
+    ]
+    found: list[list[int] | None] = [None] * len(tables)
+    model = Model()
+    blocks = [program.add_to(model) for program in programs]
+    relaxed = model.relaxation()
+    bounds = [block.bound(relaxed) for block in blocks]
+    for k, (table, block) in enumerate(zip(tables, blocks, strict=True)):
+        found[k] = block.whole(table, relaxed.values, bounds[k])
+    rest = [k for k, chosen in enumerate(found) if chosen is None]
+    if rest:
         model = Model()
-        blocks = []
-        for k in range(first, min(first + BLOCKS_PER_RUN, len(tables))):
-            left_out = excluded[k] if excluded else set()
-            blocks.append(_add_block(model, tables[k], hour_value, left_out))
-        values = model.solve() if model.costs else []
-        found += [
-            [i for i, variable in block.items() if values[variable] > 0.5]
-            for block in blocks
-        ]
-    return found
+        blocks = [programs[k].add_to(model, most_options=bounds[k]) for k in rest]
+        values = model.relaxation().values
+        for k, block in zip(rest, blocks, strict=True):
+            chosen = block.whole(tables[k], values, bounds[k])
+            if chosen is not None:
+                found[k] = block.without_free(tables[k], chosen)
+    rest = [k for k, chosen in enumerate(found) if chosen is None]
+    for first in range(0, len(rest), BLOCKS_PER_RUN):
+        model = Model()
+        batch = rest[first : first + BLOCKS_PER_RUN]
+        blocks = [programs[k].add_to(model) for k in batch]
+        values = model.solve()
+        for k, block in zip(batch, blocks, strict=True):
+            found[k] = block.chosen([round(values[v]) for v in block.take])
+    return found  # type: ignore[return-value]
 
 
-def _add_block(
-    model: Model, table: Table, hour_value: Decimal, left_out: set[int]
-) -> dict[int, int]:
-    """Add one table's program to `model`; returns option index -> variable."""
+@dataclass
+class _Program:
+    """One table's program, its variables numbered from 0: first, for each set
+    of identical options (`copies`), how many of them to take; then, per capped
+    need, the capped hours that count."""
+
+    copies: list[list[int]]
+    prices: list[int]  # cents per copy, for each of the first variables
+    targets: list[int]
+    option_prices: dict[int, int]
+    upper: list[float] = field(default_factory=list)
+    rows: list[tuple[float, float, list[int], list[float]]] = field(
+        default_factory=list
+    )
+
+    def add_to(self, model: Model, most_options: int | None = None) -> _Block:
+        """Add the program to `model`. With `most_options`, its cost is held to
+        that many cents and it takes as many options as that allows."""
+        first_variable, first_row = len(model.costs), len(model.rows)
+        chosen = len(self.copies)
+        for v, upper in enumerate(self.upper):
+            if v >= chosen:
+                model.variable(0.0, upper)
+            elif most_options is None:
+                model.variable(float(self.prices[v]), upper, integer=True)
+            else:
+                model.variable(-1.0, upper, integer=True)
+        for lower, upper, indices, values in self.rows:
+            model.row([first_variable + i for i in indices], values, lower, upper)
+        take = list(range(first_variable, first_variable + chosen))
+        if most_options is not None and take:
+            model.row(take, [float(p) for p in self.prices], upper=most_options)
+        return _Block(
+            self,
+            take,
+            range(first_variable, len(model.costs)),
+            range(first_row, len(model.rows)),
+        )
+
+
+@dataclass
+class _Block:
+    """A program inside a model: the variables of its options, and where its
+    variables and rows are."""
+
+    program: _Program
+    take: list[int]
+    variables: range
+    rows: range
+
+    def chosen(self, counts: Sequence[int]) -> list[int]:
+        return sorted(
+            i
+            for copies, n in zip(self.program.copies, counts, strict=True)
+            for i in copies[:n]
+        )
+
+    def reaches(self, table: Table, chosen: Sequence[int]) -> bool:
+        return all(
+            counted(need, [table.counts[i][j] for i in chosen]) >= target
+            for j, (need, target) in enumerate(
+                zip(table.needs, self.program.targets, strict=True)
+            )
+        )
+
+    def bound(self, relaxed) -> int:
+        """A lower bound on the cost of any plan, in cents, from the relaxation's
+        duals, rounded up to a multiple of the costs' greatest common divisor."""
+        if not self.take:
+            return 0
+        step = math.gcd(*self.program.prices) or 1
+        proven = relaxed.bound(self.variables, self.rows)
+        # A thousandth of a cent below what floating point computed: safe.
+        return max(0, math.ceil((proven - 1e-3) / step)) * step
+
+    def whole(self, table, values, bound: int) -> list[int] | None:
+        """The options of a whole-number answer that reaches every target at no
+        more than `bound` cents (then optimal), else None."""
+        counts = [values[v] for v in self.take]
+        if any(abs(c - round(c)) > 1e-6 for c in counts):
+            return None
+        counts = [round(c) for c in counts]
+        cost = sum(p * n for p, n in zip(self.program.prices, counts, strict=True))
+        chosen = self.chosen(counts)
+        if cost > bound or not self.reaches(table, chosen):
+            return None
+        return chosen
+
+    def without_free(self, table: Table, chosen: list[int]) -> list[int]:
+        """Drop options costing nothing that the plan does not need (taking as
+        many options as the cost allows may take a free one for nothing)."""
+        kept = list(chosen)
+        for i in sorted(chosen, reverse=True):
+            rest = [j for j in kept if j != i]
+            if self.program.option_prices[i] == 0 and self.reaches(table, rest):
+                kept = rest
+        return kept
+
+
+def _program(
+    table: Table, hour_value: Decimal, left_out: set[int], prices: dict[int, int]
+) -> _Program:
+    """The table's program without the `left_out` options (see `_Program`);
+    `prices` keeps each option's cost in cents across the tables of one call."""
     kept = [i for i in range(len(table.options)) if i not in left_out]
     targets = table.targets if not left_out else table.reachable(kept)
     if not any(targets):
-        return {}
+        return _Program([], [], targets, {})
+    # Options counting the same toward every need at the same cost (eight range
+    # days on different dates, all inside the period) are one integer variable,
+    # how many of them to take: the same program with fewer variables for
+    # branch and bound to tell apart. Unlimited ones come first, so a plan
+    # takes a seat-limited class only when nothing else the same will do.
     # Cents, so that the objective is a whole number and ties are exact.
-    take = {
-        i: model.binary(float(cents(table.options[i].cost(hour_value)))) for i in kept
-    }
+    price = {}
+    for i in kept:
+        option = table.options[i]
+        if id(option) not in prices:
+            prices[id(option)] = cents(option.cost(hour_value))
+        price[i] = prices[id(option)]
+    alike: dict[tuple, list[int]] = {}
+    for i in sorted(kept, key=lambda i: (table.options[i].seats is not None, i)):
+        alike.setdefault((table.row_key(i), price[i]), []).append(i)
+    copies = list(alike.values())
+    program = _Program(
+        copies,
+        [price[c[0]] for c in copies],
+        targets,
+        price,
+        [float(len(c)) for c in copies],
+    )
+    firsts = [c[0] for c in copies]
     for j, need in enumerate(table.needs):
         target = targets[j]
         if target <= 0:
             continue
-        terms = [(take[i], table.counts[i][j].uncapped) for i in kept]
+        # No option counts for more than the target (nor, under the cap, more
+        # than the room): the same whole-number solutions, since one copy taken
+        # reaches the target either way, and a much tighter relaxation for
+        # branch and bound.
+        room = room_units(need)
+        ceiling = target if room is None else min(target, room)
+        terms = [
+            (v, min(table.counts[i][j].uncapped, target)) for v, i in enumerate(firsts)
+        ]
         terms = [(v, c) for v, c in terms if c]
-        capped = [(take[i], table.counts[i][j].capped) for i in kept]
+        capped = [
+            (v, min(table.counts[i][j].capped, ceiling)) for v, i in enumerate(firsts)
+        ]
         capped = [(v, c) for v, c in capped if c]
         if capped:
-            room = room_units(need)
-            used = model.variable(0.0, float(room) if room is not None else 1e18)
-            model.row(
-                [used] + [v for v, _ in capped],
-                [1.0] + [-float(c) for _, c in capped],
-                upper=0.0,
+            used = len(program.upper)
+            program.upper.append(float(ceiling))
+            program.rows.append(
+                (
+                    -INFINITY,
+                    0.0,
+                    [used] + [v for v, _ in capped],
+                    [1.0] + [-float(c) for _, c in capped],
+                )
             )
             terms.append((used, 1))
-        model.row([v for v, _ in terms], [float(c) for _, c in terms], lower=target)
-    return take
+        program.rows.append(
+            (
+                float(target),
+                INFINITY,
+                [v for v, _ in terms],
+                [float(c) for _, c in terms],
+            )
+        )
+    return program

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from decimal import Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from muster import rules
 from muster.plans.agency import (
@@ -13,9 +17,11 @@ from muster.plans.agency import (
     plan_agency,
 )
 from muster.plans.batch import needs_of_many
+from muster.plans.greedy import greedy
 from muster.plans.options import Option, OptionKind, option_lines
+from muster.plans.solver import Table, plan_cost, solve
 from muster.plans.subject import subject_of
-from muster.plans.tests.strategies import ON, mandates
+from muster.plans.tests.strategies import ON, credit_lines, mandates, option_lists
 from muster.plans.verify import verify
 
 HOUR = Decimal(45)
@@ -147,3 +153,58 @@ def test_groups_the_master_cannot_tell_apart_are_one_block_and_plan_the_same():
     assert {p: [o.key for o in c] for p, c in split.assignments.items()} == {
         p: [o.key for o in c] for p, c in whole.assignments.items()
     }
+
+
+@st.composite
+def agencies(draw):
+    """A few officers of random training, and random options, some of them live
+    classes with few seats and a cost to run."""
+    people = []
+    for n in range(draw(st.integers(1, 5))):
+        pid = f"p{n}"
+        states = draw(st.sampled_from([["MO"], ["AL"], ["MO", "AL"]]))
+        person = rules.Person(pid, "peace-officer", date(2015, 3, 1))
+        lines = draw(st.lists(credit_lines(pid), max_size=6))
+        licenses = [(person, mandates(s)) for s in states]
+        people.append(subject_of(pid, licenses, lines, [], 2026, ON))
+    offered = []
+    for option in draw(option_lists()):
+        if option.kind == OptionKind.LIVE_CLASS and draw(st.booleans()):
+            option = dataclasses.replace(
+                option,
+                seats=draw(st.integers(1, 4)),
+                session_cost=Decimal(draw(st.integers(0, 500))),
+            )
+        offered.append(option)
+    return people, offered
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(agency=agencies())
+def test_the_agency_plan_keeps_the_seats_and_satisfies_the_engine(agency):
+    people, offered = agency
+    needs, found = plan(people, offered)
+    by_id = {s.id: s for s in people}
+    for person, chosen in found.assignments.items():
+        verdict = verify(by_id[person], needs[person], chosen)
+        still_open = {n.key for n, _ in found.short.get(person, [])}
+        assert {k for k, ok in verdict.met.items() if not ok} <= still_open
+    for use in found.classes:
+        taking = sum(use.option in chosen for chosen in found.assignments.values())
+        assert taking == use.seats_used <= use.option.seats
+        assert use.run or not taking
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(agency=agencies())
+def test_with_seats_for_everyone_each_plan_is_the_cheapest_and_beats_greedy(agency):
+    people, offered = agency
+    unlimited = [dataclasses.replace(o, seats=None, session_cost=0) for o in offered]
+    needs, found = plan(people, unlimited)
+    for person, chosen in found.assignments.items():
+        table = Table.of(needs[person], unlimited)
+        cost = plan_cost(chosen, HOUR)
+        assert cost == solve(needs[person], unlimited, HOUR, table=table).cost
+        picked = greedy(table, HOUR)
+        if not any(table.shortfall([table.options.index(o) for o in picked])):
+            assert cost <= plan_cost(picked, HOUR)
