@@ -26,6 +26,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from muster.plans.milp import INFINITY, Model
 from muster.plans.needs import Need
@@ -40,9 +41,9 @@ BLOCKS_PER_RUN = 200
 UNIT = 100
 
 
-@dataclass(frozen=True)
-class Counts:
-    """What one option would count toward one need, in hundredths."""
+class Counts(NamedTuple):
+    """What one option would count toward one need, in hundredths (a tuple, so
+    that rows of them hash and compare fast)."""
 
     uncapped: int = 0
     capped: int = 0
@@ -76,14 +77,17 @@ def counts(option: Option, need: Need) -> Counts:
     return Counts(uncapped, capped)
 
 
-def _known_counts(known: dict, option: Option, need: Need) -> Counts:
-    # `known` holds the option and the requirement it saw, so neither is freed
-    # and their identities stay unique keys; the caps follow from requirement
-    # and period.
-    key = (id(option), id(need.requirement), need.jurisdiction, need.period)
+def _known_column(known: dict, options: Sequence[Option], need: Need) -> list[Counts]:
+    """What each of `options` counts toward `need`, asked of the rules once per
+    requirement, state and period (the caps follow from requirement and period).
+
+    `known` holds the options and the requirement it saw, so none is freed and
+    their identities stay unique keys."""
+    key = (id(options), id(need.requirement), need.jurisdiction, need.period)
     found = known.get(key)
     if found is None:
-        found = known[key] = (option, need.requirement, counts(option, need))
+        column = [counts(option, need) for option in options]
+        found = known[key] = (options, need.requirement, column)
     return found[2]
 
 
@@ -97,10 +101,13 @@ def room_units(need: Need) -> int | None:
 
 def counted(need: Need, chosen: Sequence[Counts]) -> int:
     """What `chosen` options together count toward `need` under its cap."""
-    uncapped = sum(c.uncapped for c in chosen)
-    capped = sum(c.capped for c in chosen)
-    room = room_units(need)
-    return uncapped + (capped if room is None else min(capped, room))
+    uncapped = capped = 0
+    for a, b in chosen:
+        uncapped += a
+        capped += b
+    if need.cap_room is None:
+        return uncapped + capped
+    return uncapped + min(capped, cents(need.cap_room))
 
 
 @dataclass
@@ -126,27 +133,20 @@ class Table:
         `known` keeps what each option counts toward each requirement and period
         across the tables of one agency plan (it does not depend on the amount
         missing), so thousands of groups do not ask the engine's rules again."""
+        if known is None:
+            columns = [[counts(option, need) for option in options] for need in needs]
+        else:
+            columns = [_known_column(known, options, need) for need in needs]
         useful, rows = [], []
-        for option in options:
-            if known is None:
-                row = [counts(option, need) for need in needs]
-            else:
-                row = [_known_counts(known, option, need) for need in needs]
-            if any(c.total for c in row):
+        for option, row in zip(options, zip(*columns), strict=True):
+            if any(a or b for a, b in row):
                 useful.append(option)
-                rows.append(row)
+                rows.append(list(row))
         targets = [
             min(missing_units(need), counted(need, [row[j] for row in rows]))
             for j, need in enumerate(needs)
         ]
         return cls(list(needs), useful, rows, targets)
-
-    def row_key(self, option: int) -> tuple[tuple[int, int], ...]:
-        """What the option counts toward each need, as a key (kept once)."""
-        keys = self.__dict__.setdefault("_row_keys", {})
-        if option not in keys:
-            keys[option] = tuple((c.uncapped, c.capped) for c in self.counts[option])
-        return keys[option]
 
     def reachable(self, kept: Sequence[int]) -> list[int]:
         """Each need's target when only the `kept` options may be taken."""
@@ -407,7 +407,7 @@ def _program(
         price[i] = prices[id(option)]
     alike: dict[tuple, list[int]] = {}
     for i in sorted(kept, key=lambda i: (table.options[i].seats is not None, i)):
-        alike.setdefault((table.row_key(i), price[i]), []).append(i)
+        alike.setdefault((tuple(table.counts[i]), price[i]), []).append(i)
     copies = list(alike.values())
     program = _Program(
         copies,
