@@ -485,6 +485,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # dead worker on the same host is known at once. Every task takes seconds.
 MUSTER_TASK_ORPHAN_AFTER = env_int("MUSTER_TASK_ORPHAN_AFTER", 900)
 
+# A what-if run of a state with more people than this waits for a task worker
+# (its page shows the progress); a smaller one is evaluated in the request.
+MUSTER_WHAT_IF_INLINE = env_int("MUSTER_WHAT_IF_INLINE", 2000)
+
 # Days before a mandate's deadline at which people who are short get a reminder.
 # Comma-separated, such as 90,30,7; Missouri's grace period gets its own reminders.
 MUSTER_REMINDER_DAYS = env_list("MUSTER_REMINDER_DAYS", ["90", "30", "7"])

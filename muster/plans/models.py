@@ -130,22 +130,44 @@ class MandateDraft(models.Model):
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for a task worker"
+    RUNNING = "running", "Evaluating"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
 class WhatIfRun(models.Model):
     """One evaluation of a draft against every person of its state: who changes
     status and how many hours more are owed, as figures (names are read at display,
-    through access, so a run shows only people the reader may see today)."""
+    through access, so a run shows only people the reader may see today).
+
+    A large state's run waits for the task queue (`plans.tasks`); `status` and
+    `progress` say where it is. The run keeps the text it evaluates and the
+    agencies it covers (decided through access when it was asked for), so a
+    later save of the draft changes neither."""
 
     draft = models.ForeignKey(
         MandateDraft, on_delete=models.CASCADE, related_name="runs"
     )
     year = models.PositiveSmallIntegerField()
     as_of = models.DateField(help_text="The day whose status is compared.")
+    text = models.TextField(default="", help_text="The draft's text evaluated.")
     text_hash = models.CharField(max_length=64, help_text="SHA-256 of the draft run.")
+    agency_ids = models.JSONField(
+        default=list, help_text="The agencies of the state the run covers."
+    )
     ran_at = models.DateTimeField(default=timezone.now, editable=False)
     ran_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    people = models.PositiveIntegerField(help_text="People evaluated.")
+    status = models.CharField(
+        max_length=10, choices=RunStatus.choices, default=RunStatus.DONE
+    )
+    progress = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    people = models.PositiveIntegerField(default=0, help_text="People evaluated.")
     # {"changes": [...], "agencies": [...], "totals": {...}}: see plans.whatif.
     result = models.JSONField(default=dict)
 
@@ -154,3 +176,7 @@ class WhatIfRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.draft} for {self.year} on {self.as_of}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == RunStatus.DONE

@@ -10,6 +10,11 @@ urlpatterns = [
     path("people/<int:pk>/plan/", views.person_plan, name="person"),
     path("agencies/<slug:code>/plan/", views.agency_plan, name="agency"),
     path("states/<str:state>/what-if/", whatif_views.drafts, name="drafts"),
+    path(
+        "states/<str:state>/what-if/new-file/",
+        whatif_views.new_file,
+        name="new-file",
+    ),
     path("states/<str:state>/what-if/<int:pk>/", whatif_views.draft, name="draft"),
     path(
         "states/<str:state>/what-if/<int:pk>/draft.yaml",
@@ -25,5 +30,10 @@ urlpatterns = [
         "states/<str:state>/what-if/<int:pk>/runs/<int:run>/report.csv",
         whatif_views.run_csv,
         name="run-csv",
+    ),
+    path(
+        "states/<str:state>/what-if/<int:pk>/runs/<int:run>/chart.svg",
+        whatif_views.run_chart,
+        name="run-chart",
     ),
 ]

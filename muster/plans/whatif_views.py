@@ -13,15 +13,23 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from muster import rules
 from muster.accounts import access
 from muster.agencies.choices import State
 from muster.agencies.compliance.figures import kept_years
 from muster.plans import actions, whatif
-from muster.plans.forms import DraftForm, NewDraftForm, RunForm
+from muster.plans.forms import (
+    DatedValueForm,
+    DraftForm,
+    NewDraftForm,
+    NewFileForm,
+    RunForm,
+)
+from muster.plans.models import RunStatus
 from muster.rules import MandateError
 from muster.state import charts
 
@@ -69,23 +77,53 @@ def drafts(request: HttpRequest, state: str) -> HttpResponse:
 
 
 @login_required
+def new_file(request: HttpRequest, state: str) -> HttpResponse:
+    """A draft of a new mandate file of the state, saved once the loader accepts it."""
+    code = access.audited_state(request.user, state)
+    if code not in rules.load_mandates().jurisdictions:
+        raise Http404("This state has no rules encoded to add a file beside.")
+    form = NewFileForm(request.POST or None, state=code)
+    if request.method == "POST" and form.is_valid():
+        draft = actions.save_draft(
+            request.user,
+            state=code,
+            mandate_id=form.mandate_id(),
+            title=form.cleaned_data["title"],
+            text=form.cleaned_data["text"],
+            request=request,
+        )
+        messages.success(request, "Draft saved; the shipped rules are unchanged.")
+        return redirect(draft)
+    return render(
+        request,
+        "plans/new_file.html",
+        {"state": code, "state_name": State(code).label, "form": form},
+    )
+
+
+@login_required
 def draft(request: HttpRequest, state: str, pk: int) -> HttpResponse:
     code = access.audited_state(request.user, state)
     found = access.mandate_draft(request.user, code, pk)
-    years = kept_years()
-    initial = {"title": found.title, "text": found.text}
-    wants_run = "run" in request.POST
+    posted = request.POST if request.method == "POST" else None
+    # Which of the page's three forms was sent: evaluate, add a value, or save.
+    sent = next((k for k in ("run", "add_value") if posted and k in posted), "save")
     form = DraftForm(
-        request.POST if request.method == "POST" and not wants_run else None,
-        initial=initial,
+        posted if sent == "save" else None,
+        initial={"title": found.title, "text": found.text},
         mandate_id=found.mandate_id,
     )
     run_form = RunForm(
-        request.POST if wants_run else None,
-        years=years,
+        posted if sent == "run" else None,
+        years=kept_years(),
         initial={"year": timezone.localdate().year},
     )
-    if request.method == "POST" and not wants_run and form.is_valid():
+    value_form = DatedValueForm(
+        posted if sent == "add_value" else None,
+        requirements=_hour_requirements(found),
+        prefix="value",
+    )
+    if posted and sent == "save" and form.is_valid():
         actions.save_draft(
             request.user,
             state=code,
@@ -96,18 +134,36 @@ def draft(request: HttpRequest, state: str, pk: int) -> HttpResponse:
         )
         messages.success(request, "Draft saved; the shipped rules are unchanged.")
         return redirect(found)
-    if wants_run and run_form.is_valid():
+    if sent == "add_value" and value_form.is_valid():
         try:
-            run = actions.run_what_if(
+            text = whatif.add_dated_value(found.text, value_form.value())
+            actions.save_draft(
+                request.user,
+                state=code,
+                mandate_id=found.mandate_id,
+                draft=found,
+                title=found.title,
+                text=text,
+                request=request,
+            )
+        except (MandateError, whatif.DraftEditError) as error:
+            value_form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, "Value added to the draft; the shipped rules are unchanged."
+            )
+            return redirect(found)
+    if sent == "run" and run_form.is_valid():
+        try:
+            run = actions.ask_what_if(
                 request.user,
                 found,
-                people=access.state_people(request.user, code),
                 agencies=access.state_agencies(request.user, code),
                 year=run_form.cleaned_data["year"],
                 today=timezone.localdate(),
                 request=request,
             )
-        except (MandateError, actions.StaleDraft) as error:
+        except MandateError as error:
             messages.error(request, str(error))
             return redirect(found)
         return redirect("plans:run", state=code.lower(), pk=found.pk, run=run.pk)
@@ -120,9 +176,20 @@ def draft(request: HttpRequest, state: str, pk: int) -> HttpResponse:
             "draft": found,
             "form": form,
             "run_form": run_form,
+            "value_form": value_form,
+            "is_new_file": whatif.shipped(found.mandate_id) is None,
             "runs": found.runs.select_related("ran_by")[:20],
         },
     )
+
+
+def _hour_requirements(found) -> list:
+    """The hour requirements of the draft as saved (it always loads when saved)."""
+    try:
+        mandate = whatif.load_draft(found.text, found.mandate_id)
+    except MandateError:
+        return []  # the rules files changed under it; the YAML form says why
+    return [r for r in mandate.requirements if r.kind == "hours"]
 
 
 @login_required
@@ -148,6 +215,13 @@ def _hours(text: str) -> Decimal:
 def run(request: HttpRequest, state: str, pk: int, run: int) -> HttpResponse:
     code = access.audited_state(request.user, state)
     found = access.what_if_run(request.user, code, pk, run)
+    if request.headers.get("HX-Request") and found.status not in _PENDING:
+        # The waiting page asked again and the run has ended: show it whole.
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    if not found.is_done:
+        return _waiting(request, code, found)
     result = found.result
     people = _people(request, code, result)
     agencies = result["agencies"]
@@ -157,9 +231,7 @@ def run(request: HttpRequest, state: str, pk: int, run: int) -> HttpResponse:
         if change["person"] in people
     ]
     totals = result["totals"]
-    # The chart shows the agencies the draft changes most; the table, every one.
-    moved = [a for a in agencies if _more(a) or a["status_changes"]]
-    charted = sorted(moved, key=lambda a: (-_more(a), a["name"]))[:CHARTED]
+    charted = _charted(agencies)
     return render(
         request,
         "plans/run.html",
@@ -177,22 +249,73 @@ def run(request: HttpRequest, state: str, pk: int, run: int) -> HttpResponse:
             "hidden": len(result["changes"]) - len(changes),
             "is_current": found.text_hash == found.draft.text_hash,
             "charted": len(charted),
-            "chart": charts.bar_chart(
-                f"Hours missing per agency, {found.year}: shipped rules and draft",
-                [a["name"] for a in charted],
-                [
-                    charts.Series(
-                        "Shipped rules", [_hours(a["hours_before"]) for a in charted]
-                    ),
-                    charts.Series(
-                        "With the draft", [_hours(a["hours_after"]) for a in charted]
-                    ),
-                ],
-                table_id="run-agencies",
-                unit="h",
-            ),
+            "chart": _chart(found, charted),
         },
     )
+
+
+def _charted(agencies: list[dict]) -> list[dict]:
+    """The agencies the draft changes most: the chart's, the table has them all."""
+    moved = [a for a in agencies if _more(a) or a["status_changes"]]
+    return sorted(moved, key=lambda a: (-_more(a), a["name"]))[:CHARTED]
+
+
+def _chart(found, charted: list[dict]):
+    return charts.bar_chart(
+        f"Hours missing per agency, {found.year}: shipped rules and draft",
+        [a["name"] for a in charted],
+        [
+            charts.Series(
+                "Shipped rules", [_hours(a["hours_before"]) for a in charted]
+            ),
+            charts.Series(
+                "With the draft", [_hours(a["hours_after"]) for a in charted]
+            ),
+        ],
+        table_id="run-agencies",
+        unit="h",
+    )
+
+
+def _waiting(request: HttpRequest, code: str, found) -> HttpResponse:
+    """A run not done yet: where it is (the page asks again every few seconds and
+    reloads itself when the figures are in), or why it failed."""
+    return render(
+        request,
+        "plans/run_waiting.html",
+        {
+            "state": code,
+            "state_name": State(code).label,
+            "draft": found.draft,
+            "run": found,
+            "pending": found.status in _PENDING,
+        },
+    )
+
+
+_PENDING = (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
+def _done_run(request: HttpRequest, state: str, pk: int, run: int):
+    code = access.audited_state(request.user, state)
+    found = access.what_if_run(request.user, code, pk, run)
+    if not found.is_done:
+        raise Http404("The run has not finished.")
+    return code, found
+
+
+@login_required
+def run_chart(request: HttpRequest, state: str, pk: int, run: int) -> HttpResponse:
+    """The run's chart as an SVG file, for a report or a slide."""
+    _code, found = _done_run(request, state, pk, run)
+    chart = _chart(found, _charted(found.result["agencies"]))
+    response = HttpResponse(
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + chart,
+        content_type="image/svg+xml; charset=utf-8",
+    )
+    name = f"what-if-{found.draft.state.lower()}-{found.draft.pk}-run-{found.pk}.svg"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def _more(row: dict) -> Decimal:
@@ -203,8 +326,7 @@ def _more(row: dict) -> Decimal:
 
 @login_required
 def run_csv(request: HttpRequest, state: str, pk: int, run: int) -> HttpResponse:
-    code = access.audited_state(request.user, state)
-    found = access.what_if_run(request.user, code, pk, run)
+    code, found = _done_run(request, state, pk, run)
     result = found.result
     people = _people(request, code, result)
     codes = {a["id"]: a for a in result["agencies"]}

@@ -59,10 +59,16 @@ def kept_years(today: date | None = None) -> list[int]:
 
 @cache
 def rules_version(mandate_id: str) -> str:
-    """A hash of the mandate's file and the shared vocabulary (and FORMAT)."""
-    mandate = rules.load_mandates().mandate(mandate_id)
+    """A hash of the mandate's file and the shared vocabulary (and FORMAT).
+
+    A mandate no shipped file holds (a what-if draft's new file, evaluated and
+    never stored) hashes as a file that is not there."""
+    try:
+        source = Path(rules.load_mandates().mandate(mandate_id).source)
+    except rules.MandateError:
+        source = Path("/nonexistent")
     digest = hashlib.sha256(FORMAT.encode())
-    for path in (Path(mandate.source), VOCABULARY_FILE):
+    for path in (source, VOCABULARY_FILE):
         digest.update(path.read_bytes() if path.exists() else b"")
     return digest.hexdigest()[:16]
 

@@ -71,7 +71,14 @@ CASES = {
         data=lambda t: {"run": "1", "year": "2026"},
         extra=AUDITOR_WRITES,
     ),
+    "plans:new-file": Case(
+        lambda t: [{"state": "mo"}],
+        methods=("GET", "POST"),
+        data=lambda t: {"file_name": "mental_health", "title": "Draft", "text": ""},
+        extra=AUDITOR_WRITES,
+    ),
     "plans:draft-yaml": Case(_draft_args),
     "plans:run": Case(_run_args),
     "plans:run-csv": Case(_run_args),
+    "plans:run-chart": Case(_run_args),
 }

@@ -9,10 +9,13 @@ import io
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from unittest import mock
 
 import time_machine
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
@@ -83,7 +86,9 @@ def add_year(person, total: Decimal, on: date = date(2026, 4, 1)) -> None:
     )
 
 
-class WhatIfPagesTestCase(BaseTestCase):
+class WhatIfBase(BaseTestCase):
+    """Sam, Missouri's auditor, on 20 November 2026; helpers (no tests)."""
+
     def setUp(self) -> None:
         super().setUp()
         clock = time_machine.travel(TODAY, tick=False)
@@ -113,6 +118,8 @@ class WhatIfPagesTestCase(BaseTestCase):
         self.assertRedirects(response, f"/states/mo/what-if/{draft.pk}/runs/{run.pk}/")
         return run
 
+
+class WhatIfPagesTestCase(WhatIfBase):
     def test_it_starts_a_draft_from_the_shipped_file_attributed_and_audited(self):
         draft = self.start_draft()
         self.assertEqual(draft.text, whatif.shipped_text(MANDATE))
@@ -303,3 +310,272 @@ class RaisedHourValueTestCase(HypothesisTestCase):
             total = dict(people)[change["person"]]
             more = Decimal(change["hours_after"]) - Decimal(change["hours_before"])
             self.assertEqual(more, raised - max(total, 24))
+
+
+NEW_FILE = """\
+id: us.mo.mental_health
+jurisdiction: MO
+title: Missouri peace officer mental-health training (proposal)
+regulator: Missouri POST Program
+status: unverified
+last_checked: 2026-11-01
+applies_to:
+  - disciplines: [peace-officer]
+reference:
+  title: Draft rule on mental-health training (what-if)
+  href: https://dps.mo.gov/dir/programs/post/clee-training.php
+  source: agency-page
+  confidence: unconfirmed
+cycles:
+  annual:
+    label: CLEE year
+    months: 12
+    anchor: 2017-01-01
+requirements:
+  mental-health:
+    label: Persons with mental illness
+    cycle: annual
+    kind: hours
+    counts: {topics: [mental-health]}
+    values:
+      - from: 2026-01-01
+        hours: 3
+        applies_within: true
+        reference:
+          title: Draft rule, section 1 (what-if)
+          href: https://dps.mo.gov/dir/programs/post/clee-training.php
+          source: agency-page
+          confidence: unconfirmed
+"""
+
+
+class NewMandateFileTestCase(WhatIfBase):
+    """A draft may add a mandate file no shipped file is: evaluated beside them."""
+
+    new_url = "/states/mo/what-if/new-file/"
+
+    def test_the_new_file_starts_as_a_skeleton_the_loader_refuses_until_filled(self):
+        page = self.client.get(self.new_url)
+        self.assertContains(page, "id: us.mo.new_requirement")
+        skeleton = page.context["form"]["text"].initial
+        response = self.client.post(
+            self.new_url,
+            {"file_name": "new_requirement", "title": "New", "text": skeleton},
+        )
+        self.assertEqual(response.status_code, 200)
+        error = response.context["form"].errors["text"][0]
+        self.assertIn("mandates/us/mo/new_requirement.yaml", error)
+        self.assertEqual(MandateDraft.objects.count(), 0)
+
+    def test_a_shipped_file_name_or_another_state_is_refused(self):
+        response = self.client.post(
+            self.new_url,
+            {"file_name": "peace_officer", "title": "x", "text": NEW_FILE},
+        )
+        self.assertIn(
+            "is a shipped file", response.context["form"].errors["file_name"][0]
+        )
+        moved = NEW_FILE.replace("jurisdiction: MO", "jurisdiction: TN")
+        response = self.client.post(
+            self.new_url, {"file_name": "mental_health", "title": "x", "text": moved}
+        )
+        self.assertTrue(response.context["form"].errors["text"])
+        self.assertEqual(MandateDraft.objects.count(), 0)
+
+    def test_a_new_requirement_is_owed_by_everyone_it_applies_to(self):
+        library = rules.load_mandates()
+        shipped_ids = [m.id for m in library.get("MO").mandates]
+        response = self.client.post(
+            self.new_url,
+            {"file_name": "mental_health", "title": "Mental health", "text": NEW_FILE},
+        )
+        draft = MandateDraft.objects.get()
+        self.assertRedirects(response, draft.get_absolute_url())
+        self.assertEqual(draft.mandate_id, "us.mo.mental_health")
+        run = self.evaluate(draft)
+        self.assertEqual((run.status, run.error), ("done", ""))
+        totals = run.result["totals"]
+        # Bob and Charlie (Missouri peace officers) each owe 3 new hours.
+        more = Decimal(totals["hours_after"]) - Decimal(totals["hours_before"])
+        self.assertEqual((totals["people"], totals["affected"], more), (2, 2, 6))
+        row = next(
+            r for r in run.result["requirements"] if r["id"].startswith("us.mo.mental")
+        )
+        self.assertEqual((row["before"], row["after"]), ("0.00", "6.00"))
+        # The rules in force are as shipped: no file, no mandate.
+        self.assertFalse(whatif.draft_path(draft.mandate_id).exists())
+        self.assertEqual(
+            [m.id for m in rules.load_mandates().get("MO").mandates], shipped_ids
+        )
+        download = self.client.get(f"/states/mo/what-if/{draft.pk}/draft.yaml")
+        self.assertIn('filename="mental_health.yaml"', download["Content-Disposition"])
+
+    def test_other_states_auditors_cannot_write_one(self):
+        self.client.force_login(self.tess)
+        self.assertEqual(self.client.get(self.new_url).status_code, 404)
+        response = self.client.post(
+            self.new_url,
+            {"file_name": "mental_health", "title": "x", "text": NEW_FILE},
+        )
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(MandateDraft.objects.count(), 0)
+
+
+class QueuedWhatIfTestCase(WhatIfBase):
+    """A state larger than MUSTER_WHAT_IF_INLINE waits for the task queue."""
+
+    def queue(self, draft) -> WhatIfRun:
+        with (
+            self.settings(MUSTER_WHAT_IF_INLINE=1),
+            self.captureOnCommitCallbacks(execute=True),
+        ):
+            response = self.client.post(
+                draft.get_absolute_url(), {"run": "1", "year": "2026"}
+            )
+        run = draft.runs.get()
+        self.assertRedirects(response, f"/states/mo/what-if/{draft.pk}/runs/{run.pk}/")
+        return run
+
+    def work(self) -> None:
+        # As in the reminders' test: the worker would close the test's connection.
+        with mock.patch(
+            "django_tasks_db.management.commands.db_worker.close_old_connections"
+        ):
+            call_command(
+                "db_worker",
+                "--batch",
+                "--no-startup-delay",
+                stdout=io.StringIO(),
+                stderr=io.StringIO(),
+            )
+
+    def test_the_page_follows_a_queued_run_until_its_figures_are_in(self):
+        draft = self.start_draft()
+        self.save(draft, raised_total(30))
+        run = self.queue(draft)
+        self.assertEqual((run.status, run.result), ("queued", {}))
+        task = DBTaskResult.objects.get(task_path__endswith="evaluate_what_if")
+        self.assertEqual(task.args_kwargs["args"], [run.pk])
+        url = f"/states/mo/what-if/{draft.pk}/runs/{run.pk}/"
+        page = self.client.get(url)
+        self.assertContains(page, "Waiting for a task worker")
+        self.assertContains(page, 'hx-trigger="every 3s"')
+        self.assertEqual(self.client.get(url + "report.csv").status_code, 404)
+        self.assertEqual(self.client.get(url + "chart.svg").status_code, 404)
+        self.assertFalse(AuditEntry.objects.filter(action="what-if.run").exists())
+        self.work()
+        run.refresh_from_db()
+        self.assertEqual(run.status, "done")
+        # Bob and Charlie owe 6 hours more each.
+        totals = run.result["totals"]
+        more = Decimal(totals["hours_after"]) - Decimal(totals["hours_before"])
+        self.assertEqual((totals["people"], more), (2, 12))
+        entry = AuditEntry.objects.get(action="what-if.run")
+        self.assertEqual((entry.actor, entry.object_id), (self.sam, str(run.pk)))
+        polled = self.client.get(url, HTTP_HX_REQUEST="true")
+        self.assertEqual((polled.status_code, polled["HX-Refresh"]), (204, "true"))
+        self.assertContains(self.client.get(url), "0 of 2 people change status")
+        chart = self.client.get(url + "chart.svg")
+        self.assertEqual(chart["Content-Type"], "image/svg+xml; charset=utf-8")
+        self.assertIn(b"Riverton", chart.content)
+
+    def test_a_queued_run_evaluates_the_text_it_was_asked_for(self):
+        draft = self.start_draft()
+        self.save(draft, raised_total(30))
+        run = self.queue(draft)
+        self.save(draft, raised_total(40))
+        self.work()
+        run.refresh_from_db()
+        totals = run.result["totals"]
+        more = Decimal(totals["hours_after"]) - Decimal(totals["hours_before"])
+        self.assertEqual(more, 12)  # 30 hours, not 40
+        page = self.client.get(f"/states/mo/what-if/{draft.pk}/runs/{run.pk}/")
+        self.assertContains(page, "The draft has been changed since")
+
+    def test_a_run_whose_text_no_longer_loads_says_why(self):
+        draft = self.start_draft()
+        run = self.queue(draft)
+        WhatIfRun.objects.filter(pk=run.pk).update(text="id: [")
+        self.work()
+        run.refresh_from_db()
+        self.assertEqual(run.status, "failed")
+        page = self.client.get(f"/states/mo/what-if/{draft.pk}/runs/{run.pk}/")
+        self.assertContains(page, "Failed")
+        self.assertContains(page, "peace_officer.yaml")
+
+    def test_only_the_states_auditors_see_a_queued_run(self):
+        draft = self.start_draft()
+        run = self.queue(draft)
+        for user in (self.tess, self.alice, self.bob):
+            self.client.force_login(user)
+            for state in ("mo", "tn"):
+                url = f"/states/{state}/what-if/{draft.pk}/runs/{run.pk}/"
+                self.assertEqual(self.client.get(url).status_code, 404)
+                polled = self.client.get(url, HTTP_HX_REQUEST="true")
+                self.assertEqual(polled.status_code, 404)
+
+
+class DatedValueFormTestCase(WhatIfBase):
+    """The form writes a dated value into the YAML; the loader checks it."""
+
+    def add(self, draft, **changes):
+        data = {
+            "add_value": "1",
+            "value-requirement": "total",
+            "value-starts": "2026-01-01",
+            "value-hours": "30",
+            "value-title": 'Draft amendment "A" to 11 CSR 75-15.010(2)',
+            "value-href": "https://dps.mo.gov/dir/programs/post/clee-training.php",
+            "value-source": "regulation",
+            "value-confidence": "stated",
+        }
+        data.update({f"value-{k}": v for k, v in changes.items()})
+        return self.client.post(draft.get_absolute_url(), data)
+
+    def test_it_adds_the_value_after_the_last_one_keeping_the_rest(self):
+        draft = self.start_draft()
+        response = self.add(draft)
+        self.assertRedirects(response, draft.get_absolute_url())
+        draft.refresh_from_db()
+        # After the total's one value, every other line as it was.
+        entry = (
+            "      - from: 2026-01-01\n"
+            "        hours: 30\n"
+            "        reference:\n"
+            '          title: "Draft amendment \\"A\\" to 11 CSR 75-15.010(2)"\n'
+            '          href: "https://dps.mo.gov/dir/programs/post/clee-training.php"\n'
+            "          source: regulation\n"
+            "          confidence: stated\n"
+        )
+        shipped = whatif.shipped_text(MANDATE)
+        self.assertEqual(draft.text, shipped.replace(TOTAL_ENTRY, TOTAL_ENTRY + entry))
+        mandate = whatif.load_draft(draft.text, MANDATE)
+        total = next(r for r in mandate.requirements if r.id == "total")
+        self.assertEqual([v.hours for v in total.values], [24, 30])
+        self.assertEqual(
+            total.values[1].citation.title, 'Draft amendment "A" to 11 CSR 75-15.010(2)'
+        )
+        # The same figures as the YAML edit of the same value.
+        run = self.evaluate(draft)
+        more = Decimal(run.result["totals"]["hours_after"]) - Decimal(
+            run.result["totals"]["hours_before"]
+        )
+        self.assertEqual(more, 12)
+
+    def test_a_value_shared_through_an_anchor_is_refused_with_the_reason(self):
+        draft = self.start_draft()
+        response = self.add(draft, requirement="technical", hours="3")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(
+            "YAML anchor", response.context["value_form"].non_field_errors()[0]
+        )
+        draft.refresh_from_db()
+        self.assertEqual(draft.text, whatif.shipped_text(MANDATE))
+
+    def test_a_value_the_loader_refuses_is_not_saved(self):
+        draft = self.start_draft()
+        response = self.add(draft, starts="2010-01-01")
+        errors = response.context["value_form"].non_field_errors()
+        self.assertTrue(errors and "peace_officer.yaml" in errors[0], errors)
+        draft.refresh_from_db()
+        self.assertEqual(draft.text, whatif.shipped_text(MANDATE))
