@@ -138,10 +138,11 @@ class Table:
         else:
             columns = [_known_column(known, options, need) for need in needs]
         useful, rows = [], []
-        for option, row in zip(options, zip(*columns), strict=True):
+        for o, option in enumerate(options):
+            row = [column[o] for column in columns]
             if any(a or b for a, b in row):
                 useful.append(option)
-                rows.append(list(row))
+                rows.append(row)
         targets = [
             min(missing_units(need), counted(need, [row[j] for row in rows]))
             for j, need in enumerate(needs)
