@@ -308,9 +308,15 @@ def _evaluate_by_phase(
     # return to service).
     names = sorted({cycle.person_date for cycle in mandate.per_person_cycles})
     # Each distinct combination of dates is placed once, then its people with it.
-    combos, inverse = np.unique(
-        np.stack([people.date(name) for name in names]), axis=1, return_inverse=True
-    )
+    if len(names) == 1:  # one date column: a flat unique is much faster
+        flat, inverse = np.unique(people.date(names[0]), return_inverse=True)
+        combos = flat[np.newaxis, :]
+    else:
+        combos, inverse = np.unique(
+            np.stack([people.date(name) for name in names]),
+            axis=1,
+            return_inverse=True,
+        )
     group_of_combo = np.empty(combos.shape[1], dtype=np.int64)
     for index in range(combos.shape[1]):
         own = {
@@ -323,6 +329,22 @@ def _evaluate_by_phase(
         )
         group_of_combo[index] = groups.setdefault(key, len(groups))
         days.setdefault(key, own)
+    if len(groups) == 1:
+        # Everyone shares the phase (Texas: no chief with an appointment date):
+        # the population is evaluated as it is, without copying it into a group.
+        (key,) = groups
+        result = _Evaluator(
+            people,
+            lines,
+            mandate.for_person(days[key]),
+            year,
+            as_of,
+            exemptions,
+            codebook,
+            explain,
+        ).run()
+        result.mandate = mandate
+        return result
     group_of_row = group_of_combo[inverse.ravel()]
     order = np.argsort(group_of_row, kind="stable")
     bounds = np.searchsorted(group_of_row[order], np.arange(len(groups) + 1))
@@ -384,7 +406,7 @@ def _merge(people, mandate, groups, as_of, exemptions, year) -> PopulationResult
         requirement_status[:, group.rows] = group.result.requirement_status
         required[:, group.rows] = group.result.required
         earned[:, group.rows] = group.result.earned
-    outcomes = [_merge_outcome(size, groups, index) for index in range(count)]
+    outcomes = [_merge_outcome(size, groups, index, mandate) for index in range(count)]
     result = PopulationResult(
         people,
         mandate,
@@ -407,7 +429,7 @@ def _merge(people, mandate, groups, as_of, exemptions, year) -> PopulationResult
     return result
 
 
-def _merge_outcome(size, groups, index) -> RequirementOutcome | None:
+def _merge_outcome(size, groups, index, mandate) -> RequirementOutcome | None:
     """One requirement's outcome for the population: the per-person arrays put
     together, each person's own period in `period.periods`. The rest (the value,
     caps, line detail) is the first group's where it is in force: read one
@@ -417,11 +439,16 @@ def _merge_outcome(size, groups, index) -> RequirementOutcome | None:
         return None
     first = present[0].result.outcomes[index]
     assert first is not None
-    periods: list[Period | None] = [None] * size
-    for group in present:
-        period = group.result.outcomes[index].period
-        for local, row in enumerate(group.rows):
-            periods[row] = period.of(local)
+    # Only a per-person cycle gives people periods of their own; an ordinary
+    # cycle's period is the same in every group (Texas units beside the new-chief
+    # window), and building one per person would cost a loop over everyone.
+    periods: list[Period | None] | None = None
+    if mandate.cycles[first.requirement.cycle].is_per_person:
+        periods = [None] * size
+        for group in present:
+            period = group.result.outcomes[index].period
+            for local, row in enumerate(group.rows):
+                periods[row] = period.of(local)
 
     def arrays(name, dtype, fill=0):
         return _scatter(
