@@ -331,6 +331,7 @@ def main() -> None:
                     ),
                 )
             )
+            person_raw, person_queries = raw_sql_time(client, page, {}, args.repeat)
         connection.queries_log.clear()
         with override_settings(DEBUG=True):
             client.get(url)
@@ -338,6 +339,13 @@ def main() -> None:
         raw, raw_queries = raw_sql_time(client, url, {}, args.repeat)
     rows.append(("record one training (the action, with its refresh)", writes))
     rows.append((f"reference: the first page's {raw_queries} SELECTs run raw", raw))
+    if args.person_records:
+        rows.append(
+            (
+                f"reference: the person page's {person_queries} SELECTs run raw",
+                person_raw,
+            )
+        )
     load_after = os.getloadavg()
     print(
         f"Every standing refreshed (manage.py standings refresh) in {refreshed:.1f} s\n"
@@ -366,6 +374,12 @@ def main() -> None:
     print(
         f"\nFirst page / its own SQL run raw (p50): {first / statistics.median(raw):.1f}x"
     )
+    if args.person_records:
+        person = statistics.median(rows[5][1])
+        print(
+            "Person page / its own SQL run raw (p50): "
+            f"{person / statistics.median(person_raw):.1f}x"
+        )
 
 
 if __name__ == "__main__":

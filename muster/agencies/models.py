@@ -292,10 +292,34 @@ class Voidable(models.Model):
         self.save(update_fields=["is_void", "void_reason"])
 
 
+def record_counts(is_void: bool, approval: str) -> bool:
+    """Whether a record's hours count: approved and not void (the one definition,
+    for model rows and for the plain rows the person page reads)."""
+    return not is_void and approval == Approval.APPROVED
+
+
 class TrainingRecordQuerySet(models.QuerySet):
     def valid(self) -> "TrainingRecordQuerySet":
-        """Records that count: approved and not voided."""
+        """Records that count (`record_counts`): approved and not voided."""
         return self.filter(is_void=False, approval=Approval.APPROVED)
+
+    def for_year(self, year: int) -> "TrainingRecordQuerySet":
+        """Records that belong to `year`: completed in it, or made up for it."""
+        return self.filter(
+            Q(completed_on__gte=date(year, 1, 1), completed_on__lte=date(year, 12, 31))
+            | Q(counts_for=year)
+        )
+
+    def matching(self, text: str) -> "TrainingRecordQuerySet":
+        """Records whose title, provider or course number contains `text`."""
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(title__icontains=text)
+            | Q(provider_name__icontains=text)
+            | Q(course_number__icontains=text)
+        )
 
     def live(self) -> "TrainingRecordQuerySet":
         """Records that stand or may stand: not voided and not rejected."""
@@ -481,17 +505,13 @@ class TrainingRecord(Voidable):
 
     @property
     def counts(self) -> bool:
-        """Whether the record's hours count: approved and not void."""
-        return not self.is_void and self.approval == Approval.APPROVED
+        """Whether the record's hours count (`record_counts`)."""
+        return record_counts(self.is_void, self.approval)
 
     @property
     def total_hours(self) -> Decimal:
         """The hours of all the record's credit lines (uses prefetched lines)."""
         return sum((line.hours for line in self.credit_lines.all()), Decimal(0))
-
-    def is_for_year(self, year: int) -> bool:
-        """Whether the record belongs to `year`: completed in it, or made up for it."""
-        return self.completed_on.year == year or self.counts_for == year
 
 
 class CreditLine(models.Model):

@@ -9,6 +9,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -133,45 +134,53 @@ def _pending_count(user, agency) -> int:
 
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = access.readable_person(request.user, pk, prefetch=["licenses"])
+    """A person's standings with every line explained, their transcript, and
+    their records of one year a page at a time (searchable). Lines from other
+    periods are explained on request (`lines=all`, which htmx asks for when their
+    list is opened), being most of a long history.
+
+    Every record the user reads is read once, as plain rows (`read_history`):
+    that gives the engine its lines and the transcript its totals; only the page
+    of records shown is read in full, so the queries do not grow with the
+    history. An htmx request for another page of records renders that list only.
+    """
+    person = access.readable_person(
+        request.user, pk, prefetch=["licenses", "exemptions", "qualifications"]
+    )
     today = timezone.localdate()
     year = _year_param(request, today.year)
-    readable = (
-        access.records(request.user)
-        .filter(person=person)
-        .prefetch_related("credit_lines", "evidence")
-    )
-    records = list(readable)
-    sees_all = access.reads_every_record(request.user, person, len(records))
-    evaluable = _evaluable(person)
-    standings = compliance.standing_for(evaluable, year, today) if sees_all else []
-    editable = set(
-        access.editable_records(request.user)
-        .filter(person=person)
-        .values_list("pk", flat=True)
+    readable = access.records(request.user).filter(person=person)
+    records = _records_page(request, person, readable, year)
+    if request.headers.get("HX-Target") == "records-list":
+        return render(request, "agencies/_person_records.html", records)
+    history = compliance.read_history(readable)
+    sees_all = access.reads_every_record(request.user, person, history.record_count)
+    standings = (
+        compliance.standing_for(person, year, today, record_lines=history.lines)
+        if sees_all
+        else []
     )
     return render(
         request,
         "agencies/person_detail.html",
         {
-            "person": person,
+            **records,
             "today": today,
-            "year": year,
             "years": range(today.year, max(EARLIEST_YEAR, today.year - 7) - 1, -1),
             "sees_all": sees_all,
+            "all_lines": request.GET.get("lines") == "all",
             "standings": [
                 (s, [(m, compliance.gaps_in_words(m)) for m in s.mandates])
                 for s in standings
             ],
             "warnings": compliance.warnings_in(standings),
             # A plan is for the year still open, not for a past one.
-            "person_plan": plans.plan_for(evaluable, standings, today)
+            "person_plan": plans.plan_for(
+                person, standings, today, record_lines=history.lines
+            )
             if year == today.year
             else None,
-            "records": _with_history(
-                request.user, [r for r in records if r.is_for_year(year)], editable
-            ),
-            "transcript": _transcript(records),
+            "transcript": history.transcript,
             "qualifications": _qualifications(request.user, person),
             "exemptions": access.exemptions(request.user).filter(person=person),
             "writable_agencies": access.employers_writable(request.user, person),
@@ -179,6 +188,34 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_self": request.user.person_id == person.pk,
         },
     )
+
+
+RECORDS_PER_PAGE = 25
+
+
+def _records_page(request, person, readable, year: int) -> dict:
+    """The page of the year's records asked for (searched by `q`), each with its
+    lines, evidence, audit history and whether the user may edit it."""
+    search = request.GET.get("q", "").strip()
+    shown = readable.for_year(year).matching(search)
+    shown = shown.prefetch_related("credit_lines", "evidence")
+    page = Paginator(shown, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    editable = set(
+        access.editable_records(request.user)
+        .filter(pk__in=[row.pk for row in rows])
+        .values_list("pk", flat=True)
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "person": person,
+        "year": year,
+        "records": _with_history(request.user, rows, editable),
+        "records_page": page,
+        "search": search,
+        "records_query": query.urlencode(),
+    }
 
 
 def _qualifications(user, person) -> list[tuple]:
@@ -196,22 +233,6 @@ def _with_history(user, rows: list, editable: set[int]) -> list[tuple]:
     """Each row with its audit history, oldest first, and whether it is editable."""
     histories = access.history(user, rows)
     return [(row, histories.get(str(row.pk), []), row.pk in editable) for row in rows]
-
-
-def _transcript(records) -> list[dict]:
-    """Per year completed, newest first: how many records and hours count."""
-    years: dict[int, dict] = {}
-    for record in records:
-        row = years.setdefault(
-            record.completed_on.year,
-            {"year": record.completed_on.year, "records": 0, "hours": 0, "other": 0},
-        )
-        if record.counts:
-            row["records"] += 1
-            row["hours"] += record.total_hours
-        else:
-            row["other"] += 1
-    return sorted(years.values(), key=lambda row: -row["year"])
 
 
 def _evaluable(person):

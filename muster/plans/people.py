@@ -27,9 +27,13 @@ from muster.plans.verify import Verification, verify
 
 
 def subject_from(
-    person: Person, standings: Sequence[compliance.LicenseStanding], as_of: date
+    person: Person,
+    standings: Sequence[compliance.LicenseStanding],
+    as_of: date,
+    record_lines: list | None = None,
 ) -> Subject:
-    """The person's engine inputs under each license the standings evaluated."""
+    """The person's engine inputs under each license the standings evaluated
+    (`record_lines`: the records' lines, if read already; `compliance.lines_for`)."""
     licenses = tuple(
         License(
             compliance.person_to_engine(person, standing.license.jurisdiction),
@@ -41,7 +45,7 @@ def subject_from(
     return Subject(
         str(person.pk),
         licenses,
-        tuple(compliance.lines_for(person)),
+        tuple(compliance.lines_for(person, record_lines)),
         tuple(compliance.exemptions_for(person)),
         as_of.year,
         as_of,
@@ -182,14 +186,16 @@ def plan_for(
     standings: Sequence[compliance.LicenseStanding],
     on: date,
     hour_value: Decimal = DEFAULT_HOUR_VALUE,
+    *,
+    record_lines: list | None = None,
 ) -> PersonPlan | None:
     """The person's cheapest plan from `on`, checked by the engine; None when
-    nothing is missing."""
+    nothing is missing. `record_lines`: as for `compliance.standing_for`."""
     needs = all_needs((m.result, m.mandate) for s in standings for m in s.mandates)
     needs = [n for n in needs if n.period.start <= on <= n.period.end]
     if not needs:
         return None
-    subject = subject_from(person, standings, on)
+    subject = subject_from(person, standings, on, record_lines)
     plan = solve(needs, options_for(person, on), hour_value)
     return PersonPlan(subject, plan, verify(subject, needs, plan.options))
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+from functools import cached_property
+
+from django.db.models import QuerySet
 
 from muster import rules
 from muster.agencies.choices import Approval
@@ -12,6 +16,8 @@ from muster.agencies.compliance.figures import due_date
 from muster.agencies.models import (
     License,
     Person,
+    TrainingRecord,
+    record_counts,
 )
 from muster.rules.model import LineExplanation
 
@@ -47,15 +53,21 @@ EVALUATION_PREFETCH = (
 )
 
 
-def lines_for(person: Person) -> list[rules.CreditLine]:
+def lines_for(
+    person: Person, record_lines: list[rules.CreditLine] | None = None
+) -> list[rules.CreditLine]:
     """Engine lines for the person's approved, unvoided records and qualifications.
 
-    Reads through `person.training_records.all()` and `person.qualifications.all()`,
-    so a caller may prefetch them (`EVALUATION_PREFETCH`) to evaluate many people
-    in few queries. A qualification is a zero-hour line
-    with the topic `firearms-qualification` and its pass or fail.
+    `record_lines` are the records' lines when the caller has read them already
+    (`read_history`); otherwise they come through `person.training_records.all()`,
+    which a caller may prefetch (`EVALUATION_PREFETCH`) to evaluate many people in
+    few queries. Qualifications come through `person.qualifications.all()`. A
+    qualification is a zero-hour line with the topic `firearms-qualification` and
+    its pass or fail.
     """
-    return _record_lines(person) + _qualification_lines(person)
+    if record_lines is None:
+        record_lines = _record_lines(person)
+    return record_lines + _qualification_lines(person)
 
 
 def _qualification_lines(person: Person) -> list[rules.CreditLine]:
@@ -75,22 +87,148 @@ def _qualification_lines(person: Person) -> list[rules.CreditLine]:
 
 def _record_lines(person: Person) -> list[rules.CreditLine]:
     return [
-        rules.CreditLine(
-            person=str(person.pk),
-            completed_on=record.completed_on,
-            hours=line.hours,
-            area=line.area or None,
-            topics=frozenset(line.topics),
-            delivery=record.delivery,
-            provider=record.provider_kind,
-            result=record.result or None,
-            counts_for=record.counts_for,
-            label=record.title,
+        _engine_line(
+            person.pk,
+            record.completed_on,
+            line.hours,
+            line.area,
+            line.topics,
+            record.delivery,
+            record.provider_kind,
+            record.result,
+            record.counts_for,
+            record.title,
         )
         for record in person.training_records.all()
         if record.counts
         for line in record.credit_lines.all()
     ]
+
+
+def _engine_line(
+    person_id,
+    completed_on,
+    hours,
+    area,
+    topics,
+    delivery,
+    provider,
+    result,
+    counts_for,
+    title,
+) -> rules.CreditLine:
+    """One credit line of a record that counts, as the engine takes it."""
+    return rules.CreditLine(
+        person=str(person_id),
+        completed_on=completed_on,
+        hours=hours,
+        area=area or None,
+        topics=frozenset(topics),
+        delivery=delivery,
+        provider=provider,
+        result=result or None,
+        counts_for=counts_for,
+        label=title,
+    )
+
+
+@dataclass(frozen=True)
+class YearTotal:
+    """One year of a transcript: records that count and their hours, and the
+    records that do not (void, pending or rejected)."""
+
+    year: int
+    records: int = 0
+    hours: Decimal = Decimal(0)
+    other: int = 0
+
+
+@dataclass(frozen=True)
+class TrainingHistory:
+    """Every record of a person that a reader may read, read once as plain rows.
+
+    Holds what the person page needs of all of them: how many there are, the
+    engine's lines of those that count (in the order `_record_lines` gives) and
+    the totals per year completed, newest first. The records a page shows in full
+    are read separately, a page at a time.
+    """
+
+    record_count: int
+    lines: list[rules.CreditLine]
+    transcript: list[YearTotal]
+
+
+# The columns `read_history` reads: a record's, then one of its credit lines'
+# (null for a record without lines).
+_HISTORY_COLUMNS = (
+    "pk",
+    "person_id",
+    "completed_on",
+    "title",
+    "is_void",
+    "approval",
+    "delivery",
+    "provider_kind",
+    "result",
+    "counts_for",
+    "credit_lines__pk",
+    "credit_lines__hours",
+    "credit_lines__area",
+    "credit_lines__topics",
+)
+
+
+def read_history(records: QuerySet[TrainingRecord]) -> TrainingHistory:
+    """`records` (one person's, as the caller may read them) in one query, one row
+    per credit line, without building a model instance per record or line."""
+    rows = records.order_by("-completed_on", "pk", "credit_lines__pk").values_list(
+        *_HISTORY_COLUMNS
+    )
+    lines: list[rules.CreditLine] = []
+    years: dict[int, list] = {}
+    seen: set[int] = set()
+    for (
+        pk,
+        person_id,
+        completed_on,
+        title,
+        is_void,
+        approval,
+        delivery,
+        provider,
+        result,
+        counts_for,
+        line_pk,
+        hours,
+        area,
+        topics,
+    ) in rows:
+        counts = record_counts(is_void, approval)
+        total = years.setdefault(completed_on.year, [0, Decimal(0), 0])
+        if pk not in seen:
+            seen.add(pk)
+            total[0 if counts else 2] += 1
+        if counts and line_pk is not None:
+            total[1] += hours
+            lines.append(
+                _engine_line(
+                    person_id,
+                    completed_on,
+                    hours,
+                    area,
+                    topics,
+                    delivery,
+                    provider,
+                    result,
+                    counts_for,
+                    title,
+                )
+            )
+    transcript = [
+        YearTotal(year, records, hours, other)
+        for year, (records, hours, other) in sorted(years.items(), reverse=True)
+    ]
+    return TrainingHistory(len(seen), lines, transcript)
 
 
 def exemptions_for(person: Person) -> list[rules.Exemption]:
@@ -114,18 +252,26 @@ def exemptions_for(person: Person) -> list[rules.Exemption]:
 
 
 def evaluate_person(
-    person: Person, jurisdiction_code: str, year: int, as_of: date
+    person: Person,
+    jurisdiction_code: str,
+    year: int,
+    as_of: date,
+    *,
+    lines: list[rules.CreditLine] | None = None,
+    exemptions: list[rules.Exemption] | None = None,
 ) -> list[rules.ComplianceResult]:
     """Evaluate the person against every mandate of the jurisdiction that applies.
 
     Returns one result per applicable mandate, for the periods containing
-    31 December `year`, judged on `as_of`. Raises `MandateError` when no rules are
-    encoded for the jurisdiction and `License.DoesNotExist` without a license there.
+    31 December `year`, judged on `as_of`. `lines` and `exemptions` default to
+    `lines_for(person)` and `exemptions_for(person)`. Raises `MandateError` when no
+    rules are encoded for the jurisdiction and `License.DoesNotExist` without a
+    license there.
     """
     jurisdiction = rules.load_mandates().get(jurisdiction_code)
     engine_person = person_to_engine(person, jurisdiction_code)
-    lines = lines_for(person)
-    exemptions = exemptions_for(person)
+    lines = lines_for(person) if lines is None else lines
+    exemptions = exemptions_for(person) if exemptions is None else exemptions
     return [
         rules.evaluate(
             engine_person, lines, mandate, year=year, as_of=as_of, exemptions=exemptions
@@ -152,17 +298,19 @@ class MandateStanding:
         it: extensions included, waived requirements left out (`due_date`)."""
         return due_date((r.status, r.period.due_on) for r in self.result.requirements)
 
-    @property
+    # Worked out once: a page asks for each several times (frozen dataclasses
+    # still take a cached_property, which writes to the instance's __dict__).
+    @cached_property
     def periods(self) -> list[rules.Period]:
         """The distinct periods the requirements were counted over, in order."""
         return list(dict.fromkeys(r.period for r in self.result.requirements))
 
-    @property
+    @cached_property
     def period_lines(self) -> list[LineExplanation]:
         """Explanations of lines dated inside a period, or its make-up window."""
         return [line for line in self.result.lines if self._in_a_period(line)]
 
-    @property
+    @cached_property
     def other_lines(self) -> list[LineExplanation]:
         """Explanations of lines from other periods: they count for nothing here."""
         return [line for line in self.result.lines if not self._in_a_period(line)]
@@ -184,20 +332,39 @@ class LicenseStanding:
     not_evaluated: str = ""
 
 
-def standing_for(person: Person, year: int, as_of: date) -> list[LicenseStanding]:
+def standing_for(
+    person: Person,
+    year: int,
+    as_of: date,
+    *,
+    record_lines: list[rules.CreditLine] | None = None,
+) -> list[LicenseStanding]:
     """The person's standing under each of their licenses, for pages and reports.
 
     A license is evaluated only while active and only where rules are encoded;
     otherwise `not_evaluated` says why, so the page never implies a clean record.
+    `record_lines` are the lines of every record of the person, when the caller
+    read them already (`read_history`); see `lines_for`.
     """
     library = rules.load_mandates()
     standings = []
+    lines = exemptions = None
     for license in person.licenses.all():
         reason = _why_not_evaluated(license, library)
         if reason:
             standings.append(LicenseStanding(license, not_evaluated=reason))
             continue
-        results = evaluate_person(person, license.jurisdiction, year, as_of)
+        if lines is None:  # read once for every license
+            lines = lines_for(person, record_lines)
+            exemptions = exemptions_for(person)
+        results = evaluate_person(
+            person,
+            license.jurisdiction,
+            year,
+            as_of,
+            lines=lines,
+            exemptions=exemptions,
+        )
         mandates = tuple(
             MandateStanding(library.mandate(result.mandate), result)
             for result in results

@@ -1,6 +1,7 @@
 """The agency dashboard and the person page: scoped by access, counts, filters, gaps."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -208,3 +209,78 @@ class PersonPageTestCase(BaseTestCase):
         self.assertContains(response, "<s>Patrol procedures</s>")
         self.assertContains(response, "Void: Duplicate entry")
         self.assertContains(response, "training.void by alice: Duplicate entry")
+
+    def test_its_queries_do_not_grow_with_the_records(self) -> None:
+        """The whole history is read once as rows and a page of records in full:
+        a person with 60 records costs the page as many queries as one with 3."""
+        self.client.force_login(self.alice)
+        long = make_person("Lena", "Long", self.agency)
+        for n in range(60):
+            record = make_record(
+                long,
+                self.agency,
+                completed_on=date(2026 - n % 3, 1 + n % 12, 1),
+                title=f"Course {n}",
+            )
+            if n % 7 == 0:
+                actions.void_training(actor=self.alice, record=record, reason="Typo")
+        short = make_person("Sam", "Short", self.agency)
+        for n in range(3):
+            make_record(
+                short,
+                self.agency,
+                completed_on=date(2026 - n % 2, 2, 1),
+                title="Course",
+            )
+        for person in (short, long):  # the test's hand-written rows get refreshed
+            self.client.get(f"/people/{person.pk}/")
+        for query in ("", "?lines=all", "?page=2", "?year=2025&q=course"):
+            counts = []
+            for person in (short, long):
+                with CaptureQueriesContext(connection) as queries:
+                    response = self.client.get(f"/people/{person.pk}/{query}")
+                self.assertEqual(response.status_code, 200)
+                counts.append(len(queries))
+            self.assertEqual(counts[0], counts[1], query)
+
+    def test_it_pages_and_searches_the_years_records(self) -> None:
+        for n in range(30):
+            make_record(self.bob_person, self.agency, title=f"Refresher {n:02d}")
+        self.client.force_login(self.alice)
+        first = self.client.get(self.url).content.decode()
+        second = self.client.get(f"{self.url}?page=2").content.decode()
+        self.assertIn("Records 1&ndash;25 of 31", first)
+        self.assertIn("Records 26&ndash;31 of 31", second)
+        titles = {f"Refresher {n:02d}" for n in range(30)} | {"Patrol procedures"}
+        for title in titles:
+            # Every record is on exactly one of the two pages.
+            self.assertEqual((f">{title}" in first) + (f">{title}" in second), 1)
+        found = self.client.get(
+            self.url, {"q": "refresher 1"}, headers={"HX-Target": "records-list"}
+        ).content.decode()
+        self.assertIn("Records 1&ndash;10 of 10 matching", found)
+        self.assertNotIn("Patrol procedures", found)
+        self.assertNotIn("<h1>", found)  # htmx asks for the list alone
+
+    def test_it_explains_other_periods_lines_on_request(self) -> None:
+        make_record(self.bob_person, self.agency, completed_on=date(2024, 5, 1))
+        self.client.force_login(self.alice)
+        line = "2024-05-01 4.00 h (Patrol procedures): not counted:"
+        page = self.client.get(self.url).content.decode()
+        self.assertIn("1 line from other periods", page)
+        self.assertNotIn(line, page)
+        self.assertIn(line, self.client.get(f"{self.url}?lines=all").content.decode())
+
+    def test_its_transcript_counts_every_record_by_year(self) -> None:
+        make_record(self.bob_person, self.agency, completed_on=date(2025, 5, 1))
+        late = make_record(self.bob_person, self.agency, completed_on=date(2025, 6, 1))
+        actions.void_training(actor=self.alice, record=late, reason="Wrong officer")
+        self.client.force_login(self.alice)
+        response = self.client.get(self.url)
+        self.assertEqual(
+            [
+                (row.year, row.records, row.hours, row.other)
+                for row in response.context["transcript"]
+            ],
+            [(2026, 1, Decimal(4), 0), (2025, 1, Decimal(4), 1)],
+        )

@@ -85,7 +85,10 @@ def test_it_refuses_an_exemption_ending_before_it_starts(record):
 
 
 def test_it_belongs_to_the_year_of_completion_or_of_make_up(record):
-    assert record.is_for_year(2021)
-    assert not record.is_for_year(2020)
+    of_year = TrainingRecord.objects.for_year
+    assert list(of_year(2021)) == [record]
+    assert not of_year(2020).exists()
     record.counts_for = 2020
-    assert record.is_for_year(2020)
+    record.save(update_fields=["counts_for"])
+    assert list(of_year(2020)) == [record]
+    assert list(of_year(2021)) == [record]
