@@ -241,6 +241,17 @@ def _user_for(identity: Identity, request) -> User:
     return user
 
 
+def continue_in_window(state_id: int, user_id: int) -> User | None:
+    """The user a launch verified in a frame signs in as, in a window of its own;
+    once only (None the second time, or for an account since deactivated)."""
+    claimed = LoginState.objects.filter(
+        pk=state_id, used_at__isnull=False, continued_at__isnull=True
+    ).update(continued_at=timezone.now())
+    if claimed != 1:
+        return None
+    return User.objects.filter(pk=user_id, is_active=True).first()
+
+
 # --- Scores --------------------------------------------------------------------
 
 

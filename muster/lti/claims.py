@@ -16,6 +16,7 @@ RESOURCE_LINK = LTI + "resource_link"
 ROLES = LTI + "roles"
 CONTEXT = LTI + "context"
 CUSTOM = LTI + "custom"
+LAUNCH_PRESENTATION = LTI + "launch_presentation"
 
 DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 DL_SETTINGS = DL + "deep_linking_settings"

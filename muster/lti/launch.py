@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 import jwt
 from django.core.cache import cache
+from django.urls import reverse
 from django.utils import timezone
 
 from muster.lti import claims, http
@@ -70,6 +71,27 @@ def find_platform(issuer: str, client_id: str | None) -> Platform:
     return found[0]
 
 
+LOGIN_PARAMS = (
+    "iss",
+    "client_id",
+    "login_hint",
+    "lti_message_hint",
+    "target_link_uri",
+    "lti_deployment_id",
+)
+
+
+def restart_url(state_value: str) -> str | None:
+    """The login initiation URL that starts the login of `state_value` again,
+    for a window of its own; None if no such login is under way."""
+    state = LoginState.objects.filter(state=state_value, used_at__isnull=True).first()
+    if state is None or not state.login_params:
+        return None
+    if state.created_at < timezone.now() - timedelta(minutes=STATE_MINUTES):
+        return None
+    return f"{reverse('lti:login')}?{urlencode(state.login_params)}"
+
+
 def begin_login(params) -> tuple[str, LoginState]:
     """Third-party initiated login (OIDC, section 4): where to send the browser.
 
@@ -98,6 +120,11 @@ def begin_login(params) -> tuple[str, LoginState]:
         state=secrets.token_urlsafe(32),
         nonce=secrets.token_urlsafe(32),
         target_link_uri=target,
+        login_params={
+            key: params[key]
+            for key in LOGIN_PARAMS
+            if isinstance(params.get(key), str) and len(params[key]) <= 2000
+        },
     )
     query = {
         "scope": "openid",

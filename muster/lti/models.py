@@ -99,8 +99,13 @@ class LoginState(models.Model):
     state = models.CharField(max_length=64, unique=True)
     nonce = models.CharField(max_length=64, unique=True)
     target_link_uri = models.URLField(max_length=1000)
+    # The platform's login initiation parameters, to start the login again in a
+    # window of its own when a frame cannot keep the state cookie (docs/lti.md).
+    login_params = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     used_at = models.DateTimeField(null=True, blank=True)
+    # A launch in a frame continues once in a new window (views.continue_launch).
+    continued_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.state

@@ -9,6 +9,7 @@ urlpatterns = [
     path("lti/login/", views.login, name="login"),
     path("lti/launch/", views.launch, name="launch"),
     path("lti/deep-link/", views.deep_link, name="deep-link"),
+    path("lti/continue/<str:token>/", views.continue_launch, name="continue"),
     path("lti/register/<str:token>/", views.register, name="register"),
     path("lti/links/<int:pk>/roster/", views.roster_sync, name="roster"),
     path("agencies/<slug:code>/lms-links/", views.links, name="links"),

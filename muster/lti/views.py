@@ -39,6 +39,7 @@ from muster.lti.launch import (
     STATE_MINUTES,
     LaunchError,
     begin_login,
+    restart_url,
     verify_launch,
 )
 
@@ -76,38 +77,109 @@ def login(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def in_frame(request: HttpRequest, data=None) -> bool:
+    """Whether the platform shows Muster in a frame: the browser says so
+    (Sec-Fetch-Dest), or the launch does (launch_presentation.document_target)."""
+    if request.headers.get("Sec-Fetch-Dest", "") in ("iframe", "frame"):
+        return True
+    if data is not None:
+        presentation = data.claims.get(claims.LAUNCH_PRESENTATION) or {}
+        target = (
+            presentation.get("document_target")
+            if isinstance(presentation, dict)
+            else None
+        )
+        return target in ("iframe", "frame")
+    return False
+
+
+def _framable(response: HttpResponse) -> HttpResponse:
+    """Let the LMS's page frame this one. Which origin that is cannot be known (a
+    Canvas issuer is not the school's Canvas host), so any https page may; these
+    pages hold nothing of the learner's but a link the frame cannot read."""
+    response.xframe_options_exempt = True
+    response._csp_replace = {"frame-ancestors": ["'self'", "https:"]}
+    return response
+
+
 @csrf_exempt
 @require_POST
 def launch(request: HttpRequest) -> HttpResponse:
-    """The platform's id_token: verified, then the course (or the picker) opens."""
+    """The platform's id_token: verified, then the course (or the picker) opens.
+
+    In a frame, a browser that blocks third-party cookies sends no state cookie:
+    the login is started again in a window of its own, where it is first-party.
+    A verified launch in a frame does not sign in there (the session cookie is
+    not sent to a framed site) but offers the course in a new window.
+    """
+    state_value = request.POST.get("state", "")
+    cookie = request.COOKIES.get(STATE_COOKIE, "")
+    if not cookie and in_frame(request):
+        restart = restart_url(state_value)
+        if restart is not None:
+            return _framable(_new_window(request, restart, restart=True))
     try:
-        data = verify_launch(
-            request.POST.get("id_token", ""),
-            request.POST.get("state", ""),
-            request.COOKIES.get(STATE_COOKIE, ""),
-        )
+        data = verify_launch(request.POST.get("id_token", ""), state_value, cookie)
         if data.message_type == claims.DEEP_LINKING_REQUEST:
-            response = _picker(request, data)
+            response = _framable(_picker(request, data))
         else:
             response = _open_course(request, data)
     except LaunchError as error:
-        return _refused(request, str(error))
+        return _framable(_refused(request, str(error)))
     response.delete_cookie(STATE_COOKIE, samesite="None")
     return response
+
+
+def _new_window(request: HttpRequest, url: str, *, restart: bool) -> HttpResponse:
+    return render(request, "lti/new_window.html", {"url": url, "restart": restart})
+
+
+CONTINUE_SALT = "lti-continue"
+CONTINUE_SECONDS = 120
+
+
+@require_GET
+def continue_launch(request: HttpRequest, token: str) -> HttpResponse:
+    """A launch verified in a frame, opened once in a window of its own: sign in
+    and open the course. The token is signed, two minutes long and used once."""
+    try:
+        found = signing.loads(token, salt=CONTINUE_SALT, max_age=CONTINUE_SECONDS)
+    except signing.BadSignature:
+        return _refused(
+            request, "This link expired; open the course from the LMS again.", 404
+        )
+    user = actions.continue_in_window(found["state"], found["user"])
+    if user is None:
+        return _refused(
+            request,
+            "This link was already used; open the course from the LMS again.",
+            404,
+        )
+    sign_in(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+    return redirect("learning:course", slug=found["course"])
 
 
 def _open_course(request: HttpRequest, data) -> HttpResponse:
     course = actions.course_of(data, None)
     link, user = actions.record_launch(data, course, request=request)
+    if user is not None and in_frame(request, data):
+        token = signing.dumps(
+            {"state": data.state.pk, "user": user.pk, "course": course.slug},
+            salt=CONTINUE_SALT,
+        )
+        url = reverse("lti:continue", args=[token])
+        return _framable(_new_window(request, url, restart=False))
     if user is not None:
         sign_in(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
         return redirect("learning:course", slug=course.slug)
     status = 403 if claims.is_learner(data.roles) else 200
-    return render(
-        request,
-        "lti/unlinked.html",
-        {"link": link, "is_learner": status == 403, "agency": data.platform.agency},
-        status=status,
+    return _framable(
+        render(
+            request,
+            "lti/unlinked.html",
+            {"link": link, "is_learner": status == 403, "agency": data.platform.agency},
+            status=status,
+        )
     )
 
 
@@ -148,7 +220,7 @@ def deep_link(request: HttpRequest) -> HttpResponse:
     response = render(request, "lti/autopost.html", {"url": return_url, "jwt": token})
     # The answer is a form posted to the platform, which form-action must allow.
     response._csp_update = {"form-action": [_origin(return_url)]}
-    return response
+    return _framable(response)  # the picker runs in the LMS's dialog frame
 
 
 # --- Dynamic registration ------------------------------------------------------

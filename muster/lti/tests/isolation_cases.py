@@ -48,6 +48,11 @@ CASES = {
     "lti:login": Case(build=None, methods=("GET", "POST")),
     "lti:launch": Case(build=None, methods=("POST",)),
     "lti:deep-link": Case(build=None, methods=("POST",)),
+    "lti:continue": Case(
+        lambda t: [{"token": "forged"}],
+        note="The signed, two-minute, one-time token a framed launch made is the "
+        "credential (test_framed_launch.py): forged, expired or used, refused.",
+    ),
     "lti:register": Case(
         lambda t: [{"token": "forged"}, {"token": _revoked_invite(t)}],
         methods=("GET", "POST"),
