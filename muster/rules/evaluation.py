@@ -261,7 +261,7 @@ class _Explanation:
             f"{from_day_number(back)}"
         )
 
-    def whole_notes(self, outcome: RequirementOutcome) -> list[str]:
+    def whole_notes(self, outcome: RequirementOutcome, required: Decimal) -> list[str]:
         """Which alternative satisfied the requirement as a whole, and the lines
         that did it (each counted as satisfying it)."""
         if outcome.whole is None or not outcome.whole[self.row]:
@@ -280,9 +280,11 @@ class _Explanation:
                         )
                     )
         done = "passed" if alternative.kind == Kind.QUALIFICATION else "completed"
+        asked = f"{required} h" if outcome.requirement.kind == Kind.HOURS else "course"
         note = (
-            f"satisfied as a whole by {alternative.label}, {done} in this period, "
-            f"whatever its hours ({alternative.citation})"
+            f"satisfied as a whole by {alternative.label}, {done} in this period: "
+            f"counted as the {asked} asked, whatever the hours recorded "
+            f"({alternative.citation})"
         )
         return [f"{note}; {alternative.note}" if alternative.note else note]
 
@@ -327,7 +329,7 @@ class _Explanation:
         if outcome.misses is not None and outcome.misses[row] and status != Status.MET:
             notes += self.consequence_notes(outcome, int(outcome.misses[row]))
         if status != Status.EXEMPT:
-            notes += self.whole_notes(outcome)
+            notes += self.whole_notes(outcome, required)
         return notes
 
     def consequence_notes(self, outcome: RequirementOutcome, misses: int) -> list[str]:

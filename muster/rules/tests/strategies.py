@@ -32,6 +32,7 @@ ATTRIBUTES = [
     "middle-management",
     "patrol",
     "investigator",
+    "part-time",
 ]
 REQUIREMENT_IDS = [
     "total",
@@ -52,17 +53,28 @@ hours = st.sampled_from(
 
 @st.composite
 def people(draw, ids=("A", "B", "C"), disciplines=DISCIPLINES) -> list[Person]:
-    return [
-        Person(
-            id=person_id,
-            discipline=draw(st.sampled_from(disciplines)),
-            licensed_on=draw(st.none() | days),
-            attributes=frozenset(
-                draw(st.lists(st.sampled_from(ATTRIBUTES), max_size=3))
-            ),
+    found = []
+    for person_id in ids:
+        # A first appointment and a break in service for some (new chiefs,
+        # refreshers); a break's return never precedes its start.
+        left = draw(st.none() | days)
+        back = draw(st.none() | days)
+        if left and back and back < left:
+            left, back = back, left
+        found.append(
+            Person(
+                id=person_id,
+                discipline=draw(st.sampled_from(disciplines)),
+                licensed_on=draw(st.none() | days),
+                attributes=frozenset(
+                    draw(st.lists(st.sampled_from(ATTRIBUTES), max_size=3))
+                ),
+                appointed_on=draw(st.none() | days),
+                separated_on=left,
+                returned_on=back,
+            )
         )
-        for person_id in ids
-    ]
+    return found
 
 
 @st.composite
