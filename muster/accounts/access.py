@@ -36,7 +36,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from muster.accounts.choices import Role
-from muster.agencies.choices import State
+from muster.agencies.choices import Approval, State
 from muster.agencies.models import (
     Agency,
     Employment,
@@ -153,6 +153,15 @@ def editable_qualifications(user) -> QuerySet[Qualification]:
 def exemptions(user) -> QuerySet[Exemption]:
     """Waivers and extensions the user may read."""
     return _about_visible_people(Exemption.objects.all(), user)
+
+
+def decidable_exemptions(user) -> QuerySet[Exemption]:
+    """Proposed exemptions the user may approve or reject: those of the agencies
+    they head (a coordinator proposes; only the head decides, see `is_head`)."""
+    pending = exemptions(user).filter(approval=Approval.PENDING)
+    if is_platform_admin(user):
+        return pending
+    return pending.filter(agency_id__in=agency_ids(user, [Role.AGENCY_HEAD]))
 
 
 def _about_visible_people(rows: QuerySet, user) -> QuerySet:
@@ -765,6 +774,12 @@ def _coordinator_of(agency: Agency):
 def token_may_write(holder) -> bool:
     """Whether an API request may write: a read-write token of someone who may."""
     return bool(holder.token.may_write) and can_write(holder)
+
+
+def token_may_decide(holder) -> bool:
+    """Whether an API request may approve or reject: a read-write token. Which
+    rows it may decide is `decidable_exemptions` (an agency head's own)."""
+    return bool(holder.token.may_write)
 
 
 def may_issue_service_token(user, agency: Agency | None) -> bool:

@@ -99,7 +99,12 @@ def _http_error(request: HttpRequest, error: HttpError):
 
 
 def _register() -> None:
-    from muster.api.endpoints import reading, records  # noqa: F401 (registers)
+    from muster.api.endpoints import (  # noqa: F401 (registers)
+        exemptions,
+        qualifications,
+        reading,
+        records,
+    )
 
     # Before mounting: django-ninja mounts copies, which keep the view function.
     for path_view in reading.router.path_operations.values():

@@ -22,12 +22,20 @@ from muster.api.problems import ApiError
 
 # How long an answer to a key is kept for replay; later, the key is new again.
 KEY_LIFETIME = timedelta(hours=24)
+REPLAYED = "Idempotent-Replayed"
 
 
 def etag_of(state: dict[str, Any]) -> str:
     """A strong ETag for an object's full state (its audit snapshot)."""
     text = json.dumps(state, sort_keys=True, separators=(",", ":"), default=str)
     return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
+
+
+def row_etag(row) -> str:
+    """The ETag of a qualification or exemption: its audit snapshot's."""
+    from muster.audit.log import snapshot
+
+    return etag_of(snapshot(row))
 
 
 def check_if_match(request: HttpRequest, current: str) -> None:
@@ -62,13 +70,17 @@ def body_digest(request: HttpRequest) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def idempotent(request: HttpRequest, holder, create) -> HttpResponse | tuple:
+def idempotent(
+    request: HttpRequest, holder, create, response: HttpResponse | None = None
+) -> tuple:
     """Run `create()` (returning (status, body)) once per Idempotency-Key.
 
-    The same key with the same body replays the first answer; with another body
-    (or another address) it is refused with 422. Without a key, `create` simply
-    runs. Only successful answers are kept: a refused create may be fixed and
-    sent again under the same key.
+    The same key with the same body replays the first answer, marked with the
+    header `Idempotent-Replayed: true` on `response` (the operation's temporal
+    response) so that a client can tell a replay from a new create; with another
+    body (or another address) it is refused with 422. Without a key, `create`
+    simply runs. Only successful answers are kept: a refused create may be fixed
+    and sent again under the same key.
     """
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:
@@ -91,7 +103,7 @@ def idempotent(request: HttpRequest, holder, create) -> HttpResponse | tuple:
         with transaction.atomic():
             stored = _stored(holder.token, key)
             if stored is not None:
-                return _replay(request, stored, digest)
+                return _replay(request, stored, digest, response)
             status, body = create()
             if 200 <= status < 300:
                 IdempotentRequest.objects.create(
@@ -109,7 +121,7 @@ def idempotent(request: HttpRequest, holder, create) -> HttpResponse | tuple:
         stored = _stored(holder.token, key)
         if stored is None:
             raise
-        return _replay(request, stored, digest)
+        return _replay(request, stored, digest, response)
 
 
 def _stored(token, key: str) -> IdempotentRequest | None:
@@ -120,7 +132,7 @@ def _stored(token, key: str) -> IdempotentRequest | None:
     return stored
 
 
-def _replay(request, stored: IdempotentRequest, digest: str):
+def _replay(request, stored: IdempotentRequest, digest: str, response=None):
     if stored.body_digest != digest or stored.path != request.path:
         raise ApiError(
             422,
@@ -131,4 +143,6 @@ def _replay(request, stored: IdempotentRequest, digest: str):
                 {"field": "header.Idempotency-Key", "pointer": "", "detail": "Reused."}
             ],
         )
+    if response is not None:
+        response[REPLAYED] = "true"
     return stored.status, stored.response

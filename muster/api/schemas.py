@@ -255,3 +255,63 @@ class TrainingCorrection(BaseModel):
 class Void(BaseModel):
     model_config = {"extra": "forbid"}
     reason: str = Field(min_length=1, max_length=200)
+
+
+class NewQualification(BaseModel):
+    """A firearms qualification attempt for a current employee of the agency
+    named (the coordinator's form, through `record_qualification`)."""
+
+    model_config = {"extra": "forbid"}
+    person: int = Field(ge=1, le=2**53)
+    agency: str = Field(
+        min_length=1, max_length=40, description="The entering agency's code."
+    )
+    qualified_on: IsoDay
+    weapon_type: str = Field(min_length=1, max_length=60)
+    course_of_fire: str = Field("", max_length=120)
+    score: Decimal | None = Field(None, ge=0, le=9999, max_digits=6, decimal_places=2)
+    result: str = Field(min_length=1, max_length=4, description="pass or fail.")
+    instructor: str = Field("", max_length=120)
+
+
+class QualificationCorrection(BaseModel):
+    """New values for a qualification; fields left out keep theirs."""
+
+    model_config = {"extra": "forbid"}
+    reason: str = Field(min_length=1, max_length=200)
+    qualified_on: IsoDay | None = None
+    weapon_type: str | None = Field(None, min_length=1, max_length=60)
+    course_of_fire: str | None = Field(None, max_length=120)
+    score: Decimal | None = Field(None, ge=0, le=9999, max_digits=6, decimal_places=2)
+    result: str | None = Field(None, min_length=1, max_length=4)
+    instructor: str | None = Field(None, max_length=120)
+
+
+class NewExemption(BaseModel):
+    """A proposed waiver or extension for a current employee of the agency named
+    (`propose_exemption`); it counts once the agency head approves it."""
+
+    model_config = {"extra": "forbid"}
+    person: int = Field(ge=1, le=2**53)
+    agency: str = Field(
+        min_length=1, max_length=40, description="The proposing agency's code."
+    )
+    kind: str = Field(
+        min_length=1, max_length=10, description="waiver, extension or absence."
+    )
+    starts_on: IsoDay
+    ends_on: IsoDay
+    reason: str = Field(min_length=1, max_length=200)
+    requirements: list[Annotated[str, Field(min_length=1, max_length=60)]] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Ids of the person's requirements it covers; none for all.",
+    )
+
+
+class ExemptionDecision(BaseModel):
+    """The agency head's decision on a proposed exemption (`decide_exemption`)."""
+
+    model_config = {"extra": "forbid"}
+    approve: bool
+    note: str = Field("", max_length=200, description="Why; required when rejecting.")

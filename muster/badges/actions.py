@@ -7,18 +7,58 @@ credential fails from the moment the revocation is saved.
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import transaction
 from django.utils import timezone
 
 from muster.agencies.models import Agency
 from muster.audit.choices import Action
 from muster.audit.log import record_event, snapshot
+from muster.badges import status
 from muster.badges.keys import current_key, new_key_pair
-from muster.badges.models import IssuerKey
+from muster.badges.models import IssuerKey, StatusEntry
 
 
 class NotAllowed(Exception):
     """The change was refused; the message says why."""
+
+
+class NoSigningKey(Exception):
+    """The provider has no key to sign with yet (`badge_keys ensure` makes one)."""
+
+
+def signing_key(agency: Agency) -> IssuerKey:
+    """The provider's current key, for signing on a download. Never created
+    here: a GET must not change anything; the key is made when the provider's
+    first certificate is issued (`prepare_certificate`) or by the command."""
+    key = current_key(agency)
+    if key is None:
+        raise NoSigningKey(f"{agency.name} has no badge signing key yet.")
+    return key
+
+
+def prepare_certificate(certificate) -> StatusEntry:
+    """What a newly issued certificate needs to be a badge, in the issuing
+    transaction: the provider's signing key (created and audited the first
+    time) and the certificate's place in the status list, drawn at random
+    among the free places."""
+    entry = StatusEntry.objects.filter(certificate=certificate).first()
+    if entry is not None:
+        return entry
+    provider = certificate.enrollment.course.provider
+    ensure_issuer_key(provider)
+    with transaction.atomic():
+        # One draw at a time per provider: two issues never take one index.
+        locked = Agency.objects.select_for_update().get(pk=provider.pk)
+        taken = StatusEntry.objects.filter(agency=locked)
+        size = status.list_size(taken.count() + 1)
+        index = secrets.randbelow(size)
+        while taken.filter(index=index).exists():
+            index = secrets.randbelow(size)
+        return StatusEntry.objects.create(
+            certificate=certificate, agency=locked, index=index
+        )
 
 
 def ensure_issuer_key(agency: Agency, *, request=None) -> IssuerKey:

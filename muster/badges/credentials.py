@@ -29,7 +29,7 @@ from muster.badges.keys import (
     private_key,
     verification_method,
 )
-from muster.badges.models import IssuerKey
+from muster.badges.models import IssuerKey, StatusEntry
 from muster.learning.models import Certificate
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -53,6 +53,7 @@ def open_badge(certificate: Certificate) -> dict:
     enrollment = certificate.enrollment
     provider = enrollment.course.provider
     subject_id = f"urn:uuid:{uuid.uuid5(PERSON_NAMESPACE, str(enrollment.person_id))}"
+    index = certificate.status_entry.index
     return {
         "@context": [VC_CONTEXT, OB_CONTEXT],
         "id": credential_url(certificate),
@@ -81,10 +82,10 @@ def open_badge(certificate: Certificate) -> dict:
             **_earned(certificate),
         },
         "credentialStatus": {
-            "id": f"{status_list_url(provider)}#{certificate.pk}",
+            "id": f"{status_list_url(provider)}#{index}",
             "type": "BitstringStatusListEntry",
             "statusPurpose": "revocation",
-            "statusListIndex": str(certificate.pk),
+            "statusListIndex": str(index),
             "statusListCredential": status_list_url(provider),
         },
     }
@@ -104,7 +105,9 @@ def status_list_credential(agency: Agency) -> dict:
     """
     certificates = Certificate.objects.filter(enrollment__course__provider=agency)
     revoked = certificates.filter(revoked_at__isnull=False)
-    last = certificates.order_by("-pk").values_list("pk", flat=True).first() or 0
+    entries = StatusEntry.objects.filter(agency=agency)
+    highest = entries.aggregate(top=Max("index"))["top"] or 0
+    size = max(status.list_size(entries.count()), highest + 1)
     changed = [
         revoked.aggregate(latest=Max("revoked_at"))["latest"],
         agency.issuer_keys.aggregate(first=Min("created_at"))["first"],
@@ -121,7 +124,12 @@ def status_list_credential(agency: Agency) -> dict:
             "type": "BitstringStatusList",
             "statusPurpose": "revocation",
             "encodedList": status.encode(
-                set(revoked.values_list("pk", flat=True)), size_hint=last + 1
+                set(
+                    entries.filter(certificate__in=revoked).values_list(
+                        "index", flat=True
+                    )
+                ),
+                size_hint=size,
             ),
         },
     }

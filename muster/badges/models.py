@@ -46,3 +46,32 @@ class IssuerKey(models.Model):
     @property
     def is_retired(self) -> bool:
         return self.retired_at is not None
+
+
+class StatusEntry(models.Model):
+    """A certificate's place in its provider's revocation status list.
+
+    Drawn at random among the free places when the certificate is issued
+    (Bitstring Status List v1.0, section 6.1 "Herd privacy" and 6.4: an index
+    that follows issue order tells a verifier how many credentials came before
+    and lets two verifiers correlate), then fixed for the certificate's life and
+    never given to another.
+    """
+
+    certificate = models.OneToOneField(
+        "learning.Certificate", on_delete=models.PROTECT, related_name="status_entry"
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="status_entries"
+    )
+    index = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "index"], name="one_certificate_per_status_index"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency.code}[{self.index}]"

@@ -5,7 +5,11 @@ The list is GZIP-compressed (RFC 1952) and written as multibase base64url withou
 padding (the `u` prefix), at least 16 KB (131,072 entries) long so that one
 certificate cannot be told from another by the list's size (section 2.1 and 6.1).
 Index 0 is the left-most bit, the most significant bit of the first byte. A
-certificate's index is its primary key: fixed for its life, never reused.
+certificate's index is drawn at random among the free ones when it is issued
+(`muster.badges.actions.prepare_certificate`), so that it does not tell the
+order of issue (section 6.4), then fixed for its life and never reused. The
+list is kept at most half full, so that a random draw finds a free index in two
+tries on average.
 """
 
 from __future__ import annotations
@@ -15,6 +19,13 @@ import gzip
 from muster.badges.keys import b64url, unb64url
 
 MIN_BITS = 16 * 1024 * 8
+
+
+def list_size(entries: int) -> int:
+    """How many indexes the list offers for `entries` certificates: at least
+    twice as many, in whole steps of the minimum size."""
+    wanted = max(MIN_BITS, 2 * entries)
+    return wanted + (-wanted % MIN_BITS)
 
 
 def encode(revoked: set[int], size_hint: int = 0) -> str:

@@ -30,7 +30,6 @@ from muster.badges.credentials import (
     status_list_credential,
 )
 from muster.badges.did import did_document
-from muster.badges.keys import current_key
 from muster.learning.certificates import normalise_code
 
 # A credential is a few kilobytes; anything much larger is not one.
@@ -44,12 +43,19 @@ def _certificate(code: str):
     return certificate
 
 
+def _key(agency):
+    try:
+        return actions.signing_key(agency)
+    except actions.NoSigningKey as missing:
+        raise Http404(str(missing)) from None
+
+
 @require_GET
 def badge(request: HttpRequest, code: str) -> HttpResponse:
     """The certificate's OpenBadgeCredential as a VC-JWT file."""
     certificate = _certificate(code)
     provider = certificate.enrollment.course.provider
-    token = signed_badge(certificate, actions.ensure_issuer_key(provider))
+    token = signed_badge(certificate, _key(provider))
     response = HttpResponse(token, content_type=MEDIA_TYPE)
     response["Content-Disposition"] = (
         f'attachment; filename="badge-{certificate.code}.jwt"'
@@ -63,7 +69,7 @@ def badge_json(request: HttpRequest, code: str) -> HttpResponse:
     section 4.13), which carries the VC-JWT in a data: URL."""
     certificate = _certificate(code)
     provider = certificate.enrollment.course.provider
-    token = signed_badge(certificate, actions.ensure_issuer_key(provider))
+    token = signed_badge(certificate, _key(provider))
     envelope = {
         "@context": [VC_CONTEXT],
         "id": f"data:{MEDIA_TYPE},{token}",
@@ -103,7 +109,7 @@ def status_list(request: HttpRequest, code: str) -> HttpResponse:
     """The provider's revocation list, a BitstringStatusListCredential as a VC-JWT."""
     agency = access.badge_issuer(code)
     listed = status_list_credential(agency)
-    response = HttpResponse(sign(listed, current_key(agency)), content_type=MEDIA_TYPE)
+    response = HttpResponse(sign(listed, _key(agency)), content_type=MEDIA_TYPE)
     # Revocations must reach verifiers promptly: no caching on the way.
     response["Cache-Control"] = "no-cache"
     return response

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from ninja import Path
 from pydantic import Field
 
+from muster.accounts import access
 from muster.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from muster.api.problems import Problem
+from muster.api.problems import ApiError, Problem
 from muster.api.schemas import IsoDay
 
 # Every operation may answer these; each declares them, so the schema lists every
@@ -35,3 +37,40 @@ LIMIT_DOC = f"Items per page, 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT})."
 # generated 2**70 or year 9999 is a 422 naming it, not a server error.
 Id = Annotated[int, Path(ge=1, le=2**53)]
 Day = Annotated[IsoDay | None, Field(None, ge=date(1950, 1, 1), le=date(2100, 12, 31))]
+
+
+def require_write(user) -> None:
+    if not access.token_may_write(user):
+        raise ApiError(
+            403,
+            "This token may only read: issue a read-write token to change records.",
+            kind="read-only-token",
+        )
+
+
+def form_problem(form_errors: dict, prefix: str = "") -> ApiError:
+    errors = [
+        {
+            "field": f"{prefix}{name}"
+            if name != "__all__"
+            else (prefix.rstrip(".") or "body"),
+            "pointer": "#/" + f"{prefix}{name}".replace(".", "/")
+            if name != "__all__"
+            else "",
+            "detail": " ".join(str(m) for m in messages),
+        }
+        for name, messages in form_errors.items()
+    ]
+    fields = ", ".join(e["field"] for e in errors)
+    return ApiError(422, f"Check {fields}.", kind="validation", errors=errors)
+
+
+def refused(error: Exception) -> ApiError:
+    if isinstance(error, DjangoValidationError):
+        detail = " ".join(error.messages)
+        errors = [
+            {"field": name, "pointer": f"#/{name}", "detail": " ".join(m)}
+            for name, m in getattr(error, "message_dict", {}).items()
+        ]
+        return ApiError(422, detail, kind="validation", errors=errors)
+    return ApiError(409, str(error), kind="conflict")

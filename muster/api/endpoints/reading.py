@@ -14,7 +14,7 @@ from pydantic import Field
 from muster.accounts import access
 from muster.agencies.actions import record_snapshot
 from muster.api import mandates, schemas, serializers, standings
-from muster.api.conditional import etag_of
+from muster.api.conditional import etag_of, row_etag
 from muster.api.endpoints.common import LIMIT_DOC, Day, Id, answers, holder
 from muster.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 from muster.badges import actions as badge_actions
@@ -214,9 +214,12 @@ def list_qualifications(request: HttpRequest, filters: Query[PersonRowsFilter]):
     response=answers({200: schemas.Qualification}),
     tags=["records"],
 )
-def get_qualification(request: HttpRequest, pk: Id):
+def get_qualification(request: HttpRequest, pk: Id, response: HttpResponse):
+    """A qualification, with the ETag that a correction or void names."""
     rows = access.qualifications(holder(request)).select_related("agency")
-    return serializers.qualification(get_object_or_404(rows, pk=pk))
+    qualification = get_object_or_404(rows, pk=pk)
+    response["ETag"] = row_etag(qualification)
+    return serializers.qualification(qualification)
 
 
 @router.get(
@@ -231,9 +234,12 @@ def list_exemptions(request: HttpRequest, filters: Query[PersonRowsFilter]):
 @router.get(
     "/exemptions/{pk}", response=answers({200: schemas.Exemption}), tags=["records"]
 )
-def get_exemption(request: HttpRequest, pk: Id):
+def get_exemption(request: HttpRequest, pk: Id, response: HttpResponse):
+    """An exemption, with the ETag that a decision names."""
     rows = access.exemptions(holder(request)).select_related("agency")
-    return serializers.exemption(get_object_or_404(rows, pk=pk))
+    exemption = get_object_or_404(rows, pk=pk)
+    response["ETag"] = row_etag(exemption)
+    return serializers.exemption(exemption)
 
 
 # Courses, completions, certificates ------------------------------------
@@ -317,7 +323,10 @@ def get_certificate_credential(request: HttpRequest, code: str):
     )
     certificate = get_object_or_404(rows, code=code)
     provider = certificate.enrollment.course.provider
-    key = badge_actions.ensure_issuer_key(provider, request=request)
+    try:
+        key = badge_actions.signing_key(provider)
+    except badge_actions.NoSigningKey as missing:
+        raise Http404(str(missing)) from None
     return {
         "media_type": badge_credentials.MEDIA_TYPE,
         "credential": badge_credentials.signed_badge(certificate, key),

@@ -16,37 +16,19 @@ from muster.agencies import actions, forms
 from muster.agencies.models import TrainingRecord
 from muster.api import schemas, serializers
 from muster.api.conditional import check_if_match, etag_of, idempotent
-from muster.api.endpoints.common import WRITE_ERRORS, Id, answers, holder
+from muster.api.endpoints.common import (
+    WRITE_ERRORS,
+    Id,
+    answers,
+    form_problem,
+    holder,
+    refused,
+    require_write,
+)
 
 # One router for all: django-ninja joins the methods of one path only within one.
 from muster.api.endpoints.reading import router  # noqa: E402
 from muster.api.problems import ApiError
-
-
-def _require_write(user) -> None:
-    if not access.token_may_write(user):
-        raise ApiError(
-            403,
-            "This token may only read: issue a read-write token to change records.",
-            kind="read-only-token",
-        )
-
-
-def _form_problem(form_errors: dict, prefix: str = "") -> ApiError:
-    errors = [
-        {
-            "field": f"{prefix}{name}"
-            if name != "__all__"
-            else (prefix.rstrip(".") or "body"),
-            "pointer": "#/" + f"{prefix}{name}".replace(".", "/")
-            if name != "__all__"
-            else "",
-            "detail": " ".join(str(m) for m in messages),
-        }
-        for name, messages in form_errors.items()
-    ]
-    fields = ", ".join(e["field"] for e in errors)
-    return ApiError(422, f"Check {fields}.", kind="validation", errors=errors)
 
 
 def _clean(person, fields: dict[str, Any], lines, *, record=None):
@@ -57,14 +39,14 @@ def _clean(person, fields: dict[str, Any], lines, *, record=None):
         data["reason"] = "checked separately"
     form = form_class(data=data, instance=record, person=person)
     if not form.is_valid():
-        raise _form_problem(form.errors)
+        raise form_problem(form.errors)
     cleaned = []
     for number, line in enumerate(lines):
         line_form = forms.CreditLineForm(
             data={"hours": line.hours, "area": line.area, "topics": line.topics}
         )
         if not line_form.is_valid():
-            raise _form_problem(line_form.errors, prefix=f"lines.{number}.")
+            raise form_problem(line_form.errors, prefix=f"lines.{number}.")
         cleaned.append(line_form.cleaned_data)
     return form.record_fields(), cleaned
 
@@ -75,17 +57,6 @@ def _record_fields_of(record: TrainingRecord) -> dict[str, Any]:
 
 def _duplicate(error: actions.DuplicateTraining) -> ApiError:
     return ApiError(409, str(error), kind="duplicate-training")
-
-
-def _refused(error: Exception) -> ApiError:
-    if isinstance(error, DjangoValidationError):
-        detail = " ".join(error.messages)
-        errors = [
-            {"field": name, "pointer": f"#/{name}", "detail": " ".join(m)}
-            for name, m in getattr(error, "message_dict", {}).items()
-        ]
-        return ApiError(422, detail, kind="validation", errors=errors)
-    return ApiError(409, str(error), kind="conflict")
 
 
 def _answer(response: HttpResponse, record: TrainingRecord):
@@ -108,7 +79,7 @@ def create_record(
     coordinator's form, through `record_training`). Send an `Idempotency-Key`
     to retry safely."""
     user = holder(request)
-    _require_write(user)
+    require_write(user)
 
     def create():
         person = access.api_person_for_recording(user, payload.agency, payload.person)
@@ -128,12 +99,12 @@ def create_record(
         except actions.DuplicateTraining as error:
             raise _duplicate(error) from None
         except (ValueError, DjangoValidationError) as error:
-            raise _refused(error) from None
+            raise refused(error) from None
         # As JSON, so that the very same answer can be stored and replayed.
         body = schemas.TrainingRecord(**_answer(response, record))
         return 201, body.model_dump(mode="json")
 
-    status, body = idempotent(request, user, create)
+    status, body = idempotent(request, user, create, response)
     return Status(status, body)
 
 
@@ -167,7 +138,7 @@ def correct_record(
     """Correct a record (`correct_training`): the old version stays in its
     history. Needs `If-Match` with the record's ETag."""
     user = holder(request)
-    _require_write(user)
+    require_write(user)
     with transaction.atomic():
         record = _editable(user, pk)
         check_if_match(request, etag_of(actions.record_snapshot(record)))
@@ -196,7 +167,7 @@ def correct_record(
         except actions.DuplicateTraining as error:
             raise _duplicate(error) from None
         except (ValueError, DjangoValidationError) as error:
-            raise _refused(error) from None
+            raise refused(error) from None
     return _answer(response, record)
 
 
@@ -218,7 +189,7 @@ def void_record(
     """Void a record with a reason (`void_training`): it stops counting and
     stays on file. Needs `If-Match` with the record's ETag."""
     user = holder(request)
-    _require_write(user)
+    require_write(user)
     with transaction.atomic():
         record = _editable(user, pk)
         check_if_match(request, etag_of(actions.record_snapshot(record)))

@@ -92,6 +92,33 @@ def _new_record_for_charlie(t):
     }
 
 
+def _new_qualification_for_charlie(t):
+    return {
+        "person": t.charlie_person.pk,
+        "agency": t.agency.code,
+        "qualified_on": "2026-02-01",
+        "weapon_type": "Handgun",
+        "result": "pass",
+    }
+
+
+def _new_exemption_for_charlie(t):
+    return {
+        "person": t.charlie_person.pk,
+        "agency": t.agency.code,
+        "kind": "waiver",
+        "starts_on": "2026-01-01",
+        "ends_on": "2026-06-30",
+        "reason": "Charlie Chen leave",
+    }
+
+
+def _pending_exemption(t):
+    [found] = _exemption(t)
+    Exemption.objects.filter(pk=found["pk"]).update(approval="pending")
+    return [found]
+
+
 CASES = {
     "api:api-root": NO_OBJECT,
     "api:openapi-json": NO_OBJECT,
@@ -116,8 +143,25 @@ CASES = {
     ),
     "api:list_qualifications": _case(None),
     "api:get_qualification": _case(_qualification),
+    "api:create_qualification": _case(
+        lambda t: [{}], methods=("POST",), body=_new_qualification_for_charlie
+    ),
+    "api:correct_qualification": _case(
+        _qualification,
+        methods=("GET", "PATCH"),
+        body=lambda t: {"reason": "x", "score": "1"},
+    ),
+    "api:void_qualification": _case(
+        _qualification, methods=("POST",), body=lambda t: {"reason": "x"}
+    ),
     "api:list_exemptions": _case(None),
     "api:get_exemption": _case(_exemption),
+    "api:propose_exemption": _case(
+        lambda t: [{}], methods=("POST",), body=_new_exemption_for_charlie
+    ),
+    "api:decide_exemption": _case(
+        _pending_exemption, methods=("POST",), body=lambda t: {"approve": True}
+    ),
     "api:list_courses": _case(None),
     "api:get_course": _case(_course),
     "api:list_completions": _case(None),

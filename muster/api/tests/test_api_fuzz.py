@@ -9,6 +9,8 @@ that generated ids and bodies sometimes reach real rows and real writes.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -50,7 +52,9 @@ def _secret() -> str:
 # property tests run under (the CI profile's 150 examples would take a quarter
 # of an hour here). Derandomised, so that CI runs exactly the requests a local run
 # did: a finding is reproduced by running the test again, not by luck.
-FUZZ_EXAMPLES = 20
+# MUSTER_FUZZ_EXAMPLES raises the budget for a longer hunt on a quiet machine
+# (docs/api.md, "Fuzzing").
+FUZZ_EXAMPLES = int(os.environ.get("MUSTER_FUZZ_EXAMPLES", "20"))
 
 
 @schema.parametrize()

@@ -3,9 +3,10 @@
 It sees only what a stranger would: the credential file and what Muster serves
 at the addresses the credential names (through `fetch`, given the test client,
 so it runs offline). Signatures are checked by PyJWT's own `decode`; the DID is
-resolved by the did:web rules; every term is looked up in the JSON-LD
-contexts through a loader that serves only the contexts shipped in
-muster/badges/contexts (any other URL fails); the status bit is read by this module's own decoding of the
+resolved by the did:web rules; the credential is expanded as JSON-LD by PyLD
+through a loader that serves only the contexts shipped in
+muster/badges/contexts (any other URL fails), and every term must be one they
+define; the status bit is read by this module's own decoding of the
 Bitstring Status List. Nothing here imports muster.badges.
 """
 
@@ -106,41 +107,48 @@ def _verified_claims(token: str, header: dict, fetch) -> dict:
     return claims
 
 
+ISSUER_DEPENDENT = "https://www.w3.org/ns/credentials/issuer-dependent#"
+
+
 def _check_json_ld(claims: dict) -> None:
-    """Every property is a term the credential's (shipped) contexts define.
+    """The credential expands under its (shipped) contexts, and every property
+    and type is one they define.
 
-    A term no context defines would fall to the VC 2.0 context's
-    issuer-dependent @vocab: meaningless to anyone else. The check follows the
-    contexts' type-scoped definitions: an object's terms are the top-level
-    terms plus those scoped to its types.
+    The expansion is PyLD's (JSON-LD 1.1), through a loader that serves only the
+    shipped contexts. A term no context defines falls to the VC 2.0 context's
+    `@vocab`, the issuer-dependent namespace, meaningless to anyone else
+    (VC Data Model 2.0, section 5.2): any IRI there fails the credential.
     """
-    contexts = [
-        shipped_loader(url)["document"]["@context"] for url in claims["@context"]
-    ]
-    top = {k: v for ctx in contexts for k, v in ctx.items() if not k.startswith("@")}
+    from pyld import jsonld
+
     body = {k: v for k, v in claims.items() if k not in ("iss", "jti", "nbf", "sub")}
-    _check_terms(body, top, path="credential")
+    try:
+        expanded = jsonld.expand(body, {"documentLoader": shipped_loader})
+    except jsonld.JsonLdError as error:
+        raise Failed(f"JSON-LD: the credential does not expand ({error}).") from None
+    if not expanded:
+        raise Failed("JSON-LD: the credential expands to nothing.")
+    undefined = sorted(_issuer_dependent(expanded))
+    if undefined:
+        terms = ", ".join(iri.removeprefix(ISSUER_DEPENDENT) for iri in undefined)
+        raise Failed(f"JSON-LD: {terms} not defined by the credential's contexts.")
 
 
-def _check_terms(node: dict, top: dict, path: str) -> None:
-    types = node.get("type", [])
-    types = [types] if isinstance(types, str) else types
-    allowed = dict(top)
-    for name in types:
-        definition = top.get(name)
-        if not isinstance(definition, dict) or "@id" not in definition:
-            if name not in top:
-                raise Failed(f"{path}: type {name} is not defined by the contexts.")
-            continue
-        allowed.update(definition.get("@context", {}))
-    for key, value in node.items():
-        if key.startswith("@"):
-            continue
-        if key not in allowed:
-            raise Failed(f"{path}.{key} is not defined by the credential's contexts.")
-        for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, dict):
-                _check_terms(item, top, path=f"{path}.{key}")
+def _issuer_dependent(node) -> set[str]:
+    found: set[str] = set()
+    if isinstance(node, list):
+        for item in node:
+            found |= _issuer_dependent(item)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key.startswith(ISSUER_DEPENDENT):
+                found.add(key)
+            if key == "@type":
+                types = value if isinstance(value, list) else [value]
+                found |= {t for t in types if t.startswith(ISSUER_DEPENDENT)}
+            elif key != "@value":
+                found |= _issuer_dependent(value)
+    return found
 
 
 def _check_status(claims: dict, fetch) -> None:

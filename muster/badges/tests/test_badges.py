@@ -169,7 +169,8 @@ class KeyRotationTestCase(BadgeTestCase):
             actions.rotate_issuer_key(
                 actor=self.alice, agency=self.course.provider, reason=" "
             )
-        self.assertFalse(IssuerKey.objects.exists())
+        # Only the key made when the first certificate was issued.
+        self.assertEqual(IssuerKey.objects.count(), 1)
 
     def test_private_keys_are_stored_encrypted(self) -> None:
         key = actions.ensure_issuer_key(self.course.provider)
@@ -197,8 +198,62 @@ class DidDocumentTestCase(BadgeTestCase):
 
     def test_an_agency_without_keys_has_no_document(self) -> None:
         self.assertEqual(self.client.get("/issuers/riverton/did.json").status_code, 404)
-        url = "/issuers/muster-academy/status-list/"
+        url = "/issuers/riverton/status-list/"
         self.assertEqual(self.client.get(url).status_code, 404)
+
+
+class IssueTestCase(BadgeTestCase):
+    """The signing key and the status place come with the certificate's issue,
+    never with a download (a GET changes nothing)."""
+
+    def test_the_first_issue_makes_the_key_audited_before_any_download(self) -> None:
+        key = IssuerKey.objects.get()
+        self.assertEqual(key.agency, self.course.provider)
+        entry = AuditEntry.objects.get(action=Action.ISSUER_KEY_CREATE)
+        self.assertEqual(entry.reason, "First badge of this provider")
+        self.download()
+        self.assertEqual(IssuerKey.objects.count(), 1)
+
+    def test_a_download_without_a_key_is_refused_and_creates_none(self) -> None:
+        IssuerKey.objects.all().delete()
+        self.assertEqual(self.client.get(self.badge_url).status_code, 404)
+        json_url = f"/verify/{self.certificate.code}/badge.json"
+        self.assertEqual(self.client.get(json_url).status_code, 404)
+        self.assertFalse(IssuerKey.objects.exists())
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        out = StringIO()
+        call_command("badge_keys", "ensure", "--provider=muster-academy", stdout=out)
+        self.assertIn("#key-1  live", out.getvalue())
+        independent.verify(self.download(), self.fetch)
+
+    def test_the_status_index_is_drawn_at_random_among_free_places(self) -> None:
+        from unittest import mock
+
+        from muster.badges.status import MIN_BITS
+        from muster.learning.models import Enrollment
+
+        taken = self.certificate.status_entry.index
+        token = self.download()
+        claims = jwt.decode(token, options={"verify_signature": False})
+        self.assertEqual(claims["credentialStatus"]["statusListIndex"], str(taken))
+        enrollment = Enrollment.objects.create(
+            person=self.charlie_person,
+            user=self.charlie,
+            course=self.course,
+            jurisdiction="MO",
+        )
+        draws = [taken, 7]
+        with mock.patch(
+            "muster.badges.actions.secrets.randbelow", side_effect=draws
+        ) as draw:
+            second = Certificate.objects.create(enrollment=enrollment, code="TEST-0002")
+        self.assertEqual(second.status_entry.index, 7)
+        # Both draws over the whole list, the taken place drawn again.
+        self.assertEqual([c.args for c in draw.call_args_list], [(MIN_BITS,)] * 2)
+        self.assertEqual(IssuerKey.objects.count(), 1)
 
 
 class VerifyPageTestCase(BadgeTestCase):
@@ -234,7 +289,40 @@ class TermTestCase(BadgeTestCase):
     def test_a_term_no_context_defines_fails(self) -> None:
         claims = jwt.decode(self.download(), options={"verify_signature": False})
         claims["credentialSubject"]["achievement"]["hoursz"] = 1
-        with pytest.raises(independent.Failed, match="achievement.hoursz"):
+        with pytest.raises(independent.Failed, match="hoursz not defined"):
+            independent._check_json_ld(claims)
+
+
+class ExpansionTestCase(BadgeTestCase):
+    def test_it_expands_under_the_vc_2_0_and_ob_3_0_contexts(self) -> None:
+        from pyld import jsonld
+
+        claims = jwt.decode(self.download(), options={"verify_signature": False})
+        body = {
+            k: v for k, v in claims.items() if k not in ("iss", "jti", "nbf", "sub")
+        }
+        [node] = jsonld.expand(body, {"documentLoader": independent.shipped_loader})
+        self.assertIn(
+            "https://www.w3.org/2018/credentials#VerifiableCredential", node["@type"]
+        )
+        self.assertIn(
+            "https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential",
+            node["@type"],
+        )
+        subject = node["https://www.w3.org/2018/credentials#credentialSubject"][0]
+        achievement = subject[
+            "https://purl.imsglobal.org/spec/vc/ob/vocab.html#achievement"
+        ][0]
+        self.assertIn(
+            "https://purl.imsglobal.org/spec/vc/ob/vocab.html#Achievement",
+            achievement["@type"],
+        )
+        independent._check_json_ld(claims)
+
+    def test_a_context_not_shipped_is_never_fetched(self) -> None:
+        claims = jwt.decode(self.download(), options={"verify_signature": False})
+        claims["@context"].append("https://example.org/context.json")
+        with pytest.raises(independent.Failed, match="does not expand"):
             independent._check_json_ld(claims)
 
 
@@ -261,7 +349,7 @@ class CommandTestCase(BadgeTestCase):
 
         out = StringIO()
         provider = "--provider=muster-academy"
-        call_command("badge_keys", "rotate", provider, "--reason=First", stdout=out)
+        # key-1 was made when the first certificate was issued.
         call_command("badge_keys", "rotate", provider, "--reason=Yearly", stdout=out)
         call_command(
             "badge_keys", "retire", provider, "--key=key-1", "--reason=Old", stdout=out

@@ -11,13 +11,14 @@ from muster.badges.keys import verification_method
 
 class Command(BaseCommand):
     help = (
-        "List a provider's badge signing keys, rotate to a new one (the old ones "
-        "keep verifying what they signed) or retire one (what it signed stops "
-        "verifying). Each change is audited. See docs/badges.md."
+        "List a provider's badge signing keys, make its first one if it has none "
+        "(ensure), rotate to a new one (the old ones keep verifying what they "
+        "signed) or retire one (what it signed stops verifying). Each change is "
+        "audited. See docs/badges.md."
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("verb", choices=["list", "rotate", "retire"])
+        parser.add_argument("verb", choices=["list", "ensure", "rotate", "retire"])
         parser.add_argument("--provider", required=True, help="The agency's code.")
         parser.add_argument("--key", help="The key to retire, such as key-1.")
         parser.add_argument("--reason", default="", help="Why (rotate, retire).")
@@ -27,7 +28,9 @@ class Command(BaseCommand):
         if agency is None:
             raise CommandError(f"No agency has the code {provider!r}.")
         try:
-            if verb == "rotate":
+            if verb == "ensure":
+                actions.ensure_issuer_key(agency)
+            elif verb == "rotate":
                 actions.rotate_issuer_key(actor=None, agency=agency, reason=reason)
             elif verb == "retire":
                 found = agency.issuer_keys.filter(key_id=key or "").first()
