@@ -4,11 +4,14 @@ service) reach the engine on the person page and in stored standings alike."""
 from datetime import date
 
 import pytest
+import time_machine
 from django.db import IntegrityError
 
 from muster.agencies import compliance
 from muster.agencies.compliance import figures
+from muster.agencies.models import License
 from muster.agencies.tests.helpers import make_person
+from muster.test import BaseTestCase
 
 
 def test_a_texas_chief_owes_the_new_chief_program_from_the_appointment(db):
@@ -69,3 +72,17 @@ def test_a_break_cannot_end_before_it_starts(db):
         make_person(
             state="MS", separated_on=date(2024, 10, 1), returned_on=date(2022, 9, 30)
         )
+
+
+@time_machine.travel("2026-11-27 12:00:00+00:00", tick=False)
+class PersonPageTestCase(BaseTestCase):
+    def test_the_person_page_says_to_enter_a_missing_certification_date(self) -> None:
+        License.objects.create(
+            person=self.bob_person, jurisdiction="FL", discipline="peace-officer"
+        )
+        self.client.force_login(self.alice)
+        page = self.client.get(f"/people/{self.bob_person.pk}/")
+        self.assertContains(
+            page, "no certification date recorded: enter it to evaluate"
+        )
+        self.assertNotContains(page, "NO RULES ENCODED for the period")
