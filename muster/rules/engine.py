@@ -13,6 +13,7 @@ person reads; nothing there decides anything the arrays have not.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -20,6 +21,7 @@ from decimal import Decimal
 
 import numpy as np
 
+from muster.rules import split
 from muster.rules.columns import (
     NO_DAY,
     RESULTS,
@@ -254,6 +256,7 @@ def evaluate_population(
     exemptions: Sequence[ExemptionRow] = (),
     codebook: Codebook,
     explain: bool = False,
+    parts: int | None = None,
 ) -> PopulationResult:
     """Evaluate everyone against `mandate` for the periods containing 31 Dec `year`.
 
@@ -261,10 +264,24 @@ def evaluate_population(
     `at-risk`; after it (and after any grace period or extension) `deficient`.
     Lines completed after `as_of` do not count: a past day is judged on what had
     been done by then.
+
+    A large population is evaluated in `parts` ranges of people at once, one per
+    core by default (`split.py`); the result is the same.
     """
     if mandate.per_person_cycles:
         return _evaluate_by_phase(
             people, lines, mandate, year, as_of, exemptions, codebook, explain
+        )
+    count = 1 if explain else split.part_count(len(people), len(lines), parts)
+    if count > 1:
+        return split.evaluate_in_parts(
+            people,
+            lines,
+            exemptions,
+            count,
+            lambda part, its_lines, its_exemptions: _Evaluator(
+                part, its_lines, mandate, year, as_of, its_exemptions, codebook, False
+            ).run(),
         )
     return _Evaluator(
         people, lines, mandate, year, as_of, exemptions, codebook, explain
@@ -1058,49 +1075,53 @@ class _Evaluator:
         period containing its date.
         """
         day = self.lines.completed_on
-        done = day <= self.as_of  # judging a past day uses what was done by then
-        inside = (day >= period.start) & (day <= period.end)
+        # Judging a past day uses what was done by then: one range test covers
+        # both the period and the day evaluated.
+        placed = _between(day, period.start, min(period.end, self.as_of))
         make_up = self.make_up(cycle)
-        if make_up is None:
-            placed = inside & done
-            honoured = honoured_here = None
-        else:
-            honoured, target_start = make_up
-            honoured_here = honoured & (target_start == period.start)
-            placed = done & (honoured_here | (inside & ~honoured))
+        if make_up is not None:  # the few marked lines, row by row
+            rows, target_start = make_up
+            placed[rows] = False
+            here = rows[target_start == period.start]
+            placed[here] = day[here] <= self.as_of
         if self.explain:
             # Only while explaining the evaluated period (never a look back).
+            inside = _between(day, period.start, period.end)
             why = np.where(placed | inside, PLACED, OUTSIDE_PERIOD).astype(np.int8)
-            if honoured is not None:
-                why[honoured & ~honoured_here] = MADE_UP_ELSEWHERE
-            why[~done] = AFTER_AS_OF
+            if make_up is not None:
+                rows, target_start = make_up
+                why[rows[target_start != period.start]] = MADE_UP_ELSEWHERE
+            why[day > self.as_of] = AFTER_AS_OF
             self.outside[cycle.id] = why
         return placed
 
     def make_up(self, cycle: Cycle) -> tuple[np.ndarray, np.ndarray] | None:
-        """Lines completed in the make-up window of the year they are marked for,
-        and the start day of that year's period; None when no line is marked."""
+        """The rows of the lines completed in the make-up window of the year they
+        are marked for, and the start day of that year's period; None when no line
+        is marked."""
         if cycle.id not in self._make_up:
             self._make_up[cycle.id] = self._find_make_up(cycle)
         return self._make_up[cycle.id]
 
     def _find_make_up(self, cycle: Cycle):
         lines = self.lines
-        marked = lines.counts_for != 0
-        if not marked.any():
+        marked = np.flatnonzero(lines.counts_for)
+        if not len(marked):
             return None
-        day = lines.completed_on
-        honoured = np.zeros(len(day), dtype=bool)
-        target_start = np.zeros(len(day), dtype=np.int32)
-        for year in np.unique(lines.counts_for[marked]):
+        # Marked lines are few: read only theirs.
+        years = lines.counts_for[marked]
+        day = lines.completed_on[marked]
+        person = lines.person[marked]
+        rows, starts = [np.empty(0, np.int64)], [np.empty(0, np.int32)]
+        for year in np.unique(years):
             target = self.period(cycle, year_end(int(year)))
             if target is None:
                 continue
-            ok = (lines.counts_for == year) & (day > target.end)
-            ok &= day <= target.final[lines.person]
-            honoured |= ok
-            target_start[ok] = target.start
-        return honoured, target_start
+            ok = (years == year) & (day > target.end)
+            ok &= day <= target.final[person]
+            rows.append(marked[ok])
+            starts.append(np.full(int(ok.sum()), target.start, dtype=np.int32))
+        return np.concatenate(rows), np.concatenate(starts)
 
     def unhonoured_marks(self) -> np.ndarray:
         """Lines marked as make-up for another year that no cycle honours."""
@@ -1112,7 +1133,7 @@ class _Evaluator:
         for cycle in self.mandate.cycles.values():
             make_up = self.make_up(cycle)
             if make_up is not None:
-                marks &= ~make_up[0]
+                marks[make_up[0]] = False
         return marks
 
 
@@ -1171,11 +1192,36 @@ class _Scope:
         return self.closing | (earned * self.total_days < required * self.elapsed)
 
 
+def _between(day: np.ndarray, first: int, last: int) -> np.ndarray:
+    """first <= day <= last, in one comparison: days before `first` wrap around
+    to large unsigned numbers (day numbers are far from the int32 limits)."""
+    if last < first:
+        return np.zeros(len(day), dtype=bool)
+    return (day - np.int32(first)).view(np.uint32) <= np.uint32(last - first)
+
+
 def _and(mask: np.ndarray | None, other: np.ndarray | None) -> np.ndarray | None:
     """Combine masks where None stands for "every line" (saves a pass over the data)."""
     if mask is None:
         return other
     return mask if other is None else mask & other
+
+
+def _any_bit(bits: np.ndarray, wanted: np.uint64) -> np.ndarray:
+    """(bits & wanted) != 0 for a column of uint64 bitmasks, reading only the bytes
+    that hold wanted bits (no 64-bit temporary the size of the column)."""
+    if sys.byteorder != "little" or not bits.flags.c_contiguous:
+        return (bits & wanted) != 0
+    octets = bits.view(np.uint8).reshape(-1, 8)
+    found = None
+    for k in range(8):
+        part = (int(wanted) >> (8 * k)) & 0xFF
+        if part:
+            hit = octets[:, k] & np.uint8(part)
+            found = hit if found is None else np.bitwise_or(found, hit, out=found)
+    if found is None:
+        return np.zeros(len(bits), dtype=bool)
+    return found != 0
 
 
 def _all(mask: np.ndarray | None, size: int) -> np.ndarray:
@@ -1209,7 +1255,7 @@ class _PlacedLines:
     """The lines of one period: a filtered copy, so each requirement reads less."""
 
     rows: np.ndarray  # row numbers in the LinesTable
-    person: np.ndarray
+    person: np.ndarray  # intp, as bincount wants (it would convert on every call)
     centihours: np.ndarray
     hours_weight: np.ndarray  # float64 copy of centihours, as bincount wants
     area: np.ndarray
@@ -1226,7 +1272,7 @@ class _PlacedLines:
         centihours = lines.centihours.take(index)
         return cls(
             rows=index,
-            person=lines.person.take(index),
+            person=lines.person.take(index).astype(np.intp),
             centihours=centihours,
             hours_weight=centihours.astype(np.float64),
             area=lines.area.take(index),
@@ -1246,7 +1292,7 @@ class _PlacedLines:
             subject = self.any_of(self.area, book, book.areas, counts.areas)
         if counts.topics:
             wanted = book.mask(book.topics, counts.topics)
-            subject = _and(subject, (self.topics & wanted) != 0)
+            subject = _and(subject, _any_bit(self.topics, wanted))
         if counts.deliveries:
             delivery = self.any_of(
                 self.delivery, book, book.deliveries, counts.deliveries
