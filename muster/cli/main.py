@@ -132,15 +132,14 @@ def emit(text: str) -> int:
 
 
 def run_evaluate(options: argparse.Namespace) -> int:
-    library = mandates.load(options.root)
-    jurisdiction = library.get(mandates.jurisdiction_code(options.jurisdiction))
+    jurisdiction, vocabulary = mandates.load_one(options.root, options.jurisdiction)
     requirement_ids = {r.id for m in jurisdiction.mandates for r in m.requirements}
     today = date.today()
     tables = read_tables(
         options.people,
         options.records,
         options.exemptions,
-        library.vocabulary,
+        vocabulary,
         requirement_ids,
         today,
     )

@@ -9,8 +9,15 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from muster.rules import Library, Mandate, load_mandates
-from muster.rules.loader import display, stale_mandates
+from muster.rules import Jurisdiction, Library, Mandate, load_mandates
+from muster.rules.loader import (
+    MANDATES_DIR,
+    Vocabulary,
+    display,
+    load_jurisdiction,
+    load_vocabulary,
+    stale_mandates,
+)
 
 
 def jurisdiction_code(text: str) -> str:
@@ -24,6 +31,24 @@ def jurisdiction_code(text: str) -> str:
 
 def load(root: str | None) -> Library:
     return load_mandates(Path(root) if root else None)
+
+
+def load_one(root: str | None, code: str) -> tuple[Jurisdiction, Vocabulary]:
+    """The jurisdiction `code` names, reading only its own folder's files (an
+    evaluation needs no other state's); when no folder has that name, the whole
+    library, so that the error lists the known codes."""
+    folder_name = jurisdiction_code(code).lower()
+    base = Path(root) if root else MANDATES_DIR
+    folders = []
+    if folder_name.isalpha():  # a code, never a pattern
+        folders = [
+            f for f in base.glob(f"*/{folder_name}") if (f / "index.yaml").exists()
+        ]
+    if len(folders) != 1:
+        library = load(root)
+        return library.get(jurisdiction_code(code)), library.vocabulary
+    vocabulary = load_vocabulary()
+    return load_jurisdiction(folders[0], vocabulary), vocabulary
 
 
 def plural(count: int, word: str) -> str:

@@ -95,7 +95,12 @@ class Library:
         raise MandateError(f"unknown mandate {mandate_id!r}")
 
 
-class _StrictLoader(yaml.SafeLoader):
+# LibYAML's parser when PyYAML was built with it (the wheels are): the same safe
+# constructors, about ten times quicker than the pure-Python parser.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_SafeLoader):  # type: ignore[misc, valid-type]
     """A YAML loader that refuses a key written twice in one mapping."""
 
 

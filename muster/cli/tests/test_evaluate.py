@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -417,3 +418,26 @@ def test_it_reads_the_dates_of_a_break_in_service_and_refuses_one_ending_first(
     run = cli(*argv, "--people", bad)
     assert run.code != 0
     assert "returned_on" in run.err and "is before separated_on" in run.err
+
+
+def test_evaluate_reads_only_the_jurisdiction_asked_for(
+    evaluate, mandates_copy: Path
+) -> None:
+    # A broken file of another state does not stop an evaluation of Missouri;
+    # `muster mandates check` is where every file is held to the rules.
+    shutil.copytree(mandates_copy / "us" / "mo", mandates_copy / "us" / "zz")
+    broken = mandates_copy / "us" / "zz" / "peace_officer.yaml"
+    broken.write_text("id: [unclosed", encoding="utf-8")
+    run = evaluate("--format", "csv", "--root", str(mandates_copy))
+    assert run.code == 0, run.err
+    assert run.out.startswith("person,mandate,status,")
+    assert ",us.mo.peace_officer," in run.out
+
+
+def test_evaluate_names_the_known_codes_for_an_unknown_one(
+    evaluate, mandates_copy: Path
+) -> None:
+    for asked in ("ZZ", "*", "us.m?"):
+        run = evaluate("--jurisdiction", asked, "--root", str(mandates_copy))
+        assert (run.code, run.out) == (2, ""), asked
+        assert "known jurisdictions are MO" in run.err, asked
