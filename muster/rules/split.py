@@ -67,7 +67,12 @@ def evaluate_in_parts(
     count: int,
     evaluate: Evaluate,
 ) -> PopulationResult:
-    """Evaluate `count` ranges of people with `evaluate`, then join the results."""
+    """Evaluate `count` ranges of people with `evaluate`, then join the results.
+
+    `evaluate` must keep no explanation (its per-line detail is not joined) and
+    the mandate's cycles must be shared (per-person cycles are already evaluated
+    in groups, each group's detail kept apart).
+    """
     bounds = np.linspace(0, len(people), count + 1).astype(np.int64)
     ranges = [(int(a), int(b)) for a, b in zip(bounds, bounds[1:], strict=False)]
 
@@ -86,9 +91,13 @@ def evaluate_in_parts(
 def _cut(people, lines, exemptions, first: int, last: int):
     """People `first` to `last - 1`, their lines and exemptions, renumbered from 0;
     and each kept exemption's index in `exemptions`."""
-    # Every column of people is a sequence by row (ids may be empty: it stays so).
+    # Every column of people is a sequence by row (ids may be empty: it stays
+    # so), or a dictionary of such columns (the other dates).
     part_people = PeopleTable(
-        **{f.name: getattr(people, f.name)[first:last] for f in fields(PeopleTable)}
+        **{
+            f.name: _rows(getattr(people, f.name), first, last)
+            for f in fields(PeopleTable)
+        }
     )
     person = lines.person
     if first == 0:
@@ -108,6 +117,12 @@ def _cut(people, lines, exemptions, first: int, last: int):
         replace(exemptions[i], person=exemptions[i].person - first) for i in index
     ]
     return part_people, part_lines, part_exemptions, index
+
+
+def _rows(column, first: int, last: int):
+    if isinstance(column, dict):
+        return {name: values[first:last] for name, values in column.items()}
+    return column[first:last]
 
 
 @dataclass
@@ -138,6 +153,7 @@ def _join(people, exemptions, parts: list[_Part]) -> PopulationResult:
         required=joined("required", axis=1),
         earned=joined("earned", axis=1),
         outcomes=outcomes,
+        undated=_join_value([r.undated for r in results], parts),
     )
 
 
@@ -159,6 +175,9 @@ def _join_value(values: list[Any], parts: list[_Part]) -> Any:
     first = present[0]
     if isinstance(first, np.ndarray):
         return np.concatenate(values)
+    if isinstance(first, dict) and all(isinstance(k, str) for k in first):
+        # Named per-person arrays (requirement id -> who lacks a date).
+        return {name: _join_value([v[name] for v in values], parts) for name in first}
     if isinstance(first, dict):
         return _join_rows(values, parts)
     if not is_dataclass(first) or isinstance(first, type):

@@ -7,7 +7,8 @@ exemptions against every shipped and test-only mandate whose cycles are shared.
 
 from __future__ import annotations
 
-from dataclasses import fields, is_dataclass
+from dataclasses import fields, is_dataclass, replace
+from datetime import timedelta
 
 import numpy as np
 from hypothesis import given
@@ -17,7 +18,7 @@ from muster.rules import split
 from muster.rules.columns import build_tables
 from muster.rules.engine import evaluate_population
 from muster.rules.evaluation import line_sort_key
-from muster.rules.tests.strategies import credit_lines, exemptions, people
+from muster.rules.tests.strategies import credit_lines, days, exemptions, people
 from muster.rules.tests.test_properties import MANDATES, as_of_days, years
 
 PEOPLE = tuple("ABCDEFGHIJ")
@@ -49,8 +50,29 @@ def assert_same(ours, theirs, where: str = "result") -> None:
         assert ours == theirs, where
 
 
+@st.composite
+def with_service_dates(draw, persons):
+    """People with, now and then, an appointment and a break in service."""
+    found = []
+    for person in persons:
+        appointed = draw(st.none() | days)
+        separated = draw(st.none() | days)
+        returned = None
+        if separated is not None and draw(st.booleans()):
+            returned = separated + timedelta(days=draw(st.integers(0, 3000)))
+        found.append(
+            replace(
+                person,
+                appointed_on=appointed,
+                separated_on=separated,
+                returned_on=returned,
+            )
+        )
+    return found
+
+
 @given(
-    people(ids=PEOPLE),
+    people(ids=PEOPLE).flatmap(with_service_dates),
     credit_lines(person_ids=PEOPLE, max_size=80),
     exemptions(person_ids=PEOPLE),
     st.sampled_from(SHARED_CYCLES),
