@@ -175,10 +175,14 @@ def _join_value(values: list[Any], parts: list[_Part]) -> Any:
     first = present[0]
     if isinstance(first, np.ndarray):
         return np.concatenate(values)
-    if isinstance(first, dict) and all(isinstance(k, str) for k in first):
-        # Named per-person arrays (requirement id -> who lacks a date).
-        return {name: _join_value([v[name] for v in values], parts) for name in first}
     if isinstance(first, dict):
+        keys = [key for found in values for key in found]
+        if keys and all(isinstance(key, str) for key in keys):
+            # Named per-person arrays (requirement id -> who lacks a date).
+            return {
+                name: _join_value([v[name] for v in values], parts)
+                for name in dict.fromkeys(keys)
+            }
         return _join_rows(values, parts)
     if not is_dataclass(first) or isinstance(first, type):
         return first
