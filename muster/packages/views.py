@@ -152,6 +152,11 @@ def play(request: HttpRequest, slug: str, position: int | None = None) -> HttpRe
     response = render(request, "packages/play.html", context)
     if not problem:
         response._csp_update = {"frame-src": frames}
+        # A SCO's lesson window finds the API through its opener (RTE API
+        # discovery); under COOP same-origin a popup on the content origin would
+        # lose its opener. The popup stays sandboxed (no escape from the frame's
+        # sandbox), so it can navigate neither this page nor anything but itself.
+        response["Cross-Origin-Opener-Policy"] = "same-origin-allow-popups"
     return response
 
 
@@ -246,6 +251,11 @@ def package_file(request: HttpRequest, token: str, path: str) -> FileResponse:
     kind, _ = mimetypes.guess_type(clean)
     response = FileResponse(handle, content_type=kind or "application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
+    # A SCO may open its lesson in a window of its own, which finds the API
+    # through window.opener (RTE API discovery). A popup of the sandboxed frame
+    # stays sandboxed, and Chromium refuses to open in it a page whose COOP is
+    # not unsafe-none; content needs the opener anyway, and lives on its own origin.
+    response["Cross-Origin-Opener-Policy"] = "unsafe-none"
     policy = CONTENT_POLICY
     if item.package.kind == "cmi5":
         # A cmi5 AU talks to the LRS at Muster's own origin (the endpoint, 8.1).

@@ -230,3 +230,79 @@ def ispring_12_zip() -> bytes:
             "res/lesson3/page.html": PAGE,
         }
     )
+
+
+# A SCORM 2004 package whose launch page opens the lesson in a window of its own,
+# as players set to "launch in a new window" do. The lesson finds the API with the
+# RTE's discovery algorithm (SCORM 2004 RTE 3.3.6.1): this window and its
+# parents, then the opener and its parents.
+POPUP_LAUNCH_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Course</title>
+<script src="launch.js"></script></head>
+<body><h1>Pursuit Driving</h1>
+<button id="open-lesson" type="button">Open the lesson</button></body></html>
+"""
+POPUP_LAUNCH_JS = """
+window.addEventListener("DOMContentLoaded", function () {
+  document.getElementById("open-lesson").addEventListener("click", function () {
+    window.open("lesson.html", "lesson", "width=800,height=600");
+  });
+});
+"""
+POPUP_LESSON_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Lesson</title>
+<script src="lesson.js"></script></head>
+<body><h1>Lesson</h1><p id="found">?</p>
+<button id="pass" type="button">I have finished: pass</button></body></html>
+"""
+POPUP_LESSON_JS = """
+function scan(win) {
+  var tries = 0;
+  while (win.API_1484_11 == null && win.parent != null && win.parent != win && tries < 500) {
+    tries++; win = win.parent;
+  }
+  return win.API_1484_11;
+}
+function findAPI(win) {
+  var api = scan(win);
+  if (api == null && win.opener != null && typeof win.opener != "undefined") {
+    api = scan(win.opener);
+  }
+  return api;
+}
+window.addEventListener("DOMContentLoaded", function () {
+  var api = findAPI(window);
+  document.getElementById("found").textContent = api ? "found" : "missing";
+  api.Initialize("");
+  document.getElementById("pass").addEventListener("click", function () {
+    api.SetValue("cmi.score.scaled", "0.9");
+    api.SetValue("cmi.completion_status", "completed");
+    api.SetValue("cmi.success_status", "passed");
+    api.SetValue("cmi.session_time", "PT3M");
+    api.SetValue("cmi.exit", "normal");
+    api.Commit("");
+    api.Terminate("");
+    window.close();
+  });
+});
+"""
+
+
+def popup_2004_zip() -> bytes:
+    manifest = STORYLINE_2004.replace(
+        'href="scormdriver/indexAPI.html"', 'href="course/index.html"'
+    ).replace(
+        '<file href="scormdriver/indexAPI.html"/>\n      <file href="scormdriver/sco.js"/>',
+        '<file href="course/index.html"/><file href="course/lesson.html"/>',
+    )
+    return build_zip(
+        {
+            "imsmanifest.xml": manifest,
+            "course/index.html": POPUP_LAUNCH_PAGE,
+            "course/launch.js": POPUP_LAUNCH_JS,
+            "course/lesson.html": POPUP_LESSON_PAGE,
+            "course/lesson.js": POPUP_LESSON_JS,
+            "scormcontent/index.html": PAGE,
+            "scormcontent/lib/main.js": "var lessons = 4;",
+        }
+    )

@@ -130,3 +130,43 @@ def test_the_upload_page_names_problems_then_imports(
     page.get_by_role("button", name="Import package").click()
     page.wait_for_url(f"{live_server.url}/authoring/de-escalation-basics/")
     assert Package.objects.get().course.title == "De-escalation Basics"
+
+
+def test_a_lesson_in_a_window_of_its_own_finds_the_api_through_its_opener(
+    live_server, page, settings, tmp_path
+):
+    """SCORM 2004 RTE 3.3.6.1: the API is found up the opener's parents too."""
+    from muster.packages.tests.authoring_fixtures import popup_2004_zip
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    port = live_server.url.rsplit(":", 1)[1]
+    settings.PACKAGE_CONTENT_ORIGIN = f"http://127.0.0.1:{port}"
+    agency = Agency.objects.create(
+        name="Riverton PD", code="riverton", kind="police-department", state="MO"
+    )
+    person = make_person("Bob", "Baker", agency)
+    bob = make_user("bob", (Role.OFFICER, agency), person=person)
+    course = imported(popup_2004_zip()).course
+    course.seat_time_minutes = 0
+    course.save()
+    client = Client()
+    client.force_login(bob)
+    client.post(f"/learn/{course.slug}/enroll/")
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value,
+          "url": live_server.url}]
+    )  # fmt: skip
+
+    page.goto(f"{live_server.url}/learn/{course.slug}/package/")
+    sco = page.frame_locator("#package-frame").frame_locator("#sco")
+    with page.expect_popup() as opened:
+        sco.locator("#open-lesson").click()
+    lesson = opened.value
+    lesson.locator("#found").filter(has_text="found").wait_for()
+    lesson.locator("#pass").click()
+    page.locator("a.certificate-link").first.wait_for()
+
+    enrollment = Enrollment.objects.get(person=person)
+    assert enrollment.is_complete
+    commit = CmiCommit.objects.filter(enrollment=enrollment, is_terminate=True).get()
+    assert commit.data["cmi.success_status"] == "passed"
