@@ -16,7 +16,7 @@ from muster.agencies.models import Agency
 from muster.audit.choices import Action
 from muster.audit.log import record_event, snapshot
 from muster.badges import status
-from muster.badges.keys import current_key, new_key_pair
+from muster.badges.keys import ALGORITHMS, current_key, new_key_pair
 from muster.badges.models import IssuerKey, StatusEntry
 
 
@@ -78,21 +78,27 @@ def ensure_issuer_key(agency: Agency, *, request=None) -> IssuerKey:
         return _new_key(locked, None, "First badge of this provider", request)
 
 
-def rotate_issuer_key(*, actor, agency: Agency, reason: str, request=None) -> IssuerKey:
-    """A new current key; the previous ones stay in the DID document until retired."""
+def rotate_issuer_key(
+    *, actor, agency: Agency, reason: str, algorithm: str = "EdDSA", request=None
+) -> IssuerKey:
+    """A new current key (EdDSA, or RS256 for verifiers that know only it); the
+    previous ones stay in the DID document until retired."""
     if not reason.strip():
         raise NotAllowed("Say why the key is rotated.")
+    if algorithm not in ALGORITHMS:
+        raise NotAllowed(f"The key algorithm is one of {', '.join(ALGORITHMS)}.")
     with transaction.atomic():
         locked = Agency.objects.select_for_update().get(pk=agency.pk)
-        return _new_key(locked, actor, reason.strip(), request)
+        return _new_key(locked, actor, reason.strip(), request, algorithm)
 
 
-def _new_key(locked: Agency, actor, reason: str, request) -> IssuerKey:
+def _new_key(locked: Agency, actor, reason: str, request, algorithm="EdDSA"):
     count = IssuerKey.objects.filter(agency=locked).count()
-    public, private = new_key_pair()
+    public, private = new_key_pair(algorithm)
     key = IssuerKey.objects.create(
         agency=locked,
         key_id=f"key-{count + 1}",
+        algorithm=algorithm,
         public_key=public,
         private_key=private,
     )

@@ -4,8 +4,10 @@ Open Badges 3.0 (1EdTech, 2024), section 8.2 "JSON Web Token Proof Format": the
 JWT payload is the credential itself, with `iss` (issuer.id), `jti` (id), `nbf`
 (validFrom, in whole seconds) and `sub` (credentialSubject.id); the JOSE header is
 only `alg`, `kid` (a URI dereferencing to the public JWK: here the DID URL of the
-key, in the provider's did:web document) and `typ` "JWT". The algorithm is EdDSA
-with Ed25519 (RFC 8037), which the section permits beside its RS256 minimum. Why a
+key, in the provider's did:web document) and `typ` "JWT". The algorithm is the
+key's: EdDSA with Ed25519 (RFC 8037) by default, or RS256, the section's
+minimum, for a provider that rotated to an RSA key (`badge_keys rotate
+--algorithm RS256`). Why a
 VC-JWT rather than an embedded `eddsa-rdfc-2022` proof: docs/badges.md.
 
 The credential is built anew from the certificate on each request, so it always
@@ -148,7 +150,7 @@ def sign(credential: dict, key: IssuerKey) -> str:
     return jwt.encode(
         claims,
         private_key(key),
-        algorithm="EdDSA",
+        algorithm=key.algorithm,
         headers={"kid": verification_method(key), "typ": "JWT"},
     )
 

@@ -15,6 +15,7 @@ import base64
 from urllib.parse import quote, urlsplit
 
 from cryptography.fernet import Fernet, MultiFernet
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
@@ -24,6 +25,8 @@ from cryptography.hazmat.primitives.serialization import (
     NoEncryption,
     PrivateFormat,
     PublicFormat,
+    load_der_private_key,
+    load_der_public_key,
 )
 from django.conf import settings
 from django.utils.crypto import salted_hmac
@@ -56,26 +59,54 @@ def verification_method(key: IssuerKey) -> str:
     return f"{issuer_did(key.agency)}#{key.key_id}"
 
 
+# EdDSA with Ed25519 by default; RS256 (RSA, 2048 bits) for verifiers that know
+# only the algorithm OB 3.0 section 8.2.3 names as the minimum to support.
+ALGORITHMS = ("EdDSA", "RS256")
+
+
 def public_jwk(key: IssuerKey) -> dict[str, str]:
-    """The public key as a JWK (RFC 8037): an OKP key on curve Ed25519."""
+    """The public key as a JWK: an OKP key on Ed25519 (RFC 8037), or an RSA key
+    (RFC 7518 section 6.3)."""
+    if key.algorithm == "RS256":
+        numbers = public_key(key).public_numbers()
+        return {"kty": "RSA", "n": _b64int(numbers.n), "e": _b64int(numbers.e)}
     return {"kty": "OKP", "crv": "Ed25519", "x": key.public_key}
 
 
-def new_key_pair() -> tuple[str, str]:
+def new_key_pair(algorithm: str = "EdDSA") -> tuple[str, str]:
     """A fresh key pair: (public key as base64url, encrypted private key)."""
+    if algorithm == "RS256":
+        rsa_private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        public = rsa_private.public_key().public_bytes(
+            Encoding.DER, PublicFormat.SubjectPublicKeyInfo
+        )
+        secret = rsa_private.private_bytes(
+            Encoding.DER, PrivateFormat.PKCS8, NoEncryption()
+        )
+        return b64url(public), _fernet().encrypt(secret).decode("ascii")
+    if algorithm != "EdDSA":
+        raise ValueError(f"Unknown key algorithm {algorithm!r}.")
     private = Ed25519PrivateKey.generate()
     raw_public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
     raw_private = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
     return b64url(raw_public), _fernet().encrypt(raw_private).decode("ascii")
 
 
-def private_key(key: IssuerKey) -> Ed25519PrivateKey:
+def private_key(key: IssuerKey):
     raw = _fernet().decrypt(key.private_key.encode("ascii"))
+    if key.algorithm == "RS256":
+        return load_der_private_key(raw, password=None)
     return Ed25519PrivateKey.from_private_bytes(raw)
 
 
-def public_key(key: IssuerKey) -> Ed25519PublicKey:
+def public_key(key: IssuerKey):
+    if key.algorithm == "RS256":
+        return load_der_public_key(unb64url(key.public_key))
     return Ed25519PublicKey.from_public_bytes(unb64url(key.public_key))
+
+
+def _b64int(value: int) -> str:
+    return b64url(value.to_bytes((value.bit_length() + 7) // 8, "big"))
 
 
 def current_key(agency: Agency) -> IssuerKey | None:

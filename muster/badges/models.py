@@ -22,8 +22,18 @@ class IssuerKey(models.Model):
     key_id = models.CharField(
         max_length=20, help_text="The fragment naming the key in the DID document."
     )
+    algorithm = models.CharField(
+        max_length=10,
+        choices=[("EdDSA", "EdDSA (Ed25519)"), ("RS256", "RS256 (RSA 2048)")],
+        default="EdDSA",
+        help_text="The JOSE algorithm the key signs with.",
+    )
     public_key = models.CharField(
-        max_length=64, help_text="The raw public key, base64url without padding."
+        max_length=600,
+        help_text=(
+            "The public key, base64url without padding: raw for Ed25519, DER "
+            "SubjectPublicKeyInfo for RSA."
+        ),
     )
     private_key = models.TextField(
         help_text="The private key, encrypted with a key derived from SECRET_KEY."

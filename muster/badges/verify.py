@@ -50,7 +50,7 @@ def verify_badge(token: str) -> Verdict:
         claims = jwt.decode(
             token,
             public_key(key),
-            algorithms=["EdDSA"],
+            algorithms=[key.algorithm],
             options={"require": ["iss", "jti", "nbf", "sub"], "verify_aud": False},
         )
     except jwt.InvalidSignatureError:

@@ -83,12 +83,19 @@ def _verified_claims(token: str, header: dict, fetch) -> dict:
     if header["kid"] not in document.get("assertionMethod", []):
         raise Failed("The key is not an assertion method of the issuer.")
     method = next(m for m in document["verificationMethod"] if m["id"] == header["kid"])
-    key = jwt.PyJWK(method["publicKeyJwk"], algorithm="EdDSA")
+    # The algorithm follows from the key type, never from the token's header.
+    jwk = method["publicKeyJwk"]
+    algorithm = {"OKP": "EdDSA", "RSA": "RS256"}.get(jwk.get("kty"))
+    if algorithm is None or header.get("alg") != algorithm:
+        raise Failed(
+            f"The key ({jwk.get('kty')}) does not sign with {header.get('alg')}."
+        )
+    key = jwt.PyJWK(jwk, algorithm=algorithm)
     try:
         claims = jwt.decode(
             token,
             key,
-            algorithms=["EdDSA"],
+            algorithms=[algorithm],
             options={"require": ["iss", "jti", "nbf", "sub"], "verify_aud": False},
         )
     except jwt.InvalidTokenError as error:

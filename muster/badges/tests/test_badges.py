@@ -140,6 +140,36 @@ class KeyRotationTestCase(BadgeTestCase):
         independent.verify(old, self.fetch)
         independent.verify(new, self.fetch)
 
+    def test_a_provider_may_rotate_to_an_rs256_key(self) -> None:
+        old = self.download()
+        actions.rotate_issuer_key(
+            actor=self.alice,
+            agency=self.course.provider,
+            reason="A verifier that knows only RS256",
+            algorithm="RS256",
+        )
+        new = self.download()
+        self.assertEqual(jwt.get_unverified_header(new)["alg"], "RS256")
+        self.assertEqual(jwt.get_unverified_header(old)["alg"], "EdDSA")
+        independent.verify(new, self.fetch)
+        independent.verify(old, self.fetch)
+        document = json.loads(
+            self.fetch("https://testserver/issuers/muster-academy/did.json")
+        )
+        rsa = document["verificationMethod"][-1]["publicKeyJwk"]
+        self.assertEqual((rsa["kty"], rsa["e"]), ("RSA", "AQAB"))
+        self.assertNotIn("d", rsa)
+        self.assertContains(
+            self.client.post("/verify/badge-check/", {"credential": new}), "Valid"
+        )
+        with pytest.raises(actions.NotAllowed, match="one of EdDSA, RS256"):
+            actions.rotate_issuer_key(
+                actor=self.alice,
+                agency=self.course.provider,
+                reason="x",
+                algorithm="HS256",
+            )
+
     def test_a_retired_key_no_longer_verifies(self) -> None:
         old = self.download()
         provider = self.course.provider

@@ -22,8 +22,15 @@ class Command(BaseCommand):
         parser.add_argument("--provider", required=True, help="The agency's code.")
         parser.add_argument("--key", help="The key to retire, such as key-1.")
         parser.add_argument("--reason", default="", help="Why (rotate, retire).")
+        parser.add_argument(
+            "--algorithm",
+            default="EdDSA",
+            help="The new key's algorithm (rotate): EdDSA (default) or RS256.",
+        )
 
-    def handle(self, verb, provider, key=None, reason="", **options) -> None:
+    def handle(
+        self, verb, provider, key=None, reason="", algorithm="EdDSA", **options
+    ) -> None:
         agency = Agency.objects.filter(code=provider).first()
         if agency is None:
             raise CommandError(f"No agency has the code {provider!r}.")
@@ -31,7 +38,9 @@ class Command(BaseCommand):
             if verb == "ensure":
                 actions.ensure_issuer_key(agency)
             elif verb == "rotate":
-                actions.rotate_issuer_key(actor=None, agency=agency, reason=reason)
+                actions.rotate_issuer_key(
+                    actor=None, agency=agency, reason=reason, algorithm=algorithm
+                )
             elif verb == "retire":
                 found = agency.issuer_keys.filter(key_id=key or "").first()
                 if found is None:
@@ -41,4 +50,4 @@ class Command(BaseCommand):
             raise CommandError(str(problem)) from None
         for row in agency.issuer_keys.order_by("created_at"):
             state = f"retired {row.retired_at:%Y-%m-%d}" if row.is_retired else "live"
-            self.stdout.write(f"{verification_method(row)}  {state}")
+            self.stdout.write(f"{verification_method(row)}  {state}  {row.algorithm}")
