@@ -425,18 +425,44 @@ def read_cmi5(data: bytes, files: set[str]) -> Outline:
     outline = Outline(
         kind=PackageKind.CMI5,
         edition="cmi5",
-        identifier=course.get("id", "") if course is not None else "",
+        identifier=_attribute(course, "id") if course is not None else "",
         title=lang_text(child(course, "title")) if course is not None else "",
         description=lang_text(child(course, "description"))
         if course is not None
         else "",
     )
     walk_aus(root, outline, files, problems, ())
+    unique_ids(root, problems)
     if not problems and not outline.items:
         problems.append(f"{name}: the course has no <au>.")
     if problems:
         raise PackageError("\n".join(problems))
     return outline
+
+
+def unique_ids(root: Element, problems: list[str]) -> None:
+    """Course, block, AU and objective ids are each the course structure's only
+    one (cmi5 13.1.1, 13.1.2, 13.1.3, 13.1.4: "MUST be unique")."""
+    seen: dict[str, str] = {}
+    for element in root.iter():
+        name = local(element.tag)
+        if name not in ("course", "block", "au", "objective"):
+            continue
+        ident = (element.get("id") or "").strip()
+        if not ident:
+            continue
+        if ident in seen:
+            problems.append(
+                f"cmi5.xml: <{name} id='{ident}'> has the id of an earlier "
+                f"<{seen[ident]}>; every id must be unique (13.1)."
+            )
+        else:
+            seen[ident] = name
+
+
+def _attribute(element: Element, name: str, default: str = "") -> str:
+    """An attribute with the whitespace around it trimmed (13.1)."""
+    return (element.get(name) or default).strip()
 
 
 def lang_text(element: Element | None) -> str:
@@ -468,14 +494,21 @@ def cmi5_au(
     parts = urlsplit(url)
     if not url:
         problems.append(f"{where} has no <url>.")
+    elif any(c.isspace() for c in url) or (
+        parts.scheme and (parts.scheme not in ("http", "https") or not parts.netloc)
+    ):
+        problems.append(
+            f"{where} url '{url}' is not a valid URL (an http or https URL, or a "
+            "path in the package, without spaces; 13.1.4)."
+        )
     elif not parts.scheme and normpath(unquote(parts.path)) not in files:
         problems.append(f"{where} url '{url}' is not in the package.")
-    move_on = au.get("moveOn", "NotApplicable")
+    move_on = _attribute(au, "moveOn", "NotApplicable")
     if move_on not in MOVE_ON:
         problems.append(
             f"{where} has moveOn '{move_on}'; expected one of {', '.join(MOVE_ON)}."
         )
-    method = au.get("launchMethod", "AnyWindow")
+    method = _attribute(au, "launchMethod", "AnyWindow")
     if method not in ("AnyWindow", "OwnWindow"):
         problems.append(
             f"{where} has launchMethod '{method}'; expected AnyWindow or OwnWindow."
@@ -487,7 +520,13 @@ def cmi5_au(
         scorm_type="au",
         parameters=text_of(child(au, "launchParameters")),
         mastery_score=number(
-            au.get("masteryScore", ""), au, "masteryScore", problems, 0, 1, "cmi5.xml"
+            _attribute(au, "masteryScore"),
+            au,
+            "masteryScore",
+            problems,
+            0,
+            1,
+            "cmi5.xml",
         ),
         move_on=move_on,
         launch_method=method,

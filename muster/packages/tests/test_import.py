@@ -167,6 +167,48 @@ class ImportTestCase(UploadMixin, BaseTestCase):
             fixtures.build_zip(files), "has moveOn &#x27;Whenever&#x27;"
         )
 
+    def test_13_1_cmi5_ids_are_unique_in_the_course_structure(self) -> None:
+        au = 'id="https://muster.example/courses/cmi5-test/au1"'
+        block = 'id="https://muster.example/courses/cmi5-test/block1"'
+        for duplicate in (au, block):
+            files = fixtures.cmi5_files()
+            text = files["cmi5.xml"]
+            copy = text[text.index("<au ") : text.index("</au>") + 5]
+            if duplicate == block:
+                copy = copy.replace(au, block)
+            files["cmi5.xml"] = text.replace("</block>", copy + "</block>")
+            with self.subTest(duplicate=duplicate):
+                self.assert_refused(
+                    fixtures.build_zip(files),
+                    "every id must be unique (13.1)",
+                    duplicate.split('"')[1],
+                )
+
+    def test_13_1_4_a_cmi5_url_that_is_no_url_is_refused(self) -> None:
+        for url in ("http://example.com index.html", "ftp://example.com/a", "http:x"):
+            files = fixtures.cmi5_files()
+            files["cmi5.xml"] = files["cmi5.xml"].replace("au/index.html", url)
+            with self.subTest(url=url):
+                self.assert_refused(
+                    fixtures.build_zip(files),
+                    f"url &#x27;{url}&#x27; is not a valid URL",
+                )
+
+    def test_13_1_cmi5_attribute_values_are_trimmed(self) -> None:
+        files = fixtures.cmi5_files()
+        files["cmi5.xml"] = (
+            files["cmi5.xml"]
+            .replace('moveOn="CompletedAndPassed"', 'moveOn=" Completed "')
+            .replace('masteryScore="0.8"', 'masteryScore=" 0.8 "')
+            .replace('<course id="', '<course id=" ')
+        )
+        package = imported(fixtures.build_zip(files), actor=self.ada)
+        item = package.items.get()
+        self.assertEqual(
+            (item.move_on, item.mastery_score), ("Completed", Decimal("0.8"))
+        )
+        self.assertEqual(package.identifier, "https://muster.example/courses/cmi5-test")
+
     def test_malformed_xml_and_entities_are_refused(self) -> None:
         files = fixtures.scorm12_files()
         files["imsmanifest.xml"] = "<manifest><unclosed></manifest>"
