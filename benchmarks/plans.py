@@ -34,6 +34,7 @@ from muster.plans.batch import needs_of_many  # noqa: E402
 from muster.plans.greedy import greedy  # noqa: E402
 from muster.plans.options import Option, OptionKind, option_lines  # noqa: E402
 from muster.plans.solver import Table, plan_cost, solve  # noqa: E402
+from muster.plans.solver import solved as programs  # noqa: E402
 from muster.plans.subject import subject_of  # noqa: E402
 from muster.plans.verify import verify  # noqa: E402
 
@@ -198,7 +199,9 @@ def main() -> None:
         f"{len(people)} people, {plan.groups} groups: needs {read:.2f} s, "
         f"plan {solved:.2f} s (candidates {timings['candidates']:.2f} s, master "
         f"{timings['master']:.2f} s); {len(run)} of {len(plan.classes)} classes run, "
-        f"{plan.fully_planned} people fully planned, cost ${plan.cost:,.2f}"
+        f"{plan.fully_planned} people fully planned, cost ${plan.cost:,.2f}; "
+        f"{programs['branch and bound']} of {programs['programs']} candidate programs "
+        "left to branch and bound"
     )
     for use in plan.classes:
         print(
