@@ -9,6 +9,7 @@ app_name = "plans"
 urlpatterns = [
     path("people/<int:pk>/plan/", views.person_plan, name="person"),
     path("agencies/<slug:code>/plan/", views.agency_plan, name="agency"),
+    path("agencies/<slug:code>/plan.csv", views.agency_plan_csv, name="agency-csv"),
     path("states/<str:state>/what-if/", whatif_views.drafts, name="drafts"),
     path(
         "states/<str:state>/what-if/new-file/",

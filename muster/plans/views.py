@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from decimal import Decimal
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -12,6 +16,7 @@ from muster.agencies import compliance
 from muster.plans import people
 from muster.plans.forms import HourValueForm
 from muster.plans.milp import SolverError
+from muster.tabular.escape import spreadsheet_safe
 
 
 @login_required
@@ -56,3 +61,58 @@ def agency_plan(request: HttpRequest, code: str) -> HttpResponse:
             "problem": problem,
         },
     )
+
+
+AGENCY_CSV_HEADER = [
+    "kind",
+    "title_or_name",
+    "person_id",
+    "badge",
+    "date",
+    "run",
+    "seats_filled",
+    "seats",
+    "cost",
+    "courses_and_classes",
+    "still_open",
+]
+
+
+@login_required
+def agency_plan_csv(request: HttpRequest, code: str) -> HttpResponse:
+    """The agency plan as a spreadsheet: one row per seat-limited class (run it or
+    not, seats filled), one per person (what they take, its cost, what stays
+    open), for scheduling and rosters."""
+    agency = access.get_agency(request.user, code)
+    form = HourValueForm(request.GET if "hour_value" in request.GET else None)
+    today = timezone.localdate()
+    hour = form.value()
+    page = people.agency_plan(agency, today, hour)
+    rows = [
+        ["class", use.option.title, "", "", use.option.on, "yes" if use.run else "no"]
+        + [use.seats_used, use.option.seats, use.option.session_cost, "", ""]
+        for use in page.plan.classes
+    ]
+    for person, options, left in page.rows:
+        cost = sum((o.cost(hour) for o in options), Decimal(0))
+        rows.append(
+            ["person", person.get_full_name(), person.pk, person.external_id, ""]
+            + ["", "", "", cost.quantize(Decimal("0.01"))]
+            + ["; ".join(f"{o.title} ({o.on})" for o in options)]
+            + ["; ".join(f"{n.label} ({n.state_period})" for n, _ in left)]
+        )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(AGENCY_CSV_HEADER)
+    writer.writerows([_cell(c) for c in row] for row in rows)
+    response = HttpResponse(
+        buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
+    )
+    name = f"training-plan-{agency.code}-{today}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _cell(value):
+    """Text as a spreadsheet shows it, never as a formula; numbers as they are."""
+    return spreadsheet_safe(value) if isinstance(value, str) else value

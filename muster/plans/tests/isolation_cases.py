@@ -58,6 +58,7 @@ CASES = {
     "plans:person": Case(lambda t: [{"pk": t.charlie_person.pk}]),
     # The agency plan names every person of the agency.
     "plans:agency": Case(lambda t: [{"code": t.other_agency.code}]),
+    "plans:agency-csv": Case(lambda t: [{"code": t.other_agency.code}]),
     # A state's drafts of its rules: only that state's auditors.
     "plans:drafts": Case(
         lambda t: [{"state": "mo"}],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 from decimal import Decimal
 
@@ -192,3 +194,18 @@ class AgencyPlanTestCase(BaseTestCase):
     def test_another_agency_cannot_read_it(self):
         self.client.force_login(self.dana)
         self.assertEqual(self.client.get(self.url).status_code, 404)
+        csv_url = f"/agencies/{self.agency.code}/plan.csv"
+        self.assertEqual(self.client.get(csv_url).status_code, 404)
+
+    def test_the_plan_downloads_as_a_spreadsheet_of_classes_and_people(self):
+        self.client.force_login(self.alice)
+        response = self.client.get(f"/agencies/{self.agency.code}/plan.csv")
+        rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+        range_day = next(r for r in rows if r["kind"] == "class")
+        self.assertEqual(
+            (range_day["title_or_name"], range_day["run"], range_day["seats_filled"]),
+            ("Proposed range day", "yes", "1"),
+        )
+        bob = next(r for r in rows if r["title_or_name"] == "Bob Baker")
+        self.assertIn("Proposed range day", bob["courses_and_classes"])
+        self.assertNotIn("Charlie", response.content.decode("utf-8-sig"))
