@@ -534,6 +534,9 @@ class DatedValueFormTestCase(WhatIfBase):
 
     def test_it_adds_the_value_after_the_last_one_keeping_the_rest(self):
         draft = self.start_draft()
+        page = self.client.get(draft.get_absolute_url())
+        self.assertContains(page, "Add a dated value")
+        self.assertContains(page, '<option value="total">Total CLEE hours (total)')
         response = self.add(draft)
         self.assertRedirects(response, draft.get_absolute_url())
         draft.refresh_from_db()
