@@ -272,11 +272,16 @@ def score_payload(enrollment: Enrollment, identity: Identity) -> dict:
 
 
 def queue_scores(enrollment: Enrollment) -> list[ScorePost]:
-    """A pending score for each graded link the person launched this course from."""
+    """A pending score for each graded link the person launched this course from,
+    on the platforms of the agencies that employ them today (as a launch needs,
+    `_employed`): a former employer's LMS learns nothing of what its former
+    officer completes later, though its link names the course they launched."""
+    employers = Employment.objects.current().filter(person_id=enrollment.person_id)
     launches = (
         Launch.objects.filter(
             identity__person_id=enrollment.person_id,
             link__course_id=enrollment.course_id,
+            link__platform__agency__in=employers.values("agency"),
         )
         .select_related("link", "identity")
         .order_by("link_id", "identity_id", "-launched_at")

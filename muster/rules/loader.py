@@ -130,17 +130,72 @@ _StrictLoader.add_constructor(
 _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
+# The largest shipped file has some 14,000 characters and a few thousand nodes
+# once every alias is expanded. A what-if draft is typed on a page: a few lines
+# of anchors (`b: [*a, *a]`, or `<<: [*a, *a]` merges) would make the parser
+# build billions of nodes, so text and expansion are bounded before building.
+MAX_TEXT_CHARS = 200_000
+MAX_EXPANDED_NODES = 100_000
+
+
 def read_yaml(path: Path, text: str | None = None) -> Any:
     """Parse one YAML file (or `text`, as if it were that file), naming the file in
     any error."""
     try:
         if text is None:
             text = path.read_text(encoding="utf-8")
-        return yaml.load(text, Loader=_StrictLoader)
+        if len(text) > MAX_TEXT_CHARS:
+            raise MandateError(
+                f"is {len(text):,} characters long; a mandate file may have at "
+                f"most {MAX_TEXT_CHARS:,}"
+            )
+        loader = _StrictLoader(text)
+        try:
+            root = loader.get_single_node()
+            if root is None:
+                return None
+            _check_expansion(root)
+            return loader.construct_document(root)
+        finally:
+            loader.dispose()
     except MandateError as error:
         raise MandateError(f"{display(path)}: {error}") from None
     except yaml.YAMLError as error:
         raise MandateError(f"{display(path)}: not valid YAML: {error}") from None
+    except RecursionError:
+        raise MandateError(f"{display(path)}: nested too deeply") from None
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuse a document whose aliases, expanded, would exceed MAX_EXPANDED_NODES
+    nodes, or an alias to a node that holds it (a loop)."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in open_nodes:
+            line = node.start_mark.line + 1
+            raise MandateError(f"the YAML node of line {line} contains itself")
+        open_nodes.add(key)
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(size(child) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total += sum(size(k) + size(v) for k, v in node.value)
+        open_nodes.discard(key)
+        if total > MAX_EXPANDED_NODES:
+            raise MandateError(
+                f"the YAML from line {node.start_mark.line + 1} expands (anchors and "
+                f"aliases repeated) to more than {MAX_EXPANDED_NODES:,} values; "
+                "write the values out instead of repeating aliases"
+            )
+        sizes[key] = total
+        return total
+
+    size(root)
 
 
 def display(path: Path) -> str:

@@ -121,6 +121,43 @@ class IsolationMatrixTestCase(BaseTestCase):
                         failures.append(f"{name}: {method} {url} as sam: {status}")
         self.assertEqual(failures, [], "\n".join(failures))
 
+    def test_the_person_pages_lists_and_explanations_give_nothing_away(self) -> None:
+        """The person page's htmx list of records (another page, a search) and its
+        lines explained on request are fetched by URL too: every attacker is
+        refused them for Charlie, as for the page itself."""
+        url = reverse("agencies:person", kwargs={"pk": self.charlie_person.pk})
+        variants = ("?page=2", "?q=Patrol", "?lines=all", "?year=2026&lines=all&q=P")
+        headers = ({}, {"HX-Request": "true", "HX-Target": "records-list"})
+        failures = []
+        for role, user in self.attackers().items():
+            client = Client()
+            if user is not None:
+                client.force_login(user)
+            for query in variants:
+                for header in headers:
+                    response = client.get(url + query, headers=header)
+                    problem = self.judge(response, user, Case(build=lambda t: []))
+                    if problem:
+                        failures.append(f"{url}{query} {header} as {role}: {problem}")
+        self.assertEqual(failures, [], "\n".join(failures))
+
+    def test_a_former_employers_fragments_hold_only_its_own_records(self) -> None:
+        """Charlie left Alice's agency for Oakdale: Alice reads the records her
+        agency entered, never Oakdale's, in the list, its search and its pages."""
+        from muster.test import make_record
+
+        make_record(self.charlie_person, self.agency, title="Firearms at Alices")
+        url = reverse("agencies:person", kwargs={"pk": self.charlie_person.pk})
+        client = Client()
+        client.force_login(self.alice)
+        header = {"HX-Request": "true", "HX-Target": "records-list"}
+        for query in ("", "?q=Patrol", "?lines=all", "?page=1&q=P"):
+            for headers in ({}, header):
+                response = client.get(url + query, headers=headers)
+                self.assertEqual(response.status_code, 200, query)
+                self.assertNotContains(response, "Patrol procedures")
+        self.assertContains(client.get(url, headers=header), "Firearms at Alices")
+
     def check_url(self, name: str, url: str, case: Case) -> list[str]:
         failures = []
         for role, user in self.attackers().items():

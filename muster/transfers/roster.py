@@ -273,6 +273,34 @@ def _breaks_in_order(plan: RosterPlan) -> None:
             )
 
 
+def _break_in_order_with(plan: RosterPlan, row: RosterRow, license: License) -> None:
+    """A row that gives one end of a break keeps the license's other end: the two
+    together must still be in order (else the database would refuse the import
+    halfway, with no row named)."""
+    given_left, given_back = row.values["separated_on"], row.values["returned_on"]
+    if given_left is None and given_back is None:
+        return
+    left = given_left or license.separated_on
+    back = given_back or license.returned_on
+    if left is None or back is None or back >= left:
+        return
+    if given_back is not None:
+        plan.problem(
+            row.row,
+            LABELS["returned_on"],
+            f"is {back}, before the break recorded as starting on {left}; a break "
+            f"in service ends after it starts (give {LABELS['separated_on'].lower()} "
+            "too)",
+        )
+    else:
+        plan.problem(
+            row.row,
+            LABELS["separated_on"],
+            f"is {left}, after the return recorded on {back}; a break in service "
+            f"ends after it starts (give {LABELS['returned_on'].lower()} too)",
+        )
+
+
 def _duplicates(plan: RosterPlan) -> None:
     first_seen: dict[tuple, int] = {}
     for row in plan.rows:
@@ -302,6 +330,8 @@ def _plan_rows(agency: Agency, plan: RosterPlan) -> None:
         elif license.person_id in staff:
             job = staff[license.person_id]
             keep = license.person_id in shared
+            if not keep:
+                _break_in_order_with(plan, row, license)
             changes = _changes(row, license, job, keep_person=keep)
             action = "update" if changes else "unchanged"
             notes = [SHARED] if keep and changes else []

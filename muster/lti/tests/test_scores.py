@@ -3,6 +3,7 @@ score reaches the platform's gradebook."""
 
 from __future__ import annotations
 
+from datetime import date
 from io import StringIO
 
 from django.core.management import call_command
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from muster.agencies.models import Employment
 from muster.learning.models import Attempt
 from muster.learning.tests.helpers import ready_for_assessment, right_answers
 from muster.lti import actions
@@ -143,3 +145,19 @@ class ScoreTestCase(LtiTestCase):
         for post in actions.queue_scores(self.enrollment):
             actions.send_score(post)
         self.assertEqual(len(self.lms.scores), 1)
+
+    def test_a_former_employers_lms_is_not_sent_a_later_completion(self) -> None:
+        """Bob launched from his agency's LMS, then moved to Oakdale: the course he
+        completes there is Oakdale's business, not his former employer's gradebook."""
+        job = Employment.objects.current().get(
+            person=self.bob_person, agency=self.agency
+        )
+        Employment.objects.filter(pk=job.pk).update(
+            starts_on=date(2020, 1, 1), ends_on=date(2020, 6, 1)
+        )
+        Employment.objects.create(
+            person=self.bob_person, agency=self.other_agency, starts_on=date(2020, 6, 2)
+        )
+        self.complete()
+        self.assertEqual(self.lms.scores, [])
+        self.assertFalse(ScorePost.objects.exists())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -418,6 +419,68 @@ class NewMandateFileTestCase(WhatIfBase):
             {"file_name": "mental_health", "title": "x", "text": NEW_FILE},
         )
         self.assertEqual(response.status_code, 404)
+        self.assertEqual(MandateDraft.objects.count(), 0)
+
+
+class HostileNewFileTestCase(WhatIfBase):
+    """An attacker's drafts: a name that walks out of the state's folder, YAML
+    that multiplies itself, a huge text. Each is refused on the form, nothing is
+    saved, and the rules in force stay as shipped."""
+
+    new_url = "/states/mo/what-if/new-file/"
+
+    def post(self, name: str, text: str):
+        return self.client.post(
+            self.new_url, {"file_name": name, "title": "x", "text": text}
+        )
+
+    def assert_nothing_written(self, shipped_ids) -> None:
+        self.assertEqual(MandateDraft.objects.count(), 0)
+        mandates = rules.load_mandates().get("MO").mandates
+        self.assertEqual([m.id for m in mandates], shipped_ids)
+
+    def test_names_that_leave_the_folder_are_refused(self):
+        shipped_ids = [m.id for m in rules.load_mandates().get("MO").mandates]
+        for name in ("../tx/peace_officer", "..", "a/b", "x.yaml", "Mental", "a\\b"):
+            text = NEW_FILE.replace("us.mo.mental_health", f"us.mo.{name}")
+            response = self.post(name, text)
+            self.assertEqual(response.status_code, 200, name)
+            self.assertIn("file_name", response.context["form"].errors, name)
+        self.assert_nothing_written(shipped_ids)
+
+    def test_an_id_naming_another_place_is_refused(self):
+        shipped_ids = [m.id for m in rules.load_mandates().get("MO").mandates]
+        for other in ("us.tx.mental_health", "us.mo.peace_officer", "us.mo.x.y"):
+            text = NEW_FILE.replace("us.mo.mental_health", other)
+            response = self.post("mental_health", text)
+            self.assertIn("text", response.context["form"].errors, other)
+        self.assert_nothing_written(shipped_ids)
+
+    def test_self_multiplying_yaml_is_refused_quickly(self):
+        shipped_ids = [m.id for m in rules.load_mandates().get("MO").mandates]
+        lists = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"] + [
+            f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)
+        ]
+        merges = ["m0: &m0 {k: v}"] + [
+            f"m{i}: &m{i} {{<<: [{', '.join([f'*m{i - 1}'] * 4)}]}}"
+            for i in range(1, 30)
+        ]
+        for bomb in (lists, merges):
+            text = NEW_FILE + "x-bomb:\n" + "".join(f"  {line}\n" for line in bomb)
+            started = time.monotonic()
+            response = self.post("mental_health", text)
+            self.assertLess(time.monotonic() - started, 5)
+            error = response.context["form"].errors["text"][0]
+            self.assertIn("expands", error)
+        looped = NEW_FILE + "x-loop: &loop [*loop]\n"
+        error = self.post("mental_health", looped).context["form"].errors["text"][0]
+        self.assertIn("contains itself", error)
+        self.assert_nothing_written(shipped_ids)
+
+    def test_a_huge_text_is_refused_with_its_size(self):
+        text = NEW_FILE + "# " + "x" * 250_000 + "\n"
+        response = self.post("mental_health", text)
+        self.assertIn("at most", str(response.context["form"].errors["text"]))
         self.assertEqual(MandateDraft.objects.count(), 0)
 
 

@@ -238,3 +238,64 @@ class RosterDatesOfOwnTestCase(RosterTestBase):
         self.assertContains(preview, "a break in service ends after it starts")
         self.confirm(batch)
         self.assertEqual(counts(), before)
+
+
+class RosterDatesAcrossAgenciesTestCase(RosterTestBase):
+    """An attacker's roster: Oakdale's Charlie Chen's license number with dates of
+    Alice's choosing. Nothing of Charlie's changes or is named."""
+
+    HEADER = RosterDatesOfOwnTestCase.HEADER
+
+    def charlie_row(self, appointed="2021-01-04", left="2018-02-01", back="2020-03-02"):
+        number = self.charlie_person.licenses.get().number
+        row = roster_row(1, **{"License number": number, "Last name": "Guess"})
+        return [*row, appointed, left, back]
+
+    def charlie_dates(self):
+        license = self.charlie_person.licenses.get()
+        return (license.appointed_on, license.separated_on, license.returned_on)
+
+    def test_another_agencys_license_gets_no_dates_and_stays_unnamed(self) -> None:
+        before = self.charlie_dates()
+        batch, preview = self.import_file(csv_bytes(self.HEADER, [self.charlie_row()]))
+        self.assertContains(preview, "license held elsewhere")
+        self.assertNotContains(preview, "Charlie")
+        self.assertNotContains(preview, "Chen")
+        self.confirm(batch)
+        self.assertEqual(self.charlie_dates(), before)
+        self.assertEqual(before, (None, None, None))
+        self.assertFalse(
+            AuditEntry.objects.filter(
+                object_type="agencies.License",
+                object_id=str(self.charlie_person.licenses.get().pk),
+            ).exists()
+        )
+
+    def test_a_shared_employees_license_dates_stay_as_they_were(self) -> None:
+        """Charlie works at both agencies: his license is Oakdale's record too, so
+        Alice's roster changes only his job with her agency."""
+        Employment.objects.create(
+            person=self.charlie_person, agency=self.agency, starts_on=date(2020, 1, 1)
+        )
+        batch, preview = self.import_file(csv_bytes(self.HEADER, [self.charlie_row()]))
+        self.assertContains(preview, "another agency employs this person too")
+        self.confirm(batch)
+        self.assertEqual(self.charlie_dates(), (None, None, None))
+
+    def test_one_end_of_a_break_is_checked_against_the_stored_other_end(self) -> None:
+        """Bob's license says he left on 2021-05-01; a roster giving only a return
+        before that is refused by row and column, before anything is written."""
+        license = self.bob_person.licenses.get()
+        License.objects.filter(pk=license.pk).update(separated_on=date(2021, 5, 1))
+        row = roster_row(1, **{"License number": license.number, "Last name": "Baker"})
+        before = (counts(), AuditEntry.objects.count())
+        batch, preview = self.import_file(
+            csv_bytes(self.HEADER, [[*row, "", "", "2020-01-02"]])
+        )
+        self.assertContains(preview, "Back in service on")
+        self.assertContains(preview, "before the break recorded as starting on")
+        response = self.confirm(batch)
+        self.assertLess(response.status_code, 500)
+        license.refresh_from_db()
+        self.assertIsNone(license.returned_on)
+        self.assertEqual((counts(), AuditEntry.objects.count()), before)
