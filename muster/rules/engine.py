@@ -265,14 +265,14 @@ def evaluate_population(
     Lines completed after `as_of` do not count: a past day is judged on what had
     been done by then.
 
-    A large population is evaluated in `parts` ranges of people at once, one per
-    core by default (`split.py`); the result is the same.
+    `parts` asks for the people to be evaluated in that many ranges at once, in
+    threads (`split.py`); the result is the same.
     """
     if mandate.per_person_cycles:
         return _evaluate_by_phase(
             people, lines, mandate, year, as_of, exemptions, codebook, explain
         )
-    count = 1 if explain else split.part_count(len(people), len(lines), parts)
+    count = 1 if explain else split.part_count(len(people), parts)
     if count > 1:
         return split.evaluate_in_parts(
             people,

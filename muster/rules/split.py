@@ -1,4 +1,4 @@
-"""A large population evaluated in parts, one per core, and put back together.
+"""A population evaluated in parts at once, in threads, and put back together.
 
 No rule reads across people (a person alone is a population of one), so the
 people can be cut into ranges of rows, each range evaluated on its own with its
@@ -8,14 +8,16 @@ result is the one a single evaluation of everyone gives, bit for bit
 
 The parts run in threads. The engine's work is NumPy over long arrays
 (comparisons, `take`, `nonzero`, `bincount`), which releases the GIL while it
-loops, so two threads keep two cores busy; nothing is copied between processes.
+loops, so on free cores the parts run at once; nothing is copied between processes.
 Each part copies only its own lines, and no more parts are in flight than there
 are workers, so the extra memory is bounded by a fraction of the lines.
 
-A small population is evaluated in one piece (below `MIN_LINES` lines cutting
-costs more than a second core saves), and so is an evaluation that keeps the
-explanation of every line (one person's page, the JSON output), which needs the
-lines of the whole population in one place.
+Cutting is asked for (`parts=`), never the default: on this shared 2-core
+machine under load, four threads took twice the time of one (BENCHMARKS.md),
+since every NumPy call that releases the GIL must win it back from the other
+threads before the next one starts. An evaluation that keeps the explanation of
+every line (one person's page, the JSON output) is never cut: it needs the lines
+of the whole population in one place.
 """
 
 from __future__ import annotations
@@ -33,11 +35,6 @@ from muster.rules.columns import ExemptionRow, LinesTable, PeopleTable
 if TYPE_CHECKING:
     from muster.rules.engine import PopulationResult
 
-# Below this many credit lines one piece is quicker (measured in BENCHMARKS.md).
-MIN_LINES = 1_000_000
-# Parts per worker: smaller parts bound the memory each holds at once.
-PARTS_PER_WORKER = 2
-
 Evaluate = Callable[[PeopleTable, LinesTable, list[ExemptionRow]], "PopulationResult"]
 
 
@@ -49,15 +46,12 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
-def part_count(people: int, lines: int, requested: int | None) -> int:
-    """How many parts to cut `people` into: `requested`, else one per worker
-    (times PARTS_PER_WORKER) when there are enough lines to be worth it."""
-    if requested is not None:
-        return max(1, min(requested, people))
-    cores = workers()
-    if cores < 2 or lines < MIN_LINES:
+def part_count(people: int, requested: int | None) -> int:
+    """How many parts to cut `people` into: as many as `requested` (at most one
+    per person), else one."""
+    if requested is None:
         return 1
-    return min(cores * PARTS_PER_WORKER, people)
+    return max(1, min(requested, people))
 
 
 def evaluate_in_parts(

@@ -101,11 +101,8 @@ def test_parts_give_what_one_evaluation_gives(
     assert_same(run(count), run(1))
 
 
-def test_only_large_populations_are_cut(monkeypatch):
-    monkeypatch.setattr(split, "workers", lambda: 2)
-    assert split.part_count(1000, split.MIN_LINES - 1, None) == 1
-    assert split.part_count(1000, split.MIN_LINES, None) == 2 * split.PARTS_PER_WORKER
-    assert split.part_count(3, split.MIN_LINES, None) == 3
-    assert split.part_count(1000, 10, 3) == 3
-    monkeypatch.setattr(split, "workers", lambda: 1)
-    assert split.part_count(1000, split.MIN_LINES, None) == 1
+def test_one_part_unless_asked():
+    assert split.part_count(1000, None) == 1
+    assert split.part_count(1000, 3) == 3
+    assert split.part_count(2, 3) == 2
+    assert split.part_count(0, 3) == 1
