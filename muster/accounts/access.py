@@ -833,18 +833,27 @@ def agency_staff(user, agency: Agency) -> QuerySet[Person]:
     return people(user).filter(pk__in=staff)
 
 
+def follows_today(user, person: Person) -> bool:
+    """Whether the user follows `person` as they are today: a platform
+    administrator, the person themself, or one who reads a current employer
+    (its coordinators and heads, its state's auditors). A former employer, which
+    still reads the records it entered, does not: the license's dates of the
+    person's own (a first appointment, a break in service and the rehire after
+    it) tell of their later career, as their later jobs would."""
+    if is_platform_admin(user) or getattr(user, "person_id", None) == person.pk:
+        return True
+    return _current_staff_of(readable_agencies(user)).filter(person=person).exists()
+
+
 def visible_employments(user, person: Person) -> QuerySet[Employment]:
     """A visible person's jobs: all of them for a platform administrator, the
     person themself and a current employer; otherwise only those at the
     agencies the user reads (a former employer does not learn where the person
     went)."""
     jobs = Employment.objects.filter(person=person).select_related("agency")
-    if is_platform_admin(user) or getattr(user, "person_id", None) == person.pk:
+    if follows_today(user, person):
         return jobs
-    agencies = readable_agencies(user)
-    if _current_staff_of(agencies).filter(person=person).exists():
-        return jobs
-    return jobs.filter(agency__in=agencies)
+    return jobs.filter(agency__in=readable_agencies(user))
 
 
 def lrs_statements(client):

@@ -168,6 +168,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "today": today,
             "years": range(today.year, max(EARLIEST_YEAR, today.year - 7) - 1, -1),
             "sees_all": sees_all,
+            # A former employer is not shown the dates of the person's later career.
+            "follows_today": access.follows_today(request.user, person),
             "all_lines": request.GET.get("lines") == "all",
             "standings": [
                 (s, [(m, compliance.gaps_in_words(m)) for m in s.mandates])

@@ -12,6 +12,8 @@ def agency(row) -> dict[str, Any]:
 
 
 def person(row, holder) -> dict[str, Any]:
+    # A former employer reads the person, not the dates of their later career.
+    dates_shown = access.follows_today(holder, row)
     return {
         "id": row.pk,
         "first_name": row.first_name,
@@ -27,9 +29,9 @@ def person(row, holder) -> dict[str, Any]:
                 "licensed_on": lic.licensed_on,
                 "status": lic.status,
                 "attributes": list(lic.attributes),
-                "appointed_on": lic.appointed_on,
-                "separated_on": lic.separated_on,
-                "returned_on": lic.returned_on,
+                "appointed_on": lic.appointed_on if dates_shown else None,
+                "separated_on": lic.separated_on if dates_shown else None,
+                "returned_on": lic.returned_on if dates_shown else None,
             }
             for lic in row.licenses.all()
         ],

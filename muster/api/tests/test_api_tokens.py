@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 
 from muster.accounts.models import RoleGrant
+from muster.agencies.models import TrainingRecord
 from muster.api.choices import TokenAccess, TokenKind
 from muster.api.models import ApiToken, digest_of
 from muster.api.tests.helpers import call, token_for
 from muster.audit.models import AuditEntry
-from muster.test import BaseTestCase
+from muster.test import BaseTestCase, make_record
 
 
 class TokenAuthTestCase(BaseTestCase):
@@ -184,3 +185,57 @@ class TokenPagesTestCase(BaseTestCase):
         )
         self.assertContains(response, "agency you coordinate")
         self.assertFalse(ApiToken.objects.exists())
+
+
+class LicenseDatesTestCase(BaseTestCase):
+    """Charlie once worked at Alice's agency, which still reads the records it
+    entered and so reads Charlie; the dates of his license that tell of his later
+    career (first appointment, break in service, rehire) are Oakdale's to see."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        make_record(self.charlie_person, self.agency, title="Range day at Alices")
+        self.charlie_person.licenses.update(
+            appointed_on=date(2024, 2, 1),
+            separated_on=date(2019, 6, 30),
+            returned_on=date(2022, 9, 1),
+        )
+        self.url = f"/api/v1/people/{self.charlie_person.pk}"
+
+    def dates(self, person: dict) -> list[tuple]:
+        return [
+            (lic["appointed_on"], lic["separated_on"], lic["returned_on"])
+            for lic in person["licenses"]
+        ]
+
+    def test_a_former_employer_reads_the_person_but_not_those_dates(self) -> None:
+        response = call(self.client, "GET", self.url, token_for(self.alice))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.dates(response.json()), [(None, None, None)])
+        listed = call(self.client, "GET", "/api/v1/people", token_for(self.alice))
+        charlie = [p for p in listed.json()["items"] if p["first_name"] == "Charlie"]
+        self.assertEqual([self.dates(p) for p in charlie], [[(None, None, None)]])
+        self.assertNotIn("2022-09-01", listed.content.decode())
+
+    def test_the_current_employer_and_the_officer_read_them(self) -> None:
+        for user in (self.dana, self.charlie):
+            response = call(self.client, "GET", self.url, token_for(user))
+            self.assertEqual(
+                self.dates(response.json()),
+                [("2024-02-01", "2019-06-30", "2022-09-01")],
+                user.username,
+            )
+
+    def test_nor_on_the_person_page_when_it_reads_all_his_records(self) -> None:
+        # Every record of Charlie's entered by Alice's agency: she sees standings.
+        TrainingRecord.objects.filter(person=self.charlie_person).update(
+            agency=self.agency
+        )
+        url = f"/people/{self.charlie_person.pk}/"
+        self.client.force_login(self.alice)
+        page = self.client.get(url)
+        self.assertTrue(page.context["sees_all"])
+        self.assertNotContains(page, "back in service on")
+        self.assertNotContains(page, "first appointed in the role on")
+        self.client.force_login(self.dana)
+        self.assertContains(self.client.get(url), "back in service on")

@@ -135,6 +135,46 @@ class LRSIsolationTestCase(BaseTestCase):
         )
         self.assertEqual(response.status_code, 401)
 
+    def test_oakdales_document_is_not_there_for_rivertons_preconditions(self) -> None:
+        """xAPI 2.0 asks for If-Match or If-None-Match to overwrite a state
+        document: Oakdale's at the same activity, agent and id is none of
+        Riverton's, whose writes meet no precondition (no 409 or 412 telling it
+        exists); Oakdale's stays as it was."""
+        r = self.riverton
+        plain = r.call("PUT", "activities/state", self.doc_params, body={"r": 1})
+        self.assertEqual(plain.status_code, 204, plain.content)
+        # Now Riverton has its own: a second plain PUT is its own 409.
+        again = r.call("PUT", "activities/state", self.doc_params, body={"r": 2})
+        self.assertEqual(again.status_code, 409)
+        other = {**self.doc_params, "stateId": "s2"}
+        self.oakdale.call("PUT", "activities/state", other, body={"c": "Chen"})
+        fresh = r.call(
+            "PUT", "activities/state", other, body={"r": 3}, HTTP_IF_NONE_MATCH="*"
+        )
+        self.assertEqual(fresh.status_code, 204, fresh.content)
+        etag = self.oakdale.call("GET", "activities/state", other)["ETag"]
+        matched = r.call(
+            "PUT", "activities/state", other, body={"r": 4}, HTTP_IF_MATCH=etag
+        )
+        self.assertEqual(matched.status_code, 412)
+        for params in (self.doc_params, other):
+            kept = self.oakdale.call("GET", "activities/state", params)
+            self.assertEqual(json.loads(kept.content), {"c": "Chen"})
+
+    def test_a_registration_names_only_the_clients_own_statements(self) -> None:
+        registration = "1b6f9b4e-2d35-4f0e-9a51-54c6a5d3f0aa"
+        stated = statement(actor=CHARLIE, context={"registration": registration})
+        self.assertEqual(self.oakdale.post(stated).status_code, 200)
+        found = self.riverton.get({"registration": registration})
+        self.assertEqual(found.status_code, 200)
+        self.assertEqual(json.loads(found.content)["statements"], [])
+        state = {**self.doc_params, "registration": registration}
+        self.oakdale.call("PUT", "activities/state", state, body={"c": "Chen"})
+        got = self.riverton.call("GET", "activities/state", state)
+        self.assertEqual(got.status_code, 404)
+        mine = self.oakdale.get({"registration": registration})
+        self.assertEqual(len(json.loads(mine.content)["statements"]), 1)
+
 
 def _credentials(t, agency):
     client, secret = make_lrs_client(t, agency)
