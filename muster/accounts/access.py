@@ -8,7 +8,9 @@ filter. The rules (also in docs/security.md, "Roles"):
 - Coordinators and agency heads see their agencies' people: those employed there
   today, and former staff only through the records their agency entered itself.
   A person's records follow them: a current employer sees all of them, whoever
-  entered them, because compliance counts every hour across employers.
+  entered them, because compliance counts every hour across employers. A former
+  employer learns nothing of the person's later career: not their later jobs,
+  nor the dates of their own on the license (`follows_today`).
 - A state auditor reads what the agencies of their state read, and the state's
   own pages (docs/state.md); never writes agency data. The one thing they write
   is a draft of their state's rules for a what-if (docs/plans.md), which changes
