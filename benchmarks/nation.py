@@ -2,7 +2,8 @@
 
 Generates N people and M credit lines over 2020-2021 as columns, then times
   1. Muster's batch evaluation (every requirement, exemptions, statuses), on one
-     core (the default) and in four parts in threads (`parts=4`), and
+     core (`parts=1`) and as the engine chooses by default (a large population
+     in two parts per core, in threads), and
   2. DuckDB doing only the bare aggregation (hours per person and category, then the
      24 / 1 / 1 / 1 checks), the reference for what the hardware allows,
 and one person's evaluation with its explanation. Prints a Markdown table for
@@ -22,7 +23,7 @@ from datetime import date
 import missouri_reference
 import numpy as np
 
-from muster.rules import CreditLine, Person, evaluate, load_mandates
+from muster.rules import CreditLine, Person, evaluate, load_mandates, split
 from muster.rules.columns import Codebook, LinesTable, PeopleTable, day_number
 from muster.rules.engine import OVERALL_STATUS, evaluate_population
 
@@ -79,7 +80,8 @@ def mandate():
 
 
 def muster_statuses(population, records, book, parts=None):
-    """Statuses for everyone; `parts=4` evaluates four ranges of people in threads."""
+    """Statuses for everyone; `parts=1` in one piece, None as the engine chooses
+    (a large population in two parts per core, in threads)."""
     return evaluate_population(
         population,
         records,
@@ -249,8 +251,8 @@ def main() -> None:
     people_frame, lines_frame = polars_frames(population, records)
 
     # The three full implementations must agree on everyone before any timing.
-    ours = muster_statuses(population, records, book)
-    assert np.array_equal(ours, muster_statuses(population, records, book, parts=4))
+    ours = muster_statuses(population, records, book, parts=1)
+    assert np.array_equal(ours, muster_statuses(population, records, book))
     theirs = connection.execute(full).fetchnumpy()["status"]
     polars = missouri_reference.polars_statuses(people_frame, lines_frame, book)
     assert np.array_equal(ours, theirs), "DuckDB SQL and Muster disagree"
@@ -261,10 +263,10 @@ def main() -> None:
     keys = ("muster", "parts", "bare", "sql", "pl")
     times: dict[str, list[float]] = {k: [] for k in keys}
     for _ in range(args.repeat):
-        times["muster"] += timed(lambda: muster_statuses(population, records, book), 1)
-        times["parts"] += timed(
-            lambda: muster_statuses(population, records, book, parts=4), 1
+        times["muster"] += timed(
+            lambda: muster_statuses(population, records, book, parts=1), 1
         )
+        times["parts"] += timed(lambda: muster_statuses(population, records, book), 1)
         times["bare"] += timed(lambda: connection.execute(bare).fetchnumpy(), 1)
         times["sql"] += timed(lambda: connection.execute(full).fetchnumpy(), 1)
         times["pl"] += timed(
@@ -289,14 +291,22 @@ def main() -> None:
     print()
     print("| measure | min | median | max | median / DuckDB bare |")
     print("|---|---|---|---|---|")
-    print(row("Muster engine, full MO 2021 rules", times["muster"], times["bare"]))
-    print(row("Muster engine, in 4 parts (`parts=4`)", times["parts"], times["bare"]))
+    default = split.part_count(len(population), None)
+    print(row("Muster engine, one core (`parts=1`)", times["muster"], times["bare"]))
+    print(
+        row(
+            f"Muster engine, the default ({default} parts on this machine)",
+            times["parts"],
+            times["bare"],
+        )
+    )
     print(row("DuckDB bare aggregation (24/1/1/1)", times["bare"], times["bare"]))
     print(row("DuckDB SQL, full MO 2021 rules", times["sql"], times["bare"]))
     print(row("Polars, full MO 2021 rules", times["pl"], times["bare"]))
     for name in ("sql", "pl"):
-        ratio = statistics.median(times["muster"]) / statistics.median(times[name])
-        print(f"Muster / {name}: {ratio:.2f} (median)")
+        for ours in ("muster", "parts"):
+            ratio = statistics.median(times[ours]) / statistics.median(times[name])
+            print(f"Muster ({ours}) / {name}: {ratio:.2f} (median)")
     print(f"Muster peak extra memory: {peak / 2**20:,.0f} MiB")
     print(
         f"one person with explanation: min {min(single) * 1000:.3f} ms, median "

@@ -12,12 +12,14 @@ loops, so on free cores the parts run at once; nothing is copied between process
 Each part copies only its own lines, and no more parts are in flight than there
 are workers, so the extra memory is bounded by a fraction of the lines.
 
-Cutting is asked for (`parts=`), never the default: on this shared 2-core
-machine under load, four threads took twice the time of one (BENCHMARKS.md),
-since every NumPy call that releases the GIL must win it back from the other
-threads before the next one starts. An evaluation that keeps the explanation of
-every line (one person's page, the JSON output) is never cut: it needs the lines
-of the whole population in one place.
+A large population (LARGE people or more) is cut by default into two parts per
+core when the process may use more than one: on the quiet 2-core machine four
+parts took 0.48 of one core's time at a million people (BENCHMARKS.md). On a
+machine whose cores are busy with other work the threads only contend (four
+parts took twice one core's time under a load of 7); `parts=1` keeps one piece.
+Small populations stay whole: threads would cost more than they save. An
+evaluation that keeps the explanation of every line (one person's page, the JSON
+output) is never cut: it needs the lines of the whole population in one place.
 """
 
 from __future__ import annotations
@@ -46,11 +48,16 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
+# People from which a population is cut by default (see the module's docstring).
+LARGE = 200_000
+
+
 def part_count(people: int, requested: int | None) -> int:
     """How many parts to cut `people` into: as many as `requested` (at most one
-    per person), else one."""
+    per person); by default two per core for a large population, else one."""
     if requested is None:
-        return 1
+        cores = workers()
+        return 2 * cores if people >= LARGE and cores > 1 else 1
     return max(1, min(requested, people))
 
 

@@ -101,8 +101,14 @@ def test_parts_give_what_one_evaluation_gives(
     assert_same(run(count), run(1))
 
 
-def test_one_part_unless_asked():
+def test_a_large_population_is_cut_two_parts_a_core_by_default(monkeypatch):
     assert split.part_count(1000, None) == 1
     assert split.part_count(1000, 3) == 3
     assert split.part_count(2, 3) == 2
     assert split.part_count(0, 3) == 1
+    monkeypatch.setattr(split, "workers", lambda: 2)
+    assert split.part_count(split.LARGE - 1, None) == 1
+    assert split.part_count(split.LARGE, None) == 4
+    assert split.part_count(split.LARGE, 1) == 1
+    monkeypatch.setattr(split, "workers", lambda: 1)
+    assert split.part_count(split.LARGE, None) == 1
