@@ -227,13 +227,25 @@ def standings_for_agency(
 
 def mandates_shown(agency, year: int, today: date) -> list[tuple[str, str]]:
     """(id, title) of each mandate someone on the staff has a standing under, by
-    title: one EXISTS per mandate in the library, each stopping at its first row
-    (the index on year, mandate and person), not a DISTINCT over every standing."""
+    title: one EXISTS per mandate of the states the staff hold licenses in (a
+    standing is always under a license's state), each stopping at its first row
+    (the index on year, mandate and person), not a DISTINCT over every standing.
+    Building an EXISTS costs more in Python than running it: asking for every
+    mandate of the library took a third of the dashboard's time."""
+    states = set(
+        License.objects.filter(person__in=staff_ids(agency, today))
+        .order_by()
+        .values_list("jurisdiction", flat=True)
+        .distinct()
+    )
     known = {
         mandate.id: mandate.title
-        for jurisdiction in rules.load_mandates().jurisdictions.values()
+        for code, jurisdiction in rules.load_mandates().jurisdictions.items()
+        if code in states
         for mandate in jurisdiction.mandates
     }
+    if not known:
+        return []
     employed = Exists(
         Employment.objects.current(today).filter(
             agency=agency, person=OuterRef("person_id")

@@ -274,3 +274,33 @@ def test_the_actions_refuse_writes_without_reasons_or_twice(agency):
             lines=[],
         )
     assert person.training_records.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_mandates_shown_are_those_the_staff_have_standings_under():
+    from muster.agencies.compliance import board
+    from muster.agencies.models import Agency, License
+    from muster.agencies.tests.standings_check import flush
+
+    agency = Agency.objects.create(name="Two State PD", code="two-state", state="MO")
+    elsewhere = Agency.objects.create(name="Elsewhere", code="elsewhere", state="TX")
+    make_person("Mo", "Officer", agency)
+    make_person("Tex", "Officer", elsewhere, state="TX")
+    flush()
+    shown = [mandate for mandate, _ in board.mandates_shown(agency, 2026, TODAY)]
+    assert shown and all(m.startswith("us.mo.") for m in shown)
+    # A second license in Alabama brings its mandate in, and only for this agency.
+    officer = make_person("Al", "Both", agency)
+    License.objects.create(
+        person=officer,
+        jurisdiction="AL",
+        discipline=officer.discipline,
+        number="AL-1",
+        licensed_on=date(2015, 6, 1),
+    )
+    flush()
+    shown = [mandate for mandate, _ in board.mandates_shown(agency, 2026, TODAY)]
+    assert any(m.startswith("us.al.") for m in shown)
+    assert not any(m.startswith("us.tx.") for m in shown)
+    texas = [mandate for mandate, _ in board.mandates_shown(elsewhere, 2026, TODAY)]
+    assert texas and all(m.startswith("us.tx.") for m in texas)
