@@ -153,6 +153,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -
     database.setdefault("OPTIONS", {})["timeout"] = 30
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup) -> None:
+    """pytest-django's test database, made during the first test that asks for
+    it; its migrations write tables standings depend on, which is not that test
+    writing (muster/agencies/tests/standings_check.py)."""
+    from muster.agencies.tests import standings_check
+
+    standings_check.state["wrote"] = False
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     database = "PostgreSQL" if is_postgres_database() else "SQLite"
     browser = browser_problem() or f"Chromium at {CHROMIUM}"
