@@ -80,10 +80,12 @@ def propose_exemption(
 def _decidable(user, pk: int) -> Exemption:
     """A pending exemption the user decides, locked; else 403, 409 or 404."""
     try:
+        # Locked through a subquery: the access queryset may be DISTINCT, which
+        # PostgreSQL does not lock (FOR UPDATE is not allowed with DISTINCT).
         return (
-            access.decidable_exemptions(user)
-            .select_for_update()
+            Exemption.objects.select_for_update(of=("self",))
             .select_related("agency")
+            .filter(pk__in=access.decidable_exemptions(user).values("pk"))
             .get(pk=pk)
         )
     except Exemption.DoesNotExist:
