@@ -166,6 +166,18 @@ def decidable_exemptions(user) -> QuerySet[Exemption]:
     return pending.filter(agency_id__in=agency_ids(user, [Role.AGENCY_HEAD]))
 
 
+def decidable_exemption_locked(user, pk: int) -> Exemption:
+    """The pending exemption `pk` the user decides, row-locked for the decision;
+    Exemption.DoesNotExist otherwise. Locked through a subquery: the access
+    queryset may be DISTINCT, which PostgreSQL does not lock."""
+    return (
+        Exemption.objects.select_for_update(of=("self",))
+        .select_related("agency")
+        .filter(pk__in=decidable_exemptions(user).values("pk"))
+        .get(pk=pk)
+    )
+
+
 def _about_visible_people(rows: QuerySet, user) -> QuerySet:
     """Rows about a person (with an entering `agency`) that the user may read.
 

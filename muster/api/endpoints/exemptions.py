@@ -80,14 +80,7 @@ def propose_exemption(
 def _decidable(user, pk: int) -> Exemption:
     """A pending exemption the user decides, locked; else 403, 409 or 404."""
     try:
-        # Locked through a subquery: the access queryset may be DISTINCT, which
-        # PostgreSQL does not lock (FOR UPDATE is not allowed with DISTINCT).
-        return (
-            Exemption.objects.select_for_update(of=("self",))
-            .select_related("agency")
-            .filter(pk__in=access.decidable_exemptions(user).values("pk"))
-            .get(pk=pk)
-        )
+        return access.decidable_exemption_locked(user, pk)
     except Exemption.DoesNotExist:
         readable = access.exemptions(user).filter(pk=pk).first()
         if readable is None:
