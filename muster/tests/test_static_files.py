@@ -44,16 +44,17 @@ def collected(tmp_path_factory) -> Path:
     return static_root
 
 
-def test_collectstatic_writes_hashed_and_compressed_files(collected):
+# One test, not two: collectstatic takes half a minute, and two tests on two
+# xdist workers would each run it.
+@pytest.mark.django_db
+def test_collectstatic_writes_hashed_compressed_files_whitenoise_serves(collected):
     manifest = json.loads((collected / "staticfiles.json").read_text())
     hashed = manifest["paths"]["muster/muster.css"]
     assert re.fullmatch(r"muster/muster\.[0-9a-f]{12}\.css", hashed)
     assert (collected / hashed).is_file()
     assert (collected / f"{hashed}.gz").is_file()
 
-
-@pytest.mark.django_db
-def test_pages_link_hashed_names_that_whitenoise_serves_for_a_year(collected):
+    # Pages link the hashed names, which WhiteNoise serves for a year.
     settings = override_settings(
         DEBUG=False,
         STATIC_ROOT=collected,
