@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Path
 from pydantic import Field
 
@@ -74,3 +74,31 @@ def refused(error: Exception) -> ApiError:
         ]
         return ApiError(422, detail, kind="validation", errors=errors)
     return ApiError(409, str(error), kind="conflict")
+
+
+def locked_for_change(editable, readable, pk: int, what: str, missing: str = ""):
+    """The row `pk` of `editable`, locked for a change; else 403 when the user
+    may read it but not change it (saying who may), else 404. `what` names it
+    ("record", "qualification"); `missing` in the 404, if not the same."""
+    try:
+        return editable.select_for_update().get(pk=pk)
+    except editable.model.DoesNotExist:
+        if readable.filter(pk=pk).exists():
+            raise ApiError(
+                403,
+                f"Only a coordinator of the agency that entered this {what} may "
+                "correct or void it.",
+                kind="not-editable",
+            ) from None
+        raise Http404(f"No such {missing or what}.") from None
+
+
+def require_void_reason(reason: str, what: str) -> None:
+    """A void says why: a blank reason is a 422 naming the field."""
+    if not reason.strip():
+        raise ApiError(
+            422,
+            f"Say why the {what} is void.",
+            kind="validation",
+            errors=[{"field": "reason", "pointer": "#/reason", "detail": "Blank."}],
+        )

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from ninja import Status
 
 from muster.accounts import access
@@ -22,7 +22,9 @@ from muster.api.endpoints.common import (
     answers,
     form_problem,
     holder,
+    locked_for_change,
     refused,
+    require_void_reason,
     require_write,
 )
 
@@ -82,22 +84,12 @@ def create_qualification(
 
 def _editable(user, pk: int) -> Qualification:
     """A live qualification the user may change, locked; else 403 or 404."""
-    try:
-        return (
-            access.editable_qualifications(user)
-            .select_for_update()
-            .select_related("person", "agency")
-            .get(pk=pk)
-        )
-    except Qualification.DoesNotExist:
-        if access.qualifications(user).filter(pk=pk).exists():
-            raise ApiError(
-                403,
-                "Only a coordinator of the agency that entered this qualification "
-                "may correct or void it.",
-                kind="not-editable",
-            ) from None
-        raise Http404("No such qualification.") from None
+    return locked_for_change(
+        access.editable_qualifications(user).select_related("person", "agency"),
+        access.qualifications(user),
+        pk,
+        "qualification",
+    )
 
 
 @router.patch(
@@ -158,13 +150,7 @@ def void_qualification(
     with transaction.atomic():
         qualification = _editable(user, pk)
         check_if_match(request, row_etag(qualification))
-        if not payload.reason.strip():
-            raise ApiError(
-                422,
-                "Say why the qualification is void.",
-                kind="validation",
-                errors=[{"field": "reason", "pointer": "#/reason", "detail": "Blank."}],
-            )
+        require_void_reason(payload.reason, "qualification")
         try:
             qualification = actions.void_qualification(
                 actor=user.user,

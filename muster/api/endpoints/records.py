@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import prefetch_related_objects
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from ninja import Status
 
 from muster.accounts import access
@@ -22,7 +22,9 @@ from muster.api.endpoints.common import (
     answers,
     form_problem,
     holder,
+    locked_for_change,
     refused,
+    require_void_reason,
     require_write,
 )
 
@@ -109,19 +111,14 @@ def create_record(
 
 
 def _editable(user, pk: int) -> TrainingRecord:
-    try:
-        return access.editable_records(user).select_for_update().get(pk=pk)
-    except TrainingRecord.DoesNotExist:
-        # A record the user may read but not change is still answered 404 here
-        # when unreadable; a readable one gets 403, saying why.
-        if access.records(user).filter(pk=pk).exists():
-            raise ApiError(
-                403,
-                "Only a coordinator of the agency that entered this record may "
-                "correct or void it.",
-                kind="not-editable",
-            ) from None
-        raise Http404("No such training record.") from None
+    """A record the user may change, locked; else 403 (readable) or 404."""
+    return locked_for_change(
+        access.editable_records(user),
+        access.records(user),
+        pk,
+        "record",
+        missing="training record",
+    )
 
 
 @router.patch(
@@ -193,13 +190,7 @@ def void_record(
     with transaction.atomic():
         record = _editable(user, pk)
         check_if_match(request, etag_of(actions.record_snapshot(record)))
-        if not payload.reason.strip():
-            raise ApiError(
-                422,
-                "Say why the record is void.",
-                kind="validation",
-                errors=[{"field": "reason", "pointer": "#/reason", "detail": "Blank."}],
-            )
+        require_void_reason(payload.reason, "record")
         try:
             record = actions.void_training(
                 actor=user.user, record=record, reason=payload.reason, request=request
