@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
@@ -16,7 +14,7 @@ from muster.agencies import compliance
 from muster.plans import people
 from muster.plans.forms import HourValueForm
 from muster.plans.milp import SolverError
-from muster.tabular.escape import spreadsheet_safe
+from muster.tabular.escape import csv_bytes, spreadsheet_value
 
 
 @login_required
@@ -101,18 +99,10 @@ def agency_plan_csv(request: HttpRequest, code: str) -> HttpResponse:
             + ["; ".join(f"{o.title} ({o.on})" for o in options)]
             + ["; ".join(f"{n.label} ({n.state_period})" for n, _ in left)]
         )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(AGENCY_CSV_HEADER)
-    writer.writerows([_cell(c) for c in row] for row in rows)
     response = HttpResponse(
-        buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
+        csv_bytes(AGENCY_CSV_HEADER, rows, spreadsheet_value),
+        content_type="text/csv; charset=utf-8",
     )
     name = f"training-plan-{agency.code}-{today}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-
-def _cell(value):
-    """Text as a spreadsheet shows it, never as a formula; numbers as they are."""
-    return spreadsheet_safe(value) if isinstance(value, str) else value

@@ -7,8 +7,6 @@ Only the state's auditors (and platform administrators) reach them, through
 
 from __future__ import annotations
 
-import csv
-import io
 from decimal import Decimal
 
 from django.contrib import messages
@@ -32,6 +30,7 @@ from muster.plans.forms import (
 from muster.plans.models import RunStatus
 from muster.rules import MandateError
 from muster.state import charts
+from muster.tabular.escape import csv_bytes, spreadsheet_value
 
 CHARTED = 25
 CSV_HEADER = [
@@ -362,21 +361,10 @@ def run_csv(request: HttpRequest, state: str, pk: int, run: int) -> HttpResponse
                 _more(change),
             ]
         )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    writer.writerows([_safe(cell) for cell in row] for row in rows)
     response = HttpResponse(
-        buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
+        csv_bytes(CSV_HEADER, rows, spreadsheet_value),
+        content_type="text/csv; charset=utf-8",
     )
     name = f"what-if-{code.lower()}-{found.draft.pk}-{found.year}-run-{found.pk}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-
-def _safe(value):
-    """Keep spreadsheet programs from running a text cell as a formula (numbers,
-    such as a negative difference, are left as they are)."""
-    if not isinstance(value, str):
-        return value
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

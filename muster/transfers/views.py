@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,7 +16,8 @@ from muster.agencies.compliance import words
 from muster.audit.choices import Action
 from muster.audit.log import record_event
 from muster.replica import reads_from_replica
-from muster.tabular import TableError, spreadsheet_safe
+from muster.tabular import TableError
+from muster.tabular.escape import csv_bytes
 from muster.transfers import actions, exports, pdf
 from muster.transfers.columns import VALUES
 from muster.transfers.forms import MappingForm, UndoForm, UploadForm
@@ -206,12 +204,8 @@ def _export(request, agency, name: str, what: str, year: int) -> None:
 
 
 def _csv(header: list[str], rows: list[list[str]], name: str) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([spreadsheet_safe(c) for c in row] for row in rows)
     response = HttpResponse(
-        buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
+        csv_bytes(header, rows), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
