@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.db.models import Exists
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
+
+from muster.accounts.choices import MFA_REQUIRED_ROLES
 
 # The only pages a user who owes an authenticator may open: the enrolment page,
 # the password prompt allauth puts before it when the sign-in is over five
@@ -26,8 +29,22 @@ def has_totp(user) -> bool:
 
 
 def owes_authenticator(user) -> bool:
-    """Whether `user` must use MFA (see `User.needs_mfa`) and has not enrolled yet."""
-    return bool(user.is_authenticated and user.needs_mfa and not has_totp(user))
+    """Whether `user` must use MFA (see `User.needs_mfa`) and has not enrolled yet.
+
+    Asked on every request, so in one query for the common case (a grant that
+    needs MFA and no authenticator, together) rather than one for each.
+    """
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return not has_totp(user)
+    totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP)
+    return (
+        user.active_grants()
+        .filter(role__in=MFA_REQUIRED_ROLES)
+        .filter(~Exists(totp))
+        .exists()
+    )
 
 
 class RequireMFAMiddleware:

@@ -17,7 +17,7 @@ import io
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.utils import timezone
 
 from muster.catalog.models import Lesson
@@ -33,19 +33,45 @@ IDLE_SINCE = "learning_idle_since"
 
 
 def record_heartbeat(
-    enrollment: Enrollment,
+    enrollments: QuerySet[Enrollment],
     *,
-    lesson: Lesson | None,
+    position: int | None,
     tab: str,
     is_visible: bool,
     is_idle: bool,
-) -> Heartbeat:
-    """Store one heartbeat and credit the active time it proves, if any."""
+) -> Enrollment | None:
+    """Store one heartbeat and credit the active time it proves, if any.
+
+    `enrollments` are the ones the learner may beat for (access decides); the
+    open one among them is read and locked in one query, together with its
+    course and the id of the lesson at `position`, so that the whole heartbeat
+    is that locked read, the enrollment's update, the lesson's and the
+    heartbeat's insert: nothing read before the lock, nothing read twice.
+    Returns the enrollment with its new seat time, or None when it has no open
+    enrollment (completed meanwhile, or none).
+    """
+    lesson_pk = (
+        Lesson.objects.filter(course=OuterRef("course"), position=position).values(
+            "pk"
+        )[:1]
+        if position is not None
+        else Value(None, output_field=IntegerField())
+    )
     with transaction.atomic():
-        locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+        locked = (
+            enrollments.filter(completed_at__isnull=True)
+            .select_related("course")
+            # Only the enrollment's row: the course is read, never changed here,
+            # and locking it would queue every learner of the course behind one.
+            .select_for_update(of=("self",))
+            .annotate(heartbeat_lesson_pk=Subquery(lesson_pk))
+            .first()
+        )
+        if locked is None:
+            return None
         now = timezone.now()
         credit = 0
-        if is_visible and not is_idle and not locked.is_complete:
+        if is_visible and not is_idle:
             credit = _credit(locked, now)
         if credit:
             # Advance by the whole seconds credited, so the fraction left over is
@@ -57,22 +83,21 @@ def record_heartbeat(
             locked.last_heartbeat_at = now
         locked.active_seconds += credit
         locked.save(update_fields=["active_seconds", "last_heartbeat_at"])
+        lesson = locked.heartbeat_lesson_pk
         if lesson is not None and credit:
-            LessonProgress.objects.filter(enrollment=locked, lesson=lesson).update(
+            LessonProgress.objects.filter(enrollment=locked, lesson_id=lesson).update(
                 active_seconds=F("active_seconds") + credit
             )
-        heartbeat = Heartbeat.objects.create(
+        Heartbeat.objects.create(
             enrollment=locked,
-            lesson=lesson,
+            lesson_id=lesson,
             received_at=now,
             tab=tab[:40],
             is_visible=is_visible,
             is_idle=is_idle,
             credited_seconds=credit,
         )
-    enrollment.active_seconds = locked.active_seconds
-    enrollment.last_heartbeat_at = locked.last_heartbeat_at
-    return heartbeat
+    return locked
 
 
 def _credit(enrollment: Enrollment, now) -> int:

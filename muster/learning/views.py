@@ -243,20 +243,18 @@ def heartbeat(request: HttpRequest, slug: str) -> HttpResponse:
     if _idle_too_long(request, is_idle):
         logout(request)
         return JsonResponse({"signed_out": True}, status=403)
-    enrollment = _open_enrollment(request, slug)
     position = request.POST.get("lesson", "")
-    lesson = (
-        enrollment.course.lessons.filter(position=int(position)).first()
-        if position.isdigit()
-        else None
-    )
-    seat.record_heartbeat(
-        enrollment,
-        lesson=lesson,
+    # A lesson position is a small whole number; anything else names no lesson.
+    is_position = position.isascii() and position.isdigit() and len(position) < 6
+    enrollment = seat.record_heartbeat(
+        access.learner_enrollments(request.user).filter(course__slug=slug),
+        position=int(position) if is_position else None,
         tab=request.POST.get("tab", ""),
         is_visible=request.POST.get("visible") == "visible",
         is_idle=is_idle,
     )
+    if enrollment is None:
+        raise Http404("No open enrollment in this course.")
     meter = _meter(enrollment)
     return JsonResponse(
         {

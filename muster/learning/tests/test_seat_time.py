@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
 import time_machine
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from muster.learning.models import Enrollment, Heartbeat, LessonProgress
 from muster.learning.tests.helpers import START, beat, make_course, sit_through
 from muster.test import BaseTestCase
+
+
+def main_table(sql: str) -> str:
+    """The table a statement reads or writes, not those of its subqueries."""
+    while re.search(r"\([^()]*\)", sql):
+        sql = re.sub(r"\([^()]*\)", "", sql)
+    return re.search(r'(?:FROM|UPDATE|INTO) "(\w+)"', sql).group(1)
 
 
 class SeatTimeTestCase(BaseTestCase):
@@ -113,6 +125,39 @@ class SeatTimeTestCase(BaseTestCase):
             traveller.shift(15)
             beat(self.client, self.course, tab="after-reload")
         self.assertEqual(self.active_seconds(), 75)
+
+    @override_settings(MUSTER_REQUIRE_MFA=True)
+    def test_a_heartbeat_is_one_locked_read_and_its_writes(self) -> None:
+        # Heartbeats are most of a site's requests (every learner, every 15 s):
+        # each is the sign-in (session, user, whether MFA is owed), then one
+        # read of the enrollment with its course and lesson, locked, then the
+        # writes. Nothing else: no lesson or enrollment read outside the lock,
+        # no session write (the session is refreshed at most once a minute).
+        with time_machine.travel(START, tick=False) as traveller:
+            beat(self.client, self.course)
+            traveller.shift(15)
+            with CaptureQueriesContext(connection) as queries:
+                self.assertEqual(beat(self.client, self.course).status_code, 200)
+        statements = [
+            q["sql"]
+            for q in queries.captured_queries
+            if not q["sql"].startswith(("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT"))
+        ]
+        self.assertEqual(
+            [(sql.split()[0], main_table(sql)) for sql in statements],
+            [
+                ("SELECT", "django_session"),
+                ("SELECT", "accounts_user"),
+                ("SELECT", "accounts_rolegrant"),
+                ("SELECT", "learning_enrollment"),
+                ("UPDATE", "learning_enrollment"),
+                ("UPDATE", "learning_lessonprogress"),
+                ("INSERT", "learning_heartbeat"),
+            ],
+        )
+        if connection.features.has_select_for_update:
+            self.assertIn("FOR UPDATE", statements[3])
+        self.assertEqual(self.active_seconds(), 15)
 
     def test_it_refuses_heartbeats_for_another_persons_enrollment(self) -> None:
         self.client.force_login(self.charlie)
