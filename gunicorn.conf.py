@@ -12,10 +12,14 @@ from muster.settings import LOG_FORMAT, env_int, env_str
 wsgi_app = "muster.wsgi:application"
 # Behind a proxy on the same machine by default; the container listens on 0.0.0.0.
 bind = env_str("MUSTER_BIND", "127.0.0.1:8000")
-# Two processes per core and one more, gunicorn's rule of thumb: while one waits
-# for the database another computes. Threads let each take several requests
-# (heartbeats are frequent and short) without another copy of the application.
-workers = env_int("MUSTER_WEB_WORKERS", 2 * multiprocessing.cpu_count() + 1)
+# One process per core and one more, so that a core is never idle while a
+# process waits for the database, and threads for the waits within a process
+# (heartbeats are frequent and short). Measured on the 2-core machine under the
+# load test (BENCHMARKS.md, issue 13.2): 3 processes answered heartbeats at p95
+# 53 ms where gunicorn's usual 2 x cores + 1 (5) gave 98 ms, the five competing
+# for the same two cores with PostgreSQL; fewer processes also hold fewer
+# database connections (workers x threads).
+workers = env_int("MUSTER_WEB_WORKERS", multiprocessing.cpu_count() + 1)
 worker_class = "gthread"
 threads = env_int("MUSTER_WEB_THREADS", 4)
 # Bounded imports finish well within a minute; a request past this is stuck.
