@@ -489,6 +489,11 @@ MUSTER_TASK_ORPHAN_AFTER = env_int("MUSTER_TASK_ORPHAN_AFTER", 900)
 # (its page shows the progress); a smaller one is evaluated in the request.
 MUSTER_WHAT_IF_INLINE = env_int("MUSTER_WHAT_IF_INLINE", 2000)
 
+# A compliance report of a year older than the stored standings, for an agency
+# with more people on staff than this, is made by a task worker (its page shows
+# the progress); a smaller one is made in the request, as the what-if runs are.
+MUSTER_EXPORT_INLINE = env_int("MUSTER_EXPORT_INLINE", 2000)
+
 # Days before a mandate's deadline at which people who are short get a reminder.
 # Comma-separated, such as 90,30,7; Missouri's grace period gets its own reminders.
 MUSTER_REMINDER_DAYS = env_list("MUSTER_REMINDER_DAYS", ["90", "30", "7"])

@@ -50,7 +50,12 @@ from muster.agencies.models import (
 from muster.audit.models import AuditEntry
 from muster.learning.models import Attempt, Certificate, Enrollment
 from muster.plans.models import MandateDraft, WhatIfRun
-from muster.transfers.models import ImportBatch, TransferRequest, TransferStatus
+from muster.transfers.models import (
+    ExportJob,
+    ImportBatch,
+    TransferRequest,
+    TransferStatus,
+)
 
 READERS = (Role.COORDINATOR, Role.AGENCY_HEAD)
 WRITERS = (Role.COORDINATOR,)
@@ -687,6 +692,14 @@ def import_batch(user, code: str, pk: int) -> ImportBatch:
     """An import of agency `code`, if the user may import there, else 404."""
     agency = writable_agency(user, code)
     return _one_or_404(ImportBatch.objects.filter(agency=agency), pk, "import")
+
+
+def export_job(user, code: str, pk: int) -> ExportJob:
+    """A compliance export of agency `code`, for whoever may see that agency's
+    compliance export (`get_agency`'s readers), else 404: the progress page, its
+    fragment and the download all come through here."""
+    agency = get_agency(user, code)
+    return _one_or_404(ExportJob.objects.filter(agency=agency), pk, "export")
 
 
 def answerable_transfer(user, pk: int) -> TransferRequest:

@@ -42,6 +42,8 @@ class Action(models.TextChoices):
     TRANSFER_WITHDRAW = "transfer.withdraw", "Transfer withdrawn"
 
     EXPORT_DOWNLOAD = "export.download", "Export downloaded"
+    EXPORT_REQUEST = "export.request", "Export requested"
+    EXPORT_DONE = "export.done", "Export ready"
     MANDATE_DRAFT_SAVE = "mandate-draft.save", "Mandate draft saved"
     WHAT_IF_RUN = "what-if.run", "What-if evaluated"
     AUDIT_EXPORT = "audit.export", "Audit trail exported"

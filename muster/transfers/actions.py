@@ -29,6 +29,8 @@ from muster.transfers import roster, training
 from muster.transfers.columns import ValueUse, guess_mapping
 from muster.transfers.columns import value_uses as columns_value_uses
 from muster.transfers.models import (
+    ExportJob,
+    ExportStatus,
     ImportBatch,
     ImportKind,
     TransferRequest,
@@ -434,3 +436,115 @@ def _close(transfer, status, actor, reason: str, request) -> TransferRequest:
         request=request,
     )
     return transfer
+
+
+# Compliance reports of years the stored standings do not keep (docs/exports.md):
+# evaluated by a task worker like a large what-if run, not inside the request.
+
+
+def ask_compliance_export(
+    user, agency: Agency, *, person_ids: list[int], year: int, fmt: str, today, request=None
+) -> ExportJob:
+    """Store a compliance export of `agency` for `year` and its audit entry:
+    evaluated at once for at most `MUSTER_EXPORT_INLINE` people, else queued
+    for a task worker (`transfers.tasks.build_export`), which its page follows.
+
+    `person_ids` are the agency's staff the user may see, decided through
+    access by the caller; the worker evaluates those and no one else.
+    """
+    with transaction.atomic():
+        job = ExportJob.objects.create(
+            agency=agency,
+            year=year,
+            fmt=fmt,
+            as_of=today,
+            requested_by=user,
+            people=len(person_ids),
+            person_ids=sorted(person_ids),
+        )
+        record_event(
+            Action.EXPORT_REQUEST,
+            actor=user,
+            request=request,
+            obj=job,
+            agency_id=agency.pk,
+            reason=f"Compliance report {year} ({fmt}), {len(person_ids)} people",
+        )
+        inline = job.people <= settings.MUSTER_EXPORT_INLINE
+        if not inline:
+            # Imported here: the task module imports this one.
+            from muster.transfers.tasks import build_export
+
+            transaction.on_commit(lambda: build_export.enqueue(job.pk))
+    if inline:
+        job = complete_export(job.pk, request=request)
+    return job
+
+
+def complete_export(job_id: int, *, request=None) -> ExportJob:
+    """Evaluate a waiting export (in the request or a task worker) and store its
+    file with the `export.done` audit entry, or why it failed. A job already done
+    is left as it is (a task put back after its worker died runs again).
+
+    The evaluation happens outside any transaction (it only reads); the file and
+    the DONE status are written together, so nothing half-made is offered.
+    """
+    # Imported here: exports reads the engine and the PDF builder.
+    from muster.transfers import exports
+
+    job = ExportJob.objects.select_related("agency", "requested_by").get(pk=job_id)
+    if job.status == ExportStatus.DONE:
+        return job
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportStatus.RUNNING,
+        progress=f"Evaluating {job.people} people for {job.year}",
+    )
+    try:
+        people = Person.objects.filter(pk__in=job.person_ids)
+        rows = exports.compliance_rows(people, job.agency, job.year, job.as_of)
+        content = exports.compliance_file(
+            rows,
+            job.agency,
+            job.year,
+            job.as_of,
+            job.fmt,
+            printed_by=exports.printer_name(job.requested_by),
+            printed_at=timezone.localtime(),
+        )
+    except Exception as error:
+        _fail_export(
+            job,
+            f"The report could not be made ({type(error).__name__}: {error}); "
+            "nothing was stored. Ask for it again, or tell an administrator.",
+        )
+        if request is None:
+            raise
+        return ExportJob.objects.get(pk=job.pk)
+    name = f"{job.agency.code}-compliance-{job.year}.{job.fmt}"
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().get(pk=job.pk)
+        if job.status == ExportStatus.DONE:
+            return job
+        job.content, job.file_name = content, name
+        job.status, job.progress, job.error = ExportStatus.DONE, "", ""
+        job.finished_at = timezone.now()
+        job.save()
+        record_event(
+            Action.EXPORT_DONE,
+            actor=job.requested_by,
+            request=request,
+            obj=job,
+            agency_id=job.agency_id,
+            reason=f"Compliance report {job.year} ({name}): {len(rows)} rows",
+        )
+    return job
+
+
+def _fail_export(job: ExportJob, why: str) -> None:
+    ExportJob.objects.filter(pk=job.pk).exclude(status=ExportStatus.DONE).update(
+        status=ExportStatus.FAILED,
+        error=why,
+        progress="",
+        content=None,
+        finished_at=timezone.now(),
+    )

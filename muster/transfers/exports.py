@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 
 from muster.agencies import compliance
+from muster.agencies.compliance import words
 from muster.agencies.compliance.figures import kept_years
 from muster.agencies.models import (
     Agency,
@@ -23,6 +24,7 @@ from muster.agencies.models import (
     Standing,
     TrainingRecord,
 )
+from muster.tabular.escape import csv_bytes
 
 COMPLIANCE_HEADER = [
     "Last name",
@@ -351,3 +353,38 @@ def missouri_rows(people, agency: Agency, year: int, today: date) -> list[list[s
         ]
         for first, last, number, title, done, hours, course, provider in records
     ]
+
+
+def printer_name(user) -> str:
+    """Who printed a report, as the certification block names them."""
+    full = user.get_full_name().strip()
+    return f"{full} ({user.get_username()})" if full else user.get_username()
+
+
+def compliance_file(
+    rows: list[StandingRow],
+    agency: Agency,
+    year: int,
+    today: date,
+    fmt: str,
+    *,
+    printed_by: str,
+    printed_at,
+) -> bytes:
+    """The compliance report as the bytes of its CSV or PDF: one builder for the
+    download made in the request and the one a task worker stores."""
+    # Imported here: the PDF builder imports this module (plain_number).
+    from muster.transfers import pdf
+
+    if fmt == "csv":
+        return csv_bytes(COMPLIANCE_HEADER, [r.cells() for r in rows])
+    return pdf.compliance_report(
+        agency,
+        rows,
+        status_counts(rows),
+        year,
+        today,
+        printed_by=printed_by,
+        printed_at=printed_at,
+        rules=words.rules_summary([agency.state, *(r.state for r in rows)]),
+    )

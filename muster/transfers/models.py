@@ -137,3 +137,55 @@ class TransferRequest(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == TransferStatus.PENDING
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for a task worker"
+    RUNNING = "running", "Evaluating"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class ExportJob(models.Model):
+    """A compliance report of a year older than the stored standings keep: the
+    agency is evaluated by a task worker (`transfers.tasks`), not in the request,
+    and the finished file waits here for its download (docs/exports.md).
+
+    `content` is written only with `status` DONE, in one update, so a failed or
+    interrupted job never offers part of a file. The people are those the
+    requester could see (decided through access when it was asked for)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    fmt = models.CharField(max_length=3, choices=[("csv", "CSV"), ("pdf", "PDF")])
+    as_of = models.DateField(help_text="The day the report is judged on.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now, editable=False)
+    status = models.CharField(
+        max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    progress = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    people = models.PositiveIntegerField(default=0, help_text="People on staff.")
+    person_ids = models.JSONField(
+        default=list, help_text="The staff the requester could see when asking."
+    )
+    file_name = models.CharField(max_length=200, blank=True)
+    content = models.BinaryField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.agency.code} compliance {self.year} ({self.fmt})"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == ExportStatus.DONE
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)

@@ -48,6 +48,13 @@ urlpatterns = [
         {"fmt": "pdf"},
         name="compliance-pdf",
     ),
+    path("exports/compliance/", views.compliance_export_ask, name="compliance-ask"),
+    path("exports/jobs/<int:pk>/", views.export_job, name="export-job"),
+    path(
+        "exports/jobs/<int:pk>/download",
+        views.export_job_download,
+        name="export-job-download",
+    ),
     path("exports/tn-in-service.csv", views.tennessee_export, name="tn-in-service"),
     path("exports/mo-clee-roster.csv", views.missouri_export, name="mo-clee-roster"),
     path("people/<int:pk>/transcript.pdf", views.transcript_export, name="transcript"),

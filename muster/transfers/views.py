@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from muster.accounts import access
 from muster.agencies import actions as agency_actions
 from muster.agencies import compliance
-from muster.agencies.compliance import words
+from muster.agencies.compliance.figures import kept_years
 from muster.audit.choices import Action
 from muster.audit.log import record_event
 from muster.replica import reads_from_replica
@@ -220,32 +220,84 @@ def _pdf(content: bytes, name: str) -> HttpResponse:
 @login_required
 @reads_from_replica
 def compliance_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    """The report of a year whose standings are stored, at once; an older year
+    would evaluate the whole agency, so it is asked for (a form) and made by
+    `ask_compliance_export` instead."""
     agency = access.get_agency(request.user, code)
     today = timezone.localdate()
     year = _year(request, today.year)
+    if year not in kept_years(today):
+        return render(
+            request,
+            "transfers/export_ask.html",
+            {"agency": agency, "year": year, "fmt": fmt},
+        )
     rows = exports.compliance_rows(access.people(request.user), agency, year, today)
     name = f"{agency.code}-compliance-{year}.{fmt}"
     _export(request, agency, name, "Compliance report", year)
-    if fmt == "csv":
-        return _csv(exports.COMPLIANCE_HEADER, [r.cells() for r in rows], name)
-    counts = exports.status_counts(rows)
-    content = pdf.compliance_report(
-        agency,
+    content = exports.compliance_file(
         rows,
-        counts,
+        agency,
         year,
         today,
-        printed_by=_printer(request.user),
+        fmt,
+        printed_by=exports.printer_name(request.user),
         printed_at=timezone.localtime(),
-        rules=words.rules_summary([agency.state, *(r.state for r in rows)]),
     )
+    if fmt == "csv":
+        response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
     return _pdf(content, name)
 
 
-def _printer(user) -> str:
-    """Who printed a report, as the certification block names them."""
-    full = user.get_full_name().strip()
-    return f"{full} ({user.get_username()})" if full else user.get_username()
+@login_required
+@require_http_methods(["POST"])
+def compliance_export_ask(request: HttpRequest, code: str) -> HttpResponse:
+    agency = access.get_agency(request.user, code)
+    today = timezone.localdate()
+    fmt = request.POST.get("fmt", "")
+    raw = request.POST.get("year", "")
+    if fmt not in ("csv", "pdf") or not raw.isdigit():
+        raise Http404("No such export.")
+    year = int(raw)
+    if not EARLIEST_YEAR <= year <= today.year + 1:
+        raise Http404("No such year.")
+    people = exports.staff(access.people(request.user), agency, today)
+    job = actions.ask_compliance_export(
+        request.user,
+        agency,
+        person_ids=list(people.prefetch_related(None).values_list("pk", flat=True)),
+        year=year,
+        fmt=fmt,
+        today=today,
+        request=request,
+    )
+    return redirect("transfers:export-job", code=agency.code, pk=job.pk)
+
+
+@login_required
+def export_job(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Where a queued export is; htmx asks again every 3 seconds (`#job-status`)
+    until it is done or failed."""
+    job = access.export_job(request.user, code, pk)
+    return render(
+        request,
+        "transfers/export_job.html",
+        {"agency": job.agency, "job": job, "pending": not job.is_finished},
+    )
+
+
+@login_required
+def export_job_download(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    job = access.export_job(request.user, code, pk)
+    if not job.is_done:
+        raise Http404("This export is not ready.")
+    _export(request, job.agency, job.file_name, "Compliance report", job.year)
+    kind = "text/csv; charset=utf-8" if job.fmt == "csv" else "application/pdf"
+    response = HttpResponse(bytes(job.content), content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="{job.file_name}"'
+    return response
 
 
 @login_required

@@ -6,7 +6,8 @@ one of Oakdale's rows under the attacker's own agency code too.
 """
 
 from muster.tests.isolation import NO_OBJECT, Case
-from muster.transfers.models import ImportBatch, TransferRequest
+from muster.transfers import actions
+from muster.transfers.models import ExportJob, ImportBatch, TransferRequest
 
 WRITE = ("GET", "POST")
 
@@ -25,6 +26,24 @@ def _oakdale_batch(t) -> list[dict]:
     return [
         {"code": t.other_agency.code, "pk": batch.pk},
         {"code": t.agency.code, "pk": batch.pk},
+    ]
+
+
+def _oakdale_export(t) -> list[dict]:
+    """A finished 2020 report of Oakdale, asked for by Oakdale's coordinator: its
+    file names Charlie, so a download that leaked would show him."""
+    job = actions.ask_compliance_export(
+        t.dana,
+        t.other_agency,
+        person_ids=[t.charlie_person.pk],
+        year=2020,
+        fmt="csv",
+        today=t.charlie_record.completed_on,
+    )
+    assert ExportJob.objects.get(pk=job.pk).is_done
+    return [
+        {"code": t.other_agency.code, "pk": job.pk},
+        {"code": t.agency.code, "pk": job.pk},
     ]
 
 
@@ -108,6 +127,17 @@ CASES = {
     "transfers:exports": Case(_oakdale),
     "transfers:compliance-csv": Case(_oakdale),
     "transfers:compliance-pdf": Case(_oakdale),
+    "transfers:compliance-ask": Case(
+        _oakdale,
+        methods=("POST",),
+        data=lambda t: {"year": "2020", "fmt": "csv"},
+        extra={
+            "auditor_writes": "asking for an old year's report is reading it: "
+            "auditors may download the compliance report of their state's agencies"
+        },
+    ),
+    "transfers:export-job": Case(_oakdale_export),
+    "transfers:export-job-download": Case(_oakdale_export),
     "transfers:tn-in-service": Case(_oakdale),
     "transfers:mo-clee-roster": Case(_oakdale),
     "transfers:transcript": Case(_charlie),

@@ -33,3 +33,27 @@ class PruneImportsTestCase(BaseTestCase):
             set(ImportBatch.objects.values_list("pk", flat=True)),
             {batch.pk for batch in kept},
         )
+
+    def test_it_deletes_compliance_exports_older_than_the_days(self) -> None:
+        from muster.transfers.models import ExportJob
+
+        now = timezone.now()
+        jobs = [
+            ExportJob.objects.create(
+                agency=self.agency,
+                year=2020,
+                fmt="csv",
+                as_of=now.date(),
+                requested_by=self.alice,
+                requested_at=now - timedelta(days=days),
+                content=b"x",
+                status="done",
+            )
+            for days in (8, 6)
+        ]
+        out = StringIO()
+        call_command("prune_imports", stdout=out)
+        self.assertIn("Deleted 1 old compliance export(s).", out.getvalue())
+        self.assertEqual(
+            list(ExportJob.objects.values_list("pk", flat=True)), [jobs[1].pk]
+        )

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from muster.transfers.models import ImportBatch
+from muster.transfers.models import ExportJob, ImportBatch
 
 
 class Command(BaseCommand):
@@ -13,7 +13,10 @@ class Command(BaseCommand):
         "Delete uploaded import files that were never confirmed, once they are "
         "older than --days (default 7). Uploads hold names, emails and license "
         "numbers, so they are not kept longer than the import needs them. "
-        "Confirmed imports are kept: their file shows what was imported."
+        "Confirmed imports are kept: their file shows what was imported. "
+        "Compliance exports made in the background are deleted too, once they "
+        "finished (or were asked for) longer ago than --days: their file is "
+        "made again on request."
     )
 
     def add_arguments(self, parser) -> None:
@@ -25,3 +28,7 @@ class Command(BaseCommand):
             applied_at__isnull=True, uploaded_at__lt=cutoff
         ).delete()
         self.stdout.write(f"Deleted {deleted} unconfirmed upload(s).")
+        # A job still waiting or running is kept unless it was asked for before
+        # the cut-off too (its worker is long gone).
+        jobs, _ = ExportJob.objects.filter(requested_at__lt=cutoff).delete()
+        self.stdout.write(f"Deleted {jobs} old compliance export(s).")
