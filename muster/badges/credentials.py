@@ -22,11 +22,13 @@ from datetime import UTC, datetime
 
 import jwt
 from django.db.models import Max, Min
+from django.utils import timezone
 
 from muster.agencies.models import Agency
-from muster.badges import status
+from muster.badges import integrity, status
 from muster.badges.keys import (
     issuer_did,
+    multikey_method,
     origin,
     private_key,
     verification_method,
@@ -96,6 +98,19 @@ def open_badge(certificate: Certificate) -> dict:
 def signed_badge(certificate: Certificate, key: IssuerKey) -> str:
     """The credential as a compact JWS signed with `key` (the provider's current)."""
     return sign(open_badge(certificate), key)
+
+
+def proved_badge(certificate: Certificate, key: IssuerKey) -> dict:
+    """The credential with an embedded Data Integrity proof (`eddsa-rdfc-2022`,
+    OB 3.0 section 8.3), made by `key` (Ed25519 only) now, to the second."""
+    if key.algorithm != "EdDSA":
+        raise ValueError("eddsa-rdfc-2022 proofs need an Ed25519 key.")
+    return integrity.add_proof(
+        open_badge(certificate),
+        private_key(key),
+        verification_method=multikey_method(key),
+        created=_stamp(timezone.now()),
+    )
 
 
 def status_list_credential(agency: Agency) -> dict:

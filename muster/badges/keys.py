@@ -32,6 +32,7 @@ from django.conf import settings
 from django.utils.crypto import salted_hmac
 
 from muster.agencies.models import Agency
+from muster.badges.integrity import multikey
 from muster.badges.models import IssuerKey
 
 
@@ -62,6 +63,13 @@ def verification_method(key: IssuerKey) -> str:
 # EdDSA with Ed25519 by default; RS256 (RSA, 2048 bits) for verifiers that know
 # only the algorithm OB 3.0 section 8.2.3 names as the minimum to support.
 ALGORITHMS = ("EdDSA", "RS256")
+
+
+def multikey_method(key: IssuerKey) -> str:
+    """The DID URL naming an Ed25519 key as a Multikey, for Data Integrity
+    proofs: the DID with the key's publicKeyMultibase as fragment (as the
+    EdDSA cryptosuites' examples name theirs)."""
+    return f"{issuer_did(key.agency)}#{multikey(public_key(key))}"
 
 
 def public_jwk(key: IssuerKey) -> dict[str, str]:

@@ -8,6 +8,10 @@ verify the signature with PyJWT, match `iss`, `jti`, `sub` and `nbf` against the
 credential, then read the credential's bit in the provider's status list. The
 tests check credentials with an independent verifier instead (muster/badges/
 tests/independent.py), which sees only what Muster publishes.
+
+A credential with an embedded Data Integrity proof (`eddsa-rdfc-2022`, OB 3.0
+section 8.3) is checked by `verify_proved` with muster.badges.integrity, the
+implementation the tests hold to the cryptosuite specification's test vector.
 """
 
 from __future__ import annotations
@@ -19,9 +23,9 @@ from datetime import datetime
 import jwt
 
 from muster.agencies.models import Agency
-from muster.badges import status
+from muster.badges import integrity, status
 from muster.badges.credentials import status_list_credential, status_list_url
-from muster.badges.keys import issuer_did, public_key
+from muster.badges.keys import issuer_did, multikey_method, public_key
 from muster.badges.models import IssuerKey
 
 VALID, REVOKED, INVALID = "valid", "revoked", "invalid"
@@ -63,13 +67,56 @@ def verify_badge(token: str) -> Verdict:
     return _status(claims, key.agency)
 
 
-def _key_for(kid: str) -> IssuerKey | None:
-    did, _, fragment = kid.partition("#")
+def verify_proved(document: dict) -> Verdict:
+    """The verdict on a credential with an embedded `eddsa-rdfc-2022` proof:
+    the proof's key must be a Multikey of the issuer's DID document (an
+    unretired Ed25519 key of the provider), the proof must match the document
+    exactly, then the same issuer and status checks as for a VC-JWT."""
+    try:
+        proof = integrity.proof_of(document)
+    except integrity.ProofError as error:
+        return Verdict(INVALID, str(error))
+    key = _multikey_for(proof["verificationMethod"])
+    if key is None:
+        return Verdict(INVALID, "The key that signed it is not a key of this site.")
+    issuer = document.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if issuer_id != issuer_did(key.agency):
+        return Verdict(INVALID, "The issuer does not match the key that signed it.")
+    try:
+        integrity.verify_proof(document, public_key(key))
+    except integrity.ProofError as error:
+        return Verdict(INVALID, str(error), document)
+    if "OpenBadgeCredential" not in document.get("type", []):
+        return Verdict(INVALID, "This is not an OpenBadgeCredential.", document)
+    return _status(document, key.agency)
+
+
+def _multikey_for(method: str) -> IssuerKey | None:
+    did, _, fragment = method.partition("#")
+    agency = _agency_of(did)
+    if agency is None:
+        return None
+    for key in agency.issuer_keys.filter(retired_at=None, algorithm="EdDSA"):
+        if multikey_method(key) == method:
+            return key
+    return None
+
+
+def _agency_of(did: str) -> Agency | None:
     parts = did.split(":")
     if len(parts) != 5 or parts[:2] != ["did", "web"] or parts[3] != "issuers":
         return None
     agency = Agency.objects.filter(code=parts[4]).first()
     if agency is None or issuer_did(agency) != did:
+        return None
+    return agency
+
+
+def _key_for(kid: str) -> IssuerKey | None:
+    did, _, fragment = kid.partition("#")
+    agency = _agency_of(did)
+    if agency is None:
         return None
     return agency.issuer_keys.filter(key_id=fragment, retired_at=None).first()
 
@@ -113,6 +160,20 @@ def _status(claims: dict, agency: Agency) -> Verdict:
 
 def pretty(credential: dict) -> str:
     return json.dumps(credential, indent=2, ensure_ascii=False)
+
+
+def verify_text(text: str) -> Verdict:
+    """The verdict on what someone brought: a VC-JWT, an
+    EnvelopedVerifiableCredential, or a credential with an embedded proof."""
+    text = text.strip()
+    if text.startswith("{"):
+        try:
+            document = json.loads(text)
+        except ValueError:
+            document = None
+        if isinstance(document, dict) and "proof" in document:
+            return verify_proved(document)
+    return verify_badge(token_from(text))
 
 
 def token_from(text: str) -> str:

@@ -3,7 +3,8 @@ verify page), its QR code, each provider's DID document and status list, and
 the check of a credential file someone brings.
 
 Stable element ids, relied on by the browser tests: on /verify/<code>/,
-`a#download-badge` (the VC-JWT), `a#download-badge-json`, `img#badge-qr`; the
+`a#download-badge` (the VC-JWT), `a#download-badge-json`,
+`a#download-badge-proof` (embedded eddsa-rdfc-2022 proof), `img#badge-qr`; the
 check form `form#badge-check` with `textarea#badge-text`, `input#badge-file`
 and `button#check-badge`; its answer `#badge-verdict` ("Valid", "Revoked" or
 "Not valid") and `#badge-reason`.
@@ -25,6 +26,7 @@ from muster.badges import actions, verify
 from muster.badges.credentials import (
     MEDIA_TYPE,
     VC_CONTEXT,
+    proved_badge,
     sign,
     signed_badge,
     status_list_credential,
@@ -83,6 +85,25 @@ def badge_json(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
+def badge_proof(request: HttpRequest, code: str) -> HttpResponse:
+    """The credential with an embedded Data Integrity proof (eddsa-rdfc-2022),
+    for wallets and verifiers that take that form rather than a VC-JWT."""
+    certificate = _certificate(code)
+    key = _key(certificate.enrollment.course.provider)
+    if key.algorithm != "EdDSA":
+        raise Http404("This provider signs with an RSA key, which has no eddsa proof.")
+    response = JsonResponse(
+        proved_badge(certificate, key),
+        content_type="application/vc",
+        json_dumps_params={"indent": 2, "ensure_ascii": False},
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="badge-{certificate.code}.proof.json"'
+    )
+    return response
+
+
+@require_GET
 def badge_qr(request: HttpRequest, code: str) -> HttpResponse:
     """An SVG QR code of the address the credential downloads from."""
     certificate = _certificate(code)
@@ -127,7 +148,7 @@ def check_badge(request: HttpRequest) -> HttpResponse:
     elif not text.strip():
         found = verify.Verdict(verify.INVALID, "Paste a credential or choose a file.")
     else:
-        found = verify.verify_badge(verify.token_from(text))
+        found = verify.verify_text(text)
     return render(
         request,
         "badges/check.html",

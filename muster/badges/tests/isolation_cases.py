@@ -23,6 +23,7 @@ def _other_agency(t) -> list[dict]:
 CASES = {
     "badges:badge": Case(_never_issued, note="Public by its verify code."),
     "badges:badge-json": Case(_never_issued, note="Public by its verify code."),
+    "badges:badge-proof": Case(_never_issued, note="Public by its verify code."),
     "badges:badge-qr": Case(_never_issued, note="Public by its verify code."),
     "badges:did": Case(_other_agency, note="Public; names no person."),
     "badges:status-list": Case(_other_agency, note="Public; names no person."),
