@@ -200,4 +200,6 @@ def verify_proof(
     try:
         public.verify(signature, hash_data(document, proof))
     except InvalidSignature:
-        raise ProofError("The proof does not match: the document was altered.") from None
+        raise ProofError(
+            "The proof does not match: the document was altered."
+        ) from None

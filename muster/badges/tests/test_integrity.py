@@ -40,9 +40,7 @@ VECTOR_SECRET = "z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq"
 VECTOR_METHOD = f"https://vc.example/issuers/5678#{VECTOR_PUBLIC}"
 VECTOR_CREATED = "2023-02-24T23:36:38Z"
 VECTOR_PROOF_HASH = "4c4d3890a157f8d611b13c265c2c22f39aa0a567c7c7dd9ba3e45cd579784eeb"
-VECTOR_PROOF_VALUE = (
-    "z21EVs3eXERqTn4acNHT9viboqgzUaQ3kTmhPT3eA8qrVPE7CrQq78WkzctnMX5W4CrzcKnHw8V6dvy5pgWYCU5e9"
-)
+VECTOR_PROOF_VALUE = "z21EVs3eXERqTn4acNHT9viboqgzUaQ3kTmhPT3eA8qrVPE7CrQq78WkzctnMX5W4CrzcKnHw8V6dvy5pgWYCU5e9"
 # The canonical proof configuration the specification lists (RDFC-1.0 N-Quads).
 VECTOR_PROOF_CANON = (
     '_:c14n0 <http://purl.org/dc/terms/created> "2023-02-24T23:36:38Z"'
@@ -89,13 +87,17 @@ class SpecificationVectorTestCase(SimpleTestCase):
         signed = self.sign()
         signed["credentialSubject"]["alumniOf"] = "The School of Forgeries"
         with pytest.raises(integrity.ProofError, match="altered"):
-            integrity.verify_proof(signed, integrity.public_from_multikey(VECTOR_PUBLIC))
+            integrity.verify_proof(
+                signed, integrity.public_from_multikey(VECTOR_PUBLIC)
+            )
 
     def test_tampered_proof_options_fail(self) -> None:
         signed = self.sign()
         signed["proof"]["created"] = "2024-02-24T23:36:38Z"
         with pytest.raises(integrity.ProofError, match="altered"):
-            integrity.verify_proof(signed, integrity.public_from_multikey(VECTOR_PUBLIC))
+            integrity.verify_proof(
+                signed, integrity.public_from_multikey(VECTOR_PUBLIC)
+            )
 
     def test_a_context_not_shipped_is_refused_not_fetched(self) -> None:
         unshipped = copy.deepcopy(VECTOR_DOCUMENT)
@@ -122,9 +124,9 @@ class ProvedBadgeTestCase(BadgeTestCase):
 
     def test_the_did_document_lists_the_key_as_a_multikey(self) -> None:
         proof = self.download_proved()["proof"]
-        document = json.loads(self.fetch(
-            "https://testserver/issuers/muster-academy/did.json"
-        ))
+        document = json.loads(
+            self.fetch("https://testserver/issuers/muster-academy/did.json")
+        )
         methods = {m["id"]: m for m in document["verificationMethod"]}
         method = methods[proof["verificationMethod"]]
         self.assertEqual(method["type"], "Multikey")
