@@ -50,10 +50,13 @@ def record_heartbeat(
     Returns the enrollment with its new seat time, or None when it has no open
     enrollment (completed meanwhile, or none).
     """
+    # No lesson named: a plain NULL (a Subquery needs a query, not a value).
     lesson_pk = (
-        Lesson.objects.filter(course=OuterRef("course"), position=position).values(
-            "pk"
-        )[:1]
+        Subquery(
+            Lesson.objects.filter(course=OuterRef("course"), position=position).values(
+                "pk"
+            )[:1]
+        )
         if position is not None
         else Value(None, output_field=IntegerField())
     )
@@ -64,7 +67,7 @@ def record_heartbeat(
             # Only the enrollment's row: the course is read, never changed here,
             # and locking it would queue every learner of the course behind one.
             .select_for_update(of=("self",))
-            .annotate(heartbeat_lesson_pk=Subquery(lesson_pk))
+            .annotate(heartbeat_lesson_pk=lesson_pk)
             .first()
         )
         if locked is None:

@@ -42,6 +42,17 @@ class SeatTimeTestCase(BaseTestCase):
         progress = LessonProgress.objects.get(enrollment=self.enrollment)
         self.assertEqual(progress.active_seconds, 120)
 
+    def test_a_heartbeat_naming_no_lesson_credits_the_course_alone(self) -> None:
+        """The assessment page beats without a lesson: seat time, no lesson's."""
+        with time_machine.travel(START, tick=False) as traveller:
+            beat(self.client, self.course, lesson="")
+            traveller.shift(20)
+            response = beat(self.client, self.course, lesson="")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.active_seconds(), 20)
+        progress = LessonProgress.objects.filter(enrollment=self.enrollment)
+        self.assertEqual(sum(p.active_seconds for p in progress), 0)
+
     def test_it_shows_the_meter_in_minutes(self) -> None:
         with time_machine.travel(START, tick=False) as traveller:
             beat(self.client, self.course)
