@@ -188,10 +188,31 @@ def server_tests_selected() -> bool:
     return os.environ.get("MUSTER_SERVER_TESTS", "") == "1"
 
 
+def refuse_borrowed_test_classes(items: list[pytest.Item]) -> None:
+    """`from x.test_a import SomeTestCase` in test_b runs every test of SomeTestCase
+    twice (it happened: the isolation matrix, 43 s, and an import test case).
+    Subclass through the module (`test_a.SomeTestCase`) instead."""
+    borrowed = sorted(
+        {
+            f"{item.module.__name__}: {item.cls.__module__}.{item.cls.__name__}"
+            for item in items
+            if getattr(item, "cls", None) is not None
+            and item.cls.__module__ != item.module.__name__
+        }
+    )
+    if borrowed:
+        raise pytest.UsageError(
+            "Test classes collected twice, once where they are imported: "
+            + "; ".join(borrowed)
+            + ". Import the module, not the class."
+        )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]):
     """Leave `server_restart` tests out unless MUSTER_SERVER_TESTS=1 (.ci/run's own
     step); on CI, leave `postgres` tests out of a SQLite pass (.ci/run runs them
-    later)."""
+    later). Refuse a test class collected in a module other than its own."""
+    refuse_borrowed_test_classes(items)
     if not server_tests_selected():
         slow = [item for item in items if item.get_closest_marker("server_restart")]
         if slow:

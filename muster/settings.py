@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -330,6 +331,10 @@ STATIC_ROOT = Path(env_str("MUSTER_STATIC_ROOT", str(BASE_DIR / "var" / "static"
 # WhiteNoise serves them from the application server with a year-long cache
 # lifetime, since a changed file gets a new name. With MUSTER_DEBUG on,
 # templates link the plain names and runserver serves them from the apps.
+# Source maps are fetched only by a developer's browser tools, never by a page:
+# compressing them (django-ninja's Swagger UI and ReDoc maps are 5 MB, kept twice,
+# hashed and plain) took most of collectstatic's minute for nothing.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

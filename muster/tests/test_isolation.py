@@ -24,6 +24,8 @@ from muster.tests.isolation import Case, declared_cases
 LEAKS = ("Charlie", "Chen")
 REFUSED = (403, 404, 405)
 WRITES = {"POST", "PATCH"}
+# The matrix runs as this many tests (MatrixInParts has one method for each).
+MATRIX_PARTS = 3
 SKIPPED_MODULES = ("django.contrib.admin", "allauth.", "django.views.static")
 
 
@@ -50,7 +52,10 @@ def project_urls() -> list[str]:
     return names
 
 
-class IsolationMatrixTestCase(BaseTestCase):
+class IsolationWorld(BaseTestCase):
+    """Oakdale's data, the attackers, and how a request to a case is judged; no
+    tests of its own, so that other modules may build on it."""
+
     def setUp(self) -> None:
         super().setUp()
         self.tina = make_user("tina", (Role.COORDINATOR, self.tn_agency))
@@ -81,6 +86,80 @@ class IsolationMatrixTestCase(BaseTestCase):
             "coordinator in another state (tina)": self.tina,
         }
 
+    def check_matrix_part(self, part: int) -> None:
+        """Every URL whose place in the sorted list of the cases' URLs falls in
+        `part`, for every attacker. The matrix is some 1,500 requests: in parts,
+        the test workers share it instead of one of them running it alone for
+        most of a minute."""
+        urls = [
+            (name, reverse(name, kwargs=kwargs) + case.query, case)
+            for name, case in sorted(self.cases.items())
+            for kwargs in (case.build(self) if case.build else [{}])
+        ]
+        failures: list[str] = []
+        for name, url, case in urls[part::MATRIX_PARTS]:
+            failures += self.check_url(name, url, case)
+        self.assertEqual(failures, [], "\n".join(failures))
+
+    def check_url(self, name: str, url: str, case: Case) -> list[str]:
+        failures = []
+        for role, user in self.attackers().items():
+            client = Client()
+            if user is not None:
+                client.force_login(user)
+            for method in case.methods:
+                response = self.send(client, user, method, url, case)
+                problem = self.judge(response, user, case)
+                if problem:
+                    failures.append(f"{name}: {method} {url} as {role}: {problem}")
+        return failures
+
+    def send(self, client, user, method: str, url: str, case: Case):
+        """The request: the case's own `send` (API cases use a token, not the
+        session), else a form POST or a GET."""
+        if "send" in case.extra:
+            body = case.extra["body"](self) if case.extra.get("body") else None
+            return case.extra["send"](self, client, user, method, url, body)
+        if method == "POST":
+            return client.post(url, case.data(self) if case.data else {})
+        return client.get(url)
+
+    @staticmethod
+    def judge(response, user, case: Case) -> str:
+        """What is wrong with `response`, or "" if it gave nothing away."""
+        if getattr(response, "streaming", False):
+            body = b"".join(response.streaming_content).decode(errors="replace")
+        else:
+            body = response.content.decode(errors="replace")
+        leaked = [word for word in LEAKS if word in body]
+        if leaked:
+            return f"the response contains {', '.join(leaked)}"
+        if case.build is None or response.status_code in REFUSED:
+            return ""
+        if case.extra.get("public") and user is not None:
+            return ""  # Argument names no agency's data (a state's law).
+        location = response.get("Location", "")
+        if user is None and location.startswith("/accounts/login/"):
+            return ""
+        if user is None and response.status_code == 401:
+            return ""  # The API asks for a token rather than redirecting.
+        return f"status {response.status_code}, expected 403 or 404"
+
+
+class MatrixInParts:
+    """The matrix itself, as MATRIX_PARTS tests over the sorted cases."""
+
+    def test_no_role_reaches_another_agencys_data_part_1(self) -> None:
+        self.check_matrix_part(0)
+
+    def test_no_role_reaches_another_agencys_data_part_2(self) -> None:
+        self.check_matrix_part(1)
+
+    def test_no_role_reaches_another_agencys_data_part_3(self) -> None:
+        self.check_matrix_part(2)
+
+
+class IsolationMatrixTestCase(MatrixInParts, IsolationWorld):
     def test_every_url_has_a_case(self) -> None:
         missing = [name for name in project_urls() if name not in self.cases]
         self.assertEqual(
@@ -91,17 +170,13 @@ class IsolationMatrixTestCase(BaseTestCase):
             "muster/agencies/tests/isolation_cases.py).",
         )
 
+    def test_the_matrix_parts_cover_every_case(self) -> None:
+        parts = [n for n in dir(MatrixInParts) if n.startswith("test_no_role")]
+        self.assertEqual(len(parts), MATRIX_PARTS)
+
     def test_every_case_names_a_real_url(self) -> None:
         stale = sorted(set(self.cases) - set(project_urls()))
         self.assertEqual(stale, [], "Isolation cases for URLs that no longer exist.")
-
-    def test_no_role_reaches_another_agencys_data(self) -> None:
-        failures: list[str] = []
-        for name, case in sorted(self.cases.items()):
-            for kwargs in case.build(self) if case.build else [{}]:
-                url = reverse(name, kwargs=kwargs) + case.query
-                failures += self.check_url(name, url, case)
-        self.assertEqual(failures, [], "\n".join(failures))
 
     def test_a_state_auditor_reads_but_never_writes(self) -> None:
         """Sam audits Missouri, Oakdale's state: he may read Charlie, not write."""
@@ -157,47 +232,3 @@ class IsolationMatrixTestCase(BaseTestCase):
                 self.assertEqual(response.status_code, 200, query)
                 self.assertNotContains(response, "Patrol procedures")
         self.assertContains(client.get(url, headers=header), "Firearms at Alices")
-
-    def check_url(self, name: str, url: str, case: Case) -> list[str]:
-        failures = []
-        for role, user in self.attackers().items():
-            client = Client()
-            if user is not None:
-                client.force_login(user)
-            for method in case.methods:
-                response = self.send(client, user, method, url, case)
-                problem = self.judge(response, user, case)
-                if problem:
-                    failures.append(f"{name}: {method} {url} as {role}: {problem}")
-        return failures
-
-    def send(self, client, user, method: str, url: str, case: Case):
-        """The request: the case's own `send` (API cases use a token, not the
-        session), else a form POST or a GET."""
-        if "send" in case.extra:
-            body = case.extra["body"](self) if case.extra.get("body") else None
-            return case.extra["send"](self, client, user, method, url, body)
-        if method == "POST":
-            return client.post(url, case.data(self) if case.data else {})
-        return client.get(url)
-
-    @staticmethod
-    def judge(response, user, case: Case) -> str:
-        """What is wrong with `response`, or "" if it gave nothing away."""
-        if getattr(response, "streaming", False):
-            body = b"".join(response.streaming_content).decode(errors="replace")
-        else:
-            body = response.content.decode(errors="replace")
-        leaked = [word for word in LEAKS if word in body]
-        if leaked:
-            return f"the response contains {', '.join(leaked)}"
-        if case.build is None or response.status_code in REFUSED:
-            return ""
-        if case.extra.get("public") and user is not None:
-            return ""  # Argument names no agency's data (a state's law).
-        location = response.get("Location", "")
-        if user is None and location.startswith("/accounts/login/"):
-            return ""
-        if user is None and response.status_code == 401:
-            return ""  # The API asks for a token rather than redirecting.
-        return f"status {response.status_code}, expected 403 or 404"

@@ -4,19 +4,25 @@ each through the void action and its own audit entry; nothing else changes."""
 from muster.agencies.models import TrainingRecord
 from muster.audit.log import history_for
 from muster.test import BaseTestCase
+from muster.transfers.tests import test_training_import
 from muster.transfers.tests.helpers import csv_bytes, last_batch, upload
-from muster.transfers.tests.test_training_import import HEADER, TrainingImportTestCase
 
 
 class ImportUndoTestCase(BaseTestCase):
-    row = TrainingImportTestCase.row
+    # Through the module: the class imported by name would run again here.
+    row = test_training_import.TrainingImportTestCase.row
 
     def setUp(self) -> None:
         super().setUp()
         self.client.force_login(self.alice)
         self.bob_license = self.bob_person.licenses.get().number
         rows = [self.row(), self.row(**{"Course title": "Legal update 2025"})]
-        upload(self.client, self.agency.code, "training", csv_bytes(HEADER, rows))
+        upload(
+            self.client,
+            self.agency.code,
+            "training",
+            csv_bytes(test_training_import.HEADER, rows),
+        )
         self.batch = last_batch()
         self.base = f"/agencies/{self.agency.code}/import/{self.batch.pk}"
         self.client.post(f"{self.base}/")
