@@ -24,6 +24,7 @@ from muster.agencies.choices import Approval
 from muster.agencies.compliance import recording
 from muster.agencies.compliance.figures import kept_years
 from muster.agencies.models import EARLIEST_DAY
+from muster.plans import people as plans
 from muster.reminders import notify
 from muster.transfers import pdf
 
@@ -51,19 +52,18 @@ def home(request: HttpRequest) -> HttpResponse:
     agencies = access.readable_agencies(request.user)
     if agencies.count() == 1 and not request.user.person_id:
         return redirect("agencies:dashboard", code=agencies.get().code)
-    standings = []
+    person_plan, standings = None, []
     if request.user.person_id:
         today = timezone.localdate()
         evaluable = _evaluable(request.user.person)
         standings = compliance.standing_for(evaluable, today.year, today)
+        person_plan = plans.plan_for(evaluable, standings, today)
     return render(
         request,
         "agencies/home.html",
         {
             "agencies": agencies,
-            # The plan (an integer program) is fetched by htmx once the page is
-            # shown, not solved inside this request (issue 9).
-            "plan_person_pk": request.user.person_id,
+            "person_plan": person_plan,
             "standings": [
                 (s, [(m, compliance.gaps_in_words(m)) for m in s.mandates])
                 for s in standings
@@ -176,11 +176,12 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 for s in standings
             ],
             "warnings": compliance.warnings_in(standings),
-            # A plan is for the year still open, not for a past one, and only
-            # where the standings are computed. It is solved in its own request
-            # (plans:person, fetched by htmx once the page is shown) so that the
-            # page does not wait for the integer program (issue 9).
-            "plan_person_pk": person.pk if sees_all and year == today.year else None,
+            # A plan is for the year still open, not for a past one.
+            "person_plan": plans.plan_for(
+                person, standings, today, record_lines=history.lines
+            )
+            if year == today.year
+            else None,
             "transcript": history.transcript,
             "qualifications": _qualifications(request.user, person),
             "exemptions": access.exemptions(request.user).filter(person=person),

@@ -26,14 +26,9 @@ def person_plan(request: HttpRequest, pk: int) -> HttpResponse:
     form = HourValueForm(request.GET if "hour_value" in request.GET else None)
     today = timezone.localdate()
     standings = compliance.standing_for(person, today.year, today)
-    # The person page and the officer's home load the plan with htmx after they
-    # are shown (plans/_plan_lazy.html): they get the plan alone.
-    template = (
-        "plans/_plan.html" if request.headers.get("HX-Request") else "plans/person.html"
-    )
     return render(
         request,
-        template,
+        "plans/person.html",
         {
             "person": person,
             "form": form,
