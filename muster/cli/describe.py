@@ -133,6 +133,11 @@ def describe_per_person_cycle(cycle: Cycle) -> list[str]:
             f"every {cycle.months} months from each person's {cycle.person_date} "
             f"({ends}; the first runs from the date itself)"
         )
+    elif cycle.opens_from:
+        head = (
+            f"once, from the day each person left service ({cycle.opens_from}) "
+            f"to their {cycle.date_words} ({cycle.person_date}), due on that day"
+        )
     elif cycle.due_months:
         head = f"once, from each person's {cycle.person_date}, due {cycle.due_months} months later"
     else:

@@ -323,7 +323,10 @@ def _evaluate_by_phase(
     since = add_months(date(year, 12, 1), -reach * longest)
     # Each cycle runs from its own date of the person's (license, appointment,
     # return to service).
-    names = sorted({cycle.person_date for cycle in mandate.per_person_cycles})
+    names = sorted(
+        {cycle.person_date for cycle in mandate.per_person_cycles}
+        | {c.opens_from for c in mandate.per_person_cycles if c.opens_from}
+    )
     # Each distinct combination of dates is placed once, then its people with it.
     if len(names) == 1:  # one date column: a flat unique is much faster
         flat, inverse = np.unique(people.date(names[0]), return_inverse=True)
@@ -341,7 +344,12 @@ def _evaluate_by_phase(
             for name, number in zip(names, combos[:, index].tolist(), strict=True)
         }
         key = tuple(
-            cycle.phase(own[cycle.person_date], mandate.cycles, since)
+            cycle.phase(
+                own[cycle.person_date],
+                mandate.cycles,
+                since,
+                own[cycle.opens_from] if cycle.opens_from else None,
+            )
             for cycle in mandate.per_person_cycles
         )
         group_of_combo[index] = groups.setdefault(key, len(groups))
@@ -700,6 +708,9 @@ class _Evaluator:
                 ) & self.applies(self.mandate.applies_to)
             return None
         start_day, end_day = period.period.start, period.period.end
+        # A window due on the return reads its values on the return (the rule in
+        # force when the person comes back), every other cycle on its first day.
+        start_day = cycle.values_on or start_day
         value = for_period(requirement.values, start_day, end_day)
         if value is None or value.hours is None:
             return None

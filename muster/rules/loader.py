@@ -568,13 +568,25 @@ class _MandateBuilder:
                 "A per-person cycle takes its start from the person's date: drop "
                 "`anchor` and `once`.",
             )
-        one_time = bool(own.due_months) + bool(own.due_end_of_first_full)
+        if own.opens is not None and own.date != "returned_on":
+            raise self.fail(
+                f"{where} > opens",
+                f"is given for a cycle counted from {own.date}",
+                "A window that opens on the separation is due on the return: give "
+                "`date: returned_on`.",
+            )
+        one_time = (
+            bool(own.due_months)
+            + bool(own.due_end_of_first_full)
+            + (own.opens is not None)
+        )
         if (spec.months is not None) == bool(one_time) or one_time > 1:
             raise self.fail(
                 where,
                 "must be either repeating or one-time",
                 "Give `months` on the cycle (repeating, optionally `anchor_month`), "
-                "or one of `due_months` and `due_end_of_first_full` (one-time).",
+                "or one of `due_months`, `due_end_of_first_full` and `opens` "
+                "(one-time).",
             )
         if own.anchor_month and spec.months is None:
             raise self.fail(
@@ -601,6 +613,7 @@ class _MandateBuilder:
             anchor_month=own.anchor_month,
             due_months=own.due_months,
             due_end_of_first_full=own.due_end_of_first_full,
+            opens_from=own.opens or "",
             date_label=" ".join(own.date_label.split()),
         )
 
@@ -812,22 +825,31 @@ class _MandateBuilder:
                 where,
                 f"is given for a requirement counted over cycle {cycle.id!r}",
                 "A requirement owed after a break in service counts from the return: "
-                "give its cycle `per_person: {date: returned_on, due_months: N}`.",
+                "give its cycle `per_person: {date: returned_on, due_months: N}` "
+                "(or `opens: separated_on`, due on the return).",
             )
         lower = max(found.more_than_months, found.at_least_months)
+        upper = found.less_than_months or found.at_most_months
         if (
-            not (lower or found.less_than_months)
+            not (lower or upper)
             or (found.more_than_months and found.at_least_months)
+            or (found.less_than_months and found.at_most_months)
             or (found.less_than_months and found.less_than_months <= lower)
+            or (found.at_most_months and found.at_most_months < lower)
+            or (found.at_most_months and found.at_most_months == found.more_than_months)
         ):
             raise self.fail(
                 where,
                 "does not give a length of break",
                 "Give `more_than_months` or `at_least_months` (not both), and "
-                "optionally a larger `less_than_months`.",
+                "optionally a larger `less_than_months` or `at_most_months` (not "
+                "both).",
             )
         return BreakRule(
-            found.more_than_months, found.at_least_months, found.less_than_months
+            found.more_than_months,
+            found.at_least_months,
+            found.less_than_months,
+            found.at_most_months,
         )
 
     def build_shortfalls(

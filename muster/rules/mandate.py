@@ -264,13 +264,16 @@ class Alternative:
 class BreakRule:
     """Who owes a requirement after a break in service: the break from
     `separated_on` to `returned_on` lasted more than `more_than_months`, at least
-    `at_least_months` and less than `less_than_months` (0: no such bound).
-    Mississippi 31-301-9.2: more than two years, and less than five, asks for the
-    refresher's skill tests and law courses; five years or more, the whole course."""
+    `at_least_months`, less than `less_than_months` and at most `at_most_months`
+    (0: no such bound). Mississippi 31-301-9.2: more than two years, and less than
+    five, asks for the refresher's skill tests and law courses; five years or more,
+    the whole course. Florida: more than four years and at most eight, the
+    Equivalency of Training; more than eight, the basic recruit academy."""
 
     more_than_months: int = 0
     at_least_months: int = 0
     less_than_months: int = 0
+    at_most_months: int = 0
 
     def matches(self, left: date, back: date) -> bool:
         """Whether a break from `left` to `back` has this length.
@@ -280,10 +283,15 @@ class BreakRule:
         False
         >>> rule.matches(date(2020, 3, 1), date(2022, 3, 2))
         True
+        >>> BreakRule(more_than_months=48, at_most_months=96).matches(
+        ...     date(2016, 3, 1), date(2024, 3, 1))  # exactly 8 years
+        True
         """
         if self.more_than_months and back <= add_months_on(left, self.more_than_months):
             return False
         if self.at_least_months and back < add_months_on(left, self.at_least_months):
+            return False
+        if self.at_most_months and back > add_months_on(left, self.at_most_months):
             return False
         return not (
             self.less_than_months and back >= add_months_on(left, self.less_than_months)
@@ -301,6 +309,8 @@ class BreakRule:
             parts.append(f"at least {self.at_least_months} months")
         if self.less_than_months:
             parts.append(f"less than {self.less_than_months} months")
+        if self.at_most_months:
+            parts.append(f"at most {self.at_most_months} months")
         return "a break in service of " + " and ".join(parts)
 
 
@@ -393,14 +403,21 @@ class Cycle:
     # the end of the period starting on that anchor (Florida: certified on
     # 1997-11-21, first deadline 2002-06-30). A one-time one opens on the date and
     # is due `due_months` later, or at the end of the first full period of the
-    # cycle `due_end_of_first_full` that starts on or after it. `for_person` turns
-    # it into an ordinary cycle for one person; the engine never evaluates it as is.
+    # cycle `due_end_of_first_full` that starts on or after it, or (`opens_from`:
+    # `separated_on`) opens on the day the person left and is due on the return
+    # itself, what must be done before coming back. `for_person` turns it into an
+    # ordinary cycle for one person; the engine never evaluates it as is.
     person_date: str = ""
     anchor_month: int = 0
     due_months: int = 0
     due_end_of_first_full: str = ""
+    opens_from: str = ""
     date_label: str = ""
     opens_on: date | None = None  # resolved: the first period starts on this day
+    # Resolved for a window due on the return: values are read on this day (the
+    # return), not on the window's first day, so a rule's `from` is the first
+    # return it governs.
+    values_on: date | None = None
     # Resolved for someone without the date: the cycle has no period, and the
     # result says that the date must be entered (not for `returned_on`, whose
     # absence means no break in service, so nothing to reactivate).
@@ -415,9 +432,13 @@ class Cycle:
         """The person's date this cycle counts from, as people call it."""
         return self.date_label or DATE_WORDS.get(self.person_date, self.person_date)
 
-    def for_person(self, day: date | None, cycles: dict[str, Cycle]) -> Cycle:
+    def for_person(
+        self, day: date | None, cycles: dict[str, Cycle], opened: date | None = None
+    ) -> Cycle:
         """This per-person cycle as an ordinary cycle for someone whose date is
-        `day`; None (date unknown) gives a cycle with no period at all."""
+        `day` (and, for a window due on the return, who left on `opened`); None
+        (date unknown) gives a cycle with no period at all. A window due on the
+        return of someone whose separation is not recorded opens on the return."""
         if day is None:
             return replace(
                 self,
@@ -434,6 +455,11 @@ class Cycle:
             return replace(
                 self, person_date="", anchor=date(year, month, 1), opens_on=day
             )
+        if self.opens_from:
+            start = day if opened is None or opened > day else opened
+            return replace(
+                self, person_date="", once_from=start, once_due=day, values_on=day
+            )
         if self.due_months:
             due = add_months_on(day, self.due_months)
         else:
@@ -446,11 +472,17 @@ class Cycle:
             due = first.end
         return replace(self, person_date="", once_from=day, once_due=due)
 
-    def phase(self, day: date | None, cycles: dict[str, Cycle], since: date) -> tuple:
+    def phase(
+        self,
+        day: date | None,
+        cycles: dict[str, Cycle],
+        since: date,
+        opened: date | None = None,
+    ) -> tuple:
         """What two people must share to have the same periods of this cycle from
         `since` on: the anchor month modulo the cycle's length (and the person's
         date while their first period ends after `since`), or the one-time window."""
-        own = self.for_person(day, cycles)
+        own = self.for_person(day, cycles, opened)
         if own.anchor is not None:
             phase = (own.anchor.year * 12 + own.anchor.month - 1) % self.months
             first_end = add_months(own.anchor, self.months)
@@ -563,7 +595,11 @@ class Mandate:
         if not isinstance(dates, Mapping):
             dates = {"licensed_on": dates}
         cycles = {
-            key: cycle.for_person(dates.get(cycle.person_date), self.cycles)
+            key: cycle.for_person(
+                dates.get(cycle.person_date),
+                self.cycles,
+                dates.get(cycle.opens_from) if cycle.opens_from else None,
+            )
             if cycle.is_per_person
             else cycle
             for key, cycle in self.cycles.items()

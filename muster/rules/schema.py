@@ -106,6 +106,7 @@ class BreakSpec(Spec):
     more_than_months: int = Field(default=0, ge=0, le=600)
     at_least_months: int = Field(default=0, ge=0, le=600)
     less_than_months: int = Field(default=0, ge=0, le=600)
+    at_most_months: int = Field(default=0, ge=0, le=600)
 
 
 class CapSpec(Spec):
@@ -148,6 +149,9 @@ class PerPersonSpec(Spec):
     anchor_month: int = Field(default=0, ge=0, le=12)
     due_months: int = Field(default=0, ge=0, le=120)
     due_end_of_first_full: str = ""
+    # A window before the return: it opens on the day the person left
+    # (`separated_on`) and is due on the return itself (Florida's reactivation).
+    opens: Literal["separated_on"] | None = None
 
 
 class CycleSpec(Spec):

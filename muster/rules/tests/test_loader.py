@@ -66,6 +66,16 @@ EXPECTED_MESSAGES = {
         "cycle 'annual'",
         "date: returned_on",
     ],
+    "opens_not_on_return.yaml": [
+        "cycles > before > per_person > opens",
+        "licensed_on",
+        "date: returned_on",
+    ],
+    "break_two_upper_bounds.yaml": [
+        "requirements > refresher > after_break",
+        "does not give a length of break",
+        "`at_most_months` (not both)",
+    ],
     "empty_alternative.yaml": [
         "requirements > total > satisfied_by > 0 > counts",
         "is empty",
