@@ -10,7 +10,10 @@ filter. The rules (also in docs/security.md, "Roles"):
   A person's records follow them: a current employer sees all of them, whoever
   entered them, because compliance counts every hour across employers. A former
   employer learns nothing of the person's later career: not their later jobs,
-  nor the dates of their own on the license (`follows_today`).
+  nor the dates of their own on the license (`follows_today`), nor anything
+  worked out from the records it cannot read: the person's standing, plan and
+  totals are for those who follow the person today (`sees_standing`); the plan
+  page and the API's standings of the person answer a former employer 404.
 - A state auditor reads what the agencies of their state read, and the state's
   own pages (docs/state.md); never writes agency data. The one thing they write
   is a draft of their state's rules for a what-if (docs/plans.md), which changes
@@ -246,17 +249,46 @@ def readable_person(user, pk: int, *, prefetch: Iterable[str] = ()) -> Person:
 
 
 def reads_every_record(user, person: Person, readable: int | None = None) -> bool:
-    """Whether the user reads every training record of `person`.
+    """Whether the user is shown what counts every record of `person`: their
+    standings, their plan and their totals (`sees_standing`).
 
-    Totals and standings count every record, so they are shown only to those who
-    could read each one; `readable` is how many the caller already read through
+    `readable` is how many records the caller already read through
     `records(user)`, to save counting them again.
+    """
+    return sees_standing(user, person, readable)
+
+
+def sees_standing(user, person: Person, readable: int | None = None) -> bool:
+    """Whether the user sees the person's standing today and what is worked out
+    from it (their plan, their totals, what a course would add).
+
+    A standing counts every record, whoever entered it, and the person's licenses
+    and exemptions as they are today, so it is shown only to those who follow the
+    person today (`follows_today`: the person themself, the coordinators and
+    heads of a current employer, the auditors of a current employer's state,
+    platform administrators), who read each record. A former employer (or the
+    auditor of a state the person left) reads the records it entered and
+    nothing worked out from the rest, even when it entered every record: a
+    standing would tell of the person's later licenses, exemptions and years.
     """
     if is_platform_admin(user):
         return True
+    if not follows_today(user, person):
+        return False
     if readable is None:
         readable = records(user).filter(person=person).count()
     return readable == TrainingRecord.objects.filter(person=person).count()
+
+
+def followed_person(user, pk: int, *, prefetch: Iterable[str] = ()) -> Person:
+    """The person `pk` if the user sees their standing and plan (`sees_standing`),
+    else 404: the plan page and the API's standings of one person. A former
+    employer, who still reads the person, is told no more than that the page does
+    not exist."""
+    person = readable_person(user, pk, prefetch=prefetch)
+    if not sees_standing(user, person):
+        raise Http404("No such person.")
+    return person
 
 
 def staff(user, agency: Agency) -> QuerySet[Person]:

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 
 from muster.accounts import access
@@ -19,9 +19,10 @@ from muster.tabular.escape import csv_bytes, spreadsheet_value
 
 @login_required
 def person_plan(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(
-        access.people(request.user).prefetch_related(*compliance.EVALUATION_PREFETCH),
-        pk=pk,
+    # Those who follow the person today only: a former employer reads the
+    # records it entered, not a plan worked out from the person's whole history.
+    person = access.followed_person(
+        request.user, pk, prefetch=compliance.EVALUATION_PREFETCH
     )
     form = HourValueForm(request.GET if "hour_value" in request.GET else None)
     today = timezone.localdate()

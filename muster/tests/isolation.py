@@ -33,6 +33,11 @@ class Case:
     write, "POST"; `data` builds the POST body (an empty form by default).
     `extra["auditor_writes"]` (a reason) exempts a write that the state's
     auditors may make from the "auditors never write" check (what-if drafts).
+    `extra["standing_of"]`, a function (test, person) -> URL kwargs, says the URL
+    shows a person's standing or plan today, worked out from their whole history:
+    the matrix then also asks it, for a person who left, as each of their former
+    employers, which must get 404 (a current employer, the person's state's
+    auditor and the person themself get 200).
     """
 
     build: Build | None

@@ -232,3 +232,74 @@ class IsolationMatrixTestCase(MatrixInParts, IsolationWorld):
                 self.assertEqual(response.status_code, 200, query)
                 self.assertNotContains(response, "Patrol procedures")
         self.assertContains(client.get(url, headers=header), "Firearms at Alices")
+
+    def test_a_former_employer_is_refused_the_standing_and_plan(self) -> None:
+        """Charlie worked at Riverton (Alice, Harold) and at Millbrook in Tennessee
+        (Tina; Tess audits Tennessee) before Oakdale, and each entered a record of
+        his; Erin left Riverton for Oakdale, and Riverton entered every record she
+        has. Each former employer still reads them through its records, but gets
+        404 on every URL that works out their standing or plan from the whole
+        history (the cases with `standing_of`), and the person page shows it no
+        standing; those who follow them today get them."""
+        from datetime import date
+
+        from muster.agencies.models import Employment
+        from muster.test import make_person, make_record
+
+        charlie, riverton, millbrook = self.charlie_person, self.agency, self.tn_agency
+        for agency, start, end in (
+            (riverton, date(2010, 1, 1), date(2012, 12, 31)),
+            (millbrook, date(2013, 1, 1), date(2015, 5, 31)),
+        ):
+            Employment.objects.create(
+                person=charlie, agency=agency, starts_on=start, ends_on=end
+            )
+            make_record(charlie, agency, completed_on=end, title=f"At {agency.code}")
+        erin = make_person(
+            "Erin", "Evans", self.other_agency, hired_on=date(2020, 1, 1)
+        )
+        Employment.objects.create(
+            person=erin,
+            agency=riverton,
+            starts_on=date(2016, 1, 1),
+            ends_on=date(2019, 12, 31),
+        )
+        make_record(erin, riverton, completed_on=date(2019, 3, 1))
+        riverton_readers = {"alice": self.alice, "harold": self.harold}
+        former = {
+            charlie: riverton_readers | {"tina": self.tina, "tess": self.tess},
+            erin: riverton_readers,
+        }
+        following = {"dana": self.dana, "sam": self.sam, "root": self.root}
+        marked = {n: c for n, c in self.cases.items() if "standing_of" in c.extra}
+        self.assertIn("plans:person", marked)
+        self.assertIn("api:person_standings", marked)
+        failures = []
+        for name, case in sorted(marked.items()):
+            for person in (charlie, erin):
+                url = reverse(name, kwargs=case.extra["standing_of"](self, person))
+                asked = [(who, user, 404) for who, user in former[person].items()]
+                asked += [(who, user, 200) for who, user in following.items()]
+                if person == charlie:
+                    asked.append(("charlie", self.charlie, 200))
+                for who, user, expected in asked:
+                    client = Client()
+                    client.force_login(user)
+                    status = self.send(client, user, "GET", url, case).status_code
+                    if status != expected:
+                        failures.append(f"{url} as {who}: {status}, not {expected}")
+        self.assertEqual(failures, [], "\n".join(failures))
+        # The person page: the records the agency entered, and no standing.
+        for person in (charlie, erin):
+            url = reverse("agencies:person", kwargs={"pk": person.pk})
+            for who, user in former[person].items():
+                client = Client()
+                client.force_login(user)
+                response = client.get(url)
+                self.assertEqual(response.status_code, 200, (who, person))
+                self.assertEqual(response.context["standings"], [], (who, person))
+                self.assertIsNone(response.context["person_plan"], (who, person))
+                self.assertContains(response, "no standing is computed")
+            client = Client()
+            client.force_login(self.dana)
+            self.assertNotEqual(client.get(url).context["standings"], [], person)

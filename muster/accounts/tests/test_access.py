@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from muster.accounts import access
 from muster.accounts.choices import Role
-from muster.agencies.models import Employment, Qualification
+from muster.agencies.models import Employment, Qualification, TrainingRecord
 from muster.audit.choices import Action
 from muster.audit.log import record_event
 from muster.test import BaseTestCase, make_record
@@ -132,6 +132,39 @@ class ViewAccessTestCase(BaseTestCase):
         # Oakdale reads only what it entered about Bob, who works at Riverton.
         self.assertFalse(access.reads_every_record(self.dana, self.bob_person))
         self.assertTrue(access.reads_every_record(self.root, self.bob_person))
+
+    def test_a_standing_is_for_who_follows_the_person_today(self) -> None:
+        """Bob left Oakdale for Riverton; Oakdale entered every record he had
+        there and none since. Oakdale (Dana) still reads Bob and those records,
+        but not his standing or plan, worked out from his licenses and exemptions
+        of today: that is for Riverton's coordinator and head, Missouri's auditor,
+        Bob himself and platform administrators."""
+        Employment.objects.create(
+            person=self.bob_person,
+            agency=self.other_agency,
+            starts_on=date(2010, 1, 1),
+            ends_on=date(2015, 5, 31),
+        )
+        TrainingRecord.objects.filter(pk=self.bob_record.pk).update(
+            agency=self.other_agency, completed_on=date(2014, 3, 1)
+        )
+        self.assertIn(self.bob_person, access.people(self.dana))
+        self.assertEqual(
+            access.records(self.dana).filter(person=self.bob_person).count(), 1
+        )
+        self.assertFalse(access.sees_standing(self.dana, self.bob_person))
+        self.assertFalse(access.reads_every_record(self.dana, self.bob_person))
+        with self.assertRaises(Http404):
+            access.followed_person(self.dana, self.bob_person.pk)
+        for user in (self.alice, self.harold, self.sam, self.bob, self.root):
+            self.assertTrue(access.sees_standing(user, self.bob_person), user)
+            self.assertEqual(
+                access.followed_person(user, self.bob_person.pk), self.bob_person
+            )
+        # Who does not read the person at all is not told they exist.
+        for user in (self.tess, self.charlie):
+            with self.assertRaises(Http404):
+                access.followed_person(user, self.bob_person.pk)
 
     def test_only_a_coordinator_gets_an_agency_to_write_in(self) -> None:
         self.assertEqual(access.writable_agency(self.alice, "riverton-pd"), self.agency)

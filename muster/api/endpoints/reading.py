@@ -150,7 +150,9 @@ class StandingQuery(Judging):
 def person_standings(request: HttpRequest, pk: Id, query: Query[StandingQuery]):
     """The person's status per license, mandate and requirement, with the
     explanation of every credit line and the citation of every figure."""
-    person = _person(request, pk)
+    # A former employer reads the person, not a standing worked out from records
+    # it cannot read (access.sees_standing): 404, as on the plan page.
+    person = access.followed_person(holder(request), pk, prefetch=["licenses"])
     on = query.on or timezone.localdate()
     return standings.person_standing(person, query.year or on.year, on)
 

@@ -23,8 +23,12 @@ def send_with_token(t, client, user, method: str, url: str, body=None):
     return call(client, method, url, secret, body, **headers)
 
 
-def _case(build, methods=("GET",), body=None):
-    return Case(build, methods=methods, extra={"send": send_with_token, "body": body})
+def _case(build, methods=("GET",), body=None, **extra):
+    return Case(
+        build,
+        methods=methods,
+        extra={"send": send_with_token, "body": body, **extra},
+    )
 
 
 def _charlie(t):
@@ -129,7 +133,10 @@ CASES = {
     "api:agency_standings": _case(_oakdale),
     "api:list_people": _case(None),
     "api:get_person": _case(_charlie),
-    "api:person_standings": _case(_charlie),
+    # Worked out from every record: a former employer gets 404 too.
+    "api:person_standings": _case(
+        _charlie, standing_of=lambda t, person: {"pk": person.pk}
+    ),
     "api:list_records": _case(None),
     "api:create_record": _case(
         lambda t: [{}], methods=("POST",), body=_new_record_for_charlie

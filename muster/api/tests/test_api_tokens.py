@@ -227,14 +227,16 @@ class LicenseDatesTestCase(BaseTestCase):
             )
 
     def test_nor_on_the_person_page_when_it_reads_all_his_records(self) -> None:
-        # Every record of Charlie's entered by Alice's agency: she sees standings.
+        # Every record of Charlie's entered by Alice's agency: she reads them all,
+        # and still sees no standing (access.sees_standing), nor those dates.
         TrainingRecord.objects.filter(person=self.charlie_person).update(
             agency=self.agency
         )
         url = f"/people/{self.charlie_person.pk}/"
         self.client.force_login(self.alice)
         page = self.client.get(url)
-        self.assertTrue(page.context["sees_all"])
+        self.assertFalse(page.context["sees_all"])
+        self.assertEqual(page.context["standings"], [])
         self.assertNotContains(page, "back in service on")
         self.assertNotContains(page, "first appointed in the role on")
         self.client.force_login(self.dana)

@@ -55,7 +55,11 @@ def _run_args(t) -> list[dict]:
 
 CASES = {
     # Another agency's officer's plan names them and their gaps.
-    "plans:person": Case(lambda t: [{"pk": t.charlie_person.pk}]),
+    # It is worked out from every record: a former employer gets 404 too.
+    "plans:person": Case(
+        lambda t: [{"pk": t.charlie_person.pk}],
+        extra={"standing_of": lambda t, person: {"pk": person.pk}},
+    ),
     # The agency plan names every person of the agency.
     "plans:agency": Case(lambda t: [{"code": t.other_agency.code}]),
     "plans:agency-csv": Case(lambda t: [{"code": t.other_agency.code}]),
