@@ -10,16 +10,27 @@ Other requests are limited to the session's learner and registration, and the
 LMS's own documents (LMS.LaunchData) are read-only (10.0). After a batch is
 stored it records the session's progress, judges moveOn and issues Satisfied.
 
-Order is the order of arrival: a statement is judged against what the session
-and the registration already hold (9.3 orders by timestamp; an AU whose
-timestamps disagree with its sending order is judged as it sent).
+Order is the statements' `timestamp` (9.3: "the order is determined by the
+value of the timestamp property"), not the order they are sent in: a batch is
+judged sorted by timestamp, and a statement arriving after others of its session
+is placed by its timestamp among those already stored. Equal timestamps are
+allowed (9.7) and put neither statement before the other, so a statement at the
+same instant as Initialized is not before it; within a batch they are judged
+Initialized first, Terminated last, the rest as sent. What only arrival can
+decide: a statement arriving before its session's Initialized has arrived is
+refused (no Initialized it could follow), and once Terminated has been received
+nothing more is accepted for the session, whatever its timestamp (9.3.8, the
+LMS's wait being zero). Across sessions of a registration, Passed and Failed are
+compared by timestamp too (9.3: a Failed must not follow a Passed).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from contextlib import contextmanager
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -47,6 +58,7 @@ from muster.packages.cmi5 import (
     abandon,
     actor_of,
     au_activity_id,
+    launch_data,
     lock_registration,
     move_on_met,
 )
@@ -55,7 +67,8 @@ from muster.xapi.identity import agent_key
 from muster.xapi.models import Statement
 from muster.xapi.policy import ClientPolicy
 from muster.xapi.protocol import Refused, load_json
-from muster.xapi.validation import TIMESTAMP, VOIDED, Invalid
+from muster.xapi.statements import iso
+from muster.xapi.validation import TIMESTAMP, VOIDED, Invalid, parse_timestamp
 
 # RFC 5646 language tags, loosely: a primary subtag and optional subtags (11.1).
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
@@ -72,6 +85,27 @@ def ids_of(values) -> list[str]:
     return [v.get("id") for v in values or [] if isinstance(v, dict)]
 
 
+def is_defined(statement: dict) -> bool:
+    """A "cmi5 defined" statement: one with the cmi5 category activity (7.1.3)."""
+    activities = (statement.get("context") or {}).get("contextActivities") or {}
+    return CATEGORY_CMI5 in ids_of(activities.get("category"))
+
+
+def moment(statement: dict) -> datetime:
+    """The statement's timestamp (an AU's is checked to be UTC first, 9.7)."""
+    return parse_timestamp(statement["timestamp"], "timestamp")
+
+
+def order_key(statement: dict, sent: int) -> tuple:
+    """Where a statement stands in its session: by timestamp (9.3). Equal
+    timestamps are allowed (9.7) and put neither statement first, so among them
+    Initialized is judged first and Terminated last, the others as sent."""
+    rank = 1
+    if is_defined(statement):
+        rank = {INITIALIZED: 0, TERMINATED: 2}.get(statement["verb"]["id"], 1)
+    return (moment(statement), rank, sent)
+
+
 class SessionView:
     """What a batch may do, given what the session and registration hold so far."""
 
@@ -79,28 +113,45 @@ class SessionView:
         self.session = session
         self.verbs = list(session.verbs)
         self.initialized = session.initialized_at is not None
-        self.terminated = session.terminated_at is not None
+        # Terminated received in an earlier request: nothing more is taken (9.3.8).
+        self.ended = session.terminated_at is not None
+        # Terminated judged earlier in this batch: a later timestamp breaks 9.3.
+        self.terminated: datetime | None = None
+        # Whether the batch being judged holds an Initialized (set by the policy).
+        self.initialized_in_batch = False
+        # The timestamp of the session's Initialized, once it is stored.
+        self.initialized_at = min(self._stored(session, INITIALIZED), default=None)
         earlier = Cmi5Session.objects.filter(
             registration=session.registration, item=session.item
         ).exclude(pk=session.pk)
         self.registration_verbs = [v for s in earlier for v in s.verbs]
+        self.passed_at = self._stored(earlier, PASSED)
+        self.failed_at = self._stored(earlier, FAILED)
+
+    @staticmethod
+    def _stored(sessions, verb: str) -> list[datetime]:
+        """Timestamps of the cmi5 defined `verb` statements the AU sent in
+        `sessions` (one session or a queryset of them)."""
+        if isinstance(sessions, Cmi5Session):
+            if sessions.credential_id is None:
+                return []
+            rows = Statement.objects.filter(client_id=sessions.credential_id)
+        else:
+            rows = Statement.objects.filter(client__cmi5_session__in=sessions)
+        rows = rows.filter(verb_id=verb)
+        return [moment(row.data) for row in rows if is_defined(row.data)]
 
     def seen(self, verb: str) -> bool:
         return verb in self.verbs or verb in self.registration_verbs
 
 
-def check_statement(
-    statement: dict, view: SessionView, where: str, *, has_id: bool = True
-) -> None:
-    """Refuse (403) one AU statement that breaks cmi5's rules; else note it in `view`."""
+def check_statement(statement: dict, view: SessionView, where: str) -> None:
+    """Refuse (403) one AU statement that breaks cmi5's rules; else note it in
+    `view`. A batch's statements come here in timestamp order (`order_key`)."""
     session = view.session
-    item = session.item
     registration = session.registration
     verb = statement["verb"]["id"]
     actor = statement["actor"]
-    if not has_id:
-        raise refuse(f"{where}.id: the AU must give every statement an id (9.1).")
-    _check_timestamp(statement, where)
     if actor.get("objectType", "Agent") != "Agent" or "account" not in actor:
         raise refuse(f"{where}.actor: must be an Agent with an account (9.2).")
     if agent_key(actor) != agent_key(actor_of(registration.enrollment)):
@@ -109,8 +160,17 @@ def check_statement(
         raise refuse(f"{where}: an AU may not void statements (6.3).")
     if verb in LMS_VERBS:
         raise refuse(f"{where}: '{VERB_NAMES[verb]}' is the LMS's verb (9.3).")
-    if view.terminated:
-        raise refuse(f"{where}: the session is terminated; nothing may follow (9.3.8).")
+    if view.ended:
+        raise refuse(
+            f"{where}: the session's Terminated has been received; nothing more is "
+            "accepted for the session, whatever its timestamp (9.3.8)."
+        )
+    if view.terminated is not None:
+        raise refuse(
+            f"{where}.timestamp: {statement['timestamp']} is after the session's "
+            "Terminated; Terminated must be the last statement, in timestamp order "
+            "(9.3, 9.3.8)."
+        )
     if session.preferences_read_at is None:
         raise refuse(
             f"{where}: the AU must first read the cmi5LearnerPreferences agent "
@@ -121,21 +181,11 @@ def check_statement(
         raise refuse(f"{where}.context: the contextTemplate must be used (9.6, 10.0).")
     if str(context.get("registration", "")).lower() != str(registration.registration):
         raise refuse(f"{where}.context.registration: not the launch's (9.6.1).")
-    extensions = context.get("extensions") or {}
-    if extensions.get(SESSION_ID) != session.session_id:
-        raise refuse(
-            f"{where}.context.extensions: the launch's session id is required (9.6.3.1)."
-        )
+    _check_template(context, launch_data(session)["contextTemplate"], where)
     activities = context.get("contextActivities") or {}
-    if item.identifier not in ids_of(activities.get("grouping")):
-        raise refuse(
-            f"{where}.context.contextActivities.grouping: the publisher id activity "
-            "of the contextTemplate is required (9.6.2.3, 10.0)."
-        )
     categories = ids_of(activities.get("category"))
     defined = CATEGORY_CMI5 in categories
-    if not view.initialized and not (defined and verb == INITIALIZED):
-        raise refuse(f"{where}: Initialized must be the first statement (9.3.2).")
+    _check_after_initialized(statement, view, where, defined and verb == INITIALIZED)
     if not defined:
         if CATEGORY_MOVEON in categories:
             raise refuse(
@@ -147,8 +197,75 @@ def check_statement(
         raise refuse(f"{where}: the cmi5 category is only for cmi5's verbs (7.1.3).")
     _check_defined(statement, verb, view, where, categories)
     view.verbs.append(verb)
-    view.initialized = view.initialized or verb == INITIALIZED
-    view.terminated = verb == TERMINATED
+    if verb == INITIALIZED:
+        view.initialized = True
+        view.initialized_at = moment(statement)
+    if verb == TERMINATED:
+        view.terminated = moment(statement)
+
+
+def _check_after_initialized(statement, view: SessionView, where, is_initialized):
+    """Initialized is the first statement of the session, by timestamp (9.3,
+    9.3.2, 7.1.3); one not yet received cannot come first."""
+    if is_initialized:
+        return  # a second one is refused as a repeat (9.3)
+    if not view.initialized and view.initialized_in_batch:
+        raise refuse(
+            f"{where}.timestamp: {statement['timestamp']} is before the batch's "
+            "Initialized; Initialized must be the first statement, in timestamp "
+            "order (9.3, 9.3.2)."
+        )
+    if not view.initialized:
+        raise refuse(
+            f"{where}: Initialized must be the first statement of the session, by "
+            "timestamp, and has not been received (9.3, 9.3.2)."
+        )
+    if view.initialized_at is not None and moment(statement) < view.initialized_at:
+        raise refuse(
+            f"{where}.timestamp: {statement['timestamp']} is before the session's "
+            f"Initialized ({iso(view.initialized_at)}); Initialized must be the first "
+            "statement, in timestamp order (9.3, 9.3.2)."
+        )
+
+
+# Sections naming the contextTemplate values the LMS writes (10.0).
+TEMPLATE_SECTIONS = {SESSION_ID: "9.6.3.1", MASTERY_SCORE: "9.6.3.2"}
+
+
+def _check_template(context: dict, template: dict, where: str) -> None:
+    """Every value of the contextTemplate is in the statement's context, unchanged
+    (10.0: the AU uses it for all statements and "MUST NOT overwrite any values";
+    9.6.2: all its contextActivities)."""
+    activities = context.get("contextActivities") or {}
+    for kind, wanted in (template.get("contextActivities") or {}).items():
+        given = ids_of(activities.get(kind))
+        for activity in wanted:
+            if activity["id"] not in given:
+                section = "9.6.2.3, " if kind == "grouping" else ""
+                raise refuse(
+                    f"{where}.context.contextActivities.{kind}: the contextTemplate's "
+                    f"activity {activity['id']} is missing ({section}9.6.2, 10.0)."
+                )
+    extensions = context.get("extensions") or {}
+    for key, value in (template.get("extensions") or {}).items():
+        if not _same(extensions.get(key), value):
+            section = TEMPLATE_SECTIONS.get(key, "")
+            raise refuse(
+                f"{where}.context.extensions: {key} must be the contextTemplate's "
+                f"{json.dumps(value)} ({section + ', ' if section else ''}10.0)."
+            )
+    for key, value in template.items():
+        if key not in ("contextActivities", "extensions") and context.get(key) != value:
+            raise refuse(
+                f"{where}.context.{key}: must be the contextTemplate's value (10.0)."
+            )
+
+
+def _same(given, wanted) -> bool:
+    """JSON values equal, numbers by value (0.8 and 0.80 are one masteryScore)."""
+    if isinstance(wanted, int | float) and not isinstance(wanted, bool):
+        return _decimal(given) is not None and _decimal(given) == _decimal(wanted)
+    return given == wanted
 
 
 def _check_timestamp(statement: dict, where: str) -> None:
@@ -177,8 +294,16 @@ def _check_defined(statement, verb, view: SessionView, where, categories) -> Non
         raise refuse(f"{where}: already completed in this registration (9.3.3).")
     if verb == PASSED and view.seen(PASSED):
         raise refuse(f"{where}: already passed in this registration (9.3.4).")
-    if verb == FAILED and view.seen(PASSED):
-        raise refuse(f"{where}: failed cannot follow passed in a registration (9.3).")
+    if verb == FAILED and any(at < moment(statement) for at in view.passed_at):
+        raise refuse(
+            f"{where}: a Failed must not follow a Passed in the registration, in "
+            "timestamp order (9.3)."
+        )
+    if verb == PASSED and any(at > moment(statement) for at in view.failed_at):
+        raise refuse(
+            f"{where}.timestamp: before a Failed the registration holds, which would "
+            "then follow this Passed (9.3)."
+        )
     if verb in (COMPLETED, PASSED, FAILED) and session.launch_mode != "Normal":
         raise refuse(
             f"{where}: in {session.launch_mode} mode only initialized and terminated "
@@ -186,15 +311,6 @@ def _check_defined(statement, verb, view: SessionView, where, categories) -> Non
         )
     result = statement.get("result") or {}
     _check_score(result, verb, item.mastery_score, where)
-    if verb in (PASSED, FAILED) and item.mastery_score is not None:
-        given = ((statement.get("context") or {}).get("extensions") or {}).get(
-            MASTERY_SCORE
-        )
-        if _decimal(given) != item.mastery_score:
-            raise refuse(
-                f"{where}: the masteryscore extension must be the launch's "
-                f"masteryScore, {item.mastery_score} (9.6.3.2)."
-            )
     expected = {PASSED: True, FAILED: False}.get(verb)
     if expected is None and "success" in result:
         raise refuse(f"{where}.result.success: not allowed with '{name}' (9.5.2).")
@@ -335,11 +451,22 @@ class Cmi5Policy(ClientPolicy):
             ).values_list("statement_id", flat=True)
         )
         view = SessionView(session)
+        fresh = []
         for index, statement in enumerate(statements):
             if index not in without_id and uuid.UUID(statement["id"]) in stored:
                 continue  # a repeat, which the LRS accepts without storing again
             where = f"statement[{index}]" if len(statements) > 1 else "statement"
-            check_statement(statement, view, where, has_id=index not in without_id)
+            if index in without_id:
+                raise refuse(
+                    f"{where}.id: the AU must give every statement an id (9.1)."
+                )
+            _check_timestamp(statement, where)
+            fresh.append((order_key(statement, index), where, statement))
+        view.initialized_in_batch = any(
+            is_defined(s) and s["verb"]["id"] == INITIALIZED for _k, _w, s in fresh
+        )
+        for _key, where, statement in sorted(fresh, key=lambda entry: entry[0]):
+            check_statement(statement, view, where)
 
     def stored(self, client, rows) -> None:
         session = self._session(client)
@@ -348,7 +475,8 @@ class Cmi5Policy(ClientPolicy):
             locked = Cmi5Session.objects.select_for_update().get(pk=session.pk)
             now = timezone.now()
             judged = False
-            for row in rows:
+            in_order = sorted(enumerate(rows), key=lambda e: order_key(e[1].data, e[0]))
+            for _index, row in in_order:
                 context = row.data.get("context") or {}
                 categories = ids_of(
                     context.get("contextActivities", {}).get("category")

@@ -21,12 +21,13 @@ from muster.agencies.choices import RecordSource
 from muster.agencies.models import TrainingRecord
 from muster.audit.models import AuditEntry
 from muster.learning.models import Enrollment
-from muster.packages import cmi5
+from muster.packages import cmi5, cmi5_rules
 from muster.packages.models import Cmi5Registration, Cmi5Session, ScoState
 from muster.packages.tests import fixtures
 from muster.packages.tests.helpers import imported
 from muster.test import BaseTestCase, make_user
 from muster.xapi.models import Document, LRSClient, Statement
+from muster.xapi.protocol import Refused
 
 CONTENT = "http://127.0.0.1"
 COURSE = "https://muster.example/courses/cmi5-lms"
@@ -54,6 +55,17 @@ STRUCTURE = f"""<?xml version="1.0" encoding="utf-8"?>
   </au>
 </courseStructure>
 """
+
+
+EXPERIENCED = "http://adlnet.gov/expapi/verbs/experienced"
+# Timestamps the AU gives in the ordering tests: seconds after this moment.
+BASE = timezone.now() - timedelta(hours=1)
+
+
+def stamp(moment) -> str:
+    if isinstance(moment, int | float):
+        moment = BASE + timedelta(seconds=moment)
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def structure_zip(text: str = STRUCTURE) -> bytes:
@@ -125,7 +137,10 @@ class Cmi5TestCase(BaseTestCase):
             HTTP_X_EXPERIENCE_API_VERSION="1.0.3",
         )
 
-    def defined(self, params, verb, result=None, moveon=None, **context) -> dict:
+    def defined(
+        self, params, verb, result=None, moveon=None, at=None, **context
+    ) -> dict:
+        """A "cmi5 defined" statement; `at`: its timestamp, seconds after BASE."""
         item = (
             self.au1 if params["activityId"].endswith(f"/{self.au1.pk}") else self.au2
         )
@@ -139,7 +154,7 @@ class Cmi5TestCase(BaseTestCase):
             "actor": json.loads(params["actor"]),
             "verb": {"id": verb},
             "object": {"id": params["activityId"]},
-            "timestamp": timezone.now().isoformat().replace("+00:00", "Z"),
+            "timestamp": stamp(timezone.now() if at is None else at),
             "context": {
                 "registration": params["registration"],
                 "contextActivities": {
@@ -155,6 +170,12 @@ class Cmi5TestCase(BaseTestCase):
         }
         if result is not None:
             statement["result"] = result
+        return statement
+
+    def allowed(self, params, verb=EXPERIENCED, at=None) -> dict:
+        """A "cmi5 allowed" statement: the contextTemplate, no cmi5 category."""
+        statement = self.defined(params, verb, at=at)
+        statement["context"]["contextActivities"]["category"] = []
         return statement
 
     def send(self, token, *statements):
@@ -455,11 +476,9 @@ class StatementRuleTests(Cmi5TestCase):
                 params, cmi5.COMPLETED, {"completion": True, "duration": "PT1S"}
             ),
         )
-        allowed = self.defined(params, "http://adlnet.gov/expapi/verbs/experienced")
-        allowed["context"]["contextActivities"]["category"] = []
-        self.assert_refused(token, allowed)
+        self.assert_refused(token, self.allowed(params))
         self.run_session(params, token, self.defined(params, cmi5.INITIALIZED))
-        self.assertEqual(self.send(token, allowed).status_code, 200)
+        self.assertEqual(self.send(token, self.allowed(params)).status_code, 200)
 
     def test_9_3_verbs_are_not_duplicated_in_a_session(self) -> None:
         params, token = self.started()
@@ -647,6 +666,235 @@ class StatementRuleTests(Cmi5TestCase):
             token,
             self.defined(params, cmi5.PASSED, {"success": True, "duration": "PT1S"}),
         )
+
+
+class OrderTests(Cmi5TestCase):
+    """9.3: "the order is determined by the value of the timestamp property"."""
+
+    completed = {"completion": True, "duration": "PT1S"}
+
+    def assert_refused(self, token, *statements, naming=()) -> dict:
+        before = Statement.objects.count()
+        response = self.send(token, *statements)
+        self.assertEqual(response.status_code, 403, response.content)
+        error = response.json()["error"]
+        for words in naming:
+            self.assertIn(words, error)
+        self.assertEqual(Statement.objects.count(), before)
+        return error
+
+    def session(self) -> Cmi5Session:
+        return Cmi5Session.objects.latest("pk")
+
+    def test_9_3_a_batch_sent_out_of_order_is_judged_by_timestamp(self) -> None:
+        params, token = self.started()
+        response = self.send(
+            token,
+            self.defined(params, cmi5.TERMINATED, {"duration": "PT3S"}, at=30),
+            self.defined(params, cmi5.COMPLETED, self.completed, at=20),
+            self.allowed(params, at=15),
+            self.defined(params, cmi5.INITIALIZED, at=10),
+        )
+        self.assertEqual(response.status_code, 200, response.content)
+        session = self.session()
+        self.assertEqual(
+            session.verbs, [cmi5.INITIALIZED, cmi5.COMPLETED, cmi5.TERMINATED]
+        )
+        self.assertIsNotNone(session.terminated_at)
+        self.assertEqual(cmi5_rows().filter(client=session.credential).count(), 4)
+        self.assertEqual(
+            ScoState.objects.get(item=self.au1).completion_status, "completed"
+        )
+
+    def test_9_3_2_a_statement_timed_before_initialized_is_refused(self) -> None:
+        params, token = self.started()
+        early = self.allowed(params, at=5)
+        self.assert_refused(
+            token,
+            self.defined(params, cmi5.INITIALIZED, at=10),
+            early,
+            naming=(
+                "statement[1].timestamp",
+                "before the batch's Initialized",
+                "9.3.2",
+            ),
+        )
+        self.run_session(params, token, self.defined(params, cmi5.INITIALIZED, at=10))
+        # Arriving later, with a timestamp before the stored Initialized.
+        error = self.assert_refused(
+            token,
+            self.defined(params, cmi5.COMPLETED, self.completed, at=9),
+            naming=("statement.timestamp", "before the session's Initialized"),
+        )
+        self.assertIn("9.3.2", error)
+        self.assert_refused(token, early, naming=("before the session's Initialized",))
+        self.assertEqual(self.session().verbs, [cmi5.INITIALIZED])
+
+    def test_9_3_a_statement_arriving_late_is_placed_by_its_timestamp(self) -> None:
+        params, token = self.started()
+        self.run_session(
+            params, token, self.defined(params, cmi5.INITIALIZED, at=10),
+            self.defined(params, cmi5.COMPLETED, self.completed, at=30),
+        )  # fmt: skip
+        # Before the stored Completed, after Initialized: in its place, accepted.
+        self.run_session(params, token, self.allowed(params, at=20))
+        passed = {"success": True, "duration": "PT1S", "score": {"scaled": 0.9}}
+        self.run_session(
+            params, token, self.defined(params, cmi5.PASSED, passed, at=25)
+        )
+        self.assertEqual(
+            self.session().verbs, [cmi5.INITIALIZED, cmi5.COMPLETED, cmi5.PASSED]
+        )
+
+    def test_9_3_8_a_statement_timed_after_terminated_is_refused(self) -> None:
+        params, token = self.started()
+        self.assert_refused(
+            token,
+            self.defined(params, cmi5.INITIALIZED, at=10),
+            self.defined(params, cmi5.TERMINATED, {"duration": "PT1S"}, at=20),
+            self.allowed(params, at=21),
+            naming=("statement[2].timestamp", "after the session's Terminated", "9.3"),
+        )
+        # Completed sent after Terminated but timed before it: the same batch,
+        # so judged in its place.
+        response = self.send(
+            token,
+            self.defined(params, cmi5.INITIALIZED, at=10),
+            self.defined(params, cmi5.TERMINATED, {"duration": "PT1S"}, at=20),
+            self.defined(params, cmi5.COMPLETED, self.completed, at=15),
+        )
+        self.assertEqual(response.status_code, 200, response.content)
+        self.assertEqual(
+            self.session().verbs, [cmi5.INITIALIZED, cmi5.COMPLETED, cmi5.TERMINATED]
+        )
+        # Once Terminated is received nothing more is accepted, whatever its
+        # timestamp (9.3.8, the wait being zero); the credential is revoked too.
+        before = Statement.objects.count()
+        response = self.send(token, self.allowed(params, at=12))
+        self.assertIn(response.status_code, (401, 403))
+        self.assertEqual(Statement.objects.count(), before)
+
+    def test_9_3_8_nothing_is_accepted_once_terminated_is_received(self) -> None:
+        params, token = self.started()
+        self.run_session(params, token, self.defined(params, cmi5.INITIALIZED, at=10))
+        self.run_session(
+            params,
+            token,
+            self.defined(params, cmi5.TERMINATED, {"duration": "PT1S"}, at=20),
+        )
+        # Past the revoked credential, the rule itself (9.3.8) refuses it.
+        view = cmi5_rules.SessionView(self.session())
+        with self.assertRaises(Refused) as refused:
+            cmi5_rules.check_statement(self.allowed(params, at=15), view, "statement")
+        self.assertEqual(refused.exception.status, 403)
+        self.assertIn("Terminated has been received", str(refused.exception))
+
+    def test_9_7_equal_timestamps_put_neither_first(self) -> None:
+        params, token = self.started()
+        response = self.send(
+            token,
+            self.defined(params, cmi5.TERMINATED, {"duration": "PT0S"}, at=10),
+            self.allowed(params, at=10),
+            self.defined(params, cmi5.COMPLETED, self.completed, at=10),
+            self.defined(params, cmi5.INITIALIZED, at=10),
+        )
+        self.assertEqual(response.status_code, 200, response.content)
+        self.assertEqual(
+            self.session().verbs, [cmi5.INITIALIZED, cmi5.COMPLETED, cmi5.TERMINATED]
+        )
+        params, token = self.started()
+        self.run_session(params, token, self.defined(params, cmi5.INITIALIZED, at=40))
+        self.run_session(
+            params, token, self.allowed(params, at=40)
+        )  # a tie: not before
+
+    def test_9_3_failed_and_passed_across_sessions_by_timestamp(self) -> None:
+        passed = {"success": True, "duration": "PT1S", "score": {"scaled": 0.9}}
+        failed = {"success": False, "duration": "PT1S", "score": {"scaled": 0.5}}
+        params, token = self.started()
+        self.run_session(
+            params, token, self.defined(params, cmi5.INITIALIZED, at=100),
+            self.defined(params, cmi5.FAILED, failed, at=110),
+            self.defined(params, cmi5.TERMINATED, {"duration": "PT1S"}, at=120),
+        )  # fmt: skip
+        # A Passed timed before the registration's Failed would put the Failed
+        # after it: refused. After it: accepted.
+        params, token = self.started()
+        self.run_session(params, token, self.defined(params, cmi5.INITIALIZED, at=50))
+        self.assert_refused(
+            token,
+            self.defined(params, cmi5.PASSED, passed, at=60),
+            naming=("before a Failed", "(9.3)"),
+        )
+        self.run_session(
+            params, token, self.defined(params, cmi5.PASSED, passed, at=200),
+            self.defined(params, cmi5.TERMINATED, {"duration": "PT1S"}, at=210),
+        )  # fmt: skip
+        # A Failed timed after that Passed: refused (one timed before it would
+        # not follow it).
+        params, token = self.started()
+        self.run_session(params, token, self.defined(params, cmi5.INITIALIZED, at=300))
+        self.assert_refused(
+            token,
+            self.defined(params, cmi5.FAILED, failed, at=310),
+            naming=("must not follow a Passed",),
+        )
+
+
+class ContextTemplateTests(Cmi5TestCase):
+    """10.0: the AU uses the contextTemplate for all its statements and "MUST NOT
+    overwrite any values provided in the contextTemplate"."""
+
+    def assert_refused(self, token, statement, *naming) -> None:
+        before = Statement.objects.count()
+        response = self.send(token, statement)
+        self.assertEqual(response.status_code, 403, response.content)
+        for words in naming:
+            self.assertIn(words, response.json()["error"])
+        self.assertEqual(Statement.objects.count(), before)
+
+    def test_10_0_allowed_statements_carry_every_template_value(self) -> None:
+        params, token = self.started()
+        self.run_session(params, token, self.defined(params, cmi5.INITIALIZED))
+        no_mastery = self.allowed(params)
+        del no_mastery["context"]["extensions"][cmi5.MASTERY_SCORE]
+        self.assert_refused(token, no_mastery, cmi5.MASTERY_SCORE, "9.6.3.2, 10.0")
+        other_mastery = self.allowed(params)
+        other_mastery["context"]["extensions"][cmi5.MASTERY_SCORE] = 0.5
+        self.assert_refused(token, other_mastery, "contextTemplate's 0.8")
+        other_session = self.allowed(params)
+        other_session["context"]["extensions"][cmi5.SESSION_ID] = "another"
+        self.assert_refused(token, other_session, "9.6.3.1, 10.0")
+        no_publisher = self.allowed(params)
+        no_publisher["context"]["contextActivities"]["grouping"] = [
+            {"id": "https://vendor.example/other"}
+        ]
+        self.assert_refused(
+            token, no_publisher, "contextActivities.grouping", self.au1.identifier
+        )
+        # Values added beside the template's, and 0.80 for 0.8, are the AU's to give.
+        fine = self.allowed(params)
+        fine["context"]["extensions"][cmi5.MASTERY_SCORE] = 0.80
+        fine["context"]["extensions"]["https://vendor.example/ext/page"] = 3
+        fine["context"]["contextActivities"]["grouping"].append(
+            {"id": "https://vendor.example/other"}
+        )
+        fine["context"]["contextActivities"]["parent"] = [
+            {"id": "https://vendor.example/quiz"}
+        ]
+        self.assertEqual(self.send(token, fine).status_code, 200)
+
+    def test_10_0_defined_statements_carry_every_template_value(self) -> None:
+        params, token = self.started()
+        initialized = self.defined(params, cmi5.INITIALIZED)
+        del initialized["context"]["extensions"][cmi5.MASTERY_SCORE]
+        self.assert_refused(token, initialized, "masteryscore")
+        self.run_session(params, token, self.defined(params, cmi5.INITIALIZED))
+
+    def test_10_0_an_au_without_mastery_score_has_none_in_its_template(self) -> None:
+        params, token = self.started(2)
+        self.run_session(params, token, self.defined(params, cmi5.INITIALIZED))
+        self.run_session(params, token, self.allowed(params))
 
 
 class SessionTests(Cmi5TestCase):
