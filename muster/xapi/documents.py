@@ -28,11 +28,15 @@ def find(agency: Agency, kind: str, scope: dict) -> Document | None:
     return Document.objects.filter(agency=agency, kind=kind, **scope).first()
 
 
-def listing(agency: Agency, kind: str, scope: dict, since=None) -> list[str]:
+def listing(agency: Agency, kind: str, scope: dict, since=None):
+    """The ids of the scoped documents (changed after `since`), and when the
+    latest of them changed (None when there are none)."""
     rows = Document.objects.filter(agency=agency, kind=kind, **scope)
     if since is not None:
         rows = rows.filter(updated_at__gt=since)
-    return list(rows.order_by("pk").values_list("document_id", flat=True))
+    found = list(rows.order_by("pk").values_list("document_id", "updated_at"))
+    latest = max((updated for _, updated in found), default=None)
+    return [document_id for document_id, _ in found], latest
 
 
 def check_preconditions(xrequest: XRequest, document: Document | None, *, strict: bool):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
 from muster.xapi.models import LRSClient
@@ -52,6 +52,7 @@ class XRequest:
     version: str
     client: LRSClient | None = None
     form_fields: set[str] = field(default_factory=set)
+    path: str = "/xapi/statements"  # as requested: `more` links are made from it
 
     @property
     def content_type(self) -> str:
@@ -75,7 +76,7 @@ def parse_request(request: HttpRequest, *, needs_auth: bool = True) -> XRequest:
     for name, value in params.items():
         if "\x00" in value or len(value) > 20_000:
             raise Refused(400, f"{name}: not an acceptable value.")
-    xrequest = XRequest(method, params, headers, body, version)
+    xrequest = XRequest(method, params, headers, body, version, path=request.path)
     if needs_auth:
         xrequest.client = authenticate(headers.get("authorization", ""))
     if xrequest.is_v2 and "method" in _query(request):
@@ -131,9 +132,12 @@ def _headers(request: HttpRequest) -> dict[str, str]:
 def _alternate(request, params, headers, body):
     """The 1.0.3 alternate syntax: POST ?method=X with headers and content in a form.
 
-    The form's header fields replace the request's; other fields are parameters;
-    `content` is the body. Any parameter other than `method` in the query string
-    is refused, as the specification requires.
+    The form's header fields stand for the request's headers; other fields are
+    parameters; `content` is the body. A header the request really carries
+    wins over its copy in the form (the form is for clients that cannot set
+    it), except Content-Type and Content-Length, which on the request describe
+    the form itself. Any parameter other than `method` in the query string is
+    refused, as the specification requires.
     """
     if request.method != "POST":
         raise Refused(400, "The alternate request syntax (method=) needs POST.")
@@ -151,12 +155,13 @@ def _alternate(request, params, headers, body):
         k: v[-1]
         for k, v in parse_qs(body.decode("utf-8"), keep_blank_values=True).items()
     }
-    new_headers = {k: v for k, v in headers.items() if k != "content-type"}
+    about_the_form = ("content-type", "content-length")
+    new_headers = {k: v for k, v in headers.items() if k not in about_the_form}
     new_params, new_body = {}, b""
     for key, value in form.items():
         lowered = key.lower()
         if lowered in ALTERNATE_HEADERS:
-            new_headers[lowered] = value
+            new_headers.setdefault(lowered, value)
         elif key == "content":
             new_body = value.encode("utf-8")
         else:
@@ -229,9 +234,21 @@ def parse_multipart(
 
 def _part(chunk: bytes) -> tuple[dict[str, str], bytes]:
     chunk = chunk[2:] if chunk.startswith(b"\r\n") else chunk.lstrip(b"\n")
-    head, separator, content = chunk.partition(b"\r\n\r\n")
-    if not separator:
-        head, separator, content = chunk.partition(b"\n\n")
+    # The headers end at the first blank line, CRLF or bare LF (some clients
+    # send LF only); whichever comes first, so that binary content holding
+    # the other form is never taken for the end of the headers.
+    ends = [
+        (at, len(blank))
+        for blank in (b"\r\n\r\n", b"\n\n")
+        if (at := chunk.find(blank)) >= 0
+    ]
+    if chunk.startswith((b"\r\n", b"\n")):  # a part with no headers at all
+        ends = [(0, 2 if chunk.startswith(b"\r\n") else 1)]
+    if ends:
+        at, size = min(ends)
+        head, content = chunk[:at], chunk[at + size :]
+    else:
+        head, content = chunk, b""
     if content.endswith(b"\r\n"):
         content = content[:-2]
     elif content.endswith(b"\n"):
@@ -264,7 +281,26 @@ def _attachment_part(headers: dict[str, str], content: bytes) -> dict[str, Part]
     return {sha2: Part(sha2=sha2, content_type=content_type, content=content)}
 
 
-def error(status: int, message: str, version: str = "2.0.0") -> JsonResponse:
-    response = JsonResponse({"error": message}, status=status)
+def error(status: int, message: str, version: str = "2.0.0") -> HttpResponse:
+    """An error answer: the message as plain text for 2.0, {"error": message} for 1.0.x.
+
+    xAPI gives errors no format, only a message explaining the cause. The 2.0
+    conformance suite reads the body of a 409 as a string (its HTTP client
+    decodes any JSON body into an object), so 2.0 answers in text/plain; 1.0.x
+    clients, cmi5 content among them, keep the JSON object they already read.
+    """
+    if version.startswith("2"):
+        response = HttpResponse(
+            message, status=status, content_type="text/plain; charset=utf-8"
+        )
+    else:
+        response = JsonResponse({"error": message}, status=status)
     response["X-Experience-API-Version"] = version
     return response
+
+
+def error_message(response: HttpResponse) -> str:
+    """The message of an error answer, whichever version it was given in."""
+    if response["Content-Type"].startswith("application/json"):
+        return json.loads(response.content)["error"]
+    return response.content.decode()

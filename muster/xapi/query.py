@@ -217,13 +217,18 @@ def _to_canonical(statement: dict, agency: Agency, languages: list[str]) -> None
         definition = canonical.get(activity["id"]) or activity.get("definition")
         if definition:
             activity["definition"] = _one_language(copy.deepcopy(definition), languages)
-    verb = statement["verb"]
-    if "display" in verb:
-        verb["display"] = _pick(verb["display"], languages)
-    for attachment in statement.get("attachments", []):
-        for key in ("display", "description"):
-            if key in attachment:
-                attachment[key] = _pick(attachment[key], languages)
+    parts = [statement]
+    if statement["object"].get("objectType") == "SubStatement":
+        parts.append(statement["object"])
+    # A sub-statement's verb and attachments are given in one language too.
+    for part in parts:
+        verb = part["verb"]
+        if "display" in verb:
+            verb["display"] = _pick(verb["display"], languages)
+        for attachment in part.get("attachments", []):
+            for key in ("display", "description"):
+                if key in attachment:
+                    attachment[key] = _pick(attachment[key], languages)
 
 
 def _activities_in(statement: dict) -> list[dict]:

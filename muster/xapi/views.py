@@ -233,7 +233,7 @@ def _get_statements(xrequest: XRequest, agency) -> HttpResponse:
             rows, more = find_statements(agency, filters)
         body = {
             "statements": [render(r.data, fmt, agency, languages) for r in rows],
-            "more": f"/xapi/statements?more={more}" if more else "",
+            "more": f"{xrequest.path}?more={more}" if more else "",
         }
     response = _statement_response(body, rows, xrequest.client, with_attachments)
     if rows and len(rows) == 1 and "statements" not in body:
@@ -435,7 +435,13 @@ def _document(xrequest, kind, scope, id_name, *, strict=True) -> HttpResponse:
     if method in ("GET", "HEAD") and document_id is None:
         since = xrequest.params.get("since")
         moment = parse_timestamp(since, "since") if since else None
-        return JsonResponse(documents.listing(agency, kind, scope, moment), safe=False)
+        ids, latest = documents.listing(agency, kind, scope, moment)
+        response = JsonResponse(ids, safe=False)
+        if latest is not None:
+            # IEEE 9274.1.1: a multiple-document GET carries the Last-Modified
+            # of the most recently changed document it lists.
+            response["Last-Modified"] = http_date(latest.timestamp())
+        return response
     if "since" in xrequest.params:
         raise Invalid(f"since: only for listing documents (without {id_name}).")
     if document_id is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from muster.test import BaseTestCase
+from muster.xapi.protocol import error_message
 from muster.xapi.tests.helpers import LRS, make_lrs_client, new_id, statement
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
@@ -72,7 +73,7 @@ class StatementTestCase(BaseTestCase):
         good, bad = statement(id=new_id()), statement(verb={"id": "not an iri"})
         response = self.lrs.post([good, bad])
         self.assertEqual(response.status_code, 400)
-        self.assertIn("statement[1].verb.id", response.json()["error"])
+        self.assertIn("statement[1].verb.id", error_message(response))
         self.assertEqual(self.lrs.get({"statementId": good["id"]}).status_code, 404)
 
     def test_it_refuses_invalid_statements_naming_the_field(self) -> None:
@@ -109,7 +110,7 @@ class StatementTestCase(BaseTestCase):
             with self.subTest(name):
                 response = self.lrs.post(statement(**changes))
                 self.assertEqual(response.status_code, 400, response.content)
-                self.assertTrue(response.json()["error"])
+                self.assertTrue(error_message(response))
 
     def test_it_refuses_duplicate_json_keys(self) -> None:
         body = (
@@ -118,7 +119,7 @@ class StatementTestCase(BaseTestCase):
         )
         response = self.lrs.call("POST", "statements", body=body)
         self.assertEqual(response.status_code, 400)
-        self.assertIn("appears twice", response.json()["error"])
+        self.assertIn("appears twice", error_message(response))
 
     def test_it_refuses_what_json_or_the_database_cannot_hold(self) -> None:
         valid = (
