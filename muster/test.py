@@ -8,9 +8,13 @@ audits Tennessee. Root is a platform administrator.
 
 from __future__ import annotations
 
+import io
+import signal
 from datetime import date
 from decimal import Decimal
+from unittest import mock
 
+from django.core.management import call_command
 from django.test import TestCase
 
 from muster.accounts.choices import Role
@@ -139,3 +143,33 @@ class BaseTestCase(TestCase):
         self.root = make_user("root", is_superuser=True)
         self.bob_record = make_record(self.bob_person, self.agency)
         self.charlie_record = make_record(self.charlie_person, self.other_agency)
+
+
+def run_queued_tasks() -> None:
+    """Run every queued task once, in this process, as `manage.py task_worker --batch`.
+
+    The worker closes "old" database connections between tasks; inside a test's
+    transaction that would close the test's own connection (on PostgreSQL), so it is
+    left open. The worker also installs its own SIGINT/SIGTERM/SIGQUIT handlers,
+    which call sys.exit: left in place they would make the pytest-xdist process exit
+    (or raise inside a garbage-collector callback) on the next such signal, so the
+    handlers from before are put back.
+    """
+    handlers = {
+        number: signal.getsignal(number)
+        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
+    }
+    try:
+        with mock.patch(
+            "django_tasks_db.management.commands.db_worker.close_old_connections"
+        ):
+            call_command(
+                "db_worker",
+                "--batch",
+                "--no-startup-delay",
+                stdout=io.StringIO(),
+                stderr=io.StringIO(),
+            )
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)

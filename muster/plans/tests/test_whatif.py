@@ -10,10 +10,8 @@ import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from unittest import mock
 
 import time_machine
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
@@ -35,7 +33,7 @@ from muster.agencies.models import (
 from muster.audit.models import AuditEntry
 from muster.plans import whatif
 from muster.plans.models import MandateDraft, WhatIfRun
-from muster.test import BaseTestCase, make_person, make_user
+from muster.test import BaseTestCase, make_person, make_user, run_queued_tasks
 
 MANDATE = "us.mo.peace_officer"
 TODAY = "2026-11-20 12:00:00+00:00"
@@ -500,17 +498,7 @@ class QueuedWhatIfTestCase(WhatIfBase):
         return run
 
     def work(self) -> None:
-        # As in the reminders' test: the worker would close the test's connection.
-        with mock.patch(
-            "django_tasks_db.management.commands.db_worker.close_old_connections"
-        ):
-            call_command(
-                "db_worker",
-                "--batch",
-                "--no-startup-delay",
-                stdout=io.StringIO(),
-                stderr=io.StringIO(),
-            )
+        run_queued_tasks()
 
     def test_the_page_follows_a_queued_run_until_its_figures_are_in(self):
         draft = self.start_draft()

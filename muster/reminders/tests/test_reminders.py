@@ -1,6 +1,7 @@
 """Reminders: who is short, at which point, sent once, to a real SMTP server."""
 
 import io
+import signal
 import socket
 from datetime import date
 from unittest import mock
@@ -15,7 +16,7 @@ from django.test import override_settings
 from muster.agencies.models import TrainingRecord
 from muster.reminders.models import DigestSent, ReminderSent
 from muster.reminders.schedule import current_point
-from muster.test import BaseTestCase, make_person, make_record
+from muster.test import BaseTestCase, make_person, make_record, run_queued_tasks
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -180,19 +181,10 @@ class SmtpDeliveryTestCase(BaseTestCase):
         ):
             send(date(2026, 10, 15))
             self.assertEqual(inbox.messages, [])  # queued, not sent yet
-            # The worker closes "old" database connections between tasks; inside
-            # this test's transaction that would close the test's own connection
-            # (on PostgreSQL), so it is left open here.
-            with mock.patch(
-                "django_tasks_db.management.commands.db_worker.close_old_connections"
-            ):
-                call_command(
-                    "db_worker",
-                    "--batch",
-                    "--no-startup-delay",
-                    stdout=io.StringIO(),
-                    stderr=io.StringIO(),
-                )
+            handler = signal.getsignal(signal.SIGTERM)
+            run_queued_tasks()
+            # The worker's own handler (sys.exit) must not outlive it here.
+            self.assertIs(signal.getsignal(signal.SIGTERM), handler)
         recipients = sorted(r for m in inbox.messages for r in m.rcpt_tos)
         self.assertIn("bob@example.org", recipients)
         self.assertIn("alice@example.org", recipients)
