@@ -26,7 +26,7 @@ from muster.audit.log import record_event, snapshot
 from muster.catalog.models import Course
 from muster.learning import actions as learning
 from muster.learning.models import Enrollment
-from muster.packages import manifest, runtime
+from muster.packages import manifest, objectives, runtime
 from muster.packages.completion import PACKAGE_CONTENT
 from muster.packages.models import CmiCommit, Package, PackageItem, ScoState
 from muster.packages.zipcheck import (
@@ -141,6 +141,8 @@ def _create(actor, provider, upload, outline, root, count, total, hours) -> Pack
         file_count=count,
         unzipped_bytes=total,
         uploaded_by=actor,
+        objectives_global_to_system=outline.objectives_global_to_system,
+        shared_data_global_to_system=outline.shared_data_global_to_system,
     )
     PackageItem.objects.bulk_create(
         PackageItem(
@@ -163,6 +165,8 @@ def _create(actor, provider, upload, outline, root, count, total, hours) -> Pack
             launch_method=item.launch_method,
             blocks=list(item.blocks),
             entitlement_key=item.entitlement_key[:1000],
+            objectives=item.objectives,
+            data_maps=item.data_maps,
         )
         for position, item in enumerate(outline.items, start=1)
     )
@@ -202,10 +206,11 @@ def record_commit(
     kind = item.package.kind
     elements = runtime.check_commit(data, kind)
     judged = runtime.judge(elements, item, kind)
+    local = objectives.local_objectives(elements, item, judged, kind)
     with transaction.atomic():
         locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
         sequence = elements.get("commitSequence")
-        CmiCommit.objects.create(
+        commit = CmiCommit.objects.create(
             enrollment=locked,
             item=item,
             launch=launch[:40],
@@ -217,6 +222,7 @@ def record_commit(
             success_status=judged.success_status,
         )
         state = _update_state(locked, item, judged, kind)
+        objectives.write_global(locked, item, local, commit)
     if state.is_complete and not locked.is_complete:
         try_to_complete(locked, request=request)
     return state

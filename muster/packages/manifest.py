@@ -31,6 +31,7 @@ from muster.packages.zipcheck import PackageError
 ADLCP_12 = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
 ADLCP_2004 = "http://www.adlnet.org/xsd/adlcp_v1p3"
 IMSSS = "http://www.imsglobal.org/xsd/imsss"
+ADLSEQ = "http://www.adlnet.org/xsd/adlseq_v1p3"
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 CMI5 = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"
 MOVE_ON = (
@@ -64,6 +65,10 @@ class OutlineItem:
     depth: int = 0
     blocks: tuple[str, ...] = ()  # cmi5: the ids of the blocks holding the AU
     entitlement_key: str = ""
+    # SCORM 2004: the activity's objectives with their maps to global objectives,
+    # and its shared data maps (muster/packages/sharing.py reads them).
+    objectives: list[dict] = field(default_factory=list)
+    data_maps: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -76,6 +81,8 @@ class Outline:
     title: str
     description: str = ""
     items: list[OutlineItem] = field(default_factory=list)
+    objectives_global_to_system: bool = True
+    shared_data_global_to_system: bool = True
 
 
 def local(tag: str) -> str:
@@ -134,6 +141,13 @@ def read_scorm(data: bytes, files: set[str]) -> Outline:
         identifier=root.get("identifier", ""),
         title=text_of(child(organization, "title")) if organization is not None else "",
     )
+    if organization is not None and kind == PackageKind.SCORM_2004:
+        outline.objectives_global_to_system = boolean(
+            organization, f"{{{ADLSEQ}}}objectivesGlobalToSystem", True, problems
+        )
+        outline.shared_data_global_to_system = boolean(
+            organization, f"{{{ADLCP_2004}}}sharedDataGlobalToSystem", True, problems
+        )
     if organization is not None:
         collection = sequencing_collection(root)
         walk_items(organization, resources, kind, outline, problems, 0, collection)
@@ -346,6 +360,8 @@ def scorm_item(item, resource, kind, depth, problems, collection) -> OutlineItem
         found.time_limit_action = adl("timeLimitAction")
         found.completion_threshold = completion_threshold(item, problems)
         found.scaled_passing_score = passing_score(item, problems, collection)
+        found.objectives = objectives(item, problems, collection)
+        found.data_maps = data_maps(item, problems)
     return found
 
 
@@ -388,6 +404,189 @@ def passing_score(
         return None
     measure = text_of(primary.find(f"{{{IMSSS}}}minNormalizedMeasure")) or "1.0"
     return number(measure, item, "imsss:minNormalizedMeasure", problems, -1, 1)
+
+
+def boolean(
+    element: Element, name: str, default: bool, problems: list[str], where: str = ""
+) -> bool:
+    """An xs:boolean attribute ("true", "false", "1" or "0"), else `default`;
+    `where` names the element in a problem, if not its own identifier."""
+    raw = element.get(name)
+    if raw is None:
+        return default
+    value = raw.strip()
+    if value in ("true", "1"):
+        return True
+    if value in ("false", "0"):
+        return False
+    shown = local(name) if "}" not in name else f"{_prefix(name)}:{local(name)}"
+    where = where or f"imsmanifest.xml: {describe(element)}"
+    problems.append(f"{where} has {shown}='{raw[:40]}'; expected true or false.")
+    return default
+
+
+def _prefix(name: str) -> str:
+    namespace = name[1:].split("}", 1)[0]
+    return {ADLSEQ: "adlseq", ADLCP_2004: "adlcp", IMSSS: "imsss"}.get(namespace, "")
+
+
+def sequencing_part(item: Element, collection: dict, name: str) -> Element | None:
+    """The `name` child of the item's `<imsss:sequencing>`, else of the
+    `<imsss:sequencingCollection>` entry its IDRef names (SN book 5.1: the item's
+    own elements override the collection's). An IDRef naming nothing is reported
+    by `passing_score`."""
+    sequencing = item.find(f"{{{IMSSS}}}sequencing")
+    if sequencing is None:
+        return None
+    found = sequencing.find(name)
+    if found is None and sequencing.get("IDRef"):
+        shared = (collection or {}).get(sequencing.get("IDRef"))
+        found = shared.find(name) if shared is not None else None
+    return found
+
+
+# Map flags (SN book, 4th edition, 5.1.5 imsss:mapInfo and adlseq:mapInfo):
+# reads default to true, writes to false.
+IMSSS_MAP = {
+    "read_satisfied": ("readSatisfiedStatus", True),
+    "read_measure": ("readNormalizedMeasure", True),
+    "write_satisfied": ("writeSatisfiedStatus", False),
+    "write_measure": ("writeNormalizedMeasure", False),
+}
+ADLSEQ_MAP = {
+    "read_raw": ("readRawScore", True),
+    "read_min": ("readMinScore", True),
+    "read_max": ("readMaxScore", True),
+    "read_completion": ("readCompletionStatus", True),
+    "read_progress": ("readProgressMeasure", True),
+    "write_raw": ("writeRawScore", False),
+    "write_min": ("writeMinScore", False),
+    "write_max": ("writeMaxScore", False),
+    "write_completion": ("writeCompletionStatus", False),
+    "write_progress": ("writeProgressMeasure", False),
+}
+MAP_FLAGS = (*IMSSS_MAP, *ADLSEQ_MAP)
+
+
+def objectives(item: Element, problems: list[str], collection=None) -> list[dict]:
+    """The activity's objectives (primary first) with their global objective maps.
+
+    `<imsss:objectives>` holds one `<imsss:primaryObjective>` and any number of
+    `<imsss:objective>`s, each with an objectiveID (optional on the primary one),
+    `satisfiedByMeasure`, `<imsss:minNormalizedMeasure>` and `<imsss:mapInfo>`s
+    (targetObjectiveID, read/write of satisfied status and normalized measure).
+    4th edition adds `<adlseq:objectives>`, whose `<adlseq:objective objectiveID>`
+    names one of those and maps raw/min/max score, completion status and
+    progress measure the same way.
+    """
+    where = f"imsmanifest.xml: {describe(item)}"
+    group = sequencing_part(item, collection, f"{{{IMSSS}}}objectives")
+    found: list[dict] = []
+    if group is not None:
+        primaries = group.findall(f"{{{IMSSS}}}primaryObjective")
+        if len(primaries) != 1:
+            problems.append(
+                f"{where} has <imsss:objectives> with {len(primaries)} "
+                "<imsss:primaryObjective>; it must have exactly one."
+            )
+        for element in [*primaries, *group.findall(f"{{{IMSSS}}}objective")]:
+            found.append(_objective(element, where, problems))
+    seen: set[str] = set()
+    for objective in found:
+        if objective["id"] and objective["id"] in seen:
+            problems.append(
+                f"{where} has two objectives with objectiveID '{objective['id'][:80]}'; "
+                "an activity's objective IDs must differ."
+            )
+        seen.add(objective["id"])
+    extra = sequencing_part(item, collection, f"{{{ADLSEQ}}}objectives")
+    for element in extra.findall(f"{{{ADLSEQ}}}objective") if extra is not None else []:
+        ident = (element.get("objectiveID") or "").strip()
+        target = next((o for o in found if ident and o["id"] == ident), None)
+        if target is None:
+            problems.append(
+                f"{where} has <adlseq:objective objectiveID='{ident[:80]}'>, which "
+                "names no <imsss:primaryObjective> or <imsss:objective> of the item."
+            )
+            continue
+        for info in element.findall(f"{{{ADLSEQ}}}mapInfo"):
+            mapped = _map(info, ADLSEQ_MAP, "adlseq", where, problems)
+            if mapped:
+                target["maps"].append(mapped)
+    return found
+
+
+def _objective(element: Element, where: str, problems: list[str]) -> dict:
+    primary = local(element.tag) == "primaryObjective"
+    ident = (element.get("objectiveID") or "").strip()
+    if not ident and not primary:
+        problems.append(f"{where} has an <imsss:objective> without an objectiveID.")
+    named = f"{where}, <imsss:{local(element.tag)} objectiveID='{ident[:80]}'>,"
+    by_measure = boolean(element, "satisfiedByMeasure", False, problems, named)
+    raw = text_of(element.find(f"{{{IMSSS}}}minNormalizedMeasure")) or "1.0"
+    # A primary objective satisfied by measure has its measure checked by
+    # `passing_score`, which reports a bad one.
+    found: list[str] = []
+    measure = number(raw, element, "imsss:minNormalizedMeasure", found, -1, 1)
+    if found and not (primary and by_measure):
+        problems.append(
+            f"{named} has imsss:minNormalizedMeasure '{raw[:40]}'; expected a "
+            "number from -1 to 1."
+        )
+    maps = []
+    for info in element.findall(f"{{{IMSSS}}}mapInfo"):
+        mapped = _map(info, IMSSS_MAP, "imsss", where, problems)
+        if mapped:
+            maps.append(mapped)
+    return {
+        "id": ident,
+        "primary": primary,
+        "satisfied_by_measure": by_measure,
+        "min_measure": str(measure if measure is not None else Decimal("1.0")),
+        "maps": maps,
+    }
+
+
+def _map(info: Element, flags: dict, prefix: str, where: str, problems) -> dict:
+    target = (info.get("targetObjectiveID") or "").strip()
+    if not target:
+        problems.append(
+            f"{where} has an <{prefix}:mapInfo> without a targetObjectiveID."
+        )
+        return {}
+    mapped = {"target": target, **dict.fromkeys(MAP_FLAGS, False)}
+    named = f"{where}, <{prefix}:mapInfo targetObjectiveID='{target[:80]}'>,"
+    for key, (attribute, default) in flags.items():
+        mapped[key] = boolean(info, attribute, default, problems, named)
+    return mapped
+
+
+def data_maps(item: Element, problems: list[str]) -> list[dict]:
+    """4th edition shared data: `<adlcp:data>` of `<adlcp:map targetID
+    readSharedData writeSharedData>` (reads default to true, writes to false);
+    a targetID once per item."""
+    where = f"imsmanifest.xml: {describe(item)}"
+    group = item.find(f"{{{ADLCP_2004}}}data")
+    found: list[dict] = []
+    for element in group.findall(f"{{{ADLCP_2004}}}map") if group is not None else []:
+        target = (element.get("targetID") or "").strip()
+        if not target:
+            problems.append(f"{where} has an <adlcp:map> without a targetID.")
+            continue
+        if any(m["target"] == target for m in found):
+            problems.append(
+                f"{where} has two <adlcp:map>s with targetID '{target[:80]}'."
+            )
+            continue
+        named = f"{where}, <adlcp:map targetID='{target[:80]}'>,"
+        found.append(
+            {
+                "target": target,
+                "read": boolean(element, "readSharedData", True, problems, named),
+                "write": boolean(element, "writeSharedData", False, problems, named),
+            }
+        )
+    return found
 
 
 def number(

@@ -37,6 +37,16 @@ class Package(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
+    objectives_global_to_system = models.BooleanField(
+        default=True,
+        help_text="SCORM 2004 adlseq:objectivesGlobalToSystem: global objectives "
+        "shared with the learner's other courses, else kept to this one.",
+    )
+    shared_data_global_to_system = models.BooleanField(
+        default=True,
+        help_text="SCORM 2004 4th edition adlcp:sharedDataGlobalToSystem, likewise "
+        "for shared data (adl.data).",
+    )
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} package of {self.course}"
@@ -81,6 +91,17 @@ class PackageItem(models.Model):
         help_text="cmi5: the ids of the blocks holding the AU, outermost first.",
     )
     entitlement_key = models.CharField(max_length=1000, blank=True)
+    objectives = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="SCORM 2004: the activity's objectives, primary first, each with "
+        "its maps to global objectives (manifest.objectives).",
+    )
+    data_maps = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="SCORM 2004 4th edition: the item's adlcp:map shared data maps.",
+    )
 
     class Meta:
         ordering = ["package", "position"]
@@ -240,3 +261,77 @@ class Cmi5Session(models.Model):
     @property
     def is_open(self) -> bool:
         return self.terminated_at is None and self.abandoned_at is None
+
+
+def _scoped_constraints(name: str) -> list:
+    """One row per learner and target: in the system, or in one package."""
+    return [
+        models.UniqueConstraint(
+            fields=["person", "target_key"],
+            condition=models.Q(package__isnull=True),
+            name=f"one_system_{name}",
+        ),
+        models.UniqueConstraint(
+            fields=["person", "package", "target_key"],
+            condition=models.Q(package__isnull=False),
+            name=f"one_package_{name}",
+        ),
+    ]
+
+
+class GlobalObjective(models.Model):
+    """A SCORM 2004 shared global objective of one learner (SN book 3.10, 4.2.1).
+
+    SCOs write it through their objectives' write maps when they commit, and read
+    it into `cmi.objectives` at launch through their read maps. `package` is
+    empty when the package's objectivesGlobalToSystem is true (shared with every
+    course the learner takes), else the one package it is kept to. Like a
+    standing it is the person's, whatever their employer. Blank or None means
+    unknown: nothing known was written yet.
+    """
+
+    person = models.ForeignKey(
+        "agencies.Person", on_delete=models.PROTECT, related_name="+"
+    )
+    package = models.ForeignKey(
+        Package, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    target_id = models.TextField(help_text="targetObjectiveID, as in the manifest.")
+    target_key = models.CharField(max_length=64, help_text="SHA-256 of target_id.")
+    success_status = models.CharField(
+        max_length=10,
+        default="unknown",
+        help_text="passed (satisfied), failed or unknown.",
+    )
+    normalized_measure = models.DecimalField(
+        max_digits=8, decimal_places=7, null=True, blank=True
+    )
+    score_raw = models.DecimalField(
+        max_digits=24, decimal_places=7, null=True, blank=True
+    )
+    score_min = models.DecimalField(
+        max_digits=24, decimal_places=7, null=True, blank=True
+    )
+    score_max = models.DecimalField(
+        max_digits=24, decimal_places=7, null=True, blank=True
+    )
+    completion_status = models.CharField(max_length=20, default="unknown")
+    progress_measure = models.DecimalField(
+        max_digits=8, decimal_places=7, null=True, blank=True
+    )
+    written_by = models.ForeignKey(
+        CmiCommit,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The commit that last wrote it: the evidence.",
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["person", "target_id"]
+        constraints = _scoped_constraints("global_objective")
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.target_id} ({self.success_status})"
+

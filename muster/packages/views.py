@@ -33,7 +33,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from muster.accounts import access
 from muster.learning import seat
 from muster.learning.models import Enrollment
-from muster.packages import actions, cmi5, completion, launch, manifest, runtime
+from muster.packages import (
+    actions,
+    cmi5,
+    completion,
+    launch,
+    manifest,
+    objectives,
+    runtime,
+)
+from muster.packages.choices import PackageKind
 from muster.packages.forms import PackageUploadForm
 from muster.packages.zipcheck import PackageError
 
@@ -216,12 +225,17 @@ def launcher(request: HttpRequest, token: str) -> HttpResponse:
     package = item.package
     state = completion.state_of(enrollment, item)
     href = manifest.launch_href(item.href, item.parameters)
+    cmi = runtime.launch_data(state, item, package.kind, enrollment.person)
+    if package.kind == PackageKind.SCORM_2004:
+        initial = objectives.read_global(enrollment, item)
+        if initial:
+            cmi["objectives"] = initial
     config = {
         "kind": package.kind,
         "commitUrl": reverse("packages:commit", args=[token]),
         "launchUrl": reverse("packages:file", args=[token, "x"])[:-1] + href,
         "parentOrigin": found.parent,
-        "cmi": runtime.launch_data(state, item, package.kind, enrollment.person),
+        "cmi": cmi,
     }
     response = render(request, "packages/launch.html", {"config": config, "item": item})
     policy = {

@@ -295,3 +295,159 @@ def cmi5_au_zip() -> bytes:
     return build_zip(
         {"cmi5.xml": CMI5, "au/index.html": CMI5_AU_PAGE, "au/au.js": CMI5_AU_JS}
     )
+
+
+# SCORM 2004 4th edition with shared global objectives (SN book 3.10): SCO 1
+# writes its primary objective's satisfied status, measure, completion and raw
+# score to "urn:muster:obj:force"; its second objective maps to
+# "urn:muster:obj:quiz" without writing. SCO 2 reads both.
+MANIFEST_GLOBAL = """<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="muster.test.{name}" version="1"
+  xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
+  xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3"
+  xmlns:adlseq="http://www.adlnet.org/xsd/adlseq_v1p3"
+  xmlns:imsss="http://www.imsglobal.org/xsd/imsss">
+  <metadata><schema>ADL SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>
+  <organizations default="ORG">
+    <organization identifier="ORG" adlseq:objectivesGlobalToSystem="{global_to_system}">
+      <title>{title}</title>
+      <item identifier="SCO1" identifierref="RES1">
+        <title>Force options</title>
+        <imsss:sequencing>
+          <imsss:objectives>
+            <imsss:primaryObjective objectiveID="force-taught" satisfiedByMeasure="true">
+              <imsss:minNormalizedMeasure>0.8</imsss:minNormalizedMeasure>
+              <imsss:mapInfo targetObjectiveID="urn:muster:obj:force"
+                writeSatisfiedStatus="true" writeNormalizedMeasure="true"/>
+            </imsss:primaryObjective>
+            <imsss:objective objectiveID="quiz-local">
+              <imsss:mapInfo targetObjectiveID="urn:muster:obj:quiz" writeSatisfiedStatus="false"/>
+            </imsss:objective>
+          </imsss:objectives>
+          <adlseq:objectives>
+            <adlseq:objective objectiveID="force-taught">
+              <adlseq:mapInfo targetObjectiveID="urn:muster:obj:force"
+                writeCompletionStatus="true" writeRawScore="true"/>
+            </adlseq:objective>
+          </adlseq:objectives>
+        </imsss:sequencing>
+      </item>
+      <item identifier="SCO2" identifierref="RES2">
+        <title>Force scenarios</title>
+        <imsss:sequencing>
+          <imsss:objectives>
+            <imsss:primaryObjective objectiveID="scenarios"/>
+            <imsss:objective objectiveID="force-known">
+              <imsss:mapInfo targetObjectiveID="urn:muster:obj:force"/>
+            </imsss:objective>
+            <imsss:objective objectiveID="quiz-known">
+              <imsss:mapInfo targetObjectiveID="urn:muster:obj:quiz"/>
+            </imsss:objective>
+          </imsss:objectives>
+          <adlseq:objectives>
+            <adlseq:objective objectiveID="force-known">
+              <adlseq:mapInfo targetObjectiveID="urn:muster:obj:force" readRawScore="false"/>
+            </adlseq:objective>
+          </adlseq:objectives>
+        </imsss:sequencing>
+        <adlcp:data>
+          <adlcp:map targetID="urn:muster:data:notes" writeSharedData="true"/>
+        </adlcp:data>
+      </item>
+    </organization>
+  </organizations>
+  <resources>
+    <resource identifier="RES1" type="webcontent" adlcp:scormType="sco" href="one/index.html">
+      <file href="one/index.html"/>
+    </resource>
+    <resource identifier="RES2" type="webcontent" adlcp:scormType="sco" href="two/index.html">
+      <file href="two/index.html"/>
+    </resource>
+  </resources>
+</manifest>
+"""
+
+# SCO 1 passes its primary objective (score 0.9) and its local quiz objective;
+# SCO 2 shows what it finds in cmi.objectives at launch.
+GLOBAL_SCO_ONE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>SCO 1</title>
+<script src="one.js"></script></head>
+<body><h1>Force options</h1>
+<button id="pass" type="button">Pass</button></body></html>
+"""
+
+GLOBAL_SCO_ONE_JS = """
+function findAPI(win) {
+  var tries = 0;
+  while (win.API_1484_11 == null && win.parent != null && win.parent != win && tries < 500) {
+    tries++; win = win.parent;
+  }
+  return win.API_1484_11;
+}
+window.addEventListener("DOMContentLoaded", function () {
+  var api = findAPI(window);
+  api.Initialize("");
+  document.getElementById("pass").addEventListener("click", function () {
+    var n = parseInt(api.GetValue("cmi.objectives._count"), 10);
+    for (var i = 0; i < n; i++) {
+      if (api.GetValue("cmi.objectives." + i + ".id") === "quiz-local") {
+        api.SetValue("cmi.objectives." + i + ".success_status", "passed");
+      }
+    }
+    api.SetValue("cmi.score.scaled", "0.9");
+    api.SetValue("cmi.score.raw", "90");
+    api.SetValue("cmi.completion_status", "completed");
+    api.SetValue("cmi.session_time", "PT1M");
+    api.SetValue("cmi.exit", "normal");
+    api.Commit("");
+    api.Terminate("");
+  });
+});
+"""
+
+GLOBAL_SCO_TWO = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>SCO 2</title>
+<script src="two.js"></script></head>
+<body><h1>Force scenarios</h1><ul id="objectives"></ul></body></html>
+"""
+
+GLOBAL_SCO_TWO_JS = """
+function findAPI(win) {
+  var tries = 0;
+  while (win.API_1484_11 == null && win.parent != null && win.parent != win && tries < 500) {
+    tries++; win = win.parent;
+  }
+  return win.API_1484_11;
+}
+window.addEventListener("DOMContentLoaded", function () {
+  var api = findAPI(window);
+  api.Initialize("");
+  var list = document.getElementById("objectives");
+  var n = parseInt(api.GetValue("cmi.objectives._count"), 10);
+  for (var i = 0; i < n; i++) {
+    var p = "cmi.objectives." + i + ".";
+    var li = document.createElement("li");
+    li.id = "objective-" + api.GetValue(p + "id");
+    li.textContent = api.GetValue(p + "success_status") + " " +
+      api.GetValue(p + "score.scaled") + " " + api.GetValue(p + "completion_status");
+    list.appendChild(li);
+  }
+});
+"""
+
+
+def global_objectives_zip(
+    *, global_to_system: str = "true", name: str = "global", title: str = "Force"
+) -> bytes:
+    manifest = MANIFEST_GLOBAL.format(
+        global_to_system=global_to_system, name=name, title=title
+    )
+    return build_zip(
+        {
+            "imsmanifest.xml": manifest,
+            "one/index.html": GLOBAL_SCO_ONE,
+            "one/one.js": GLOBAL_SCO_ONE_JS,
+            "two/index.html": GLOBAL_SCO_TWO,
+            "two/two.js": GLOBAL_SCO_TWO_JS,
+        }
+    )

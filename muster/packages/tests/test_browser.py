@@ -19,7 +19,7 @@ from muster.agencies.choices import RecordSource
 from muster.agencies.compliance import standing_for
 from muster.agencies.models import Agency, TrainingRecord
 from muster.learning.models import Enrollment
-from muster.packages.models import CmiCommit, Package
+from muster.packages.models import CmiCommit, GlobalObjective, Package
 from muster.packages.tests import fixtures
 from muster.packages.tests.helpers import author, imported
 from muster.test import make_person, make_user
@@ -170,3 +170,40 @@ def test_a_lesson_in_a_window_of_its_own_finds_the_api_through_its_opener(
     assert enrollment.is_complete
     commit = CmiCommit.objects.filter(enrollment=enrollment, is_terminate=True).get()
     assert commit.data["cmi.success_status"] == "passed"
+
+
+def test_a_shared_objective_satisfied_in_one_sco_is_read_by_the_next(
+    live_server, page, settings, tmp_path
+):
+    """SN book 3.10: SCO 1 writes its primary objective to a global objective,
+    which scorm-again hands SCO 2 in cmi.objectives at its launch."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    port = live_server.url.rsplit(":", 1)[1]
+    settings.PACKAGE_CONTENT_ORIGIN = f"http://127.0.0.1:{port}"
+    agency = Agency.objects.create(
+        name="Riverton PD", code="riverton", kind="police-department", state="MO"
+    )
+    person = make_person("Bob", "Baker", agency)
+    bob = make_user("bob", (Role.OFFICER, agency), person=person)
+    package = imported(fixtures.global_objectives_zip())
+    course = package.course
+    course.seat_time_minutes = 0
+    course.save()
+    client = Client()
+    client.force_login(bob)
+    client.post(f"/learn/{course.slug}/enroll/")
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value,
+          "url": live_server.url}]
+    )  # fmt: skip
+    page.goto(f"{live_server.url}/learn/{course.slug}/package/")
+    sco = page.frame_locator("#package-frame").frame_locator("#sco")
+    sco.locator("#pass").click()
+    # The player moves on to SCO 2, the first item not yet done.
+    sco = page.frame_locator("#package-frame").frame_locator("#sco")
+    shown = sco.locator("#objective-force-known")
+    shown.wait_for()
+    assert shown.inner_text() == "passed 0.9 completed"
+    assert sco.locator("#objective-quiz-known").text_content() == "unknown  unknown"
+    row = GlobalObjective.objects.get()
+    assert (row.person, row.success_status) == (person, "passed")
