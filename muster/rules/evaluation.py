@@ -10,6 +10,7 @@ reason shown is a code the engine computed.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -83,6 +84,7 @@ def evaluate(
     a period's last day the status is `on-track` or `at-risk`; after it (and after
     any grace period or extension) `compliant` or `deficient`.
     """
+    person = break_in_play(person, mandate, year)
     own_lines = sorted(
         (line for line in lines if line.person == person.id), key=line_sort_key
     )
@@ -101,6 +103,48 @@ def evaluate(
         explain=True,
     )
     return explain(population, 0, own_lines, np.arange(len(own_lines)))
+
+
+def break_in_play(person: Person, mandate: Mandate, year: int) -> Person:
+    """`person` with the break in service that governs `year` as their latest.
+
+    The engine reads one break (`separated_on` to `returned_on`). Of several, the
+    one in play is the latest whose reactivation window has opened by 31 December
+    of the year (on the return, or on the separation for a window due on the
+    return) and whose length some requirement's `after_break` matches: a short
+    break that owes nothing does not hide the refresher still due after an earlier
+    long one. Without such a break the latest is kept.
+
+    >>> from muster.rules import load_mandates
+    >>> ms = load_mandates().mandate("us.ms.peace_officer")
+    >>> p = Person("P", "peace-officer", separated_on=date(2025, 3, 1),
+    ...     returned_on=date(2025, 6, 1),
+    ...     earlier_breaks=((date(2022, 9, 30), date(2024, 10, 1)),))
+    >>> break_in_play(p, ms, 2025).separated_on
+    datetime.date(2022, 9, 30)
+    """
+    if not person.earlier_breaks:
+        return person
+    rules = [r for r in mandate.requirements if r.after_break is not None]
+    opens_early = any(mandate.cycles[r.cycle].opens_from for r in rules)
+    day = date(year, 12, 31)
+    breaks = (*person.earlier_breaks, (person.separated_on, person.returned_on))
+    for index in range(len(breaks) - 1, -1, -1):
+        left, back = breaks[index]
+        if left is None or back is None:
+            continue
+        opened = left if opens_early else back
+        if opened > day or not any(r.after_break.matches(left, back) for r in rules):
+            continue
+        if index == len(breaks) - 1:
+            return person
+        return replace(
+            person,
+            separated_on=left,
+            returned_on=back,
+            earlier_breaks=person.earlier_breaks[:index],
+        )
+    return person
 
 
 def percent(share: Decimal) -> str:

@@ -47,7 +47,9 @@ class Person:
     or `chief`. `appointed_on` is the first appointment in the role held (a chief's
     first appointment as chief: a new chief's course is due from it);
     `separated_on` and `returned_on` bound the latest break in service (left
-    service, back in service), from which reactivation rules count.
+    service, back in service), from which reactivation rules count;
+    `earlier_breaks` lists the breaks before it as (left, back) pairs, oldest
+    first (`evaluate` picks the one in play for the year, `break_in_play`).
     """
 
     id: str
@@ -57,6 +59,7 @@ class Person:
     appointed_on: date | None = None
     separated_on: date | None = None
     returned_on: date | None = None
+    earlier_breaks: tuple[tuple[date, date], ...] = ()
 
     def __post_init__(self) -> None:
         if (
@@ -67,6 +70,25 @@ class Person:
             raise InputError(
                 "a break in service cannot end (returned_on) before it starts "
                 "(separated_on)"
+            )
+        previous = None
+        for left, back in self.earlier_breaks:
+            if back < left:
+                raise InputError(
+                    f"an earlier break in service cannot end ({back}) before it "
+                    f"starts ({left})"
+                )
+            if previous is not None and left < previous:
+                raise InputError(
+                    "earlier breaks in service must be listed oldest first and "
+                    f"must not overlap: one starts on {left}, before {previous}"
+                )
+            previous = back
+        latest = self.separated_on or self.returned_on
+        if previous is not None and (latest is None or latest < previous):
+            raise InputError(
+                "the latest break in service (separated_on, returned_on) must "
+                f"start after the earlier breaks end (the last ends on {previous})"
             )
 
     def has_role(self, role: str) -> bool:

@@ -55,10 +55,16 @@ def build_person(spec: dict[str, Any]) -> Person:
     dates = {
         name: _day(spec[name]) if spec.get(name) else None for name in PERSON_DATES
     }
+    # Breaks before the latest, oldest first: [{separated_on, returned_on}, ...].
+    earlier = tuple(
+        (_day(b["separated_on"]), _day(b["returned_on"]))
+        for b in spec.get("earlier_breaks", ())
+    )
     return Person(
         id="P",
         discipline=spec.get("discipline", "peace-officer"),
         attributes=frozenset(spec.get("attributes", ())),
+        earlier_breaks=earlier,
         **dates,
     )
 
