@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -13,13 +14,14 @@ from django.db.models import QuerySet
 from muster import rules
 from muster.agencies.choices import Approval
 from muster.agencies.compliance.figures import due_date
+from muster.agencies.compliance.rows import _raw_rows
 from muster.agencies.models import (
     License,
     Person,
     TrainingRecord,
     record_counts,
 )
-from muster.rules.model import LineExplanation
+from muster.rules.model import HUNDREDTH, LineExplanation
 
 
 def person_to_engine(person: Person, jurisdiction: str) -> rules.Person:
@@ -180,10 +182,18 @@ _HISTORY_COLUMNS = (
 
 def read_history(records: QuerySet[TrainingRecord]) -> TrainingHistory:
     """`records` (one person's, as the caller may read them) in one query, one row
-    per credit line, without building a model instance per record or line."""
-    rows = records.order_by("-completed_on", "pk", "credit_lines__pk").values_list(
-        *_HISTORY_COLUMNS
+    per credit line, without building a model instance per record or line.
+
+    The rows come straight from the cursor, past Django's field converters (a
+    JSON decode and a decimal per line of a thousand-record history cost more
+    than the query), and each distinct raw date, hours and topics value is
+    converted once (`_RawValues`), as the dashboard's bulk reads do."""
+    rows = _raw_rows(
+        records.order_by("-completed_on", "pk", "credit_lines__pk").values_list(
+            *_HISTORY_COLUMNS
+        )
     )
+    raw = _RawValues()
     lines: list[rules.CreditLine] = []
     years: dict[int, list] = {}
     seen: set[int] = set()
@@ -203,12 +213,14 @@ def read_history(records: QuerySet[TrainingRecord]) -> TrainingHistory:
         area,
         topics,
     ) in rows:
-        counts = record_counts(is_void, approval)
+        counts = record_counts(bool(is_void), approval)
+        completed_on = raw.day(completed_on)
         total = years.setdefault(completed_on.year, [0, Decimal(0), 0])
         if pk not in seen:
             seen.add(pk)
             total[0 if counts else 2] += 1
         if counts and line_pk is not None:
+            hours = raw.hours(hours)
             total[1] += hours
             lines.append(
                 _engine_line(
@@ -216,7 +228,7 @@ def read_history(records: QuerySet[TrainingRecord]) -> TrainingHistory:
                     completed_on,
                     hours,
                     area,
-                    topics,
+                    raw.topics(topics),
                     delivery,
                     provider,
                     result,
@@ -229,6 +241,39 @@ def read_history(records: QuerySet[TrainingRecord]) -> TrainingHistory:
         for year, (records, hours, other) in sorted(years.items(), reverse=True)
     ]
     return TrainingHistory(len(seen), lines, transcript)
+
+
+class _RawValues:
+    """Raw cursor values as the model fields give them, each distinct one once:
+    a date (SQLite returns text), hours in hundredths (SQLite returns a number)
+    and topics (JSON text on every backend)."""
+
+    def __init__(self) -> None:
+        self._days: dict[object, date] = {}
+        self._hours: dict[object, Decimal] = {}
+        self._topics: dict[object, frozenset[str]] = {}
+
+    def day(self, value) -> date:
+        found = self._days.get(value)
+        if found is None:
+            found = value if isinstance(value, date) else date.fromisoformat(value)
+            self._days[value] = found
+        return found
+
+    def hours(self, value) -> Decimal:
+        found = self._hours.get(value)
+        if found is None:
+            found = Decimal(str(value)).quantize(HUNDREDTH)
+            self._hours[value] = found
+        return found
+
+    def topics(self, value) -> frozenset[str]:
+        key = value if isinstance(value, str) else json.dumps(value)
+        found = self._topics.get(key)
+        if found is None:
+            found = frozenset(json.loads(key) if isinstance(value, str) else value)
+            self._topics[key] = found
+        return found
 
 
 def exemptions_for(person: Person) -> list[rules.Exemption]:
@@ -305,22 +350,35 @@ class MandateStanding:
         """The distinct periods the requirements were counted over, in order."""
         return list(dict.fromkeys(r.period for r in self.result.requirements))
 
-    @cached_property
+    @property
     def period_lines(self) -> list[LineExplanation]:
         """Explanations of lines dated inside a period, or its make-up window."""
-        return [line for line in self.result.lines if self._in_a_period(line)]
+        return self._lines_by_period[0]
 
-    @cached_property
+    @property
     def other_lines(self) -> list[LineExplanation]:
         """Explanations of lines from other periods: they count for nothing here."""
-        return [line for line in self.result.lines if not self._in_a_period(line)]
+        return self._lines_by_period[1]
 
-    def _in_a_period(self, explanation: LineExplanation) -> bool:
-        day = explanation.line.completed_on
-        return bool(explanation.counted) or any(
-            r.period.start <= day <= r.period.final_day
-            for r in self.result.requirements
+    @cached_property
+    def _lines_by_period(self) -> tuple[list[LineExplanation], list[LineExplanation]]:
+        """(inside, outside): a line is inside when it counted toward something
+        or is dated within a period of one of the requirements. One pass over the
+        lines (a long history has a thousand), each period's bounds once."""
+        bounds = list(
+            dict.fromkeys(
+                (r.period.start, r.period.final_day) for r in self.result.requirements
+            )
         )
+        inside: list[LineExplanation] = []
+        outside: list[LineExplanation] = []
+        for explanation in self.result.lines:
+            day = explanation.line.completed_on
+            if explanation.counted or any(start <= day <= end for start, end in bounds):
+                inside.append(explanation)
+            else:
+                outside.append(explanation)
+        return inside, outside
 
 
 @dataclass(frozen=True)

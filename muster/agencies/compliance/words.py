@@ -103,7 +103,9 @@ def _reason(allocation: Allocation, line: rules.CreditLine, mandate) -> str:
     )
 
 
+@cache
 def _choice(choices, value: str) -> str:
+    """A choice's label as it reads inside a sentence ("an approved provider")."""
     label = short_label(str(choices(value).label)) if value in choices.values else value
     return label[0].lower() + label[1:] if label else label
 
