@@ -460,38 +460,6 @@ def unknown_topics(topics: Iterable[str]) -> list[str]:
     return sorted(set(topics) - known)
 
 
-@dataclass(frozen=True)
-class OverviewRow:
-    """One line of the home page: a person's license in two consecutive years."""
-
-    person: Person
-    current: LicenseStanding | None
-    previous: LicenseStanding | None
-
-
-def overview(people: Iterable[Person], year: int, as_of: date) -> list[OverviewRow]:
-    """A row per license held (or per person with none): `year` and the one before."""
-    rows = []
-    for person in people:
-        current = standing_for(person, year, as_of)
-        previous = standing_for(person, year - 1, as_of)
-        if not current:
-            rows.append(OverviewRow(person, None, None))
-        rows += [
-            OverviewRow(person, c, p) for c, p in zip(current, previous, strict=True)
-        ]
-    return rows
-
-
-def count_statuses(standings: Iterable[LicenseStanding | None]) -> dict[str, int]:
-    """How many mandate results have each status, most common first."""
-    counts: dict[str, int] = {}
-    for standing in standings:
-        for mandate in standing.mandates if standing else ():
-            counts[mandate.status] = counts.get(mandate.status, 0) + 1
-    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
-
-
 def warnings_in(standings: Iterable[LicenseStanding | None]) -> list[str]:
     """Each distinct engine warning (such as unverified rules) in the standings."""
     found: dict[str, None] = {}
