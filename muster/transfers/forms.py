@@ -5,6 +5,13 @@ from django import forms
 from muster.transfers.columns import VALUES, Column, ValueUse
 
 
+class ColumnSelect(forms.Select):
+    """A select whose options carry no attributes but `selected`, written in one
+    template (see the template's comment); no option groups."""
+
+    template_name = "transfers/widgets/column_select.html"
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(
         help_text="A CSV file (UTF-8) or an Excel workbook (.xlsx); first row: "
@@ -39,6 +46,7 @@ class MappingForm(forms.Form):
                 required=False,
                 coerce=int,
                 empty_value=None,
+                widget=ColumnSelect,
                 help_text=column.help + (" Required." if column.required else ""),
             )
         self.value_fields: list[tuple[str, ValueUse]] = []
@@ -51,6 +59,7 @@ class MappingForm(forms.Form):
                 + [(value, label) for value, label in use.column.choices],
                 required=False,
                 initial=use.value,
+                widget=ColumnSelect,
             )
             self.value_fields.append((name, use))
 
