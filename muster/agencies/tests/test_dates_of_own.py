@@ -67,6 +67,30 @@ def test_a_mississippi_officer_back_after_a_break_owes_the_refresher(db):
     assert result.requirement("refresher-course").status == "not-applicable"
 
 
+def test_a_florida_officer_back_after_more_than_four_years_owes_the_equivalency_of_training(
+    db,
+):
+    officer = make_person(
+        state="FL",
+        licensed_on=date(2010, 3, 1),
+        separated_on=date(2021, 1, 1),
+        returned_on=date(2025, 6, 1),
+    )
+    (result,) = compliance.evaluate_person(officer, "FL", 2025, date(2026, 1, 31))
+    proficiency = result.requirement("eot-proficiency")
+    assert proficiency.status == "missing"
+    assert proficiency.period.start == date(2021, 1, 1)
+    assert proficiency.period.due_on == date(2025, 6, 1)
+    assert result.requirement("eot-exam").status == "missing"
+    assert result.requirement("basic-recruit-academy").status == "not-applicable"
+    (standing,) = [
+        s
+        for s in figures.evaluate_figures([officer.pk], [2025])[0]
+        if s.mandate_id == result.mandate
+    ]
+    assert {"eot-proficiency", "eot-exam"} <= {r["id"] for r in standing.requirements}
+
+
 def test_a_break_cannot_end_before_it_starts(db):
     with pytest.raises(IntegrityError):
         make_person(
@@ -86,3 +110,20 @@ class PersonPageTestCase(BaseTestCase):
             page, "no certification date recorded: enter it to evaluate"
         )
         self.assertNotContains(page, "NO RULES ENCODED for the period")
+
+    def test_the_person_page_shows_the_florida_reactivation_steps_and_their_sources(
+        self,
+    ) -> None:
+        License.objects.create(
+            person=self.bob_person,
+            jurisdiction="FL",
+            discipline="peace-officer",
+            licensed_on=date(2010, 3, 1),
+            separated_on=date(2021, 1, 1),
+            returned_on=date(2025, 6, 1),
+        )
+        self.client.force_login(self.alice)
+        page = self.client.get(f"/people/{self.bob_person.pk}/")
+        self.assertContains(page, "Equivalency of Training, high-liability proficiency")
+        self.assertContains(page, "FDLE Equivalency of Training (previously certified")
+        self.assertContains(page, "State Officer Certification Examination passed")
