@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -23,7 +24,13 @@ from muster.agencies.models import Agency
 from muster.xapi.identity import actor_keys
 from muster.xapi.models import Activity, Attachment, LRSClient, Statement, StatementTerm
 from muster.xapi.policy import for_client
-from muster.xapi.validation import VOIDED, Invalid, check_statement
+from muster.xapi.validation import (
+    TIMESTAMP,
+    VOIDED,
+    Invalid,
+    check_statement,
+    parse_timestamp,
+)
 
 SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
 
@@ -71,7 +78,7 @@ def store_statements(
     without_id = {
         i for i, s in enumerate(statements) if isinstance(s, dict) and "id" not in s
     }
-    ids = _prepare_ids(statements)
+    ids = _prepare_ids(statements, rfc3339=version.startswith("2"))
     _check_attachments(statements, parts)
     for index, statement in enumerate(statements):
         check_signatures(statement, parts, f"statement[{index}]")
@@ -104,7 +111,10 @@ def _write(agency, client, statements, ids, parts, authority, version):
         fresh = []
         for statement, statement_id in zip(statements, ids, strict=True):
             if statement_id in existing:
-                if existing[statement_id].received_hash != received_hash(statement):
+                if existing[statement_id].received_hash not in (
+                    received_hash(statement),
+                    _hash_before_2026_12(statement),
+                ):
                     raise Conflict(
                         f"Statement {statement_id} is already stored with different "
                         "content; statements cannot be changed."
@@ -118,13 +128,15 @@ def _write(agency, client, statements, ids, parts, authority, version):
     return rows
 
 
-def _prepare_ids(statements: list[dict]) -> list[uuid.UUID]:
+def _prepare_ids(statements: list[dict], *, rfc3339: bool) -> list[uuid.UUID]:
     if not isinstance(statements, list) or not statements:
         raise Invalid("Send a statement or a non-empty array of statements.")
     ids = []
     for index, statement in enumerate(statements):
         check_statement(
-            statement, f"statement[{index}]" if len(statements) > 1 else "statement"
+            statement,
+            f"statement[{index}]" if len(statements) > 1 else "statement",
+            rfc3339=rfc3339,
         )
         statement.setdefault("id", str(uuid.uuid4()))
         ids.append(uuid.UUID(statement["id"]))
@@ -159,7 +171,44 @@ def _attachments_of(statement: dict) -> list[dict]:
 
 
 def received_hash(statement: dict) -> str:
-    """A fingerprint of the statement less what the LRS sets or may reformat."""
+    """A fingerprint of the statement less what the LRS sets or may reformat.
+
+    Statement comparison (xAPI Part Two 2.3.1) ignores what the immutability
+    exceptions allow to differ: `stored`, `authority`, `version`, the
+    serialisation of `timestamp` (compared as an instant, to the millisecond),
+    single context activities given without their array, and (IEEE 9274.1.1)
+    a Duration's precision beyond 0.01 second.
+    """
+    comparable = copy.deepcopy(
+        {
+            key: value
+            for key, value in statement.items()
+            if key not in ("stored", "authority", "version")
+        }
+    )
+    comparable["id"] = str(comparable.get("id", "")).lower()
+    parts = [comparable]
+    if isinstance(comparable.get("object"), dict) and (
+        comparable["object"].get("objectType") == "SubStatement"
+    ):
+        parts.append(comparable["object"])
+    for part in parts:
+        if "timestamp" in part:
+            part["timestamp"] = _comparable_time(part["timestamp"])
+        result = part.get("result")
+        if isinstance(result, dict) and isinstance(result.get("duration"), str):
+            result["duration"] = _comparable_duration(result["duration"])
+        context = part.get("context")
+        if isinstance(context, dict) and "contextActivities" in context:
+            _normalise_context(context)
+    text = json.dumps(comparable, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _hash_before_2026_12(statement: dict) -> str:
+    """received_hash as rows stored before December 2026 hold it (timestamps
+    and durations compared as sent), so that a client repeating such a
+    statement is still told it is a repeat, not a conflict."""
     comparable = {
         key: value
         for key, value in statement.items()
@@ -172,6 +221,34 @@ def received_hash(statement: dict) -> str:
         _normalise_context(comparable["context"])
     text = json.dumps(comparable, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _comparable_time(value: str) -> str:
+    moment = parse_timestamp(value, "timestamp")
+    return iso(moment.replace(microsecond=moment.microsecond // 1000 * 1000))
+
+
+def _comparable_duration(value: str) -> str:
+    """The duration with its seconds cut to hundredths: PT1.2345S -> PT1.23S."""
+
+    def hundredths(match: re.Match) -> str:
+        kept = match[2][:2].rstrip("0")
+        return f"{match[1]}.{kept}S" if kept else f"{match[1]}S"
+
+    return re.sub(r"(\d+)[.,](\d+)S$", hundredths, value)
+
+
+def utc_timestamp(value: str) -> str:
+    """A timestamp with an offset, given in UTC (IEEE 9274.1.1: the LRS
+    converts Timestamps to UTC rather than refusing them); one without an
+    offset (1.0.x allows it) is left as sent. Precision is kept to the
+    microsecond."""
+    match = TIMESTAMP.match(value)
+    if match is None or not match["zone"]:
+        return value
+    moment = parse_timestamp(value, "timestamp").astimezone(UTC)
+    spec = "milliseconds" if moment.microsecond % 1000 == 0 else "microseconds"
+    return moment.isoformat(timespec=spec).replace("+00:00", "Z")
 
 
 def _existing(agency: Agency, ids: list[uuid.UUID]) -> dict[uuid.UUID, Statement]:
@@ -202,6 +279,11 @@ def _save(agency, client, statement, authority, version) -> Statement:
     data["authority"] = authority
     data["stored"] = iso(now)
     data.setdefault("timestamp", data["stored"])
+    data["timestamp"] = utc_timestamp(data["timestamp"])
+    if data["object"].get("objectType") == "SubStatement" and (
+        "timestamp" in data["object"]
+    ):
+        data["object"]["timestamp"] = utc_timestamp(data["object"]["timestamp"])
     data.setdefault("version", "2.0.0" if version.startswith("2") else "1.0.0")
     if "context" in data:
         _normalise_context(data["context"])

@@ -51,7 +51,41 @@ TIMESTAMP = re.compile(
     r"^(?P<date>\d{4}-\d{2}-\d{2}|\d{8})[T ](?P<time>\d{2}:\d{2}(?::\d{2})?|\d{4}(?:\d{2})?)"
     r"(?P<fraction>[.,]\d+)?(?P<zone>Z|[+-]\d{2}(?::?\d{2})?)?$"
 )
+
+
+def is_language_tag(tag: Any) -> bool:
+    """A well-formed RFC 5646 tag: the grammar above, and (section 2.2.5/2.2.6)
+    no variant and no extension singleton used twice ("zh-z-aaa-z-bbb" is not
+    a tag; nor is "de-1901-1901")."""
+    if not isinstance(tag, str) or not LANGUAGE_TAG.match(tag):
+        return False
+    subtags = tag.lower().split("-")
+    if "x" in subtags:  # private use: anything after it is free
+        subtags = subtags[: subtags.index("x")]
+    if not subtags or subtags[0] == "i":  # private use alone, or grandfathered
+        return True
+    singletons, variants, in_extension = set(), set(), False
+    for subtag in subtags[1:]:
+        if len(subtag) == 1:
+            if subtag in singletons:
+                return False
+            singletons.add(subtag)
+            in_extension = True
+        elif not in_extension and (
+            len(subtag) >= 5 or (len(subtag) == 4 and subtag[0].isdigit())
+        ):
+            if subtag in variants:
+                return False
+            variants.add(subtag)
+    return True
+
+
 STATEMENT_VERSION = re.compile(r"^[12]\.0(?:\.\d+)?$")
+# xAPI 2.0 (IEEE 9274.1.1) makes RFC 3339 a requirement for Timestamps: the
+# extended format, seconds, and an offset (Z or +hh:mm), with "T" or a space.
+RFC3339 = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$"
+)
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
@@ -71,8 +105,13 @@ COMPONENT_LISTS = ("choices", "scale", "source", "target", "steps")
 CONTEXT_ACTIVITY_KEYS = ("parent", "grouping", "category", "other")
 
 
-def check_statement(statement: Any, path: str = "statement") -> None:
-    """Raise `Invalid` unless `statement` is a valid statement as received."""
+def check_statement(
+    statement: Any, path: str = "statement", *, rfc3339: bool = False
+) -> None:
+    """Raise `Invalid` unless `statement` is a valid statement as received.
+
+    `rfc3339`: the request speaks xAPI 2.0, whose Timestamps must be RFC 3339
+    (1.0.3 asks only for ISO 8601, RFC 3339 being a SHOULD*)."""
     _object(statement, path)
     _keys(
         statement,
@@ -85,9 +124,9 @@ def check_statement(statement: Any, path: str = "statement") -> None:
     )  # fmt: skip
     if "id" in statement:
         check_uuid(statement["id"], f"{path}.id")
-    _statement_body(statement, path)
+    _statement_body(statement, path, rfc3339)
     if "stored" in statement:
-        parse_timestamp(statement["stored"], f"{path}.stored")
+        parse_timestamp(statement["stored"], f"{path}.stored", rfc3339=rfc3339)
     if "authority" in statement:
         _authority(statement["authority"], f"{path}.authority")
     if "version" in statement:
@@ -96,11 +135,11 @@ def check_statement(statement: Any, path: str = "statement") -> None:
             raise Invalid(f"{path}.version: must be 1.0.x or 2.0.x, not {version!r}.")
 
 
-def _statement_body(statement: dict, path: str) -> None:
+def _statement_body(statement: dict, path: str, rfc3339: bool = False) -> None:
     """What statements and sub-statements share."""
     check_actor(statement["actor"], f"{path}.actor")
     _verb(statement["verb"], f"{path}.verb")
-    _statement_object(statement["object"], f"{path}.object")
+    _statement_object(statement["object"], f"{path}.object", rfc3339)
     if statement["verb"].get("id") == VOIDED:
         target = statement["object"]
         if target.get("objectType") != "StatementRef":
@@ -113,7 +152,7 @@ def _statement_body(statement: dict, path: str) -> None:
     if "context" in statement:
         _context(statement["context"], f"{path}.context", statement["object"])
     if "timestamp" in statement:
-        parse_timestamp(statement["timestamp"], f"{path}.timestamp")
+        parse_timestamp(statement["timestamp"], f"{path}.timestamp", rfc3339=rfc3339)
     if "attachments" in statement:
         _attachments(statement["attachments"], f"{path}.attachments")
 
@@ -212,7 +251,7 @@ def _verb(verb: Any, path: str) -> None:
         _language_map(verb["display"], f"{path}.display")
 
 
-def _statement_object(target: Any, path: str) -> None:
+def _statement_object(target: Any, path: str, rfc3339: bool = False) -> None:
     _object(target, path)
     kind = target.get("objectType", "Activity")
     if kind == "Activity":
@@ -224,7 +263,7 @@ def _statement_object(target: Any, path: str) -> None:
     elif kind == "StatementRef":
         _statement_ref(target, path)
     elif kind == "SubStatement":
-        _sub_statement(target, path)
+        _sub_statement(target, path, rfc3339)
     else:
         raise Invalid(
             f"{path}.objectType: must be Activity, Agent, Group, StatementRef or "
@@ -240,7 +279,7 @@ def _statement_ref(ref: Any, path: str) -> None:
     check_uuid(ref["id"], f"{path}.id")
 
 
-def _sub_statement(sub: dict, path: str) -> None:
+def _sub_statement(sub: dict, path: str, rfc3339: bool = False) -> None:
     for forbidden in ("id", "stored", "version", "authority"):
         if forbidden in sub:
             raise Invalid(f"{path}.{forbidden}: not allowed in a SubStatement.")
@@ -256,7 +295,7 @@ def _sub_statement(sub: dict, path: str) -> None:
     inner = sub["object"]
     if isinstance(inner, dict) and inner.get("objectType") == "SubStatement":
         raise Invalid(f"{path}.object: a SubStatement cannot contain a SubStatement.")
-    _statement_body(sub, path)
+    _statement_body(sub, path, rfc3339)
 
 
 def check_activity(activity: Any, path: str) -> None:
@@ -421,7 +460,7 @@ def _context(context: Any, path: str, target: dict) -> None:
         _context_activities(context["contextActivities"], f"{path}.contextActivities")
     if "language" in context:
         language = context["language"]
-        if not isinstance(language, str) or not LANGUAGE_TAG.match(language):
+        if not is_language_tag(language):
             raise Invalid(f"{path}.language: must be an RFC 5646 language tag.")
     if "statement" in context:
         _statement_ref(context["statement"], f"{path}.statement")
@@ -538,15 +577,24 @@ def check_iri(value: Any, path: str) -> None:
         raise Invalid(f"{path}: longer than {MAX_IRI} characters, this LRS's limit.")
 
 
-def parse_timestamp(value: Any, path: str, *, needs_zone: bool = False) -> datetime:
+def parse_timestamp(
+    value: Any, path: str, *, needs_zone: bool = False, rfc3339: bool = False
+) -> datetime:
     """An ISO 8601 timestamp as an aware datetime (no offset means UTC).
 
     A "negative zero" offset (-00, -0000, -00:00) is refused: ISO 8601 and
     RFC 3339 give it no meaning as an offset, and xAPI requires its rejection.
+    With `rfc3339` (xAPI 2.0) the value must also be an RFC 3339 date-time,
+    which always carries its offset.
     """
     match = TIMESTAMP.match(value) if isinstance(value, str) else None
     if match is None:
         raise Invalid(f"{path}: must be an ISO 8601 date and time, not {value!r}.")
+    if rfc3339 and not RFC3339.match(value):
+        raise Invalid(
+            f"{path}: xAPI 2.0 timestamps follow RFC 3339, with seconds and an "
+            f"offset (2024-05-01T13:45:00.000Z or ...+02:00), not {value!r}."
+        )
     zone = match["zone"]
     if zone and zone.startswith("-") and not zone.strip("-:0"):
         raise Invalid(f"{path}: the offset -00:00 is not allowed; use Z or +00:00.")
@@ -577,7 +625,7 @@ def _zone(zone: str | None) -> timezone:
 def _language_map(value: Any, path: str) -> None:
     _object(value, path)
     for tag, text in value.items():
-        if not LANGUAGE_TAG.match(tag):
+        if not is_language_tag(tag):
             raise Invalid(f"{path}: {tag!r} is not an RFC 5646 language tag.")
         if not isinstance(text, str):
             raise Invalid(f"{path}.{tag}: must be a string.")

@@ -224,7 +224,7 @@ def _get_statements(xrequest: XRequest, agency) -> HttpResponse:
             raise Refused(404, "No such statement.")
         rows, body = [row], render(row.data, fmt, agency, languages)
     else:
-        filters = _filters(params)
+        filters = _filters(params, rfc3339=xrequest.is_v2)
         if only_agent is not None and filters.agent is None:
             filters.agent = only_agent
         if only_agent is not None and filters.agent != only_agent:
@@ -261,7 +261,7 @@ def _single(xrequest: XRequest, agency) -> Statement:
     return row
 
 
-def _filters(params: dict[str, str]) -> Filters:
+def _filters(params: dict[str, str], *, rfc3339: bool = False) -> Filters:
     if "more" in params:
         if set(params) != {"more"}:
             raise Invalid("more: send it alone, as given.")
@@ -280,7 +280,9 @@ def _filters(params: dict[str, str]) -> Filters:
         filters.registration = uuid.UUID(params["registration"])
     for key in ("since", "until"):
         if key in params:
-            setattr(filters, key, parse_timestamp(params[key], key))
+            # Parameters meet the rules of the same values in statements.
+            moment = parse_timestamp(params[key], key, rfc3339=rfc3339)
+            setattr(filters, key, moment)
     if "limit" in params:
         if not params["limit"].isdigit():
             raise Invalid("limit: must be a whole number (0 for the server's maximum).")
@@ -434,7 +436,9 @@ def _document(xrequest, kind, scope, id_name, *, strict=True) -> HttpResponse:
     method = xrequest.method
     if method in ("GET", "HEAD") and document_id is None:
         since = xrequest.params.get("since")
-        moment = parse_timestamp(since, "since") if since else None
+        moment = (
+            parse_timestamp(since, "since", rfc3339=xrequest.is_v2) if since else None
+        )
         ids, latest = documents.listing(agency, kind, scope, moment)
         response = JsonResponse(ids, safe=False)
         if latest is not None:

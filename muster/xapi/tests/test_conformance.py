@@ -298,9 +298,11 @@ class StatementDataTestCase(ConformanceCase):
                 self.assertEqual(
                     self.lrs.post(statement(timestamp=bad)).status_code, 400
                 )
-        kept = self.store(timestamp="2008-09-15 15:53:00.60123+00:00")
+        # RFC 3339 allows a space for "T"; the LRS gives the instant in UTC,
+        # keeping the precision it was sent with (IEEE 9274.1.1).
+        kept = self.store(timestamp="2008-09-15 17:53:00.60123+02:00")
         self.assertEqual(
-            self.one(kept).json()["timestamp"], "2008-09-15 15:53:00.60123+00:00"
+            self.one(kept).json()["timestamp"], "2008-09-15T15:53:00.601230Z"
         )
 
     def test_part2_4_6_durations_and_2_4_5_1_score_ranges(self) -> None:
@@ -569,3 +571,86 @@ class MultipartLineEndingsTestCase(ConformanceCase):
         statement_id = response.json()[0]
         got = self.one(statement_id, attachments="true")
         self.assertIn(content, got.content)
+
+
+class TimestampTestCase(ConformanceCase):
+    """xAPI 2.0 (IEEE 9274.1.1, change-log items s19/s20/s22): a Timestamp shall
+    be RFC 3339 (so it carries an offset), and the LRS converts it to UTC;
+    1.0.3 asked only for ISO 8601 and made the time zone a SHOULD*."""
+
+    not_rfc3339 = (
+        "2008-09-15T15:53:00.601",  # no offset
+        "2008-09-15T15:53Z",  # no seconds
+        "20080915T155300Z",  # ISO 8601 basic format
+        "2008-09-15T15:53:00.601+0200",  # offset without its colon
+    )
+
+    def test_2_0_timestamps_must_be_rfc_3339_with_an_offset(self) -> None:
+        for value in self.not_rfc3339:
+            with self.subTest(value):
+                response = self.lrs.post(statement(timestamp=value))
+                self.assertEqual(response.status_code, 400)
+                self.assertIn("RFC 3339", error_message(response))
+        sub = {
+            "objectType": "SubStatement",
+            "actor": {"mbox": "mailto:ann@example.org"},
+            "verb": {"id": "http://adlnet.gov/expapi/verbs/attended"},
+            "object": {"id": ACTIVITY},
+            "timestamp": "2008-09-15T15:53:00",
+        }
+        self.assertEqual(self.lrs.post(statement(object=sub)).status_code, 400)
+        self.assertEqual(
+            self.lrs.get({"since": "2012-06-01T19:09:13"}).status_code, 400
+        )
+        self.assertEqual(
+            self.lrs.get({"since": "2012-06-01T19:09:13.245Z"}).status_code, 200
+        )
+        sub["timestamp"] = "2008-09-15T10:53:00.5-05:00"
+        stored = self.one(self.store(object=sub)).json()
+        self.assertEqual(stored["object"]["timestamp"], "2008-09-15T15:53:00.500Z")
+
+    def test_1_0_3_takes_iso_8601_and_keeps_a_timestamp_without_offset(self) -> None:
+        old = LRS(self.key, self.secret, "1.0.3")
+        for value in self.not_rfc3339:
+            with self.subTest(value):
+                response = old.post(statement(timestamp=value))
+                self.assertEqual(response.status_code, 200, response.content)
+        sent = statement(timestamp="2008-09-15T15:53:00.601")
+        statement_id = old.post(sent).json()[0]
+        got = old.get({"statementId": statement_id}).json()
+        self.assertEqual(got["timestamp"], "2008-09-15T15:53:00.601")
+        self.assertEqual(old.get({"since": "2012-06-01T19:09:13"}).status_code, 200)
+
+    def test_part2_2_3_1_a_repeat_differing_only_where_comparison_ignores_is_accepted(
+        self,
+    ) -> None:
+        statement_id = new_id()
+        first = statement(
+            id=statement_id,
+            timestamp="2020-01-01T12:00:00.000Z",
+            result={"duration": "PT1.2345S"},
+        )
+        self.store(**first)
+        again = dict(
+            first,
+            timestamp="2020-01-01T13:00:00.000+01:00",
+            result={"duration": "PT1.2399S"},
+        )
+        self.assertEqual(self.lrs.post(again).status_code, 200)
+        other = dict(first, result={"duration": "PT1.25S"})
+        self.assertEqual(self.lrs.post(other).status_code, 409)
+
+    def test_a_statement_stored_before_the_comparison_change_still_repeats(
+        self,
+    ) -> None:
+        from muster.xapi.models import Statement
+        from muster.xapi.statements import _hash_before_2026_12
+
+        sent = statement(id=new_id(), timestamp="2020-01-01T13:00:00+01:00")
+        self.store(**sent)
+        Statement.objects.filter(statement_id=sent["id"]).update(
+            received_hash=_hash_before_2026_12(dict(sent))
+        )
+        self.assertEqual(self.lrs.post(sent).status_code, 200)
+        changed = dict(sent, verb={"id": "https://example.org/other"})
+        self.assertEqual(self.lrs.post(changed).status_code, 409)
