@@ -654,3 +654,26 @@ class TimestampTestCase(ConformanceCase):
         self.assertEqual(self.lrs.post(sent).status_code, 200)
         changed = dict(sent, verb={"id": "https://example.org/other"})
         self.assertEqual(self.lrs.post(changed).status_code, 409)
+
+
+class LanguageTagTestCase(ConformanceCase):
+    def test_xapi_00013_a_tag_repeating_a_singleton_or_variant_is_refused(self) -> None:
+        for tag in ("zh-z-aaa-z-bbb-c-ccc", "de-1901-1901", "something", "en_US"):
+            with self.subTest(tag):
+                verb = {"id": "https://example.org/v", "display": {tag: "x"}}
+                self.assertEqual(self.lrs.post(statement(verb=verb)).status_code, 400)
+                context = {"language": tag}
+                self.assertEqual(
+                    self.lrs.post(statement(context=context)).status_code, 400
+                )
+        for tag in (
+            "sr-Latn-RS",
+            "zh-Hans-CN",
+            "cmn",
+            "es-419",
+            "de-CH-1901",
+            "x-klingon",
+        ):
+            with self.subTest(tag):
+                verb = {"id": "https://example.org/v", "display": {tag: "x"}}
+                self.store(verb=verb, context={"language": tag})
