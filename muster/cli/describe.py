@@ -179,6 +179,11 @@ def describe_requirement(
     if requirement.applies_to:
         who = describe_applicability(requirement.applies_to)
         out.append(f"      only for: {who}")
+    if requirement.after_break is not None:
+        out.append(
+            f"      owed only after {requirement.after_break.words()} "
+            "(separated_on to returned_on)"
+        )
     counts = describe_counts(requirement.counts)
     if counts:
         out.append(f"      counts: {counts}")

@@ -82,6 +82,23 @@ def test_show_says_what_a_shortfall_and_repeated_misses_mean(cli) -> None:
     assert "if missed 2 periods in a row: missing annual in-service" in run.out
 
 
+def test_show_says_which_breaks_in_service_owe_a_step_and_when_it_is_due(cli) -> None:
+    run = cli("mandates", "show", "FL", "--on", "2025-06-01")
+    assert run.code == 0, run.err
+    assert (
+        "owed only after a break in service of more than 48 months and at most "
+        "96 months (separated_on to returned_on)"
+    ) in run.out
+    assert "owed only after a break in service of more than 96 months" in run.out
+    assert (
+        "once, from the day each person left service (separated_on) to their date "
+        "of employment after the break (returned_on), due on that day"
+    ) in run.out
+    assert (
+        "[secondary source, not verified against the rule; partly confirmed]" in run.out
+    )
+
+
 def test_show_leaves_out_a_shortfall_before_it_took_effect(cli) -> None:
     run = cli("mandates", "show", "tn", "--on", "2021-06-01")
     assert run.code == 0, run.err
