@@ -738,13 +738,21 @@ class DatedStatus(models.Model):
 
     def status_on(self, day: date) -> str:
         """The status on `day`, as `status_expression` computes it in SQL."""
-        if self.deficient_on is not None and day >= self.deficient_on:
-            return "deficient"
-        if self.at_risk_on is not None and day >= self.at_risk_on:
-            return "at-risk"
-        if self.settled_status == OPEN:
-            return "on-track"
-        return self.settled_status
+        return status_on(day, self.settled_status, self.at_risk_on, self.deficient_on)
+
+
+def status_on(
+    day: date, settled_status: str, at_risk_on: date | None, deficient_on: date | None
+) -> str:
+    """The status on `day` from the stored parts (`DatedStatus`), for rows read
+    as plain values; `status_expression` is the same in SQL."""
+    if deficient_on is not None and day >= deficient_on:
+        return "deficient"
+    if at_risk_on is not None and day >= at_risk_on:
+        return "at-risk"
+    if settled_status == OPEN:
+        return "on-track"
+    return settled_status
 
 
 def status_expression(day: date) -> Case:

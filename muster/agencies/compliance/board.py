@@ -27,6 +27,7 @@ from muster.agencies.models import (
     Standing,
     StandingSummary,
     status_expression,
+    status_on,
     status_rank_expression,
 )
 
@@ -75,25 +76,6 @@ class BoardCell:
     status: str
     due_on: date | None
     progress: tuple[Progress, ...]
-
-
-def cell_of(standing: Standing, today: date) -> BoardCell:
-    return BoardCell(
-        standing.mandate_id,
-        standing.mandate_title,
-        standing.status_on(today),
-        standing.due_on,
-        tuple(
-            Progress(
-                r["label"],
-                r["unit"],
-                Decimal(r["earned"]),
-                Decimal(r["required"]),
-                r["status"],
-            )
-            for r in standing.requirements
-        ),
-    )
 
 
 @dataclass(frozen=True)
@@ -146,6 +128,11 @@ class Filters:
     def narrows(self) -> bool:
         return any((self.q, self.status, self.mandate, self.unit, self.discipline))
 
+    @property
+    def only_status(self) -> bool:
+        """Narrowed by status alone, which the status counts already count."""
+        return not any((self.q, self.mandate, self.unit, self.discipline))
+
 
 @dataclass
 class AgencyStandings:
@@ -196,13 +183,22 @@ def standings_for_agency(
 ) -> AgencyStandings:
     """The page of the agency's current staff that `filters` ask for, in SQL."""
     everyone = summaries(agency, year, today)
-    tally = tally_of(agency, year, today)
+    counts = status_counts(everyone)
+    tally = {status: counts.get(status, 0) for status in STATUS_ORDER}
     chosen = _narrowed(everyone, filters, agency, year, today)
-    ordered = chosen.select_related("person").order_by(*SORTS[filters.sort])
-    page = Paginator(ordered, PAGE_SIZE).get_page(page_number)
+    ordered = chosen.order_by(*SORTS[filters.sort]).values(*SUMMARY_FIELDS)
+    if filters.narrows and filters.only_status:
+        paginator = CountedPaginator(ordered, PAGE_SIZE, counts.get(filters.status, 0))
+    elif filters.narrows:
+        paginator = Paginator(ordered, PAGE_SIZE)
+    else:
+        paginator = CountedPaginator(ordered, PAGE_SIZE, sum(counts.values()))
+    page = paginator.get_page(page_number)
     jobs = Employment.objects.current(today).filter(agency=agency)
     mandates = mandates_shown(agency, year, today)
     staff = jobs.values("person_id").distinct().count()
+    # Each current job's unit and its holder's discipline: both lists in one query.
+    kinds = set(jobs.order_by().values_list("unit", "person__discipline").distinct())
     return AgencyStandings(
         year=year,
         as_of=today,
@@ -212,17 +208,23 @@ def standings_for_agency(
         not_evaluated=staff - sum(tally.values()),
         staff=staff,
         mandates=mandates,
-        units=sorted(
-            jobs.exclude(unit="").order_by().values_list("unit", flat=True).distinct()
-        ),
-        disciplines=sorted(
-            Person.objects.filter(pk__in=staff_ids(agency, today))
-            .order_by()
-            .values_list("discipline", flat=True)
-            .distinct()
-        ),
+        units=sorted({unit for unit, _ in kinds if unit}),
+        disciplines=sorted({discipline for _, discipline in kinds}),
         warnings=warnings_of([m for m, _ in mandates]),
     )
+
+
+class CountedPaginator(Paginator):
+    """A paginator told how many rows there are (the status counts already say
+    so) instead of asking SQL a second time."""
+
+    def __init__(self, object_list, per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._count = count
+
+    @property
+    def count(self) -> int:
+        return self._count
 
 
 def mandates_shown(agency, year: int, today: date) -> list[tuple[str, str]]:
@@ -269,12 +271,15 @@ def mandates_shown(agency, year: int, today: date) -> list[tuple[str, str]]:
 
 def tally_of(agency, year: int, today: date) -> dict[str, int]:
     """How many of the agency's staff have each status on `today`, worst first."""
-    tally = {status: 0 for status in STATUS_ORDER}
-    found = summaries(agency, year, today).values("status").annotate(n=Count("pk"))
-    for row in found.order_by():
-        if row["status"] in tally:
-            tally[row["status"]] = row["n"]
-    return tally
+    counts = status_counts(summaries(agency, year, today))
+    return {status: counts.get(status, 0) for status in STATUS_ORDER}
+
+
+def status_counts(found: QuerySet[StandingSummary]) -> dict[str, int]:
+    """How many of `found` (annotated by `summaries`) have each status, including
+    those with none (nobody evaluated them: a blank status)."""
+    grouped = found.order_by().values_list("status").annotate(n=Count("pk"))
+    return dict(grouped.values_list("status", "n"))
 
 
 def _narrowed(queryset, filters: Filters, agency, year: int, today: date):
@@ -316,8 +321,35 @@ def _matches(word: str) -> Q:
     )
 
 
-def rows_for(found: list[StandingSummary], agency, year: int, today: date):
-    ids = [s.person_id for s in found]
+# A summary as `rows_for` reads it: plain values, no model instances.
+SUMMARY_FIELDS = (
+    "person_id",
+    "person__first_name",
+    "person__last_name",
+    "person__external_id",
+    "person__discipline",
+    "status",
+    "due_on",
+    "missing_hours",
+    "not_evaluated",
+)
+STANDING_FIELDS = (
+    "person_id",
+    "mandate_id",
+    "mandate_title",
+    "settled_status",
+    "at_risk_on",
+    "deficient_on",
+    "due_on",
+    "requirements",
+)
+
+
+def rows_for(found: list[dict], agency, year: int, today: date) -> list[BoardRow]:
+    """The board's rows for `found`, summaries read as `.values(*SUMMARY_FIELDS)`
+    of `summaries()`: three more queries (jobs, standings, license numbers),
+    each read as plain values in one pass."""
+    ids = [s["person_id"] for s in found]
     jobs: dict[int, tuple[str, str]] = {}
     for pk, unit, title in (
         Employment.objects.current(today)
@@ -326,10 +358,30 @@ def rows_for(found: list[StandingSummary], agency, year: int, today: date):
     ):
         jobs.setdefault(pk, (unit, title))
     cells: dict[int, list[BoardCell]] = {pk: [] for pk in ids}
-    for standing in Standing.objects.filter(person_id__in=ids, year=year).order_by(
-        "mandate_title"
+    # People share most figures ("0/1", "24/24"): each is converted once.
+    shared: dict[tuple, Progress] = {}
+    for pk, mandate_id, title, settled, at_risk_on, deficient_on, due_on, parts in (
+        Standing.objects.filter(person_id__in=ids, year=year)
+        .order_by("mandate_title")
+        .values_list(*STANDING_FIELDS)
     ):
-        cells[standing.person_id].append(cell_of(standing, today))
+        progress = []
+        for part in parts:
+            key = (
+                part["label"],
+                part["unit"],
+                part["earned"],
+                part["required"],
+                part["status"],
+            )
+            bar = shared.get(key)
+            if bar is None:
+                bar = shared[key] = Progress(
+                    key[0], key[1], Decimal(key[2]), Decimal(key[3]), key[4]
+                )
+            progress.append(bar)
+        status = status_on(today, settled, at_risk_on, deficient_on)
+        cells[pk].append(BoardCell(mandate_id, title, status, due_on, tuple(progress)))
     numbers: dict[int, list[str]] = {}
     for pk, number in License.objects.filter(person_id__in=ids).values_list(
         "person_id", "number"
@@ -338,20 +390,20 @@ def rows_for(found: list[StandingSummary], agency, year: int, today: date):
             numbers.setdefault(pk, []).append(number)
     return [
         BoardRow(
-            person_id=s.person_id,
-            first_name=s.person.first_name,
-            last_name=s.person.last_name,
-            external_id=s.person.external_id,
-            discipline=s.person.discipline,
-            unit=jobs.get(s.person_id, ("", ""))[0],
-            title=jobs.get(s.person_id, ("", ""))[1],
-            license_numbers=", ".join(numbers.get(s.person_id, [])),
-            status=s.status or "",
-            due_on=s.due_on,
-            missing_hours=s.missing_hours,
-            cells=tuple(cells[s.person_id]),
+            person_id=s["person_id"],
+            first_name=s["person__first_name"],
+            last_name=s["person__last_name"],
+            external_id=s["person__external_id"],
+            discipline=s["person__discipline"],
+            unit=jobs.get(s["person_id"], ("", ""))[0],
+            title=jobs.get(s["person_id"], ("", ""))[1],
+            license_numbers=", ".join(numbers.get(s["person_id"], [])),
+            status=s["status"] or "",
+            due_on=s["due_on"],
+            missing_hours=s["missing_hours"],
+            cells=tuple(cells[s["person_id"]]),
             as_of=today,
-            not_evaluated=s.not_evaluated,
+            not_evaluated=s["not_evaluated"],
         )
         for s in found
     ]
