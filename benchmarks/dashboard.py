@@ -237,7 +237,7 @@ def change_one(coordinator, agency, n: int, person=None) -> float:
         person=person,
         agency=agency,
         fields={
-            "title": f"Change {n}",
+            "title": f"Change {n} of run {RUN}",
             "completed_on": date(2026, 3, 1) + timedelta(n),
         },
         lines=[{"hours": Decimal("1"), "area": "legal", "topics": []}],
@@ -259,6 +259,9 @@ def timed(
         assert response.status_code == 200, response.status_code
     return times
 
+
+# Told apart from an earlier run's changes on a reused database (--database).
+RUN = time.strftime("%Y%m%d%H%M%S")
 
 # CPU time of this process per request (Python and SQLite, which runs in it):
 # less disturbed than wall time by other work on a shared machine.
