@@ -87,8 +87,9 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     if year not in years:
         raise Http404("Standings are kept for the years offered on the dashboard.")
     chosen = compliance.Filters.from_query(request.GET)
+    fragment = bool(request.headers.get("HX-Request"))
     board = compliance.standings_for_agency(
-        agency, year, chosen, today, request.GET.get("page")
+        agency, year, chosen, today, request.GET.get("page"), choices=not fragment
     )
     context = {
         "agency": agency,
@@ -112,11 +113,11 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "units": board.units,
         "disciplines": board.disciplines,
         "today": today,
-        "can_write": agency in access.writable_agencies(request.user),
-        "pending": _pending_count(request.user, agency),
     }
-    if request.headers.get("HX-Request"):
+    if fragment:  # the board alone: no actions, counts or filter choices
         return render(request, "agencies/_board.html", context)
+    context["can_write"] = agency in access.writable_agencies(request.user)
+    context["pending"] = _pending_count(request.user, agency)
     return render(request, "agencies/dashboard.html", context)
 
 

@@ -23,7 +23,6 @@ from muster.agencies.models import (
     Agency,
     Employment,
     License,
-    Person,
     Standing,
     StandingSummary,
     status_expression,
@@ -179,9 +178,11 @@ def summaries(agency, year: int, today: date) -> QuerySet[StandingSummary]:
 
 
 def standings_for_agency(
-    agency, year: int, filters: Filters, today: date, page_number=1
+    agency, year: int, filters: Filters, today: date, page_number=1, choices=True
 ) -> AgencyStandings:
-    """The page of the agency's current staff that `filters` ask for, in SQL."""
+    """The page of the agency's current staff that `filters` ask for, in SQL.
+    Without `choices` (the htmx fragment of the board, which has no filter form),
+    the mandates, units and disciplines to choose from are not read."""
     everyone = summaries(agency, year, today)
     counts = status_counts(everyone)
     tally = {status: counts.get(status, 0) for status in STATUS_ORDER}
@@ -195,10 +196,14 @@ def standings_for_agency(
         paginator = CountedPaginator(ordered, PAGE_SIZE, sum(counts.values()))
     page = paginator.get_page(page_number)
     jobs = Employment.objects.current(today).filter(agency=agency)
-    mandates = mandates_shown(agency, year, today)
     staff = jobs.values("person_id").distinct().count()
-    # Each current job's unit and its holder's discipline: both lists in one query.
-    kinds = set(jobs.order_by().values_list("unit", "person__discipline").distinct())
+    mandates, kinds = [], set()
+    if choices:
+        mandates = mandates_shown(agency, year, today)
+        # Each current job's unit and its holder's discipline: both lists at once.
+        kinds = set(
+            jobs.order_by().values_list("unit", "person__discipline").distinct()
+        )
     return AgencyStandings(
         year=year,
         as_of=today,

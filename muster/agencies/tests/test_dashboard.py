@@ -129,6 +129,23 @@ class DashboardTestCase(BaseTestCase):
             self.assertContains(self.client.get(self.url), "1 of 6 compliant")
         self.assertEqual(len(with_six), len(with_two))
 
+    def test_the_htmx_fragment_is_the_pages_board_read_with_fewer_queries(self):
+        self.client.force_login(self.alice)
+        self.client.get(self.url)  # the session's refresh time, stored once
+        query = {"status": "at-risk", "sort": "name"}
+        with CaptureQueriesContext(connection) as full:
+            page = self.client.get(self.url, query).content.decode()
+        with CaptureQueriesContext(connection) as fewer:
+            fragment = self.client.get(self.url, query, HTTP_HX_REQUEST="true")
+        fragment = fragment.content.decode()
+        board = page[page.index('<div id="board">') :]
+        self.assertTrue(fragment.startswith('<div id="board">'))
+        self.assertEqual(board[: len(fragment)], fragment)
+        self.assertIn("Baker, Bob", fragment)
+        self.assertNotIn("Done, Dora", fragment)
+        self.assertNotIn("<form", fragment)
+        self.assertLess(len(fewer), len(full))
+
     def test_it_lets_heads_and_state_auditors_read(self) -> None:
         for user in (self.harold, self.sam, self.root):
             self.client.force_login(user)
