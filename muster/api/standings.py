@@ -36,8 +36,8 @@ def agency_standing(agency, people_shown: set[int], as_of: date) -> dict[str, An
     found = (
         stored.summaries(agency, year, as_of)
         .filter(person_id__in=people_shown)
+        .select_related("person")
         .order_by("person__last_name", "person__first_name", "person_id")
-        .values(*stored.SUMMARY_FIELDS)
     )
     rows = stored.rows_for(list(found), agency, year, as_of)
     mandates = sorted({cell.mandate_id for row in rows for cell in row.cells})

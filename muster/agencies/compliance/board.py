@@ -208,7 +208,7 @@ def standings_for_agency(
         year=year,
         as_of=today,
         page=page,
-        rows=rows_for(list(page.object_list), agency, year, today),
+        rows=rows_from_values(list(page.object_list), agency, year, today),
         tally=tally,
         not_evaluated=staff - sum(tally.values()),
         staff=staff,
@@ -350,7 +350,31 @@ STANDING_FIELDS = (
 )
 
 
-def rows_for(found: list[dict], agency, year: int, today: date) -> list[BoardRow]:
+def rows_for(
+    found: list[StandingSummary], agency, year: int, today: date
+) -> list[BoardRow]:
+    """The board's rows for summaries read as model instances (with their
+    person, as the JSON API reads them)."""
+    as_values = [
+        {
+            "person_id": s.person_id,
+            "person__first_name": s.person.first_name,
+            "person__last_name": s.person.last_name,
+            "person__external_id": s.person.external_id,
+            "person__discipline": s.person.discipline,
+            "status": s.status,
+            "due_on": s.due_on,
+            "missing_hours": s.missing_hours,
+            "not_evaluated": s.not_evaluated,
+        }
+        for s in found
+    ]
+    return rows_from_values(as_values, agency, year, today)
+
+
+def rows_from_values(
+    found: list[dict], agency, year: int, today: date
+) -> list[BoardRow]:
     """The board's rows for `found`, summaries read as `.values(*SUMMARY_FIELDS)`
     of `summaries()`: three more queries (jobs, standings, license numbers),
     each read as plain values in one pass."""
