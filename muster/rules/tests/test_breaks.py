@@ -1,13 +1,18 @@
 """Several breaks in service: which one `evaluate` reads, and bad input refused."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from muster.rules import Person, load_mandates
+from muster.rules import CreditLine, Person, load_mandates
+from muster.rules.dates import add_months_on
 from muster.rules.errors import InputError
 from muster.rules.evaluation import break_in_play
+from muster.rules.tests.test_properties import assert_alone_equals_in_population
 
 D = date
 
@@ -64,3 +69,78 @@ def test_a_mandate_without_break_rules_keeps_the_person_as_given() -> None:
         earlier_breaks=((D(2019, 1, 1), D(2024, 2, 1)),),
     )
     assert break_in_play(person, mo, 2025) is person
+
+
+# Breaks around the encoded boundaries, returns after the dates the break rules
+# start (Mississippi 2024-08-31, Florida 2024-12-17): the shared strategies stop
+# in mid-2024, before either.
+late_days = st.dates(min_value=date(2014, 1, 1), max_value=date(2030, 12, 31))
+BREAK_TOPICS = [
+    "high-liability-proficiency",
+    "state-officer-exam",
+    "basic-recruit-training",
+    "refresher-skills-law",
+    "refresher-course",
+]
+
+
+@st.composite
+def people_with_breaks(draw) -> list[Person]:
+    found = []
+    for person_id in "ABCDEF":
+        back = draw(st.none() | st.dates(date(2024, 6, 1), date(2030, 6, 30)))
+        months = draw(
+            st.sampled_from([None, 23, 24, 25, 47, 48, 49, 59, 60, 95, 96, 97, 130])
+        )
+        left = None
+        if back is not None and months is not None:
+            left = add_months_on(back, -months) + timedelta(
+                days=draw(st.integers(-1, 1))
+            )
+        found.append(
+            Person(
+                person_id,
+                draw(st.sampled_from(["peace-officer", "corrections", "chief"])),
+                licensed_on=draw(
+                    st.none() | st.dates(date(2000, 1, 1), date(2020, 12, 31))
+                ),
+                attributes=frozenset(
+                    draw(st.lists(st.sampled_from(["part-time"]), max_size=1))
+                ),
+                separated_on=left,
+                returned_on=back,
+            )
+        )
+    return found
+
+
+@st.composite
+def break_lines(draw) -> list[CreditLine]:
+    return [
+        CreditLine(
+            person=draw(st.sampled_from("ABCDEF")),
+            completed_on=draw(late_days),
+            hours=Decimal(draw(st.integers(1, 40))),
+            area=draw(st.sampled_from([None, "technical"])),
+            topics=frozenset({draw(st.sampled_from(BREAK_TOPICS))}),
+            result=draw(st.sampled_from([None, "pass", "pass", "fail"])),
+        )
+        for _ in range(draw(st.integers(0, 30)))
+    ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    people_with_breaks(),
+    break_lines(),
+    st.sampled_from(["us.fl.officer", "us.ms.peace_officer"]),
+    st.integers(2024, 2030),
+    late_days,
+)
+def test_break_windows_do_not_depend_on_the_population(
+    persons, lines, mandate_id, year, as_of
+):
+    # Each break is its own phase group (a window from the separation or the
+    # return): evaluated together, everyone must fare as when evaluated alone.
+    mandate = load_mandates().mandate(mandate_id)
+    assert_alone_equals_in_population(persons, lines, [], mandate, year, as_of)
