@@ -385,8 +385,27 @@ def _remember_activities(agency: Agency, data: dict) -> None:
                 agency=agency, activity_id=activity["id"], definition=definition or {}
             )
         elif definition and definition != row.definition:
-            row.definition = {**row.definition, **definition}
-            row.save(update_fields=["definition"])
+            merged = merged_definition(row.definition, definition)
+            if merged != row.definition:
+                row.definition = merged
+                row.save(update_fields=["definition"])
+
+
+def merged_definition(old: dict, new: dict) -> dict:
+    """The canonical definition after `new` arrives: its properties replace
+    the old ones, except that language maps and extensions gain the new
+    entries and keep the others, so that a name sent in en-US by one statement
+    and in fr-FR by another are both known (Part Three 2.5: the Activity
+    Object holds all available information about the activity)."""
+    merged = dict(old)
+    for key, value in new.items():
+        if key in ("name", "description", "extensions") and isinstance(
+            old.get(key), dict
+        ):
+            merged[key] = {**old[key], **value}
+        else:
+            merged[key] = value
+    return merged
 
 
 def _save_parts(agency: Agency, statements: list[dict], parts: dict[str, Part]) -> None:

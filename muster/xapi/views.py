@@ -31,6 +31,7 @@ from muster.xapi.policy import for_client
 from muster.xapi.protocol import (
     Refused,
     XRequest,
+    check_version,
     error,
     load_json,
     parse_multipart,
@@ -84,7 +85,15 @@ def resource(methods: tuple[str, ...], needs_auth: bool = True):
         @wraps(handler)
         def view(request: HttpRequest) -> HttpResponse:
             if request.method == "OPTIONS":
-                return _with_cors(HttpResponse(status=204))
+                # A CORS preflight carries no credentials; it still learns the
+                # version the LRS speaks (every response carries the header).
+                preflight = _with_cors(HttpResponse(status=204))
+                try:
+                    asked = request.headers.get("X-Experience-API-Version")
+                    preflight["X-Experience-API-Version"] = check_version(asked)
+                except Refused:
+                    preflight["X-Experience-API-Version"] = "2.0.0"
+                return preflight
             version = "2.0.0"
             try:
                 xrequest = parse_request(request, needs_auth=needs_auth)

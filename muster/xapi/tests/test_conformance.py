@@ -677,3 +677,42 @@ class LanguageTagTestCase(ConformanceCase):
             with self.subTest(tag):
                 verb = {"id": "https://example.org/v", "display": {tag: "x"}}
                 self.store(verb=verb, context={"language": tag})
+
+
+class ActivitiesResourceTestCase(ConformanceCase):
+    def test_xapi_00254_the_activity_keeps_every_language_it_was_sent_in(self) -> None:
+        activity = "https://vendor.example/verify/complete/34534100123"
+        english = {
+            "id": activity,
+            "definition": {
+                "name": {"en-US": "example meeting"},
+                "type": "http://adlnet.gov/expapi/activities/meeting",
+            },
+        }
+        french = {"id": activity, "definition": {"name": {"fr-FR": "réunion"}}}
+        response = self.lrs.post([statement(object=english), statement(object=french)])
+        self.assertEqual(response.status_code, 200)
+        got = self.lrs.call("GET", "activities", {"activityId": activity}).json()
+        self.assertEqual(
+            got["definition"]["name"], {"en-US": "example meeting", "fr-FR": "réunion"}
+        )
+        self.assertEqual(
+            got["definition"]["type"], "http://adlnet.gov/expapi/activities/meeting"
+        )
+        unknown = "https://vendor.example/never-seen"
+        empty = self.lrs.call("GET", "activities", {"activityId": unknown}).json()
+        self.assertEqual(empty, {"objectType": "Activity", "id": unknown})
+
+
+class PreflightTestCase(ConformanceCase):
+    def test_part3_3_3_a_cors_preflight_also_names_the_version(self) -> None:
+        response = self.client.options(
+            "/xapi/statements", HTTP_X_EXPERIENCE_API_VERSION="1.0.1"
+        )
+        self.assertEqual(response.status_code, 204)
+        self.assertEqual(response["X-Experience-API-Version"], "1.0.3")
+        self.assertIn(
+            "X-Experience-API-Version", response["Access-Control-Allow-Headers"]
+        )
+        bare = self.client.options("/xapi/activities/state")
+        self.assertEqual(bare["X-Experience-API-Version"], "2.0.0")
