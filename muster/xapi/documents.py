@@ -80,8 +80,14 @@ def write(
         check_preconditions(xrequest, document, strict=strict and not merge)
         if merge and document is not None:
             body, content_type = _merged(document, xrequest)
-        elif merge and _is_json(content_type):
-            load_json(body, "document")
+        elif (
+            merge
+            and _is_json(content_type)
+            and not isinstance(load_json(body, "document"), dict)
+        ):
+            # A POST declared as JSON must be a JSON object even when there is
+            # nothing to merge it with yet (Part Three 2.2: it is one to merge).
+            raise Invalid("document: a POST of application/json must be an object.")
         if document is None:
             document = Document(agency=agency, kind=kind, **scope)
         document.content = body

@@ -28,6 +28,7 @@ from muster.xapi.validation import (
     TIMESTAMP,
     VOIDED,
     Invalid,
+    check_1_0_keys,
     check_statement,
     parse_timestamp,
 )
@@ -78,7 +79,7 @@ def store_statements(
     without_id = {
         i for i, s in enumerate(statements) if isinstance(s, dict) and "id" not in s
     }
-    ids = _prepare_ids(statements, rfc3339=version.startswith("2"))
+    ids = _prepare_ids(statements, is_v2=version.startswith("2"))
     _check_attachments(statements, parts)
     for index, statement in enumerate(statements):
         check_signatures(statement, parts, f"statement[{index}]")
@@ -128,16 +129,16 @@ def _write(agency, client, statements, ids, parts, authority, version):
     return rows
 
 
-def _prepare_ids(statements: list[dict], *, rfc3339: bool) -> list[uuid.UUID]:
+def _prepare_ids(statements: list[dict], *, is_v2: bool) -> list[uuid.UUID]:
     if not isinstance(statements, list) or not statements:
         raise Invalid("Send a statement or a non-empty array of statements.")
     ids = []
     for index, statement in enumerate(statements):
-        check_statement(
-            statement,
-            f"statement[{index}]" if len(statements) > 1 else "statement",
-            rfc3339=rfc3339,
-        )
+        path = f"statement[{index}]" if len(statements) > 1 else "statement"
+        # 2.0 asks RFC 3339 of timestamps; 1.0.x lacks 2.0's context agents.
+        check_statement(statement, path, rfc3339=is_v2)
+        if not is_v2:
+            check_1_0_keys(statement, path)
         statement.setdefault("id", str(uuid.uuid4()))
         ids.append(uuid.UUID(statement["id"]))
     if len(set(ids)) != len(ids):

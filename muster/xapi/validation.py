@@ -135,6 +135,23 @@ def check_statement(
             raise Invalid(f"{path}.version: must be 1.0.x or 2.0.x, not {version!r}.")
 
 
+def check_1_0_keys(statement: dict, path: str = "statement") -> None:
+    """contextAgents and contextGroups are xAPI 2.0's; a 1.0.x request naming
+    them uses keys its version does not allow (1.0.3 Part Two 2.2: rejected)."""
+    parts = [(statement, path)]
+    target = statement.get("object")
+    if isinstance(target, dict) and target.get("objectType") == "SubStatement":
+        parts.append((target, f"{path}.object"))
+    for part, where in parts:
+        context = part.get("context")
+        for key in ("contextAgents", "contextGroups"):
+            if isinstance(context, dict) and key in context:
+                raise Invalid(
+                    f"{where}.context.{key}: added in xAPI 2.0; send the request "
+                    "with X-Experience-API-Version 2.0.0."
+                )
+
+
 def _statement_body(statement: dict, path: str, rfc3339: bool = False) -> None:
     """What statements and sub-statements share."""
     check_actor(statement["actor"], f"{path}.actor")

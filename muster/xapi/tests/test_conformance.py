@@ -716,3 +716,41 @@ class PreflightTestCase(ConformanceCase):
         )
         bare = self.client.options("/xapi/activities/state")
         self.assertEqual(bare["X-Experience-API-Version"], "2.0.0")
+
+
+class DocumentPostTestCase(ConformanceCase):
+    def test_part3_2_2_a_json_post_must_be_an_object_even_for_a_new_document(
+        self,
+    ) -> None:
+        params = {"activityId": ACTIVITY, "profileId": "list"}
+        for body in ("[1, 2]", '"text"', "{"):
+            with self.subTest(body):
+                response = self.lrs.call("POST", "activities/profile", params, body)
+                self.assertEqual(response.status_code, 400)
+        self.assertEqual(
+            self.lrs.call("GET", "activities/profile", params).status_code, 404
+        )
+        put = self.lrs.call("PUT", "activities/profile", params, "[1, 2]")
+        self.assertEqual(put.status_code, 204)  # PUT stores any document
+
+
+class ContextAgentsByVersionTestCase(ConformanceCase):
+    def test_part2_2_2_context_agents_are_2_0_keys_a_1_0_3_request_may_not_use(
+        self,
+    ) -> None:
+        agent = {"objectType": "Agent", "mbox": "mailto:ann@example.org"}
+        context = {"contextAgents": [{"objectType": "contextAgent", "agent": agent}]}
+        old = LRS(self.key, self.secret, "1.0.3")
+        refused = old.post(statement(context=context))
+        self.assertEqual(refused.status_code, 400)
+        self.assertIn("contextAgents", refused.json()["error"])
+        sub = {
+            "objectType": "SubStatement",
+            "actor": agent,
+            "verb": {"id": "http://adlnet.gov/expapi/verbs/attended"},
+            "object": {"id": ACTIVITY},
+            "context": context,
+        }
+        self.assertEqual(old.post(statement(object=sub)).status_code, 400)
+        self.store(context=context)
+        self.store(object=sub)
