@@ -42,10 +42,12 @@ LANGUAGE_TAG = re.compile(
     r"|i-[A-Za-z]{2,8}"
     r")$"
 )
+# ISO 8601:2004 4.4.3.2: PnYnMnDTnHnMnS, or weeks alone (PnW), which do not
+# combine with the other components ("P4W1D" is not a duration).
 DURATION = re.compile(
-    r"^P(?!$)(?:\d+(?:[.,]\d+)?Y)?(?:\d+(?:[.,]\d+)?M)?(?:\d+(?:[.,]\d+)?W)?"
-    r"(?:\d+(?:[.,]\d+)?D)?(?:T(?=\d)(?:\d+(?:[.,]\d+)?H)?(?:\d+(?:[.,]\d+)?M)?"
-    r"(?:\d+(?:[.,]\d+)?S)?)?$"
+    r"^P(?:\d+(?:[.,]\d+)?W"
+    r"|(?!$)(?:\d+(?:[.,]\d+)?Y)?(?:\d+(?:[.,]\d+)?M)?(?:\d+(?:[.,]\d+)?D)?"
+    r"(?:T(?=\d)(?:\d+(?:[.,]\d+)?H)?(?:\d+(?:[.,]\d+)?M)?(?:\d+(?:[.,]\d+)?S)?)?)$"
 )
 TIMESTAMP = re.compile(
     r"^(?P<date>\d{4}-\d{2}-\d{2}|\d{8})[T ](?P<time>\d{2}:\d{2}(?::\d{2})?|\d{4}(?:\d{2})?)"

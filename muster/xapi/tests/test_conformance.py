@@ -754,3 +754,14 @@ class ContextAgentsByVersionTestCase(ConformanceCase):
         self.assertEqual(old.post(statement(object=sub)).status_code, 400)
         self.store(context=context)
         self.store(object=sub)
+
+
+class DurationTestCase(ConformanceCase):
+    def test_xapi_00124_weeks_stand_alone_in_a_duration(self) -> None:
+        for good in ("P4W", "PT16559.14S", "P3Y1M29DT4H35M59.14S", "PT1H0M0.1S"):
+            with self.subTest(good):
+                self.store(result={"duration": good})
+        for bad in ("P4W1D", "P1W2DT3H", "PA1H0M0S", "P1DT"):
+            with self.subTest(bad):
+                response = self.lrs.post(statement(result={"duration": bad}))
+                self.assertEqual(response.status_code, 400)
