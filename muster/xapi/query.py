@@ -40,6 +40,10 @@ class Filters:
     until: datetime | None = None
     limit: int = 0
     ascending: bool = False
+    # How the pages are given: kept in `more`, so every page of a query comes
+    # in the format (and with the attachments) the first one was asked in.
+    format: str = "exact"
+    attachments: bool = False
     # Where the previous page stopped, and the newest row when paging began.
     after: tuple[str, int] | None = None
     ceiling: int | None = None
@@ -56,13 +60,15 @@ class Filters:
             "until": self.until.isoformat() if self.until else None,
             "limit": self.limit,
             "ascending": self.ascending,
+            "format": self.format,
+            "attachments": self.attachments,
             "after": list(self.after) if self.after else None,
             "ceiling": self.ceiling,
         }
 
     @classmethod
     def from_token(cls, token: dict) -> Filters:
-        values = dict(token)
+        values = {"format": "exact", "attachments": False, **token}
         for key in ("since", "until"):
             if values[key]:
                 values[key] = datetime.fromisoformat(values[key])

@@ -234,6 +234,10 @@ def _get_statements(xrequest: XRequest, agency) -> HttpResponse:
         rows, body = [row], render(row.data, fmt, agency, languages)
     else:
         filters = _filters(params, rfc3339=xrequest.is_v2)
+        if "more" in params:
+            fmt, with_attachments = filters.format, filters.attachments
+        else:
+            filters.format, filters.attachments = fmt, with_attachments
         if only_agent is not None and filters.agent is None:
             filters.agent = only_agent
         if only_agent is not None and filters.agent != only_agent:

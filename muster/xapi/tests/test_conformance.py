@@ -765,3 +765,22 @@ class DurationTestCase(ConformanceCase):
             with self.subTest(bad):
                 response = self.lrs.post(statement(result={"duration": bad}))
                 self.assertEqual(response.status_code, 400)
+
+
+class MorePagesTestCase(ConformanceCase):
+    def test_part2_2_5_every_page_comes_in_the_format_of_the_first(self) -> None:
+        for _ in range(3):
+            self.store()
+        page = self.lrs.get({"limit": "1", "format": "ids"}).json()
+        seen = 0
+        while page["more"]:
+            page = self.lrs.http.get(page["more"], **self.lrs.headers).json()
+            for data in page["statements"]:
+                self.assertEqual(data["object"], {"id": ACTIVITY})
+                self.assertEqual(list(data["verb"]), ["id"])
+                seen += 1
+        self.assertEqual(seen, 2)
+        multipart = self.lrs.get({"limit": "1", "attachments": "true"})
+        more = multipart.content.split(b'"more": "')[1].split(b'"')[0].decode()
+        following = self.lrs.http.get(more, **self.lrs.headers)
+        self.assertTrue(following["Content-Type"].startswith("multipart/mixed"))
