@@ -207,6 +207,7 @@ def record_commit(
     elements = runtime.check_commit(data, kind)
     judged = runtime.judge(elements, item, kind)
     local = objectives.local_objectives(elements, item, judged, kind)
+    runtime.nav_request(elements, kind)
     with transaction.atomic():
         locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
         sequence = elements.get("commitSequence")

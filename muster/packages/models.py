@@ -334,4 +334,3 @@ class GlobalObjective(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person}: {self.target_id} ({self.success_status})"
-

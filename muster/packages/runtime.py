@@ -36,6 +36,20 @@ DURATION_2004 = re.compile(
 )
 
 
+# adl.nav.request (SCORM 2004 RTE 4.4.2; jump is 4th edition).
+NAV_REQUESTS = (
+    "continue",
+    "previous",
+    "exit",
+    "exitAll",
+    "abandon",
+    "abandonAll",
+    "suspendAll",
+    "_none_",
+)
+NAV_TARGET = re.compile(r"^\{target=([^{}]+)\}(choice|jump)$")
+
+
 class CommitError(Exception):
     """A commit that breaks the data model; the message names the element."""
 
@@ -167,6 +181,21 @@ def is_complete(judged: Judged, item: PackageItem, kind: str) -> bool:
     if kind == PackageKind.SCORM_12:
         return judged.completion_status in ("passed", "completed")
     return judged.completion_status == "completed"
+
+
+def nav_request(data: dict, kind: str) -> str:
+    """The commit's adl.nav.request (SCORM 2004), "_none_" if none; CommitError
+    if it is not a navigation request."""
+    if kind == PackageKind.SCORM_12:
+        return "_none_"
+    value = str(data.get("adl.nav.request") or "_none_")
+    if value not in NAV_REQUESTS and not NAV_TARGET.match(value):
+        raise CommitError(
+            f"adl.nav.request: '{value[:40]}' is not a navigation request "
+            "(continue, previous, {target=ID}choice, {target=ID}jump, exit, "
+            "exitAll, abandon, abandonAll, suspendAll or _none_)."
+        )
+    return value
 
 
 def one_of(value: str, allowed: tuple[str, ...], key: str) -> None:

@@ -39,6 +39,7 @@ from muster.packages import (
     completion,
     launch,
     manifest,
+    navigation,
     objectives,
     runtime,
 )
@@ -117,7 +118,29 @@ def play(request: HttpRequest, slug: str, position: int | None = None) -> HttpRe
     items = list(package.items.all())
     done = completion.done_item_ids(enrollment)
     if position is None:
-        item = next((i for i in items if i.pk not in done), items[0])
+        # Reloaded after a SCO terminated: its navigation request decides.
+        step = None
+        if request.GET.get("after") == "terminate":
+            step = navigation.after_terminate(enrollment, items)
+        if step == navigation.LEAVE:
+            # The SCO left the course (exit, suspendAll...): the list of parts,
+            # nothing launched.
+            return render(
+                request,
+                "packages/play.html",
+                {
+                    "course": enrollment.course,
+                    "items": items,
+                    "done": done,
+                    "left": True,
+                    "meter": _meter(enrollment),
+                },
+            )
+        item = (
+            step
+            or navigation.suspended_item(enrollment, items)
+            or next((i for i in items if i.pk not in done), items[0])
+        )
     else:
         item = next((i for i in items if i.position == position), None)
         if item is None:

@@ -451,3 +451,77 @@ def global_objectives_zip(
             "two/two.js": GLOBAL_SCO_TWO_JS,
         }
     )
+
+
+# SCORM 2004 with three SCOs on one resource (told apart by their parameters),
+# whose buttons set adl.nav.request and terminate (RTE 4.4.2).
+MANIFEST_NAV = """<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="muster.test.nav" version="1"
+  xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
+  xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3">
+  <metadata><schema>ADL SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>
+  <organizations default="ORG">
+    <organization identifier="ORG">
+      <title>Radio Procedure</title>
+      <item identifier="A" identifierref="RES" parameters="?sco=A"><title>Part A</title></item>
+      <item identifier="B" identifierref="RES" parameters="?sco=B"><title>Part B</title></item>
+      <item identifier="C" identifierref="RES" parameters="?sco=C"><title>Part C</title></item>
+    </organization>
+  </organizations>
+  <resources>
+    <resource identifier="RES" type="webcontent" adlcp:scormType="sco" href="nav/index.html">
+      <file href="nav/index.html"/><file href="nav/nav.js"/>
+    </resource>
+  </resources>
+</manifest>
+"""
+
+NAV_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>SCO</title>
+<script src="nav.js"></script></head>
+<body><h1 id="sco-name">?</h1>
+<button id="nav-continue" type="button">Continue</button>
+<button id="nav-choice-c" type="button">Go to part C</button>
+<button id="nav-suspend-all" type="button">Suspend the course</button>
+</body></html>
+"""
+
+NAV_JS = """
+function findAPI(win) {
+  var tries = 0;
+  while (win.API_1484_11 == null && win.parent != null && win.parent != win && tries < 500) {
+    tries++; win = win.parent;
+  }
+  return win.API_1484_11;
+}
+window.addEventListener("DOMContentLoaded", function () {
+  var api = findAPI(window);
+  api.Initialize("");
+  document.getElementById("sco-name").textContent = location.search.slice(5);
+  function leave(request) {
+    api.SetValue("cmi.completion_status", "incomplete");
+    api.SetValue("adl.nav.request", request);
+    api.Terminate("");
+  }
+  document.getElementById("nav-continue").addEventListener("click", function () {
+    leave("continue");
+  });
+  document.getElementById("nav-choice-c").addEventListener("click", function () {
+    leave("{target=C}choice");
+  });
+  document.getElementById("nav-suspend-all").addEventListener("click", function () {
+    api.SetValue("cmi.exit", "suspend");
+    leave("suspendAll");
+  });
+});
+"""
+
+
+def nav_zip() -> bytes:
+    return build_zip(
+        {
+            "imsmanifest.xml": MANIFEST_NAV,
+            "nav/index.html": NAV_PAGE,
+            "nav/nav.js": NAV_JS,
+        }
+    )

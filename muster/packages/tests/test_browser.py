@@ -80,7 +80,7 @@ def test_a_package_plays_resumes_and_credits_the_record(
     assert not found, describe(found)
     sco.locator("#suspend-button").click()
     # The launcher tells the player the SCO finished; the player reloads it.
-    page.wait_for_url(f"{live_server.url}/learn/{course.slug}/package/")
+    page.wait_for_url(f"{live_server.url}/learn/{course.slug}/package/?after=terminate")
     sco = page.frame_locator("#package-frame").frame_locator("#sco")
     sco.locator("#entry").filter(has_text="resume").wait_for()
     assert sco.locator("#suspend").inner_text() == "page=3"
@@ -207,3 +207,38 @@ def test_a_shared_objective_satisfied_in_one_sco_is_read_by_the_next(
     assert sco.locator("#objective-quiz-known").text_content() == "unknown  unknown"
     row = GlobalObjective.objects.get()
     assert (row.person, row.success_status) == (person, "passed")
+
+
+def test_a_scos_navigation_request_is_followed(live_server, page, settings, tmp_path):
+    """RTE 4.4.2: the SCO's adl.nav.request reaches Muster with its terminate
+    commit; choice opens its target, suspendAll leaves and later resumes."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    port = live_server.url.rsplit(":", 1)[1]
+    settings.PACKAGE_CONTENT_ORIGIN = f"http://127.0.0.1:{port}"
+    agency = Agency.objects.create(
+        name="Riverton PD", code="riverton", kind="police-department", state="MO"
+    )
+    person = make_person("Bob", "Baker", agency)
+    bob = make_user("bob", (Role.OFFICER, agency), person=person)
+    course = imported(fixtures.nav_zip()).course
+    client = Client()
+    client.force_login(bob)
+    client.post(f"/learn/{course.slug}/enroll/")
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value,
+          "url": live_server.url}]
+    )  # fmt: skip
+    page.goto(f"{live_server.url}/learn/{course.slug}/package/")
+    sco = page.frame_locator("#package-frame").frame_locator("#sco")
+    assert sco.locator("#sco-name").inner_text() == "A"
+    sco.locator("#nav-choice-c").click()
+    page.wait_for_url(f"{live_server.url}/learn/{course.slug}/package/?after=terminate")
+    sco = page.frame_locator("#package-frame").frame_locator("#sco")
+    sco.locator("#sco-name").filter(has_text="C").wait_for()
+    sco.locator("#nav-suspend-all").click()
+    page.locator("#package-left").wait_for()
+    last = CmiCommit.objects.latest("pk")
+    assert last.data["adl.nav.request"] == "suspendAll"
+    page.goto(f"{live_server.url}/learn/{course.slug}/package/")
+    sco = page.frame_locator("#package-frame").frame_locator("#sco")
+    assert sco.locator("#sco-name").inner_text() == "C"

@@ -14,7 +14,16 @@
     autocommitSeconds: 30,
     includeCommitSequence: true,
     terminateCommitPayloadField: "muster_terminate",
-    logLevel: 4
+    logLevel: 4,
+    // SCORM 2004: the SCO's adl.nav.request goes with the commit (it is still
+    // set when Terminate commits), for Muster to apply once the SCO finished.
+    requestHandler: function (commit) {
+      var nav = api && api.adl && api.adl.nav;
+      if (nav && nav.request && nav.request !== "_none_") {
+        commit["adl.nav.request"] = nav.request;
+      }
+      return commit;
+    }
   };
   var api;
   if (config.kind === "scorm12") {
@@ -25,13 +34,26 @@
     window.API_1484_11 = api;
   }
   api.loadFromJSON(config.cmi);
+  // scorm-again sends the terminate commit as a beacon, which may reach Muster
+  // after the player has reloaded. A synchronous commit just before Terminate
+  // has the same data (and the SCO's adl.nav.request), so the player always
+  // finds what the SCO left.
+  var terminateName = config.kind === "scorm12" ? "LMSFinish" : "Terminate";
+  var commitName = config.kind === "scorm12" ? "LMSCommit" : "Commit";
+  var terminate = api[terminateName];
+  api[terminateName] = function (parameter) {
+    if (parameter === "" && api.isInitialized()) {
+      api[commitName]("");
+    }
+    return terminate.call(api, parameter);
+  };
   function finished() {
     if (window.parent !== window) {
       window.parent.postMessage({type: "muster:finished"}, config.parentOrigin);
     }
   }
   api.on(config.kind === "scorm12" ? "LMSFinish" : "Terminate", function () {
-    // The terminate commit is sent synchronously before this runs.
+    // The synchronous commit above has been answered before this runs.
     window.setTimeout(finished, 0);
   });
   document.addEventListener("DOMContentLoaded", function () {

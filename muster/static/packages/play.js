@@ -1,6 +1,7 @@
 // The package player page: when the SCO finishes (a message from the content
-// origin's launcher), reload, which opens the next item not yet done and shows
-// what is done. Messages from any other origin are ignored.
+// origin's launcher), reload with ?after=terminate: Muster then applies the
+// SCO's navigation request (muster/packages/navigation.py), else opens the next
+// item not yet done. Messages from any other origin are ignored.
 (function () {
   "use strict";
   var frame = document.getElementById("package-frame");
@@ -10,6 +11,8 @@
     if (event.origin !== origin || !event.data || event.data.type !== "muster:finished") {
       return;
     }
-    window.location.assign(window.location.pathname.replace(/\/\d+\/$/, "/"));
+    window.location.assign(
+      window.location.pathname.replace(/\/\d+\/$/, "/") + "?after=terminate"
+    );
   });
 })();

@@ -1,0 +1,74 @@
+"""Where the player goes when a SCO terminates: its navigation request applied.
+
+A SCORM 2004 SCO may set `adl.nav.request` before Terminate (RTE 4.4.2); the
+launcher adds it to the terminate commit, which keeps it as evidence, and the
+player, reloaded after the SCO finished, asks here what to open:
+
+- `continue` / `previous`: the next / previous item in manifest order (continue
+  past the last item ends the session: back to the course page; previous
+  before the first is not valid and is ignored);
+- `{target=ID}choice` / `{target=ID}jump`: the item with that identifier (a
+  target that names no launchable item is ignored);
+- `exit`, `exitAll`, `abandon`, `abandonAll`, `suspendAll`: nothing is launched;
+  the player shows the list of parts, for the learner to choose (SN: the
+  sequencer waits for a navigation request). After `suspendAll` the next visit
+  to the player resumes the suspended item, whatever else is left to do;
+- `_none_` (or none): the first item not yet done, as before.
+
+These are the navigation requests only, without the SN book's sequencing rules
+(pre/post conditions, control modes, attempt limits), which Muster does not
+apply: a request the rules would refuse is still followed.
+"""
+
+from __future__ import annotations
+
+from muster.packages.models import CmiCommit, PackageItem
+from muster.packages.runtime import NAV_TARGET
+
+LEAVE = "leave"
+LEAVING = ("exit", "exitAll", "abandon", "abandonAll", "suspendAll")
+
+
+def _last_commit(enrollment) -> CmiCommit | None:
+    """The enrollment's last commit. The launcher commits synchronously just
+    before Terminate (scorm-again's own terminate commit is a beacon, which may
+    arrive after the player asks), so this is the one the SCO left."""
+    return (
+        CmiCommit.objects.filter(enrollment=enrollment)
+        .order_by("-received_at", "-pk")
+        .first()
+    )
+
+
+def _request(commit: CmiCommit) -> str:
+    return str(commit.data.get("adl.nav.request") or "_none_")
+
+
+def after_terminate(enrollment, items: list[PackageItem]) -> PackageItem | str | None:
+    """What the last SCO's navigation request asks for: an item, LEAVE, or None
+    (no request, or one that cannot be followed: the usual next item)."""
+    commit = _last_commit(enrollment)
+    if commit is None:
+        return None
+    request = _request(commit)
+    if request in LEAVING:
+        return LEAVE
+    index = next((n for n, i in enumerate(items) if i.pk == commit.item_id), None)
+    if request == "continue" and index is not None:
+        # Past the last item the sequencing session ends.
+        return items[index + 1] if index + 1 < len(items) else LEAVE
+    if request == "previous" and index:
+        return items[index - 1]
+    match = NAV_TARGET.match(request)
+    if match:
+        return next((i for i in items if i.identifier == match[1]), None)
+    return None
+
+
+def suspended_item(enrollment, items: list[PackageItem]) -> PackageItem | None:
+    """The item a suspendAll left the course suspended in, if the last SCO to
+    terminate asked for one."""
+    commit = _last_commit(enrollment)
+    if commit is None or _request(commit) != "suspendAll":
+        return None
+    return next((i for i in items if i.pk == commit.item_id), None)
