@@ -6,8 +6,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.utils import timezone
+
 from muster.agencies.compliance import board as stored
 from muster.agencies.compliance import standing_for
+from muster.agencies.compliance.figures import kept_years
+from muster.api.problems import ApiError, field_error
 from muster.rules.report import number, result_to_dict
 
 
@@ -27,6 +31,28 @@ def person_standing(person, year: int, as_of: date) -> dict[str, Any]:
             }
         )
     return {"person": person.pk, "year": year, "as_of": as_of, "licenses": licenses}
+
+
+def require_kept_year(on: date) -> None:
+    """Nothing if the standings of `on`'s year are stored; else a 422 naming the
+    `on` parameter and the years that are."""
+    years = kept_years(timezone.localdate())
+    if on.year in years:
+        return
+    kept = f"{years[0]} to {years[-1]}"
+    raise ApiError(
+        422,
+        f"Standings of {on.year} are not kept: an agency's standings are stored "
+        f"for {kept} only. For another year, ask for the agency's compliance "
+        "report of that year (an export job), or one person's standings "
+        "(GET /people/{id}/standings?year=).",
+        kind="year-not-kept",
+        errors=[
+            field_error(
+                ("query", "on"), f"Choose a day in {kept}; {on.year} is not kept."
+            )
+        ],
+    )
 
 
 def agency_standing(agency, people_shown: set[int], as_of: date) -> dict[str, Any]:

@@ -85,17 +85,42 @@ def get_agency(request: HttpRequest, code: str):
     return serializers.agency(access.get_agency(holder(request), code))
 
 
+class AgencyJudging(NinjaSchema):
+    model_config = {"extra": "forbid"}
+    on: Day = Field(
+        None,
+        description="The day to judge on (default today), in a year whose "
+        "standings are kept: the two years before this one to the next one. "
+        "Another year is a 422 (`year-not-kept`) naming `query.on`.",
+    )
+
+
 @router.get(
     "/agencies/{code}/standings",
     response=answers({200: schemas.AgencyStanding}),
     tags=["standings"],
+    openapi_extra={
+        "responses": {
+            422: {
+                "description": "A query parameter is wrong, or `on` is in a year "
+                "whose standings are not kept (`year-not-kept`, naming `query.on`)."
+            }
+        }
+    },
 )
-def agency_standings(request: HttpRequest, code: str, judging: Query[Judging]):
-    """Each current employee's status under each mandate and requirement."""
+def agency_standings(request: HttpRequest, code: str, judging: Query[AgencyJudging]):
+    """Each current employee's status under each mandate and requirement, read
+    from the stored standings: those of the two years before this one to the
+    next. A day in another year is refused (422, `year-not-kept`) rather than
+    answered with nobody: the standings of that year are not stored, and working
+    them out for a whole agency is a compliance export job's work, not a
+    request's; one person's are `GET /people/{id}/standings?year=`."""
     user = holder(request)
     agency = access.get_agency(user, code)
+    on = judging.on or timezone.localdate()
+    standings.require_kept_year(on)
     shown = set(access.agency_staff(user, agency).values_list("pk", flat=True))
-    return standings.agency_standing(agency, shown, judging.on or timezone.localdate())
+    return standings.agency_standing(agency, shown, on)
 
 
 # People -----------------------------------------------------------------

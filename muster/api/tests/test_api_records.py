@@ -7,6 +7,7 @@ from unittest import mock
 
 from django.db import OperationalError
 from django.test import Client
+from django.utils import timezone
 
 from muster.agencies.models import TrainingRecord
 from muster.api.tests.helpers import call, token_for
@@ -236,6 +237,50 @@ class ReadingTestCase(BaseTestCase):
         self.assertEqual(
             [p["person"] for p in response.json()["people"]], [self.bob_person.pk]
         )
+
+    def test_an_agency_standing_of_a_year_not_kept_is_a_problem_naming_on(
+        self,
+    ) -> None:
+        """Standings are stored for two years back and the next one: a day in
+        another year is a 422 naming `query.on` and the years kept, not an
+        empty list that would read as "nobody on staff"."""
+        this_year = timezone.localdate().year
+        for year in (this_year - 3, this_year + 2, 1950):
+            url = f"/api/v1/agencies/riverton-pd/standings?on={year}-06-01"
+            response = call(self.client, "GET", url, self.secret)
+            self.assertEqual(response.status_code, 422, year)
+            self.assertTrue(
+                response["Content-Type"].startswith("application/problem+json")
+            )
+            problem = response.json()
+            self.assertEqual(problem["type"], "tag:muster,2026:problem/year-not-kept")
+            self.assertIn(f"{this_year - 2} to {this_year + 1}", problem["detail"])
+            self.assertEqual(
+                [(e["field"], e["pointer"]) for e in problem["errors"]],
+                [("query.on", "")],
+            )
+            self.assertIn(str(year), problem["errors"][0]["detail"])
+        for year in (this_year - 2, this_year + 1):
+            url = f"/api/v1/agencies/riverton-pd/standings?on={year}-06-01"
+            response = call(self.client, "GET", url, self.secret)
+            self.assertEqual(response.status_code, 200, year)
+            self.assertEqual(response.json()["year"], year)
+        # Another agency's is still a 404, whatever the day: nothing is told.
+        url = f"/api/v1/agencies/oakdale-so/standings?on={this_year - 5}-06-01"
+        self.assertEqual(call(self.client, "GET", url, self.secret).status_code, 404)
+
+    def test_the_schema_says_when_the_agency_standing_is_a_422(self) -> None:
+        schema = self.client.get("/api/v1/openapi.json").json()
+        operation = schema["paths"]["/api/v1/agencies/{code}/standings"]["get"]
+        self.assertIn("year-not-kept", operation["responses"]["422"]["description"])
+        self.assertEqual(
+            operation["responses"]["422"]["content"]["application/problem+json"][
+                "schema"
+            ]["$ref"],
+            "#/components/schemas/Problem",
+        )
+        [on] = [p for p in operation["parameters"] if p["name"] == "on"]
+        self.assertIn("query.on", on["description"])
 
     def test_mandates_on_a_day_cite_each_requirement(self) -> None:
         response = call(
