@@ -115,11 +115,12 @@ def compliance_rows(
     """A row per person and mandate (or per person not evaluated, with the reason).
 
     The years whose standings are stored come from them, as the dashboard shows
-    them (one due date, extensions included); older years evaluate each person.
+    them (one due date, extensions included); older years judge the agency's
+    staff in one batch, as each person's own standing would.
     """
     if year in kept_years(today):
         return _rows_from_standings(people, agency, year, today)
-    return _rows_per_person(people, agency, year, today)
+    return _rows_judged(people, agency, year, today)
 
 
 def _rows_from_standings(people, agency: Agency, year: int, today: date):
@@ -192,16 +193,25 @@ def _short_of(requirements: list[dict]) -> list[str]:
     ]
 
 
-def _rows_per_person(people, agency, year: int, today: date) -> list[StandingRow]:
+def _rows_judged(people, agency, year: int, today: date) -> list[StandingRow]:
+    """The rows of a year whose standings are not stored: the agency's staff
+    judged on `today` in one batch (`compliance.judge_people`), each person's
+    licenses and mandates in the order, and with the words, of their own
+    standing (`standing_for`). Plain rows are read, not model instances."""
+    on_staff = staff(people, agency, today).prefetch_related(None)
+    judged = compliance.judge_people(on_staff, year, today)
+    titles: dict[int, str] = {}
+    jobs = Employment.objects.filter(agency=agency, person__in=on_staff.values("pk"))
+    for pk, title in jobs.order_by("-starts_on", "pk").values_list(
+        "person_id", "title"
+    ):
+        titles.setdefault(pk, title)  # the latest job there, as `_rank` reads it
     rows = []
-    for person in staff(people, agency, today):
-        base = (
-            person.last_name,
-            person.first_name,
-            person.external_id,
-            _rank(person, agency),
-        )
-        for standing in compliance.standing_for(person, year, today):
+    for pk, last, first, badge in on_staff.values_list(
+        "pk", "last_name", "first_name", "external_id"
+    ):
+        base = (last, first, badge, titles.get(pk, ""))
+        for standing in judged.get(pk, ()):
             lic = standing.license
             if not standing.mandates:
                 rows.append(
@@ -228,17 +238,18 @@ def _rows_per_person(people, agency, year: int, today: date) -> list[StandingRow
     return rows
 
 
-def _mandate_cells(standing: compliance.MandateStanding, year: int) -> tuple:
+def _mandate_cells(judged: compliance.Judged, year: int) -> tuple:
+    """Title, year, due date, status and what is short, under one mandate."""
     short = [
         f"{r.label}: {plain_number(r.earned)}/{plain_number(r.required)} {r.unit}"
-        for r in standing.result.requirements
+        for r in judged.requirements
         if r.earned < r.required and r.status not in ("exempt", "not-applicable")
     ]
     return (
-        standing.mandate.title,
+        judged.mandate.title,
         year,
-        str(standing.due_on or ""),
-        standing.status,
+        str(judged.due_on or ""),
+        judged.status,
         "; ".join(short),
     )
 

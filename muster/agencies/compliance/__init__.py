@@ -5,7 +5,9 @@ This package is the only place in the Django apps that imports `muster.rules`.
 into engine inputs, evaluates them and returns results shaped for pages (with the
 explanation); `figures` evaluates many people at once (a population, in the
 engine, from the bulk reads in `rows`) into stored standings, which `standings`
-refreshes and verifies and `board` reads for the dashboard, exports and the API.
+refreshes and verifies and `board` reads for the dashboard, exports and the API;
+`population` judges many people on a day the same way, unstored (the compliance
+report of a year whose standings are not kept).
 """
 
 from muster.agencies.compliance.board import (
@@ -34,8 +36,18 @@ from muster.agencies.compliance.person import (
     unknown_topics,
     warnings_in,
 )
+from muster.agencies.compliance.population import (
+    Judged,
+    LicenseJudged,
+    judge_people,
+    mandates_held,
+)
 
 __all__ = [
+    "Judged",
+    "LicenseJudged",
+    "judge_people",
+    "mandates_held",
     "AgencyStandings",
     "Filters",
     "standings_for_agency",

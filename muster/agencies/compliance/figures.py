@@ -126,6 +126,32 @@ class _AsStaff:
 
 
 def _evaluate(jurisdiction, held, lines, exemptions, year) -> list[Standing]:
+    people, table, columns, exemption_rows, book = population_tables(
+        held, lines, exemptions
+    )
+    found = []
+    for mandate in jurisdiction.mandates:
+        result = engine.evaluate_population(
+            table,
+            columns,
+            mandate,
+            year=year,
+            as_of=TIMELESS,
+            exemptions=exemption_rows,
+            codebook=book,
+        )
+        for row, person in enumerate(people):
+            status = result.status_of(row)
+            if status == rules.Status.NOT_APPLICABLE:
+                continue
+            found.append(_standing(int(person.id), mandate, result, row, status, year))
+    return found
+
+
+def population_tables(held, lines, exemptions) -> tuple:
+    """The engine's tables for the people holding the licenses `held` (tuples of
+    LICENSE_VALUES, one jurisdiction), their raw `lines` and their exemptions:
+    (engine people, people table, lines table, exemption rows, codebook)."""
     people = [
         rules.Person(
             id=str(pk),
@@ -152,23 +178,7 @@ def _evaluate(jurisdiction, held, lines, exemptions, year) -> list[Standing]:
     )
     index = {int(p.id): row for row, p in enumerate(people)}
     columns = LineCoder(book).columns(lines, index)
-    found = []
-    for mandate in jurisdiction.mandates:
-        result = engine.evaluate_population(
-            table,
-            columns,
-            mandate,
-            year=year,
-            as_of=TIMELESS,
-            exemptions=exemption_rows,
-            codebook=book,
-        )
-        for row, person in enumerate(people):
-            status = result.status_of(row)
-            if status == rules.Status.NOT_APPLICABLE:
-                continue
-            found.append(_standing(int(person.id), mandate, result, row, status, year))
-    return found
+    return people, table, columns, exemption_rows, book
 
 
 def _standing(person_id, mandate, result, row, status, year) -> Standing:

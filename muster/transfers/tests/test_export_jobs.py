@@ -5,7 +5,9 @@ from datetime import date
 from unittest import mock
 
 import time_machine
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from muster.accounts import access
@@ -15,6 +17,7 @@ from muster.tabular.escape import csv_bytes
 from muster.test import BaseTestCase, make_person, make_record
 from muster.transfers import exports, tasks
 from muster.transfers.models import ExportJob, ExportStatus
+from muster.transfers.tests.population import per_person_rows, varied_staff
 from muster.transfers.tests.test_exports import pdf_text_and_ink, read_csv
 
 OLD = 2023  # today is 2026-06-01: the standings keep 2024 to 2027
@@ -25,7 +28,9 @@ class ExportJobTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.base = f"/agencies/{self.agency.code}/exports"
-        make_record(self.bob_person, self.agency, hours="10", completed_on=date(OLD, 3, 1))
+        make_record(
+            self.bob_person, self.agency, hours="10", completed_on=date(OLD, 3, 1)
+        )
         self.erin = make_person("Erin", "Evans", self.agency)
         make_record(self.erin, self.agency, hours="24", completed_on=date(OLD, 4, 1))
 
@@ -35,7 +40,7 @@ class ExportJobTestCase(BaseTestCase):
     def old_path_rows(self):
         """What the download made in the request before: each person evaluated in
         turn by the engine (`compliance.standing_for`)."""
-        return exports.compliance_rows(
+        return per_person_rows(
             access.people(self.alice), self.agency, OLD, timezone.localdate()
         )
 
@@ -120,7 +125,9 @@ class ExportJobTestCase(BaseTestCase):
         job = ExportJob.objects.get()
         with (
             mock.patch.object(
-                compliance, "standing_for", side_effect=ValueError("rules file unreadable")
+                compliance,
+                "judge_people",
+                side_effect=ValueError("rules file unreadable"),
             ),
             self.assertRaises(ValueError),
         ):
@@ -168,3 +175,45 @@ class ExportJobTestCase(BaseTestCase):
             response = self.client.post(f"{self.base}/compliance/", data)
             self.assertEqual(response.status_code, 404)
         self.assertFalse(ExportJob.objects.exists())
+
+
+@time_machine.travel(date(2026, 6, 1), tick=False)
+class OldYearInOneBatchTestCase(BaseTestCase):
+    """The report of an old year judges the agency's staff in one batch
+    (`compliance.judge_people`) and says, byte for byte, what each person's own
+    standing says, for a staff of every state, discipline and history."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        varied_staff(self.agency, 90, seed=11)
+
+    def test_the_batch_says_what_each_persons_standing_says(self) -> None:
+        today = timezone.localdate()
+        people = access.people(self.alice)
+        statuses = set()
+        for year in (2018, 2020, 2021, 2022, 2023):
+            expected = per_person_rows(people, self.agency, year, today)
+            got = exports.compliance_rows(people, self.agency, year, today)
+            self.assertEqual(
+                csv_bytes(exports.COMPLIANCE_HEADER, [r.cells() for r in got]),
+                csv_bytes(exports.COMPLIANCE_HEADER, [r.cells() for r in expected]),
+                year,
+            )
+            statuses |= {row.status for row in got}
+        # The population reaches every kind of row the report has.
+        self.assertLessEqual(
+            {"compliant", "deficient", "not evaluated", "exempt"}, statuses
+        )
+
+    def test_it_reads_in_as_many_queries_for_ninety_people_as_for_two(self) -> None:
+        today = timezone.localdate()
+        with CaptureQueriesContext(connection) as many:
+            exports.compliance_rows(access.people(self.alice), self.agency, OLD, today)
+        with CaptureQueriesContext(connection) as few:
+            exports.compliance_rows(
+                access.people(self.dana), self.other_agency, OLD, today
+            )
+        self.assertEqual(len(many), len(few))
+        with mock.patch.object(compliance, "standing_for") as one_by_one:
+            exports.compliance_rows(access.people(self.alice), self.agency, OLD, today)
+        one_by_one.assert_not_called()
