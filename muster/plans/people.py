@@ -1,8 +1,10 @@
 """Plans for people in the database: ORM rows in, `Subject`s and `Option`s out.
 
-Gaps come from `compliance.standing_for` (the engine's results the person page
-shows); options are the online catalog, and the scheduled live classes and
-external courses (`Offering`) open to the person.
+A person's gaps come from `compliance.standing_for` (the engine's results the
+person page shows); an agency's from the batch engine (`batch.needs_of_many`),
+each person's licenses and their mandates read without evaluating anyone in
+turn (`compliance.mandates_held`). Options are the online catalog, and the
+scheduled live classes and external courses (`Offering`) open to the person.
 """
 
 from __future__ import annotations
@@ -42,6 +44,23 @@ def subject_from(
         for standing in standings
         if standing.mandates
     )
+    return _subject(person, licenses, as_of, record_lines)
+
+
+def subject_of_person(person: Person, as_of: date) -> Subject:
+    """The person's engine inputs under each license, with the mandates that
+    apply to it (`compliance.mandates_held`): the `subject_from` of their
+    standings, found without evaluating them (the batch engine does, once for
+    everyone, in `needs_of_many`)."""
+    licenses = tuple(
+        License(compliance.person_to_engine(person, license.jurisdiction), mandates)
+        for license, mandates in compliance.mandates_held(person)
+        if mandates
+    )
+    return _subject(person, licenses, as_of)
+
+
+def _subject(person: Person, licenses, as_of: date, record_lines=None) -> Subject:
     return Subject(
         str(person.pk),
         licenses,
@@ -232,8 +251,7 @@ def agency_plan(
     )
     subjects, names, kinds = [], {}, {}
     for person in staff:
-        standings = compliance.standing_for(person, on.year, on)
-        subject = subject_from(person, standings, on)
+        subject = subject_of_person(person, on)
         subjects.append(subject)
         names[subject.id] = person
         licenses = [lic for lic in person.licenses.all() if lic.is_active]

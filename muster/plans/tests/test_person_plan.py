@@ -6,15 +6,18 @@ import csv
 import io
 from datetime import date
 from decimal import Decimal
+from unittest import mock
 
 import time_machine
 
 from muster.agencies import compliance
 from muster.agencies.models import License, Person
 from muster.catalog.tests.factories import make_course
+from muster.plans import people
 from muster.plans.models import Offering, OfferingCredit
 from muster.plans.people import plan_for
 from muster.test import BaseTestCase
+from muster.transfers.tests.population import varied_staff
 
 ON = date(2026, 6, 1)
 
@@ -209,3 +212,32 @@ class AgencyPlanTestCase(BaseTestCase):
         bob = next(r for r in rows if r["title_or_name"] == "Bob Baker")
         self.assertIn("Proposed range day", bob["courses_and_classes"])
         self.assertNotIn("Charlie", response.content.decode("utf-8-sig"))
+
+    def test_it_reads_each_persons_mandates_without_evaluating_them_in_turn(self):
+        """The agency plan takes each person's licenses and the mandates that
+        apply (`compliance.mandates_held`) instead of evaluating each person
+        (`standing_for`): the same engine inputs for a staff of every state and
+        history, and so the same plan, byte for byte, as the spreadsheet."""
+        varied_staff(self.agency, 24, seed=5)
+        staff = Person.objects.filter(employments__agency=self.agency)
+        staff = staff.prefetch_related(*compliance.EVALUATION_PREFETCH)
+        for person in staff:
+            evaluated = people.subject_from(
+                person, compliance.standing_for(person, ON.year, ON), ON
+            )
+            self.assertEqual(people.subject_of_person(person, ON), evaluated, person)
+        self.client.force_login(self.alice)
+        csv_url = f"/agencies/{self.agency.code}/plan.csv?hour_value=30"
+        with mock.patch.object(compliance, "standing_for") as one_by_one:
+            batch = self.client.get(csv_url)
+        one_by_one.assert_not_called()
+
+        def as_before(person, on):
+            standings = compliance.standing_for(person, on.year, on)
+            return people.subject_from(person, standings, on)
+
+        with mock.patch.object(people, "subject_of_person", as_before):
+            before = self.client.get(csv_url)
+        self.assertEqual(batch.status_code, 200)
+        self.assertEqual(batch.content, before.content)
+        self.assertGreater(batch.content.decode().count("\nperson,"), 5)
