@@ -380,12 +380,16 @@ def rows_from_values(
     each read as plain values in one pass."""
     ids = [s["person_id"] for s in found]
     jobs: dict[int, tuple[str, str]] = {}
-    for pk, unit, title in (
+    # The current jobs of the people shown, anywhere, those elsewhere dropped
+    # here: with the agency in the WHERE, SQLite reads every job of the agency
+    # (through its index) to find the page's fifty.
+    for pk, employer, unit, title in (
         Employment.objects.current(today)
-        .filter(agency=agency, person_id__in=ids)
-        .values_list("person_id", "unit", "title")
+        .filter(person_id__in=ids)
+        .values_list("person_id", "agency_id", "unit", "title")
     ):
-        jobs.setdefault(pk, (unit, title))
+        if employer == agency.pk:
+            jobs.setdefault(pk, (unit, title))
     cells: dict[int, list[BoardCell]] = {pk: [] for pk in ids}
     # People share most figures ("0/1", "24/24"): each is converted once.
     shared: dict[tuple, Progress] = {}

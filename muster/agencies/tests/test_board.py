@@ -304,3 +304,22 @@ def test_the_mandates_shown_are_those_the_staff_have_standings_under():
     assert not any(m.startswith("us.tx.") for m in shown)
     texas = [mandate for mandate, _ in board.mandates_shown(elsewhere, 2026, TODAY)]
     assert texas and all(m.startswith("us.tx.") for m in texas)
+
+
+@time_machine.travel("2026-11-27 12:00:00+00:00", tick=False)
+def test_a_row_shows_the_job_held_at_this_agency_not_one_elsewhere(agency):
+    elsewhere = Agency.objects.create(name="County Jail", code="county", state="MO")
+    person = make_person("Dual", "Worker", agency)
+    Employment.objects.filter(person=person).update(unit="Patrol", title="Officer")
+    Employment.objects.create(
+        person=person,
+        agency=elsewhere,
+        unit="Jail",
+        title="Guard",
+        starts_on=date(2024, 1, 1),  # the later job, read first
+    )
+    flush()
+    [here] = _board(agency).rows
+    [there] = _board(elsewhere).rows
+    assert (here.unit, here.title) == ("Patrol", "Officer")
+    assert (there.unit, there.title) == ("Jail", "Guard")
