@@ -10,6 +10,7 @@ urlpatterns = [
     path("authoring/packages/new/", views.upload, name="upload"),
     path("learn/<slug:slug>/package/", views.play, name="play"),
     path("learn/<slug:slug>/package/finish/", views.finish, name="finish"),
+    path("learn/<slug:slug>/package/record/", views.record, name="record"),
     path("learn/<slug:slug>/package/<int:position>/", views.play, name="play-item"),
     path("agencies/<str:code>/cmi5/", screens.cmi5_courses, name="cmi5-courses"),
     path(

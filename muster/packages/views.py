@@ -42,6 +42,7 @@ from muster.packages import (
     navigation,
     objectives,
     runtime,
+    scorm_report,
 )
 from muster.packages.choices import PackageKind
 from muster.packages.forms import PackageUploadForm
@@ -207,6 +208,26 @@ def _meter(enrollment: Enrollment) -> dict:
         "percent": min(100, 100 * enrollment.active_seconds // max(required, 1)),
         "is_met": seat.has_met_seat_time(enrollment),
     }
+
+
+@login_required
+def record(request: HttpRequest, slug: str) -> HttpResponse:
+    """The learner's own objectives and interactions, per SCO and session, from
+    the commits of their latest enrollment in the course (open or completed)."""
+    enrollment = (
+        access.learner_enrollments(request.user)
+        .filter(course__slug=slug, course__package__isnull=False)
+        .select_related("course__package")
+        .order_by("-started_at", "-pk")
+        .first()
+    )
+    if enrollment is None:
+        raise Http404("No enrollment in this course.")
+    return render(
+        request,
+        "packages/record.html",
+        {"course": enrollment.course, "parts": scorm_report.report(enrollment)},
+    )
 
 
 @login_required

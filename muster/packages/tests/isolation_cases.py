@@ -93,6 +93,7 @@ CASES = {
     "packages:play": Case(_slug),
     "packages:play-item": Case(_item),
     "packages:finish": Case(_slug, methods=("POST",)),
+    "packages:record": Case(_slug),
     "packages:launcher": Case(lambda t: [{"token": _token(t)}]),
     "packages:commit": Case(lambda t: [{"token": _token(t)}], methods=("POST",)),
     "packages:cmi5-fetch": Case(

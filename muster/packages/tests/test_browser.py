@@ -242,3 +242,54 @@ def test_a_scos_navigation_request_is_followed(live_server, page, settings, tmp_
     page.goto(f"{live_server.url}/learn/{course.slug}/package/")
     sco = page.frame_locator("#package-frame").frame_locator("#sco")
     assert sco.locator("#sco-name").inner_text() == "C"
+
+
+def test_the_record_page_and_the_list_of_parts_pass_axe(
+    live_server, page, settings, tmp_path
+):
+    """The learner's page of objectives and interactions, and the player after a
+    SCO left the course (no content framed), checked with axe-core."""
+    import json
+
+    from muster.packages import launch
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    port = live_server.url.rsplit(":", 1)[1]
+    settings.PACKAGE_CONTENT_ORIGIN = f"http://127.0.0.1:{port}"
+    require_axe()
+    agency = Agency.objects.create(
+        name="Riverton PD", code="riverton", kind="police-department", state="MO"
+    )
+    person = make_person("Bob", "Baker", agency)
+    bob = make_user("bob", (Role.OFFICER, agency), person=person)
+    course = imported(fixtures.scorm2004_zip()).course
+    client = Client()
+    client.force_login(bob)
+    client.post(f"/learn/{course.slug}/enroll/")
+    enrollment = Enrollment.objects.get(person=person)
+    token = launch.new_token(
+        enrollment.pk, course.package.items.get().pk, "http://testserver"
+    )
+    client.post(
+        f"/package-content/{token}/commit/",
+        json.dumps({
+            "cmi.objectives.0.id": "pass", "cmi.objectives.0.success_status": "passed",
+            "cmi.interactions.0.id": "q1", "cmi.interactions.0.type": "choice",
+            "cmi.interactions.0.learner_response": "b", "cmi.interactions.0.result": "correct",
+            "adl.nav.request": "exitAll", "muster_terminate": True,
+        }),
+        content_type="text/plain",
+        HTTP_HOST=f"127.0.0.1:{port}",
+    )  # fmt: skip
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value,
+          "url": live_server.url}]
+    )  # fmt: skip
+    page.goto(f"{live_server.url}/learn/{course.slug}/package/record/")
+    assert "q1" in page.locator("table.interactions").inner_text()
+    found = serious_violations(page)
+    assert not found, describe(found)
+    page.goto(f"{live_server.url}/learn/{course.slug}/package/?after=terminate")
+    page.locator("#package-left").wait_for()
+    found = serious_violations(page)
+    assert not found, describe(found)
