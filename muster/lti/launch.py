@@ -7,6 +7,7 @@ the database as it was, and the caller records a good one (actions.record_launch
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -81,13 +82,40 @@ LOGIN_PARAMS = (
 )
 
 
+# LTI platform storage (1EdTech "OIDC Login with LTI Client Side postMessages"):
+# the platform names, in `lti_storage_target`, the frame of its page that keeps
+# data for the tool ("_parent" for the page itself).
+STORAGE_TARGET = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
+STORAGE_KEY_PREFIX = "muster_state_"
+
+
+def storage_target(params) -> str | None:
+    """The platform's storage frame named in a login or launch, if any usable."""
+    target = params.get("lti_storage_target", "")
+    return target if isinstance(target, str) and STORAGE_TARGET.match(target) else None
+
+
+def pending_login(state_value: str) -> LoginState | None:
+    """The login under way with this state: unused and not too old."""
+    if not state_value:
+        return None
+    state = (
+        LoginState.objects.select_related("platform")
+        .filter(state=state_value, used_at__isnull=True)
+        .first()
+    )
+    if state is None:
+        return None
+    if state.created_at < timezone.now() - timedelta(minutes=STATE_MINUTES):
+        return None
+    return state
+
+
 def restart_url(state_value: str) -> str | None:
     """The login initiation URL that starts the login of `state_value` again,
     for a window of its own; None if no such login is under way."""
-    state = LoginState.objects.filter(state=state_value, used_at__isnull=True).first()
+    state = pending_login(state_value)
     if state is None or not state.login_params:
-        return None
-    if state.created_at < timezone.now() - timedelta(minutes=STATE_MINUTES):
         return None
     return f"{reverse('lti:login')}?{urlencode(state.login_params)}"
 
@@ -210,7 +238,7 @@ def verify_launch(id_token: str, state_value: str, cookie_state: str) -> LaunchD
 def _login_state(state_value: str, cookie_state: str) -> LoginState:
     if not state_value:
         raise LaunchError("The launch has no `state`.")
-    if not secrets.compare_digest(state_value, cookie_state or ""):
+    if not secrets.compare_digest(state_value.encode(), (cookie_state or "").encode()):
         raise LaunchError(
             "The launch's state is not the one this browser started; open the "
             "link again (in a new window if the platform shows Muster in a frame)."

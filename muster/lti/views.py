@@ -7,6 +7,7 @@ roster plan `table#lti-roster`, registration `form#lti-register`.
 
 from __future__ import annotations
 
+import secrets
 from urllib.parse import urlsplit
 
 from django import forms
@@ -18,6 +19,7 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -37,9 +39,12 @@ from muster.lti import (
 from muster.lti.launch import (
     STATE_COOKIE,
     STATE_MINUTES,
+    STORAGE_KEY_PREFIX,
     LaunchError,
     begin_login,
+    pending_login,
     restart_url,
+    storage_target,
     verify_launch,
 )
 
@@ -63,7 +68,30 @@ def login(request: HttpRequest) -> HttpResponse:
         url, state = begin_login(params)
     except LaunchError as error:
         return _refused(request, str(error))
-    response = redirect(url)
+    target = storage_target(params)
+    if target is None:
+        response = redirect(url)
+    else:
+        # The platform keeps data for Muster in a frame of its page: the state goes
+        # there too, for browsers that will not send the cookie to a frame.
+        response = _framable(
+            render(
+                request,
+                "lti/storage_login.html",
+                {
+                    "url": url,
+                    "storage": {
+                        "action": "put",
+                        "frame": target,
+                        "origin": _origin(state.platform.auth_login_url),
+                        "key": STORAGE_KEY_PREFIX + state.state,
+                        "value": state.state,
+                        "next": url,
+                    },
+                },
+            )
+        )
+        add_never_cache_headers(response)
     # The platform posts the launch back cross-site, so the cookie that binds the
     # state to this browser must be SameSite=None (and so Secure).
     response.set_cookie(
@@ -114,12 +142,25 @@ def launch(request: HttpRequest) -> HttpResponse:
     """
     state_value = request.POST.get("state", "")
     cookie = request.COOKIES.get(STATE_COOKIE, "")
+    target = storage_target(request.POST)
+    if target is not None and not secrets.compare_digest(
+        cookie.encode(), state_value.encode()
+    ):
+        pending = pending_login(state_value)
+        if pending is not None:
+            return _storage_check(request, pending, target)
     if not cookie and in_frame(request):
         restart = restart_url(state_value)
         if restart is not None:
             return _framable(_new_window(request, restart, restart=True))
+    return _verified(request, state_value, cookie)
+
+
+def _verified(request: HttpRequest, state_value: str, bound: str) -> HttpResponse:
+    """The launch verified (`bound`: the state as this browser kept it), then the
+    course, the picker or why not."""
     try:
-        data = verify_launch(request.POST.get("id_token", ""), state_value, cookie)
+        data = verify_launch(request.POST.get("id_token", ""), state_value, bound)
         if data.message_type == claims.DEEP_LINKING_REQUEST:
             response = _framable(_picker(request, data))
         else:
@@ -128,6 +169,71 @@ def launch(request: HttpRequest) -> HttpResponse:
         return _framable(_refused(request, str(error)))
     response.delete_cookie(STATE_COOKIE, samesite="None")
     return response
+
+
+def _storage_check(request: HttpRequest, pending, target: str) -> HttpResponse:
+    """A page that asks the platform's storage frame for the login's state and,
+    if it holds it, posts the launch to `launch_storage` (nothing verified or
+    recorded yet); else it offers the login again in a window of its own."""
+    response = render(
+        request,
+        "lti/storage_launch.html",
+        {
+            "id_token": request.POST.get("id_token", ""),
+            "state": pending.state,
+            "target": target,
+            "restart": restart_url(pending.state),
+            "storage": {
+                "action": "get",
+                "frame": target,
+                "origin": _origin(pending.platform.auth_login_url),
+                "key": STORAGE_KEY_PREFIX + pending.state,
+            },
+        },
+    )
+    add_never_cache_headers(response)
+    return _framable(response)
+
+
+def _same_origin(request: HttpRequest) -> bool:
+    """Whether the browser says this POST comes from a Muster page (Origin and
+    Sec-Fetch-Site are set by the browser; no page can forge them)."""
+    own = f"{request.scheme}://{request.get_host()}"
+    if request.headers.get("Origin") != own:
+        return False
+    return request.headers.get("Sec-Fetch-Site", "same-origin") == "same-origin"
+
+
+@csrf_exempt  # No cookie reaches a framed page; the Origin check stands in (below).
+@require_POST
+def launch_storage(request: HttpRequest) -> HttpResponse:
+    """The launch, posted by Muster's own page (`_storage_check`) once the
+    platform's storage frame gave back the login's state: that is what ties the
+    state to this browser when its cookie is not sent to a frame. A post from
+    any other page is refused, so a login cannot be forced on another browser
+    (login CSRF) by posting here what the attacker's own login kept."""
+    if not _same_origin(request):
+        return _framable(
+            _refused(
+                request,
+                "This launch must come from Muster's own page in the LMS's frame; "
+                "open the link in the LMS again.",
+                403,
+            )
+        )
+    state_value = request.POST.get("state", "")
+    stored = request.POST.get("stored", "")
+    if not state_value or not secrets.compare_digest(
+        stored.encode(), state_value.encode()
+    ):
+        return _framable(
+            _refused(
+                request,
+                "The LMS's storage does not hold this login's state; open the link "
+                "in the LMS again (in a new window if it shows Muster in a frame).",
+            )
+        )
+    return _verified(request, state_value, stored)
 
 
 def _new_window(request: HttpRequest, url: str, *, restart: bool) -> HttpResponse:

@@ -1,8 +1,9 @@
 """Isolation cases for LTI, read by muster/tests/test_isolation.py.
 
-The JWKS, login, launch and deep-link endpoints take no agency's object: they
-answer an LMS, and their credentials are its signed tokens (the refusals are in
-test_launch.py and test_deep_linking.py). The roster sync and the agency's link
+The JWKS, login, launch (and its platform-storage step) and deep-link endpoints
+take no agency's object: they answer an LMS, and their credentials are its
+signed tokens (the refusals are in test_launch.py, test_framed_launch.py and
+test_deep_linking.py). The roster sync and the agency's link
 list are pointed at Oakdale's: a link of a platform registered for Oakdale, whose
 course roster names Charlie.
 """
@@ -47,6 +48,7 @@ CASES = {
     "lti:jwks": NO_OBJECT,
     "lti:login": Case(build=None, methods=("GET", "POST")),
     "lti:launch": Case(build=None, methods=("POST",)),
+    "lti:launch-storage": Case(build=None, methods=("POST",)),
     "lti:deep-link": Case(build=None, methods=("POST",)),
     "lti:continue": Case(
         lambda t: [{"token": "forged"}],

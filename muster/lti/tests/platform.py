@@ -321,3 +321,38 @@ def member(user_id: str, given: str, family: str, email: str = "", **extra) -> d
         "roles": [claims.LEARNER],
         **extra,
     }
+
+
+# The platform's storage frame (1EdTech "LTI postMessage Storage"), for the
+# browser tests: the LMS's page holds it, named in `lti_storage_target`. It keeps
+# each sender origin's data apart, and answers lti.capabilities, lti.put_data and
+# lti.get_data (an unknown key: an error) to the window that asked, at its origin.
+STORAGE_FRAME = "lti-storage"
+STORAGE_FRAME_PAGE = """<!doctype html><title>LMS storage</title><script>
+var kept = {};
+window.addEventListener("message", function (event) {
+  var asked = event.data || {};
+  var reply = {subject: asked.subject + ".response", message_id: asked.message_id};
+  var slot = event.origin + " " + asked.key;
+  if (asked.subject === "lti.capabilities") {
+    reply.supported_messages = [
+      {subject: "lti.put_data", frame: "FRAME"},
+      {subject: "lti.get_data", frame: "FRAME"}
+    ];
+  } else if (asked.subject === "lti.put_data") {
+    kept[slot] = asked.value;
+    reply.key = asked.key;
+    reply.value = asked.value;
+  } else if (asked.subject === "lti.get_data") {
+    reply.key = asked.key;
+    if (Object.prototype.hasOwnProperty.call(kept, slot)) {
+      reply.value = kept[slot];
+    } else {
+      reply.error = {code: "bad_request", message: "Nothing kept under that key."};
+    }
+  } else {
+    return;
+  }
+  event.source.postMessage(reply, event.origin);
+});
+</script>""".replace("FRAME", STORAGE_FRAME)

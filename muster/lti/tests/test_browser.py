@@ -18,12 +18,14 @@ from muster.accounts.choices import Role
 from muster.agencies.models import Agency, Employment
 from muster.learning.tests.helpers import make_course
 from muster.lti import actions, claims
-from muster.lti.models import Identity, Launch, ResourceLink
+from muster.lti.models import Identity, Launch, LoginState, ResourceLink
 from muster.lti.tests.platform import (
     CLIENT_ID,
     DEPLOYMENT_ID,
     ISSUER,
     MEMBERSHIPS,
+    STORAGE_FRAME,
+    STORAGE_FRAME_PAGE,
     LtiPlatform,
     member,
 )
@@ -47,30 +49,41 @@ def auto_post(action: str, fields: dict) -> str:
 
 
 class Lms:
-    """The platform's browser side: its launch page and its authorization endpoint."""
+    """The platform's browser side: its launch page and its authorization endpoint;
+    with `storage`, a course page that frames Muster beside its storage frame."""
 
-    def __init__(self, page, live_server, **claims_overrides) -> None:
+    def __init__(self, page, live_server, storage=False, **claims_overrides) -> None:
         self.platform = LtiPlatform()
         self.live = live_server.url
         self.overrides = claims_overrides
         self.returned: list[dict] = []
+        self.storage = {"lti_storage_target": STORAGE_FRAME} if storage else {}
         page.route(f"{ISSUER}/**", self.answer)
 
     def answer(self, route) -> None:
         request = route.request
         url = urlsplit(request.url)
-        if url.path == "/course/7/launch":
+        if url.path == "/course/7/framed":
+            body = (
+                f'<iframe name="{STORAGE_FRAME}" src="{ISSUER}/storage" hidden></iframe>'
+                f'<iframe id="tool" title="Muster" src="{ISSUER}/course/7/launch"'
+                ' width="900" height="700"></iframe>'
+            )
+        elif url.path == "/storage":
+            body = STORAGE_FRAME_PAGE
+        elif url.path == "/course/7/launch":
             body = auto_post(
                 f"{self.live}/lti/login/",
                 {"iss": ISSUER, "login_hint": "hint", "client_id": CLIENT_ID,
                  "target_link_uri": f"{self.live}/lti/launch/",
-                 "lti_deployment_id": DEPLOYMENT_ID},
+                 "lti_deployment_id": DEPLOYMENT_ID, **self.storage},
             )  # fmt: skip
         elif url.path == "/auth":
             query = {k: v[0] for k, v in parse_qs(url.query).items()}
             token = self.platform.id_token(query["nonce"], **self.overrides)
             body = auto_post(
-                query["redirect_uri"], {"id_token": token, "state": query["state"]}
+                query["redirect_uri"],
+                {"id_token": token, "state": query["state"], **self.storage},
             )
         elif url.path == "/deep-link-return":
             self.returned.append(parse_qs(request.post_data))
@@ -199,3 +212,100 @@ def test_a_coordinator_pulls_the_lms_roster_into_the_agency(
         )
     )
     assert names == {"Diaz", "Evans", "Ford"}
+
+
+def without_state_cookie(page, live_server) -> None:
+    """Muster's login answered without its Set-Cookie: the state cookie never
+    exists, as in a browser that blocks a framed site's cookies (Safari, Firefox
+    and Chrome's third-party cookie blocking)."""
+
+    def strip(route) -> None:
+        answer = route.fetch(max_redirects=0)
+        page.context.clear_cookies()  # the fetch kept them in the context's jar
+        headers = {k: v for k, v in answer.headers.items() if k.lower() != "set-cookie"}
+        route.fulfill(response=answer, headers=headers)
+
+    page.route(f"{live_server.url}/lti/login/**", strip)
+
+
+@pytest.fixture
+def framing_page(browser):
+    """A tab of a Chromium that lets the LMS's (public) page frame Muster on
+    localhost: Local Network Access would block a public page's frame from
+    posting to a local address, which a real Muster is not."""
+    from conftest import CHROMIUM, CHROMIUM_ARGS
+
+    chromium = browser.browser_type.launch(
+        executable_path=str(CHROMIUM),
+        args=[*CHROMIUM_ARGS, "--disable-features=LocalNetworkAccessChecks"],
+        headless=True,
+    )
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+    chromium.close()
+
+
+def test_a_framed_launch_keeps_the_state_in_the_lms_storage_frame(
+    live_server, framing_page, riverton, artifacts_dir
+):
+    page = framing_page
+    agency, course = riverton
+    person = make_person("Bob", "Baker", agency)
+    make_user("bob", (Role.OFFICER, agency), person=person)
+    lms = Lms(page, live_server, storage=True)
+    platform = lms.platform.register_in_muster(agency)
+    Identity.objects.create(platform=platform, subject="lms-user-bob", person=person)
+    without_state_cookie(page, live_server)
+    posts = []
+    page.on(
+        "request",
+        lambda r: (
+            posts.append((urlsplit(r.url).path, r.headers.get("cookie", "")))
+            if r.method == "POST" and r.url.startswith(live_server.url)
+            else None
+        ),
+    )
+    with mock.patch("muster.lti.http.session", lms.platform.session):
+        page.goto(f"{ISSUER}/course/7/framed")
+        tool = page.frame_locator("#tool")
+        link = tool.locator("#lti-new-window")
+        link.wait_for()
+        page.screenshot(path=artifacts_dir / "lti-storage-framed-launch.png")
+        assert "/lti/continue/" in link.get_attribute("href")
+        kept = page.frame(name=STORAGE_FRAME).evaluate("Object.keys(kept)")
+        state = LoginState.objects.get()
+        assert kept == [f"{live_server.url} muster_state_{state.state}"]
+        assert [path for path, _ in posts] == [
+            "/lti/login/", "/lti/launch/", "/lti/launch/storage/"
+        ]  # fmt: skip
+        assert all("lti_state" not in cookie for _, cookie in posts)
+        assert Launch.objects.filter(identity__person=person).count() == 1
+        with page.expect_popup() as opened:
+            link.click()
+        window = opened.value
+        window.wait_for_url(f"{live_server.url}/learn/{course.slug}/")
+    assert "bob" in window.locator("header .who").inner_text()
+
+
+def test_a_framed_launch_the_storage_frame_does_not_confirm_is_not_opened(
+    live_server, framing_page, riverton
+):
+    page = framing_page
+    agency, _ = riverton
+    lms = Lms(page, live_server, storage=True)
+    lms.platform.register_in_muster(agency)
+    without_state_cookie(page, live_server)
+
+    def forgetful(route) -> None:  # a storage frame that keeps nothing
+        route.fulfill(status=200, content_type="text/html", body="<p>storage</p>")
+
+    page.route(f"{ISSUER}/storage", forgetful)
+    with mock.patch("muster.lti.http.session", lms.platform.session):
+        page.goto(f"{ISSUER}/course/7/framed")
+        tool = page.frame_locator("#tool")
+        tool.locator("#lti-storage-failed").wait_for()
+        href = tool.locator("#lti-new-window").get_attribute("href")
+    assert href.startswith("/lti/login/?")
+    assert Launch.objects.count() == 0
+    assert LoginState.objects.get().used_at is None
