@@ -642,7 +642,13 @@ def _zone(zone: str | None) -> timezone:
 
 
 def _language_map(value: Any, path: str) -> None:
+    """Language tags mapped to strings, at least one of them: a map with no
+    entry says nothing in any language (the ADL suite's requirement for
+    verb display, activity name and description, attachment display and
+    description; applied to every language map alike)."""
     _object(value, path)
+    if not value:
+        raise Invalid(f"{path}: a language map needs at least one entry.")
     for tag, text in value.items():
         if not is_language_tag(tag):
             raise Invalid(f"{path}: {tag!r} is not an RFC 5646 language tag.")

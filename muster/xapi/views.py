@@ -353,7 +353,10 @@ def _statement_response(body, rows, client, with_attachments: bool) -> HttpRespo
         ]
     chunks.append(f"--{boundary}--".encode())
     return HttpResponse(
-        b"".join(chunks), content_type=f'multipart/mixed; boundary="{boundary}"'
+        # The boundary is plain hex, so it goes unquoted: the ADL suite reads
+        # it by cutting " boundary=" from the header (XAPI-00161).
+        b"".join(chunks),
+        content_type=f"multipart/mixed; boundary={boundary}",
     )
 
 

@@ -784,3 +784,118 @@ class MorePagesTestCase(ConformanceCase):
         more = multipart.content.split(b'"more": "')[1].split(b'"')[0].decode()
         following = self.lrs.http.get(more, **self.lrs.headers)
         self.assertTrue(following["Content-Type"].startswith("multipart/mixed"))
+
+
+class LanguageMapEntriesTestCase(ConformanceCase):
+    """The 1.0.3 suite's languages.js, "A Language Map ... has at least 1 entry"
+    (Data 4.2): an empty map in a verb, an activity definition, an interaction
+    component or an attachment is 400, in both versions, and stores nothing."""
+
+    version = "1.0.3"
+
+    def test_data_4_2_a_language_map_needs_at_least_one_entry(self) -> None:
+        file = {
+            "usageType": "http://example.com/attachment-usage/test",
+            "display": {"en-US": "A test attachment"},
+            "contentType": "text/plain; charset=ascii",
+            "length": 27,
+            "sha2": "495395e777cd98da653df9615d09c0fd6bb2f8d4788394cd53c56a3bfdcd848a",
+            "fileUrl": "http://over.there.com/file.txt",
+        }
+        verb = {"id": "https://example.org/verbs/reported", "display": {}}
+        component_activity = {
+            "id": "https://example.org/q1",
+            "definition": {
+                "interactionType": "choice",
+                "choices": [{"id": "a", "description": {}}],
+            },
+        }
+        sub = {
+            "objectType": "SubStatement",
+            "actor": {"mbox": "mailto:ann@example.org"},
+            "verb": verb,
+            "object": {"id": "https://example.org/a"},
+        }
+        empty = {
+            "statement.verb.display": statement(verb=verb),
+            "statement.object.definition.name": statement(
+                object={"id": "https://example.org/a", "definition": {"name": {}}}
+            ),
+            "statement.object.definition.description": statement(
+                object={
+                    "id": "https://example.org/a",
+                    "definition": {"description": {}},
+                }
+            ),
+            "statement.object.definition.choices[0].description": statement(
+                object=component_activity
+            ),
+            "statement.attachments[0].display": statement(
+                attachments=[{**file, "display": {}}]
+            ),
+            "statement.attachments[0].description": statement(
+                attachments=[{**file, "description": {}}]
+            ),
+            "statement.object.verb.display": statement(object=sub),
+        }
+        for version in ("1.0.3", "2.0.0"):
+            lrs = LRS(self.key, self.secret, version)
+            for path, sent in empty.items():
+                with self.subTest(version=version, path=path):
+                    response = lrs.post(sent)
+                    self.assertEqual(response.status_code, 400, response.content)
+                    self.assertIn(path, error_message(response))
+        self.assertEqual(self.lrs.get().json()["statements"], [])
+        # One entry is enough, and extensions (not a language map) may be empty.
+        self.store(
+            verb={"id": "https://example.org/verbs/reported", "display": {"tlh": "x"}},
+            object={"id": "https://example.org/a", "definition": {"extensions": {}}},
+            attachments=[file],
+        )
+
+
+class AttachmentsAnswerTestCase(ConformanceCase):
+    version = "1.0.3"
+
+    def test_xapi_00161_attachments_come_by_an_unquoted_boundary_and_only_if_asked(
+        self,
+    ) -> None:
+        text = b"here is a simple attachment"
+        sha2 = hashlib.sha256(text).hexdigest()
+        declared = {
+            "usageType": "http://example.com/attachment-usage/test",
+            "display": {"en-US": "A test attachment"},
+            "contentType": "text/plain; charset=ascii",
+            "length": len(text),
+            "sha2": sha2,
+        }
+        sent = self.lrs.call(
+            "POST",
+            "statements",
+            body=multipart(
+                statement(attachments=[declared]), [("text/plain", text, sha2)]
+            ),
+            content_type=f"multipart/mixed; boundary={BOUNDARY}",
+        )
+        self.assertEqual(sent.status_code, 200, sent.content)
+        statement_id = sent.json()[0]
+        for params in ({}, {"attachments": "false"}):
+            with self.subTest(params):
+                plain = self.one(statement_id, **params)
+                self.assertEqual(plain["Content-Type"], "application/json")
+                self.assertNotIn(text, plain.content)
+        verb = statement()["verb"]["id"]
+        for params in ({"statementId": statement_id}, {"verb": verb}):
+            with self.subTest(params):
+                answer = self.lrs.get({**params, "attachments": "true"})
+                kind, _, rest = answer["Content-Type"].partition(";")
+                self.assertEqual(kind, "multipart/mixed")
+                # The suite takes the boundary as the header less " boundary=".
+                boundary = rest.replace(" boundary=", "")
+                parts = answer.content.split(b"--" + boundary.encode())
+                self.assertTrue(any(text in part for part in parts))
+                first = json.loads(parts[1].split(b"\r\n\r\n", 1)[1])
+                if "statementId" in params:
+                    self.assertEqual(first["id"], statement_id)
+                else:
+                    self.assertEqual(first["statements"][0]["id"], statement_id)
