@@ -1,6 +1,7 @@
 """Template filters that show the label of an engine key: `{{ line.topics|topics }}`."""
 
 from django import template
+from django.utils.html import format_html_join
 
 from muster.agencies.compliance import words
 
@@ -47,5 +48,12 @@ def discipline(value) -> str:
 
 
 @register.simple_tag
-def line_in_words(explanation, mandate) -> str:
-    return words.line_in_words(explanation, mandate)
+def lines_in_words(explanations, mandate) -> str:
+    """One `<li>` per line explained (`words.line_in_words`), built in one pass:
+    a long history has hundreds of lines, and a template loop with a tag per
+    line took several times as long as the words themselves."""
+    return format_html_join(
+        "",
+        "<li>{}</li>",
+        ((words.line_in_words(explanation, mandate),) for explanation in explanations),
+    )
