@@ -167,6 +167,7 @@ def _create(actor, provider, upload, outline, root, count, total, hours) -> Pack
             entitlement_key=item.entitlement_key[:1000],
             objectives=item.objectives,
             data_maps=item.data_maps,
+            rollup=item.rollup,
         )
         for position, item in enumerate(outline.items, start=1)
     )

@@ -32,6 +32,13 @@ def state_of(enrollment: Enrollment, item) -> ScoState | None:
     return ScoState.objects.filter(enrollment=enrollment, item=item).first()
 
 
+def required_items(package) -> list:
+    """The items the course needs done: those counting towards its rollup, or
+    all of them if the manifest leaves every one out."""
+    items = list(package.items.all())
+    return [i for i in items if i.counts_for_credit] or items
+
+
 def why_incomplete(enrollment: Enrollment) -> str:
     """ "" when every item of the package is done; else which are not."""
     package = enrollment.course.package
@@ -40,7 +47,7 @@ def why_incomplete(enrollment: Enrollment) -> str:
             "item_id", flat=True
         )
     )
-    left = [item.title for item in package.items.all() if item.pk not in done]
+    left = [item.title for item in required_items(package) if item.pk not in done]
     if not left:
         return ""
     return f"Not yet completed: {', '.join(left)}."

@@ -69,6 +69,9 @@ class OutlineItem:
     # and its shared data maps (muster/packages/sharing.py reads them).
     objectives: list[dict] = field(default_factory=list)
     data_maps: list[dict] = field(default_factory=list)
+    # SCORM 2004 rollup controls (SN book 5.1.3 deliveryControls, 5.1.7
+    # rollupRules): whether the item counts towards the course's status.
+    rollup: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -362,6 +365,40 @@ def scorm_item(item, resource, kind, depth, problems, collection) -> OutlineItem
         found.scaled_passing_score = passing_score(item, problems, collection)
         found.objectives = objectives(item, problems, collection)
         found.data_maps = data_maps(item, problems)
+        found.rollup = rollup_controls(item, problems, collection)
+    return found
+
+
+def rollup_controls(item: Element, problems: list[str], collection=None) -> dict:
+    """`<imsss:deliveryControls tracked>` and `<imsss:rollupRules
+    rollupObjectiveSatisfied rollupProgressCompletion objectiveMeasureWeight>`
+    (defaults true, true, true, 1.0): whether, and how, the item counts towards
+    its parent's (the course's) rollup."""
+    where = f"imsmanifest.xml: {describe(item)}"
+    delivery = sequencing_part(item, collection, f"{{{IMSSS}}}deliveryControls")
+    rules = sequencing_part(item, collection, f"{{{IMSSS}}}rollupRules")
+    found = {"tracked": True, "satisfied": True, "completion": True, "weight": "1.0"}
+    if delivery is not None:
+        found["tracked"] = boolean(
+            delivery, "tracked", True, problems, f"{where}, <imsss:deliveryControls>,"
+        )
+    if rules is not None:
+        named = f"{where}, <imsss:rollupRules>,"
+        found["satisfied"] = boolean(
+            rules, "rollupObjectiveSatisfied", True, problems, named
+        )
+        found["completion"] = boolean(
+            rules, "rollupProgressCompletion", True, problems, named
+        )
+        raw = (rules.get("objectiveMeasureWeight") or "1.0").strip()
+        weight = number(raw, rules, "objectiveMeasureWeight", [], 0, 1)
+        if weight is None:
+            problems.append(
+                f"{named} has objectiveMeasureWeight '{raw[:40]}'; expected a "
+                "number from 0 to 1."
+            )
+        else:
+            found["weight"] = str(weight)
     return found
 
 

@@ -102,6 +102,13 @@ class PackageItem(models.Model):
         blank=True,
         help_text="SCORM 2004 4th edition: the item's adlcp:map shared data maps.",
     )
+    rollup = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="SCORM 2004 rollup controls: tracked, satisfied (rollupObjective"
+        "Satisfied), completion (rollupProgressCompletion), weight "
+        "(objectiveMeasureWeight); empty means the defaults.",
+    )
 
     class Meta:
         ordering = ["package", "position"]
@@ -117,6 +124,16 @@ class PackageItem(models.Model):
     @property
     def talks_to_runtime(self) -> bool:
         return self.scorm_type in ("sco", "au")
+
+    @property
+    def counts_for_credit(self) -> bool:
+        """Whether the course needs it done: a SCORM 2004 item that is not
+        tracked, or whose satisfaction and completion are both left out of the
+        rollup (SN book 4.6), does not count towards the course's status."""
+        rollup = self.rollup or {}
+        if not rollup.get("tracked", True):
+            return False
+        return rollup.get("satisfied", True) or rollup.get("completion", True)
 
 
 class ScoState(models.Model):

@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from django.db.models import Max
 
+from muster.packages.choices import PackageKind
 from muster.packages.models import CmiCommit, PackageItem, ScoState
 
 ROW = re.compile(r"^cmi\.(objectives|interactions)\.(\d+)\.(.+)$")
@@ -102,3 +104,46 @@ def _interaction(row: dict[str, str]) -> dict:
         "weighting": row.get("weighting", ""),
         "latency": row.get("latency", ""),
     }
+
+
+@dataclass(frozen=True)
+class Rollup:
+    completion: str
+    success: str
+    measure: Decimal | None
+
+
+def course_rollup(package, parts: list[ItemReport]) -> Rollup | None:
+    """The course's status rolled up from its SCOs by the SN book's default
+    rollup rules (4.6, no rollup rules of the manifest's own): completed when
+    every contributing child is completed, incomplete when every one was
+    attempted; satisfied (passed) when every one is, not satisfied (failed) when
+    every one's status is known and not all passed; the measure the average of
+    the tracked children's scaled scores, weighted by objectiveMeasureWeight.
+    SCORM 2004 only (1.2 has no sequencing); None for others."""
+    if package.kind != PackageKind.SCORM_2004:
+        return None
+    tracked = [p for p in parts if (p.item.rollup or {}).get("tracked", True)]
+    completing = [p for p in tracked if (p.item.rollup or {}).get("completion", True)]
+    satisfying = [p for p in tracked if (p.item.rollup or {}).get("satisfied", True)]
+    completion = "unknown"
+    if completing and all(p.state for p in completing):
+        completion = "incomplete"
+        if all(p.state.completion_status == "completed" for p in completing):
+            completion = "completed"
+    success = "unknown"
+    known = [p.state.success_status for p in satisfying if p.state]
+    if satisfying and len(known) == len(satisfying) and "unknown" not in known:
+        success = "passed" if set(known) == {"passed"} else "failed"
+    total = counted = Decimal(0)
+    valid = False
+    for part in tracked:
+        weight = Decimal((part.item.rollup or {}).get("weight", "1.0"))
+        counted += weight
+        if part.state and part.state.score_scaled is not None:
+            total += part.state.score_scaled * weight
+            valid = True
+    measure = (
+        (total / counted).quantize(Decimal("0.0001")) if valid and counted else None
+    )
+    return Rollup(completion=completion, success=success, measure=measure)

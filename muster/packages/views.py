@@ -140,7 +140,10 @@ def play(request: HttpRequest, slug: str, position: int | None = None) -> HttpRe
         item = (
             step
             or navigation.suspended_item(enrollment, items)
-            or next((i for i in items if i.pk not in done), items[0])
+            or next(
+                (i for i in completion.required_items(package) if i.pk not in done),
+                items[0],
+            )
         )
     else:
         item = next((i for i in items if i.position == position), None)
@@ -223,10 +226,15 @@ def record(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if enrollment is None:
         raise Http404("No enrollment in this course.")
+    parts = scorm_report.report(enrollment)
     return render(
         request,
         "packages/record.html",
-        {"course": enrollment.course, "parts": scorm_report.report(enrollment)},
+        {
+            "course": enrollment.course,
+            "parts": parts,
+            "rollup": scorm_report.course_rollup(enrollment.course.package, parts),
+        },
     )
 
 
