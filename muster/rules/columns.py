@@ -102,6 +102,12 @@ class PeopleTable:
     # The other dates of `PERSON_DATES`, int32 day numbers (NO_DAY when unknown);
     # a name left out is unknown for everyone.
     dates: dict[str, np.ndarray] = field(default_factory=dict)
+    # Breaks in service before the latest one, oldest first, for the rows that
+    # had any (row -> ((left, back), ...)); the engine reads the one in play for
+    # the year (`breaks.with_breaks_in_play`).
+    earlier_breaks: dict[int, tuple[tuple[date, date], ...]] = field(
+        default_factory=dict
+    )
 
     def __len__(self) -> int:
         return len(self.discipline)
@@ -123,7 +129,15 @@ class PeopleTable:
             licensed_on=self.licensed_on[rows],
             attributes=self.attributes[rows],
             dates={name: column[rows] for name, column in self.dates.items()},
+            earlier_breaks=_earlier_breaks_of(self.earlier_breaks, rows),
         )
+
+
+def _earlier_breaks_of(found: dict[int, tuple], rows: np.ndarray) -> dict[int, tuple]:
+    """The earlier breaks of `rows`, keyed by position in `rows`."""
+    if not found:
+        return {}
+    return {at: found[int(row)] for at, row in enumerate(rows) if int(row) in found}
 
 
 @dataclass
@@ -191,6 +205,9 @@ def build_tables(
             )
             for name in PERSON_DATES
             if any(getattr(p, name) for p in people)
+        },
+        earlier_breaks={
+            row: p.earlier_breaks for row, p in enumerate(people) if p.earlier_breaks
         },
     )
     columns = lines_table(lines, index, book)

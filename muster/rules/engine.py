@@ -22,6 +22,7 @@ from decimal import Decimal
 import numpy as np
 
 from muster.rules import split
+from muster.rules.breaks import with_breaks_in_play
 from muster.rules.columns import (
     NO_DAY,
     RESULTS,
@@ -266,8 +267,11 @@ def evaluate_population(
     been done by then.
 
     `parts` asks for the people to be evaluated in that many ranges at once, in
-    threads (`split.py`); the result is the same.
+    threads (`split.py`); the result is the same. A person with several breaks
+    in service is evaluated against the one in play for the year
+    (`breaks.with_breaks_in_play`).
     """
+    people = with_breaks_in_play(people, mandate, year)
     if mandate.per_person_cycles:
         return _evaluate_by_phase(
             people, lines, mandate, year, as_of, exemptions, codebook, explain

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import numpy as np
 
+from muster.rules.breaks import in_play
 from muster.rules.columns import (
     NO_DAY,
     Codebook,
@@ -125,26 +126,17 @@ def break_in_play(person: Person, mandate: Mandate, year: int) -> Person:
     """
     if not person.earlier_breaks:
         return person
-    rules = [r for r in mandate.requirements if r.after_break is not None]
-    opens_early = any(mandate.cycles[r.cycle].opens_from for r in rules)
-    day = date(year, 12, 31)
     breaks = (*person.earlier_breaks, (person.separated_on, person.returned_on))
-    for index in range(len(breaks) - 1, -1, -1):
-        left, back = breaks[index]
-        if left is None or back is None:
-            continue
-        opened = left if opens_early else back
-        if opened > day or not any(r.after_break.matches(left, back) for r in rules):
-            continue
-        if index == len(breaks) - 1:
-            return person
-        return replace(
-            person,
-            separated_on=left,
-            returned_on=back,
-            earlier_breaks=person.earlier_breaks[:index],
-        )
-    return person
+    index = in_play(mandate, breaks, year)
+    if index == len(breaks) - 1:
+        return person
+    left, back = breaks[index]
+    return replace(
+        person,
+        separated_on=left,
+        returned_on=back,
+        earlier_breaks=person.earlier_breaks[:index],
+    )
 
 
 def percent(share: Decimal) -> str:

@@ -93,12 +93,19 @@ def _cut(people, lines, exemptions, first: int, last: int):
     """People `first` to `last - 1`, their lines and exemptions, renumbered from 0;
     and each kept exemption's index in `exemptions`."""
     # Every column of people is a sequence by row (ids may be empty: it stays
-    # so), or a dictionary of such columns (the other dates).
+    # so), or a dictionary of such columns (the other dates); earlier breaks are
+    # keyed by row.
     part_people = PeopleTable(
         **{
             f.name: _rows(getattr(people, f.name), first, last)
             for f in fields(PeopleTable)
-        }
+            if f.name != "earlier_breaks"
+        },
+        earlier_breaks={
+            row - first: breaks
+            for row, breaks in people.earlier_breaks.items()
+            if first <= row < last
+        },
     )
     person = lines.person
     if first == 0:

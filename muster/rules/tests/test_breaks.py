@@ -97,6 +97,14 @@ def people_with_breaks(draw) -> list[Person]:
             left = add_months_on(back, -months) + timedelta(
                 days=draw(st.integers(-1, 1))
             )
+        # Sometimes an earlier break, ending before the latest starts: the
+        # population must read the break in play as `evaluate` does alone.
+        earlier = ()
+        latest = left or back
+        if latest is not None and draw(st.booleans()):
+            earlier_back = latest - timedelta(days=draw(st.integers(1, 900)))
+            earlier_months = draw(st.sampled_from([3, 25, 49, 61, 97]))
+            earlier = ((add_months_on(earlier_back, -earlier_months), earlier_back),)
         found.append(
             Person(
                 person_id,
@@ -109,6 +117,7 @@ def people_with_breaks(draw) -> list[Person]:
                 ),
                 separated_on=left,
                 returned_on=back,
+                earlier_breaks=earlier,
             )
         )
     return found
