@@ -28,8 +28,11 @@ from muster.agencies.models import (
     License,
     Qualification,
     TrainingRecord,
+    breaks_to_stored,
     day_problems,
+    earlier_breaks_problem,
 )
+from muster.tabular import CellProblem, cells
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -403,6 +406,16 @@ class PersonForm(forms.Form):
         widget=DATE,
         help_text="Date of hire after that break; blank if none.",
     )
+    earlier_breaks = forms.CharField(
+        label="Earlier breaks in service",
+        required=False,
+        max_length=1000,
+        widget=forms.TextInput(attrs={"placeholder": "2015-03-01 to 2017-06-30"}),
+        help_text=(
+            "Breaks before the latest one, oldest first, each as 2015-03-01 to "
+            "2017-06-30, separated by semicolons; blank if none."
+        ),
+    )
     attributes = forms.MultipleChoiceField(
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -434,6 +447,13 @@ class PersonForm(forms.Form):
             raise ValidationError(problem)
         return day
 
+    def clean_earlier_breaks(self) -> tuple:
+        text = self.cleaned_data.get("earlier_breaks", "").strip()
+        try:
+            return cells.parse_breaks(text, today=timezone.localdate())
+        except CellProblem as problem:
+            raise ValidationError(f"{problem.message}; {problem.fix}.") from None
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         names = ("appointed_on", "separated_on", "returned_on")
@@ -442,6 +462,10 @@ class PersonForm(forms.Form):
         left, back = data.get("separated_on"), data.get("returned_on")
         if left and back and back < left:
             self.add_error("returned_on", "A break in service ends after it starts.")
+        elif "earlier_breaks" in data:
+            problem = earlier_breaks_problem(data["earlier_breaks"], left, back)
+            if problem:
+                self.add_error("earlier_breaks", problem)
         return data
 
     def clean_license_number(self) -> str:
@@ -475,6 +499,7 @@ class PersonForm(forms.Form):
             "appointed_on": data["appointed_on"],
             "separated_on": data["separated_on"],
             "returned_on": data["returned_on"],
+            "earlier_breaks": breaks_to_stored(data["earlier_breaks"]),
         }
 
     def employment_fields(self) -> dict[str, Any]:
@@ -529,5 +554,6 @@ def person_initial(person, agency, employment) -> dict[str, Any]:
             "appointed_on": license.appointed_on,
             "separated_on": license.separated_on,
             "returned_on": license.returned_on,
+            "earlier_breaks": cells.breaks_text(license.breaks_before_latest),
         }
     return initial

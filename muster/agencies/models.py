@@ -151,6 +151,80 @@ class Employment(models.Model):
         return f"{self.person} at {self.agency}"
 
 
+Break = tuple[date, date]
+
+
+def breaks_from_stored(value) -> tuple[Break, ...]:
+    """A license's `earlier_breaks` as (left, back) dates, oldest first.
+
+    >>> breaks_from_stored([{"separated_on": "2015-03-01", "returned_on": "2017-06-30"}])
+    ((datetime.date(2015, 3, 1), datetime.date(2017, 6, 30)),)
+    """
+    return tuple(
+        (date.fromisoformat(b["separated_on"]), date.fromisoformat(b["returned_on"]))
+        for b in value or ()
+    )
+
+
+def breaks_to_stored(breaks) -> list[dict[str, str]]:
+    """(left, back) pairs as `earlier_breaks` stores them."""
+    return [
+        {"separated_on": left.isoformat(), "returned_on": back.isoformat()}
+        for left, back in breaks
+    ]
+
+
+def validate_breaks(value: object) -> None:
+    """Refuse anything but breaks stored as `breaks_to_stored` writes them, each
+    ending after it starts, oldest first and none overlapping the next."""
+    shape = (
+        'Enter a list of breaks such as [{"separated_on": "2015-03-01", '
+        '"returned_on": "2017-06-30"}].'
+    )
+    if not isinstance(value, list) or not all(
+        isinstance(b, dict) and set(b) == {"separated_on", "returned_on"}
+        for b in value
+    ):
+        raise ValidationError(shape)
+    try:
+        breaks = breaks_from_stored(value)
+    except (TypeError, ValueError):
+        raise ValidationError(shape) from None
+    previous = None
+    for left, back in breaks:
+        if back < left:
+            raise ValidationError(
+                f"A break in service ends after it starts ({left} to {back})."
+            )
+        if previous is not None and left < previous:
+            raise ValidationError(
+                f"List earlier breaks oldest first, each after the one before "
+                f"(one starts on {left}, before {previous})."
+            )
+        previous = back
+
+
+def earlier_breaks_problem(
+    earlier: tuple[Break, ...], left: date | None, back: date | None
+) -> str:
+    """What is wrong with earlier breaks beside the latest one (`left`, `back`):
+    "" when nothing. They come before it, so the latest must be given."""
+    if not earlier:
+        return ""
+    latest = left or back
+    if latest is None:
+        return (
+            "Earlier breaks need the latest break too: give its dates in "
+            "left service on and back in service on."
+        )
+    if earlier[-1][1] > latest:
+        return (
+            f"The earlier breaks must end before the latest break starts "
+            f"({latest}); the last ends on {earlier[-1][1]}."
+        )
+    return ""
+
+
 def normalize_license_number(text: str) -> str:
     """A license number as stored and compared: "ab123 " and "AB123" are one license."""
     return text.strip().upper()
@@ -211,6 +285,15 @@ class License(models.Model):
         blank=True,
         help_text="Date of hire after the latest break in service; blank if none.",
     )
+    # Every break before the latest, oldest first (breaks_to_stored): a refresher
+    # owed after an earlier long break stays owed after a later short one.
+    earlier_breaks = models.JSONField(
+        "earlier breaks in service",
+        default=list,
+        blank=True,
+        validators=[validate_breaks],
+        help_text="Breaks before the latest one, oldest first.",
+    )
 
     class Meta:
         ordering = ["jurisdiction", "pk"]
@@ -245,6 +328,21 @@ class License(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.number = normalize_license_number(self.number)
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        try:
+            earlier = breaks_from_stored(self.earlier_breaks)
+        except (TypeError, ValueError, KeyError):
+            return  # the field's own validator names it
+        problem = earlier_breaks_problem(earlier, self.separated_on, self.returned_on)
+        if problem:
+            raise ValidationError({"earlier_breaks": problem})
+
+    @property
+    def breaks_before_latest(self) -> tuple[Break, ...]:
+        """`earlier_breaks` as (left, back) dates, oldest first."""
+        return breaks_from_stored(self.earlier_breaks)
 
     @property
     def is_active(self) -> bool:

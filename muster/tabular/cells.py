@@ -183,6 +183,58 @@ def split_list(text: str) -> list[str]:
     return [part.strip() for part in text.split(separator) if part.strip()]
 
 
+BREAK_FIX = (
+    "write each break as 2015-03-01 to 2017-06-30 (left service, then back), "
+    "oldest first, separated by semicolons"
+)
+
+
+def parse_breaks(text: str, *, today: date) -> tuple[tuple[date, date], ...]:
+    """Breaks in service written "2015-03-01 to 2017-06-30; 2019-01-01 to
+    2019-04-01": each from leaving service to the return, oldest first, none
+    overlapping the next. Dates as `parse_date` reads them.
+
+    >>> parse_breaks("2015-03-01 to 2017-06-30; 1/1/2019 to 4/1/2019",
+    ...     today=date(2026, 1, 1))[1]
+    (datetime.date(2019, 1, 1), datetime.date(2019, 4, 1))
+    """
+    found: list[tuple[date, date]] = []
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        ends = re.split(r"\s+to\s+", part, flags=re.IGNORECASE)
+        if len(ends) != 2:
+            raise CellProblem(f"{quoted(part)} is not a break in service", BREAK_FIX)
+        try:
+            left, back = (parse_date(end.strip(), today=today) for end in ends)
+        except CellProblem as problem:
+            raise CellProblem(
+                f"in {quoted(part)}: {problem.message}", problem.fix
+            ) from None
+        if back < left:
+            raise CellProblem(
+                f"{quoted(part)} ends before it starts",
+                "a break in service ends after it starts; check both dates",
+            )
+        if found and left < found[-1][1]:
+            raise CellProblem(
+                f"{quoted(part)} starts before the break listed before it ends "
+                f"({found[-1][1].isoformat()})",
+                "list breaks oldest first, each after the one before",
+            )
+        found.append((left, back))
+    return tuple(found)
+
+
+def breaks_text(breaks) -> str:
+    """Breaks as `parse_breaks` reads them back.
+
+    >>> breaks_text([(date(2015, 3, 1), date(2017, 6, 30))])
+    '2015-03-01 to 2017-06-30'
+    """
+    return "; ".join(f"{left.isoformat()} to {back.isoformat()}" for left, back in breaks)
+
+
 def parse_word(text: str, kind: str = "word") -> str:
     """One word, in lower case: letters, digits, hyphens and underscores.
 

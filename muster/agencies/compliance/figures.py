@@ -34,6 +34,7 @@ from muster.agencies.models import (
     Person,
     Standing,
     StandingSummary,
+    breaks_from_stored,
 )
 from muster.rules import engine
 from muster.rules.columns import build_tables, day_number, from_day_number
@@ -161,6 +162,7 @@ def population_tables(held, lines, exemptions) -> tuple:
             appointed_on=appointed_on,
             separated_on=separated_on,
             returned_on=returned_on,
+            earlier_breaks=breaks_from_stored(earlier_breaks),
         )
         for (
             pk,
@@ -171,6 +173,7 @@ def population_tables(held, lines, exemptions) -> tuple:
             appointed_on,
             separated_on,
             returned_on,
+            earlier_breaks,
         ) in held
     ]
     table, _, exemption_rows, book = build_tables(

@@ -42,6 +42,7 @@ def person_to_engine(person: Person, jurisdiction: str) -> rules.Person:
         appointed_on=license.appointed_on,
         separated_on=license.separated_on,
         returned_on=license.returned_on,
+        earlier_breaks=license.breaks_before_latest,
     )
 
 

@@ -60,6 +60,7 @@ LICENSE_VALUES = (
     "appointed_on",
     "separated_on",
     "returned_on",
+    "earlier_breaks",
 )
 
 
