@@ -18,7 +18,15 @@ from django.utils import timezone
 
 from muster.agencies.choices import Discipline, LicenseStatus, State
 from muster.agencies.compliance.standings import refresh_standings
-from muster.agencies.models import Agency, Employment, License, Person
+from muster.agencies.models import (
+    Agency,
+    Employment,
+    License,
+    Person,
+    breaks_from_stored,
+    breaks_to_stored,
+    earlier_breaks_problem,
+)
 from muster.audit.choices import Action
 from muster.audit.log import Event, record_event, record_events, snapshot
 from muster.audit.records import action_for
@@ -123,6 +131,15 @@ COLUMNS = (
         example="2022-09-01",
     ),
     Column(
+        "earlier_breaks",
+        "Earlier breaks in service",
+        False,
+        ("previous breaks", "earlier breaks", "prior breaks in service"),
+        "Breaks before the latest one, oldest first, each as 2015-03-01 to "
+        "2017-06-30, separated by semicolons.",
+        example="2012-01-15 to 2014-03-01",
+    ),
+    Column(
         "license_status",
         "License status",
         False,
@@ -174,6 +191,7 @@ LICENSE_FIELDS = (
     "appointed_on",
     "separated_on",
     "returned_on",
+    "earlier_breaks",
 )
 # The same words for a holder employed elsewhere and for one with no employer, and
 # nothing about who holds it: the preview must not tell them apart.
@@ -245,6 +263,7 @@ def parse_cell(column: Column, text: str, today, synonyms: dict):
         "appointed_on": lambda t: cells.parse_date(t, today=today),
         "separated_on": lambda t: cells.parse_date(t, today=today),
         "returned_on": lambda t: cells.parse_date(t, today=today),
+        "earlier_breaks": lambda t: cells.parse_breaks(t, today=today),
         # A roster may list someone hired to start soon (the next academy class):
         # up to a year ahead, as the roster import accepted before.
         "hired_on": lambda t: cells.parse_date(
@@ -301,6 +320,26 @@ def _break_in_order_with(plan: RosterPlan, row: RosterRow, license: License) -> 
         )
 
 
+def _earlier_breaks_in_order(
+    plan: RosterPlan, row: RosterRow, license: License | None
+) -> None:
+    """Earlier breaks end before the latest break starts, which must be given: the
+    row's values, or the license's where the row leaves them blank."""
+    given = row.values["earlier_breaks"]
+    held = license.breaks_before_latest if license is not None else ()
+    earlier = held if given is None else given
+    left, back = row.values["separated_on"], row.values["returned_on"]
+    if license is not None:
+        left = left or license.separated_on
+        back = back or license.returned_on
+    if given is None and (license is None or not earlier):
+        return
+    problem = earlier_breaks_problem(earlier, left, back)
+    if problem:
+        column = "earlier_breaks" if given is not None else "separated_on"
+        plan.problem(row.row, LABELS[column], problem[0].lower() + problem[1:-1])
+
+
 def _duplicates(plan: RosterPlan) -> None:
     first_seen: dict[tuple, int] = {}
     for row in plan.rows:
@@ -326,12 +365,14 @@ def _plan_rows(agency: Agency, plan: RosterPlan) -> None:
     for row in plan.rows:
         license = plan.matches.get(row.key)
         if license is None:
+            _earlier_breaks_in_order(plan, row, None)
             plan.plans.append(RowPlan(row.row, "create", row.name))
         elif license.person_id in staff:
             job = staff[license.person_id]
             keep = license.person_id in shared
             if not keep:
                 _break_in_order_with(plan, row, license)
+                _earlier_breaks_in_order(plan, row, license)
             changes = _changes(row, license, job, keep_person=keep)
             action = "update" if changes else "unchanged"
             notes = [SHARED] if keep and changes else []
@@ -431,6 +472,9 @@ def _wanted(row: RosterRow) -> dict[str, dict]:
         "appointed_on": v["appointed_on"],
         "separated_on": v["separated_on"],
         "returned_on": v["returned_on"],
+        "earlier_breaks": None
+        if v["earlier_breaks"] is None
+        else breaks_to_stored(v["earlier_breaks"]),
     }
     job = {"title": v["title"], "unit": v["unit"]}
     return {
@@ -456,6 +500,10 @@ def _changes(
     for obj, values in _targets(row, license, job, keep_person):
         for name, value in values.items():
             old = getattr(obj, name)
+            if old != value and name == "earlier_breaks":
+                old, value = (
+                    cells.breaks_text(breaks_from_stored(v)) for v in (old, value)
+                )
             if old != value:
                 changes.append(
                     f"{name.replace('_', ' ')}: {old or '(blank)'} → {value}"

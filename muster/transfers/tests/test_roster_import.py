@@ -299,3 +299,76 @@ class RosterDatesAcrossAgenciesTestCase(RosterTestBase):
         license.refresh_from_db()
         self.assertIsNone(license.returned_on)
         self.assertEqual((counts(), AuditEntry.objects.count()), before)
+
+
+class RosterEarlierBreaksTestCase(RosterTestBase):
+    """Earlier breaks in service in a roster: stored on the license, each checked
+    against the latest break (the row's or the license's), by row and column."""
+
+    HEADER = [*RosterDatesOfOwnTestCase.HEADER, "Earlier breaks"]
+
+    def test_it_imports_the_earlier_breaks_onto_the_license(self) -> None:
+        row = [
+            *roster_row(1),
+            "",
+            "2025-03-01",
+            "2025-06-01",
+            "2022-09-30 to 2024-10-01",
+        ]
+        batch, _ = self.import_file(csv_bytes(self.HEADER, [row]))
+        self.confirm(batch)
+        license = Person.objects.get(last_name="Import1").licenses.get()
+        self.assertEqual(
+            license.breaks_before_latest, ((date(2022, 9, 30), date(2024, 10, 1)),)
+        )
+        entry = AuditEntry.objects.get(
+            object_type="agencies.License", object_id=str(license.pk)
+        )
+        self.assertEqual(entry.after["earlier_breaks"], license.earlier_breaks)
+
+    def test_breaks_out_of_order_are_refused_by_row_and_column(self) -> None:
+        before = counts()
+        rows = [
+            [
+                *roster_row(1),
+                "",
+                "2025-03-01",
+                "2025-06-01",
+                "2022-09-30 to 2025-04-01",
+            ],
+            [*roster_row(2), "", "", "", "2022-09-30 to 2024-10-01"],
+        ]
+        batch, preview = self.import_file(csv_bytes(self.HEADER, rows))
+        self.assertContains(preview, "must end before the latest break starts")
+        self.assertContains(preview, "earlier breaks need the latest break too")
+        self.assertContains(preview, "Earlier breaks in service")
+        self.confirm(batch)
+        self.assertEqual(counts(), before)
+        backwards = [*roster_row(3), "", "2025-03-01", "2025-06-01"]
+        batch, preview = self.import_file(
+            csv_bytes(self.HEADER, [[*backwards, "2024-10-01 to 2022-09-30"]])
+        )
+        self.assertContains(preview, "ends before it starts")
+        self.confirm(batch)
+        self.assertEqual(counts(), before)
+
+    def test_a_stored_latest_break_is_what_earlier_breaks_are_checked_against(
+        self,
+    ) -> None:
+        license = self.bob_person.licenses.get()
+        License.objects.filter(pk=license.pk).update(
+            separated_on=date(2025, 3, 1), returned_on=date(2025, 6, 1)
+        )
+        row = roster_row(1, **{"License number": license.number, "Last name": "Baker"})
+        batch, preview = self.import_file(
+            csv_bytes(self.HEADER, [[*row, "", "", "", "2022-09-30 to 2024-10-01"]])
+        )
+        self.assertContains(
+            preview, "earlier breaks: (blank) → 2022-09-30 to 2024-10-01"
+        )
+        self.confirm(batch)
+        license.refresh_from_db()
+        self.assertEqual(
+            license.earlier_breaks,
+            [{"separated_on": "2022-09-30", "returned_on": "2024-10-01"}],
+        )
