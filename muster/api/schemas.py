@@ -46,6 +46,13 @@ class License(BaseModel):
     returned_on: date | None = Field(
         None, description="Date of hire after the latest break in service."
     )
+    earlier_breaks: list[dict[str, date]] = Field(
+        default_factory=list,
+        description=(
+            "Breaks in service before the latest, oldest first: "
+            '[{"separated_on": date, "returned_on": date}].'
+        ),
+    )
 
 
 class Employment(BaseModel):

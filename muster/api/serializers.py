@@ -32,6 +32,7 @@ def person(row, holder) -> dict[str, Any]:
                 "appointed_on": lic.appointed_on if dates_shown else None,
                 "separated_on": lic.separated_on if dates_shown else None,
                 "returned_on": lic.returned_on if dates_shown else None,
+                "earlier_breaks": lic.earlier_breaks if dates_shown else [],
             }
             for lic in row.licenses.all()
         ],

@@ -39,6 +39,8 @@ PEOPLE_COLUMNS = ("id", "discipline", "licensed_on", "attributes")
 # Dates some rules count from (columns.PERSON_DATES): a first appointment in the
 # role, and the latest break in service; each column may be left out.
 PEOPLE_OPTIONAL = PERSON_DATES
+# Breaks before the latest one, oldest first: "2015-03-01 to 2017-06-30; ...".
+EARLIER_BREAKS = "earlier_breaks"
 RECORD_COLUMNS = (
     "person",
     "date",
@@ -196,7 +198,9 @@ class People:
 
 
 def read_people(path: str, rules: Rules, book: Codebook) -> People:
-    found, where, problems = read_file(path, PEOPLE_COLUMNS, PEOPLE_OPTIONAL)
+    found, where, problems = read_file(
+        path, PEOPLE_COLUMNS, (*PEOPLE_OPTIONAL, EARLIER_BREAKS)
+    )
     if found is None:
         return People(None, np.zeros(0, dtype=np.int64), list(problems), None, {})
     ids = found.check(
@@ -220,6 +224,11 @@ def read_people(path: str, rules: Rules, book: Codebook) -> People:
         for name in PEOPLE_OPTIONAL
         if where[name] is not None
     }
+    earlier = found.check(
+        where[EARLIER_BREAKS],
+        EARLIER_BREAKS,
+        lambda t: cells.parse_breaks(t, today=rules.today),
+    )
     known = {i for i in ids if i is not None}
     problems = shown(found)
     if problems:
@@ -253,6 +262,11 @@ def read_people(path: str, rules: Rules, book: Codebook) -> People:
             )
             for name, parsed in own_dates.items()
         },
+        earlier_breaks={
+            int(row): earlier[code]
+            for row, code in enumerate(codes_of(found, where[EARLIER_BREAKS]))
+            if earlier[code]
+        },
     )
     backwards = np.flatnonzero(
         (table.date("separated_on") != NO_DAY)
@@ -272,8 +286,32 @@ def read_people(path: str, rules: Rules, book: Codebook) -> People:
             for row in rows
         ]
         return People(None, found.rows, problems, known, {})
+    problems = breaks_problems(path, table, found.rows)
+    if problems:
+        return People(None, found.rows, problems, known, {})
     index = {person_id: row for row, person_id in enumerate(table.ids)}
     return People(table, found.rows, [], known, index)
+
+
+def breaks_problems(path: str, table: PeopleTable, rows: np.ndarray) -> list[Problem]:
+    """Earlier breaks that do not end before the latest break starts, or with no
+    latest break given, one problem a row (up to MAX_PROBLEMS)."""
+    left, back = table.date("separated_on"), table.date("returned_on")
+    found = []
+    for row, earlier in sorted(table.earlier_breaks.items()):
+        latest = left[row] if left[row] != NO_DAY else back[row]
+        if latest == NO_DAY:
+            message = "is given without the latest break"
+            fix = "give separated_on and returned_on for the latest break too"
+        elif day_number(earlier[-1][1]) > latest:
+            message = f"ends on {earlier[-1][1]}, after the latest break starts"
+            fix = "list only the breaks before the latest (separated_on, returned_on)"
+        else:
+            continue
+        found.append(Problem(path, int(rows[row]), EARLIER_BREAKS, message, fix))
+        if len(found) == MAX_PROBLEMS:
+            break
+    return found
 
 
 def refuse_repeated_ids(found: ColumnTable, at: int | None, ids: list) -> None:

@@ -199,12 +199,20 @@ class LicenseDatesTestCase(BaseTestCase):
             appointed_on=date(2024, 2, 1),
             separated_on=date(2019, 6, 30),
             returned_on=date(2022, 9, 1),
+            earlier_breaks=[
+                {"separated_on": "2012-01-15", "returned_on": "2014-03-01"}
+            ],
         )
         self.url = f"/api/v1/people/{self.charlie_person.pk}"
 
     def dates(self, person: dict) -> list[tuple]:
         return [
-            (lic["appointed_on"], lic["separated_on"], lic["returned_on"])
+            (
+                lic["appointed_on"],
+                lic["separated_on"],
+                lic["returned_on"],
+                *(b["separated_on"] for b in lic["earlier_breaks"]),
+            )
             for lic in person["licenses"]
         ]
 
@@ -216,13 +224,14 @@ class LicenseDatesTestCase(BaseTestCase):
         charlie = [p for p in listed.json()["items"] if p["first_name"] == "Charlie"]
         self.assertEqual([self.dates(p) for p in charlie], [[(None, None, None)]])
         self.assertNotIn("2022-09-01", listed.content.decode())
+        self.assertNotIn("2012-01-15", listed.content.decode())
 
     def test_the_current_employer_and_the_officer_read_them(self) -> None:
         for user in (self.dana, self.charlie):
             response = call(self.client, "GET", self.url, token_for(user))
             self.assertEqual(
                 self.dates(response.json()),
-                [("2024-02-01", "2019-06-30", "2022-09-01")],
+                [("2024-02-01", "2019-06-30", "2022-09-01", "2012-01-15")],
                 user.username,
             )
 

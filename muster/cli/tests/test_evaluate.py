@@ -420,6 +420,41 @@ def test_it_reads_the_dates_of_a_break_in_service_and_refuses_one_ending_first(
     assert "returned_on" in run.err and "is before separated_on" in run.err
 
 
+def test_a_long_break_then_a_short_one_still_owes_the_refresher(cli, write) -> None:
+    header = "id,discipline,licensed_on,attributes,separated_on,returned_on"
+    records = write(
+        "records.csv",
+        "person,date,hours,area,topics,delivery,provider,result,label\n"
+        "M1,2025-02-01,24,technical,,live,approved-provider,,Hours\n"
+        "M2,2025-02-01,24,technical,,live,approved-provider,,Hours\n",
+    )
+    argv = ["evaluate", "--jurisdiction", "MS", "--period", "2025",
+            "--records", records, "--as-of", "2026-01-31", "--format", "json"]  # fmt: skip
+    people = write(
+        "people.csv",
+        f"{header},earlier_breaks\n"
+        "M1,peace-officer,2015-01-01,,2025-03-01,2025-06-01,2022-09-30 to 2024-10-01\n"
+        "M2,peace-officer,2015-01-01,,2025-03-01,2025-06-01,\n",
+    )
+    report = json.loads(cli(*argv, "--people", people).out)
+    owed = requirement_of(result_of(report, "M1"), "refresher-skills-law")
+    assert owed["status"] == "missing"
+    assert owed["period"]["start"] == "2024-10-01"
+    assert owed["period"]["due"] == "2025-10-01"
+    alone = requirement_of(result_of(report, "M2"), "refresher-skills-law")
+    assert alone["status"] == "not-applicable"
+    bad = write(
+        "bad.csv",
+        f"{header},earlier_breaks\n"
+        "M1,peace-officer,2015-01-01,,2025-03-01,2025-06-01,2022-09-30 to 2025-04-01\n"
+        "M2,peace-officer,2015-01-01,,,,2022-09-30 to 2024-10-01\n",
+    )
+    run = cli(*argv, "--people", bad)
+    assert run.code != 0
+    assert "row 2, earlier_breaks: ends on 2025-04-01, after the latest break" in run.err
+    assert "row 3, earlier_breaks: is given without the latest break" in run.err
+
+
 def test_evaluate_reads_only_the_jurisdiction_asked_for(
     evaluate, mandates_copy: Path
 ) -> None:
