@@ -188,13 +188,7 @@ def standings_for_agency(
     tally = {status: counts.get(status, 0) for status in STATUS_ORDER}
     chosen = _narrowed(everyone, filters, agency, year, today)
     ordered = chosen.order_by(*SORTS[filters.sort]).values(*SUMMARY_FIELDS)
-    if filters.narrows and filters.only_status:
-        paginator = CountedPaginator(ordered, PAGE_SIZE, counts.get(filters.status, 0))
-    elif filters.narrows:
-        paginator = Paginator(ordered, PAGE_SIZE)
-    else:
-        paginator = CountedPaginator(ordered, PAGE_SIZE, sum(counts.values()))
-    page = paginator.get_page(page_number)
+    page = _page_of(ordered, filters, counts, page_number)
     jobs = Employment.objects.current(today).filter(agency=agency)
     staff = jobs.values("person_id").distinct().count()
     mandates, kinds = [], set()
@@ -217,6 +211,29 @@ def standings_for_agency(
         disciplines=sorted({discipline for _, discipline in kinds}),
         warnings=warnings_of([m for m, _ in mandates]),
     )
+
+
+def _page_of(ordered: QuerySet, filters: Filters, counts: dict, page_number):
+    """The page asked for, counting the rows in SQL only when nothing else says
+    how many there are: the status counts do when nothing but the status narrows
+    the board, and a first page shorter than a page (a search, most often) is
+    all there is."""
+    if not filters.narrows:
+        return CountedPaginator(ordered, PAGE_SIZE, sum(counts.values())).get_page(
+            page_number
+        )
+    if filters.only_status:
+        known = counts.get(filters.status, 0)
+        return CountedPaginator(ordered, PAGE_SIZE, known).get_page(page_number)
+    paginator = Paginator(ordered, PAGE_SIZE)
+    if page_number not in (None, "", "1", 1):
+        return paginator.get_page(page_number)
+    first = list(ordered[:PAGE_SIZE])
+    if len(first) < PAGE_SIZE:
+        return CountedPaginator(first, PAGE_SIZE, len(first)).get_page(1)
+    page = paginator.page(1)  # counts; its rows are those read already
+    page.object_list = first
+    return page
 
 
 class CountedPaginator(Paginator):

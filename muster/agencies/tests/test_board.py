@@ -323,3 +323,34 @@ def test_a_row_shows_the_job_held_at_this_agency_not_one_elsewhere(agency):
     [there] = _board(elsewhere).rows
     assert (here.unit, here.title) == ("Patrol", "Officer")
     assert (there.unit, there.title) == ("Jail", "Guard")
+
+
+@time_machine.travel("2026-11-27 12:00:00+00:00", tick=False)
+def test_pages_are_counted_once_whatever_narrows_them(agency, varied, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from muster.agencies.compliance import board
+
+    monkeypatch.setattr(board, "PAGE_SIZE", 2)
+    Employment.objects.filter(person__in=varied[:3]).update(unit="Traffic")
+    names = sorted(p.last_name for p in varied[:3])
+    first = _board(agency, unit="Traffic", sort="name")
+    second = compliance.standings_for_agency(
+        agency, 2026, compliance.Filters(unit="Traffic", sort="name"), TODAY, "2"
+    )
+    assert [r.last_name for r in first.rows + second.rows] == names
+    assert first.page.paginator.count == second.page.paginator.count == 3
+    assert first.page.has_next() and not second.page.has_next()
+    # Nothing but the status: the status counts count the pages.
+    at_risk = _board(agency, status="at-risk")
+    assert at_risk.page.paginator.count == at_risk.tally["at-risk"]
+    assert len(at_risk.rows) == min(2, at_risk.tally["at-risk"])
+    # A first page shorter than a page is every row: no COUNT is asked for.
+    with CaptureQueriesContext(connection) as full:
+        _board(agency, unit="Traffic")
+    with CaptureQueriesContext(connection) as short:
+        found = _board(agency, q=varied[4].last_name)
+    assert [r.person_id for r in found.rows] == [varied[4].pk]
+    assert found.page.paginator.count == 1 and not found.page.has_other_pages()
+    assert len(short) == len(full) - 1
