@@ -899,3 +899,362 @@ class AttachmentsAnswerTestCase(ConformanceCase):
                     self.assertEqual(first["id"], statement_id)
                 else:
                     self.assertEqual(first["statements"][0]["id"], statement_id)
+
+
+class SuiteConfigCasesTestCase(ConformanceCase):
+    """The 1.0.3 suite's config files (agents, groups, authorities,
+    accountobjects, contexts, contextactivities, results, substatements,
+    statementrefs, objects, voiding, extensions, attachments): the kinds of
+    statement each refuses or accepts, in each place an agent, a group, a
+    context or a result can stand, in a statement and in a sub-statement."""
+
+    version = "1.0.3"
+    BOB = {"objectType": "Agent", "mbox": "mailto:bob@example.org"}
+    TEAM = {"objectType": "Group", "mbox": "mailto:team@example.org"}
+
+    def sub(self, **changes) -> dict:
+        return {
+            "objectType": "SubStatement",
+            "actor": self.BOB,
+            "verb": {"id": "https://example.org/verbs/reported"},
+            "object": {"id": "https://example.org/meeting"},
+            **changes,
+        }
+
+    def places(self, actor: dict) -> dict[str, dict]:
+        """The statement with `actor` in each place an agent may stand."""
+        agent_ok = actor.get("objectType") != "Group"
+        found = {
+            "actor": statement(actor=actor),
+            "instructor": statement(context={"instructor": actor}),
+            # As an object, an agent must say so (else it is an Activity).
+            "object": statement(object={"objectType": "Agent"} | actor),
+            "sub actor": statement(object=self.sub(actor=actor)),
+            "sub instructor": statement(object=self.sub(context={"instructor": actor})),
+        }
+        if not agent_ok:
+            found["team"] = statement(context={"team": actor})
+            found["sub team"] = statement(object=self.sub(context={"team": actor}))
+        return found
+
+    def assert_status(self, status: int, cases: dict[str, dict]) -> None:
+        for name, sent in cases.items():
+            with self.subTest(name):
+                response = self.lrs.post(sent)
+                self.assertEqual(response.status_code, status, response.content)
+
+    def test_agents_groups_and_accounts(self) -> None:
+        refused = {}
+        for label, actor in {
+            "objectType agent": {"objectType": "agent", "mbox": "mailto:a@x.org"},
+            "objectType group": {"objectType": "group", "mbox": "mailto:a@x.org"},
+            "mbox and openid": {
+                **self.BOB,
+                "openid": "http://openid.example.org/12345",
+            },
+            "sha1 and account": {
+                "mbox_sha1sum": "cd9b00a5611f94eaa7b1661edab976068e364975",
+                "account": {"homePage": "http://www.example.com", "name": "x"},
+            },
+            "group two ifis": {**self.TEAM, "openid": "http://openid.example.org/1"},
+            "anonymous group no member": {"objectType": "Group", "name": "G"},
+            "member not an array": {**self.TEAM, "member": self.BOB},
+            "account without homePage": {"account": {"name": "x"}},
+            "account without name": {"account": {"homePage": "http://e.org"}},
+            "homePage not an IRI": {
+                "account": {"homePage": "ab=c://should.fail.com", "name": "x"}
+            },
+            "mbox not an address": {"mbox": "mailto:should.fail.com"},
+        }.items():
+            for place, sent in self.places(actor).items():
+                refused[f"{label} as {place}"] = sent
+        self.assert_status(400, refused)
+        accepted = {}
+        for label, actor in {
+            "agent without objectType": {"mbox": "mailto:xapi@adlnet.gov"},
+            "identified group without members": self.TEAM,
+            "identified group with members": {**self.TEAM, "member": [self.BOB]},
+            "anonymous group": {"objectType": "Group", "member": [self.BOB]},
+        }.items():
+            for place, sent in self.places(actor).items():
+                accepted[f"{label} as {place}"] = sent
+        self.assert_status(200, accepted)
+
+    def test_authority_is_an_agent_or_an_anonymous_group_of_two(self) -> None:
+        consumer = {"account": {"homePage": "http://e.org/OAuth", "name": "c1"}}
+        pair = {"objectType": "Group", "member": [consumer, self.BOB]}
+        self.assert_status(
+            400,
+            {
+                "one member": statement(authority={**pair, "member": [self.BOB]}),
+                "three members": statement(
+                    authority={**pair, "member": [consumer, self.BOB, self.BOB]}
+                ),
+                "identified": statement(authority={**pair, "mbox": "mailto:g@x.org"}),
+                "agent objectType agent": statement(
+                    authority={"objectType": "agent", "mbox": "mailto:a@x.org"}
+                ),
+                "in a sub-statement": statement(object=self.sub(authority=self.BOB)),
+            },
+        )
+        self.assert_status(
+            200,
+            {"agent": statement(authority=self.BOB), "pair": statement(authority=pair)},
+        )
+
+    def test_contexts_results_and_sub_statements(self) -> None:
+        ref = {"objectType": "StatementRef", "id": new_id()}
+        activity = {"objectType": "Activity", "id": "https://example.org/m"}
+        bad_contexts = {
+            "registration not a UUID": {"registration": "should fail"},
+            "team is an agent": {"team": self.BOB},
+            "instructor a string": {"instructor": "should fail"},
+            "contextActivities a string": {"contextActivities": "should fail"},
+            "contextActivities empty": {"contextActivities": {}},
+            "contextActivities key": {"contextActivities": {"peer": activity}},
+            "a non-activity among them": {
+                "contextActivities": {"other": [activity, {"key": "x"}]}
+            },
+            "revision a number": {"revision": 12345},
+            "platform an object": {"platform": {"key": "x"}},
+            "language a number": {"language": 12345},
+            "language a12345": {"language": "a12345"},
+            "statement statementref": {
+                "statement": {**ref, "objectType": "statementref"}
+            },
+            "statement id not a UUID": {"statement": {**ref, "id": "should fail"}},
+        }
+        refused = {}
+        for label, context in bad_contexts.items():
+            refused[label] = statement(context=context)
+            refused[f"sub {label}"] = statement(object=self.sub(context=context))
+        for key in ("revision", "platform"):
+            for kind, target in (
+                ("agent", self.BOB),
+                ("group", self.TEAM),
+                ("statementref", ref),
+                ("substatement", self.sub()),
+            ):
+                refused[f"{key} with {kind}"] = statement(
+                    object=target, context={key: "x"}
+                )
+            refused[f"sub {key} with agent"] = statement(
+                object=self.sub(object=self.BOB, context={key: "x"})
+            )
+        score = {"scaled": 0.95, "raw": 95, "min": 0, "max": 100}
+        for label, result in {
+            "score a number": {"score": 12345},
+            "scaled 1.01": {"score": {**score, "scaled": 1.01}},
+            "scaled -1.00001": {"score": {**score, "scaled": -1.00001}},
+            "raw above max": {"score": {**score, "raw": 0.6767676, "max": 0.6567676}},
+            "raw below min": {"score": {**score, "raw": 0.6767676, "min": 1.4}},
+            "min above max": {"score": {"min": 104.7, "max": 100.7, "raw": 101.7}},
+            "success a string": {"success": "true"},
+            "completion a string": {"completion": "false"},
+            "response a number": {"response": 12345},
+            "duration PA1H0M0S": {"duration": "PA1H0M0S"},
+        }.items():
+            refused[f"result {label}"] = statement(result=result)
+            refused[f"sub result {label}"] = statement(object=self.sub(result=result))
+        refused.update(
+            {
+                "sub without actor": statement(object={**self.sub(), "actor": None}),
+                "sub objectType substatement": statement(
+                    object=self.sub(objectType="substatement")
+                ),
+                "sub with id": statement(object=self.sub(id=new_id())),
+                "sub with stored": statement(
+                    object=self.sub(stored="2013-05-18T05:32:34.804Z")
+                ),
+                "sub with version": statement(object=self.sub(version="1.0.0")),
+                "sub in sub": statement(object=self.sub(object=self.sub())),
+                "statementref without id": statement(
+                    object={"objectType": "StatementRef"}
+                ),
+                "statementref objectType": statement(
+                    object={**ref, "objectType": "statementref"}
+                ),
+                "activity objectType": statement(
+                    object={**activity, "objectType": "activity"}
+                ),
+                "voiding without a StatementRef": statement(
+                    verb={"id": VOIDED}, object=activity
+                ),
+            }
+        )
+        self.assert_status(400, refused)
+        self.assert_status(
+            200,
+            {
+                "single context activity": statement(
+                    context={"contextActivities": {"parent": activity}}
+                ),
+                "all four keys": statement(
+                    context={
+                        "contextActivities": {
+                            key: [activity]
+                            for key in ("parent", "grouping", "category", "other")
+                        }
+                    }
+                ),
+                "durations": statement(result={"duration": "P3Y1M29DT4H35M59.14S"}),
+                "sub result": statement(
+                    object=self.sub(result={"score": score, "duration": "PT16559.14S"})
+                ),
+                "sub statementref": statement(object=self.sub(object=ref)),
+                "voiding an unknown statement": statement(
+                    verb={"id": VOIDED}, object=ref
+                ),
+                "extensions of any kind": statement(
+                    result={
+                        "extensions": {
+                            "http://example.com/a": True,
+                            "http://example.com/b": 12345,
+                            "http://example.com/c": {"key": "valid"},
+                        }
+                    },
+                    context={"extensions": {}},
+                ),
+            },
+        )
+
+    def test_attachments_declared_by_file_url(self) -> None:
+        good = {
+            "usageType": "http://example.com/attachment-usage/test",
+            "display": {"en-US": "A test attachment"},
+            "contentType": "text/plain; charset=ascii",
+            "length": 27,
+            "sha2": "495395e777cd98da653df9615d09c0fd6bb2f8d4788394cd53c56a3bfdcd848a",
+            "fileUrl": "http://over.there.com/file.txt",
+        }
+        self.assert_status(
+            400,
+            {
+                "not an array": statement(attachments=good),
+                "a number": statement(attachments=[12345]),
+                "a string": statement(attachments=["should fail"]),
+                "usageType": statement(attachments=[{**good, "usageType": "x y"}]),
+                "contentType": statement(
+                    attachments=[{**good, "contentType": "should fail"}]
+                ),
+                "length": statement(attachments=[{**good, "length": "27"}]),
+                "sha2": statement(attachments=[{**good, "sha2": 12345}]),
+                "fileUrl": statement(attachments=[{**good, "fileUrl": "should fail"}]),
+                "description": statement(attachments=[{**good, "description": 1}]),
+            },
+        )
+        self.assert_status(200, {"by fileUrl": statement(attachments=[good])})
+
+
+class SuiteParametersTestCase(ConformanceCase):
+    version = "1.0.3"
+
+    def test_parameters_state_activity_id_must_be_an_iri(self) -> None:
+        base = {"agent": AGENT, "stateId": "bookmark"}
+        for value in ("1", "true", '{"key": "value"}', "undefined"):
+            for method in ("PUT", "POST", "GET", "DELETE"):
+                with self.subTest(value=value, method=method):
+                    response = self.lrs.call(
+                        method,
+                        "activities/state",
+                        {**base, "activityId": value},
+                        body={"a": 1} if method in ("PUT", "POST") else None,
+                    )
+                    self.assertEqual(response.status_code, 400)
+
+    def test_parameters_a_state_or_profile_id_is_any_string(self) -> None:
+        """The suite's optional Parameters folder expects 400 for these; they
+        are Strings, which is all the specification asks of an id."""
+        for value in ("1", "true", '{"key": "value"}'):
+            with self.subTest(value):
+                state = {"activityId": ACTIVITY, "agent": AGENT, "stateId": value}
+                put = self.lrs.call("PUT", "activities/state", state, body={"a": 1})
+                self.assertEqual(put.status_code, 204)
+                got = self.lrs.call("GET", "activities/state", state)
+                self.assertEqual(got.json(), {"a": 1})
+                profile = {"agent": AGENT, "profileId": value}
+                put = self.lrs.call("PUT", "agents/profile", profile, body={"b": 2})
+                self.assertEqual(put.status_code, 204)
+
+
+class StatementResourceRestTestCase(ConformanceCase):
+    version = "1.0.3"
+
+    def test_xapi_00151_a_single_statement_with_any_filter_is_400(self) -> None:
+        statement_id = self.store()
+        voided_id = self.store()
+        self.store(
+            verb={"id": VOIDED}, object={"objectType": "StatementRef", "id": voided_id}
+        )
+        others = {
+            "agent": AGENT,
+            "verb": "http://adlnet.gov/expapi/non/existent",
+            "activity": "http://www.example.com/meetings/occurances/12345",
+            "registration": new_id(),
+            "related_activities": "true",
+            "related_agents": "true",
+            "since": "2012-06-01T19:09:13.245Z",
+            "until": "2012-06-01T19:09:13.245Z",
+            "limit": "1",
+            "ascending": "true",
+        }
+        for key, value in others.items():
+            for name, wanted in (
+                ("statementId", statement_id),
+                ("voidedStatementId", voided_id),
+            ):
+                with self.subTest(name=name, key=key):
+                    response = self.lrs.get({name: wanted, key: value})
+                    self.assertEqual(response.status_code, 400)
+                    self.assertIn("X-Experience-API-Consistent-Through", response)
+        for name, wanted in (
+            ("statementId", statement_id),
+            ("voidedStatementId", voided_id),
+        ):
+            for extra in ({"format": "ids"}, {"attachments": "true"}):
+                with self.subTest(name=name, extra=extra):
+                    self.assertEqual(
+                        self.lrs.get({name: wanted, **extra}).status_code, 200
+                    )
+
+    def test_xapi_00172_canonical_picks_one_language_in_context_activities(
+        self,
+    ) -> None:
+        names = {"en-GB": "example meeting", "en-US": "example meeting"}
+        category = {
+            "objectType": "Activity",
+            "id": "http://www.example.com/test/array/statements/pri",
+            "definition": {"name": names, "description": names},
+        }
+        statement_id = self.store(
+            verb={"id": "http://adlnet.gov/expapi/verbs/attended", "display": names},
+            context={"contextActivities": {"category": category}},
+        )
+        canonical = self.lrs.get(
+            {"statementId": statement_id, "format": "canonical"},
+            HTTP_ACCEPT_LANGUAGE="en-GB",
+        ).json()
+        found = canonical["context"]["contextActivities"]["category"][0]["definition"]
+        self.assertEqual(canonical["verb"]["display"], {"en-GB": "example meeting"})
+        self.assertEqual(found["name"], {"en-GB": "example meeting"})
+        self.assertEqual(found["description"], {"en-GB": "example meeting"})
+        exact = self.lrs.get(
+            {"statementId": statement_id}, HTTP_ACCEPT_LANGUAGE="en-GB"
+        ).json()
+        kept = exact["context"]["contextActivities"]["category"][0]["definition"]
+        self.assertEqual(kept["name"], names)
+
+    def test_xapi_00162_statements_about_a_voided_one_are_still_listed(self) -> None:
+        verb = {"id": f"http://adlnet.gov/expapi/test/voided/target/{new_id()}"}
+        voided_id = self.store(verb=verb)
+        voiding_id = self.store(
+            verb={"id": VOIDED}, object={"objectType": "StatementRef", "id": voided_id}
+        )
+        about_id = self.store(
+            verb=verb, object={"objectType": "StatementRef", "id": voided_id}
+        )
+        listed = self.lrs.get({"verb": verb["id"]}).json()["statements"]
+        self.assertEqual([s["id"] for s in listed], [about_id, voiding_id])
+        first = self.lrs.get({"verb": verb["id"], "limit": "1"}).json()["statements"]
+        self.assertEqual([s["id"] for s in first], [about_id])
+        self.assertEqual(self.one(voided_id).status_code, 404)
