@@ -175,3 +175,16 @@ def _status(enrollment, registration, package, launches) -> str:
     ):
         return "Satisfied"
     return "In progress" if launches else "Not launched"
+
+
+def objective_lines(package) -> list[dict]:
+    """The course structure's objectives (cmi5 13.1.3) as the course page shows
+    them: each with the AUs (by title) and blocks (by id) that refer to it."""
+    titles = {item.identifier: item.title for item in package.items.all()}
+    return [
+        {
+            **objective,
+            "aus": [titles.get(au, au) for au in objective.get("aus", [])],
+        }
+        for objective in package.cmi5_objectives
+    ]

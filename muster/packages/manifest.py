@@ -86,6 +86,9 @@ class Outline:
     items: list[OutlineItem] = field(default_factory=list)
     objectives_global_to_system: bool = True
     shared_data_global_to_system: bool = True
+    # cmi5: the course structure's objectives (13.1.3), each with the blocks and
+    # AUs that refer to it.
+    cmi5_objectives: list[dict] = field(default_factory=list)
 
 
 def local(tag: str) -> str:
@@ -669,11 +672,52 @@ def read_cmi5(data: bytes, files: set[str]) -> Outline:
     )
     walk_aus(root, outline, files, problems, ())
     unique_ids(root, problems)
+    outline.cmi5_objectives = cmi5_objectives(root, problems)
     if not problems and not outline.items:
         problems.append(f"{name}: the course has no <au>.")
     if problems:
         raise PackageError("\n".join(problems))
     return outline
+
+
+def cmi5_objectives(root: Element, problems: list[str]) -> list[dict]:
+    """The course structure's objectives (13.1.3: id, title, description), and
+    which blocks and AUs refer to them (13.1.2, 13.1.4: `<objective idref>`).
+    A reference to an objective the structure does not declare is a problem."""
+    declared: dict[str, dict] = {}
+    listing = child(root, "objectives")
+    for objective in children(listing, "objective") if listing is not None else []:
+        ident = _attribute(objective, "id")
+        if not ident:
+            problems.append(
+                "cmi5.xml: an <objective> in <objectives> has no id (13.1.3)."
+            )
+            continue
+        declared[ident] = {
+            "id": ident,
+            "title": lang_text(child(objective, "title")),
+            "description": lang_text(child(objective, "description")),
+            "blocks": [],
+            "aus": [],
+        }
+    for element in root.iter():
+        kind = local(element.tag)
+        if kind not in ("block", "au"):
+            continue
+        references = child(element, "objectives")
+        for reference in (
+            children(references, "objective") if references is not None else []
+        ):
+            idref = _attribute(reference, "idref")
+            owner = _attribute(element, "id")
+            if idref not in declared:
+                problems.append(
+                    f"cmi5.xml: <{kind} id='{owner}'> refers to objective "
+                    f"'{idref}', which <objectives> does not declare (13.1.3)."
+                )
+                continue
+            declared[idref]["blocks" if kind == "block" else "aus"].append(owner)
+    return list(declared.values())
 
 
 def unique_ids(root: Element, problems: list[str]) -> None:

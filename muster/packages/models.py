@@ -42,6 +42,12 @@ class Package(models.Model):
         help_text="SCORM 2004 adlseq:objectivesGlobalToSystem: global objectives "
         "shared with the learner's other courses, else kept to this one.",
     )
+    cmi5_objectives = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="cmi5 13.1.3: the course structure's objectives (id, title, "
+        "description) and the publisher ids of the blocks and AUs that refer to them.",
+    )
     shared_data_global_to_system = models.BooleanField(
         default=True,
         help_text="SCORM 2004 4th edition adlcp:sharedDataGlobalToSystem, likewise "

@@ -9,7 +9,7 @@ from django.shortcuts import render
 
 from muster.accounts import access
 from muster.packages import cmi5
-from muster.packages.cmi5_report import course_lines, learner_lines
+from muster.packages.cmi5_report import course_lines, learner_lines, objective_lines
 
 
 @login_required
@@ -38,5 +38,6 @@ def cmi5_course(request: HttpRequest, code: str, course_id: int) -> HttpResponse
             "lines": learner_lines(enrollments, first.course, may_waive=may_waive),
             "may_waive": may_waive,
             "reasons": cmi5.WAIVE_REASONS,
+            "objectives": objective_lines(first.course.package),
         },
     )

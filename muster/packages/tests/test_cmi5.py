@@ -22,7 +22,8 @@ from muster.agencies.models import TrainingRecord
 from muster.audit.models import AuditEntry
 from muster.learning.models import Enrollment
 from muster.packages import cmi5, cmi5_rules
-from muster.packages.models import Cmi5Registration, Cmi5Session, ScoState
+from muster.packages.manifest import PackageError
+from muster.packages.models import Cmi5Registration, Cmi5Session, Package, ScoState
 from muster.packages.tests import fixtures
 from muster.packages.tests.helpers import imported
 from muster.test import BaseTestCase, make_user
@@ -37,12 +38,24 @@ STRUCTURE = f"""<?xml version="1.0" encoding="utf-8"?>
     <title><langstring lang="en-US">Use of Force Reporting</langstring></title>
     <description><langstring lang="en-US">Two AUs.</langstring></description>
   </course>
+  <objectives>
+    <objective id=" {COURSE}/objective/report ">
+      <title><langstring lang="en-US">Write the use-of-force report</langstring></title>
+      <description><langstring lang="en-US">Within the shift.</langstring></description>
+    </objective>
+    <objective id="{COURSE}/objective/unused">
+      <title><langstring lang="en-US">Nobody refers to this</langstring></title>
+      <description><langstring lang="en-US">Unused.</langstring></description>
+    </objective>
+  </objectives>
   <block id="{COURSE}/block1">
     <title><langstring lang="en-US">Block</langstring></title>
     <description><langstring lang="en-US">Block.</langstring></description>
+    <objectives><objective idref="{COURSE}/objective/report"/></objectives>
     <au id=" {COURSE}/au1 " moveOn="CompletedAndPassed" masteryScore="0.8">
       <title><langstring lang="en-US">The quiz</langstring></title>
       <description><langstring lang="en-US">Quiz.</langstring></description>
+      <objectives><objective idref=" {COURSE}/objective/report "/></objectives>
       <url>au/index.html?lang=en</url>
       <launchParameters>QuizMode=1</launchParameters>
       <entitlementKey>ek-123</entitlementKey>
@@ -221,6 +234,49 @@ class LaunchTests(Cmi5TestCase):
         self.assertEqual(self.au1.identifier, f"{COURSE}/au1")
         self.assertEqual(self.au1.blocks, [f"{COURSE}/block1"])
         self.assertEqual(self.au2.blocks, [])
+
+    def test_13_1_3_objectives_are_imported_with_who_refers_to_them(self) -> None:
+        self.assertEqual(
+            self.package.cmi5_objectives,
+            [
+                {
+                    "id": f"{COURSE}/objective/report",
+                    "title": "Write the use-of-force report",
+                    "description": "Within the shift.",
+                    "blocks": [f"{COURSE}/block1"],
+                    "aus": [f"{COURSE}/au1"],
+                },
+                {
+                    "id": f"{COURSE}/objective/unused",
+                    "title": "Nobody refers to this",
+                    "description": "Unused.",
+                    "blocks": [],
+                    "aus": [],
+                },
+            ],
+        )
+
+    def test_13_1_3_a_reference_to_an_undeclared_objective_is_refused(self) -> None:
+        text = STRUCTURE.replace(
+            f'<objective idref=" {COURSE}/objective/report "/>',
+            f'<objective idref="{COURSE}/objective/missing"/>',
+        )
+        no_id = STRUCTURE.replace(
+            f'<objective id="{COURSE}/objective/unused">', "<objective>"
+        )
+        before = Package.objects.count()
+        for bad, named in (
+            (
+                text,
+                f"<au id='{COURSE}/au1'> refers to objective '{COURSE}/objective/missing'",
+            ),
+            (no_id, "an <objective> in <objectives> has no id (13.1.3)"),
+        ):
+            with self.subTest(named=named):
+                with self.assertRaises(PackageError) as error:
+                    imported(structure_zip(bad), actor=self.package.uploaded_by)
+                self.assertIn(named, str(error.exception))
+        self.assertEqual(Package.objects.count(), before)
 
     def test_9_3_1_launched_is_recorded_before_the_launch(self) -> None:
         params = self.launch()
@@ -1099,6 +1155,13 @@ class RegistrationScreenTests(CoordinatorTestCase):
             (line.enrolled, line.launched, line.satisfied, line.complete),
             (1, 1, 0, 0),
         )
+
+    def test_the_course_page_shows_the_objectives(self) -> None:
+        response = self.page()
+        self.assertContains(response, 'id="cmi5-objectives"')
+        self.assertContains(response, "Write the use-of-force report")
+        self.assertContains(response, "<td>The quiz</td>", html=True)
+        self.assertContains(response, f"<code>{COURSE}/block1</code>", html=True)
 
     def test_who_launched_each_au_standing_and_sessions(self) -> None:
         response = self.page()
