@@ -189,10 +189,14 @@ def read_history(records: QuerySet[TrainingRecord]) -> TrainingHistory:
     JSON decode and a decimal per line of a thousand-record history cost more
     than the query), and each distinct raw date, hours and topics value is
     converted once (`_RawValues`), as the dashboard's bulk reads do."""
+    # The readable records as a subquery of their ids: the reader's queryset is
+    # DISTINCT (`access`), and read directly the database would compare whole
+    # rows, a record with a line each, to drop none (9.1 against 4.2 ms for the
+    # benchmark's 1,000 records on SQLite).
     rows = _raw_rows(
-        records.order_by("-completed_on", "pk", "credit_lines__pk").values_list(
-            *_HISTORY_COLUMNS
-        )
+        TrainingRecord.objects.filter(pk__in=records.values("pk"))
+        .order_by("-completed_on", "pk", "credit_lines__pk")
+        .values_list(*_HISTORY_COLUMNS)
     )
     raw = _RawValues()
     lines: list[rules.CreditLine] = []
