@@ -26,7 +26,7 @@ from muster.audit.log import record_event, snapshot
 from muster.catalog.models import Course
 from muster.learning import actions as learning
 from muster.learning.models import Enrollment
-from muster.packages import manifest, objectives, runtime
+from muster.packages import manifest, objectives, runtime, shared_data
 from muster.packages.completion import PACKAGE_CONTENT
 from muster.packages.models import CmiCommit, Package, PackageItem, ScoState
 from muster.packages.zipcheck import (
@@ -210,6 +210,7 @@ def record_commit(
     judged = runtime.judge(elements, item, kind)
     local = objectives.local_objectives(elements, item, judged, kind)
     runtime.nav_request(elements, kind)
+    stores = shared_data.checked_stores(elements, item, kind)
     with transaction.atomic():
         locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
         sequence = elements.get("commitSequence")
@@ -226,6 +227,7 @@ def record_commit(
         )
         state = _update_state(locked, item, judged, kind)
         objectives.write_global(locked, item, local, commit)
+        shared_data.write_stores(locked, item, stores, commit)
     if state.is_complete and not locked.is_complete:
         try_to_complete(locked, request=request)
     return state

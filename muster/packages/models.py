@@ -357,3 +357,37 @@ class GlobalObjective(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person}: {self.target_id} ({self.success_status})"
+
+
+class SharedData(models.Model):
+    """SCORM 2004 4th edition shared data (adl.data) of one learner, by targetID.
+
+    Written from the commits of SCOs whose `adlcp:map` may write it, given at
+    launch to those whose map may read it. Scoped like `GlobalObjective`, by the
+    package's sharedDataGlobalToSystem.
+    """
+
+    person = models.ForeignKey(
+        "agencies.Person", on_delete=models.PROTECT, related_name="+"
+    )
+    package = models.ForeignKey(
+        Package, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    target_id = models.TextField(help_text="adlcp:map targetID, as in the manifest.")
+    target_key = models.CharField(max_length=64, help_text="SHA-256 of target_id.")
+    store = models.TextField(blank=True)
+    written_by = models.ForeignKey(
+        CmiCommit,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The commit that last wrote it: the evidence.",
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["person", "target_id"]
+        constraints = _scoped_constraints("shared_data")
+        verbose_name_plural = "shared data"
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.target_id}"

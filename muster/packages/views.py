@@ -43,6 +43,7 @@ from muster.packages import (
     objectives,
     runtime,
     scorm_report,
+    shared_data,
 )
 from muster.packages.choices import PackageKind
 from muster.packages.forms import PackageUploadForm
@@ -283,6 +284,11 @@ def launcher(request: HttpRequest, token: str) -> HttpResponse:
         if initial:
             cmi["objectives"] = initial
     config = {
+        "sharedData": (
+            shared_data.launch_config(enrollment, item)
+            if package.kind == PackageKind.SCORM_2004
+            else None
+        ),
         "kind": package.kind,
         "commitUrl": reverse("packages:commit", args=[token]),
         "launchUrl": reverse("packages:file", args=[token, "x"])[:-1] + href,

@@ -309,7 +309,8 @@ MANIFEST_GLOBAL = """<?xml version="1.0" encoding="UTF-8"?>
   xmlns:imsss="http://www.imsglobal.org/xsd/imsss">
   <metadata><schema>ADL SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>
   <organizations default="ORG">
-    <organization identifier="ORG" adlseq:objectivesGlobalToSystem="{global_to_system}">
+    <organization identifier="ORG" adlseq:objectivesGlobalToSystem="{global_to_system}"
+      adlcp:sharedDataGlobalToSystem="{global_to_system}">
       <title>{title}</title>
       <item identifier="SCO1" identifierref="RES1">
         <title>Force options</title>
@@ -331,6 +332,9 @@ MANIFEST_GLOBAL = """<?xml version="1.0" encoding="UTF-8"?>
             </adlseq:objective>
           </adlseq:objectives>
         </imsss:sequencing>
+        <adlcp:data>
+          <adlcp:map targetID="urn:muster:data:notes" readSharedData="false" writeSharedData="true"/>
+        </adlcp:data>
       </item>
       <item identifier="SCO2" identifierref="RES2">
         <title>Force scenarios</title>
@@ -394,6 +398,12 @@ window.addEventListener("DOMContentLoaded", function () {
         api.SetValue("cmi.objectives." + i + ".success_status", "passed");
       }
     }
+    var shared = parseInt(api.GetValue("adl.data._count"), 10);
+    for (var j = 0; j < shared; j++) {
+      if (api.GetValue("adl.data." + j + ".id") === "urn:muster:data:notes") {
+        api.SetValue("adl.data." + j + ".store", "radio code 10-4");
+      }
+    }
     api.SetValue("cmi.score.scaled", "0.9");
     api.SetValue("cmi.score.raw", "90");
     api.SetValue("cmi.completion_status", "completed");
@@ -408,7 +418,7 @@ window.addEventListener("DOMContentLoaded", function () {
 GLOBAL_SCO_TWO = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>SCO 2</title>
 <script src="two.js"></script></head>
-<body><h1>Force scenarios</h1><ul id="objectives"></ul></body></html>
+<body><h1>Force scenarios</h1><ul id="objectives"></ul><p id="shared"></p></body></html>
 """
 
 GLOBAL_SCO_TWO_JS = """
@@ -432,6 +442,7 @@ window.addEventListener("DOMContentLoaded", function () {
       api.GetValue(p + "score.scaled") + " " + api.GetValue(p + "completion_status");
     list.appendChild(li);
   }
+  document.getElementById("shared").textContent = api.GetValue("adl.data.0.store");
 });
 """
 

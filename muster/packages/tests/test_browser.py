@@ -19,7 +19,7 @@ from muster.agencies.choices import RecordSource
 from muster.agencies.compliance import standing_for
 from muster.agencies.models import Agency, TrainingRecord
 from muster.learning.models import Enrollment
-from muster.packages.models import CmiCommit, GlobalObjective, Package
+from muster.packages.models import CmiCommit, GlobalObjective, Package, SharedData
 from muster.packages.tests import fixtures
 from muster.packages.tests.helpers import author, imported
 from muster.test import make_person, make_user
@@ -176,7 +176,8 @@ def test_a_shared_objective_satisfied_in_one_sco_is_read_by_the_next(
     live_server, page, settings, tmp_path
 ):
     """SN book 3.10: SCO 1 writes its primary objective to a global objective,
-    which scorm-again hands SCO 2 in cmi.objectives at its launch."""
+    which scorm-again hands SCO 2 in cmi.objectives at its launch; likewise a
+    shared data store (adl.data)."""
     settings.MEDIA_ROOT = str(tmp_path)
     port = live_server.url.rsplit(":", 1)[1]
     settings.PACKAGE_CONTENT_ORIGIN = f"http://127.0.0.1:{port}"
@@ -207,6 +208,9 @@ def test_a_shared_objective_satisfied_in_one_sco_is_read_by_the_next(
     assert sco.locator("#objective-quiz-known").text_content() == "unknown  unknown"
     row = GlobalObjective.objects.get()
     assert (row.person, row.success_status) == (person, "passed")
+    # 4th edition shared data: SCO 1 wrote adl.data, SCO 2 reads it.
+    assert sco.locator("#shared").inner_text() == "radio code 10-4"
+    assert SharedData.objects.get().store == "radio code 10-4"
 
 
 def test_a_scos_navigation_request_is_followed(live_server, page, settings, tmp_path):

@@ -12,7 +12,7 @@ from django.test import override_settings
 
 from muster.learning.models import Enrollment
 from muster.packages import launch
-from muster.packages.models import CmiCommit, GlobalObjective, Package
+from muster.packages.models import CmiCommit, GlobalObjective, Package, SharedData
 from muster.packages.tests import fixtures
 from muster.packages.tests.helpers import MediaMixin, academy, author, imported
 from muster.test import BaseTestCase
@@ -294,3 +294,73 @@ class CourseScopedObjectiveTestCase(GlobalObjectivesTestCase):
             self.assertNotIn(
                 "success_status", self.launched_objectives(second, enrollment)[1]
             )
+
+
+class SharedDataTestCase(GlobalObjectivesTestCase):
+    def shared(self, item, enrollment=None) -> dict:
+        enrollment = enrollment or self.enrollment
+        token = launch.new_token(enrollment.pk, item.pk, "http://testserver")
+        response = self.client.get(f"/package-content/{token}/", HTTP_HOST="127.0.0.1")
+        return json.loads(
+            response.content.decode()
+            .split('id="muster-launch" type="application/json">')[1]
+            .split("</script>")[0]
+        )["sharedData"]
+
+    def test_a_store_written_by_one_sco_is_read_by_the_next(self) -> None:
+        notes = "urn:muster:data:notes"
+        self.assertEqual(
+            self.shared(self.two),
+            {
+                "maps": [
+                    {"targetID": notes, "readSharedData": True, "writeSharedData": True}
+                ],
+                "stores": {},
+            },
+        )
+        response = self.commit(self.one, {"adl.data": {notes: "radio code 10-4"}})
+        self.assertEqual(response.status_code, 200)
+        row = SharedData.objects.get()
+        scope = None if self.global_to_system == "true" else self.package
+        self.assertEqual(
+            (row.person, row.package, row.store),
+            (self.bob_person, scope, "radio code 10-4"),
+        )
+        self.assertEqual(self.shared(self.two)["stores"], {notes: "radio code 10-4"})
+        # SCO 1 may write but not read it (readSharedData="false").
+        self.assertEqual(self.shared(self.one)["stores"], {})
+
+    def test_a_store_the_item_may_not_write_is_refused_by_name(self) -> None:
+        response = self.commit(self.one, {"adl.data": {"urn:other": "x"}})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn(
+            "adl.data: 'urn:other' is not a shared data map this item may write.",
+            response.json()["error"],
+        )
+        response = self.commit(
+            self.one, {"adl.data": {"urn:muster:data:notes": "x" * 64001}}
+        )
+        self.assertIn("more than the 64000 allowed", response.json()["error"])
+        self.assertFalse(SharedData.objects.exists())
+        self.assertFalse(CmiCommit.objects.exists())
+
+    def test_another_learner_never_reads_the_store(self) -> None:
+        self.commit(self.one, {"adl.data": {"urn:muster:data:notes": "bob's"}})
+        charlie = self.enroll(self.charlie, self.package)
+        self.assertEqual(self.shared(self.two, charlie)["stores"], {})
+
+
+class CourseScopedSharedDataTestCase(SharedDataTestCase):
+    global_to_system = "false"
+
+    def test_shared_data_not_global_to_the_system_stays_in_the_course(self) -> None:
+        self.assertFalse(self.package.shared_data_global_to_system)
+        self.commit(self.one, {"adl.data": {"urn:muster:data:notes": "here"}})
+        self.assertEqual(SharedData.objects.get().package, self.package)
+        other = imported(
+            fixtures.global_objectives_zip(name="other", title="Other"), actor=self.ada
+        )
+        enrollment = self.enroll(self.bob, other)
+        self.assertEqual(
+            self.shared(other.items.get(position=2), enrollment)["stores"], {}
+        )

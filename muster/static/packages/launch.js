@@ -22,6 +22,10 @@
       if (nav && nav.request && nav.request !== "_none_") {
         commit["adl.nav.request"] = nav.request;
       }
+      // SCORM 2004 4th edition shared data: the stores the SCO may write.
+      if (config.sharedData && api.adl.captureWritableSharedDataSnapshot) {
+        commit["adl.data"] = api.adl.captureWritableSharedDataSnapshot();
+      }
       return commit;
     }
   };
@@ -34,6 +38,11 @@
     window.API_1484_11 = api;
   }
   api.loadFromJSON(config.cmi);
+  if (config.sharedData) {
+    // adl.data.n: the item's adlcp:maps, with the learner's readable stores.
+    api.adl.restoreSharedDataSnapshot(config.sharedData.stores);
+    api.adl.configureSharedDataMaps(config.sharedData.maps);
+  }
   // scorm-again sends the terminate commit as a beacon, which may reach Muster
   // after the player has reloaded. A synchronous commit just before Terminate
   // has the same data (and the SCO's adl.nav.request), so the player always
