@@ -73,9 +73,20 @@ def describe_mandate(mandate: Mandate, day: date, colour: bool) -> list[str]:
     out += describe_new_licensees(mandate, day)
     out += describe_waivers(mandate, day)
     out += describe_requirements(mandate, day)
-    if mandate.uncertain:
+    # Notes on a requirement are under it; those on none shown today stay here.
+    shown = {
+        r.id
+        for r in mandate.requirements
+        if (value := at(r.values, day)) is not None and value.hours is not None
+    }
+    left = [
+        f"{note} (about {', '.join(sorted(about))})" if about else note
+        for note, about in mandate.uncertain_notes
+        if not about & shown
+    ]
+    if left:
         out.append("  Uncertain")
-        out += [f"    - {note}" for note in mandate.uncertain]
+        out += [f"    - {note}" for note in left]
     return out
 
 
@@ -222,6 +233,9 @@ def describe_requirement(
     out.append(f"      source: {value.citation}")
     if value.note:
         out.append(f"      note: {value.note}")
+    out += [
+        f"      uncertain: {note}" for note in mandate.uncertain_about(requirement.id)
+    ]
     if value.applies_within:
         out.append(
             f"      governs the whole period containing {value.starts_on}, which it "

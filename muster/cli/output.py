@@ -80,6 +80,8 @@ def mandate_to_dict(mandate: Mandate) -> dict[str, Any]:
         "title": mandate.title,
         "status": "verified" if mandate.is_verified else "unverified",
         "uncertain": list(mandate.uncertain),
+        # For each note of `uncertain`, the requirements it concerns ([]: all).
+        "uncertain_concerns": [sorted(about) for _, about in mandate.uncertain_notes],
     }
 
 

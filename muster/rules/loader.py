@@ -461,6 +461,7 @@ class _MandateBuilder:
         self.check_sorted("new_licensee", spec.new_licensee)
         self.check_sorted("waivers", spec.waivers)
         self.check_status(requirements)
+        uncertain = self.build_uncertain(spec.uncertain, requirements)
         return Mandate(
             id=spec.id,
             jurisdiction=spec.jurisdiction,
@@ -484,11 +485,34 @@ class _MandateBuilder:
                 for i, entry in enumerate(spec.waivers)
             ),
             carry_over=carry_over,
-            uncertain=tuple(" ".join(note.split()) for note in spec.uncertain),
+            uncertain=tuple(" ".join(note.split()) for note, _ in uncertain),
+            uncertain_concerns=tuple(about for _, about in uncertain),
             reporting=" ".join(spec.reporting.split()),
             consequence=" ".join(spec.consequence.split()),
             source=str(self.path),
         )
+
+    def build_uncertain(
+        self,
+        entries: Sequence[str | schema.UncertainSpec],
+        requirements: Sequence[Requirement],
+    ) -> list[tuple[str, frozenset[str]]]:
+        """Each uncertain note with the requirements it concerns (none: the file)."""
+        ids = [r.id for r in requirements]
+        found = []
+        for index, entry in enumerate(entries):
+            if isinstance(entry, str):
+                found.append((entry, frozenset()))
+                continue
+            for name in entry.concerns:
+                if name not in ids:
+                    raise self.fail(
+                        f"uncertain > {index} > concerns",
+                        f"names unknown requirement {name!r}",
+                        f"Use requirement ids of this file: {', '.join(ids)}.",
+                    )
+            found.append((entry.note, frozenset(entry.concerns)))
+        return found
 
     def check_status(self, requirements: Sequence[Requirement]) -> None:
         """A file cannot call itself verified while one of its figures is unconfirmed.

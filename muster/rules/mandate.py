@@ -574,13 +574,33 @@ class Mandate:
     new_licensee: tuple[NewLicenseeRule, ...] = ()
     waivers: tuple[WaiverRule, ...] = ()
     carry_over: tuple[CarryOverRule, ...] = ()
+    # What the file admits the sources leave open, and for each note the ids of
+    # the requirements it concerns (empty: the mandate as a whole).
     uncertain: tuple[str, ...] = ()
+    uncertain_concerns: tuple[frozenset[str], ...] = ()
     reporting: str = ""
     consequence: str = ""
     source: str = ""
 
     def applies(self, person: Person) -> bool:
         return applies(self.applies_to, person)
+
+    def uncertain_about(self, requirement_id: str) -> tuple[str, ...]:
+        """The uncertain notes that concern the requirement `requirement_id`."""
+        return tuple(n for n, about in self.uncertain_notes if requirement_id in about)
+
+    @property
+    def uncertain_overall(self) -> tuple[str, ...]:
+        """The uncertain notes about the mandate as a whole (no requirement named)."""
+        return tuple(note for note, about in self.uncertain_notes if not about)
+
+    @property
+    def uncertain_notes(self) -> tuple[tuple[str, frozenset[str]], ...]:
+        """(note, ids of the requirements it concerns) for each uncertain note."""
+        concerns = self.uncertain_concerns
+        if len(concerns) != len(self.uncertain):
+            concerns = tuple(frozenset() for _ in self.uncertain)
+        return tuple(zip(self.uncertain, concerns, strict=True))
 
     @property
     def per_person_cycles(self) -> tuple[Cycle, ...]:

@@ -183,6 +183,13 @@ class CarryOverSpec(DatedSpec):
     requirements: list[str] = []
 
 
+class UncertainSpec(Spec):
+    # What the sources leave open about some figures: shown next to them (the
+    # person page, `muster mandates show`). A plain sentence is about the file.
+    note: str = Field(min_length=3)
+    concerns: list[str] = Field(min_length=1)  # requirement ids of this file
+
+
 class MandateSpec(Spec):
     id: str = Field(pattern=r"^[a-z]{2}(\.[a-z0-9_]+)+$")
     jurisdiction: str = Field(pattern=r"^[A-Z]{2}$")
@@ -195,7 +202,7 @@ class MandateSpec(Spec):
     consequence: str = ""
     applies_to: list[ApplicabilitySpec] = Field(min_length=1)
     reference: ReferenceSpec | None = None
-    uncertain: list[str] = []
+    uncertain: list[str | UncertainSpec] = []
     cycles: dict[str, CycleSpec] = Field(min_length=1)
     new_licensee: list[NewLicenseeSpec] = []
     waivers: list[WaiverRuleSpec] = []

@@ -57,3 +57,10 @@ def lines_in_words(explanations, mandate) -> str:
         "<li>{}</li>",
         ((words.line_in_words(explanation, mandate),) for explanation in explanations),
     )
+
+
+@register.filter
+def uncertain_about(mandate, requirement_id) -> tuple[str, ...]:
+    """What the mandate file says the sources leave open about one requirement:
+    `{% for note in m.mandate|uncertain_about:r.id %}`."""
+    return mandate.uncertain_about(requirement_id)

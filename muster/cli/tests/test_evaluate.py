@@ -64,7 +64,13 @@ def test_it_writes_the_documented_json_shape(evaluate) -> None:
     assert report["jurisdiction"] == "MO"
     assert report["period"] == {"year": 2021, "as_of": "2022-04-01"}
     assert {m["id"] for m in report["mandates"]} >= {"us.mo.peace_officer"}
-    assert set(report["mandates"][0]) == {"id", "title", "status", "uncertain"}
+    assert set(report["mandates"][0]) == {
+        "id",
+        "title",
+        "status",
+        "uncertain",
+        "uncertain_concerns",
+    }
     assert report["warnings"] == []
     a1 = result_of(report, "A1")
     assert a1["mandate"] == "us.mo.peace_officer"

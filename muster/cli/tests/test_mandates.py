@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -71,6 +72,30 @@ def test_show_prints_values_in_force_with_citations(cli) -> None:
     assert "  Uncertain\n    - Only subsections (1)-(3)" in run.out
     assert "make-up until 2022-03-15" in run.out
     assert "\n  reporting: Each licensed officer is responsible" in run.out
+
+
+def test_show_puts_what_the_law_leaves_unclear_next_to_the_figure(cli) -> None:
+    run = cli("mandates", "show", "MO", "--on", "2021-06-01")
+    assert run.code == 0, run.err
+    unclear = (
+        "      uncertain: The regulatory text adding implicit bias and de-escalation "
+        "was not found"
+    )
+    # One block per requirement (and cycle), whose lines under it are indented more.
+    blocks = re.split(r"\n    (?=\S)", run.out)
+    about = [b.split(":")[0] for b in blocks if unclear.strip() in b]
+    assert about == ["implicit-bias", "de-escalation"]
+    head, _, rest = run.out.partition("  Uncertain\n")
+    assert unclear not in rest  # not repeated with the mandate's own notes
+    assert "    - Only subsections (1)-(3)" in rest
+    # Before those requirements are in force, the note stays with the mandate's,
+    # saying what it is about.
+    before = cli("mandates", "show", "MO", "--on", "2019-06-01").out
+    assert (
+        "    - The regulatory text adding implicit bias and de-escalation was not "
+        "found; the 2021-01-01 effective date comes from the DPS news release. "
+        "(about de-escalation, implicit-bias)"
+    ) in before
 
 
 def test_show_says_what_a_shortfall_and_repeated_misses_mean(cli) -> None:

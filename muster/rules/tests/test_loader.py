@@ -24,6 +24,11 @@ EXPECTED_MESSAGES = {
     "unknown_topic.yaml": ["unknown topic 'implicit-bais'", "implicit-bias"],
     "out_of_order.yaml": ["out of order", "2017-01-01 after 2021-01-01"],
     "unknown_cycle.yaml": ["cycle 'biennial'", "not defined", "annual"],
+    "uncertain_unknown_requirement.yaml": [
+        "uncertain > 1 > concerns",
+        "unknown requirement 'totl'",
+        "Use requirement ids of this file: total",
+    ],
     "bad_anchor.yaml": ["anchor", "not the first of a month"],
     "carry_over.yaml": [
         "carry_over > 0 > requirements",
