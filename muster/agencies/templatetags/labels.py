@@ -4,6 +4,7 @@ from django import template
 from django.utils.html import format_html_join
 
 from muster.agencies.compliance import words
+from muster.tabular import cells
 
 register = template.Library()
 
@@ -64,3 +65,9 @@ def uncertain_about(mandate, requirement_id) -> tuple[str, ...]:
     """What the mandate file says the sources leave open about one requirement:
     `{% for note in m.mandate|uncertain_about:r.id %}`."""
     return mandate.uncertain_about(requirement_id)
+
+
+@register.filter
+def breaks(value) -> str:
+    """(left, back) pairs -> "2015-03-01 to 2017-06-30; 2019-01-01 to 2019-04-01"."""
+    return cells.breaks_text(value or ())

@@ -101,6 +101,7 @@ class SeveralBreaksTestCase(BaseTestCase):
         self.assertEqual(refresher_2025(self.officer), "missing")
         page = self.client.get(f"/people/{self.officer.pk}/?year=2025")
         self.assertContains(page, REFRESHER)  # a year after the first return
+        self.assertContains(page, "earlier breaks in service: 2022-09-30 to 2024-10-01")
         self.assertContains(
             page, "the break recorded runs from 2022-09-30 to 2024-10-01"
         )

@@ -247,6 +247,7 @@ class LicenseDatesTestCase(BaseTestCase):
         self.assertFalse(page.context["sees_all"])
         self.assertEqual(page.context["standings"], [])
         self.assertNotContains(page, "back in service on")
+        self.assertNotContains(page, "earlier breaks in service")
         self.assertNotContains(page, "first appointed in the role on")
         self.client.force_login(self.dana)
         self.assertContains(self.client.get(url), "back in service on")
