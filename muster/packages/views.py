@@ -41,6 +41,7 @@ from muster.packages import (
     manifest,
     navigation,
     objectives,
+    resume,
     runtime,
     scorm_report,
     shared_data,
@@ -279,10 +280,12 @@ def launcher(request: HttpRequest, token: str) -> HttpResponse:
     state = completion.state_of(enrollment, item)
     href = manifest.launch_href(item.href, item.parameters)
     cmi = runtime.launch_data(state, item, package.kind, enrollment.person)
+    cmi.update(resume.suspended_collections(state, item, package.kind))
     if package.kind == PackageKind.SCORM_2004:
         initial = objectives.read_global(enrollment, item)
-        if initial:
-            cmi["objectives"] = initial
+        merged = resume.merged_objectives(cmi.get("objectives", []), initial)
+        if merged:
+            cmi["objectives"] = merged
     config = {
         "sharedData": (
             shared_data.launch_config(enrollment, item)

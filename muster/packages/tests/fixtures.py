@@ -490,7 +490,7 @@ MANIFEST_NAV = """<?xml version="1.0" encoding="UTF-8"?>
 NAV_PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>SCO</title>
 <script src="nav.js"></script></head>
-<body><h1 id="sco-name">?</h1>
+<body><h1 id="sco-name">?</h1><p id="restored"></p>
 <button id="nav-continue" type="button">Continue</button>
 <button id="nav-choice-c" type="button">Go to part C</button>
 <button id="nav-suspend-all" type="button">Suspend the course</button>
@@ -509,6 +509,12 @@ window.addEventListener("DOMContentLoaded", function () {
   var api = findAPI(window);
   api.Initialize("");
   document.getElementById("sco-name").textContent = location.search.slice(5);
+  var count = api.GetValue("cmi.interactions._count");
+  document.getElementById("restored").textContent = count === "0" ? "nothing" :
+    count + " " + api.GetValue("cmi.interactions.0.id") + " " +
+    api.GetValue("cmi.interactions.0.learner_response") + " " +
+    api.GetValue("cmi.objectives.0.id") + " " +
+    api.GetValue("cmi.objectives.0.success_status");
   function leave(request) {
     api.SetValue("cmi.completion_status", "incomplete");
     api.SetValue("adl.nav.request", request);
@@ -521,6 +527,12 @@ window.addEventListener("DOMContentLoaded", function () {
     leave("{target=C}choice");
   });
   document.getElementById("nav-suspend-all").addEventListener("click", function () {
+    api.SetValue("cmi.interactions.0.id", "q-radio");
+    api.SetValue("cmi.interactions.0.type", "true-false");
+    api.SetValue("cmi.interactions.0.learner_response", "true");
+    api.SetValue("cmi.interactions.0.result", "correct");
+    api.SetValue("cmi.objectives.0.id", "obj-radio");
+    api.SetValue("cmi.objectives.0.success_status", "passed");
     api.SetValue("cmi.exit", "suspend");
     leave("suspendAll");
   });

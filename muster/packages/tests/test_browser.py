@@ -246,6 +246,8 @@ def test_a_scos_navigation_request_is_followed(live_server, page, settings, tmp_
     page.goto(f"{live_server.url}/learn/{course.slug}/package/")
     sco = page.frame_locator("#package-frame").frame_locator("#sco")
     assert sco.locator("#sco-name").inner_text() == "C"
+    # Resumed: the SCO's own interactions and objectives are given back.
+    assert sco.locator("#restored").inner_text() == "1 q-radio true obj-radio passed"
 
 
 def test_the_record_page_and_the_list_of_parts_pass_axe(

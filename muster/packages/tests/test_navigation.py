@@ -15,7 +15,7 @@ from muster.test import BaseTestCase
 
 
 @override_settings(PACKAGE_CONTENT_ORIGIN="http://127.0.0.1")
-class NavigationRequestTestCase(MediaMixin, BaseTestCase):
+class NavigationWorld(MediaMixin, BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.package = imported(fixtures.nav_zip())
@@ -40,6 +40,9 @@ class NavigationRequestTestCase(MediaMixin, BaseTestCase):
     def after(self):
         return self.client.get(f"/learn/{self.slug}/package/?after=terminate")
 
+
+@override_settings(PACKAGE_CONTENT_ORIGIN="http://127.0.0.1")
+class NavigationRequestTestCase(NavigationWorld):
     def test_continue_and_previous_move_in_manifest_order(self) -> None:
         self.terminate(self.b, "continue")
         self.assertEqual(self.after().context["current"], self.c)
@@ -99,3 +102,49 @@ class NavigationRequestTestCase(MediaMixin, BaseTestCase):
             response.json()["error"],
         )
         self.assertFalse(CmiCommit.objects.exists())
+
+
+@override_settings(PACKAGE_CONTENT_ORIGIN="http://127.0.0.1")
+class ResumeTestCase(NavigationWorld):
+    def launched(self, item) -> dict:
+        token = launch.new_token(self.enrollment.pk, item.pk, "http://testserver")
+        response = self.client.get(f"/package-content/{token}/", HTTP_HOST="127.0.0.1")
+        return json.loads(
+            response.content.decode()
+            .split('id="muster-launch" type="application/json">')[1]
+            .split("</script>")[0]
+        )["cmi"]
+
+    def test_a_suspended_scos_own_collections_are_given_back(self) -> None:
+        data = {
+            "cmi.exit": "suspend",
+            "cmi.interactions.0.id": "q1",
+            "cmi.interactions.0.type": "choice",
+            "cmi.interactions.0.learner_response": "a[,]b",
+            "cmi.interactions.0.correct_responses.0.pattern": "a[,]b",
+            "cmi.interactions.0.objectives.0.id": "obj-1",
+            "cmi.objectives.0.id": "obj-1",
+            "cmi.objectives.0.score.scaled": "0.5",
+            "cmi.comments_from_learner.0.comment": "Too fast",
+        }
+        self.terminate(self.a, None, **data)
+        cmi = self.launched(self.a)
+        self.assertEqual(
+            cmi["interactions"],
+            [
+                {
+                    "id": "q1",
+                    "type": "choice",
+                    "learner_response": "a[,]b",
+                    "correct_responses": [{"pattern": "a[,]b"}],
+                    "objectives": [{"id": "obj-1"}],
+                }
+            ],
+        )
+        self.assertEqual(
+            cmi["objectives"], [{"id": "obj-1", "score": {"scaled": "0.5"}}]
+        )
+        self.assertEqual(cmi["comments_from_learner"], [{"comment": "Too fast"}])
+        # Not suspended: a fresh attempt, nothing given back.
+        self.terminate(self.a, None, **{**data, "cmi.exit": "normal"})
+        self.assertNotIn("interactions", self.launched(self.a))
