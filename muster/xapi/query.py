@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core import signing
+from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from muster.agencies.models import Agency
 from muster.xapi.identity import agent_key, ids_only
@@ -121,24 +123,37 @@ def _after(rows: QuerySet, filters: Filters) -> QuerySet:
 
 
 def _matching(agency: Agency, rows: QuerySet, filters: Filters) -> QuerySet:
+    """Rows matching the filters, or referring (through any chain) to one that does.
+
+    The chain is followed in the database, by one recursive query, so no list
+    of ids is ever read into memory however many statements match. UNION
+    (not UNION ALL) drops rows already reached, so a cycle of references
+    (a statement about one that is about it) ends too.
+    """
     condition = _direct_condition(filters)
     if condition is None:
         return rows
-    everything = Statement.objects.filter(agency=agency)
-    matched = set(everything.filter(condition).values_list("statement_id", flat=True))
-    referring: set[int] = set()
-    frontier = matched
-    # Follow chains of references (a statement about a statement about ...).
-    while frontier:
-        found = list(
-            everything.filter(refers_to__in=frontier)
-            .exclude(statement_id__in=matched)
-            .values_list("pk", "statement_id")
-        )
-        referring.update(pk for pk, _ in found)
-        frontier = {statement_id for _, statement_id in found}
-        matched |= frontier
-    return rows.filter(condition | Q(pk__in=referring))
+    base_sql, base_params = (
+        Statement.objects.filter(agency=agency)
+        .filter(condition)
+        .order_by()
+        .values("pk", "statement_id")
+        .query.sql_with_params()
+    )
+    quote = connection.ops.quote_name
+    meta = Statement._meta
+    table = quote(meta.db_table)
+    pk = quote(meta.pk.column)
+    statement_id = quote(meta.get_field("statement_id").column)
+    refers_to = quote(meta.get_field("refers_to").column)
+    agency_id = quote(meta.get_field("agency").column)
+    chain = (
+        f"WITH RECURSIVE xapi_chain (row_pk, row_statement_id) AS ({base_sql} "
+        f"UNION SELECT ref.{pk}, ref.{statement_id} FROM {table} ref "
+        f"INNER JOIN xapi_chain ON ref.{refers_to} = xapi_chain.row_statement_id "
+        f"WHERE ref.{agency_id} = %s) SELECT row_pk FROM xapi_chain"
+    )
+    return rows.filter(pk__in=RawSQL(chain, (*base_params, agency.pk)))
 
 
 def _direct_condition(filters: Filters) -> Q | None:

@@ -20,4 +20,6 @@ urlpatterns = [
     re_path(r"^(?:/)?activities/?$", views.activities, name="activities"),
     re_path(r"^(?:/)?agents/profile/?$", views.agent_profile, name="agent-profile"),
     re_path(r"^(?:/)?agents/?$", views.agents, name="agents"),
+    # Anything else under the endpoint: 404 with the headers of an xAPI answer.
+    re_path(r"^.*$", views.unknown, name="unknown"),
 ]

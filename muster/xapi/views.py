@@ -149,6 +149,27 @@ def _json_body(xrequest: XRequest):
     return load_json(xrequest.body)
 
 
+@csrf_exempt
+def unknown(request: HttpRequest) -> HttpResponse:
+    """A path under /xapi/ that is no resource: 404, as an xAPI answer.
+
+    It carries the version and X-Experience-API-Consistent-Through headers
+    all statement answers carry: the ADL suite's `helper.genDelay` polls
+    `/statements` + a query it sometimes gives without its "?" (E.Data2.5's
+    `more` test asks for `/statementslimit=1`), and stops with a TypeError when
+    the answer has no Consistent-Through to read. No data is read here.
+    """
+    try:
+        version = check_version(request.headers.get("X-Experience-API-Version"))
+    except Refused:
+        version = "2.0.0"
+    response = error(404, f"{request.path}: no such xAPI resource.", version)
+    response["X-Experience-API-Consistent-Through"] = iso(timezone.now())
+    if request.method == "HEAD":
+        response.content = b""
+    return _with_cors(response)
+
+
 # About
 
 

@@ -40,6 +40,7 @@ CASES = {
     "xapi:activities": NO_OBJECT,
     "xapi:agent-profile": NO_OBJECT,
     "xapi:agents": NO_OBJECT,
+    "xapi:unknown": NO_OBJECT,
     "xapi-screens:agency": Case(lambda t: [{"code": t.other_agency.code}]),
     "xapi-screens:client-new": Case(
         lambda t: [{"code": t.other_agency.code}],
