@@ -37,7 +37,12 @@
     api = new window.Scorm2004API(settings);
     window.API_1484_11 = api;
   }
-  api.loadFromJSON(config.cmi);
+  try {
+    api.loadFromJSON(config.cmi);
+  } catch (error) {
+    // A restored value the runtime refuses must not leave the SCO without an API.
+    window.console.error("Muster: launch data not fully loaded", error);
+  }
   if (config.sharedData) {
     // adl.data.n: the item's adlcp:maps, with the learner's readable stores.
     api.adl.restoreSharedDataSnapshot(config.sharedData.stores);
