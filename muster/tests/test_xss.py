@@ -85,6 +85,11 @@ CSRF_EXEMPT = {
     "lti:launch",
     "lti:deep-link",
     "lti:register",
+    # LTI platform storage: a framed page gets no cookie, so the login's state comes
+    # back from the platform's storage frame (answers read only from the LMS's own
+    # origin) and Muster's page posts it here; only a post whose Origin is Muster's
+    # own is taken (test_platform_storage.py shows a cross-site one refused).
+    "lti:launch-storage",
 }
 
 
