@@ -299,3 +299,47 @@ class ReferenceChainTestCase(SuiteHelperCase):
         # statements referring to it are.
         voiding = self.ref(target, verb={"id": VOIDED})
         self.assertEqual(self.ids(verb=verb), [voiding])
+
+
+class SendRequestTestCase(SuiteHelperCase):
+    """helper.sendRequest (supertest) and the version helper.getXapiVersion."""
+
+    def test_helper_send_request_a_get_with_a_json_body_is_answered_as_without(
+        self,
+    ) -> None:
+        # H.Communication3.1 passes the document to sendRequest("get", ...)
+        # too, so its GETs carry a JSON body (and Content-Type).
+        params = {
+            "activityId": "http://www.example.com/activityId/hashset",
+            "agent": json.dumps(
+                {
+                    "account": {
+                        "homePage": "http://www.example.com/agentId/1",
+                        "name": "Rick James",
+                    }
+                }
+            ),
+            "stateId": new_id(),
+        }
+        document = {"name": new_id(), "location": {"name": new_id()}}
+        posted = self.lrs.call("POST", "activities/state", params, body=document)
+        self.assertEqual(posted.status_code, 204, posted.content)
+        other = {"name": "sent with the GET"}
+        answer = self.lrs.call("GET", "activities/state", params, body=other)
+        self.assertEqual(answer.status_code, 200, answer.content)
+        self.assertEqual(answer["Content-Type"], "application/json")
+        self.assertEqual(answer.json(), document)
+        self.assertRegex(answer["ETag"], r'^"[0-9a-f]{40}"$')
+        listed = self.lrs.call("GET", "statements", body=other)
+        self.assertEqual(listed.status_code, 200, listed.content)
+
+    def test_versioning_the_answer_header_is_the_version_the_helper_sent(
+        self,
+    ) -> None:
+        # XAPI-00333 compares the answer's header with getXapiVersion(), the
+        # version the run sends (lrs-test sets XAPI_VERSION from -x).
+        client, secret = make_lrs_client(self, self.agency, name="Versions")
+        for sent in ("2.0.0", "1.0.3"):
+            with self.subTest(sent):
+                answer = LRS(client.key, secret, sent).get({"statementId": new_id()})
+                self.assertEqual(answer["X-Experience-API-Version"], sent)
