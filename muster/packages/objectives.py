@@ -289,3 +289,24 @@ def _entry(objective: dict, rows: dict) -> dict:
 
 def _known(status: str) -> str | None:
     return status if status != "unknown" else None
+
+
+def course_globals(enrollment, package) -> list[GlobalObjective]:
+    """The learner's global objectives that the package's items map, for the
+    record page, in target order."""
+    targets = {
+        m["target"]
+        for item in package.items.all()
+        for o in item.objectives
+        for m in o["maps"]
+    }
+    if not targets:
+        return []
+    scope = None if package.objectives_global_to_system else package
+    return list(
+        GlobalObjective.objects.filter(
+            person_id=enrollment.person_id,
+            package=scope,
+            target_key__in=[target_key(t) for t in targets],
+        ).order_by("target_id")
+    )

@@ -236,6 +236,7 @@ def record(request: HttpRequest, slug: str) -> HttpResponse:
             "course": enrollment.course,
             "parts": parts,
             "rollup": scorm_report.course_rollup(enrollment.course.package, parts),
+            "shared": objectives.course_globals(enrollment, enrollment.course.package),
         },
     )
 

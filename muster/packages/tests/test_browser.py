@@ -268,18 +268,19 @@ def test_the_record_page_and_the_list_of_parts_pass_axe(
     )
     person = make_person("Bob", "Baker", agency)
     bob = make_user("bob", (Role.OFFICER, agency), person=person)
-    course = imported(fixtures.scorm2004_zip()).course
+    course = imported(fixtures.global_objectives_zip()).course
     client = Client()
     client.force_login(bob)
     client.post(f"/learn/{course.slug}/enroll/")
     enrollment = Enrollment.objects.get(person=person)
     token = launch.new_token(
-        enrollment.pk, course.package.items.get().pk, "http://testserver"
+        enrollment.pk, course.package.items.first().pk, "http://testserver"
     )
     client.post(
         f"/package-content/{token}/commit/",
         json.dumps({
-            "cmi.objectives.0.id": "pass", "cmi.objectives.0.success_status": "passed",
+            "cmi.score.scaled": "0.9",
+            "cmi.objectives.0.id": "quiz-local", "cmi.objectives.0.success_status": "passed",
             "cmi.interactions.0.id": "q1", "cmi.interactions.0.type": "choice",
             "cmi.interactions.0.learner_response": "b", "cmi.interactions.0.result": "correct",
             "adl.nav.request": "exitAll", "muster_terminate": True,
@@ -293,6 +294,7 @@ def test_the_record_page_and_the_list_of_parts_pass_axe(
     )  # fmt: skip
     page.goto(f"{live_server.url}/learn/{course.slug}/package/record/")
     assert "q1" in page.locator("table.interactions").inner_text()
+    assert "urn:muster:obj:force" in page.locator("#shared-objectives").inner_text()
     found = serious_violations(page)
     assert not found, describe(found)
     page.goto(f"{live_server.url}/learn/{course.slug}/package/?after=terminate")

@@ -364,3 +364,15 @@ class CourseScopedSharedDataTestCase(SharedDataTestCase):
         self.assertEqual(
             self.shared(other.items.get(position=2), enrollment)["stores"], {}
         )
+
+
+class RecordPageTestCase(GlobalObjectivesTestCase):
+    def test_the_learners_shared_objectives_are_on_their_record_page(self) -> None:
+        self.commit(self.one, PASSED_SCO_ONE)
+        url = f"/learn/{self.package.course.slug}/package/record/"
+        response = self.client.get(url)
+        self.assertEqual([g.target_id for g in response.context["shared"]], [FORCE])
+        self.assertContains(response, "<td>passed</td>", html=False)
+        self.client.force_login(self.charlie)
+        self.client.post(f"/learn/{self.package.course.slug}/enroll/")
+        self.assertEqual(self.client.get(url).context["shared"], [])
