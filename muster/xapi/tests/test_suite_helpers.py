@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
+from django.test import Client
+
 from muster.test import BaseTestCase
 from muster.xapi.models import Statement
 from muster.xapi.query import Filters, find_statements
@@ -128,8 +130,11 @@ class GenDelayTestCase(SuiteHelperCase):
             "refused": self.lrs.get({"verb": "not an iri"}),
             "stored": self.lrs.post(statement()),
             "unauthorised": LRS("nobody", "nothing").get(),
+            # XAPI-00153 "misusing GET": no credentials and no version header.
+            "bare": Client().get("/xapi/statements"),
         }
         stored = Statement.objects.get(statement_id=statement_id).stored
+        self.assertEqual(answers["bare"].status_code, 400)
         for name, response in answers.items():
             with self.subTest(name):
                 through = response["X-Experience-API-Consistent-Through"]
