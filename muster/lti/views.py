@@ -152,7 +152,7 @@ def launch(request: HttpRequest) -> HttpResponse:
     if not cookie and in_frame(request):
         restart = restart_url(state_value)
         if restart is not None:
-            return _framable(_new_window(request, restart, restart=True))
+            return _framable(_new_window(request, restart))
     return _verified(request, state_value, cookie)
 
 
@@ -196,10 +196,15 @@ def _storage_check(request: HttpRequest, pending, target: str) -> HttpResponse:
 
 
 def _same_origin(request: HttpRequest) -> bool:
-    """Whether the browser says this POST comes from a Muster page (Origin and
-    Sec-Fetch-Site are set by the browser; no page can forge them)."""
+    """Whether the browser says this POST comes from a Muster page. Browsers set
+    Origin on every POST and Sec-Fetch-Site where they know it; no page can set
+    either. A missing Origin, "null" (a sandboxed or privacy-stripped request)
+    or any other site's is refused. Muster's origin is the one this request was
+    addressed to, or one the operator listed in MUSTER_CSRF_TRUSTED_ORIGINS for
+    a proxy that changes the host (exact entries only: no wildcard here)."""
+    origin = request.headers.get("Origin", "")
     own = f"{request.scheme}://{request.get_host()}"
-    if request.headers.get("Origin") != own:
+    if origin != own and origin not in settings.CSRF_TRUSTED_ORIGINS:
         return False
     return request.headers.get("Sec-Fetch-Site", "same-origin") == "same-origin"
 
@@ -236,20 +241,49 @@ def launch_storage(request: HttpRequest) -> HttpResponse:
     return _verified(request, state_value, stored)
 
 
-def _new_window(request: HttpRequest, url: str, *, restart: bool) -> HttpResponse:
-    return render(request, "lti/new_window.html", {"url": url, "restart": restart})
+def _new_window(request: HttpRequest, url: str) -> HttpResponse:
+    """The frame's way out when its state cookie did not come back: the login
+    started again (a GET that signs no one in) in a window of its own."""
+    return render(request, "lti/new_window.html", {"restart": url})
 
 
 CONTINUE_SALT = "lti-continue"
 CONTINUE_SECONDS = 120
 
 
-@require_GET
-def continue_launch(request: HttpRequest, token: str) -> HttpResponse:
+@csrf_exempt  # No cookie reaches a framed page; the Origin check stands in (below).
+@require_http_methods(["GET", "HEAD", "POST"])
+def continue_launch(request: HttpRequest) -> HttpResponse:
     """A launch verified in a frame, opened once in a window of its own: sign in
-    and open the course. The token is signed, two minutes long and used once."""
+    and open the course. The token is signed, two minutes long and used once.
+
+    The frame's page posts the token here into a new window (`_open_course`).
+    Only that post is taken: a browser's same-origin POST from Muster's own
+    page. Anything else would be login CSRF: an attacker who launched from
+    their own LMS account could push the token to another browser (a link, an
+    image, a redirect, a form on their own site) and sign it in as themselves,
+    so that the victim's self-reports and progress landed in the attacker's
+    account. The token is not in the URL either (history, logs, Referer)."""
+    if request.method != "POST":  # a link, an image, a redirect: never signs in
+        response = _refused(
+            request,
+            "This page opens only from the button on Muster's page in the LMS; "
+            "open the course from the LMS again.",
+            405,
+        )
+        response["Allow"] = "POST"
+        return response
+    if not _same_origin(request):
+        return _refused(
+            request,
+            "Muster opens the course only from its own page in the LMS's frame; "
+            "open the course from the LMS again.",
+            403,
+        )
     try:
-        found = signing.loads(token, salt=CONTINUE_SALT, max_age=CONTINUE_SECONDS)
+        found = signing.loads(
+            request.POST.get("token", ""), salt=CONTINUE_SALT, max_age=CONTINUE_SECONDS
+        )
     except signing.BadSignature:
         return _refused(
             request, "This link expired; open the course from the LMS again.", 404
@@ -273,8 +307,9 @@ def _open_course(request: HttpRequest, data) -> HttpResponse:
             {"state": data.state.pk, "user": user.pk, "course": course.slug},
             salt=CONTINUE_SALT,
         )
-        url = reverse("lti:continue", args=[token])
-        return _framable(_new_window(request, url, restart=False))
+        response = render(request, "lti/new_window.html", {"token": token})
+        add_never_cache_headers(response)
+        return _framable(response)
     if user is not None:
         sign_in(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
         return redirect("learning:course", slug=course.slug)

@@ -51,9 +51,13 @@ CASES = {
     "lti:launch-storage": Case(build=None, methods=("POST",)),
     "lti:deep-link": Case(build=None, methods=("POST",)),
     "lti:continue": Case(
-        lambda t: [{"token": "forged"}],
+        lambda t: [{}],
+        methods=("GET", "POST"),
+        data=lambda t: {"token": "forged"},
         note="The signed, two-minute, one-time token a framed launch made is the "
-        "credential (test_framed_launch.py): forged, expired or used, refused.",
+        "credential, taken only in a same-origin POST from Muster's own page "
+        "(test_framed_launch.py): a GET is 405, a post without Muster's Origin "
+        "403, a forged, expired or used token 404.",
     ),
     "lti:register": Case(
         lambda t: [{"token": "forged"}, {"token": _revoked_invite(t)}],

@@ -258,10 +258,10 @@ def test_a_framed_launch_keeps_the_state_in_the_lms_storage_frame(
     Identity.objects.create(platform=platform, subject="lms-user-bob", person=person)
     without_state_cookie(page, live_server)
     posts = []
-    page.on(
+    page.context.on(  # the context's: the new window's requests too
         "request",
         lambda r: (
-            posts.append((urlsplit(r.url).path, r.headers.get("cookie", "")))
+            posts.append((urlsplit(r.url).path, r.headers))
             if r.method == "POST" and r.url.startswith(live_server.url)
             else None
         ),
@@ -272,20 +272,29 @@ def test_a_framed_launch_keeps_the_state_in_the_lms_storage_frame(
         link = tool.locator("#lti-new-window")
         link.wait_for()
         page.screenshot(path=artifacts_dir / "lti-storage-framed-launch.png")
-        assert "/lti/continue/" in link.get_attribute("href")
+        form = tool.locator("form#lti-continue")
+        assert form.get_attribute("method") == "post"
+        assert form.get_attribute("action") == "/lti/continue/"
+        assert form.get_attribute("target") == "_blank"
         kept = page.frame(name=STORAGE_FRAME).evaluate("Object.keys(kept)")
         state = LoginState.objects.get()
         assert kept == [f"{live_server.url} muster_state_{state.state}"]
         assert [path for path, _ in posts] == [
             "/lti/login/", "/lti/launch/", "/lti/launch/storage/"
         ]  # fmt: skip
-        assert all("lti_state" not in cookie for _, cookie in posts)
+        assert all("lti_state" not in h.get("cookie", "") for _, h in posts)
         assert Launch.objects.filter(identity__person=person).count() == 1
         with page.expect_popup() as opened:
             link.click()
         window = opened.value
         window.wait_for_url(f"{live_server.url}/learn/{course.slug}/")
     assert "bob" in window.locator("header .who").inner_text()
+    assert LoginState.objects.get().continued_at is not None
+    # The new window's post, as Chromium sent it from Muster's framed page.
+    path, headers = posts[-1]
+    assert path == "/lti/continue/"
+    assert headers["origin"] == live_server.url
+    assert headers.get("sec-fetch-site", "same-origin") == "same-origin"
 
 
 def test_a_framed_launch_the_storage_frame_does_not_confirm_is_not_opened(
@@ -309,3 +318,73 @@ def test_a_framed_launch_the_storage_frame_does_not_confirm_is_not_opened(
     assert href.startswith("/lti/login/?")
     assert Launch.objects.count() == 0
     assert LoginState.objects.get().used_at is None
+
+
+def framed_bob(page, live_server, riverton):
+    """Bob, linked to the test platform, whose course page frames Muster beside
+    its storage frame (a framed login's redirect is not routed by Playwright)."""
+    agency, course = riverton
+    person = make_person("Bob", "Baker", agency)
+    make_user("bob", (Role.OFFICER, agency), person=person)
+    lms = Lms(page, live_server, storage=True)
+    platform = lms.platform.register_in_muster(agency)
+    Identity.objects.create(platform=platform, subject="lms-user-bob", person=person)
+    return lms, course
+
+
+def test_the_token_pushed_to_another_browser_signs_no_one_in(
+    live_server, framing_page, riverton
+):
+    """Login CSRF in a real browser: the attacker launches from their own LMS
+    account in their own browser, reads the token off the frame's page and
+    pushes it to the victim's as an image, a link opened and a form their site
+    posts. The victim's browser stays signed out; the attacker's button still
+    works, once."""
+    page = framing_page
+    lms, course = framed_bob(page, live_server, riverton)
+    with mock.patch("muster.lti.http.session", lms.platform.session):
+        page.goto(f"{ISSUER}/course/7/framed")
+        tool = page.frame_locator("#tool")
+        tool.locator("#lti-new-window").wait_for()
+    token = tool.locator("form#lti-continue input[name=token]").get_attribute("value")
+    target = f"{live_server.url}/lti/continue/"
+    pushed = f"{target}?token={token}"
+    # On http, as the test server is: from an https page Chromium would upgrade
+    # the image and the link to https://localhost (a real Muster is https).
+    attacker = "http://attacker.example"
+    victim = page.context.browser.new_context()
+    sent = []
+
+    def attacker_site(route) -> None:
+        path = urlsplit(route.request.url).path
+        bodies = {
+            "/img": f'<img alt="" src="{pushed}">',
+            "/link": f'<a id="go" href="{pushed}">prize</a>',
+            "/form": auto_post(target, {"token": token}),
+        }
+        route.fulfill(status=200, content_type="text/html", body=bodies[path])
+
+    victim.route(f"{attacker}/**", attacker_site)
+    victim.on(
+        "request",
+        lambda r: sent.append(r.method) if r.url.startswith(target) else None,
+    )
+    tab = victim.new_page()
+    tab.goto(f"{attacker}/img")
+    tab.goto(f"{attacker}/link")
+    with tab.expect_navigation(url=pushed):
+        tab.click("#go")
+    assert "only from the button" in tab.content()
+    tab.goto(f"{attacker}/form")
+    tab.wait_for_url(target)
+    assert "only from its own page" in tab.content()
+    tab.goto(f"{live_server.url}/learn/{course.slug}/")
+    assert "/accounts/login/" in tab.url  # signed out
+    assert "sessionid" not in {c["name"] for c in victim.cookies()}
+    victim.close()
+    # Each reached Muster (the image's 405 then blocked by Chromium's ORB).
+    assert sent == ["GET", "GET", "POST"]
+    assert LoginState.objects.get().continued_at is None
+    with page.expect_popup() as opened:
+        tool.locator("#lti-new-window").click()
+    opened.value.wait_for_url(f"{live_server.url}/learn/{course.slug}/")

@@ -15,12 +15,11 @@ from django.test import Client
 from muster.lti import claims
 from muster.lti.launch import STATE_COOKIE, STORAGE_KEY_PREFIX
 from muster.lti.models import Launch, LoginState
-from muster.lti.tests.helpers import LtiTestCase
+from muster.lti.tests.helpers import SAME_ORIGIN, LtiTestCase
 from muster.lti.tests.platform import CLIENT_ID, DEPLOYMENT_ID, ISSUER
 from muster.lti.tests.test_deep_linking import SETTINGS
 
 STORAGE = {"lti_storage_target": "lti-storage"}
-SAME_ORIGIN = {"HTTP_ORIGIN": "http://testserver", "HTTP_SEC_FETCH_SITE": "same-origin"}
 
 
 def page_config(response) -> dict:
@@ -147,14 +146,14 @@ class PlatformStorageTests(LtiTestCase):
         response = self.storage_step(
             frame, token, query["state"], query["state"], **SAME_ORIGIN
         )
-        url = self.new_window_link(response)
+        ticket = self.continue_token(response)
         self.assert_framable(response)
-        self.assertIn("/lti/continue/", url)
         self.assertEqual(Launch.objects.count(), 1)
         self.assertIsNotNone(LoginState.objects.get().used_at)
-        window = Client()
         self.assertRedirects(
-            window.get(url), "/learn/use-of-force/", fetch_redirect_response=False
+            self.open_window(ticket),
+            "/learn/use-of-force/",
+            fetch_redirect_response=False,
         )
         # The state is spent: the same post again is refused.
         again = self.storage_step(
@@ -228,7 +227,7 @@ class PlatformStorageTests(LtiTestCase):
             },
             **FRAME,
         )
-        self.assertIn("/lti/continue/", self.new_window_link(response))
+        self.continue_token(response)
         self.assertEqual(Launch.objects.count(), 1)
 
     def test_an_unknown_state_with_a_storage_target_is_refused(self) -> None:
