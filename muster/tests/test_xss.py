@@ -90,6 +90,10 @@ CSRF_EXEMPT = {
     # origin) and Muster's page posts it here; only a post whose Origin is Muster's
     # own is taken (test_platform_storage.py shows a cross-site one refused).
     "lti:launch-storage",
+    # The framed launch's continue step (a new window signed in once): posted by
+    # Muster's own framed page, so taken only with Muster's Origin and
+    # Sec-Fetch-Site same-origin, never a GET (test_framed_launch.py, docs/lti.md).
+    "lti:continue",
 }
 
 
