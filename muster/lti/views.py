@@ -286,13 +286,16 @@ def continue_launch(request: HttpRequest) -> HttpResponse:
         )
     except signing.BadSignature:
         return _refused(
-            request, "This link expired; open the course from the LMS again.", 404
+            request,
+            "This button expired (it works for two minutes); open the course "
+            "from the LMS again.",
+            404,
         )
     user = actions.continue_in_window(found["state"], found["user"])
     if user is None:
         return _refused(
             request,
-            "This link was already used; open the course from the LMS again.",
+            "This button was already used; open the course from the LMS again.",
             404,
         )
     sign_in(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
