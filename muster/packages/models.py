@@ -287,10 +287,11 @@ class Cmi5Session(models.Model):
 
 
 def _scoped_constraints(name: str) -> list:
-    """One row per learner and target: in the system, or in one package."""
+    """One row per learner and target: in the system (the provider's courses), or
+    in one package."""
     return [
         models.UniqueConstraint(
-            fields=["person", "target_key"],
+            fields=["person", "provider", "target_key"],
             condition=models.Q(package__isnull=True),
             name=f"one_system_{name}",
         ),
@@ -308,7 +309,8 @@ class GlobalObjective(models.Model):
     SCOs write it through their objectives' write maps when they commit, and read
     it into `cmi.objectives` at launch through their read maps. `package` is
     empty when the package's objectivesGlobalToSystem is true (shared with every
-    course the learner takes), else the one package it is kept to. Like a
+    course of the same provider the learner takes: `provider`), else the one
+    package it is kept to. Like a
     standing it is the person's, whatever their employer. Blank or None means
     unknown: nothing known was written yet.
     """
@@ -318,6 +320,16 @@ class GlobalObjective(models.Model):
     )
     package = models.ForeignKey(
         Package, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    provider = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=(
+            "The provider of the course whose package wrote it. Global to the "
+            "system is global to this provider's courses: another provider's "
+            "package naming the same target ID neither reads nor changes it."
+        ),
     )
     target_id = models.TextField(help_text="targetObjectiveID, as in the manifest.")
     target_key = models.CharField(max_length=64, help_text="SHA-256 of target_id.")
@@ -372,6 +384,16 @@ class SharedData(models.Model):
     )
     package = models.ForeignKey(
         Package, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    provider = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=(
+            "The provider of the course whose package wrote it. Global to the "
+            "system is global to this provider's courses: another provider's "
+            "package naming the same target ID neither reads nor changes it."
+        ),
     )
     target_id = models.TextField(help_text="adlcp:map targetID, as in the manifest.")
     target_key = models.CharField(max_length=64, help_text="SHA-256 of target_id.")

@@ -19,8 +19,10 @@ and the RTE's cmi.objectives (4.2.17):
   (reads default to true) find known in the learner's global objectives; the
   first map, in manifest order, with a known value gives it.
 - **Scope**: the package's objectivesGlobalToSystem (default true) shares them
-  with all the learner's courses; false keeps them to this package (the activity
-  tree). They are the person's (`GlobalObjective.person`), never another's.
+  with all the learner's courses of the same provider (`scope`); false keeps
+  them to this package (the activity tree). They are the person's
+  (`GlobalObjective.person`), never another's, and the provider's: another
+  provider's package naming the same target ID neither reads nor changes them.
 """
 
 from __future__ import annotations
@@ -181,9 +183,22 @@ def _writes(mapped: dict) -> bool:
     return any(value for key, value in mapped.items() if key.startswith("write_"))
 
 
-def _scope(item: PackageItem):
+def scope(package, global_to_system: bool) -> dict:
+    """Which of the learner's rows a package reads and writes (the launch's
+    learner's only), as filter values: its own (not global to the system), or
+    those of every course of its provider. Never another provider's: global to
+    the system would let any package read, and change, what another provider's
+    courses keep by naming their target IDs, and its content can send what it
+    reads out of Muster (a popup goes anywhere)."""
+    provider = package.course.provider_id
+    if global_to_system:
+        return {"package": None, "provider_id": provider}
+    return {"package": package, "provider_id": provider}
+
+
+def _scope(item: PackageItem) -> dict:
     package = item.package
-    return None if package.objectives_global_to_system else package
+    return scope(package, package.objectives_global_to_system)
 
 
 def write_global(enrollment, item: PackageItem, local: dict, commit: CmiCommit) -> None:
@@ -202,11 +217,11 @@ def write_global(enrollment, item: PackageItem, local: dict, commit: CmiCommit) 
     # One writer at a time per learner: objectives global to the system are
     # shared by the learner's enrollments, which lock only themselves.
     Person.objects.select_for_update().only("pk").get(pk=enrollment.person_id)
-    scope = _scope(item)
+    kept_in = _scope(item)
     for target, values in changes.items():
         row, _ = GlobalObjective.objects.get_or_create(
             person_id=enrollment.person_id,
-            package=scope,
+            **kept_in,
             target_key=target_key(target),
             defaults={"target_id": target},
         )
@@ -245,7 +260,7 @@ def read_global(enrollment, item: PackageItem) -> list[dict]:
     if targets:
         found = GlobalObjective.objects.filter(
             person_id=enrollment.person_id,
-            package=_scope(item),
+            **_scope(item),
             target_key__in=[target_key(t) for t in targets],
         )
         rows = {row.target_id: row for row in found}
@@ -302,11 +317,10 @@ def course_globals(enrollment, package) -> list[GlobalObjective]:
     }
     if not targets:
         return []
-    scope = None if package.objectives_global_to_system else package
     return list(
         GlobalObjective.objects.filter(
             person_id=enrollment.person_id,
-            package=scope,
+            **scope(package, package.objectives_global_to_system),
             target_key__in=[target_key(t) for t in targets],
         ).order_by("target_id")
     )

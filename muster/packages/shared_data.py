@@ -8,7 +8,8 @@ learner's stores the readable maps name; with each commit it sends the writable
 stores the SCO set (`"adl.data": {targetID: store}`), which are checked (only the
 item's writable maps, a string of at most 64,000 characters, the SPM) and kept.
 Scope: sharedDataGlobalToSystem (default true) shares them with all the
-learner's courses, false keeps them to the package. They are the person's.
+learner's courses of the same provider, false keeps them to the package
+(`objectives.scope`). They are the person's, and the provider's.
 """
 
 from __future__ import annotations
@@ -16,15 +17,15 @@ from __future__ import annotations
 from muster.agencies.models import Person
 from muster.packages.choices import PackageKind
 from muster.packages.models import CmiCommit, PackageItem, SharedData
-from muster.packages.objectives import target_key
+from muster.packages.objectives import scope, target_key
 from muster.packages.runtime import CommitError, longest
 
 MAX_STORE = 64000
 
 
-def _scope(item: PackageItem):
+def _scope(item: PackageItem) -> dict:
     package = item.package
-    return None if package.shared_data_global_to_system else package
+    return scope(package, package.shared_data_global_to_system)
 
 
 def checked_stores(elements: dict, item: PackageItem, kind: str) -> dict[str, str]:
@@ -58,7 +59,7 @@ def write_stores(
     for target, store in stores.items():
         row, _ = SharedData.objects.get_or_create(
             person_id=enrollment.person_id,
-            package=_scope(item),
+            **_scope(item),
             target_key=target_key(target),
             defaults={"target_id": target, "written_by": commit},
         )
@@ -75,7 +76,7 @@ def launch_config(enrollment, item: PackageItem) -> dict | None:
     readable = [m["target"] for m in item.data_maps if m["read"]]
     rows = SharedData.objects.filter(
         person_id=enrollment.person_id,
-        package=_scope(item),
+        **_scope(item),
         target_key__in=[target_key(t) for t in readable],
     )
     return {
