@@ -146,6 +146,14 @@ class Employment(models.Model):
                 name="employment_ends_after_start",
             ),
         ]
+        indexes = [
+            # Covering for "the agency's current staff" (`current`), the
+            # subquery every dashboard count reads, and its unit filter.
+            models.Index(
+                fields=["agency", "starts_on", "ends_on", "person", "unit"],
+                name="employment_agency_current",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} at {self.agency}"
@@ -182,8 +190,7 @@ def validate_breaks(value: object) -> None:
         '"returned_on": "2017-06-30"}].'
     )
     if not isinstance(value, list) or not all(
-        isinstance(b, dict) and set(b) == {"separated_on", "returned_on"}
-        for b in value
+        isinstance(b, dict) and set(b) == {"separated_on", "returned_on"} for b in value
     ):
         raise ValidationError(shape)
     try:
@@ -939,7 +946,21 @@ class StandingSummary(DatedStatus):
                 fields=["person", "year"], name="one_standing_summary_per_year"
             )
         ]
-        indexes = [models.Index(fields=["year", "person"])]
+        indexes = [
+            # Covering for the dashboard's status counts: the staff's summaries
+            # of a year and the three columns `status_expression` reads, from
+            # the index alone (no table row per person).
+            models.Index(
+                fields=[
+                    "year",
+                    "person",
+                    "deficient_on",
+                    "at_risk_on",
+                    "settled_status",
+                ],
+                name="summary_year_person_status",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.year}: {self.settled_status}"

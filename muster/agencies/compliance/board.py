@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
 
 from muster import rules
 from muster.agencies.models import (
@@ -225,14 +225,26 @@ def _page_of(ordered: QuerySet, filters: Filters, counts: dict, page_number):
     if filters.only_status:
         known = counts.get(filters.status, 0)
         return CountedPaginator(ordered, PAGE_SIZE, known).get_page(page_number)
-    paginator = Paginator(ordered, PAGE_SIZE)
-    if page_number not in (None, "", "1", 1):
-        return paginator.get_page(page_number)
-    first = list(ordered[:PAGE_SIZE])
-    if len(first) < PAGE_SIZE:
-        return CountedPaginator(first, PAGE_SIZE, len(first)).get_page(1)
-    page = paginator.page(1)  # counts; its rows are those read already
-    page.object_list = first
+    # Otherwise the page's rows carry the number of rows (a window count over
+    # the same scan and sort), not a second query reading every match again.
+    try:
+        number = int(page_number or 1)
+    except (TypeError, ValueError):
+        number = 1
+    if number < 1:  # the paginator's own fallback (the last page)
+        return Paginator(ordered, PAGE_SIZE).get_page(page_number)
+    start = (number - 1) * PAGE_SIZE
+    counted = ordered.annotate(matching=Window(Count("pk")))
+    rows = list(counted[start : start + PAGE_SIZE])
+    if not rows and number == 1:  # nothing matches
+        return CountedPaginator([], PAGE_SIZE, 0).get_page(1)
+    if not rows:  # past the last page: the paginator's own fallback
+        return Paginator(ordered, PAGE_SIZE).get_page(page_number)
+    total = rows[0]["matching"]
+    for row in rows:
+        del row["matching"]
+    page = CountedPaginator(ordered, PAGE_SIZE, total).get_page(number)
+    page.object_list = rows
     return page
 
 

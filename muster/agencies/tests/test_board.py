@@ -346,11 +346,28 @@ def test_pages_are_counted_once_whatever_narrows_them(agency, varied, monkeypatc
     at_risk = _board(agency, status="at-risk")
     assert at_risk.page.paginator.count == at_risk.tally["at-risk"]
     assert len(at_risk.rows) == min(2, at_risk.tally["at-risk"])
-    # A first page shorter than a page is every row: no COUNT is asked for.
+    # The page's own query counts the matching rows (a window count): a full
+    # page, a later page and a short one ask no separate COUNT of them.
     with CaptureQueriesContext(connection) as full:
         _board(agency, unit="Traffic")
+    with CaptureQueriesContext(connection) as later:
+        compliance.standings_for_agency(
+            agency, 2026, compliance.Filters(unit="Traffic"), TODAY, "2"
+        )
     with CaptureQueriesContext(connection) as short:
         found = _board(agency, q=varied[4].last_name)
     assert [r.person_id for r in found.rows] == [varied[4].pk]
     assert found.page.paginator.count == 1 and not found.page.has_other_pages()
-    assert len(short) == len(full) - 1
+    assert len(short) == len(full) == len(later)
+    for query in full.captured_queries + later.captured_queries:
+        assert not query["sql"].startswith("SELECT COUNT(*) AS")
+    # Past the last page, or before the first, the paginator's own fallback:
+    # the last page.
+    for asked in ("9", "0", "-1"):
+        beyond = compliance.standings_for_agency(
+            agency, 2026, compliance.Filters(unit="Traffic", sort="name"), TODAY, asked
+        )
+        assert beyond.page.number == 2
+        assert [r.last_name for r in beyond.rows] == names[2:]
+    nothing = _board(agency, unit="Traffic", q="nobody-is-called-this")
+    assert nothing.rows == [] and nothing.page.paginator.count == 0
