@@ -144,6 +144,7 @@ def _create(actor, provider, upload, outline, root, count, total, hours) -> Pack
         objectives_global_to_system=outline.objectives_global_to_system,
         shared_data_global_to_system=outline.shared_data_global_to_system,
         cmi5_objectives=outline.cmi5_objectives,
+        sequencing=outline.sequencing,
     )
     PackageItem.objects.bulk_create(
         PackageItem(

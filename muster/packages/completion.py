@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from muster.learning.actions import ContentCheck
 from muster.learning.models import Enrollment
 from muster.packages.models import CmiCommit, ScoState
+from muster.packages.sequencing import Tracker
 from muster.tabular import spreadsheet_safe
 
 
@@ -40,8 +41,26 @@ def required_items(package) -> list:
 
 
 def why_incomplete(enrollment: Enrollment) -> str:
-    """ "" when every item of the package is done; else which are not."""
+    """ "" when the package is done; else why not.
+
+    A SCORM 2004 package whose manifest defines sequencing (any
+    `<imsss:sequencing>`) is done when its course status, rolled up by the
+    manifest's rules (muster/packages/sequencing.py), is completed and not
+    failed: the author's rules decide, e.g. "completed when any two parts
+    are". Otherwise every item counting towards the rollup must be done."""
     package = enrollment.course.package
+    if (package.sequencing or {}).get("defined"):
+        status = Tracker(enrollment, package).course_status()
+        if status.satisfied is False:
+            return (
+                "Not passed: the course's status, rolled up from its parts, is failed."
+            )
+        if status.completed is not True:
+            return (
+                "Not yet completed: the course's status, rolled up from its parts "
+                "by its sequencing rules, is not completed."
+            )
+        return ""
     done = set(
         ScoState.objects.filter(enrollment=enrollment, is_complete=True).values_list(
             "item_id", flat=True

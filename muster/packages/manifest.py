@@ -89,6 +89,8 @@ class Outline:
     # cmi5: the course structure's objectives (13.1.3), each with the blocks and
     # AUs that refer to it.
     cmi5_objectives: list[dict] = field(default_factory=list)
+    # SCORM 2004: the activity tree's sequencing (`sequencing_tree`).
+    sequencing: dict = field(default_factory=dict)
 
 
 def local(tag: str) -> str:
@@ -157,6 +159,8 @@ def read_scorm(data: bytes, files: set[str]) -> Outline:
     if organization is not None:
         collection = sequencing_collection(root)
         walk_items(organization, resources, kind, outline, problems, 0, collection)
+        if kind == PackageKind.SCORM_2004:
+            outline.sequencing = sequencing_tree(organization, collection, problems)
     if not problems and not outline.items:
         problems.append(
             f"{name}: the organization has no item that launches a resource."
@@ -644,6 +648,277 @@ def number(
         )
         return None
     return value
+
+
+# --- SCORM 2004 sequencing (SN book, 4th edition, 5.1) --------------------------
+
+CONTROL_MODES = {
+    # attribute: default (SN 5.1.1 imsss:controlMode)
+    "choice": True,
+    "choiceExit": True,
+    "flow": False,
+    "forwardOnly": False,
+}
+PRE_ACTIONS = ("skip", "disabled", "hiddenFromChoice", "stopForwardTraversal")
+RULE_CONDITIONS = (
+    "satisfied",
+    "objectiveStatusKnown",
+    "objectiveMeasureKnown",
+    "objectiveMeasureGreaterThan",
+    "objectiveMeasureLessThan",
+    "completed",
+    "activityProgressKnown",
+    "attempted",
+    "attemptLimitExceeded",
+    "timeLimitExceeded",
+    "outsideAvailableTimeRange",
+    "always",
+)
+ROLLUP_CONDITIONS = (
+    "satisfied",
+    "objectiveStatusKnown",
+    "objectiveMeasureKnown",
+    "completed",
+    "activityProgressKnown",
+    "attempted",
+    "attemptLimitExceeded",
+    "timeLimitExceeded",
+    "outsideAvailableTimeRange",
+)
+ROLLUP_ACTIONS = ("satisfied", "notSatisfied", "completed", "incomplete")
+CHILD_SETS = ("all", "any", "none", "atLeastCount", "atLeastPercent")
+
+
+def sequencing_tree(organization: Element, collection: dict, problems) -> dict:
+    """The activity tree with what Muster applies of each activity's sequencing:
+    the organization (the root) and every item, leaf or cluster, by identifier,
+    each with its parent, children, control modes, attempt limit, precondition
+    rules and rollup rules. `defined` says whether the manifest has any
+    `<imsss:sequencing>` at all (credit then follows the rolled-up status)."""
+    tree = {
+        "root": organization.get("identifier", ""),
+        "activities": {},
+        "defined": False,
+    }
+
+    def visit(element: Element, parent: str | None) -> str:
+        ident = element.get("identifier", "")
+        node = activity_sequencing(element, collection, problems)
+        node["parent"] = parent
+        node["children"] = []
+        if element.find(f"{{{IMSSS}}}sequencing") is not None:
+            tree["defined"] = True
+        tree["activities"][ident] = node
+        for item in children(element, "item"):
+            node["children"].append(visit(item, ident))
+        return ident
+
+    visit(organization, None)
+    return tree
+
+
+def activity_sequencing(element: Element, collection: dict, problems) -> dict:
+    where = f"imsmanifest.xml: {describe(element)}"
+    found: dict = {
+        "title": text_of(child(element, "title")) or element.get("identifier", ""),
+        "control": dict(CONTROL_MODES),
+        "limit": None,
+        "pre": [],
+        "rollup_rules": [],
+    }
+    if children(element, "item"):
+        # A leaf's rollup controls are the item's own (`rollup_controls`, named
+        # there); a cluster's or the organization's are read here.
+        found["controls"] = rollup_controls(element, problems, collection)
+    mode = sequencing_part(element, collection, f"{{{IMSSS}}}controlMode")
+    if mode is not None:
+        named = f"{where}, <imsss:controlMode>,"
+        for name, default in CONTROL_MODES.items():
+            found["control"][name] = boolean(mode, name, default, problems, named)
+    limits = sequencing_part(element, collection, f"{{{IMSSS}}}limitConditions")
+    if limits is not None and limits.get("attemptLimit") is not None:
+        raw = limits.get("attemptLimit", "").strip()
+        if not raw.isdigit():
+            problems.append(
+                f"{where}, <imsss:limitConditions>, has attemptLimit '{raw[:40]}'; "
+                "expected a whole number of 0 or more."
+            )
+        elif int(raw) > 0:
+            # SN 5.1.4: 0 means no limit.
+            found["limit"] = int(raw)
+    group = sequencing_part(element, collection, f"{{{IMSSS}}}objectives")
+    objective_ids = set()
+    if group is not None:
+        for objective in group:
+            if local(objective.tag) in ("primaryObjective", "objective"):
+                objective_ids.add((objective.get("objectiveID") or "").strip())
+    rules = sequencing_part(element, collection, f"{{{IMSSS}}}sequencingRules")
+    for rule in (
+        rules.findall(f"{{{IMSSS}}}preConditionRule") if rules is not None else []
+    ):
+        parsed = pre_condition_rule(rule, where, objective_ids, problems)
+        if parsed:
+            found["pre"].append(parsed)
+    rollups = sequencing_part(element, collection, f"{{{IMSSS}}}rollupRules")
+    for rule in (
+        rollups.findall(f"{{{IMSSS}}}rollupRule") if rollups is not None else []
+    ):
+        parsed = rollup_rule(rule, where, problems)
+        if parsed:
+            found["rollup_rules"].append(parsed)
+    return found
+
+
+def _token(element, name, allowed, default, named, problems) -> str | None:
+    raw = element.get(name)
+    if raw is None:
+        return default
+    value = raw.strip()
+    if value not in allowed:
+        problems.append(
+            f"{named} has {name} '{raw[:40]}'; expected one of {', '.join(allowed)}."
+        )
+        return None
+    return value
+
+
+def pre_condition_rule(rule: Element, where: str, objective_ids, problems) -> dict:
+    named = f"{where}, <imsss:preConditionRule>,"
+    action_element = rule.find(f"{{{IMSSS}}}ruleAction")
+    if action_element is None:
+        problems.append(f"{named} has no <imsss:ruleAction>.")
+        return {}
+    action = _token(
+        action_element,
+        "action",
+        PRE_ACTIONS,
+        None,
+        f"{named} <imsss:ruleAction>",
+        problems,
+    )
+    if action is None:
+        if action_element.get("action") is None:
+            problems.append(f"{named} <imsss:ruleAction> has no action.")
+        return {}
+    group = rule.find(f"{{{IMSSS}}}ruleConditions")
+    if group is None:
+        problems.append(f"{named} has no <imsss:ruleConditions>.")
+        return {}
+    combination = _token(
+        group,
+        "conditionCombination",
+        ("all", "any"),
+        "all",
+        f"{named} <imsss:ruleConditions>",
+        problems,
+    )
+    conditions = []
+    for condition in group.findall(f"{{{IMSSS}}}ruleCondition"):
+        parsed = _condition(
+            condition, RULE_CONDITIONS, f"{named} <imsss:ruleCondition>", problems
+        )
+        if parsed is None:
+            continue
+        ref = (condition.get("referencedObjective") or "").strip()
+        if ref and ref not in objective_ids:
+            problems.append(
+                f"{named} <imsss:ruleCondition> has referencedObjective '{ref[:80]}', "
+                "which names no objective of the activity."
+            )
+            continue
+        parsed["objective"] = ref
+        raw = (condition.get("measureThreshold") or "0.0").strip()
+        threshold = number(raw, condition, "measureThreshold", [], -1, 1)
+        if threshold is None:
+            problems.append(
+                f"{named} <imsss:ruleCondition> has measureThreshold '{raw[:40]}'; "
+                "expected a number from -1 to 1."
+            )
+            continue
+        parsed["threshold"] = str(threshold)
+        conditions.append(parsed)
+    if not conditions:
+        problems.append(f"{named} has no valid <imsss:ruleCondition>.")
+        return {}
+    return {
+        "action": action,
+        "combination": combination or "all",
+        "conditions": conditions,
+    }
+
+
+def _condition(element: Element, allowed, named: str, problems) -> dict | None:
+    if element.get("condition") is None:
+        problems.append(f"{named} has no condition.")
+        return None
+    condition = _token(element, "condition", allowed, None, named, problems)
+    operator = _token(element, "operator", ("not", "noOp"), "noOp", named, problems)
+    if condition is None or operator is None:
+        return None
+    return {"condition": condition, "not": operator == "not"}
+
+
+def rollup_rule(rule: Element, where: str, problems) -> dict:
+    named = f"{where}, <imsss:rollupRule>,"
+    child_set = _token(rule, "childActivitySet", CHILD_SETS, "all", named, problems)
+    raw_count = (rule.get("minimumCount") or "0").strip()
+    if not raw_count.isdigit():
+        problems.append(
+            f"{named} has minimumCount '{raw_count[:40]}'; expected a whole number of 0 or more."
+        )
+        return {}
+    raw_percent = (rule.get("minimumPercent") or "0").strip()
+    percent = number(raw_percent, rule, "minimumPercent", [], 0, 1)
+    if percent is None:
+        problems.append(
+            f"{named} has minimumPercent '{raw_percent[:40]}'; expected a number from 0 to 1."
+        )
+        return {}
+    action_element = rule.find(f"{{{IMSSS}}}rollupAction")
+    if action_element is None or action_element.get("action") is None:
+        problems.append(f"{named} has no <imsss:rollupAction action>.")
+        return {}
+    action = _token(
+        action_element,
+        "action",
+        ROLLUP_ACTIONS,
+        None,
+        f"{named} <imsss:rollupAction>",
+        problems,
+    )
+    group = rule.find(f"{{{IMSSS}}}rollupConditions")
+    if group is None:
+        problems.append(f"{named} has no <imsss:rollupConditions>.")
+        return {}
+    # SN 5.1.7: the rollup conditions' combination defaults to any.
+    combination = _token(
+        group,
+        "conditionCombination",
+        ("all", "any"),
+        "any",
+        f"{named} <imsss:rollupConditions>",
+        problems,
+    )
+    conditions = []
+    for condition in group.findall(f"{{{IMSSS}}}rollupCondition"):
+        parsed = _condition(
+            condition, ROLLUP_CONDITIONS, f"{named} <imsss:rollupCondition>", problems
+        )
+        if parsed is not None:
+            conditions.append(parsed)
+    if not conditions:
+        problems.append(f"{named} has no valid <imsss:rollupCondition>.")
+        return {}
+    if None in (child_set, action, combination):
+        return {}
+    return {
+        "set": child_set,
+        "count": int(raw_count),
+        "percent": str(percent),
+        "action": action,
+        "combination": combination,
+        "conditions": conditions,
+    }
 
 
 # --- cmi5 ----------------------------------------------------------------------

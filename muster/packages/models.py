@@ -53,6 +53,13 @@ class Package(models.Model):
         help_text="SCORM 2004 4th edition adlcp:sharedDataGlobalToSystem, likewise "
         "for shared data (adl.data).",
     )
+    sequencing = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="SCORM 2004: the activity tree (organization and items) with "
+        "each activity's control modes, attempt limit, precondition rules and "
+        "rollup rules, as muster/packages/sequencing.py applies them.",
+    )
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} package of {self.course}"

@@ -15,15 +15,19 @@ player, reloaded after the SCO finished, asks here what to open:
   to the player resumes the suspended item, whatever else is left to do;
 - `_none_` (or none): the first item not yet done, as before.
 
-These are the navigation requests only, without the SN book's sequencing rules
-(pre/post conditions, control modes, attempt limits), which Muster does not
-apply: a request the rules would refuse is still followed.
+When the package has an activity tree (SCORM 2004), the requests are judged
+by its sequencing (muster/packages/sequencing.py: control modes, attempt
+limits, precondition rules): continue/previous follow the flow and may be
+refused (`continue` needs flow="true", which SCORM 2004 does not default to),
+a choice may be refused, a jump only by the disabled / attempt-limit check. A
+refused request launches nothing; the player shows why (`sequencing.Refused`).
 """
 
 from __future__ import annotations
 
 from muster.packages.models import CmiCommit, PackageItem
 from muster.packages.runtime import NAV_TARGET
+from muster.packages.sequencing import END, Refused, Tracker
 
 LEAVE = "leave"
 LEAVING = ("exit", "exitAll", "abandon", "abandonAll", "suspendAll")
@@ -44,9 +48,12 @@ def _request(commit: CmiCommit) -> str:
     return str(commit.data.get("adl.nav.request") or "_none_")
 
 
-def after_terminate(enrollment, items: list[PackageItem]) -> PackageItem | str | None:
-    """What the last SCO's navigation request asks for: an item, LEAVE, or None
-    (no request, or one that cannot be followed: the usual next item)."""
+def after_terminate(
+    enrollment, items: list[PackageItem]
+) -> PackageItem | Refused | str | None:
+    """What the last SCO's navigation request asks for: an item, LEAVE, Refused
+    (the sequencing rules refuse it), or None (no request, or one naming
+    nothing: the usual next item)."""
     commit = _last_commit(enrollment)
     if commit is None:
         return None
@@ -54,6 +61,9 @@ def after_terminate(enrollment, items: list[PackageItem]) -> PackageItem | str |
     if request in LEAVING:
         return LEAVE
     index = next((n for n, i in enumerate(items) if i.pk == commit.item_id), None)
+    tracker = Tracker(enrollment, items=items)
+    if tracker.applies and index is not None:
+        return _sequenced(tracker, request, items[index])
     if request == "continue" and index is not None:
         # Past the last item the sequencing session ends.
         return items[index + 1] if index + 1 < len(items) else LEAVE
@@ -72,3 +82,20 @@ def suspended_item(enrollment, items: list[PackageItem]) -> PackageItem | None:
     if commit is None or _request(commit) != "suspendAll":
         return None
     return next((i for i in items if i.pk == commit.item_id), None)
+
+
+def _sequenced(tracker: Tracker, request: str, current: PackageItem):
+    if request in ("continue", "previous"):
+        found = tracker.flow(current.identifier, request == "continue")
+        return LEAVE if found == END else found
+    match = NAV_TARGET.match(request)
+    if not match or match[1] not in tracker.items:
+        return None
+    target = match[1]
+    if match[2] == "choice":
+        # The SCO's attempt is still on while its request is judged (NB.2.1).
+        reason = tracker.why_not_chosen(target, current.identifier, True)
+    else:
+        # SN 4th edition jump: no control modes or rules, only Check Activity.
+        reason = next(filter(None, map(tracker.blocked, tracker.path(target))), "")
+    return Refused(reason) if reason else tracker.items[target]

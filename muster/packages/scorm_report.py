@@ -113,7 +113,7 @@ class Rollup:
     measure: Decimal | None
 
 
-def course_rollup(package, parts: list[ItemReport]) -> Rollup | None:
+def course_rollup(package, parts: list[ItemReport], enrollment=None) -> Rollup | None:
     """The course's status rolled up from its SCOs by the SN book's default
     rollup rules (4.6, no rollup rules of the manifest's own): completed when
     every contributing child is completed, incomplete when every one was
@@ -123,6 +123,19 @@ def course_rollup(package, parts: list[ItemReport]) -> Rollup | None:
     SCORM 2004 only (1.2 has no sequencing); None for others."""
     if package.kind != PackageKind.SCORM_2004:
         return None
+    if enrollment is not None and package.sequencing:
+        # The activity tree read from the manifest: its own rollup rules, the
+        # default ones where it gives none (muster/packages/sequencing.py).
+        from muster.packages.sequencing import Tracker
+
+        status = Tracker(enrollment, package).course_status()
+        return Rollup(
+            completion={True: "completed", False: "incomplete"}.get(
+                status.completed, "unknown"
+            ),
+            success={True: "passed", False: "failed"}.get(status.satisfied, "unknown"),
+            measure=status.measure,
+        )
     tracked = [p for p in parts if (p.item.rollup or {}).get("tracked", True)]
     completing = [p for p in tracked if (p.item.rollup or {}).get("completion", True)]
     satisfying = [p for p in tracked if (p.item.rollup or {}).get("satisfied", True)]

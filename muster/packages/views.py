@@ -44,6 +44,7 @@ from muster.packages import (
     resume,
     runtime,
     scorm_report,
+    sequencing,
     shared_data,
 )
 from muster.packages.choices import PackageKind
@@ -120,6 +121,26 @@ def play(request: HttpRequest, slug: str, position: int | None = None) -> HttpRe
     package = enrollment.course.package
     items = list(package.items.all())
     done = completion.done_item_ids(enrollment)
+    tracker = sequencing.Tracker(enrollment, package, items)
+    current = tracker.current()
+    # The list of parts: an item hidden from choice is not listed; one whose
+    # choice the sequencing refuses is listed without a link, with the reason.
+    hidden = {i.pk for i in items if tracker.applies and tracker.hidden(i.identifier)}
+    refusals = {
+        i.pk: tracker.why_not_chosen(i.identifier, current)
+        for i in items
+        if tracker.applies and i.pk not in hidden
+    }
+    for i in items:
+        i.refusal = refusals.get(i.pk, "")
+    listing = {
+        "course": enrollment.course,
+        "items": items,
+        "done": done,
+        "hidden": hidden,
+        "refusals": refusals,
+        "meter": _meter(enrollment),
+    }
     if position is None:
         # Reloaded after a SCO terminated: its navigation request decides.
         step = None
@@ -128,22 +149,22 @@ def play(request: HttpRequest, slug: str, position: int | None = None) -> HttpRe
         if step == navigation.LEAVE:
             # The SCO left the course (exit, suspendAll...): the list of parts,
             # nothing launched.
+            return render(request, "packages/play.html", {**listing, "left": True})
+        if isinstance(step, sequencing.Refused):
+            # The sequencing rules refuse the SCO's request: nothing launched.
             return render(
-                request,
-                "packages/play.html",
-                {
-                    "course": enrollment.course,
-                    "items": items,
-                    "done": done,
-                    "left": True,
-                    "meter": _meter(enrollment),
-                },
+                request, "packages/play.html", {**listing, "refused": step.reason}
             )
         item = (
             step
             or navigation.suspended_item(enrollment, items)
             or next(
-                (i for i in completion.required_items(package) if i.pk not in done),
+                (
+                    i
+                    for i in completion.required_items(package)
+                    if i.pk not in done
+                    and not any(map(tracker.blocked, tracker.path(i.identifier)))
+                ),
                 items[0],
             )
         )
@@ -151,18 +172,21 @@ def play(request: HttpRequest, slug: str, position: int | None = None) -> HttpRe
         item = next((i for i in items if i.position == position), None)
         if item is None:
             raise Http404("No such item.")
+        if refusals.get(item.pk) or item.pk in hidden:
+            # The learner's choice, refused by the sequencing rules.
+            reason = refusals.get(item.pk) or (
+                f"“{item.title}” cannot be chosen: the course hides it from choice."
+            )
+            return render(request, "packages/play.html", {**listing, "refused": reason})
     problem = launch.why_cannot_play(request)
     is_cmi5 = package.kind == "cmi5"
     if is_cmi5 and not problem:
         problem = cmi5.why_cannot_launch(enrollment)
     context = {
-        "course": enrollment.course,
+        **listing,
         "enrollment": enrollment,
-        "items": items,
-        "done": done,
         "current": item,
         "problem": problem,
-        "meter": _meter(enrollment),
         "heartbeat_seconds": seat.HEARTBEAT_SECONDS,
     }
     frames = [launch.content_origin()]
@@ -235,7 +259,9 @@ def record(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "course": enrollment.course,
             "parts": parts,
-            "rollup": scorm_report.course_rollup(enrollment.course.package, parts),
+            "rollup": scorm_report.course_rollup(
+                enrollment.course.package, parts, enrollment
+            ),
             "shared": objectives.course_globals(enrollment, enrollment.course.package),
         },
     )

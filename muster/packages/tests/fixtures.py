@@ -540,10 +540,23 @@ window.addEventListener("DOMContentLoaded", function () {
 """
 
 
-def nav_zip() -> bytes:
+# SCORM 2004's flow control mode defaults to false (SN 5.1.1): continue and
+# previous are valid only where the manifest allows them.
+MANIFEST_NAV_FLOW = MANIFEST_NAV.replace(
+    'xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3"',
+    'xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3" '
+    'xmlns:imsss="http://www.imsglobal.org/xsd/imsss"',
+).replace(
+    "</organization>",
+    '<imsss:sequencing><imsss:controlMode flow="true"/></imsss:sequencing>'
+    "</organization>",
+)
+
+
+def nav_zip(text: str = MANIFEST_NAV_FLOW) -> bytes:
     return build_zip(
         {
-            "imsmanifest.xml": MANIFEST_NAV,
+            "imsmanifest.xml": text,
             "nav/index.html": NAV_PAGE,
             "nav/nav.js": NAV_JS,
         }
