@@ -49,7 +49,12 @@ def why_incomplete(enrollment: Enrollment) -> str:
     failed: the author's rules decide, e.g. "completed when any two parts
     are". Otherwise every item counting towards the rollup must be done."""
     package = enrollment.course.package
-    if (package.sequencing or {}).get("defined"):
+    items = list(package.items.all())
+    if (package.sequencing or {}).get("defined") and any(
+        i.counts_for_credit for i in items
+    ):
+        # (A manifest leaving every item out of the rollup could never roll up
+        # to completed: then every item is needed, as without sequencing.)
         status = Tracker(enrollment, package).course_status()
         if status.satisfied is False:
             return (
