@@ -117,7 +117,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     }
     if fragment:  # the board alone: no actions, counts or filter choices
         return render(request, "agencies/_board.html", context)
-    context["can_write"] = agency in access.writable_agencies(request.user)
+    context["can_write"] = access.can_write_at(request.user, agency)
     context["pending"] = _pending_count(request.user, agency)
     return render(request, "agencies/dashboard.html", context)
 
@@ -129,11 +129,18 @@ def _query_without_page(request: HttpRequest) -> str:
 
 
 def _pending_count(user, agency) -> int:
+    """The records and proposed exemptions waiting for approval, counted in one
+    query (a UNION ALL of the two, each as the user may read it)."""
     records = access.records(user).filter(
         approval=Approval.PENDING, agency=agency, is_void=False
     )
     proposals = access.exemptions(user).filter(approval=Approval.PENDING, agency=agency)
-    return records.count() + proposals.count()
+    return (
+        records.order_by()
+        .values("pk")
+        .union(proposals.order_by().values("pk"), all=True)
+        .count()
+    )
 
 
 @login_required

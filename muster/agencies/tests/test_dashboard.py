@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from muster.agencies import actions
-from muster.agencies.models import Employment, Exemption
+from muster.agencies.models import Employment, Exemption, TrainingRecord
 from muster.agencies.tests.standings_check import flush
 from muster.test import BaseTestCase, make_person, make_record
 
@@ -111,6 +111,44 @@ class DashboardTestCase(BaseTestCase):
         self.assertNotContains(self.client.get(self.url), "1 exempt")
         actions.decide_exemption(actor=self.harold, exemption=exemption, approve=True)
         self.assertContains(self.client.get(self.url), "1 exempt")
+
+    def test_it_counts_what_waits_for_approval_here_in_one_query(self) -> None:
+        waiting = make_record(self.bob_person, self.agency)
+        voided = make_record(self.bob_person, self.agency, area="legal")
+        elsewhere = make_record(self.charlie_person, self.other_agency)
+        TrainingRecord.objects.filter(
+            pk__in=[waiting.pk, voided.pk, elsewhere.pk]
+        ).update(approval="pending")
+        TrainingRecord.objects.filter(pk=voided.pk).update(
+            is_void=True, void_reason="Entered twice"
+        )
+        for person, agency in (
+            (self.bob_person, self.agency),
+            (self.charlie_person, self.other_agency),
+        ):
+            Exemption.objects.create(
+                person=person,
+                kind="waiver",
+                starts_on=date(2026, 1, 1),
+                ends_on=date(2026, 12, 31),
+                reason="Military leave",
+                agency=agency,
+                approval="pending",
+            )
+        self.client.force_login(self.alice)
+        self.client.get(self.url)
+        with CaptureQueriesContext(connection) as read:
+            page = self.client.get(self.url)
+        # One pending record and one proposed waiver here; the voided record
+        # and the other agency's two are not counted.
+        self.assertContains(page, "Approvals (2 waiting)")
+        counting = [q for q in read.captured_queries if "UNION ALL" in q["sql"]]
+        self.assertEqual(len(counting), 1)
+        self.client.force_login(self.dana)
+        self.assertContains(
+            self.client.get(f"/agencies/{self.other_agency.code}/"),
+            "Approvals (2 waiting)",
+        )
 
     def test_it_reads_the_whole_agency_in_a_fixed_number_of_queries(self) -> None:
         self.client.force_login(self.alice)
