@@ -39,6 +39,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
+from django.db.models import Max, Min
+from django.db.models.fields.json import KeyTextTransform
+
 from muster.packages.models import CmiCommit, ScoState
 
 END = "end"
@@ -100,17 +103,17 @@ class Tracker:
             s.item_id: s for s in ScoState.objects.filter(enrollment=self.enrollment)
         }
 
-    @cached_property
-    def commits(self) -> list[CmiCommit]:
-        return list(
-            CmiCommit.objects.filter(enrollment=self.enrollment).order_by(
-                "received_at", "pk"
-            )
-        )
+    def _commits(self):
+        return CmiCommit.objects.filter(enrollment=self.enrollment)
 
     @cached_property
     def last_commit(self) -> CmiCommit | None:
-        return self.commits[-1] if self.commits else None
+        return (
+            self._commits()
+            .order_by("-received_at", "-pk")
+            .only("pk", "item_id", "is_terminate")
+            .first()
+        )
 
     def current(self) -> str | None:
         """The activity the learner is in: the item of the last commit."""
@@ -119,16 +122,34 @@ class Tracker:
             return None
         return next((k for k, i in self.items.items() if i.pk == commit.item_id), None)
 
+    @cached_property
+    def launches(self) -> dict[int, list[str]]:
+        """Per item, the `cmi.exit` each of its launches ended with, in order
+        (without loading the commits' data models)."""
+        rows = list(
+            self._commits()
+            .values("item_id", "launch")
+            .annotate(first=Min("pk"), last=Max("pk"))
+            .order_by("first")
+        )
+        exits = dict(
+            CmiCommit.objects.filter(pk__in=[r["last"] for r in rows])
+            .annotate(exit=KeyTextTransform("cmi.exit", "data"))
+            .values_list("pk", "exit")
+        )
+        found: dict[int, list[str]] = {}
+        for row in rows:
+            found.setdefault(row["item_id"], []).append(exits.get(row["last"]) or "")
+        return found
+
     def attempts(self, item) -> int:
-        launches: dict[str, CmiCommit] = {}
-        for commit in self.commits:
-            if commit.item_id == item.pk:
-                launches[commit.launch] = commit  # the launch's last commit
+        """Each launch with commits is an attempt, unless the one before it
+        ended suspended (then it resumed that attempt)."""
         count, previous = 0, None
-        for last in launches.values():
-            if previous is None or previous.data.get("cmi.exit") != "suspend":
+        for exit_value in self.launches.get(item.pk, []):
+            if previous != "suspend":
                 count += 1
-            previous = last
+            previous = exit_value
         return count
 
     def status(self, ident: str) -> Status:
@@ -161,9 +182,10 @@ class Tracker:
         found = Status()
         if item is None:
             return found
-        for commit in reversed(self.commits):
-            if commit.item_id != item.pk:
-                continue
+        commit = (
+            self._commits().filter(item=item).order_by("-received_at", "-pk").first()
+        )
+        if commit is not None:
             for key, value in commit.data.items():
                 if (
                     key.startswith("cmi.objectives.")
@@ -176,7 +198,6 @@ class Tracker:
                     scaled = commit.data.get(prefix + "score.scaled")
                     if scaled not in (None, ""):
                         found.measure = Decimal(str(scaled))
-            break
         if found.satisfied is None or found.measure is None:
             from muster.packages.objectives import read_global
 
