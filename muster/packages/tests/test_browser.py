@@ -301,3 +301,49 @@ def test_the_record_page_and_the_list_of_parts_pass_axe(
     page.locator("#package-left").wait_for()
     found = serious_violations(page)
     assert not found, describe(found)
+
+
+def test_a_request_the_sequencing_refuses_is_explained_and_nothing_opens(
+    live_server, page, settings, tmp_path
+):
+    """SN book: without flow="true" (the default is false) a SCO's continue is
+    refused; the player says why and frames nothing, a part its rules disable is
+    listed without a link, and a choice the rules allow still opens (axe-checked)."""
+    from muster.packages.tests.test_sequencing import manifest, pre
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    port = live_server.url.rsplit(":", 1)[1]
+    settings.PACKAGE_CONTENT_ORIGIN = f"http://127.0.0.1:{port}"
+    require_axe()
+    agency = Agency.objects.create(
+        name="Riverton PD", code="riverton", kind="police-department", state="MO"
+    )
+    person = make_person("Bob", "Baker", agency)
+    bob = make_user("bob", (Role.OFFICER, agency), person=person)
+    course = imported(fixtures.nav_zip(manifest(b=pre("disabled", "always")))).course
+    client = Client()
+    client.force_login(bob)
+    client.post(f"/learn/{course.slug}/enroll/")
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value,
+          "url": live_server.url}]
+    )  # fmt: skip
+    page.goto(f"{live_server.url}/learn/{course.slug}/package/")
+    sco = page.frame_locator("#package-frame").frame_locator("#sco")
+    assert sco.locator("#sco-name").inner_text() == "A"
+    sco.locator("#nav-continue").click()
+    page.wait_for_url(f"{live_server.url}/learn/{course.slug}/package/?after=terminate")
+    refused = page.locator("#package-refused")
+    refused.wait_for()
+    assert "does not move to the next part" in refused.inner_text()
+    assert page.locator("#package-frame").count() == 0
+    assert CmiCommit.objects.latest("pk").data["adl.nav.request"] == "continue"
+    part_b = page.locator("#package-items li.item-unavailable")
+    assert "Part B" in part_b.inner_text()
+    assert part_b.locator("a").count() == 0
+    found = serious_violations(page)
+    assert not found, describe(found)
+    # Choice is on (the default): the learner's pick of C opens it.
+    page.locator("#package-items a", has_text="Part C").click()
+    sco = page.frame_locator("#package-frame").frame_locator("#sco")
+    sco.locator("#sco-name").filter(has_text="C").wait_for()
