@@ -530,3 +530,66 @@ class CreditTestCase(SequencingWorld):
         self.commit(self.a, **{"cmi.completion_status": "completed"})
         self.enrollment.refresh_from_db()
         self.assertIsNone(self.enrollment.completed_at)
+
+
+def clustered(org: str = "", module: str = "", b: str = "") -> str:
+    """Part A, then the module M holding parts B and C."""
+    text = manifest(org=org, b=b)
+    start = text.index('<item identifier="B"')
+    end = text.index("</item>", text.index('<item identifier="C"')) + len("</item>")
+    return (
+        text[:start]
+        + '<item identifier="M"><title>Module M</title>'
+        + text[start:end]
+        + f"<imsss:sequencing>{module}</imsss:sequencing></item>"
+        + text[end:]
+    )
+
+
+class ClusterTestCase(SequencingWorld):
+    def test_the_flow_enters_a_cluster_only_with_its_own_flow(self) -> None:
+        self.take(clustered(org=FLOW))
+        self.terminate(self.a, "continue")
+        self.assertRefused(self.after(), "does not move into “Part B” in order")
+        self.terminate(self.b, "continue")
+        self.assertRefused(self.after(), "does not move to the next part")
+
+    def test_with_flow_in_the_cluster_continue_goes_in_and_out(self) -> None:
+        self.take(clustered(org=FLOW, module=FLOW))
+        self.terminate(self.a, "continue")
+        self.assertOpens(self.after(), self.b)
+        self.terminate(self.b, "continue")
+        self.assertOpens(self.after(), self.c)
+        self.terminate(self.c, "continue")
+        self.assertContains(self.after(), 'id="package-left"')
+        self.terminate(self.b, "previous")
+        self.assertOpens(self.after(), self.a)
+
+    def test_choice_exit_off_on_the_cluster_keeps_the_learner_in_it(self) -> None:
+        self.take(clustered(module='<imsss:controlMode choiceExit="false"/>'))
+        self.terminate(self.b, "{target=A}choice")
+        self.assertRefused(self.after(), "“Module M” must be finished before")
+        # Inside the cluster a choice is free.
+        self.terminate(self.b, "{target=C}choice")
+        self.assertOpens(self.after(), self.c)
+
+    def test_hidden_cluster_hides_its_parts(self) -> None:
+        self.take(clustered(module=pre("hiddenFromChoice", "always")))
+        page = self.client.get(f"/learn/{self.slug}/package/")
+        self.assertNotContains(page, "Part B")
+        self.assertRefused(self.choose(self.c), "hides it from choice")
+
+    def test_a_clusters_own_rollup_rules_feed_the_course(self) -> None:
+        any_completed = (
+            "<imsss:rollupRules>"
+            + rollup_rule("completed", "completed", "any")
+            + "</imsss:rollupRules>"
+        )
+        self.take(clustered(module=any_completed))
+        self.commit(self.a, **{"cmi.completion_status": "completed"})
+        self.enrollment.refresh_from_db()
+        self.assertIsNone(self.enrollment.completed_at)
+        # B completes the module by its rule (C not needed), and so the course.
+        self.commit(self.b, **{"cmi.completion_status": "completed"})
+        self.enrollment.refresh_from_db()
+        self.assertIsNotNone(self.enrollment.completed_at)
