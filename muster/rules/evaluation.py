@@ -175,10 +175,13 @@ class _Explanation:
         self.row = row
         self.lines = lines
         self.line_rows = line_rows
-        self.position = {int(r): i for i, r in enumerate(line_rows)}
-        self.counted: list[list[Allocation]] = [[] for _ in lines]
-        self.refused: list[list[Allocation]] = [[] for _ in lines]
-        self.outside: list[list[str]] = [[] for _ in lines]
+        self.position = {r: i for i, r in enumerate(line_rows.tolist())}
+        # By line position, only for lines that have some: most lines of a long
+        # history count toward nothing here and are only outside the periods,
+        # which `outside_reasons` works out for all of them at once.
+        self.counted: dict[int, list[Allocation]] = {}
+        self.refused: dict[int, list[Allocation]] = {}
+        self.outside_cycles: list[RequirementOutcome] = []
         self.notes: list[str] = []
         day = population.people.licensed_on[row]
         self.licensed_on = None if day == NO_DAY else from_day_number(day)
@@ -210,15 +213,7 @@ class _Explanation:
             as_of=population.as_of,
             status=OVERALL_STATUS[population.status[row]],
             requirements=tuple(requirements),
-            lines=tuple(
-                LineExplanation(
-                    line,
-                    tuple(self.counted[i]),
-                    tuple(self.refused[i]),
-                    tuple(self.outside[i]),
-                )
-                for i, line in enumerate(self.lines)
-            ),
+            lines=self.line_explanations(),
             notes=tuple(dict.fromkeys(self.notes)),
             warnings=self.warnings(),
         )
@@ -308,7 +303,7 @@ class _Explanation:
             for table_row in outcome.whole_rows[index]:
                 j = self.position.get(int(table_row))
                 if j is not None:
-                    self.counted[j].append(
+                    self.counted.setdefault(j, []).append(
                         Allocation(
                             outcome.requirement.id,
                             Decimal(1),
@@ -459,10 +454,12 @@ class _Explanation:
             else:
                 reason = ""
             if reason:
-                self.refused[j].append(Allocation(requirement.id, line.hours, reason))
+                self.refused.setdefault(j, []).append(
+                    Allocation(requirement.id, line.hours, reason)
+                )
                 continue
             if requirement.kind != Kind.HOURS:
-                self.counted[j].append(
+                self.counted.setdefault(j, []).append(
                     Allocation(requirement.id, Decimal(1), unit=unit)
                 )
                 continue
@@ -471,7 +468,7 @@ class _Explanation:
                 counted = hours(placement.counted[i])
                 for cap, cut in zip(outcome.caps, placement.cut_by, strict=True):
                     if cut[i]:
-                        self.refused[j].append(
+                        self.refused.setdefault(j, []).append(
                             Allocation(
                                 requirement.id,
                                 hours(cut[i]),
@@ -480,41 +477,90 @@ class _Explanation:
                             )
                         )
             if counted > 0:
-                self.counted[j].append(Allocation(requirement.id, counted))
+                self.counted.setdefault(j, []).append(
+                    Allocation(requirement.id, counted)
+                )
 
     def note_outside(self, outcome: RequirementOutcome) -> None:
-        """Why lines fall outside the period of this cycle (once per cycle)."""
-        cycle = outcome.period.cycle
-        period = outcome.period.period
-        why = self.population.outside[cycle.id]
+        """Note that lines outside the period of this cycle say why (once per
+        cycle, in the order the cycles come); `outside_reasons` words it."""
+        self.outside_cycles.append(outcome)
+
+    def outside_reasons(self) -> list[tuple[str, ...]]:
+        """For each line, why it falls outside the periods noted, cycle by cycle
+        without repeats. The reason depends only on the line's code in each cycle
+        (and, for make-up hours counted elsewhere, the period it names), so it is
+        worded once per distinct combination, not once per line: a long history
+        has a thousand lines, most of them in other periods."""
+        if not self.outside_cycles:
+            return [()] * len(self.lines)
+        codes = np.stack(
+            [
+                self.population.outside[o.period.cycle.id][self.line_rows]
+                for o in self.outside_cycles
+            ]
+        )
+        combinations, which = np.unique(codes, axis=1, return_inverse=True)
+        worded = [
+            () if MADE_UP_ELSEWHERE in combination else self.outside_words(combination)
+            for combination in combinations.T.tolist()
+        ]
+        found = [worded[k] for k in which.reshape(-1).tolist()]
+        # Make-up hours counted elsewhere name the period they count for.
+        for j in np.flatnonzero((codes == MADE_UP_ELSEWHERE).any(axis=0)).tolist():
+            found[j] = self.outside_words(
+                codes[:, j].tolist(), self.lines[j].counts_for
+            )
+        return found
+
+    def outside_words(
+        self, combination: list[int], counts_for: int | None = None
+    ) -> tuple[str, ...]:
+        """Why a line with these codes in the cycles noted falls outside them
+        (`counts_for`: the period its make-up hours are marked for)."""
         as_of = self.population.as_of
-        for j, table_row in enumerate(self.line_rows):
-            code = why[table_row]
+        reasons: list[str] = []
+        for outcome, code in zip(self.outside_cycles, combination, strict=True):
+            period = outcome.period.period
             if code == AFTER_AS_OF:
                 reason = f"completed after {as_of}, the day evaluated"
             elif code == MADE_UP_ELSEWHERE:
-                counts_for = self.lines[j].counts_for
                 reason = f"make-up hours counted for {counts_for}, not for this period"
             elif code:
                 reason = f"completed outside the period {period.start} to {period.end}"
             else:
                 continue
-            reason = f"{reason} ({cycle.label})"
-            if reason not in self.outside[j]:
-                self.outside[j].append(reason)
+            reason = f"{reason} ({outcome.period.cycle.label})"
+            if reason not in reasons:
+                reasons.append(reason)
+        return tuple(reasons)
+
+    def line_explanations(self) -> tuple[LineExplanation, ...]:
+        outside = self.outside_reasons()
+        counted, refused = self.counted, self.refused
+        return tuple(
+            LineExplanation(
+                line,
+                tuple(counted[i]) if i in counted else (),
+                tuple(refused[i]) if i in refused else (),
+                outside[i],
+            )
+            for i, line in enumerate(self.lines)
+        )
 
     def note_make_up_marks(self) -> None:
         """Say when a make-up mark could not be honoured, so nobody relies on it."""
         marks = self.population.unhonoured_marks
-        for j, table_row in enumerate(self.line_rows):
-            if marks[table_row]:
-                line = self.lines[j]
-                self.notes.append(
-                    f"the line of {line.completed_on} is marked as make-up for "
-                    f"{line.counts_for}, but that date is not inside a make-up window "
-                    f"for {line.counts_for}; it counts for the period in which it was "
-                    "completed"
-                )
+        if marks is None or not len(self.line_rows):
+            return
+        for j in np.flatnonzero(marks[self.line_rows]).tolist():
+            line = self.lines[j]
+            self.notes.append(
+                f"the line of {line.completed_on} is marked as make-up for "
+                f"{line.counts_for}, but that date is not inside a make-up window "
+                f"for {line.counts_for}; it counts for the period in which it was "
+                "completed"
+            )
 
 
 def undated_reasons(population: PopulationResult, row: int) -> tuple[str, ...]:
