@@ -730,6 +730,31 @@ def activity_sequencing(element: Element, collection: dict, problems) -> dict:
         # A leaf's rollup controls are the item's own (`rollup_controls`, named
         # there); a cluster's or the organization's are read here.
         found["controls"] = rollup_controls(element, problems, collection)
+        # RB.1.2.a: a cluster's (or the course's) primary objective satisfied by
+        # measure is judged by its rolled-up measure, ahead of rollup rules.
+        primary = sequencing_part(element, collection, f"{{{IMSSS}}}objectives")
+        primary = (
+            primary.find(f"{{{IMSSS}}}primaryObjective")
+            if primary is not None
+            else None
+        )
+        if primary is not None and boolean(
+            primary,
+            "satisfiedByMeasure",
+            False,
+            problems,
+            f"{where}, <imsss:primaryObjective>,",
+        ):
+            raw = text_of(primary.find(f"{{{IMSSS}}}minNormalizedMeasure")) or "1.0"
+            measure = number(raw, primary, "imsss:minNormalizedMeasure", [], -1, 1)
+            if measure is None:
+                problems.append(
+                    f"{where}, <imsss:primaryObjective>, has "
+                    f"imsss:minNormalizedMeasure '{raw[:40]}'; expected a number "
+                    "from -1 to 1."
+                )
+            else:
+                found["min_measure"] = str(measure)
     mode = sequencing_part(element, collection, f"{{{IMSSS}}}controlMode")
     if mode is not None:
         named = f"{where}, <imsss:controlMode>,"

@@ -19,13 +19,15 @@ rollup rules. `Tracker` judges one enrollment's navigation requests against it:
 - `jump` bypasses control modes and rules but not the disabled / limit check;
 - the course's status is rolled up by the manifest's rollup rules, with the SN
   book's default rules for each action the manifest gives none (RB.1.2.b,
-  RB.1.3), and the measure as the weighted average (RB.1.1).
+  RB.1.3), and the measure as the weighted average (RB.1.1); a cluster or
+  course whose primary objective is satisfied by measure is satisfied when that
+  measure reaches its minNormalizedMeasure, ahead of the rules (RB.1.2.a).
 
 Not applied: post-condition and exit rules, time limits and available time
 ranges (their conditions are false, as for an activity without such limits),
 selection and randomisation, adlseq requiredFor* (every contributing child
 counts, "always"), a cluster's own attempts (a cluster is attempted once any of
-its children is), measure-based satisfaction of a cluster.
+its children is).
 
 An attempt on a leaf is counted from the commits: each launch with commits is
 a new attempt unless the launch before it ended suspended (cmi.exit suspend).
@@ -256,6 +258,14 @@ class Tracker:
                 valid = True
         if valid and counted:
             found.measure = (total / counted).quantize(Decimal("0.0001"))
+        if node.get("min_measure") is not None:
+            # RB.1.2.a: satisfied by measure, whatever the rules say; unknown
+            # while no child's measure is known.
+            found.satisfied = (
+                None
+                if found.measure is None
+                else found.measure >= Decimal(node["min_measure"])
+            )
         return found
 
     def _by_rules(self, rules, negative, positive, contributing, known, done):

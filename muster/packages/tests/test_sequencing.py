@@ -593,3 +593,54 @@ class ClusterTestCase(SequencingWorld):
         self.commit(self.b, **{"cmi.completion_status": "completed"})
         self.enrollment.refresh_from_db()
         self.assertIsNotNone(self.enrollment.completed_at)
+
+
+class MeasureRollupTestCase(SequencingWorld):
+    BY_MEASURE = (
+        '<imsss:objectives><imsss:primaryObjective satisfiedByMeasure="true">'
+        "<imsss:minNormalizedMeasure>0.7</imsss:minNormalizedMeasure>"
+        "</imsss:primaryObjective></imsss:objectives>"
+    )
+
+    def rolled_up(self):
+        return self.client.get(f"/learn/{self.slug}/package/record/").context["rollup"]
+
+    def scored(self, item, scaled: str) -> None:
+        self.commit(
+            item, **{"cmi.score.scaled": scaled, "cmi.success_status": "failed"}
+        )
+
+    def test_the_course_is_satisfied_by_its_rolled_up_measure(self) -> None:
+        self.take(manifest(org=self.BY_MEASURE))
+        self.assertEqual(self.rolled_up().success, "unknown")
+        # Every part failed on its own, but the average (0.9+0.9+0.4)/3 = 0.7333.
+        for item, scaled in ((self.a, "0.9"), (self.b, "0.9"), (self.c, "0.4")):
+            self.scored(item, scaled)
+        self.assertEqual(self.rolled_up().success, "passed")
+
+    def test_below_the_minimum_measure_it_is_not(self) -> None:
+        self.take(manifest(org=self.BY_MEASURE))
+        for item, scaled in ((self.a, "0.9"), (self.b, "0.6"), (self.c, "0.4")):
+            self.scored(item, scaled)
+        self.assertEqual(self.rolled_up().success, "failed")
+
+    def test_a_bad_minimum_measure_is_named(self) -> None:
+        self.client.force_login(author())
+        text = manifest(org=self.BY_MEASURE.replace("0.7", "7"))
+        response = self.client.post(
+            "/authoring/packages/new/",
+            {
+                "provider": academy().pk,
+                "credited_hours": "1",
+                "package": SimpleUploadedFile("p.zip", package_zip(text)),
+            },
+        )
+        self.assertEqual(
+            response.context["problems"],
+            [
+                "imsmanifest.xml: <organization identifier='ORG'>, "
+                "<imsss:primaryObjective>, has imsss:minNormalizedMeasure '7'; "
+                "expected a number from -1 to 1."
+            ],
+        )
+        self.assertFalse(Package.objects.exists())
