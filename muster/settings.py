@@ -365,6 +365,12 @@ IMPORT_MAX_SECONDS = env_int("MUSTER_IMPORT_MAX_SECONDS", 60)
 # names its issuer by it for good.
 BADGE_ORIGIN = env_str("MUSTER_BADGE_ORIGIN", "https://localhost:8000")
 
+# Outbound requests (muster/outbound.py, docs/security.md): LTI platforms and an
+# agency's other LRS are never fetched at loopback, private, link-local or
+# reserved addresses. On lets development and the tests reach doubles on
+# 127.0.0.1 and ::1; leave it off in production. Private ranges stay refused.
+OUTBOUND_ALLOW_LOOPBACK = env_bool("MUSTER_OUTBOUND_ALLOW_LOOPBACK", False)
+
 # Content packages (SCORM, cmi5; docs/packages.md). Their content is served from
 # another origin than Muster's, such as https://content.muster.example, whose
 # host must not share Muster's cookies (leave SESSION_COOKIE_DOMAIN unset).

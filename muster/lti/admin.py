@@ -1,10 +1,36 @@
 """Registering platforms by hand, and rotating Muster's signing keys."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
 
+from muster import outbound
 from muster.lti import actions
 from muster.lti.models import Deployment, Platform, ScorePost, ToolKey
+
+
+def _https_first(field, **kwargs):
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
+class PlatformForm(forms.ModelForm):
+    """The endpoints Muster itself fetches are checked as they are typed
+    (muster/outbound.py); the login URL is only where browsers are sent."""
+
+    class Meta:
+        model = Platform
+        fields = "__all__"
+        formfield_callback = _https_first
+
+    def clean_auth_token_url(self) -> str:
+        outbound.validate_url(self.cleaned_data["auth_token_url"])
+        return self.cleaned_data["auth_token_url"]
+
+    def clean_jwks_url(self) -> str:
+        outbound.validate_url(self.cleaned_data["jwks_url"])
+        return self.cleaned_data["jwks_url"]
 
 
 class DeploymentInline(admin.TabularInline):
@@ -14,6 +40,7 @@ class DeploymentInline(admin.TabularInline):
 
 @admin.register(Platform)
 class PlatformAdmin(admin.ModelAdmin):
+    form = PlatformForm
     list_display = ("name", "agency", "issuer", "client_id", "is_active", "is_dynamic")
     list_filter = ("is_active",)
     readonly_fields = ("registered_at", "is_dynamic")

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from django.core import signing
 
+from muster import outbound
 from muster.accounts.models import User
 from muster.agencies.models import Agency
 from muster.lti import claims, http
@@ -85,6 +86,15 @@ def read_configuration(url: str) -> PlatformConfiguration:
             f"The configuration at {url} names issuer {issuer}, which is not an "
             "https address of the same site."
         )
+    # The endpoints Muster will fetch or post to, checked now for a clear refusal
+    # (each request is checked again when sent: muster/outbound.py).
+    for name in ("token_endpoint", "jwks_uri", "registration_endpoint"):
+        why = outbound.url_problem(str(body[name]))
+        if why:
+            raise RegistrationError(
+                f"The configuration at {url} gives {name} {str(body[name])[:200]}, "
+                f"which Muster does not send requests to: {why}."
+            )
     platform = body.get(claims.PLATFORM_CONFIGURATION) or {}
     return PlatformConfiguration(
         issuer=issuer,

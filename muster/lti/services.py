@@ -38,7 +38,7 @@ def access_token(platform: Platform, scopes: list[str]) -> str:
     )
     response = http.post(
         platform.auth_token_url,
-        data={
+        form={
             "grant_type": "client_credentials",
             "client_assertion_type": claims.JWT_BEARER,
             "client_assertion": assertion,
@@ -79,14 +79,9 @@ def lineitem_for(link: ResourceLink, label: str) -> str:
     scopes = [claims.SCOPE_LINEITEM]
     separator = "&" if "?" in link.lineitems_url else "?"
     url = f"{link.lineitems_url}{separator}resource_link_id={link.resource_link_id}"
-    try:
-        response = http.session().get(
-            url,
-            headers=_bearer(link.platform, scopes, claims.LINEITEMS_MEDIA_TYPE),
-            timeout=http.TIMEOUT_SECONDS,
-        )
-    except http.requests.RequestException as error:
-        raise http.PlatformError(f"{url} could not be reached: {error}") from error
+    response = http.get(
+        url, headers=_bearer(link.platform, scopes, claims.LINEITEMS_MEDIA_TYPE)
+    )
     try:
         items = response.json() if response.ok else []
     except ValueError:
@@ -123,11 +118,13 @@ def post_score(link: ResourceLink, payload: dict) -> int:
             "Content-Type": claims.SCORE_MEDIA_TYPE,
         },
     )
-    if response.status_code >= 400:
+    if not response.ok:
+        # Not the platform's words: its answer is not echoed (docs/security.md).
         raise http.PlatformError(
-            f"The score was refused ({response.status_code}): {response.text[:200]}"
+            f"The score was refused: {scores_url(lineitem)} answered HTTP "
+            f"{response.status}."
         )
-    return response.status_code
+    return response.status
 
 
 def memberships(link: ResourceLink) -> list[dict]:

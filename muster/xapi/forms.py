@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 
+from muster import outbound
 from muster.catalog.models import Course
 
 
@@ -53,6 +54,7 @@ class ForwardForm(forms.Form):
     endpoint = forms.URLField(
         assume_scheme="https",
         help_text="The other LRS's xAPI endpoint, such as https://lrs.example/xapi/",
+        validators=[outbound.validate_url],
     )
     username = forms.CharField(max_length=200)
     password = forms.CharField(

@@ -8,20 +8,17 @@ failure, queues itself again later, up to MAX_ATTEMPTS.
 from __future__ import annotations
 
 import base64
-import json
-import urllib.error
-import urllib.request
 from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.db import transaction
 from django.utils import timezone
 
+from muster import outbound
 from muster.agencies.models import Agency
 from muster.xapi.models import ForwardDelivery, ForwardTarget, Statement
 
 MAX_ATTEMPTS = 8
-TIMEOUT_SECONDS = 10
 
 
 def queue_forwarding(agency: Agency, rows: list[Statement]) -> None:
@@ -47,26 +44,23 @@ def deliver(delivery: ForwardDelivery) -> bool:
         + urlencode({"statementId": str(statement.statement_id)})
     )
     credentials = base64.b64encode(f"{target.username}:{target.password}".encode())
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(statement.data).encode(),
-        method="PUT",
-        headers={
-            "Content-Type": "application/json",
-            "X-Experience-API-Version": "1.0.3",
-            "Authorization": "Basic " + credentials.decode(),
-        },
-    )
     delivery.attempts += 1
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-            status = response.status
-    except urllib.error.HTTPError as problem:
-        status = problem.code
-        delivery.last_error = f"HTTP {problem.code} from {target.endpoint}"
-    except (urllib.error.URLError, OSError) as problem:
+        # Through muster/outbound.py: never to a private or reserved address,
+        # and what the other LRS answers is not kept, only its status.
+        status = outbound.request(
+            "PUT",
+            url,
+            json=statement.data,
+            headers={
+                "X-Experience-API-Version": "1.0.3",
+                "Authorization": "Basic " + credentials.decode(),
+            },
+        ).status
+        delivery.last_error = f"HTTP {status} from {target.endpoint}"
+    except outbound.OutboundError as problem:
         status = 0
-        delivery.last_error = f"Could not reach {target.endpoint}: {problem}"[:300]
+        delivery.last_error = f"Could not send to {problem}"[:300]
     # 409 means the other LRS already holds this id: nothing more to send.
     if status in (200, 204, 409):
         delivery.delivered_at = timezone.now()

@@ -4,7 +4,6 @@ Muster's signing key, and a Missouri-approved course to link."""
 from __future__ import annotations
 
 import re
-from unittest import mock
 
 from django.test import Client
 
@@ -24,9 +23,7 @@ class LtiTestCase(ClockMixin, BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.lms = LtiPlatform()
-        patcher = mock.patch("muster.lti.http.session", self.lms.session)
-        patcher.start()
-        self.addCleanup(patcher.stop)
+        self.enterContext(self.lms.serve())
         self.tool_key = actions.rotate_key()
         self.course = make_course("use-of-force")
         self.platform = self.lms.register_in_muster(self.agency)

@@ -1,24 +1,29 @@
 """A minimal LTI 1.3 platform (an LMS) for the tests, with its own RSA key and JWKS.
 
 It issues id_tokens, and answers its OpenID configuration, dynamic registration,
-token, line-item, score and membership endpoints as a requests transport
-(`session()`), so Muster's outbound calls stay in the process. Muster's own
+token, line-item, score and membership endpoints in place of Muster's one
+outbound connection (`serve()`: muster/outbound.py's `exchange`, with a DNS
+that gives its host a public address), so Muster's outbound calls stay in the
+process and still pass every address check. Muster's own
 JWKS, which it uses to check the tool's signatures, it fetches from Muster
 through Django's test client, as a real platform would over HTTP.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 import time
+from email.message import Message
+from unittest import mock
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
-import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.test import Client
 
+from muster import outbound
 from muster.lti import actions, claims
 from muster.lti.models import Platform
 
@@ -27,13 +32,40 @@ CLIENT_ID = "muster-tool-1"
 DEPLOYMENT_ID = "deployment-1"
 LINEITEMS = ISSUER + "/api/courses/7/lineitems"
 MEMBERSHIPS = ISSUER + "/api/courses/7/memberships"
+# What the fake DNS answers for the platform's host: a public address, never
+# connected to (`exchange` is the platform).
+PUBLIC_ADDRESS = "198.51.99.7"
 
 
-class LtiPlatform(requests.adapters.BaseAdapter):
+def fake_dns(names: dict[str, str]):
+    """`outbound.resolve` answering `names` (host -> address) and nothing else."""
+
+    def resolve(host: str, port: int) -> list[str]:
+        if host not in names:
+            raise OSError(f"Name or service not known: {host}")
+        return [names[host]]
+
+    return mock.patch.object(outbound, "resolve", resolve)
+
+
+class _Request:
+    """What the handlers read of one outgoing request."""
+
+    def __init__(self, outgoing: outbound.Outgoing) -> None:
+        self.method = outgoing.method
+        self.url = outgoing.url
+        self.address = outgoing.address
+        self.headers = Message()
+        for name, value in outgoing.headers.items():
+            self.headers[name] = value
+        self.body = (outgoing.body or b"").decode()
+
+
+class LtiPlatform:
     """The LMS: state kept in plain attributes the tests read."""
 
     def __init__(self) -> None:
-        super().__init__()
+        self.requests: list[_Request] = []
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         # A new key, a new kid: as a platform rotates, and as Muster caches by kid.
         self.kid = f"platform-{secrets.token_hex(4)}"
@@ -137,12 +169,18 @@ class LtiPlatform(requests.adapters.BaseAdapter):
 
     # --- The transport: the platform's HTTP endpoints -------------------------
 
-    def session(self) -> requests.Session:
-        session = requests.Session()
-        session.mount(ISSUER, self)
-        return session
+    @contextlib.contextmanager
+    def serve(self):
+        """Muster's outbound requests to ISSUER's host answered by this platform."""
+        with (
+            fake_dns({urlsplit(ISSUER).hostname: PUBLIC_ADDRESS}),
+            mock.patch.object(outbound, "exchange", self.exchange),
+        ):
+            yield self
 
-    def send(self, request, **kwargs) -> requests.Response:
+    def exchange(self, outgoing, deadline, max_bytes) -> outbound.Response:
+        request = _Request(outgoing)
+        self.requests.append(request)
         url = urlsplit(request.url)
         route = (request.method, url.path)
         handlers = {
@@ -162,9 +200,6 @@ class LtiPlatform(requests.adapters.BaseAdapter):
         else:
             status, body, headers = 404, {"error": "not found"}, []
         return _response(request, status, body, headers[0] if headers else {})
-
-    def close(self) -> None:
-        pass
 
     def _configuration(self):
         return 200, {
@@ -299,14 +334,12 @@ def _claim(name: str) -> str:
     return short.get(name, name)
 
 
-def _response(request, status: int, body, headers: dict) -> requests.Response:
-    response = requests.Response()
-    response.status_code = status
-    response._content = b"" if body is None else json.dumps(body).encode()
-    response.headers.update({"Content-Type": "application/json", **headers})
-    response.url = request.url
-    response.request = request
-    return response
+def _response(request, status: int, body, headers: dict) -> outbound.Response:
+    message = Message()
+    for name, value in {"Content-Type": "application/json", **headers}.items():
+        message[name] = value
+    content = b"" if body is None else json.dumps(body).encode()
+    return outbound.Response(request.url, status, message, content)
 
 
 def member(user_id: str, given: str, family: str, email: str = "", **extra) -> dict:

@@ -119,7 +119,7 @@ def test_a_learner_launches_from_the_lms_into_the_course(
     lms = Lms(page, live_server)
     platform = lms.platform.register_in_muster(agency)
     Identity.objects.create(platform=platform, subject="lms-user-bob", person=person)
-    with mock.patch("muster.lti.http.session", lms.platform.session):
+    with lms.platform.serve():
         page.goto(f"{ISSUER}/course/7/launch")
         page.wait_for_url(f"{live_server.url}/learn/{course.slug}/")
     assert course.title in page.content()
@@ -134,7 +134,7 @@ def test_an_unlinked_learner_is_told_what_to_do(live_server, page, riverton):
     agency, _ = riverton
     lms = Lms(page, live_server, sub="stranger")
     lms.platform.register_in_muster(agency)
-    with mock.patch("muster.lti.http.session", lms.platform.session):
+    with lms.platform.serve():
         page.goto(f"{ISSUER}/course/7/launch")
         page.locator("#lti-unlinked").wait_for()
     check_axe(page)
@@ -160,7 +160,7 @@ def test_an_instructor_picks_a_course_and_the_lms_gets_it_signed(
         "console",
         lambda m: refused.append(m.text) if "Content Security" in m.text else None,
     )
-    with mock.patch("muster.lti.http.session", lms.platform.session):
+    with lms.platform.serve():
         page.goto(f"{ISSUER}/course/7/launch")
         page.locator("#lti-pick").wait_for()
         check_axe(page)
@@ -196,7 +196,7 @@ def test_a_coordinator_pulls_the_lms_roster_into_the_agency(
         memberships_url=MEMBERSHIPS,
     )  # fmt: skip
     sign_in(alice)
-    with mock.patch("muster.lti.http.session", lms.platform.session):
+    with lms.platform.serve():
         page.goto(f"{live_server.url}/agencies/{agency.code}/lms-links/")
         check_axe(page)
         page.get_by_role("link", name="Sync roster").click()
@@ -274,7 +274,7 @@ def test_a_framed_launch_keeps_the_state_in_the_lms_storage_frame(
         return checked(request)
 
     with (
-        mock.patch("muster.lti.http.session", lms.platform.session),
+        lms.platform.serve(),
         mock.patch("muster.lti.views._same_origin", same_origin),
     ):
         page.goto(f"{ISSUER}/course/7/framed")
@@ -321,7 +321,7 @@ def test_a_framed_launch_the_storage_frame_does_not_confirm_is_not_opened(
         route.fulfill(status=200, content_type="text/html", body="<p>storage</p>")
 
     page.route(f"{ISSUER}/storage", forgetful)
-    with mock.patch("muster.lti.http.session", lms.platform.session):
+    with lms.platform.serve():
         page.goto(f"{ISSUER}/course/7/framed")
         tool = page.frame_locator("#tool")
         tool.locator("#lti-storage-failed").wait_for()
@@ -353,7 +353,7 @@ def test_the_token_pushed_to_another_browser_signs_no_one_in(
     works, once."""
     page = framing_page
     lms, course = framed_bob(page, live_server, riverton)
-    with mock.patch("muster.lti.http.session", lms.platform.session):
+    with lms.platform.serve():
         page.goto(f"{ISSUER}/course/7/framed")
         tool = page.frame_locator("#tool")
         tool.locator("#lti-new-window").wait_for()

@@ -4,7 +4,6 @@ original): exactly one signs in, the other is refused. Needs PostgreSQL's locks.
 from __future__ import annotations
 
 import threading
-from unittest import mock
 
 import pytest
 from django.db import connection
@@ -26,9 +25,7 @@ from muster.test import make_person, make_user
 class ConcurrentLaunchTestCase(TransactionTestCase):
     def test_one_launch_of_two_at_once_wins(self) -> None:
         lms = LtiPlatform()
-        patcher = mock.patch("muster.lti.http.session", lms.session)
-        patcher.start()
-        self.addCleanup(patcher.stop)
+        self.enterContext(lms.serve())
         agency = Agency.objects.create(
             name="Riverton PD", code="riverton", kind="police-department", state="MO"
         )

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import re
 from io import StringIO
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import jwt
 import pytest
 from django.core.management import call_command
+from django.utils.html import escape
 
 from muster.audit.models import AuditEntry
 from muster.lti import actions, claims, keys
 from muster.lti.models import Platform
 from muster.lti.tests.helpers import LtiTestCase
-from muster.lti.tests.platform import CLIENT_ID, DEPLOYMENT_ID, ISSUER
+from muster.lti.tests.platform import (
+    CLIENT_ID,
+    DEPLOYMENT_ID,
+    ISSUER,
+    PUBLIC_ADDRESS,
+    fake_dns,
+)
 
 CONFIG = ISSUER + "/.well-known/openid-configuration"
 
@@ -107,9 +114,64 @@ class DynamicRegistrationTestCase(LtiTestCase):
     def test_it_refuses_a_registration_the_platform_rejects(self) -> None:
         entries = AuditEntry.objects.count()
         response = self.submit(registration_token="another")
-        self.assertContains(response, "answered 401", status_code=400)
+        self.assertContains(response, "answered HTTP 401", status_code=400)
         self.assertEqual(Platform.objects.count(), 0)
         self.assertEqual(AuditEntry.objects.count(), entries)
+
+    def test_it_fetches_no_internal_address_and_echoes_nothing(self) -> None:
+        """Anyone holding the registration URL names the configuration URL: an
+        internal one is refused before any connection (muster/outbound.py)."""
+        names = {"lms.example.test": PUBLIC_ADDRESS, "intranet.example.test": "10.0.0.8"}
+        for config, reason in [
+            ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local"),
+            ("https://127.0.0.1/.well-known/openid-configuration", "loopback"),
+            ("https://[::1]/.well-known/openid-configuration", "::1 is a loopback"),
+            ("https://[fd00::1]/x", "unique local"),
+            ("https://intranet.example.test/x", "10.0.0.8 is a private"),
+            ("file:///etc/passwd", "only http and https"),
+        ]:
+            with self.subTest(config), fake_dns(names):
+                sent = len(self.lms.requests)
+                response = self.client.get(
+                    self.register_url + f"?openid_configuration={quote(config)}"
+                )
+                self.assertContains(response, reason, status_code=400)
+                self.assertContains(response, escape(config), status_code=400)
+                self.assertEqual(len(self.lms.requests), sent)
+        self.assertEqual(Platform.objects.count(), 0)
+
+    def test_it_refuses_a_configuration_naming_internal_endpoints(self) -> None:
+        good = self.lms._configuration()[1]
+        for name in ("jwks_uri", "token_endpoint", "registration_endpoint"):
+            with self.subTest(name):
+                self.lms._configuration = lambda name=name: (
+                    200, {**good, name: "http://169.254.169.254/latest/"}
+                )  # fmt: skip
+                response = self.client.get(self.register_url + self.query)
+                self.assertContains(response, f"gives {name}", status_code=400)
+                self.assertContains(response, "link-local", status_code=400)
+        self.assertEqual(self.lms.registrations, [])
+
+    def test_what_the_platform_answers_is_not_echoed(self) -> None:
+        self.lms._configuration = lambda: (500, {"internal": "db-password=hunter2"})
+        response = self.client.get(self.register_url + self.query)
+        self.assertContains(response, f"{CONFIG} answered HTTP 500.", status_code=400)
+        self.assertNotContains(response, "hunter2", status_code=400)
+
+    def test_a_redirect_to_cloud_metadata_is_not_followed(self) -> None:
+        for metadata, reason in [
+            ("https://169.254.169.254/latest/meta-data/", "link-local"),
+            ("http://169.254.169.254/latest/meta-data/", "from https to http"),
+        ]:
+            with self.subTest(metadata):
+                sent = len(self.lms.requests)
+                self.lms._configuration = lambda m=metadata: (302, None, {"Location": m})
+                response = self.client.get(self.register_url + self.query)
+                self.assertContains(response, reason, status_code=400)
+                # One request, to the platform's own address; none to the metadata.
+                self.assertEqual(
+                    [r.address for r in self.lms.requests[sent:]], [PUBLIC_ADDRESS]
+                )
 
     def test_an_officer_gets_no_registration_url(self) -> None:
         self.client.force_login(self.bob)

@@ -138,6 +138,19 @@ class RosterSyncTestCase(LtiTestCase):
         response = self.client.get(self.url)
         self.assertContains(response, "no Names and Role", status_code=502)
 
+    def test_a_roster_url_at_an_internal_address_is_not_fetched(self) -> None:
+        """The launch's signed claims name the service URLs; a platform (anyone
+        who registered one) cannot point them inside Muster's network."""
+        metadata = "http://169.254.169.254/latest/meta-data/"
+        ResourceLink.objects.filter(pk=self.link.pk).update(memberships_url=metadata)
+        sent = len(self.lms.requests)
+        response = self.client.get(self.url)
+        self.assertContains(response, "169.254.169.254 is a link-local", status_code=502)
+        # Only the token request went out, to the platform's own address.
+        self.assertEqual(
+            [r.url for r in self.lms.requests[sent:]], [self.platform.auth_token_url]
+        )
+
     def test_it_links_no_one_when_two_of_the_staff_share_the_email(self) -> None:
         twin = Person.objects.create(
             first_name="Bobby", last_name="Baker", discipline="peace-officer",

@@ -1,4 +1,5 @@
-"""Forwarding to an agency's other LRS, against a small HTTP server on 127.0.0.1."""
+"""Forwarding to an agency's other LRS, against a small HTTP server on 127.0.0.1
+(reached with MUSTER_OUTBOUND_ALLOW_LOOPBACK, as in development)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
+from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -22,6 +24,8 @@ class OtherLRS(BaseHTTPRequestHandler):
     statuses: list[int] = []
     received: list[dict] = []
 
+    answer = b""
+
     def do_PUT(self) -> None:  # noqa: N802 (the http.server name)
         body = self.rfile.read(int(self.headers["Content-Length"]))
         self.received.append(
@@ -32,17 +36,20 @@ class OtherLRS(BaseHTTPRequestHandler):
             }
         )
         self.send_response(self.statuses.pop(0) if self.statuses else 204)
+        self.send_header("Content-Length", str(len(self.answer)))
         self.end_headers()
+        self.wfile.write(self.answer)
 
     def log_message(self, *args) -> None:
         pass
 
 
+@override_settings(OUTBOUND_ALLOW_LOOPBACK=True)
 class ForwardingTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.server = HTTPServer(("127.0.0.1", 0), OtherLRS)
-        OtherLRS.received, OtherLRS.statuses = [], []
+        OtherLRS.received, OtherLRS.statuses, OtherLRS.answer = [], [], b""
         thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         thread.start()
         self.addCleanup(self.server.server_close)
@@ -91,3 +98,27 @@ class ForwardingTestCase(BaseTestCase):
             LRS(client.key, secret).post(statement())
         self.assertFalse(ForwardDelivery.objects.exists())
         self.assertEqual(OtherLRS.received, [])
+
+    def test_what_the_other_lrs_answers_is_not_kept(self) -> None:
+        OtherLRS.statuses = [500]
+        OtherLRS.answer = b"Traceback: db password hunter2 at 10.0.0.5"
+        with self.captureOnCommitCallbacks(execute=True):
+            self.lrs.post(statement())
+        delivery = ForwardDelivery.objects.get()
+        self.assertFalse(forward_statement.call(delivery.pk))
+        delivery.refresh_from_db()
+        self.assertIn("HTTP 500 from http://127.0.0.1:", delivery.last_error)
+        self.assertNotIn("hunter2", delivery.last_error)
+
+    @override_settings(OUTBOUND_ALLOW_LOOPBACK=False)
+    def test_without_the_setting_loopback_is_refused_and_named(self) -> None:
+        """As in production: nothing is sent, and the delivery says why."""
+        with self.captureOnCommitCallbacks(execute=True):
+            self.lrs.post(statement())
+        delivery = ForwardDelivery.objects.get()
+        self.assertFalse(forward_statement.call(delivery.pk))
+        delivery.refresh_from_db()
+        self.assertEqual(OtherLRS.received, [])
+        self.assertIsNone(delivery.delivered_at)
+        self.assertIn("127.0.0.1 is a loopback", delivery.last_error)
+        self.assertTrue(delivery.last_error.startswith("Could not send to http://127"))
