@@ -228,3 +228,24 @@ class PlatformAdminTestCase(LtiTestCase):
         self.assertEqual(response.status_code, 302)
         entry = AuditEntry.objects.filter(action="lti-platform.update").get()
         self.assertEqual(entry.after["name"], "Renamed LMS")
+
+    def test_an_internal_jwks_or_token_url_is_a_field_error(self) -> None:
+        self.client.force_login(self.root)
+        url = f"/admin/lti/platform/{self.platform.pk}/change/"
+        form = self.client.get(url).context["adminform"].form
+        data = {k: v for k, v in form.initial.items() if v is not None}
+        data.update({
+            "agency": self.agency.pk, "is_active": "on",
+            "deployments-TOTAL_FORMS": "0", "deployments-INITIAL_FORMS": "0",
+            "jwks_url": "http://169.254.169.254/latest/meta-data/",
+            "auth_token_url": "https://[fd00::10]/token",
+        })  # fmt: skip
+        entries = AuditEntry.objects.count()
+        response = self.client.post(url, data)
+        self.assertEqual(response.status_code, 200)
+        errors = response.context["adminform"].form.errors
+        self.assertIn("169.254.169.254 is a link-local", errors["jwks_url"][0])
+        self.assertIn("unique local", errors["auth_token_url"][0])
+        self.platform.refresh_from_db()
+        self.assertEqual(self.platform.jwks_url, ISSUER + "/jwks")
+        self.assertEqual(AuditEntry.objects.count(), entries)
