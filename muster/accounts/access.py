@@ -249,17 +249,22 @@ def readable_person(user, pk: int, *, prefetch: Iterable[str] = ()) -> Person:
     return _one_or_404(people(user).prefetch_related(*prefetch), pk, "person")
 
 
-def reads_every_record(user, person: Person, readable: int | None = None) -> bool:
+def reads_every_record(
+    user, person: Person, readable: int | None = None, *, follows: bool | None = None
+) -> bool:
     """Whether the user is shown what counts every record of `person`: their
     standings, their plan and their totals (`sees_standing`).
 
     `readable` is how many records the caller already read through
-    `records(user)`, to save counting them again.
+    `records(user)`, and `follows` what `follows_today(user, person)` answered
+    in the same request, to save asking again.
     """
-    return sees_standing(user, person, readable)
+    return sees_standing(user, person, readable, follows=follows)
 
 
-def sees_standing(user, person: Person, readable: int | None = None) -> bool:
+def sees_standing(
+    user, person: Person, readable: int | None = None, *, follows: bool | None = None
+) -> bool:
     """Whether the user sees the person's standing today and what is worked out
     from it (their plan, their totals, what a course would add).
 
@@ -274,7 +279,9 @@ def sees_standing(user, person: Person, readable: int | None = None) -> bool:
     """
     if is_platform_admin(user):
         return True
-    if not follows_today(user, person):
+    if follows is None:
+        follows = follows_today(user, person)
+    if not follows:
         return False
     if readable is None:
         readable = records(user).filter(person=person).count()

@@ -165,7 +165,11 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.headers.get("HX-Target") == "records-list":
         return render(request, "agencies/_person_records.html", records)
     history = compliance.read_history(readable)
-    sees_all = access.reads_every_record(request.user, person, history.record_count)
+    # A former employer is not shown the dates of the person's later career.
+    follows_today = access.follows_today(request.user, person)
+    sees_all = access.reads_every_record(
+        request.user, person, history.record_count, follows=follows_today
+    )
     standings = (
         compliance.standing_for(person, year, today, record_lines=history.lines)
         if sees_all
@@ -179,8 +183,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "today": today,
             "years": range(today.year, max(EARLIEST_YEAR, today.year - 7) - 1, -1),
             "sees_all": sees_all,
-            # A former employer is not shown the dates of the person's later career.
-            "follows_today": access.follows_today(request.user, person),
+            "follows_today": follows_today,
             "all_lines": request.GET.get("lines") == "all",
             "standings": [
                 (s, [(m, compliance.gaps_in_words(m)) for m in s.mandates])
