@@ -395,3 +395,69 @@ def _headers(**values):
     for name, value in values.items():
         message[name] = value
     return message
+
+
+def _certificate(tmp_path, name: str):
+    """A self-signed certificate for `name`: (cert file, key file)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return str(cert_file), str(key_file)
+
+
+@pytest.fixture
+def tls_server(tmp_path):
+    import ssl
+
+    cert, key = _certificate(tmp_path, "lrs.example.test")
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    Handler.seen = []
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    with mock.patch.object(outbound, "_ca_file", lambda: cert):
+        yield httpd.server_address[1]
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_https_checks_the_certificate_against_the_host_not_the_address(tls_server):
+    names = {"lrs.example.test": [PUBLIC], "other.example.test": [PUBLIC]}
+    watch = sockets_to(tls_server)
+    with dns(names), watch:
+        response = outbound.request("GET", "https://lrs.example.test/ok")
+        assert response.json() == {"ok": True}
+        assert watch.asked == [(PUBLIC, 443)]
+        # The same address under another name: its certificate does not match.
+        with pytest.raises(outbound.OutboundError, match="TLS failed"):
+            outbound.request("GET", "https://other.example.test/ok")
