@@ -22,6 +22,10 @@ filter. The rules (also in docs/security.md, "Roles"):
 - Only a coordinator of the agency that entered a record or a qualification may
   correct or void it, and only a coordinator of a current employer may add
   records for a person.
+- A person's name, email, badge number, discipline and licenses are shared by
+  every agency employing them: while a second agency employs the person too, no
+  coordinator changes them, by the person form or a roster import
+  (`kept_fields`); each agency changes only its own job there.
 - The audit trail is read by platform administrators (all of it), state
   auditors (entries about the agencies of their state), and coordinators and
   heads (entries about their own agencies); by nobody else.
@@ -39,6 +43,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from muster.accounts.choices import Role
 from muster.agencies.choices import Approval, State
@@ -322,6 +327,72 @@ def employment_at(user, person: Person, agency: Agency) -> Employment:
     """The person's current job at `agency`, which the user may change, else 404."""
     jobs = _current_staff_of(writable_agencies(user)).filter(agency=agency)
     return _one_or_404(jobs.filter(person=person), None, "job")
+
+
+# A person's own details and their licenses are one record, relied on by every
+# agency that employs them (a reserve post, a part-time job): while another
+# agency employs the person too, no agency changes them, neither through the
+# person form nor through a roster import; only its own job stays the agency's
+# to change (docs/transfers.md, "People two agencies employ"). A platform
+# administrator, who acts for the state across agencies, still may.
+SHARED_FIELDS = {
+    "person": ("first_name", "last_name", "external_id", "email", "discipline"),
+    "license": (
+        "number",
+        "discipline",
+        "license_class",
+        "licensed_on",
+        "status",
+        "attributes",
+        "appointed_on",
+        "separated_on",
+        "returned_on",
+        "earlier_breaks",
+    ),
+}
+NOTHING_KEPT = {"person": (), "license": ()}
+# The words both write paths give: nothing about which agency, or its job.
+SHARED_REASON = "another agency employs this person too"
+
+
+def shared_details_kept(user, agency: Agency, person_ids: Iterable[int]) -> set[int]:
+    """Of `person_ids`, the people whose shared details (`SHARED_FIELDS`) the
+    user may not change for `agency`: those another agency employs too, today or
+    from a later day (a hire not yet begun counts, as on a roster). Someone who
+    only used to work elsewhere is this agency's alone to keep."""
+    if is_platform_admin(user):
+        return set()
+    today = timezone.localdate()
+    ids = sorted(set(person_ids))
+    kept: set[int] = set()
+    for start in range(0, len(ids), 900):
+        kept |= set(
+            Employment.objects.filter(
+                Q(ends_on__isnull=True) | Q(ends_on__gte=today),
+                person_id__in=ids[start : start + 900],
+            )
+            .exclude(agency=agency)
+            .values_list("person_id", flat=True)
+        )
+    return kept
+
+
+def kept_fields_of(
+    user, agency: Agency, person_ids: Iterable[int]
+) -> dict[int, dict[str, tuple[str, ...]]]:
+    """For each of `person_ids` whose shared details the user may not change for
+    `agency`, those fields by model ("person", "license"); people left out may
+    be changed in full. What a roster import is given to keep (its features do
+    not decide access: the import's view passes this, bound to the user)."""
+    return {pk: SHARED_FIELDS for pk in shared_details_kept(user, agency, person_ids)}
+
+
+def kept_fields(user, agency: Agency, person: Person) -> dict[str, tuple[str, ...]]:
+    """Which of the person's shared fields the user may not change for `agency`,
+    by model ("person", "license"): all of them while another agency employs
+    the person too (`shared_details_kept`), else none. The person form shows
+    them read-only and `edit_person` refuses a change to any of them."""
+    return kept_fields_of(user, agency, [person.pk]).get(person.pk, NOTHING_KEPT)
 
 
 def own_employment(user) -> Employment | None:

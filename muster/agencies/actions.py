@@ -651,6 +651,19 @@ def add_person(
     return person
 
 
+class SharedDetailsKept(ValueError):
+    """A change to details the caller's `kept` keeps: the shared details of a
+    person another agency employs too. `fields` names them, by model field."""
+
+    def __init__(self, fields: list[str]) -> None:
+        self.fields = fields
+        super().__init__(
+            "Nothing was saved: the name, email and license are kept as they are, "
+            "since another agency employs this person too and relies on them. Only "
+            "the job here can change."
+        )
+
+
 def edit_person(
     *,
     actor,
@@ -660,10 +673,19 @@ def edit_person(
     license_fields: dict[str, Any],
     employment_fields: dict[str, Any],
     reason: str,
+    kept: dict[str, Sequence[str]],
     request: HttpRequest | None = None,
 ) -> Person:
     """Change a staff member's details, license in the agency's state, and job
-    there (ending it, when they leave); the old version stays in the audit."""
+    there (ending it, when they leave); the old version stays in the audit.
+
+    `kept` is the caller's access decision (`access.kept_fields`): the fields,
+    by model ("person", "license"), the actor may not change, those of a person
+    another agency employs too. A change to any of them, or a new license while
+    license fields are kept, raises `SharedDetailsKept` before anything is
+    written, whatever the form allowed. An empty `license_fields` creates no
+    license.
+    """
     _require(reason, "A change to a person needs a reason.")
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
@@ -676,6 +698,18 @@ def edit_person(
             (license, license_fields, created_license),
             (job, employment_fields, False),
         )
+        refused = [
+            name
+            for (obj, fields, created), model in zip(
+                changes, ("person", "license", "job"), strict=True
+            )
+            for name, value in fields.items()
+            if name in kept.get(model, ()) and (created or getattr(obj, name) != value)
+        ]
+        if refused:
+            raise SharedDetailsKept(refused)
+        if created_license and not license_fields:
+            changes = (changes[0], changes[2])
         # Each legal record that changed gets its own entry with its before and
         # after, as the roster import writes them.
         for obj, fields, created in changes:

@@ -6,6 +6,7 @@ its input; the templates render them with `aria-describedby`.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django import forms
@@ -483,6 +484,13 @@ class PersonForm(forms.Form):
             )
         return number
 
+    # The form's fields holding each model's field, where the names differ.
+    MODEL_FIELD_NAMES = {
+        "person": {},
+        "license": {"number": "license_number", "status": "license_status"},
+    }
+    kept_names: frozenset[str] = frozenset()
+
     def person_fields(self) -> dict[str, Any]:
         names = ("first_name", "last_name", "external_id", "discipline", "email")
         return {name: self.cleaned_data[name] for name in names}
@@ -509,6 +517,12 @@ class PersonForm(forms.Form):
 
 
 class PersonEditForm(PersonForm):
+    """Changing a staff member. `kept` (from `access.kept_fields`) names, by model,
+    the shared fields the user may not change: those are shown read-only with
+    `kept_reason`, never passed on, and a post that changes one anyway is
+    refused with that reason on the field (`actions.edit_person` refuses it too).
+    """
+
     ends_on = forms.DateField(
         label="Left on",
         required=False,
@@ -519,12 +533,55 @@ class PersonEditForm(PersonForm):
         max_length=200, help_text="Why the details change: kept in the history."
     )
 
+    def __init__(self, *args, kept=None, kept_reason: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        kept = kept or {}
+        self.kept_reason = kept_reason
+        self.kept_names = frozenset(
+            self.MODEL_FIELD_NAMES[model].get(name, name)
+            for model, names in kept.items()
+            for name in names
+        )
+        for name in self.kept_names:
+            # Shown, not editable: the browser sends nothing back for it, and
+            # the form reads the value on file, not the post.
+            self.fields[name].disabled = True
+            self.fields[name].help_text = ""
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         starts, ends = data.get("starts_on"), data.get("ends_on")
         if starts and ends and ends < starts:
             self.add_error("ends_on", "They cannot leave before they started.")
+        for name in sorted(self.kept_names):
+            if self._posted_change(name):
+                self.add_error(name, f"Kept as it is: {self.kept_reason}.")
         return data
+
+    def _posted_change(self, name: str) -> bool:
+        """Whether the post changes the read-only field `name` (a browser sends
+        none of it; a crafted post may)."""
+        key = self.add_prefix(name)
+        if key not in self.data:
+            return False
+        field = copy.copy(self.fields[name])
+        field.disabled = False
+        posted = field.widget.value_from_datadict(self.data, self.files, key)
+        return field.has_changed(self.get_initial_for_field(field, name), posted)
+
+    def person_fields(self) -> dict[str, Any]:
+        return self._without_kept(super().person_fields(), "person")
+
+    def license_fields(self) -> dict[str, Any]:
+        return self._without_kept(super().license_fields(), "license")
+
+    def _without_kept(self, fields: dict[str, Any], model: str) -> dict[str, Any]:
+        names = self.MODEL_FIELD_NAMES[model]
+        return {
+            name: value
+            for name, value in fields.items()
+            if names.get(name, name) not in self.kept_names
+        }
 
     def employment_fields(self) -> dict[str, Any]:
         return super().employment_fields() | {"ends_on": self.cleaned_data["ends_on"]}

@@ -715,25 +715,35 @@ def edit_person(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     agency = access.writable_agency(request.user, code)
     person = access.staff_member(request.user, agency, pk)
     employment = access.employment_at(request.user, person, agency)
+    # Another agency employing the person too relies on their name, email and
+    # license: access says which of them this user may not change here.
+    kept = access.kept_fields(request.user, agency, person)
     form = forms.PersonEditForm(
         request.POST or None,
         agency=agency,
         person=person,
         initial=forms.person_initial(person, agency, employment),
+        kept=kept,
+        kept_reason=access.SHARED_REASON,
     )
     if request.method == "POST" and form.is_valid():
-        actions.edit_person(
-            actor=request.user,
-            person=person,
-            agency=agency,
-            person_fields=form.person_fields(),
-            license_fields=form.license_fields(),
-            employment_fields=form.employment_fields(),
-            reason=form.cleaned_data["reason"],
-            request=request,
-        )
-        messages.success(request, f"Details of {person} saved.")
-        return redirect(person)
+        try:
+            actions.edit_person(
+                actor=request.user,
+                person=person,
+                agency=agency,
+                person_fields=form.person_fields(),
+                license_fields=form.license_fields(),
+                employment_fields=form.employment_fields(),
+                reason=form.cleaned_data["reason"],
+                kept=kept,
+                request=request,
+            )
+        except actions.SharedDetailsKept as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, f"Details of {person} saved.")
+            return redirect(person)
     return render(
         request,
         "agencies/person_form.html",
@@ -742,6 +752,7 @@ def edit_person(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             "agency": agency,
             "person": person,
             "heading": f"Change the details of {person}",
+            "kept_reason": access.SHARED_REASON if form.kept_names else "",
         },
     )
 

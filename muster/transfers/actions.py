@@ -124,18 +124,29 @@ def map_columns(batch: ImportBatch, mapping: dict) -> None:
     batch.save(update_fields=["mapping"])
 
 
-def plan_batch(batch: ImportBatch):
-    """The batch's plan, from the stored file and mapping; file problems included."""
+def plan_batch(batch: ImportBatch, kept_fields: roster.KeptFields):
+    """The batch's plan, from the stored file and mapping; file problems included.
+
+    `kept_fields` is the caller's access decision (`access.kept_fields_of`, bound
+    to the user who previews or confirms): which shared details of people another
+    agency employs too a roster row leaves as they are.
+    """
     plan = KINDS[batch.kind].plan
     try:
         table = read_upload(batch.file_name, bytes(batch.content))
     except TableError as error:
         return _FilePlan([error.problem])
-    result = plan(batch.agency, table, batch.mapping)
+    result = plan(batch.agency, table, batch.mapping, **_kept(batch, kept_fields))
     result.translated = [use for use in value_uses(batch, table) if use.is_translated]
     # File-wide problems first, then by row, in the order found within a row.
     result.problems.sort(key=lambda problem: problem.row or 0)
     return result
+
+
+def _kept(batch: ImportBatch, kept_fields) -> dict:
+    """What a roster's plan and apply are given to keep; training changes no one's
+    details."""
+    return {"kept_fields": kept_fields} if batch.kind == ImportKind.ROSTER else {}
 
 
 class _FilePlan:
@@ -171,8 +182,9 @@ def records_created_by(batch: ImportBatch):
     ).order_by("pk")
 
 
-def apply_batch(batch: ImportBatch, actor) -> dict:
+def apply_batch(batch: ImportBatch, actor, kept_fields: roster.KeptFields) -> dict:
     """Plan again and apply, in one transaction; any problem writes nothing.
+    `kept_fields` as for `plan_batch`, bound to `actor`.
 
     Returns the counts per action, or raises `ValueError` listing the problems.
     Confirms for one agency run one at a time: each plans again once the one
@@ -185,12 +197,16 @@ def apply_batch(batch: ImportBatch, actor) -> dict:
             if locked.is_applied:
                 raise ValueError("This import was already confirmed.")
             Agency.objects.select_for_update().only("pk").get(pk=locked.agency_id)
-            plan = plan_batch(locked)
+            plan = plan_batch(locked, kept_fields)
             if plan.problems:
                 raise ValueError("; ".join(str(p) for p in plan.problems[:20]))
             reason = batch_reason(locked)
             counts = KINDS[locked.kind].apply(
-                locked.agency, plan, actor=actor, reason=reason
+                locked.agency,
+                plan,
+                actor=actor,
+                reason=reason,
+                **_kept(locked, kept_fields),
             )
             request_transfers(
                 locked, getattr(plan, "transfers", []), actor=actor, reason=reason

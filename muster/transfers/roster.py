@@ -9,6 +9,7 @@ elsewhere, so that a file of guessed numbers names nobody.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -197,6 +198,8 @@ LICENSE_FIELDS = (
 # nothing about who holds it: the preview must not tell them apart.
 HELD_ELSEWHERE = "license held elsewhere: a transfer request will be sent"
 ALREADY_REQUESTED = "license held elsewhere: a transfer request was already sent"
+# Which details a row may change is decided by `access.kept_fields_of`, the rule
+# the person form follows too; the reason in the same words (access.SHARED_REASON).
 SHARED = "name, email and license kept: another agency employs this person too"
 
 # Choice columns whose values the coordinator may translate on the mapping page.
@@ -206,6 +209,11 @@ CHOICE_COLUMNS = ("state", "discipline", "license_status")
 def columns() -> tuple[Column, ...]:
     """The columns, with every allowed value of the choice columns."""
     return COLUMNS
+
+
+# (agency, person ids) -> {person id: {"person": fields, "license": fields}}: the
+# shared fields the one importing may not change (`access.kept_fields_of`).
+KeptFields = Callable[[Agency, list[int]], dict[int, dict[str, tuple[str, ...]]]]
 
 
 class RosterRow(ParsedRow):
@@ -228,8 +236,15 @@ class RosterPlan(ImportPlan):
     transfers: list = field(default_factory=list)
 
 
-def plan_roster(agency: Agency, table: Table, mapping: dict) -> RosterPlan:
-    """Read and check every row, and say what confirming would create or change."""
+def plan_roster(
+    agency: Agency, table: Table, mapping: dict, *, kept_fields: KeptFields
+) -> RosterPlan:
+    """Read and check every row, and say what confirming would create or change.
+
+    `kept_fields(agency, person_ids)` says, for each person whose shared details
+    the one confirming may not change, which fields stay (`access.kept_fields_of`,
+    bound to the user): a row changes only the rest.
+    """
     problems = mapping_problems(table.name, COLUMNS, mapping)
     if problems:
         return RosterPlan([], problems, file=table.name)
@@ -248,7 +263,7 @@ def plan_roster(agency: Agency, table: Table, mapping: dict) -> RosterPlan:
     _duplicates(plan)
     _breaks_in_order(plan)
     if not plan.problems:
-        _plan_rows(agency, plan)
+        _plan_rows(agency, plan, kept_fields)
     return plan
 
 
@@ -356,11 +371,11 @@ def _duplicates(plan: RosterPlan) -> None:
             first_seen[row.key] = row.row
 
 
-def _plan_rows(agency: Agency, plan: RosterPlan) -> None:
+def _plan_rows(agency: Agency, plan: RosterPlan, kept_fields: KeptFields) -> None:
     plan.matches = _existing_licenses(plan.rows)
     holders = [license.person_id for license in plan.matches.values()]
     staff = _staff(agency, holders)
-    shared = _employed_elsewhere(agency, staff)
+    kept = kept_fields(agency, list(staff))
     requested = _requested(agency, holders)
     for row in plan.rows:
         license = plan.matches.get(row.key)
@@ -369,11 +384,11 @@ def _plan_rows(agency: Agency, plan: RosterPlan) -> None:
             plan.plans.append(RowPlan(row.row, "create", row.name))
         elif license.person_id in staff:
             job = staff[license.person_id]
-            keep = license.person_id in shared
-            if not keep:
+            keep = kept.get(license.person_id, {})
+            if not keep.get("license"):
                 _break_in_order_with(plan, row, license)
                 _earlier_breaks_in_order(plan, row, license)
-            changes = _changes(row, license, job, keep_person=keep)
+            changes = _changes(row, license, job, keep)
             action = "update" if changes else "unchanged"
             notes = [SHARED] if keep and changes else []
             plan.plans.append(
@@ -428,23 +443,6 @@ def _staff(agency: Agency, person_ids) -> dict[int, Employment]:
     return staff
 
 
-def _employed_elsewhere(agency: Agency, person_ids) -> set[int]:
-    """People of `person_ids` whom another agency employs too (say, a reserve post).
-
-    Their name, email and license are that agency's records as much as this
-    one's, so a roster import changes only the job here.
-    """
-    found: set[int] = set()
-    for chunk in _chunks(list(person_ids)):
-        found |= set(
-            _not_ended()
-            .filter(person_id__in=chunk)
-            .exclude(agency=agency)
-            .values_list("person_id", flat=True)
-        )
-    return found
-
-
 def _requested(agency: Agency, person_ids) -> set[int]:
     """People the agency has already asked to transfer, still pending."""
     found: set[int] = set()
@@ -484,20 +482,26 @@ def _wanted(row: RosterRow) -> dict[str, dict]:
     }
 
 
-def _targets(row: RosterRow, license: License, job: Employment, keep_person: bool):
-    """Each model the row may change, with the values it sets there."""
+def _targets(row: RosterRow, license: License, job: Employment, kept: dict):
+    """Each model the row may change, with the values it sets there, less the
+    fields `kept` keeps (by model: a person another agency employs too)."""
     wanted = _wanted(row)
-    targets = [(job, wanted["job"])]
-    if not keep_person:
-        targets[:0] = [(license.person, wanted["person"]), (license, wanted["license"])]
-    return targets
+    targets = [
+        (license.person, wanted["person"], kept.get("person", ())),
+        (license, wanted["license"], kept.get("license", ())),
+        (job, wanted["job"], ()),
+    ]
+    return [
+        (obj, {name: v for name, v in values.items() if name not in fixed})
+        for obj, values, fixed in targets
+    ]
 
 
 def _changes(
-    row: RosterRow, license: License, job: Employment, *, keep_person: bool
+    row: RosterRow, license: License, job: Employment, kept: dict
 ) -> list[str]:
     changes = []
-    for obj, values in _targets(row, license, job, keep_person):
+    for obj, values in _targets(row, license, job, kept):
         for name, value in values.items():
             old = getattr(obj, name)
             if old != value and name == "earlier_breaks":
@@ -511,7 +515,9 @@ def _changes(
     return changes
 
 
-def apply_roster(agency: Agency, plan: RosterPlan, *, actor, reason: str) -> dict:
+def apply_roster(
+    agency: Agency, plan: RosterPlan, *, actor, reason: str, kept_fields: KeptFields
+) -> dict:
     """Write the plan in one transaction; refuse a plan with problems.
 
     Rows whose license is held elsewhere are left to `plan.transfers`, which the
@@ -529,12 +535,12 @@ def apply_roster(agency: Agency, plan: RosterPlan, *, actor, reason: str) -> dic
         _create_people(agency, new_rows, today, actor, reason)
         holders = [license.person_id for license in plan.matches.values()]
         staff = _staff(agency, holders)
-        shared = _employed_elsewhere(agency, staff)
+        kept = kept_fields(agency, list(staff))
         for row, row_plan in zip(plan.rows, plan.plans, strict=True):
             if row_plan.action == "update":
                 license = plan.matches[row.key]
                 job = staff[license.person_id]
-                keep = license.person_id in shared
+                keep = kept.get(license.person_id, {})
                 _update(agency, row, license, job, keep, actor, reason)
         # New people, changed licenses and jobs: the agency's staff, refreshed.
         staff_ids = Employment.objects.filter(agency=agency).values_list(
@@ -595,8 +601,8 @@ def _start(row: RosterRow, today: date) -> date:
     return row.values["hired_on"] or today
 
 
-def _update(agency, row, license, job, keep_person, actor, reason) -> None:
-    for obj, values in _targets(row, license, job, keep_person):
+def _update(agency, row, license, job, kept, actor, reason) -> None:
+    for obj, values in _targets(row, license, job, kept):
         before = snapshot(obj)
         changed = [
             name for name, value in values.items() if getattr(obj, name) != value

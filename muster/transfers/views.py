@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -122,15 +124,17 @@ def import_mapping(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def import_preview(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     batch = _batch(request, code, pk)
+    # Whose shared details this user may change is access's to say.
+    kept = partial(access.kept_fields_of, request.user)
     error = ""
     if request.method == "POST" and not batch.is_applied:
         try:
-            actions.apply_batch(batch, request.user)
+            actions.apply_batch(batch, request.user, kept)
         except ValueError as problem:
             error = str(problem)
         else:
             return redirect("transfers:preview", code=code, pk=pk)
-    plan = None if batch.is_applied else actions.plan_batch(batch)
+    plan = None if batch.is_applied else actions.plan_batch(batch, kept)
     # Unchanged rows are left out unless they carry a note (a request already sent).
     changes = (
         [p for p in plan.plans if p.action != "unchanged" or p.changes] if plan else []

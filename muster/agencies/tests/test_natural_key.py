@@ -26,7 +26,7 @@ from muster.audit.log import history_for
 from muster.test import BaseTestCase, make_person, make_record, make_user
 from muster.transfers import actions as imports
 from muster.transfers import training
-from muster.transfers.tests.helpers import csv_bytes
+from muster.transfers.tests.helpers import csv_bytes, kept_by
 
 DAY = date(2026, 11, 20)
 MEDIA = tempfile.mkdtemp(prefix="muster-test-media-")
@@ -133,9 +133,11 @@ class NaturalKeyTestCase(BaseTestCase):
             self.agency, "training", "t.csv", data, HEADER, actor=self.alice
         )
         # The second batch was planned before the first was confirmed.
-        plan = imports.plan_batch(second)
+        plan = imports.plan_batch(second, kept_by(self.alice))
         self.assertEqual(plan.count("create"), 1)
-        self.assertEqual(imports.apply_batch(first, self.alice)["create"], 1)
+        self.assertEqual(
+            imports.apply_batch(first, self.alice, kept_by(self.alice))["create"], 1
+        )
         counts = training.apply_training(
             self.agency, plan, actor=self.alice, reason="second"
         )
@@ -196,7 +198,7 @@ class ParallelConfirmTestCase(TransactionTestCase):
         def confirm(batch) -> None:
             try:
                 barrier.wait()
-                results.append(imports.apply_batch(batch, alice))
+                results.append(imports.apply_batch(batch, alice, kept_by(alice)))
             except Exception as error:  # noqa: BLE001 - reported below
                 errors.append(error)
             finally:

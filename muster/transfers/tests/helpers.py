@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+from functools import partial
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
+from muster.accounts import access
 from muster.transfers.models import ImportBatch
 
 ROSTER_HEADER = [
@@ -72,3 +74,9 @@ def upload(client, code: str, kind: str, data: bytes, name: str = "people.csv"):
 
 def last_batch() -> ImportBatch:
     return ImportBatch.objects.order_by("-pk").first()
+
+
+def kept_by(user):
+    """What a roster plan keeps when `user` previews or confirms it, as the
+    import's view passes it."""
+    return partial(access.kept_fields_of, user)

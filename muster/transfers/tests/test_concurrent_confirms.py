@@ -17,7 +17,12 @@ from muster.test import make_person, make_user
 from muster.transfers import actions
 from muster.transfers.actions import CONCURRENT_WRITE, TransferClosed
 from muster.transfers.models import ImportBatch, TransferRequest, TransferStatus
-from muster.transfers.tests.helpers import ROSTER_HEADER, csv_bytes, roster_row
+from muster.transfers.tests.helpers import (
+    ROSTER_HEADER,
+    csv_bytes,
+    kept_by,
+    roster_row,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -74,8 +79,8 @@ class ConcurrentConfirmTestCase(TransactionTestCase):
         rows = [roster_row(i) for i in range(PEOPLE)]
         first, second = self.batch(self.agency, rows), self.batch(self.agency, rows)
         errors = run_together(
-            lambda: actions.apply_batch(first, self.alice),
-            lambda: actions.apply_batch(second, self.alice),
+            lambda: actions.apply_batch(first, self.alice, kept_by(self.alice)),
+            lambda: actions.apply_batch(second, self.alice, kept_by(self.alice)),
         )
         self.assertEqual(errors, [])
         self.assertEqual(Person.objects.count(), PEOPLE)
@@ -93,8 +98,8 @@ class ConcurrentConfirmTestCase(TransactionTestCase):
         rows = [roster_row(i) for i in range(PEOPLE)]
         mine, theirs = self.batch(self.agency, rows), self.batch(self.other, rows)
         errors = run_together(
-            lambda: actions.apply_batch(mine, self.alice),
-            lambda: actions.apply_batch(theirs, self.dana),
+            lambda: actions.apply_batch(mine, self.alice, kept_by(self.alice)),
+            lambda: actions.apply_batch(theirs, self.dana, kept_by(self.dana)),
         )
         self.assertEqual(License.objects.count(), PEOPLE)
         self.assertEqual(Person.objects.count(), PEOPLE)

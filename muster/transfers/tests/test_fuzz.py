@@ -27,6 +27,7 @@ from muster.transfers.roster import COLUMNS as ROSTER_COLUMNS
 from muster.transfers.tests.helpers import (
     ROSTER_HEADER,
     csv_bytes,
+    kept_by,
     roster_row,
     xlsx_bytes,
 )
@@ -118,12 +119,12 @@ class ImportFuzzTestCase(TestCase):
             mapping=guess_mapping(columns, table.headers),
             uploaded_by=self.user,
         )
-        plan = actions.plan_batch(batch)
+        plan = actions.plan_batch(batch, kept_by(self.user))
         for problem in plan.problems:
             self.assertRegex(str(problem), WHERE)
         if plan.problems:
             with self.assertRaises(ValueError):
-                actions.apply_batch(batch, self.user)
+                actions.apply_batch(batch, self.user, kept_by(self.user))
             self.assertEqual(counts(), before)
 
     @FUZZ
