@@ -1,6 +1,6 @@
 """The access rules in prose: who sees and changes which people and records."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.http import Http404
 from django.utils import timezone
@@ -217,3 +217,48 @@ class ViewAccessTestCase(BaseTestCase):
         for user, code in ((self.dana, "oakdale-so"), (self.sam, "riverton-pd")):
             with self.assertRaises(Http404):
                 access.import_batch(user, code, batch.pk)
+
+
+class SharedDetailsTestCase(BaseTestCase):
+    """A person two agencies employ: their name, email and license are kept from
+    both coordinators (the person form and the roster import ask `kept_fields`)."""
+
+    def test_while_another_agency_employs_them_no_coordinator_changes_them(self):
+        Employment.objects.create(
+            person=self.bob_person, agency=self.other_agency, starts_on=date(2020, 1, 1)
+        )
+        for user, agency in ((self.alice, self.agency), (self.dana, self.other_agency)):
+            kept = access.kept_fields(user, agency, self.bob_person)
+            self.assertEqual(kept, access.SHARED_FIELDS)
+            self.assertIn("earlier_breaks", kept["license"])
+            self.assertIn("email", kept["person"])
+        self.assertEqual(
+            access.kept_fields(self.root, self.agency, self.bob_person),
+            access.NOTHING_KEPT,
+        )
+
+    def test_one_employer_or_a_former_one_elsewhere_keeps_nothing(self):
+        self.assertEqual(
+            access.kept_fields(self.alice, self.agency, self.bob_person),
+            access.NOTHING_KEPT,
+        )
+        Employment.objects.create(
+            person=self.bob_person,
+            agency=self.other_agency,
+            starts_on=date(2020, 1, 1),
+            ends_on=timezone.localdate() - timedelta(days=1),
+        )
+        self.assertEqual(
+            access.kept_fields_of(self.alice, self.agency, [self.bob_person.pk]), {}
+        )
+
+    def test_a_hire_elsewhere_not_yet_begun_counts(self):
+        Employment.objects.create(
+            person=self.bob_person,
+            agency=self.other_agency,
+            starts_on=timezone.localdate() + timedelta(days=30),
+        )
+        self.assertEqual(
+            set(access.kept_fields_of(self.alice, self.agency, [self.bob_person.pk])),
+            {self.bob_person.pk},
+        )
