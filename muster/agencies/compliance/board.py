@@ -193,11 +193,16 @@ def standings_for_agency(
     staff = jobs.values("person_id").distinct().count()
     mandates, kinds = [], set()
     if choices:
-        mandates = mandates_shown(agency, year, today)
-        # Each current job's unit and its holder's discipline: both lists at once.
+        # Each current job's unit, its holder's discipline and the states of
+        # their licenses: the two lists and the states to look for mandates in,
+        # in one query (a person without a license gives no state).
         kinds = set(
-            jobs.order_by().values_list("unit", "person__discipline").distinct()
+            jobs.order_by()
+            .values_list("unit", "person__discipline", "person__licenses__jurisdiction")
+            .distinct()
         )
+        states = {state for _, _, state in kinds if state}
+        mandates = mandates_shown(agency, year, today, states)
     return AgencyStandings(
         year=year,
         as_of=today,
@@ -207,8 +212,8 @@ def standings_for_agency(
         not_evaluated=staff - sum(tally.values()),
         staff=staff,
         mandates=mandates,
-        units=sorted({unit for unit, _ in kinds if unit}),
-        disciplines=sorted({discipline for _, discipline in kinds}),
+        units=sorted({unit for unit, _, _ in kinds if unit}),
+        disciplines=sorted({discipline for _, discipline, _ in kinds}),
         warnings=warnings_of([m for m, _ in mandates]),
     )
 
@@ -261,19 +266,23 @@ class CountedPaginator(Paginator):
         return self._count
 
 
-def mandates_shown(agency, year: int, today: date) -> list[tuple[str, str]]:
+def mandates_shown(
+    agency, year: int, today: date, states: set[str] | None = None
+) -> list[tuple[str, str]]:
     """(id, title) of each mandate someone on the staff has a standing under, by
     title: one EXISTS per mandate of the states the staff hold licenses in (a
     standing is always under a license's state), each stopping at its first row
     (the index on year, mandate and person), not a DISTINCT over every standing.
     Building an EXISTS costs more in Python than running it: asking for every
-    mandate of the library took a third of the dashboard's time."""
-    states = set(
-        License.objects.filter(person__in=staff_ids(agency, today))
-        .order_by()
-        .values_list("jurisdiction", flat=True)
-        .distinct()
-    )
+    mandate of the library took a third of the dashboard's time. `states`, if
+    the caller read them already, are the states of the staff's licenses."""
+    if states is None:
+        states = set(
+            License.objects.filter(person__in=staff_ids(agency, today))
+            .order_by()
+            .values_list("jurisdiction", flat=True)
+            .distinct()
+        )
     known = {
         mandate.id: mandate.title
         for code, jurisdiction in rules.load_mandates().jurisdictions.items()

@@ -304,6 +304,17 @@ def test_the_mandates_shown_are_those_the_staff_have_standings_under():
     assert not any(m.startswith("us.tx.") for m in shown)
     texas = [mandate for mandate, _ in board.mandates_shown(elsewhere, 2026, TODAY)]
     assert texas and all(m.startswith("us.tx.") for m in texas)
+    # The board reads the states with its units and disciplines, in one query:
+    # the same mandates; someone without a license still brings their unit.
+    unlicensed = make_person("No", "License", agency)
+    License.objects.filter(person=unlicensed).delete()
+    Employment.objects.filter(person=unlicensed).update(unit="Records")
+    flush()
+    for which in (agency, elsewhere):
+        whole = _board(which)
+        assert whole.mandates == board.mandates_shown(which, 2026, TODAY)
+    assert "Records" in _board(agency).units
+    assert "Records" not in _board(elsewhere).units
 
 
 @time_machine.travel("2026-11-27 12:00:00+00:00", tick=False)
