@@ -378,9 +378,14 @@ class MandateStanding:
         inside: list[LineExplanation] = []
         outside: list[LineExplanation] = []
         for explanation in self.result.lines:
-            day = explanation.line.completed_on
-            if explanation.counted or any(start <= day <= end for start, end in bounds):
+            if explanation.counted:
                 inside.append(explanation)
+                continue
+            day = explanation.line.completed_on
+            for start, end in bounds:  # a loop, not any(): no call per line
+                if start <= day <= end:
+                    inside.append(explanation)
+                    break
             else:
                 outside.append(explanation)
         return inside, outside
