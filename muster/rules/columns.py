@@ -231,6 +231,20 @@ def lines_table(
 ) -> LinesTable:
     """Credit lines as columns; `index` gives each person id's row (others are left out)."""
     rows = [line for line in lines if line.person in index]
+    # Each distinct word and topic set coded once, not once per line.
+    areas, deliveries, providers = (
+        _codes(words) for words in (book.areas, book.deliveries, book.providers)
+    )
+    masks: dict[frozenset[str], int] = {}
+    topic_bits = []
+    for line in rows:
+        try:
+            bits = masks[line.topics]
+        except KeyError:
+            bits = masks[line.topics] = int(book.mask(book.topics, line.topics))
+        except TypeError:  # topics given as a list: not a key
+            bits = int(book.mask(book.topics, line.topics))
+        topic_bits.append(bits)
     return LinesTable(
         person=np.array([index[r.person] for r in rows], dtype=np.int32),
         completed_on=np.array(
@@ -238,23 +252,27 @@ def lines_table(
         ),
         centihours=np.array([int(r.hours * 100) for r in rows], dtype=np.int64),
         area=np.array(
-            [book.known(book.areas, r.area) if r.area else -1 for r in rows],
+            [areas.get(r.area, -1) if r.area else -1 for r in rows],
             dtype=np.int8,
         ),
-        topics=np.array(
-            [int(book.mask(book.topics, r.topics)) for r in rows], dtype=np.uint64
-        ),
+        topics=np.array(topic_bits, dtype=np.uint64),
         delivery=np.array(
-            [book.known(book.deliveries, r.delivery) for r in rows], dtype=np.int8
+            [deliveries.get(r.delivery, -1) for r in rows], dtype=np.int8
         ),
-        provider=np.array(
-            [book.known(book.providers, r.provider) for r in rows], dtype=np.int8
-        ),
+        provider=np.array([providers.get(r.provider, -1) for r in rows], dtype=np.int8),
         result=np.array(
             [RESULTS.get(r.result, OTHER_RESULT) for r in rows], dtype=np.int8
         ),
         counts_for=np.array([r.counts_for or 0 for r in rows], dtype=np.int16),
     )
+
+
+def _codes(words: list[str]) -> dict[str, int]:
+    """`Codebook.known` for every word of `words` at once: word -> its code."""
+    codes: dict[str, int] = {}
+    for code, word in enumerate(words):
+        codes.setdefault(word, code)
+    return codes
 
 
 def attribute_bits(book: Codebook, attributes: Iterable[str]) -> int:
