@@ -947,9 +947,10 @@ class StandingSummary(DatedStatus):
             )
         ]
         indexes = [
-            # Covering for the dashboard's status counts: the staff's summaries
-            # of a year and the three columns `status_expression` reads, from
-            # the index alone (no table row per person).
+            # Covering for the dashboard: the staff's summaries of a year with
+            # the three columns `status_expression` reads (the status counts)
+            # and those the sorted page reads and sorts by, from the index
+            # alone (no table row per person).
             models.Index(
                 fields=[
                     "year",
@@ -957,8 +958,11 @@ class StandingSummary(DatedStatus):
                     "deficient_on",
                     "at_risk_on",
                     "settled_status",
+                    "due_on",
+                    "missing_hours",
+                    "not_evaluated",
                 ],
-                name="summary_year_person_status",
+                name="summary_year_person_board",
             )
         ]
 
