@@ -310,17 +310,9 @@ def _scoped_constraints(name: str) -> list:
     ]
 
 
-class GlobalObjective(models.Model):
-    """A SCORM 2004 shared global objective of one learner (SN book 3.10, 4.2.1).
-
-    SCOs write it through their objectives' write maps when they commit, and read
-    it into `cmi.objectives` at launch through their read maps. `package` is
-    empty when the package's objectivesGlobalToSystem is true (shared with every
-    course of the same provider the learner takes: `provider`), else the one
-    package it is kept to. Like a
-    standing it is the person's, whatever their employer. Blank or None means
-    unknown: nothing known was written yet.
-    """
+class _LearnerTarget(models.Model):
+    """What one learner's SCOs share under a target ID (`GlobalObjective`,
+    `SharedData`): kept to one package, or to every course of one provider."""
 
     person = models.ForeignKey(
         "agencies.Person", on_delete=models.PROTECT, related_name="+"
@@ -338,8 +330,26 @@ class GlobalObjective(models.Model):
             "package naming the same target ID neither reads nor changes it."
         ),
     )
-    target_id = models.TextField(help_text="targetObjectiveID, as in the manifest.")
     target_key = models.CharField(max_length=64, help_text="SHA-256 of target_id.")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class GlobalObjective(_LearnerTarget):
+    """A SCORM 2004 shared global objective of one learner (SN book 3.10, 4.2.1).
+
+    SCOs write it through their objectives' write maps when they commit, and read
+    it into `cmi.objectives` at launch through their read maps. `package` is
+    empty when the package's objectivesGlobalToSystem is true (shared with every
+    course of the same provider the learner takes: `provider`), else the one
+    package it is kept to. Like a standing it is the person's, whatever their
+    employer. Blank or None means
+    unknown: nothing known was written yet.
+    """
+
+    target_id = models.TextField(help_text="targetObjectiveID, as in the manifest.")
     success_status = models.CharField(
         max_length=10,
         default="unknown",
@@ -368,7 +378,6 @@ class GlobalObjective(models.Model):
         related_name="+",
         help_text="The commit that last wrote it: the evidence.",
     )
-    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["person", "target_id"]
@@ -378,7 +387,7 @@ class GlobalObjective(models.Model):
         return f"{self.person}: {self.target_id} ({self.success_status})"
 
 
-class SharedData(models.Model):
+class SharedData(_LearnerTarget):
     """SCORM 2004 4th edition shared data (adl.data) of one learner, by targetID.
 
     Written from the commits of SCOs whose `adlcp:map` may write it, given at
@@ -386,24 +395,7 @@ class SharedData(models.Model):
     package's sharedDataGlobalToSystem.
     """
 
-    person = models.ForeignKey(
-        "agencies.Person", on_delete=models.PROTECT, related_name="+"
-    )
-    package = models.ForeignKey(
-        Package, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    provider = models.ForeignKey(
-        "agencies.Agency",
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text=(
-            "The provider of the course whose package wrote it. Global to the "
-            "system is global to this provider's courses: another provider's "
-            "package naming the same target ID neither reads nor changes it."
-        ),
-    )
     target_id = models.TextField(help_text="adlcp:map targetID, as in the manifest.")
-    target_key = models.CharField(max_length=64, help_text="SHA-256 of target_id.")
     store = models.TextField(blank=True)
     written_by = models.ForeignKey(
         CmiCommit,
@@ -411,7 +403,6 @@ class SharedData(models.Model):
         related_name="+",
         help_text="The commit that last wrote it: the evidence.",
     )
-    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["person", "target_id"]

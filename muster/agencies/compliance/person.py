@@ -418,7 +418,7 @@ def standing_for(
     standings = []
     lines = exemptions = None
     for license in person.licenses.all():
-        reason = _why_not_evaluated(license, library)
+        reason = why_not_evaluated(license, library)
         if reason:
             standings.append(LicenseStanding(license, not_evaluated=reason))
             continue
@@ -446,7 +446,7 @@ def standing_for(
     return standings
 
 
-def _why_not_evaluated(license: License, library: rules.Library) -> str:
+def why_not_evaluated(license: License, library: rules.Library) -> str:
     state = license.get_jurisdiction_display()
     if not license.is_active:
         status = license.get_status_display().lower()

@@ -23,7 +23,7 @@ from muster.agencies.compliance.figures import (
     due_date,
     population_tables,
 )
-from muster.agencies.compliance.person import _why_not_evaluated, person_to_engine
+from muster.agencies.compliance.person import person_to_engine, why_not_evaluated
 from muster.agencies.compliance.rows import LICENSE_VALUES
 from muster.agencies.models import License, Person
 from muster.rules import engine
@@ -101,7 +101,7 @@ def judge_people(
 
 
 def _evaluated(license: License, library) -> bool:
-    """Whether `standing_for` evaluates the license (else `_why_not_evaluated`
+    """Whether `standing_for` evaluates the license (else `why_not_evaluated`
     says why), without working out the words."""
     return license.is_active and license.jurisdiction.upper() in library.jurisdictions
 
@@ -113,7 +113,7 @@ def mandates_held(person: Person) -> list[tuple[License, tuple[rules.Mandate, ..
     library = rules.load_mandates()
     held = []
     for license in person.licenses.all():
-        if _why_not_evaluated(license, library):
+        if why_not_evaluated(license, library):
             continue
         engine_person = person_to_engine(person, license.jurisdiction)
         mandates = library.get(license.jurisdiction).mandates
@@ -125,7 +125,7 @@ def _license(license: License, judged: dict, library, words: dict) -> LicenseJud
     kind = (license.jurisdiction, license.discipline, license.status)
     if not _evaluated(license, library):
         if kind not in words:
-            words[kind] = _why_not_evaluated(license, library)
+            words[kind] = why_not_evaluated(license, library)
         return LicenseJudged(license, not_evaluated=words[kind])
     mandates = tuple(judged.get((license.person_id, license.jurisdiction), ()))
     if mandates:
