@@ -21,6 +21,7 @@ import platform
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,6 +126,7 @@ def main() -> None:
         set_up_django(Path(scratch) / "bench.sqlite3")
         from django.db import connection
 
+        from muster.accounts import access
         from muster.accounts.choices import Role
         from muster.accounts.models import RoleGrant, User
         from muster.agencies.models import Agency
@@ -136,6 +138,8 @@ def main() -> None:
         )
         user = User.objects.create_user("bench")
         RoleGrant.objects.create(user=user, role=Role.COORDINATOR, agency=agency)
+        # What the import's view passes: the shared details this user may not change.
+        kept = partial(access.kept_fields_of, user)
 
         def batch(kind: str, data: bytes) -> ImportBatch:
             headers = actions.read_upload("f.csv", data).headers
@@ -150,10 +154,12 @@ def main() -> None:
             ("training history", "training", training(rows)),
         ):
             b = batch(kind, data)
-            name, preview, plan = timed("preview", lambda b=b: actions.plan_batch(b))
+            name, preview, plan = timed(
+                "preview", lambda b=b: actions.plan_batch(b, kept)
+            )
             assert not plan.problems, plan.problems[:3]
             name, apply, counts = timed(
-                "apply", lambda b=b: actions.apply_batch(b, user)
+                "apply", lambda b=b: actions.apply_batch(b, user, kept)
             )
             results.append((label, preview, apply, counts))
         if args.verify:
