@@ -33,7 +33,8 @@ def _mandate(mandate, day: date) -> dict[str, Any]:
         "last_checked": mandate.last_checked.isoformat(),
         "citation": citation_to_dict(mandate.citation),
         "warnings": list(mandate.warnings()),
-        "uncertain": list(mandate.uncertain),
+        # About the mandate as a whole; the others are beside their requirements.
+        "uncertain": list(mandate.uncertain_overall),
         "requirements": [
             _requirement(mandate, r, value, day)
             for r in mandate.requirements
@@ -55,4 +56,5 @@ def _requirement(mandate, requirement, value, day: date) -> dict[str, Any]:
         "period": period.as_dict() if period is not None else None,
         "citation": citation_to_dict(value.citation),
         "note": value.note,
+        "uncertain": list(mandate.uncertain_about(requirement.id, value)),
     }

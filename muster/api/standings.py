@@ -25,7 +25,7 @@ def person_standing(person, year: int, as_of: date) -> dict[str, Any]:
                 "jurisdiction": standing.license.jurisdiction,
                 "not_evaluated": standing.not_evaluated,
                 "mandates": [
-                    {"title": m.mandate.title, **result_to_dict(m.result)}
+                    {"title": m.mandate.title, **result_to_dict(m.result, m.mandate)}
                     for m in standing.mandates
                 ],
             }

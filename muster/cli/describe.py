@@ -73,16 +73,20 @@ def describe_mandate(mandate: Mandate, day: date, colour: bool) -> list[str]:
     out += describe_new_licensees(mandate, day)
     out += describe_waivers(mandate, day)
     out += describe_requirements(mandate, day)
-    # Notes on a requirement are under it; those on none shown today stay here.
+    # Notes on a requirement are under it, beside the value they qualify; those
+    # on nothing shown today stay here, saying what they are about.
     shown = {
-        r.id
+        r.id: value
         for r in mandate.requirements
         if (value := at(r.values, day)) is not None and value.hours is not None
     }
     left = [
-        f"{note} (about {', '.join(sorted(about))})" if about else note
-        for note, about in mandate.uncertain_notes
-        if not about & shown
+        note.text if note.is_file_wide else f"{note.text} (about {note.about()})"
+        for note in mandate.uncertain
+        if not any(
+            name in shown and note.qualifies(shown[name].starts_on)
+            for name in note.concerns
+        )
     ]
     if left:
         out.append("  Uncertain")
@@ -234,7 +238,8 @@ def describe_requirement(
     if value.note:
         out.append(f"      note: {value.note}")
     out += [
-        f"      uncertain: {note}" for note in mandate.uncertain_about(requirement.id)
+        f"      uncertain: {note}"
+        for note in mandate.uncertain_about(requirement.id, value)
     ]
     if value.applies_within:
         out.append(

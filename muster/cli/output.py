@@ -79,9 +79,14 @@ def mandate_to_dict(mandate: Mandate) -> dict[str, Any]:
         "id": mandate.id,
         "title": mandate.title,
         "status": "verified" if mandate.is_verified else "unverified",
-        "uncertain": list(mandate.uncertain),
-        # For each note of `uncertain`, the requirements it concerns ([]: all).
-        "uncertain_concerns": [sorted(about) for _, about in mandate.uncertain_notes],
+        "uncertain": [note.text for note in mandate.uncertain],
+        # For each note of `uncertain`, the requirements it concerns ([]: all),
+        # and of those the starts of the values it qualifies ([]: every value).
+        "uncertain_concerns": [sorted(note.concerns) for note in mandate.uncertain],
+        "uncertain_values": [
+            [day.isoformat() for day in sorted(note.values)]
+            for note in mandate.uncertain
+        ],
     }
 
 
@@ -100,8 +105,11 @@ def write_json(evaluation: Evaluation, out: TextIO) -> None:
     assert head.endswith("[]\n}")
     separator = "[\n"
     out.write(head[: -len("[]\n}")])
+    mandates = {m.id: m for m in evaluation.jurisdiction.mandates}
     for result in results(evaluation):
-        text = json.dumps(result_to_dict(result), indent=2)
+        text = json.dumps(
+            result_to_dict(result, mandates.get(result.mandate)), indent=2
+        )
         out.write(separator + "    " + text.replace("\n", "\n    "))
         separator = ",\n"
     out.write("[]\n}\n" if separator == "[\n" else "\n  ]\n}\n")

@@ -37,6 +37,7 @@ from muster.rules.mandate import (
     RequirementValue,
     ShortfallRule,
     Tier,
+    UncertainNote,
     WaiverRule,
 )
 from muster.rules.model import Citation
@@ -485,8 +486,7 @@ class _MandateBuilder:
                 for i, entry in enumerate(spec.waivers)
             ),
             carry_over=carry_over,
-            uncertain=tuple(" ".join(note.split()) for note, _ in uncertain),
-            uncertain_concerns=tuple(about for _, about in uncertain),
+            uncertain=uncertain,
             reporting=" ".join(spec.reporting.split()),
             consequence=" ".join(spec.consequence.split()),
             source=str(self.path),
@@ -496,23 +496,63 @@ class _MandateBuilder:
         self,
         entries: Sequence[str | schema.UncertainSpec],
         requirements: Sequence[Requirement],
-    ) -> list[tuple[str, frozenset[str]]]:
-        """Each uncertain note with the requirements it concerns (none: the file)."""
-        ids = [r.id for r in requirements]
+    ) -> tuple[UncertainNote, ...]:
+        """Each uncertain note, tied to the requirements (and values) it qualifies,
+        or file-wide when it says so (or is a plain sentence)."""
         found = []
         for index, entry in enumerate(entries):
             if isinstance(entry, str):
-                found.append((entry, frozenset()))
+                found.append(UncertainNote(" ".join(entry.split())))
                 continue
-            for name in entry.concerns:
-                if name not in ids:
+            self.check_uncertain_ties(f"uncertain > {index}", entry, requirements)
+            found.append(
+                UncertainNote(
+                    " ".join(entry.note.split()),
+                    frozenset(entry.concerns),
+                    frozenset(entry.values),
+                )
+            )
+        return tuple(found)
+
+    def check_uncertain_ties(
+        self,
+        where: str,
+        entry: schema.UncertainSpec,
+        requirements: Sequence[Requirement],
+    ) -> None:
+        """A note names existing requirements and values, or says it is file-wide."""
+        if entry.file_wide == bool(entry.concerns):
+            raise self.fail(
+                where,
+                "names requirements and says `file_wide: true`"
+                if entry.file_wide
+                else "is tied to nothing",
+                "Give `concerns: [requirement ids]` for a note about some figures, or "
+                "`file_wide: true` for one about the mandate as a whole, not both.",
+            )
+        if entry.values and entry.file_wide:
+            raise self.fail(
+                f"{where} > values",
+                "names values of a file-wide note",
+                "Name the requirements whose values it qualifies in `concerns`.",
+            )
+        by_id = {r.id: r for r in requirements}
+        for name in entry.concerns:
+            if name not in by_id:
+                raise self.fail(
+                    f"{where} > concerns",
+                    f"names unknown requirement {name!r}",
+                    f"Use requirement ids of this file: {', '.join(by_id)}.",
+                )
+            starts = [v.starts_on for v in by_id[name].values]
+            for day in entry.values:
+                if day not in starts:
                     raise self.fail(
-                        f"uncertain > {index} > concerns",
-                        f"names unknown requirement {name!r}",
-                        f"Use requirement ids of this file: {', '.join(ids)}.",
+                        f"{where} > values",
+                        f"names {day}, when no value of requirement {name!r} starts",
+                        f"Use the `from` of one of its values: "
+                        f"{', '.join(str(s) for s in starts)}.",
                     )
-            found.append((entry.note, frozenset(entry.concerns)))
-        return found
 
     def check_status(self, requirements: Sequence[Requirement]) -> None:
         """A file cannot call itself verified while one of its figures is unconfirmed.

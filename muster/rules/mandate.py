@@ -558,6 +558,33 @@ class WaiverRule:
 
 
 @dataclass(frozen=True, slots=True)
+class UncertainNote:
+    """What a mandate file says its sources leave open, and what it qualifies:
+    the requirements of `concerns` (none: the mandate as a whole) and, of those,
+    only the values starting on a day of `values` (none: all their values)."""
+
+    text: str
+    concerns: frozenset[str] = frozenset()
+    values: frozenset[date] = frozenset()
+
+    @property
+    def is_file_wide(self) -> bool:
+        return not self.concerns
+
+    def qualifies(self, starts_on: date) -> bool:
+        """Whether the note is about the value of its requirements starting then."""
+        return not self.values or starts_on in self.values
+
+    def about(self) -> str:
+        """What the note is about, in words: "total (the values from 2019-01-01)"."""
+        what = ", ".join(sorted(self.concerns)) or "the mandate as a whole"
+        if self.values:
+            days = ", ".join(str(day) for day in sorted(self.values))
+            what += f" (the values from {days})"
+        return what
+
+
+@dataclass(frozen=True, slots=True)
 class Mandate:
     """A jurisdiction's rule set for some disciplines, as dated and cited data."""
 
@@ -574,10 +601,9 @@ class Mandate:
     new_licensee: tuple[NewLicenseeRule, ...] = ()
     waivers: tuple[WaiverRule, ...] = ()
     carry_over: tuple[CarryOverRule, ...] = ()
-    # What the file admits the sources leave open, and for each note the ids of
-    # the requirements it concerns (empty: the mandate as a whole).
-    uncertain: tuple[str, ...] = ()
-    uncertain_concerns: tuple[frozenset[str], ...] = ()
+    # What the file admits the sources leave open, each note tied to what it
+    # qualifies (see UncertainNote).
+    uncertain: tuple[UncertainNote, ...] = ()
     reporting: str = ""
     consequence: str = ""
     source: str = ""
@@ -585,22 +611,39 @@ class Mandate:
     def applies(self, person: Person) -> bool:
         return applies(self.applies_to, person)
 
-    def uncertain_about(self, requirement_id: str) -> tuple[str, ...]:
-        """The uncertain notes that concern the requirement `requirement_id`."""
-        return tuple(n for n, about in self.uncertain_notes if requirement_id in about)
+    def uncertain_about(
+        self, requirement_id: str, value: Dated | None = None
+    ) -> tuple[str, ...]:
+        """The uncertain notes that qualify requirement `requirement_id` when
+        `value` (one of its dated values) is the one that governs; without a
+        value, every note about the requirement."""
+        return tuple(
+            note.text
+            for note in self.uncertain
+            if requirement_id in note.concerns
+            and (value is None or note.qualifies(value.starts_on))
+        )
+
+    def uncertain_in_period(
+        self, requirement_id: str, period: Period
+    ) -> tuple[str, ...]:
+        """The notes beside a requirement's result for `period`: those about the
+        requirement and the value that governs that period (none in force: the
+        notes about the requirement as a whole)."""
+        found = [r for r in self.requirements if r.id == requirement_id]
+        value = found and for_period(found[0].values, period.start, period.end)
+        if not value:
+            return tuple(
+                n.text
+                for n in self.uncertain
+                if requirement_id in n.concerns and not n.values
+            )
+        return self.uncertain_about(requirement_id, value)
 
     @property
     def uncertain_overall(self) -> tuple[str, ...]:
         """The uncertain notes about the mandate as a whole (no requirement named)."""
-        return tuple(note for note, about in self.uncertain_notes if not about)
-
-    @property
-    def uncertain_notes(self) -> tuple[tuple[str, frozenset[str]], ...]:
-        """(note, ids of the requirements it concerns) for each uncertain note."""
-        concerns = self.uncertain_concerns
-        if len(concerns) != len(self.uncertain):
-            concerns = tuple(frozenset() for _ in self.uncertain)
-        return tuple(zip(self.uncertain, concerns, strict=True))
+        return tuple(note.text for note in self.uncertain if note.is_file_wide)
 
     @property
     def per_person_cycles(self) -> tuple[Cycle, ...]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from muster.rules.mandate import Mandate
 from muster.rules.model import (
     Allocation,
     Citation,
@@ -30,11 +31,14 @@ def number(value: Decimal | int) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def result_to_dict(result: ComplianceResult) -> dict[str, Any]:
+def result_to_dict(
+    result: ComplianceResult, mandate: Mandate | None = None
+) -> dict[str, Any]:
     """One person's standing against one mandate, with the reasons for it.
 
     A result built for a person to whom no mandate applies may have an empty
-    `mandate`; it becomes None.
+    `mandate`; it becomes None. Given the `mandate`, each requirement also says
+    what its file leaves uncertain about it and the value governing its period.
     """
     return {
         "person": result.person,
@@ -42,16 +46,18 @@ def result_to_dict(result: ComplianceResult) -> dict[str, Any]:
         "jurisdiction": result.jurisdiction,
         "status": result.status,
         "as_of": result.as_of.isoformat(),
-        "requirements": [requirement_to_dict(r) for r in result.requirements],
+        "requirements": [requirement_to_dict(r, mandate) for r in result.requirements],
         "explanation": [line_to_dict(line) for line in result.lines],
         "notes": list(result.notes),
         "warnings": list(result.warnings),
     }
 
 
-def requirement_to_dict(result: RequirementResult) -> dict[str, Any]:
+def requirement_to_dict(
+    result: RequirementResult, mandate: Mandate | None = None
+) -> dict[str, Any]:
     """One requirement's outcome; `applicable` is False when it does not apply."""
-    return {
+    found = {
         "id": result.id,
         "label": result.label,
         "unit": result.unit,
@@ -64,6 +70,9 @@ def requirement_to_dict(result: RequirementResult) -> dict[str, Any]:
         "citation": citation_to_dict(result.citation),
         "notes": list(result.notes),
     }
+    if mandate is not None:
+        found["uncertain"] = list(mandate.uncertain_in_period(result.id, result.period))
+    return found
 
 
 def citation_to_dict(citation: Citation) -> dict[str, str]:

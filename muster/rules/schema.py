@@ -185,9 +185,15 @@ class CarryOverSpec(DatedSpec):
 
 class UncertainSpec(Spec):
     # What the sources leave open about some figures: shown next to them (the
-    # person page, `muster mandates show`). A plain sentence is about the file.
+    # person page, `muster mandates show`, the standings JSON). A note names the
+    # requirements it concerns, or says `file_wide: true` (it is about the
+    # mandate as a whole, shown under it); a plain sentence is file-wide too.
     note: str = Field(min_length=3)
-    concerns: list[str] = Field(min_length=1)  # requirement ids of this file
+    concerns: list[str] = []  # requirement ids of this file
+    # Of those requirements, only the values starting on these days (their
+    # `from`); none: every value.
+    values: list[date] = []
+    file_wide: bool = False
 
 
 class MandateSpec(Spec):

@@ -61,10 +61,11 @@ def lines_in_words(explanations, mandate) -> str:
 
 
 @register.filter
-def uncertain_about(mandate, requirement_id) -> tuple[str, ...]:
-    """What the mandate file says the sources leave open about one requirement:
-    `{% for note in m.mandate|uncertain_about:r.id %}`."""
-    return mandate.uncertain_about(requirement_id)
+def uncertain_beside(mandate, result) -> tuple[str, ...]:
+    """What the mandate file says the sources leave open about one requirement's
+    result (its requirement, and the value governing its period):
+    `{% for note in m.mandate|uncertain_beside:r %}`."""
+    return mandate.uncertain_in_period(result.id, result.period)
 
 
 @register.filter

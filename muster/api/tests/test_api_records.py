@@ -229,6 +229,15 @@ class ReadingTestCase(BaseTestCase):
         requirement = mandate["requirements"][0]
         self.assertTrue(requirement["citation"]["title"])
         self.assertEqual(mandate["explanation"][0]["label"], "Patrol procedures")
+        # Each requirement: what its value rests on, and what the file leaves open.
+        by_id = {r["id"]: r for r in mandate["requirements"]}
+        self.assertEqual(by_id["implicit-bias"]["citation"]["source"], "press-release")
+        self.assertEqual(by_id["implicit-bias"]["citation"]["confidence"], "stated")
+        self.assertEqual(
+            [n[:48] for n in by_id["implicit-bias"]["uncertain"]],
+            ["The regulatory text adding implicit bias and de-"],
+        )
+        self.assertEqual(by_id["total"]["uncertain"], [])
 
     def test_an_agency_standing_lists_its_staff(self) -> None:
         response = call(

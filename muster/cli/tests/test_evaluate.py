@@ -70,6 +70,7 @@ def test_it_writes_the_documented_json_shape(evaluate) -> None:
         "status",
         "uncertain",
         "uncertain_concerns",
+        "uncertain_values",
     }
     assert report["warnings"] == []
     a1 = result_of(report, "A1")
@@ -457,7 +458,9 @@ def test_a_long_break_then_a_short_one_still_owes_the_refresher(cli, write) -> N
     )
     run = cli(*argv, "--people", bad)
     assert run.code != 0
-    assert "row 2, earlier_breaks: ends on 2025-04-01, after the latest break" in run.err
+    assert (
+        "row 2, earlier_breaks: ends on 2025-04-01, after the latest break" in run.err
+    )
     assert "row 3, earlier_breaks: is given without the latest break" in run.err
 
 

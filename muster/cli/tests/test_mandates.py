@@ -98,6 +98,21 @@ def test_show_puts_what_the_law_leaves_unclear_next_to_the_figure(cli) -> None:
     ) in before
 
 
+def test_show_puts_a_note_on_some_values_beside_them_while_they_are_in_force(
+    cli,
+) -> None:
+    unfunded = "2019 to 2021 are encoded as 0 hours"
+    during = cli("mandates", "show", "OH", "--on", "2020-06-01").out
+    blocks = re.split(r"\n    (?=\S)", during)
+    assert [b.split(":")[0] for b in blocks if unfunded in b] == ["total"]
+    assert f"      uncertain: {unfunded}" in during
+    after = cli("mandates", "show", "OH", "--on", "2022-06-01").out
+    assert f"      uncertain: {unfunded}" not in after
+    _, _, mandate_notes = after.partition("  Uncertain\n")
+    assert "(about total (the values from 2019-01-01))" in mandate_notes
+    assert unfunded in mandate_notes
+
+
 def test_show_says_what_a_shortfall_and_repeated_misses_mean(cli) -> None:
     run = cli("mandates", "show", "tn", "--on", "2024-06-01")
     assert run.code == 0, run.err

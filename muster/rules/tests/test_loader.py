@@ -29,6 +29,21 @@ EXPECTED_MESSAGES = {
         "unknown requirement 'totl'",
         "Use requirement ids of this file: total",
     ],
+    "uncertain_tied_to_nothing.yaml": [
+        "uncertain > 1",
+        "is tied to nothing",
+        "`concerns: [requirement ids]`",
+        "`file_wide: true`",
+    ],
+    "uncertain_tied_and_file_wide.yaml": [
+        "uncertain > 1",
+        "names requirements and says `file_wide: true`",
+    ],
+    "uncertain_unknown_value.yaml": [
+        "uncertain > 1 > values",
+        "names 2018-01-01, when no value of requirement 'total' starts",
+        "Use the `from` of one of its values: 2017-01-01",
+    ],
     "bad_anchor.yaml": ["anchor", "not the first of a month"],
     "carry_over.yaml": [
         "carry_over > 0 > requirements",

@@ -1,0 +1,84 @@
+"""What a mandate file says its sources leave open is tied to the figures it
+qualifies: requirements, and of those some dated values, or the file as a whole."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import yaml
+
+from muster.rules import load_mandates
+from muster.rules.mandate import at
+from muster.rules.model import Period
+
+# Helper "lawil" keeps the Illinois and Texas files; their plain sentences are
+# file-wide until they are sorted.
+NOT_YET_SORTED = ("us.il.", "us.tx.")
+
+
+def test_every_note_names_what_it_qualifies_or_says_it_is_file_wide() -> None:
+    """No plain sentence outside Illinois and Texas: a reader of a file can tell a
+    note about the whole mandate from one nobody tied to its figure."""
+    library = load_mandates()
+    plain = []
+    for jurisdiction in library.jurisdictions.values():
+        for mandate in jurisdiction.mandates:
+            if mandate.id.startswith(NOT_YET_SORTED):
+                continue
+            spec = load_spec(mandate.source)
+            plain += [
+                f"{mandate.id}: uncertain > {index}"
+                for index, entry in enumerate(spec.get("uncertain", []))
+                if isinstance(entry, str)
+            ]
+    assert plain == []
+
+
+def load_spec(path: str) -> dict:
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def period(year: int) -> Period:
+    return Period(date(year, 1, 1), date(year, 12, 31), date(year, 12, 31))
+
+
+def test_a_note_on_some_values_is_beside_them_only() -> None:
+    ohio = load_mandates().mandate("us.oh.peace_officer")
+    unfunded = "2019 to 2021 are encoded as 0 hours"
+    total = next(r for r in ohio.requirements if r.id == "total")
+    for year, beside in ((2019, True), (2021, True), (2022, False), (2017, False)):
+        notes = ohio.uncertain_in_period("total", period(year))
+        assert any(unfunded in note for note in notes) is beside, year
+        value = at(total.values, date(year, 6, 1))
+        assert (
+            any(unfunded in n for n in ohio.uncertain_about("total", value)) is beside
+        )
+    # Every value: the note is about the requirement all the same.
+    assert any(unfunded in note for note in ohio.uncertain_about("total"))
+    # Not about the topic requirements, nor the mandate as a whole.
+    assert not any(unfunded in n for n in ohio.uncertain_about("legal-updates"))
+    assert not any(unfunded in n for n in ohio.uncertain_overall)
+
+
+def test_a_file_wide_note_is_beside_no_requirement() -> None:
+    georgia = load_mandates().mandate("us.ga.peace_officer")
+    basic = "The basic-course exception is for the calendar year"
+    assert any(basic in note for note in georgia.uncertain_overall)
+    for requirement in georgia.requirements:
+        assert not any(basic in n for n in georgia.uncertain_about(requirement.id))
+
+
+def test_a_split_note_keeps_each_part_with_what_it_concerns() -> None:
+    california = load_mandates().mandate("us.ca.peace_officer")
+    hands_on = (
+        "PSP hours must be psychomotor (hands-on) except strategic communications"
+    )
+    for requirement in ("arrest-and-control", "use-of-force"):
+        assert any(hands_on in n for n in california.uncertain_about(requirement))
+    assert not any(
+        hands_on in n for n in california.uncertain_about("strategic-communications")
+    )
+    assert any(
+        "`reserve` discipline is not covered" in n for n in california.uncertain_overall
+    )
