@@ -24,7 +24,10 @@ from muster.lti.models import Identity, ResourceLink
 
 HELD_ELSEWHERE = "held elsewhere: not linked; ask for a transfer (docs/transfers.md)"
 SHARED_EMAIL = "several of the agency's people have this email: not linked"
-NO_LICENSE = "added without a license: add it on the person page to earn credit"
+NO_LICENSE = (
+    "added without a license: a roster import row with this email adds it (or "
+    "add it on the person page) to earn credit"
+)
 ACTIVE = ("Active", None)
 
 
@@ -101,8 +104,15 @@ def apply_sync(
     """Plan again inside the transaction (so it acts on what is true now), then
     link and add people; counts by action."""
     with transaction.atomic():
-        # One sync at a time per platform: the second waits and sees the first's links.
-        type(link.platform).objects.select_for_update().get(pk=link.platform_id)
+        # One sync at a time per platform: the second waits and sees the first's
+        # links; and none while a roster import of the agency is confirmed (it
+        # locks the agency too), which could match by email whom this adds.
+        platform = (
+            type(link.platform).objects.select_for_update().get(pk=link.platform_id)
+        )
+        type(platform.agency).objects.select_for_update().only("pk").get(
+            pk=platform.agency_id
+        )
         plans = plan_sync(link, members)
         events = _link(link, [p for p in plans if p.action == "link"], actor, request)
         new = [p for p in plans if p.action == "create"]

@@ -5,6 +5,13 @@ the same file twice changes nothing. A license held by someone who is not on the
 agency's staff never attaches them: the row files a transfer request instead
 (docs/transfers.md), and its preview says only that the license is held
 elsewhere, so that a file of guessed numbers names nobody.
+
+A row whose license nobody holds yet, but whose email is that of one of the
+agency's own staff holding no license in the row's state (someone an LMS roster
+sync added, docs/lti.md, or the person form without a license), adds the license
+to that person instead of making a second one, and its preview says so. Only the
+agency's own staff are looked at: someone else with that email is never found,
+named or changed, and the row makes a new person as before.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from muster.agencies.choices import Discipline, LicenseStatus, State
@@ -201,6 +209,16 @@ ALREADY_REQUESTED = "license held elsewhere: a transfer request was already sent
 # Which details a row may change is decided by `access.kept_fields_of`, the rule
 # the person form follows too; the reason in the same words (access.SHARED_REASON).
 SHARED = "name, email and license kept: another agency employs this person too"
+# A row adding a license to someone already on the staff (matched by email).
+LICENSE_ADDED = (
+    "{state} license {number} added: matched by email to this person, who held "
+    "no {state} license (no new person made)"
+)
+LICENSE_NOT_ADDED = (
+    "matched by email to this person, who holds no {state} license, but it is "
+    "not added: another agency employs this person too (a platform "
+    "administrator adds it)"
+)
 
 # Choice columns whose values the coordinator may translate on the mapping page.
 CHOICE_COLUMNS = ("state", "discipline", "license_status")
@@ -234,6 +252,8 @@ class RosterPlan(ImportPlan):
 
     matches: dict = field(default_factory=dict)
     transfers: list = field(default_factory=list)
+    # Row number -> the staff member (matched by email) the row adds a license to.
+    additions: dict = field(default_factory=dict)
 
 
 def plan_roster(
@@ -374,21 +394,29 @@ def _duplicates(plan: RosterPlan) -> None:
 def _plan_rows(agency: Agency, plan: RosterPlan, kept_fields: KeptFields) -> None:
     plan.matches = _existing_licenses(plan.rows)
     holders = [license.person_id for license in plan.matches.values()]
-    staff = _staff(agency, holders)
+    unmatched = [row for row in plan.rows if row.key not in plan.matches]
+    by_email = _staff_by_email(agency, unmatched)
+    candidates = [p.pk for people in by_email.values() for p in people]
+    staff = _staff(agency, holders + candidates)
     kept = kept_fields(agency, list(staff))
     requested = _requested(agency, holders)
+    added_by: dict[tuple, int] = {}  # (state, person id) -> the row adding it
     for row in plan.rows:
         license = plan.matches.get(row.key)
         if license is None:
             _earlier_breaks_in_order(plan, row, None)
-            plan.plans.append(RowPlan(row.row, "create", row.name))
+            person = _unlicensed_match(plan, row, by_email, added_by)
+            if person is None:
+                plan.plans.append(RowPlan(row.row, "create", row.name))
+            else:
+                _plan_addition(plan, row, person, staff[person.pk], kept)
         elif license.person_id in staff:
             job = staff[license.person_id]
             keep = kept.get(license.person_id, {})
             if not keep.get("license"):
                 _break_in_order_with(plan, row, license)
                 _earlier_breaks_in_order(plan, row, license)
-            changes = _changes(row, license, job, keep)
+            changes = _changes(row, license.person, license, job, keep)
             action = "update" if changes else "unchanged"
             notes = [SHARED] if keep and changes else []
             plan.plans.append(
@@ -404,6 +432,80 @@ def _plan_rows(agency: Agency, plan: RosterPlan, kept_fields: KeptFields) -> Non
             else:
                 plan.plans.append(RowPlan(row.row, "transfer", label, [HELD_ELSEWHERE]))
                 plan.transfers.append((row, license))
+
+
+def _staff_by_email(agency: Agency, rows: list[RosterRow]) -> dict[str, list[Person]]:
+    """The agency's own staff (today or hired to start later) whose email, in
+    lower case, is one of the rows': nobody else is ever looked at."""
+    emails = sorted(
+        {row.values["email"].lower() for row in rows if row.values["email"]}
+    )
+    staff = _not_ended().filter(agency=agency).values("person_id")
+    found: dict[str, list[Person]] = {}
+    for start in range(0, len(emails), 900):
+        people = (
+            Person.objects.annotate(email_key=Lower("email"))
+            .filter(email_key__in=emails[start : start + 900], pk__in=staff)
+            .prefetch_related("licenses")
+            .order_by("pk")
+        )
+        for person in people:
+            found.setdefault(person.email_key, []).append(person)
+    return found
+
+
+def _unlicensed_match(
+    plan: RosterPlan, row: RosterRow, by_email: dict, added_by: dict
+) -> Person | None:
+    """The one staff member with the row's email and no license in its state, to
+    whom the row adds the license; None to make a new person. Several such, or
+    one another row already adds a license in that state to, is a problem."""
+    email = row.values["email"]
+    if not email:
+        return None
+    state = row.values["state"]
+    people = [
+        person
+        for person in by_email.get(email.lower(), [])
+        if not any(held.jurisdiction == state for held in person.licenses.all())
+    ]
+    if not people:
+        return None
+    if len(people) > 1:
+        names = ", ".join(str(person) for person in people)
+        plan.problem(
+            row.row,
+            LABELS["email"],
+            f"is the email of {len(people)} of the agency's staff who hold no "
+            f"{state} license ({names}); which one holds license {row.key[1]} "
+            "cannot be told: add it on that person's page, or correct the email",
+        )
+        return None
+    person = people[0]
+    first = added_by.setdefault((state, person.pk), row.row)
+    if first != row.row:
+        plan.problem(
+            row.row,
+            LABELS["email"],
+            f"is {person}'s, to whom row {first} already adds a {state} license; "
+            "a person holds one license in each state",
+        )
+        return None
+    return person
+
+
+def _plan_addition(plan, row, person: Person, job: Employment, kept: dict) -> None:
+    """A row adding its license to `person`, one of the staff (matched by email)."""
+    keep = kept.get(person.pk, {})
+    words = {"state": row.key[0], "number": row.key[1]}
+    if keep.get("license"):
+        notes = [LICENSE_NOT_ADDED.format(**words)]
+        plan.plans.append(RowPlan(row.row, "unchanged", str(person), notes))
+        return
+    changes = [LICENSE_ADDED.format(**words)]
+    changes += _changes(row, person, None, job, keep)
+    plan.plans.append(RowPlan(row.row, "update", str(person), changes))
+    plan.additions[row.row] = person
 
 
 def _existing_licenses(rows: list[RosterRow]) -> dict[tuple, License]:
@@ -482,26 +584,30 @@ def _wanted(row: RosterRow) -> dict[str, dict]:
     }
 
 
-def _targets(row: RosterRow, license: License, job: Employment, kept: dict):
-    """Each model the row may change, with the values it sets there, less the
-    fields `kept` keeps (by model: a person another agency employs too)."""
+def _targets(
+    row: RosterRow, person: Person, license: License | None, job: Employment, kept
+):
+    """Each model the row may change (the license too, unless None), with the
+    values it sets there, less the fields `kept` keeps (by model: a person
+    another agency employs too)."""
     wanted = _wanted(row)
     targets = [
-        (license.person, wanted["person"], kept.get("person", ())),
+        (person, wanted["person"], kept.get("person", ())),
         (license, wanted["license"], kept.get("license", ())),
         (job, wanted["job"], ()),
     ]
     return [
         (obj, {name: v for name, v in values.items() if name not in fixed})
         for obj, values, fixed in targets
+        if obj is not None
     ]
 
 
 def _changes(
-    row: RosterRow, license: License, job: Employment, kept: dict
+    row: RosterRow, person: Person, license: License | None, job: Employment, kept
 ) -> list[str]:
     changes = []
-    for obj, values in _targets(row, license, job, kept):
+    for obj, values in _targets(row, person, license, job, kept):
         for name, value in values.items():
             old = getattr(obj, name)
             if old != value and name == "earlier_breaks":
@@ -534,14 +640,21 @@ def apply_roster(
         ]
         _create_people(agency, new_rows, today, actor, reason)
         holders = [license.person_id for license in plan.matches.values()]
-        staff = _staff(agency, holders)
+        added = {row: person.pk for row, person in plan.additions.items()}
+        staff = _staff(agency, holders + list(added.values()))
         kept = kept_fields(agency, list(staff))
         for row, row_plan in zip(plan.rows, plan.plans, strict=True):
-            if row_plan.action == "update":
+            if row_plan.action != "update":
+                continue
+            if row.row in added:
+                person = plan.additions[row.row]
+                license = _add_license(agency, row, person, actor, reason)
+            else:
                 license = plan.matches[row.key]
-                job = staff[license.person_id]
-                keep = kept.get(license.person_id, {})
-                _update(agency, row, license, job, keep, actor, reason)
+                person = license.person
+            job = staff[person.pk]
+            keep = kept.get(person.pk, {})
+            _update(agency, row, person, license, job, keep, actor, reason)
         # New people, changed licenses and jobs: the agency's staff, refreshed.
         staff_ids = Employment.objects.filter(agency=agency).values_list(
             "person_id", flat=True
@@ -597,12 +710,32 @@ def _create_people(agency, rows, today, actor, reason) -> None:
     )
 
 
+def _add_license(agency, row: RosterRow, person: Person, actor, reason) -> License:
+    """The row's license, for a staff member it was matched to by email."""
+    license = License.objects.create(
+        person=person,
+        jurisdiction=row.values["state"],
+        number=row.values["license_number"],
+        **{"attributes": [], **_wanted(row)["license"]},
+    )
+    record_event(
+        Action.LICENSE_CREATE,
+        actor=actor,
+        obj=license,
+        agency_id=agency.pk,
+        reason=reason,
+        after=snapshot(license),
+        label=f"{person}: {license}",
+    )
+    return license
+
+
 def _start(row: RosterRow, today: date) -> date:
     return row.values["hired_on"] or today
 
 
-def _update(agency, row, license, job, kept, actor, reason) -> None:
-    for obj, values in _targets(row, license, job, kept):
+def _update(agency, row, person, license, job, kept, actor, reason) -> None:
+    for obj, values in _targets(row, person, license, job, kept):
         before = snapshot(obj)
         changed = [
             name for name, value in values.items() if getattr(obj, name) != value

@@ -3,15 +3,17 @@ under the roster import's rules, and never into or out of another agency."""
 
 from __future__ import annotations
 
-from muster.agencies.models import Employment, Person
+from muster.agencies.models import Employment, License, Person
 from muster.audit.models import AuditEntry
 from muster.lti import claims
 from muster.lti.models import Identity, ResourceLink
 from muster.lti.tests.helpers import LtiTestCase
 from muster.lti.tests.platform import member
+from muster.transfers.tests.helpers import roster_row
+from muster.transfers.tests.test_import_isolation import import_roster
 
 
-class RosterSyncTestCase(LtiTestCase):
+class RosterBase(LtiTestCase):
     def setUp(self) -> None:
         super().setUp()
         Person.objects.filter(pk=self.bob_person.pk).update(email="bob@riverton.test")
@@ -37,6 +39,8 @@ class RosterSyncTestCase(LtiTestCase):
     def sync(self):
         return self.client.post(self.url, {"discipline": "peace-officer"})
 
+
+class RosterSyncTestCase(RosterBase):
     def test_it_shows_the_plan_across_pages(self) -> None:
         response = self.client.get(self.url)
         rows = [(plan.label, plan.action) for plan in response.context["plans"]]
@@ -145,7 +149,9 @@ class RosterSyncTestCase(LtiTestCase):
         ResourceLink.objects.filter(pk=self.link.pk).update(memberships_url=metadata)
         sent = len(self.lms.requests)
         response = self.client.get(self.url)
-        self.assertContains(response, "169.254.169.254 is a link-local", status_code=502)
+        self.assertContains(
+            response, "169.254.169.254 is a link-local", status_code=502
+        )
         # Only the token request went out, to the platform's own address.
         self.assertEqual(
             [r.url for r in self.lms.requests[sent:]], [self.platform.auth_token_url]
@@ -162,3 +168,68 @@ class RosterSyncTestCase(LtiTestCase):
         plans = self.client.get(self.url).context["plans"]
         self.assertEqual((plans[0].action, plans[0].person_id), ("skip", None))
         self.assertIn("several", plans[0].note)
+
+
+class RosterThenImportTestCase(RosterBase):
+    """A learner the sync added has no license; a roster import row with their
+    email adds it to them (docs/lti.md), in the sync's agency only."""
+
+    def test_a_roster_import_adds_the_license_to_the_person_the_sync_added(self):
+        self.sync()
+        dora = Identity.objects.get(subject="u-dora").person
+        self.assertFalse(dora.licenses.exists())
+        people = Person.objects.count()
+        row = roster_row(5, **{"First name": "Dora", "Last name": "Diaz",
+                               "Email": "dora@riverton.test"})  # fmt: skip
+        preview, confirmed = import_roster(self.client, self.agency.code, [row])
+        self.assertContains(preview, "MO license MO900005 added: matched by email")
+        self.assertEqual(confirmed.status_code, 200)
+        self.assertEqual(Person.objects.count(), people)
+        self.assertEqual(
+            list(License.objects.filter(person=dora).values_list("number", flat=True)),
+            ["MO900005"],
+        )
+        # The LMS account stays linked to the same, now licensed, person.
+        self.assertEqual(Identity.objects.get(subject="u-dora").person, dora)
+
+    def test_another_agencys_lms_learner_is_found_by_neither(self):
+        """Olga, whom Oakdale's LMS sync added (no license, Oakdale only), is on
+        Riverton's LMS course too: Riverton's sync holds her elsewhere, and
+        Riverton's roster import with her email makes a person of its own."""
+        oakdale = self.lms.register_in_muster(
+            self.other_agency, client_id="muster-tool-oakdale"
+        )
+        link = ResourceLink.objects.create(
+            platform=oakdale, deployment=oakdale.deployments.get(),
+            resource_link_id="link-9", course=self.course,
+            memberships_url=self.link.memberships_url,
+        )  # fmt: skip
+        self.lms.members = [member("u-olga", "Olga", "Ortiz", "olga@oakdale.test")]
+        self.client.force_login(self.dana)
+        self.client.post(
+            f"/lti/links/{link.pk}/roster/", {"discipline": "peace-officer"}
+        )
+        olga = Identity.objects.get(platform=oakdale, subject="u-olga").person
+        before = Person.objects.filter(pk=olga.pk).values().get()
+
+        self.client.force_login(self.alice)
+        plans = self.client.get(self.url).context["plans"]
+        self.assertEqual([p.action for p in plans], ["held elsewhere"])
+        self.sync()
+        self.assertFalse(Identity.objects.filter(platform=self.platform).exists())
+        row = roster_row(6, **{"First name": "Olga", "Last name": "Ortiz",
+                               "Email": "olga@oakdale.test"})  # fmt: skip
+        preview, _ = import_roster(self.client, self.agency.code, [row])
+        self.assertEqual([p.action for p in preview.context["plan"].plans], ["create"])
+        self.assertNotContains(preview, "matched by email")
+        self.assertEqual(Person.objects.filter(pk=olga.pk).values().get(), before)
+        self.assertFalse(olga.licenses.exists())
+        self.assertEqual(
+            list(olga.employments.values_list("agency", flat=True)),
+            [self.other_agency.pk],
+        )
+        ours = Person.objects.get(licenses__number="MO900006")
+        self.assertNotEqual(ours.pk, olga.pk)
+        self.assertEqual(
+            list(ours.employments.values_list("agency", flat=True)), [self.agency.pk]
+        )
