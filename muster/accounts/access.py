@@ -1007,6 +1007,17 @@ def lrs_activities(client):
     return Activity.objects.filter(agency=lrs_agency(client))
 
 
+def lrs_people(client):
+    """The people an LRS client's agency may know as xAPI agents (the Agents
+    resource joins their identifiers): its current staff, as completions are
+    matched against. A former officer's details are now another agency's."""
+    return Person.objects.filter(
+        pk__in=Employment.objects.current()
+        .filter(agency=lrs_agency(client))
+        .values("person")
+    )
+
+
 def lrs_attachments(client):
     from muster.xapi.models import Attachment
 

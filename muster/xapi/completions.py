@@ -19,6 +19,7 @@ from django.db import transaction
 from muster.agencies.actions import DuplicateTraining, record_training
 from muster.agencies.choices import Delivery, RecordSource, Result
 from muster.agencies.models import Employment, Person
+from muster.xapi.identity import normal_mbox
 from muster.xapi.models import ActivityMapping, Completion, Statement
 from muster.xapi.validation import Invalid, parse_timestamp
 
@@ -105,7 +106,7 @@ def find_person(statement: Statement) -> Person | None:
         .values("person")
     )
     if "mbox" in actor:
-        email = actor["mbox"].removeprefix("mailto:")
+        email = normal_mbox(actor["mbox"]).removeprefix("mailto:")
         return staff.filter(email__iexact=email).first()
     if "account" in actor:
         return staff.filter(external_id=actor["account"]["name"]).first()

@@ -24,7 +24,8 @@ UUID = re.compile(
 # An absolute IRI: a scheme, a colon, then no whitespace nor characters that
 # RFC 3987 excludes.
 IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+$")
-MBOX = re.compile(r"^mailto:[^@\s:/]+@[^@\s]+\.[^@\s]+$")
+# The scheme compares without case (RFC 3986 3.1), so "MAILTO:" is a mailto IRI too.
+MBOX = re.compile(r"^(?i:mailto):[^@\s:/]+@[^@\s]+\.[^@\s]+$")
 SHA1 = re.compile(r"^[0-9a-fA-F]{40}$")
 SHA2 = re.compile(
     r"^(?:[0-9a-fA-F]{56}|[0-9a-fA-F]{64}|[0-9a-fA-F]{96}|[0-9a-fA-F]{128})$"

@@ -22,11 +22,13 @@ from muster.accounts.access import (
     lrs_activities,
     lrs_agency,
     lrs_attachments,
+    lrs_people,
     lrs_statements,
 )
 from muster.xapi import documents
 from muster.xapi.identity import agent_key
 from muster.xapi.models import DocumentKind, Statement
+from muster.xapi.persons import person_object
 from muster.xapi.policy import for_client
 from muster.xapi.protocol import (
     Refused,
@@ -409,13 +411,12 @@ def agents(xrequest: XRequest) -> HttpResponse:
     _only(xrequest, {"agent"})
     agent = load_json(_required(xrequest, "agent").encode(), "agent")
     check_actor(agent, "agent")
-    person: dict = {"objectType": "Person"}
-    if "name" in agent:
-        person["name"] = [agent["name"]]
-    for ifi in ("mbox", "mbox_sha1sum", "openid", "account"):
-        if ifi in agent:
-            person[ifi] = [agent[ifi]]
-    return JsonResponse(person)
+    if agent.get("objectType") == "Group":
+        raise Invalid("agent: the Agents resource takes an Agent, not a Group.")
+    # A client a policy narrows (a cmi5 AU's) gets the agent alone: no email.
+    narrowed = for_client(xrequest.client) is not None
+    staff = None if narrowed else lrs_people(xrequest.client)
+    return JsonResponse(person_object(agent, staff))
 
 
 def _required(xrequest: XRequest, name: str) -> str:
