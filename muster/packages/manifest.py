@@ -16,6 +16,7 @@ collected, not only the first.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from posixpath import normpath
@@ -660,6 +661,16 @@ CONTROL_MODES = {
     "forwardOnly": False,
 }
 PRE_ACTIONS = ("skip", "disabled", "hiddenFromChoice", "stopForwardTraversal")
+# SN 5.1.2: post-condition rules act when an attempt ends; exit rules on the
+# clusters above the activity whose attempt ends.
+POST_ACTIONS = ("exitParent", "exitAll", "retry", "retryAll", "continue", "previous")
+EXIT_ACTIONS = ("exit",)
+CONDITION_RULES = {
+    # element: (key in the activity's sequencing, actions allowed)
+    "preConditionRule": ("pre", PRE_ACTIONS),
+    "exitConditionRule": ("exit", EXIT_ACTIONS),
+    "postConditionRule": ("post", POST_ACTIONS),
+}
 RULE_CONDITIONS = (
     "satisfied",
     "objectiveStatusKnown",
@@ -723,7 +734,10 @@ def activity_sequencing(element: Element, collection: dict, problems) -> dict:
         "title": text_of(child(element, "title")) or element.get("identifier", ""),
         "control": dict(CONTROL_MODES),
         "limit": None,
+        "duration_limit": None,
         "pre": [],
+        "exit": [],
+        "post": [],
         "rollup_rules": [],
     }
     if children(element, "item"):
@@ -771,6 +785,22 @@ def activity_sequencing(element: Element, collection: dict, problems) -> dict:
         elif int(raw) > 0:
             # SN 5.1.4: 0 means no limit.
             found["limit"] = int(raw)
+    if limits is not None and limits.get("attemptAbsoluteDurationLimit") is not None:
+        raw = limits.get("attemptAbsoluteDurationLimit", "").strip()
+        seconds = duration_seconds(raw)
+        if seconds is None:
+            problems.append(
+                f"{where}, <imsss:limitConditions>, has attemptAbsoluteDurationLimit "
+                f"'{raw[:40]}'; expected a duration such as PT1H30M."
+            )
+        elif seconds > 0:
+            found["duration_limit"] = str(seconds)
+    found["randomization"] = randomization_controls(
+        element, collection, where, problems
+    )
+    found["considerations"] = rollup_considerations(
+        element, collection, where, problems
+    )
     group = sequencing_part(element, collection, f"{{{IMSSS}}}objectives")
     objective_ids = set()
     if group is not None:
@@ -778,12 +808,13 @@ def activity_sequencing(element: Element, collection: dict, problems) -> dict:
             if local(objective.tag) in ("primaryObjective", "objective"):
                 objective_ids.add((objective.get("objectiveID") or "").strip())
     rules = sequencing_part(element, collection, f"{{{IMSSS}}}sequencingRules")
-    for rule in (
-        rules.findall(f"{{{IMSSS}}}preConditionRule") if rules is not None else []
-    ):
-        parsed = pre_condition_rule(rule, where, objective_ids, problems)
+    for rule in list(rules) if rules is not None else []:
+        if local(rule.tag) not in CONDITION_RULES:
+            continue
+        key, actions = CONDITION_RULES[local(rule.tag)]
+        parsed = condition_rule(rule, actions, where, objective_ids, problems)
         if parsed:
-            found["pre"].append(parsed)
+            found[key].append(parsed)
     rollups = sequencing_part(element, collection, f"{{{IMSSS}}}rollupRules")
     for rule in (
         rollups.findall(f"{{{IMSSS}}}rollupRule") if rollups is not None else []
@@ -791,6 +822,68 @@ def activity_sequencing(element: Element, collection: dict, problems) -> dict:
         parsed = rollup_rule(rule, where, problems)
         if parsed:
             found["rollup_rules"].append(parsed)
+    return found
+
+
+TIMINGS = ("never", "once", "onEachNewAttempt")
+REQUIRED_FOR = ("always", "ifAttempted", "ifNotSkipped", "ifNotSuspended")
+CONSIDERATIONS = {
+    # attribute: key (SN 5.1.8 adlseq:rollupConsiderations; default "always")
+    "requiredForSatisfied": "satisfied",
+    "requiredForNotSatisfied": "notSatisfied",
+    "requiredForCompleted": "completed",
+    "requiredForIncomplete": "incomplete",
+}
+
+
+def randomization_controls(element: Element, collection: dict, where, problems):
+    """`<imsss:randomizationControls randomizationTiming selectCount
+    reorderChildren selectionTiming>` (SN 5.1.9; timings never, once or
+    onEachNewAttempt, default never; reorderChildren default false), or None
+    when the activity has none (its children keep the manifest's order)."""
+    controls = sequencing_part(element, collection, f"{{{IMSSS}}}randomizationControls")
+    if controls is None:
+        return None
+    named = f"{where}, <imsss:randomizationControls>,"
+    found = {
+        "randomization_timing": _token(
+            controls, "randomizationTiming", TIMINGS, "never", named, problems
+        ),
+        "selection_timing": _token(
+            controls, "selectionTiming", TIMINGS, "never", named, problems
+        ),
+        "reorder": boolean(controls, "reorderChildren", False, problems, named),
+        "select_count": None,
+    }
+    raw = controls.get("selectCount")
+    if raw is not None:
+        if not raw.strip().isdigit():
+            problems.append(
+                f"{named} has selectCount '{raw[:40]}'; expected a whole number of "
+                "0 or more."
+            )
+        else:
+            found["select_count"] = int(raw.strip())
+    return found
+
+
+def rollup_considerations(element: Element, collection: dict, where, problems):
+    """4th edition `<adlseq:rollupConsiderations>` (SN 5.1.8): when the activity
+    is included in its parent's rollup of each status, and
+    measureSatisfactionIfActive (default true)."""
+    found = {**dict.fromkeys(CONSIDERATIONS.values(), "always"), "if_active": True}
+    controls = sequencing_part(element, collection, f"{{{ADLSEQ}}}rollupConsiderations")
+    if controls is None:
+        return found
+    named = f"{where}, <adlseq:rollupConsiderations>,"
+    for attribute, key in CONSIDERATIONS.items():
+        found[key] = (
+            _token(controls, attribute, REQUIRED_FOR, "always", named, problems)
+            or "always"
+        )
+    found["if_active"] = boolean(
+        controls, "measureSatisfactionIfActive", True, problems, named
+    )
     return found
 
 
@@ -807,8 +900,30 @@ def _token(element, name, allowed, default, named, problems) -> str | None:
     return value
 
 
-def pre_condition_rule(rule: Element, where: str, objective_ids, problems) -> dict:
-    named = f"{where}, <imsss:preConditionRule>,"
+def duration_seconds(raw: str) -> Decimal | None:
+    """An xs:duration (SN 5.1.4 limit durations, e.g. "PT1H30M") in seconds;
+    None if it is not one. Years and months count 365 and 30 days (a limit
+    that long is never reached by an attempt anyway)."""
+    match = DURATION.fullmatch(raw)
+    if not match or raw in ("P", "PT") or raw.endswith("T"):
+        return None
+    parts = [Decimal(v) if v else Decimal(0) for v in match.groups()]
+    years, months, days, hours, minutes, seconds = parts
+    return (
+        ((years * 365 + months * 30 + days) * 24 + hours) * 60 + minutes
+    ) * 60 + seconds
+
+
+DURATION = re.compile(
+    r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?"
+)
+
+
+def condition_rule(rule: Element, actions, where: str, objective_ids, problems) -> dict:
+    """A `<imsss:preConditionRule>`, `<imsss:exitConditionRule>` or
+    `<imsss:postConditionRule>` (SN 5.1.2): its conditions and its action,
+    one of `actions`."""
+    named = f"{where}, <imsss:{local(rule.tag)}>,"
     action_element = rule.find(f"{{{IMSSS}}}ruleAction")
     if action_element is None:
         problems.append(f"{named} has no <imsss:ruleAction>.")
@@ -816,7 +931,7 @@ def pre_condition_rule(rule: Element, where: str, objective_ids, problems) -> di
     action = _token(
         action_element,
         "action",
-        PRE_ACTIONS,
+        actions,
         None,
         f"{named} <imsss:ruleAction>",
         problems,

@@ -230,6 +230,30 @@ class CmiCommit(models.Model):
         raise ValueError("A CMI commit is evidence and is never deleted.")
 
 
+class SequencingState(models.Model):
+    """What SCORM 2004 sequencing decided for one enrollment that the commits
+    alone do not say (muster/packages/sequencing.py).
+
+    `ended`: the attempts on clusters (and the organization) that sequencing
+    rules ended, as [activity identifier, pk of the last commit then]: an exit
+    rule, exitParent, exitAll, retry, retryAll or the end of the course. A
+    later launch inside such a cluster begins a new attempt on it.
+    `orders`: per cluster with selection or randomization controls, the
+    children chosen and their order for an attempt ({"attempt": n, "children":
+    [...]}), so that a resumed or reloaded course keeps the same order.
+    """
+
+    enrollment = models.OneToOneField(
+        Enrollment, on_delete=models.CASCADE, related_name="sequencing_state"
+    )
+    ended = models.JSONField(default=list, blank=True)
+    orders = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Sequencing of {self.enrollment}"
+
+
 class Cmi5Registration(models.Model):
     """cmi5's registration: one enrollment in a cmi5 course, named by a UUID.
 

@@ -17,20 +17,25 @@ rollup rules. `Tracker` judges one enrollment's navigation requests against it:
   tree in order, passes over activities whose `skip` rule fires, and stops,
   delivering nothing, at one that is disabled or at its attempt limit (SB.2.2);
 - `jump` bypasses control modes and rules but not the disabled / limit check;
+- when an attempt ends (`terminate`, TB.2.3) the exit rules of the clusters
+  above (TB.2.1) and the post-condition rules (TB.2.2) may end attempts of
+  clusters and the course, and ask for retry, continue or previous, which
+  replace the SCO's request;
+- limit conditions (UP.1): attemptLimit on leaves, clusters and the course,
+  attemptAbsoluteDurationLimit as the server saw the attempt's commits;
 - the course's status is rolled up by the manifest's rollup rules, with the SN
   book's default rules for each action the manifest gives none (RB.1.2.b,
   RB.1.3), and the measure as the weighted average (RB.1.1); a cluster or
   course whose primary objective is satisfied by measure is satisfied when that
   measure reaches its minNormalizedMeasure, ahead of the rules (RB.1.2.a).
 
-Not applied: post-condition and exit rules, time limits and available time
-ranges (their conditions are false, as for an activity without such limits),
-selection and randomisation, adlseq requiredFor* (every contributing child
-counts, "always"), a cluster's own attempts (a cluster is attempted once any of
-its children is).
+Not applied: available time ranges (SCORM 2004 manifests have none),
+selection and randomisation.
 
 An attempt on a leaf is counted from the commits: each launch with commits is
 a new attempt unless the launch before it ended suspended (cmi.exit suspend).
+An attempt on a cluster begins with a launch inside it after one outside it,
+or after sequencing ended its attempt (kept in `SequencingState.ended`).
 A package without a tree (SCORM 1.2, cmi5, or imported before sequencing was
 read) is judged as before: every request is followed.
 """
@@ -43,8 +48,9 @@ from functools import cached_property
 
 from django.db.models import Max, Min
 from django.db.models.fields.json import KeyTextTransform
+from django.utils import timezone
 
-from muster.packages.models import CmiCommit, ScoState
+from muster.packages.models import CmiCommit, ScoState, SequencingState
 
 END = "end"
 SKIPPED = "skipped"
@@ -125,13 +131,19 @@ class Tracker:
         return next((k for k, i in self.items.items() if i.pk == commit.item_id), None)
 
     @cached_property
-    def launches(self) -> dict[int, list[str]]:
-        """Per item, the `cmi.exit` each of its launches ended with, in order
-        (without loading the commits' data models)."""
+    def launch_rows(self) -> list[dict]:
+        """Every launch with commits, in order: its item, first and last commit
+        (pk and time) and the `cmi.exit` it ended with (without loading the
+        commits' data models)."""
         rows = list(
             self._commits()
             .values("item_id", "launch")
-            .annotate(first=Min("pk"), last=Max("pk"))
+            .annotate(
+                first=Min("pk"),
+                last=Max("pk"),
+                began=Min("received_at"),
+                ended=Max("received_at"),
+            )
             .order_by("first")
         )
         exits = dict(
@@ -139,20 +151,98 @@ class Tracker:
             .annotate(exit=KeyTextTransform("cmi.exit", "data"))
             .values_list("pk", "exit")
         )
-        found: dict[int, list[str]] = {}
+        by_pk = {i.pk: k for k, i in self.items.items()}
         for row in rows:
-            found.setdefault(row["item_id"], []).append(exits.get(row["last"]) or "")
+            row["exit"] = exits.get(row["last"]) or ""
+            row["leaf"] = by_pk.get(row["item_id"])
+        return rows
+
+    @cached_property
+    def launches(self) -> dict[int, list[str]]:
+        """Per item, the `cmi.exit` each of its launches ended with, in order."""
+        found: dict[int, list[str]] = {}
+        for row in self.launch_rows:
+            found.setdefault(row["item_id"], []).append(row["exit"])
         return found
 
     def attempts(self, item) -> int:
         """Each launch with commits is an attempt, unless the one before it
         ended suspended (then it resumed that attempt)."""
-        count, previous = 0, None
-        for exit_value in self.launches.get(item.pk, []):
-            if previous != "suspend":
-                count += 1
-            previous = exit_value
-        return count
+        return len(self._attempt_starts(item.identifier))
+
+    # --- attempts on clusters, and their ends -------------------------------
+
+    @cached_property
+    def saved(self) -> SequencingState | None:
+        return SequencingState.objects.filter(enrollment=self.enrollment).first()
+
+    def _ends(self, ident: str) -> list[int]:
+        """The commits after which sequencing ended the attempt on `ident` or
+        on an activity above it."""
+        above = set(self.path(ident))
+        ended = self.saved.ended if self.saved is not None else []
+        return sorted(pk for activity, pk in ended if activity in above)
+
+    def _attempt_starts(self, ident: str) -> list[dict]:
+        """The launches that began an attempt on `ident`. A leaf: each launch,
+        unless the one before it ended suspended. A cluster: a launch inside it
+        after one outside it (choosing or flowing out of a cluster ends its
+        attempt, DB.2 / UP.3), or after sequencing ended its attempt."""
+        rows = self.launch_rows
+        if ident in self.items:
+            mine = [r for r in rows if r["leaf"] == ident]
+            return [
+                r
+                for n, r in enumerate(mine)
+                if n == 0 or mine[n - 1]["exit"] != "suspend"
+            ]
+        ends = self._ends(ident)
+        starts, previous = [], None
+        for row in rows:
+            inside = row["leaf"] is not None and ident in self.path(row["leaf"])
+            if inside and (
+                previous is None
+                or previous["leaf"] is None
+                or ident not in self.path(previous["leaf"])
+                or any(previous["first"] <= e < row["first"] for e in ends)
+            ):
+                starts.append(row)
+            previous = row
+        return starts
+
+    def attempt_seconds(self, ident: str) -> Decimal | None:
+        """Attempt Absolute Duration (SN 4.2.1): from the first commit of the
+        activity's latest attempt to the latest commit inside it, as the server
+        received them; None before any attempt."""
+        starts = self._attempt_starts(ident)
+        if not starts:
+            return None
+        inside = [
+            r
+            for r in self.launch_rows
+            if r["leaf"] is not None
+            and ident in self.path(r["leaf"])
+            and r["first"] >= starts[-1]["first"]
+        ]
+        span = max(r["ended"] for r in inside) - starts[-1]["began"]
+        return Decimal(str(span.total_seconds()))
+
+    def end(self, activities: list[str]) -> None:
+        """Sequencing ended the attempts on `activities` (clusters, the root)
+        now, after the enrollment's last commit: kept, so a later launch inside
+        one begins a new attempt on it."""
+        clusters = [a for a in activities if a not in self.items]
+        last = self.last_commit
+        if not clusters or last is None:
+            return
+        state = self.saved or SequencingState(enrollment=self.enrollment)
+        added = [[a, last.pk] for a in clusters if [a, last.pk] not in state.ended]
+        if added:
+            state.ended = [*state.ended, *added]
+            state.updated_at = timezone.now()
+            state.save()
+        self.saved = state
+        self._status.clear()
 
     def status(self, ident: str) -> Status:
         if ident not in self._status:
@@ -230,7 +320,7 @@ class Tracker:
         satisfying = [k for k in tracked if self._controls(k).get("satisfied", True)]
         completing = [k for k in tracked if self._controls(k).get("completion", True)]
         rules = node.get("rollup_rules", [])
-        found = Status(attempts=1 if any(self.status(k).attempts for k in kids) else 0)
+        found = Status(attempts=len(self._attempt_starts(ident)))
         found.satisfied = self._by_rules(
             rules,
             "notSatisfied",
@@ -260,13 +350,35 @@ class Tracker:
             found.measure = (total / counted).quantize(Decimal("0.0001"))
         if node.get("min_measure") is not None:
             # RB.1.2.a: satisfied by measure, whatever the rules say; unknown
-            # while no child's measure is known.
+            # while no child's measure is known, and while the activity is
+            # active if its measureSatisfactionIfActive is false (SN 5.1.8).
             found.satisfied = (
                 None
                 if found.measure is None
+                or (
+                    not self._considerations(ident).get("if_active", True)
+                    and self.is_active(ident)
+                )
                 else found.measure >= Decimal(node["min_measure"])
             )
         return found
+
+    def _considerations(self, ident: str) -> dict:
+        return (self.nodes.get(ident) or {}).get("considerations") or {}
+
+    def _included(self, kid: str, action: str) -> bool:
+        """Check Child for Rollup (RB.1.4.2): adlseq:requiredFor<action>.
+        ifAttempted: only once attempted; ifNotSuspended: attempted and not
+        suspended; ifNotSkipped: not while a skip rule of its fires."""
+        required = self._considerations(kid).get(action, "always")
+        if required == "always":
+            return True
+        status = self.status(kid)
+        if required == "ifAttempted":
+            return status.attempts > 0
+        if required == "ifNotSuspended":
+            return status.attempts > 0 and not status.suspended
+        return not self.fires(kid, "skip")
 
     def _by_rules(self, rules, negative, positive, contributing, known, done):
         """RB.1.2.b / RB.1.3: the negative rules, then the positive ones (which
@@ -274,6 +386,7 @@ class Tracker:
         ("all <known> then <negative>", "all <done> then <positive>")."""
         result = None
         for action, default in ((negative, known), (positive, done)):
+            kids = [k for k in contributing if self._included(k, action)]
             chosen = [r for r in rules if r["action"] == action] or [
                 {
                     "set": "all",
@@ -283,7 +396,7 @@ class Tracker:
                     "conditions": [{"condition": default, "not": False}],
                 }
             ]
-            if any(self._rollup_rule(r, contributing) for r in chosen):
+            if any(self._rollup_rule(r, kids) for r in chosen):
                 result = action == positive
         return result
 
@@ -354,17 +467,38 @@ class Tracker:
             return status.attempts > 0
         if name == "attemptLimitExceeded":
             return bool(limit) and status.attempts >= limit
-        # timeLimitExceeded, outsideAvailableTimeRange: Muster reads no time
-        # limits, so no activity has one to exceed.
+        if name == "timeLimitExceeded":
+            # The attempt's absolute duration past attemptAbsoluteDurationLimit;
+            # an activity without that limit has none to exceed.
+            return self._over_time(ident)
+        # outsideAvailableTimeRange: SCORM 2004 gives no begin or end time
+        # limits in the manifest, so no activity is ever outside its range.
         return False
 
-    def fires(self, ident: str, action: str) -> bool:
+    def _over_time(self, ident: str) -> bool:
+        limit = (self.nodes.get(ident) or {}).get("duration_limit")
+        if not limit:
+            return False
+        spent = self.attempt_seconds(ident)
+        return spent is not None and spent >= Decimal(limit)
+
+    def fires(self, ident: str, action: str, kind: str = "pre") -> bool:
         node = self.nodes.get(ident) or {}
         return any(
             self._combine(rule["combination"], rule["conditions"], ident) is True
-            for rule in node.get("pre", [])
+            for rule in node.get(kind, [])
             if rule["action"] == action
         )
+
+    def rule_action(self, ident: str, kind: str) -> str | None:
+        """Sequencing Rules Check (UP.2) over the activity's `kind` rules
+        ("pre", "exit", "post"): the action of the first, in manifest order,
+        whose conditions are true; None if none is."""
+        node = self.nodes.get(ident) or {}
+        for rule in node.get(kind, []):
+            if self._combine(rule["combination"], rule["conditions"], ident) is True:
+                return rule["action"]
+        return None
 
     # --- checks on the tree -------------------------------------------------
 
@@ -396,8 +530,9 @@ class Tracker:
         return found[::-1]
 
     def is_active(self, ident: str) -> bool:
-        """A cluster holding the current item is in an attempt; the current
-        leaf until its terminate commit."""
+        """A cluster holding the current item is in an attempt, until
+        sequencing ends it (`end`); the current leaf until its terminate
+        commit."""
         if ident in self.items:
             if getattr(self, "_current_active", None) is not None and (
                 ident == self.current()
@@ -409,23 +544,34 @@ class Tracker:
                 and commit.item_id == self.items[ident].pk
                 and not commit.is_terminate
             )
-        return True
+        rows = self.launch_rows
+        if not rows or rows[-1]["leaf"] is None:
+            return False
+        if ident not in self.path(rows[-1]["leaf"]):
+            return False
+        return not any(e >= rows[-1]["first"] for e in self._ends(ident))
 
     def blocked(self, ident: str) -> str:
         """Check Activity (UP.5): why the activity cannot be delivered, or ""."""
         title = self.title(ident)
         if self.fires(ident, "disabled"):
             return f"“{title}” is not available yet: disabled by the sequencing rules of the course."
-        limit = (self.nodes.get(ident) or {}).get("limit")
+        # Limit Conditions Check (UP.1): not for an activity that is not
+        # tracked, is active or is suspended.
+        node = self.nodes.get(ident) or {}
+        limit = node.get("limit")
         status = self.status(ident)
         if (
-            limit
-            and not status.suspended
-            and not self.is_active(ident)
-            and status.attempts >= limit
+            not self._controls(ident).get("tracked", True)
+            or status.suspended
+            or self.is_active(ident)
         ):
+            return ""
+        if limit and status.attempts >= limit:
             times = "once" if limit == 1 else f"{limit} times"
             return f"“{title}” may be attempted {times}, and that is used up."
+        if self._over_time(ident):
+            return f"“{title}” has used up the time its attempt may take."
         return ""
 
     def hidden(self, ident: str) -> bool:
@@ -491,21 +637,30 @@ class Tracker:
                     )
         return ""
 
-    def flow(self, current: str, forward: bool):
-        """continue / previous from `current` (NB.2.1, SB.2.1-SB.2.3): the next
-        item, END past the last one, None before the first, or Refused."""
+    def flow_refusal(self, current: str, forward: bool) -> str:
+        """Why continue / previous from `current` is not valid (NB.2.1,
+        SB.2.7, SB.2.8), or ""."""
         parent = self.parent(current)
         word = "next" if forward else "previous"
         if not self.control(parent, "flow"):
-            return Refused(
+            return (
                 f"The course does not move to the {word} part from "
                 f"“{self.title(current)}”; choose a part from the list."
             )
         if not forward and self.control(parent, "forwardOnly"):
-            return Refused(
+            return (
                 f"“{self.title(parent)}” goes forward only; there is no going back "
                 f"from “{self.title(current)}”."
             )
+        return ""
+
+    def flow(self, current: str, forward: bool):
+        """continue / previous from `current`, a leaf or a cluster whose attempt
+        ended (NB.2.1, SB.2.1-SB.2.3): the next item, END past the last one,
+        None before the first, or Refused."""
+        reason = self.flow_refusal(current, forward)
+        if reason:
+            return Refused(reason)
         node = current
         while True:
             step = self._sibling(node, forward)
@@ -548,3 +703,63 @@ class Tracker:
             if found is not SKIPPED:
                 return found
         return SKIPPED
+
+    def into(self, ident: str):
+        """Deliver `ident`, or, a cluster, the first leaf the flow reaches in it
+        (SB.2.3 with its children considered): Check Activity (UP.5) on the way
+        down from the root, then the cluster's own flow, skip rules and checks
+        (SB.2.2). An item, or Refused."""
+        for activity in self.path(ident):
+            reason = self.blocked(activity)
+            if reason:
+                return Refused(reason)
+        if ident in self.items:
+            return self.items[ident]
+        for kid in self.nodes[ident]["children"]:
+            found = self._enter(kid, True)
+            if found is not SKIPPED:
+                return found
+        return Refused(f"Nothing in “{self.title(ident)}” can be opened now.")
+
+    # --- the end of an attempt (TB.2.3) ---------------------------------------
+
+    def terminate(self, leaf: str, suspended: bool) -> tuple[str, str | None]:
+        """The attempt on `leaf` ends (the Termination Request Process, TB.2.3,
+        for exit). The exit rules of the activities above it, from the root
+        down (TB.2.1), end the attempt of the first whose rule fires, and of
+        all below it; then the post-condition rules (TB.2.2) of the activity
+        now current, unless it is the suspended leaf: exitParent ends the
+        parent's attempt and its rules are checked in turn; exitAll ends the
+        root's; retryAll ends the root's and retries it; retry, continue and
+        previous are sequencing requests from where the rules leave the
+        learner. Returns that activity and the request (retry, continue,
+        previous, exit) or None, when the navigation request's own stands.
+        Ended attempts are kept (`end`)."""
+        root = self.tree["root"]
+        current, ended = leaf, []
+        for ident in self.path(leaf)[:-1]:
+            if self.rule_action(ident, "exit") == "exit":
+                current = ident
+                ended.append(ident)
+                break
+        while True:
+            skip = current == leaf and suspended
+            action = None if skip else self.rule_action(current, "post")
+            if action in ("exitAll", "retryAll"):
+                current, request = root, "retry" if action == "retryAll" else "exit"
+                ended.append(root)
+                break
+            if action == "exitParent" and self.parent(current) is not None:
+                current = self.parent(current)
+                ended.append(current)
+                continue
+            # exitParent at the root is not valid (TB.2.3-4): the session ends,
+            # as it does when the rules leave the learner at the root
+            # without a retry.
+            request = "exit" if action == "exitParent" else action
+            if current == root and request != "retry":
+                request = "exit"
+            break
+        self._current_active = False
+        self.end(ended)
+        return current, request
