@@ -39,6 +39,17 @@ from muster.learning.models import Certificate
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 MEDIA_TYPE = "application/vc+jwt"
+# OB 3.0 B.1.21 CredentialSchema: if a credential names schemas, one of them
+# MUST be this specification's JSON Schema with the type below. Neither shipped
+# context defines that type, so JSON-LD gives it the VC 2.0 context's
+# issuer-dependent IRI; the independent verifier accepts that one term only.
+OB_SCHEMA = {
+    "id": (
+        "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/"
+        "ob_v3p0_achievementcredential_schema.json"
+    ),
+    "type": "1EdTechJsonSchemaValidator2019",
+}
 # Persons are named in credentials by a UUID derived from this namespace and their
 # primary key: stable across a person's certificates, meaningless elsewhere.
 PERSON_NAMESPACE = uuid.UUID("5b0c8a9e-4f0e-4d3f-9a51-6f1d0c6b7e21")
@@ -92,6 +103,7 @@ def open_badge(certificate: Certificate) -> dict:
             "statusListIndex": str(index),
             "statusListCredential": status_list_url(provider),
         },
+        "credentialSchema": [dict(OB_SCHEMA)],
     }
 
 
