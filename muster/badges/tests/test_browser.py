@@ -1,4 +1,5 @@
-"""An officer downloads a badge from the certificate page; the verify page checks it."""
+"""An officer downloads a badge from the certificate page (and its embedded-proof
+form from the verify page); the verify page checks each, valid then revoked."""
 
 from __future__ import annotations
 
@@ -57,11 +58,23 @@ def test_an_officer_downloads_a_badge_and_the_verify_page_checks_it(
     assert "Implicit Bias" in page.locator("#badge-details").inner_text()
     page.screenshot(path=artifacts_dir / "badge-valid.png", full_page=True)
 
+    # The same badge with an embedded eddsa-rdfc-2022 proof, from the verify page.
+    page.goto(f"{live_server.url}/verify/{certificate.code}/")
+    with page.expect_download() as download:
+        page.click("#download-badge-proof")
+    proved = tmp_path / download.value.suggested_filename
+    download.value.save_as(proved)
+    assert proved.name == f"badge-{certificate.code}.proof.json"
+    page.set_input_files("#badge-file", str(proved))
+    page.click("#check-badge")
+    assert page.locator("#badge-verdict").inner_text() == "Valid"
+
     learning_actions.revoke_certificate(
         actor=bob, certificate=certificate, reason="Issued in error"
     )
-    page.goto(f"{live_server.url}/verify/")
-    page.set_input_files("#badge-file", str(badge))
-    page.click("#check-badge")
-    assert page.locator("#badge-verdict").inner_text() == "Revoked"
+    for downloaded in (badge, proved):
+        page.goto(f"{live_server.url}/verify/")
+        page.set_input_files("#badge-file", str(downloaded))
+        page.click("#check-badge")
+        assert page.locator("#badge-verdict").inner_text() == "Revoked"
     page.screenshot(path=artifacts_dir / "badge-revoked.png", full_page=True)
