@@ -138,6 +138,17 @@ def describe_cycle(cycle: Cycle, day: date, in_use: bool) -> list[str]:
 
 def describe_per_person_cycle(cycle: Cycle) -> list[str]:
     """A cycle of each person's own: no period is common to everyone."""
+    if cycle.surname_groups:
+        return [
+            f"    {cycle.id}: {cycle.label}, every {cycle.months} months from the "
+            "first day of the group of each person's last name:",
+            *(
+                f"      {g.letters}: from {g.starts_on} ({g.citation})"
+                for g in cycle.surname_groups
+            ),
+            "      a person without a last name in a group is told to enter it",
+            f"      source: {cycle.citation}",
+        ]
     if cycle.months:
         ends = (
             f"periods end on the day before 1 {month_name[cycle.anchor_month]}"

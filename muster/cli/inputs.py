@@ -20,6 +20,7 @@ import numpy as np
 
 from muster.rules.columns import (
     NO_DAY,
+    NO_SURNAME,
     OTHER_RESULT,
     PERSON_DATES,
     RESULTS,
@@ -29,6 +30,7 @@ from muster.rules.columns import (
     PeopleTable,
     attribute_bits,
     day_number,
+    surname_letter,
 )
 from muster.rules.loader import Vocabulary
 from muster.rules.model import EXEMPTION_KINDS
@@ -41,6 +43,10 @@ PEOPLE_COLUMNS = ("id", "discipline", "licensed_on", "attributes")
 PEOPLE_OPTIONAL = PERSON_DATES
 # Breaks before the latest one, oldest first: "2015-03-01 to 2017-06-30; ...".
 EARLIER_BREAKS = "earlier_breaks"
+# The last name, whose first letter places a person in a cycle staggered by
+# surname (Illinois's three-year period); the column may be left out.
+SURNAME = "surname"
+SURNAME_LENGTH = 100
 RECORD_COLUMNS = (
     "person",
     "date",
@@ -199,7 +205,7 @@ class People:
 
 def read_people(path: str, rules: Rules, book: Codebook) -> People:
     found, where, problems = read_file(
-        path, PEOPLE_COLUMNS, (*PEOPLE_OPTIONAL, EARLIER_BREAKS)
+        path, PEOPLE_COLUMNS, (*PEOPLE_OPTIONAL, EARLIER_BREAKS, SURNAME)
     )
     if found is None:
         return People(None, np.zeros(0, dtype=np.int64), list(problems), None, {})
@@ -228,6 +234,9 @@ def read_people(path: str, rules: Rules, book: Codebook) -> People:
         where[EARLIER_BREAKS],
         EARLIER_BREAKS,
         lambda t: cells.parse_breaks(t, today=rules.today),
+    )
+    surnames = found.check(
+        where[SURNAME], SURNAME, lambda t: cells.parse_text(t, SURNAME_LENGTH)
     )
     known = {i for i in ids if i is not None}
     problems = shown(found)
@@ -267,6 +276,16 @@ def read_people(path: str, rules: Rules, book: Codebook) -> People:
             for row, code in enumerate(codes_of(found, where[EARLIER_BREAKS]))
             if earlier[code]
         },
+        surnames=(
+            spread(
+                [surname_letter(s or "") for s in surnames],
+                codes_of(found, where[SURNAME]),
+                np.int8,
+                NO_SURNAME,
+            )
+            if where[SURNAME] is not None
+            else np.zeros(0, np.int8)
+        ),
     )
     backwards = np.flatnonzero(
         (table.date("separated_on") != NO_DAY)

@@ -8,6 +8,7 @@ CLI and the Django side build them straight from their own rows.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,6 +29,11 @@ OTHER_RESULT = 3
 
 EPOCH = date(1970, 1, 1).toordinal()
 
+# The letter a surname is filed under, as a code: 1-26 for A-Z, NO_SURNAME when
+# none is recorded, NO_LETTER when it begins with no letter A-Z (see
+# `surname_letter`).
+NO_SURNAME, NO_LETTER = 0, 27
+
 
 def day_number(day: date) -> int:
     """Days since 1970-01-01, the epoch NumPy's datetime64[D] uses."""
@@ -36,6 +42,21 @@ def day_number(day: date) -> int:
 
 def from_day_number(number: int) -> date:
     return date.fromordinal(int(number) + EPOCH)
+
+
+def surname_letter(surname: str) -> int:
+    """The code of the letter A-Z a surname is filed under: its first letter,
+    accents dropped; NO_SURNAME for an empty one, NO_LETTER when its first
+    letter is not a Latin letter (no rule read says where those are filed).
+
+    >>> [surname_letter(s) for s in ("Garcia", "o'Brien", " Élie", "", "Ørsted")]
+    [7, 15, 5, 0, 27]
+    """
+    first = next((c for c in surname if c.isalpha()), "")
+    if not first:
+        return NO_SURNAME if not surname.strip() else NO_LETTER
+    base = unicodedata.normalize("NFKD", first)[0].upper()
+    return ord(base) - ord("A") + 1 if "A" <= base <= "Z" else NO_LETTER
 
 
 @dataclass
@@ -108,9 +129,18 @@ class PeopleTable:
     earlier_breaks: dict[int, tuple[tuple[date, date], ...]] = field(
         default_factory=dict
     )
+    # The letter each surname is filed under (`surname_letter` codes, int8);
+    # empty when no surname is known for anyone.
+    surnames: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
 
     def __len__(self) -> int:
         return len(self.discipline)
+
+    def surname_letters(self) -> np.ndarray:
+        """Each person's `surname_letter` code (NO_SURNAME for all when none)."""
+        if len(self.surnames) == len(self):
+            return self.surnames
+        return np.full(len(self), NO_SURNAME, dtype=np.int8)
 
     def date(self, name: str) -> np.ndarray:
         """The day numbers of `licensed_on` or one of `PERSON_DATES`."""
@@ -130,7 +160,15 @@ class PeopleTable:
             attributes=self.attributes[rows],
             dates={name: column[rows] for name, column in self.dates.items()},
             earlier_breaks=_earlier_breaks_of(self.earlier_breaks, rows),
+            surnames=self.surnames[rows] if len(self.surnames) else self.surnames,
         )
+
+
+def surname_column(surnames: Sequence[str]) -> np.ndarray:
+    """The `surname_letter` codes of `surnames` (empty when none is given)."""
+    if not any(surnames):
+        return np.zeros(0, np.int8)
+    return np.array([surname_letter(s) for s in surnames], dtype=np.int8)
 
 
 def _earlier_breaks_of(found: dict[int, tuple], rows: np.ndarray) -> dict[int, tuple]:
@@ -209,6 +247,7 @@ def build_tables(
         earlier_breaks={
             row: p.earlier_breaks for row, p in enumerate(people) if p.earlier_breaks
         },
+        surnames=surname_column([p.surname for p in people]),
     )
     columns = lines_table(lines, index, book)
     exemption_rows = [

@@ -35,6 +35,7 @@ from muster.rules.columns import (
 )
 from muster.rules.dates import add_months, year_end
 from muster.rules.mandate import (
+    SURNAME,
     Alternative,
     Applicability,
     BreakRule,
@@ -326,25 +327,37 @@ def _evaluate_by_phase(
     longest = max(c.months for c in mandate.cycles.values())
     since = add_months(date(year, 12, 1), -reach * longest)
     # Each cycle runs from its own date of the person's (license, appointment,
-    # return to service).
+    # return to service), or from the day their surname's group starts (the
+    # letter its surname is filed under is read in place of a date).
     names = sorted(
         {cycle.person_date for cycle in mandate.per_person_cycles}
         | {c.opens_from for c in mandate.per_person_cycles if c.opens_from}
     )
+
+    def column(name: str) -> np.ndarray:
+        if name == SURNAME:
+            return people.surname_letters().astype(np.int32)
+        return people.date(name)
+
+    def own_value(name: str, number: int):
+        if name == SURNAME:
+            return number
+        return None if number == NO_DAY else from_day_number(number)
+
     # Each distinct combination of dates is placed once, then its people with it.
     if len(names) == 1:  # one date column: a flat unique is much faster
-        flat, inverse = np.unique(people.date(names[0]), return_inverse=True)
+        flat, inverse = np.unique(column(names[0]), return_inverse=True)
         combos = flat[np.newaxis, :]
     else:
         combos, inverse = np.unique(
-            np.stack([people.date(name) for name in names]),
+            np.stack([column(name) for name in names]),
             axis=1,
             return_inverse=True,
         )
     group_of_combo = np.empty(combos.shape[1], dtype=np.int64)
     for index in range(combos.shape[1]):
         own = {
-            name: None if number == NO_DAY else from_day_number(number)
+            name: own_value(name, number)
             for name, number in zip(names, combos[:, index].tolist(), strict=True)
         }
         key = tuple(

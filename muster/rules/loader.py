@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from muster.rules import schema
 from muster.rules.errors import MandateError
 from muster.rules.mandate import (
+    SURNAME,
     Alternative,
     Applicability,
     BreakRule,
@@ -36,6 +37,7 @@ from muster.rules.mandate import (
     Requirement,
     RequirementValue,
     ShortfallRule,
+    SurnameGroup,
     Tier,
     UncertainNote,
     WaiverRule,
@@ -632,6 +634,15 @@ class _MandateBuilder:
                 "A per-person cycle takes its start from the person's date: drop "
                 "`anchor` and `once`.",
             )
+        if own.surname_groups:
+            return self.build_surname_cycle(key, spec)
+        if own.date is None:
+            raise self.fail(
+                where,
+                "names neither `date` nor `surname_groups`",
+                "Give `date` (licensed_on, appointed_on or returned_on), or "
+                "`surname_groups` for a cycle staggered by surname.",
+            )
         if own.opens is not None and own.date != "returned_on":
             raise self.fail(
                 f"{where} > opens",
@@ -679,6 +690,86 @@ class _MandateBuilder:
             due_end_of_first_full=own.due_end_of_first_full,
             opens_from=own.opens or "",
             date_label=" ".join(own.date_label.split()),
+        )
+
+    def build_surname_cycle(self, key: str, spec: schema.CycleSpec) -> Cycle:
+        """A repeating cycle staggered by surname: each group of letters has its
+        own first day, from which its periods of `months` (whole years) run."""
+        where = f"cycles > {key} > per_person"
+        own = spec.per_person
+        assert own is not None
+        if own.date is not None or own.anchor_month or own.due_months:
+            raise self.fail(
+                where,
+                "gives `surname_groups` with `date`, `anchor_month` or `due_months`",
+                "A cycle staggered by surname runs from each group's `starts_on`: "
+                "drop the others.",
+            )
+        if own.due_end_of_first_full or own.opens is not None:
+            raise self.fail(
+                where,
+                "gives `surname_groups` with a one-time window",
+                "Drop `due_end_of_first_full` and `opens`.",
+            )
+        if spec.months is None or spec.months % 12:
+            raise self.fail(
+                f"cycles > {key} > months",
+                f"is {spec.months}, not a whole number of years",
+                "A surname group's periods start on its own day of the year: give "
+                "`months` as 12, 24, 36, ...",
+            )
+        if spec.grace:
+            raise self.fail(
+                f"cycles > {key} > grace",
+                "is not supported on a per-person cycle",
+                "Drop `grace`; no encoded per-person rule has one.",
+            )
+        taken: dict[str, str] = {}
+        groups = []
+        for i, group in enumerate(own.surname_groups):
+            at_ = f"{where} > surname_groups > {i}"
+            first, last = group.letters.split("-")
+            if first > last:
+                raise self.fail(
+                    f"{at_} > letters",
+                    f"is {group.letters}, which runs backwards",
+                    "Give the first letter, then the last (A-G).",
+                )
+            for letter in map(chr, range(ord(first), ord(last) + 1)):
+                if letter in taken:
+                    raise self.fail(
+                        f"{at_} > letters",
+                        f"{group.letters} repeats {letter}, already in {taken[letter]}",
+                        "Give each letter to one group.",
+                    )
+                taken[letter] = group.letters
+            if (group.starts_on.month, group.starts_on.day) == (2, 29):
+                raise self.fail(
+                    f"{at_} > starts_on",
+                    "is 29 February, which most years do not have",
+                    "Give the day the group's periods start in every year.",
+                )
+            groups.append(
+                SurnameGroup(
+                    first,
+                    last,
+                    group.starts_on,
+                    self.citation(group.reference),
+                    " ".join(group.note.split()),
+                )
+            )
+        citation = self.citation(spec.reference) or self.file_citation
+        if citation is None:
+            raise self.fail(where, "has no reference", "Add `reference` to the cycle.")
+        return Cycle(
+            id=key,
+            label=spec.label,
+            citation=citation,
+            months=spec.months,
+            note=" ".join(spec.note.split()),
+            person_date=SURNAME,
+            date_label=" ".join(own.date_label.split()),
+            surname_groups=tuple(groups),
         )
 
     def build_grace(

@@ -375,7 +375,31 @@ DATE_WORDS = {
     "licensed_on": "license date",
     "appointed_on": "appointment date",
     "returned_on": "date of return to service",
+    "surname": "last name",
 }
+# What a cycle staggered by surname reads of each person instead of a date: the
+# letter their surname is filed under (`columns.surname_letter` codes).
+SURNAME = "surname"
+
+
+@dataclass(frozen=True, slots=True)
+class SurnameGroup:
+    """The people whose surname begins with a letter from `first` to `last`, and
+    the first day of their first period (Illinois: A-G from 2023-01-30)."""
+
+    first: str
+    last: str
+    starts_on: date
+    citation: Citation
+    note: str = ""
+
+    @property
+    def letters(self) -> str:
+        return f"{self.first}-{self.last}"
+
+    def holds(self, code: int) -> bool:
+        """Whether the letter of code `code` (1 for A ... 26 for Z) is in it."""
+        return ord(self.first) - 64 <= code <= ord(self.last) - 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,6 +446,11 @@ class Cycle:
     # result says that the date must be entered (not for `returned_on`, whose
     # absence means no break in service, so nothing to reactivate).
     awaits_date: bool = False
+    # A repeating cycle staggered by surname (`person_date` is SURNAME): each
+    # group's periods of `months` run from its own first day, which may be any
+    # day of the month; a person is placed by the letter their surname begins
+    # with, and one whose letter is in no group has no period (as without a date).
+    surname_groups: tuple[SurnameGroup, ...] = ()
 
     @property
     def is_per_person(self) -> bool:
@@ -432,13 +461,37 @@ class Cycle:
         """The person's date this cycle counts from, as people call it."""
         return self.date_label or DATE_WORDS.get(self.person_date, self.person_date)
 
+    def group_of(self, letter: int | None) -> SurnameGroup | None:
+        """The surname group holding the letter code `letter`, if any."""
+        if letter is None:
+            return None
+        return next((g for g in self.surname_groups if g.holds(letter)), None)
+
     def for_person(
-        self, day: date | None, cycles: dict[str, Cycle], opened: date | None = None
+        self,
+        day: date | int | None,
+        cycles: dict[str, Cycle],
+        opened: date | None = None,
     ) -> Cycle:
         """This per-person cycle as an ordinary cycle for someone whose date is
         `day` (and, for a window due on the return, who left on `opened`); None
         (date unknown) gives a cycle with no period at all. A window due on the
-        return of someone whose separation is not recorded opens on the return."""
+        return of someone whose separation is not recorded opens on the return.
+        For a cycle staggered by surname `day` is the letter code of the
+        person's surname, and the cycle runs from their group's first day."""
+        if self.surname_groups:
+            group = self.group_of(day)  # type: ignore[arg-type]
+            if group is None:
+                return replace(self, surname_groups=()).for_person(None, cycles)
+            return replace(
+                self,
+                person_date="",
+                surname_groups=(),
+                anchor=group.starts_on,
+                label=f"{self.label} (surnames {group.letters})",
+                citation=group.citation,
+                note=" ".join(n for n in (self.note, group.note) if n),
+            )
         if day is None:
             return replace(
                 self,
@@ -485,8 +538,9 @@ class Cycle:
         own = self.for_person(day, cycles, opened)
         if own.anchor is not None:
             phase = (own.anchor.year * 12 + own.anchor.month - 1) % self.months
-            first_end = add_months(own.anchor, self.months)
-            return (phase, own.opens_on if first_end > since else None)
+            first_end = add_months_on(own.anchor, self.months)
+            opens = own.opens_on if first_end > since else None
+            return (phase, own.anchor.day, opens)
         return (own.once_from, own.once_due)
 
     def period_containing(self, day: date) -> Period | None:
@@ -503,8 +557,10 @@ class Cycle:
         index = months_between(self.anchor, day) // self.months
         if self.opens_on is not None and index == -1 and day >= self.opens_on:
             index = 0  # before the anchor, from the person's own date: the first period
-        start = add_months(self.anchor, index * self.months)
-        end = add_months(start, self.months) - timedelta(days=1)
+        # An anchor is the first of a month, or (a surname group's first day) any
+        # day of a cycle of whole years, so every period starts on that day.
+        start = add_months_on(self.anchor, index * self.months)
+        end = add_months_on(self.anchor, (index + 1) * self.months) - timedelta(days=1)
         if self.opens_on is not None and index == 0:
             start = min(start, self.opens_on)
         elif self.opens_on is not None and day < self.opens_on:

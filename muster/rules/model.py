@@ -50,6 +50,8 @@ class Person:
     service, back in service), from which reactivation rules count;
     `earlier_breaks` lists the breaks before it as (left, back) pairs, oldest
     first (`evaluate` picks the one in play for the year, `break_in_play`).
+    `surname` is the last name: a cycle staggered by surname (Illinois's
+    three-year period, by the letter it begins with) reads only its first letter.
     """
 
     id: str
@@ -60,6 +62,7 @@ class Person:
     separated_on: date | None = None
     returned_on: date | None = None
     earlier_breaks: tuple[tuple[date, date], ...] = ()
+    surname: str = ""
 
     def __post_init__(self) -> None:
         if (

@@ -140,10 +140,21 @@ class OnceSpec(Spec):
     due: date
 
 
-class PerPersonSpec(Spec):
-    """A cycle that runs from a date of each person's own (see mandate.Cycle)."""
+class SurnameGroupSpec(Spec):
+    # The surnames beginning with a letter from the first to the last ("A-G"),
+    # and the first day of their first period.
+    letters: str = Field(pattern=r"^[A-Z]-[A-Z]$")
+    starts_on: date
+    reference: ReferenceSpec
+    note: str = ""
 
-    date: Literal["licensed_on", "appointed_on", "returned_on"]
+
+class PerPersonSpec(Spec):
+    """A cycle that runs from a date of each person's own (see mandate.Cycle),
+    or (`surname_groups`, no `date`) from the first day of their surname's group."""
+
+    date: Literal["licensed_on", "appointed_on", "returned_on"] | None = None
+    surname_groups: list[SurnameGroupSpec] = []
     # How people call the date ("certification date"), in "no ... recorded".
     date_label: str = ""
     anchor_month: int = Field(default=0, ge=0, le=12)

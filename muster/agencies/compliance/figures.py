@@ -163,6 +163,7 @@ def population_tables(held, lines, exemptions) -> tuple:
             separated_on=separated_on,
             returned_on=returned_on,
             earlier_breaks=breaks_from_stored(earlier_breaks),
+            surname=last_name,
         )
         for (
             pk,
@@ -174,6 +175,7 @@ def population_tables(held, lines, exemptions) -> tuple:
             separated_on,
             returned_on,
             earlier_breaks,
+            last_name,
         ) in held
     ]
     table, _, exemption_rows, book = build_tables(

@@ -43,6 +43,7 @@ def person_to_engine(person: Person, jurisdiction: str) -> rules.Person:
         separated_on=license.separated_on,
         returned_on=license.returned_on,
         earlier_breaks=license.breaks_before_latest,
+        surname=person.last_name,
     )
 
 

@@ -77,11 +77,16 @@ def judge_people(
     exemptions, each read once for all of them."""
     library = rules.load_mandates()
     staff = people.values("pk")
-    licenses = list(License.objects.filter(person__in=staff))
+    licenses = list(License.objects.filter(person__in=staff).select_related("person"))
     by_code: dict[str, list[tuple]] = {}
     for lic in licenses:
         if _evaluated(lic, library):
-            values = tuple(getattr(lic, name) for name in LICENSE_VALUES)
+            values = tuple(
+                lic.person.last_name
+                if name == "person__last_name"
+                else getattr(lic, name)
+                for name in LICENSE_VALUES
+            )
             by_code.setdefault(lic.jurisdiction, []).append(values)
     judged: dict[tuple[int, str], list[Judged]] = {}
     if by_code:

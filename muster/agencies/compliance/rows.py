@@ -61,6 +61,9 @@ LICENSE_VALUES = (
     "separated_on",
     "returned_on",
     "earlier_breaks",
+    # The holder's last name: a cycle staggered by surname (Illinois) reads its
+    # first letter.
+    "person__last_name",
 )
 
 

@@ -36,6 +36,7 @@ def test_it_describes_the_person_by_their_license_in_that_state(db):
         discipline="peace-officer",
         licensed_on=date(2015, 6, 1),
         attributes=frozenset({"traffic-enforcement"}),
+        surname="Officer",  # the last name: Illinois's period is by its letter
     )
 
 

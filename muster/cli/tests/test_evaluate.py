@@ -485,3 +485,42 @@ def test_evaluate_names_the_known_codes_for_an_unknown_one(
         run = evaluate("--jurisdiction", asked, "--root", str(mandates_copy))
         assert (run.code, run.out) == (2, ""), asked
         assert "known jurisdictions are MO" in run.err, asked
+
+
+def test_it_reads_the_last_name_that_places_an_illinois_officer_in_a_group(
+    cli, write
+) -> None:
+    # Illinois's three-year period runs from the first day of the surname's
+    # group: A-G from 2023-01-30, P-Z from 2025-01-30; without a last name the
+    # officer is told to enter it.
+    people = write(
+        "people.csv",
+        "id,discipline,licensed_on,attributes,surname\n"
+        "I1,peace-officer,2010-01-01,,Garcia\n"
+        "I2,peace-officer,2010-01-01,,patel\n"
+        "I3,peace-officer,2010-01-01,,\n",
+    )
+    records = write(
+        "records.csv",
+        "person,date,hours,area,topics,delivery,provider,result,label\n"
+        "I1,2025-02-01,12,,scenario-based-training,live,other,,Scenarios\n",
+    )
+    argv = ["evaluate", "--jurisdiction", "IL", "--period", "2025", "--people",
+            people, "--records", records, "--as-of", "2026-06-01", "--format", "json"]  # fmt: skip
+    report = json.loads(cli(*argv).out)
+    periods = {
+        person: requirement_of(result_of(report, person), "use-of-force-scenarios")[
+            "period"
+        ]
+        for person in ("I1", "I2")
+    }
+    assert periods["I1"]["start"] == "2023-01-30"
+    assert periods["I1"]["end"] == "2026-01-29"
+    assert periods["I2"]["start"] == "2025-01-30"
+    third = result_of(report, "I3")
+    assert "use-of-force-scenarios" not in {r["id"] for r in third["requirements"]}
+    # Its yearly topics are evaluated, so the reason is a note, not a warning.
+    assert any(
+        "no last name beginning with a letter A-Z recorded" in n
+        for n in third["notes"]
+    )

@@ -65,6 +65,7 @@ def build_person(spec: dict[str, Any]) -> Person:
         discipline=spec.get("discipline", "peace-officer"),
         attributes=frozenset(spec.get("attributes", ())),
         earlier_breaks=earlier,
+        surname=spec.get("surname", ""),
         **dates,
     )
 

@@ -51,6 +51,21 @@ hours = st.sampled_from(
 ) | st.integers(min_value=0, max_value=1600).map(lambda n: Decimal(n) / 100)
 
 
+# Last names of every Illinois surname group, none, lower case, accented, and
+# one beginning with no letter A-Z.
+SURNAMES = (
+    "",
+    "Adams",
+    "garcia",
+    "Hughes",
+    "Owens",
+    "Patel",
+    "Zhang",
+    "Élie",
+    "Ørsted",
+)
+
+
 @st.composite
 def people(draw, ids=("A", "B", "C"), disciplines=DISCIPLINES) -> list[Person]:
     found = []
@@ -72,6 +87,8 @@ def people(draw, ids=("A", "B", "C"), disciplines=DISCIPLINES) -> list[Person]:
                 appointed_on=draw(st.none() | days),
                 separated_on=left,
                 returned_on=back,
+                # A last name (or none) from each surname group and outside them.
+                surname=draw(st.sampled_from(SURNAMES)),
             )
         )
     return found

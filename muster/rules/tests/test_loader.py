@@ -101,6 +101,14 @@ EXPECTED_MESSAGES = {
         "is empty",
         "topics: [test-out]",
     ],
+    "surname_letters_repeat.yaml": [
+        "cycles > block > per_person > surname_groups > 1 > letters",
+        "M-Z repeats M, already in A-M",
+    ],
+    "surname_months_not_years.yaml": [
+        "cycles > block > months",
+        "is 30, not a whole number of years",
+    ],
     "verified_but_unconfirmed.yaml": [
         "requirements > total",
         "confidence: unconfirmed",
