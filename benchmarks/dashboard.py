@@ -299,8 +299,9 @@ def main() -> None:
     parser.add_argument(
         "--database",
         type=Path,
-        help="SQLite file to build once and reuse on later runs with the same "
-        "options (default: a new scratch file each run)",
+        help="SQLite file, migrated first; built once (when it holds no benchmark "
+        "data yet) and reused on later runs with the same options (default: a new "
+        "scratch file each run)",
     )
     parser.add_argument(
         "--profile",
@@ -313,7 +314,6 @@ def main() -> None:
     scratch = args.database or (
         Path(tempfile.mkdtemp(prefix="muster-bench-")) / "bench.sqlite3"
     )
-    reused = scratch.exists()
     set_up_django(scratch)
     from django.db import connection
     from django.test import Client, override_settings
@@ -323,6 +323,7 @@ def main() -> None:
     from muster.agencies.models import Agency, Person
 
     built = refreshed = 0.0
+    reused = Agency.objects.filter(code="big-city-pd").exists()
     if reused:
         agency = Agency.objects.get(code="big-city-pd")
         coordinator = User.objects.get(username="coordinator")

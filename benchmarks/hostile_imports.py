@@ -6,10 +6,12 @@ zip limits, so that only the counting pass stops them. Times `read_table` with
 the default limits, and, for comparison, openpyxl reading a legitimate sheet of
 as many cells as the limit allows. Prints a Markdown table for BENCHMARKS.md.
 No database is needed. Run: .venv/bin/python benchmarks/hostile_imports.py
+[--rows N] (the legitimate sheet's rows, 10,000 by default)
 """
 
 from __future__ import annotations
 
+import argparse
 import platform
 import resource
 import sys
@@ -31,8 +33,8 @@ def refuse(data: bytes, limits: Limits | None = None) -> tuple[float, str]:
     raise SystemExit("a hostile file was accepted")
 
 
-def legitimate(say) -> None:
-    """A real 10,000-row roster workbook: the checks' cost next to openpyxl's read."""
+def legitimate(say, rows: int) -> None:
+    """A real roster workbook: the checks' cost next to openpyxl's read."""
     import io
 
     from openpyxl import Workbook, load_workbook
@@ -40,27 +42,30 @@ def legitimate(say) -> None:
     book = Workbook()
     sheet = book.active
     sheet.append([f"Column {i}" for i in range(14)])
-    for row in range(10_000):
+    for row in range(rows):
         sheet.append([f"Value {row}-{i}" for i in range(14)])
     buffer = io.BytesIO()
     book.save(buffer)
     data = buffer.getvalue()
     started = time.perf_counter()
     raw = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    rows = sum(1 for _ in raw.worksheets[0].iter_rows(values_only=True))
+    read = sum(1 for _ in raw.worksheets[0].iter_rows(values_only=True))
     bare = time.perf_counter() - started
     started = time.perf_counter()
     table = read_table("roster.xlsx", data)
     checked = time.perf_counter() - started
-    assert len(table.rows) == rows - 1 == 10_000
+    assert len(table.rows) == read - 1 == rows
     say(
-        f"\nA legitimate 10,000 x 14 workbook ({len(data) / 1e6:.2f} MB): openpyxl "
+        f"\nA legitimate {rows:,} x 14 workbook ({len(data) / 1e6:.2f} MB): openpyxl "
         f"alone {bare:.2f} s, read_table with every check {checked:.2f} s "
         f"({checked / bare:.2f}x)"
     )
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000)
+    args = parser.parse_args()
     cases = [
         (
             "one row of 14 M inline cells",
@@ -94,7 +99,7 @@ def main() -> None:
         data = build()
         seconds, message = refuse(data)
         print(f"| {label} | {len(data) / 1e6:.2f} MB | {seconds:.2f} s | {message} |")
-    legitimate(print)
+    legitimate(print, args.rows)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\nPeak RSS of the whole run (building included): {peak:.0f} MB")
 

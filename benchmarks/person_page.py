@@ -37,8 +37,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=40)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--freeze", action="store_true")
+    parser.add_argument(
+        "--database",
+        type=Path,
+        help="SQLite file holding no benchmark data yet, migrated first "
+        "(default: a new scratch file)",
+    )
     args = parser.parse_args()
-    bench.set_up_django(Path(tempfile.mkdtemp(prefix="muster-person-")) / "db.sqlite3")
+    bench.set_up_django(
+        args.database or Path(tempfile.mkdtemp(prefix="muster-person-")) / "db.sqlite3"
+    )
     from django.test import Client, override_settings
 
     from muster.agencies.compliance.standings import refresh_all

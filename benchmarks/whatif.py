@@ -26,8 +26,17 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=25)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--database",
+        type=Path,
+        help="SQLite file holding no benchmark data yet, migrated first "
+        "(default: a new scratch file)",
+    )
     args = parser.parse_args()
-    set_up_django(Path(tempfile.mkdtemp(prefix="muster-bench-")) / "bench.sqlite3")
+    set_up_django(
+        args.database
+        or Path(tempfile.mkdtemp(prefix="muster-bench-")) / "bench.sqlite3"
+    )
     from django.test import Client, override_settings
 
     from muster.accounts import access

@@ -6,11 +6,17 @@ database; prints the comparison and exits 1 if anything accepted is missing.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
 from pathlib import Path
 
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("counts", type=Path, help="LOAD_COUNTS, written by the locustfile")
+arguments = parser.parse_args()
+if not os.environ.get("DATABASE_URL"):
+    sys.exit("count.py: set DATABASE_URL to the load test's database")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "muster.settings")
 
@@ -20,7 +26,7 @@ django.setup()
 
 from muster.learning.models import Attempt, Heartbeat  # noqa: E402
 
-accepted = json.loads(Path(sys.argv[1]).read_text())
+accepted = json.loads(arguments.counts.read_text())
 stored = {
     "heartbeats": Heartbeat.objects.count(),
     "attempts": Attempt.objects.filter(submitted_at__isnull=False).count(),

@@ -11,12 +11,20 @@ password hashing.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
 from datetime import date
 from pathlib import Path
 
+# Before Django starts: without DATABASE_URL this would migrate and fill the
+# development database (var/muster.sqlite3), so it refuses instead.
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("out", type=Path, help="where to write the sessions (JSON)")
+arguments = parser.parse_args()
+if not os.environ.get("DATABASE_URL"):
+    sys.exit("prepare.py: set DATABASE_URL to the load test's own database")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "muster.settings")
 
@@ -90,7 +98,7 @@ def main(out: Path, learners: int, coordinators: int) -> None:
 
 if __name__ == "__main__":
     main(
-        Path(sys.argv[1]),
+        arguments.out,
         int(os.environ.get("LEARNERS", "200")),
         int(os.environ.get("COORDINATORS", "20")),
     )
