@@ -384,6 +384,9 @@ PACKAGE_MAX_UNZIPPED_BYTES = env_int(
 )
 PACKAGE_MAX_ENTRIES = env_int("MUSTER_PACKAGE_MAX_ENTRIES", 10_000)
 PACKAGE_MAX_ZIP_RATIO = env_int("MUSTER_PACKAGE_MAX_ZIP_RATIO", 100)
+# The largest request the xAPI LRS takes (statements with their attachments, or
+# a document); larger ones get 413 (docs/xapi.md).
+XAPI_MAX_REQUEST_BYTES = env_int("MUSTER_XAPI_MAX_REQUEST_BYTES", 16 * 1024 * 1024)
 
 EMAIL_BACKEND = env_str(
     "MUSTER_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

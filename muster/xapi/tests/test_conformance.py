@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin
 
 from muster.test import BaseTestCase
 from muster.xapi.protocol import error_message
@@ -784,6 +785,104 @@ class MorePagesTestCase(ConformanceCase):
         more = multipart.content.split(b'"more": "')[1].split(b'"')[0].decode()
         following = self.lrs.http.get(more, **self.lrs.headers)
         self.assertTrue(following["Content-Type"].startswith("multipart/mixed"))
+
+
+class MoreBehindAProxyTestCase(ConformanceCase):
+    """Part Two 2.5: `more` is a "relative IRL ... including the full path ...
+    but excluding scheme, host, and port". Behind a proxy that mounts Muster
+    under a prefix the full path starts with it: the WSGI server's SCRIPT_NAME
+    or, set in the settings, FORCE_SCRIPT_NAME (Django puts either in front of
+    request.path; X-Forwarded-Prefix is not trusted, see docs/deploy.md)."""
+
+    def follow(self, more: str, prefix: str, **extra):
+        # The proxy strips the prefix again before the request reaches Muster.
+        self.assertTrue(more.startswith(f"{prefix}/xapi/statements?more="), more)
+        return self.lrs.http.get(more.removeprefix(prefix), **self.lrs.headers, **extra)
+
+    def test_part2_2_5_more_resolves_under_the_script_name(self) -> None:
+        ids = [self.store() for _ in range(3)][::-1]
+        first = self.lrs.http.get(
+            "/xapi/statements", {"limit": "1"}, SCRIPT_NAME="/lrs", **self.lrs.headers
+        ).json()
+        self.assertEqual(
+            urljoin(
+                "https://muster.example/lrs/xapi/statements?limit=1", first["more"]
+            ),
+            "https://muster.example" + first["more"],
+        )
+        seen = [s["id"] for s in first["statements"]]
+        page = first
+        while page["more"]:
+            page = self.follow(page["more"], "/lrs", SCRIPT_NAME="/lrs").json()
+            seen += [s["id"] for s in page["statements"]]
+        self.assertEqual(seen, ids)
+
+    def test_part2_2_5_more_resolves_under_force_script_name(self) -> None:
+        self.store()
+        self.store()
+        with self.settings(FORCE_SCRIPT_NAME="/training"):
+            first = self.lrs.get({"limit": "1"}).json()
+            following = self.follow(first["more"], "/training")
+        self.assertEqual(following.status_code, 200)
+        self.assertEqual(len(following.json()["statements"]), 1)
+
+
+class RequestSizeTestCase(ConformanceCase):
+    """Part Three 3.2: "The LRS MUST reject with 413 Request Entity Too Large
+    status any request rejected by the LRS where the size of the Attachment,
+    Statement or document is larger than the maximum allowed", and "MUST be
+    configurable to accept Attachments, Statements or documents of any
+    reasonable size" (MUSTER_XAPI_MAX_REQUEST_BYTES)."""
+
+    def test_part3_3_2_a_request_over_the_limit_is_413_and_stores_nothing(
+        self,
+    ) -> None:
+        big = statement(id=new_id(), result={"response": "x" * 3000})
+        profile = {"activityId": ACTIVITY, "profileId": "big"}
+        with self.settings(XAPI_MAX_REQUEST_BYTES=2000):
+            refused = self.lrs.post(big)
+            document = self.lrs.call(
+                "PUT", "activities/profile", profile, body={"x": "y" * 3000}
+            )
+            small = self.lrs.post(statement())
+        self.assertEqual(refused.status_code, 413)
+        self.assertIn("at most 2000", error_message(refused))
+        self.assertEqual(refused["X-Experience-API-Version"], "2.0.0")
+        self.assertIn("X-Experience-API-Consistent-Through", refused)
+        self.assertEqual(document.status_code, 413)
+        self.assertEqual(small.status_code, 200)
+        self.assertEqual(self.lrs.get({"statementId": big["id"]}).status_code, 404)
+        self.assertEqual(
+            self.lrs.call("GET", "activities/profile", profile).status_code, 404
+        )
+
+    def test_part3_3_2_an_attachment_larger_than_djangos_form_limit_is_taken(
+        self,
+    ) -> None:
+        content = bytes(range(256)) * (3 * 1024 * 1024 // 256)  # 3 MB > 2.5 MB
+        sha2 = hashlib.sha256(content).hexdigest()
+        sent = statement(
+            id=new_id(),
+            attachments=[
+                {
+                    "usageType": "http://example.com/usage/video",
+                    "display": {"en-US": "Recording"},
+                    "contentType": "application/octet-stream",
+                    "length": len(content),
+                    "sha2": sha2,
+                }
+            ],
+        )
+        body = multipart(sent, [("application/octet-stream", content, sha2)])
+        response = self.lrs.call(
+            "POST",
+            "statements",
+            body=body,
+            content_type=f"multipart/mixed; boundary={BOUNDARY}",
+        )
+        self.assertEqual(response.status_code, 200, response.content[:300])
+        got = self.lrs.get({"statementId": sent["id"], "attachments": "true"})
+        self.assertIn(content, got.content)
 
 
 class LanguageMapEntriesTestCase(ConformanceCase):
