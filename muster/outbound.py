@@ -5,11 +5,20 @@ all named by whoever holds a registration URL) and an agency's other LRS (a
 coordinator's setting) are fetched only through `request()`. It:
 
 - takes http and https URLs only, with a host and no user:password part;
-- resolves the host and refuses the request if any address found is one Muster
-  must not reach from outside (`refusal()`: loopback, private, link-local and
-  cloud metadata, shared, multicast, unspecified, documentation and reserved
-  ranges), then connects to that same checked address, so a second DNS answer
-  cannot swap it (TLS still checks the certificate against the host name);
+- resolves the host, waiting at most DNS_TIMEOUT_SECONDS (within the
+  request's own bound), and refuses the request if any address found is one
+  Muster must not reach from outside (`refusal()`: loopback, private,
+  link-local and cloud metadata, shared, multicast, unspecified, documentation
+  and reserved ranges), then connects to those same checked addresses, the
+  first and, when it cannot be connected to, the next in turn, so a second DNS
+  answer cannot swap them (TLS still checks the certificate against the host
+  name);
+- through the proxy the environment names (HTTPS_PROXY for https URLs,
+  HTTP_PROXY for http, lower case first; none for a host NO_PROXY lists), asks
+  the proxy for a CONNECT tunnel to the checked address, never to the host
+  name, so the proxy cannot resolve it to somewhere else, and speaks HTTP (and
+  TLS, verified against the host name) through it. The proxy's own address is
+  the operator's setting and is not checked;
 - follows at most MAX_REDIRECTS redirects, and only of a GET, each checked
   anew, never from https to http, and without the Authorization header once
   the redirect leaves the first origin;
@@ -20,31 +29,37 @@ coordinator's setting) are fetched only through `request()`. It:
 MUSTER_OUTBOUND_ALLOW_LOOPBACK (off by default) lets development and the tests
 reach test doubles on 127.0.0.1 and ::1. Nothing allows the private ranges.
 
-Proxies from the environment (HTTPS_PROXY) are not used: the check is of the
-address Muster itself connects to.
-
 Tests replace `resolve` (a fake DNS) and, for in-process doubles, `exchange`
 (the one connection); see muster/lti/tests/platform.py.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import http.client
 import ipaddress
 import json as jsonlib
+import os
 import socket
 import ssl
 import threading
 import time
 from dataclasses import dataclass, field
 from email.message import Message
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import unquote, urlencode, urljoin, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
 TIMEOUT_SECONDS = 10
+# A name lookup is the system resolver's, which no socket timeout bounds; it
+# runs in a thread of its own and is given up after this (or the request's end).
+DNS_TIMEOUT_SECONDS = 5
+# Lookups given up on still hold their thread until the resolver returns: at
+# most this many at once, so a resolver that hangs cannot pile up threads.
+MAX_PENDING_LOOKUPS = 8
+MAX_PROXY_ANSWER = 8192
 MAX_BYTES = 2 * 1024 * 1024
 MAX_REDIRECTS = 3
 REDIRECTS = (301, 302, 303, 307, 308)
@@ -87,6 +102,15 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: an IPv4 address insid
 _LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
 
 
+class _NotConnected(OSError):
+    """This address could not be connected to (directly, or by the proxy): the
+    next one may be."""
+
+
+class _ProxyFailed(OSError):
+    """The proxy itself could not be used: no other address of the target helps."""
+
+
 class OutboundError(Exception):
     """A request refused or failed; the message names the URL and why."""
 
@@ -121,10 +145,28 @@ class Outgoing:
     scheme: str
     host: str
     port: int
-    address: str
+    addresses: tuple[str, ...]  # checked, tried in this order
     target: str  # path and query, as sent in the request line
     headers: dict = field(default_factory=dict)
     body: bytes | None = None
+    proxy: Proxy | None = None
+
+    @property
+    def address(self) -> str:
+        """The address tried first."""
+        return self.addresses[0]
+
+
+@dataclass(frozen=True)
+class Proxy:
+    """An HTTP proxy from the environment, asked for CONNECT tunnels."""
+
+    host: str
+    port: int
+    authorization: str = ""  # the Proxy-Authorization value, from user:password@
+
+    def __str__(self) -> str:  # never the credentials
+        return f"{self.host}:{self.port}"
 
 
 def refusal(address: str) -> str | None:
@@ -151,11 +193,41 @@ def resolve(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(sockaddr[0] for *_, sockaddr in found))
 
 
-def _addresses(host: str, port: int) -> list[str]:
+_pending_lookups = threading.BoundedSemaphore(MAX_PENDING_LOOKUPS)
+
+
+def _resolve_within(host: str, port: int, seconds: float) -> list[str]:
+    """`resolve`, given up after `seconds` (TimeoutError): the lookup goes on in
+    its daemon thread, whose answer is then dropped."""
+    started = time.monotonic()
+    pending = _pending_lookups  # the one this lookup holds, released by it
+    if not pending.acquire(timeout=max(seconds, 0)):
+        raise TimeoutError("too many name lookups still pending")
+    answer: dict = {}
+    done = threading.Event()
+
+    def look_up() -> None:
+        try:
+            answer["addresses"] = resolve(host, port)
+        except Exception as error:  # handed to the caller
+            answer["error"] = error
+        finally:
+            pending.release()
+            done.set()
+
+    threading.Thread(target=look_up, name=f"resolve {host}", daemon=True).start()
+    if not done.wait(max(seconds - (time.monotonic() - started), 0)):
+        raise TimeoutError(f"no answer within {seconds:.2g} s")
+    if "error" in answer:
+        raise answer["error"]
+    return answer["addresses"]
+
+
+def _addresses(host: str, port: int, seconds: float = DNS_TIMEOUT_SECONDS) -> list[str]:
     try:
         return [str(ipaddress.ip_address(host))]  # a literal needs no DNS
     except ValueError:
-        return resolve(host, port)
+        return _resolve_within(host, port, min(seconds, DNS_TIMEOUT_SECONDS))
 
 
 def url_problem(url: str) -> str | None:
@@ -250,7 +322,9 @@ def _origin(url: str) -> tuple:
 def _one(method, url, headers, body, deadline, max_bytes) -> Response:
     parts, host, port = _parts(url)
     try:
-        addresses = _addresses(host, port)
+        addresses = _addresses(host, port, deadline - time.monotonic())
+    except TimeoutError as error:
+        raise OutboundError(url, f"{host} could not be resolved ({error})") from None
     except (OSError, UnicodeError) as error:
         raise OutboundError(url, f"{host} could not be resolved ({error})") from None
     if not addresses:
@@ -266,12 +340,179 @@ def _one(method, url, headers, body, deadline, max_bytes) -> Response:
         scheme=parts.scheme,
         host=host,
         port=port,
-        address=addresses[0],
+        addresses=tuple(addresses),
         target=target,
         headers=headers,
         body=body,
+        proxy=proxy_for(url, parts.scheme, host),
     )
     return exchange(outgoing, deadline, max_bytes)
+
+
+# --- Proxies from the environment ----------------------------------------------
+
+
+def proxy_for(url: str, scheme: str, host: str) -> Proxy | None:
+    """The proxy the environment names for a request to `host` by `scheme`, or
+    None (none set, or NO_PROXY lists the host)."""
+    name = f"{scheme}_proxy"
+    setting = os.environ.get(name) or os.environ.get(name.upper())
+    if not setting or _bypassed(host):
+        return None
+    return _parse_proxy(url, name.upper(), setting)
+
+
+def _bypassed(host: str) -> bool:
+    """Whether NO_PROXY (as curl reads it) lists `host`: `*` for every host, a
+    domain for itself and its subdomains (a leading dot or none), an address
+    or an address range (`10.0.0.0/8`) for a host given as an address."""
+    setting = os.environ.get("no_proxy") or os.environ.get("NO_PROXY") or ""
+    host = host.lower().rstrip(".")
+    try:
+        literal = ipaddress.ip_address(host)
+    except ValueError:
+        literal = None
+    for entry in setting.replace(" ", ",").split(","):
+        entry = entry.strip().lower()
+        if entry == "*":
+            return True
+        if entry.startswith("[") and "]" in entry:  # [::1]:8080
+            entry = entry[1 : entry.index("]")]
+        elif entry.count(":") == 1:  # host:port: the port is not compared
+            entry = entry.split(":", 1)[0]
+        entry = entry.lstrip(".").rstrip(".")
+        if not entry:
+            continue
+        if literal is not None:
+            try:
+                if literal in ipaddress.ip_network(entry, strict=False):
+                    return True
+            except ValueError:
+                pass
+        elif host == entry or host.endswith("." + entry):
+            return True
+    return False
+
+
+def _parse_proxy(url: str, name: str, setting: str) -> Proxy:
+    """The proxy `setting` names; OutboundError (naming the variable, not its
+    credentials) if it is not an http:// proxy Muster can use."""
+    parts = urlsplit(setting if "://" in setting else f"http://{setting}")
+    if parts.scheme != "http":
+        raise OutboundError(
+            url, f"{name} is not an http:// proxy ({parts.scheme}:// is not used)"
+        )
+    try:
+        port = parts.port or 80
+    except ValueError:
+        raise OutboundError(url, f"{name} has a port that is not a number") from None
+    if not parts.hostname:
+        raise OutboundError(url, f"{name} names no proxy host")
+    authorization = ""
+    if parts.username is not None:
+        pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+        authorization = "Basic " + base64.b64encode(pair.encode()).decode()
+    return Proxy(parts.hostname, port, authorization)
+
+
+def _tunnel(proxy: Proxy, address: str, port: int, deadline: float) -> socket.socket:
+    """A connection through `proxy` to the checked `address` (CONNECT with the
+    address, not the name: the proxy resolves nothing). _NotConnected when the
+    proxy could not reach it (502, 503, 504): the next address may do."""
+    seconds = deadline - time.monotonic()
+    try:
+        proxy_addresses = _addresses(proxy.host, proxy.port, seconds)
+    except (OSError, UnicodeError) as error:
+        raise _ProxyFailed(
+            None, f"the proxy {proxy} could not be resolved ({error})"
+        ) from None
+    try:
+        sock = _connect_first(proxy_addresses, proxy.port, deadline, _direct)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise _ProxyFailed(
+            None, f"the proxy {proxy} could not be reached ({reason})"
+        ) from None
+    target = f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
+    lines = [f"CONNECT {target} HTTP/1.1", f"Host: {target}"]
+    if proxy.authorization:
+        lines.append(f"Proxy-Authorization: {proxy.authorization}")
+    try:
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("ascii"))
+        status = _proxy_status(sock)
+    except TimeoutError:
+        sock.close()  # still connecting, perhaps to an address that never answers
+        raise _NotConnected(None, f"no tunnel to {target} in time") from None
+    except OSError as error:
+        sock.close()
+        reason = error.strerror or type(error).__name__
+        raise _ProxyFailed(None, f"the proxy {proxy} failed ({reason})") from None
+    if status == 200:
+        return sock
+    sock.close()
+    if status in (502, 503, 504):
+        raise _NotConnected(None, f"the proxy could not reach {target} (HTTP {status})")
+    raise _ProxyFailed(
+        None, f"the proxy {proxy} refused a tunnel to {target} (HTTP {status})"
+    )
+
+
+def _proxy_status(sock: socket.socket) -> int:
+    """The status of the proxy's answer to CONNECT, its header read up to the
+    blank line and no further (what follows is the target's)."""
+    head = b""
+    while b"\r\n\r\n" not in head:
+        if len(head) >= MAX_PROXY_ANSWER:
+            raise OSError(None, "the proxy's answer to CONNECT is too long")
+        peeked = sock.recv(MAX_PROXY_ANSWER - len(head), socket.MSG_PEEK)
+        if not peeked:
+            raise OSError(None, "the proxy closed the connection")
+        end = (head + peeked).find(b"\r\n\r\n")
+        take = len(peeked) if end < 0 else end + 4 - len(head)
+        head += sock.recv(take)
+    status_line = head.split(b"\r\n", 1)[0].split()
+    if len(status_line) < 2 or not status_line[0].startswith(b"HTTP/1."):
+        raise OSError(None, "the proxy's answer to CONNECT is not HTTP")
+    try:
+        return int(status_line[1])
+    except ValueError:
+        raise OSError(None, "the proxy's answer to CONNECT is not HTTP") from None
+
+
+# --- Connections ---------------------------------------------------------------
+
+
+def _direct(address: str, port: int, deadline: float) -> socket.socket:
+    return open_socket(address, port, max(deadline - time.monotonic(), 0.001))
+
+
+def _connect_first(addresses, port: int, deadline: float, connect) -> socket.socket:
+    """`connect(address, port, its_deadline)` to each address in turn until one
+    connects; the time left is shared among the addresses not yet tried, so one
+    that never answers leaves the others theirs. The last failure otherwise."""
+    failures: list[OSError] = []
+    for index, address in enumerate(addresses):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        try:
+            return connect(
+                address, port, time.monotonic() + left / (len(addresses) - index)
+            )
+        except _ProxyFailed:
+            raise  # the proxy's own failure: no other address helps
+        except _NotConnected as error:
+            failures.append(error)
+        except OSError as error:  # refused, unreachable, timed out
+            reason = error.strerror or type(error).__name__
+            failures.append(_NotConnected(None, reason))
+    if not failures:
+        raise TimeoutError(None, "timed out")  # (the caller names it so)
+    if len(failures) == 1:
+        raise failures[0]
+    raise _NotConnected(
+        None, f"{failures[-1].strerror}; each of {len(failures)} addresses tried"
+    )
 
 
 def open_socket(address: str, port: int, timeout: float) -> socket.socket:
@@ -280,15 +521,33 @@ def open_socket(address: str, port: int, timeout: float) -> socket.socket:
 
 
 class _Connection(http.client.HTTPConnection):
-    def __init__(self, outgoing: Outgoing, timeout: float) -> None:
+    def __init__(self, outgoing: Outgoing, deadline: float) -> None:
+        timeout = deadline - time.monotonic()
         super().__init__(outgoing.host, outgoing.port, timeout=timeout)
         self.outgoing = outgoing
+        self.deadline = deadline
+        if outgoing.scheme == "https":
+            # So that the Host header of an https request to 443 names no port.
+            self.default_port = 443
 
     kept = None
 
     def connect(self) -> None:
-        self.sock = open_socket(self.outgoing.address, self.port, self.timeout)
-        if self.outgoing.scheme == "https":
+        outgoing = self.outgoing
+        if outgoing.proxy is None:
+            connect = _direct
+        else:
+
+            def connect(address, port, deadline):
+                return _tunnel(outgoing.proxy, address, port, deadline)
+
+        self.sock = _connect_first(
+            outgoing.addresses, self.port, self.deadline, connect
+        )
+        # Each try had its share of the time; the exchange has what is left.
+        self.sock.settimeout(max(self.deadline - time.monotonic(), 0.001))
+        self.kept = self.sock
+        if outgoing.scheme == "https":
             context = ssl.create_default_context(cafile=_ca_file())
             # Certificate and name checked against the host, not the address.
             self.sock = context.wrap_socket(self.sock, server_hostname=self.host)
@@ -311,14 +570,17 @@ def exchange(outgoing: Outgoing, deadline: float, max_bytes: int) -> Response:
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise OutboundError(url, "timed out")
-    connection = _Connection(outgoing, remaining)
+    connection = _Connection(outgoing, deadline)
     # The socket's timeout bounds each wait; this bounds the whole exchange.
     timer = threading.Timer(remaining, _cut, [connection])
     timer.daemon = True
     timer.start()
     try:
         connection.request(
-            outgoing.method, outgoing.target, body=outgoing.body, headers=outgoing.headers
+            outgoing.method,
+            outgoing.target,
+            body=outgoing.body,
+            headers=outgoing.headers,
         )
         answer = connection.getresponse()
         length = answer.getheader("Content-Length")

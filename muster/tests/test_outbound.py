@@ -250,7 +250,9 @@ def test_a_redirect_to_a_name_for_metadata_is_refused(server):
     names = {"lms.example.test": [PUBLIC], "metadata.example.test": ["169.254.169.254"]}
     watch = sockets_to(server)
     with dns(names), watch, pytest.raises(outbound.OutboundError, match="link-local"):
-        outbound.request("GET", "http://lms.example.test/to?http://metadata.example.test/")
+        outbound.request(
+            "GET", "http://lms.example.test/to?http://metadata.example.test/"
+        )
     assert len(watch.asked) == 1
 
 
@@ -285,9 +287,11 @@ def test_https_is_not_redirected_to_http():
             outgoing.url, 302, _headers(Location="http://a.example.test/"), b""
         )
 
-    with dns({"a.example.test": [PUBLIC]}), mock.patch.object(
-        outbound, "exchange", exchange
-    ), pytest.raises(outbound.OutboundError, match="from https to http"):
+    with (
+        dns({"a.example.test": [PUBLIC]}),
+        mock.patch.object(outbound, "exchange", exchange),
+        pytest.raises(outbound.OutboundError, match="from https to http"),
+    ):
         outbound.request("GET", "https://a.example.test/")
 
 
@@ -349,9 +353,15 @@ def test_the_answer_is_bounded_in_size(server):
 
 
 def test_nothing_listening_is_named_without_detail_from_the_other_end():
-    with dns({"a.example.test": [PUBLIC]}), mock.patch.object(
-        outbound, "open_socket", side_effect=ConnectionRefusedError(111, "Connection refused")
-    ), pytest.raises(outbound.OutboundError) as failed:
+    with (
+        dns({"a.example.test": [PUBLIC]}),
+        mock.patch.object(
+            outbound,
+            "open_socket",
+            side_effect=ConnectionRefusedError(111, "Connection refused"),
+        ),
+        pytest.raises(outbound.OutboundError) as failed,
+    ):
         outbound.request("GET", "https://a.example.test/")
     assert str(failed.value) == (
         "https://a.example.test/: could not be reached (Connection refused)"
@@ -380,7 +390,9 @@ class FormsTestCase(SimpleTestCase):
                 form = self.form(endpoint)
                 self.assertFalse(form.is_valid(), endpoint)
                 self.assertIn(reason, form.errors["endpoint"][0])
-                self.assertIn("Muster will not send requests", form.errors["endpoint"][0])
+                self.assertIn(
+                    "Muster will not send requests", form.errors["endpoint"][0]
+                )
             self.assertTrue(self.form("https://lrs.example.test/xapi/").is_valid())
 
     def test_a_name_that_does_not_resolve_yet_is_left_to_the_send(self) -> None:
@@ -458,6 +470,7 @@ def test_https_checks_the_certificate_against_the_host_not_the_address(tls_serve
         response = outbound.request("GET", "https://lrs.example.test/ok")
         assert response.json() == {"ok": True}
         assert watch.asked == [(PUBLIC, 443)]
+        assert Handler.seen[0]["headers"]["Host"] == "lrs.example.test"  # no :443
         # The same address under another name: its certificate does not match.
         with pytest.raises(outbound.OutboundError, match="TLS failed"):
             outbound.request("GET", "https://other.example.test/ok")
