@@ -94,6 +94,7 @@ class Action(models.TextChoices):
     ASSET_CREATE = "asset.create", "Lesson file added"
     PACKAGE_IMPORT = "package.import", "Content package imported"
     CMI5_WAIVE = "cmi5.waive", "cmi5 AU waived"
+    SCORM_DATA_WRITE = "scorm-data.write", "SCORM shared data changed"
     LTI_PLATFORM_REGISTER = "lti-platform.register", "LTI platform registered"
     LTI_PLATFORM_UPDATE = "lti-platform.update", "LTI platform changed"
     LTI_KEY_ROTATE = "lti-key.rotate", "LTI signing key added"

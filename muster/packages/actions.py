@@ -228,7 +228,7 @@ def record_commit(
         )
         state = _update_state(locked, item, judged, kind)
         objectives.write_global(locked, item, local, commit)
-        shared_data.write_stores(locked, item, stores, commit)
+        shared_data.write_stores(locked, item, stores, commit, request=request)
     if state.is_complete and not locked.is_complete:
         try_to_complete(locked, request=request)
     return state

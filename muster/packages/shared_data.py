@@ -10,11 +10,21 @@ item's writable maps, a string of at most 64,000 characters, the SPM) and kept.
 Scope: sharedDataGlobalToSystem (default true) shares them with all the
 learner's courses of the same provider, false keeps them to the package
 (`objectives.scope`). They are the person's, and the provider's.
+
+Each change of a store is audited (`scorm-data.write`) in the commit's
+transaction: the learner, the commit that wrote it, and the store's length and
+SHA-256 before and after, not its text (up to 64,000 characters a store, kept
+already in the commit, `CmiCommit.data`, which the digest ties the entry to).
+A commit that sends a store unchanged writes no entry.
 """
 
 from __future__ import annotations
 
-from muster.agencies.models import Person
+import hashlib
+
+from muster.agencies.models import Employment, Person
+from muster.audit.choices import Action
+from muster.audit.log import Event, record_events
 from muster.packages.choices import PackageKind
 from muster.packages.models import CmiCommit, PackageItem, SharedData
 from muster.packages.objectives import scope, target_key
@@ -50,23 +60,68 @@ def checked_stores(elements: dict, item: PackageItem, kind: str) -> dict[str, st
 
 
 def write_stores(
-    enrollment, item: PackageItem, stores: dict, commit: CmiCommit
+    enrollment, item: PackageItem, stores: dict, commit: CmiCommit, *, request=None
 ) -> None:
-    """Keep the stores; call inside the commit's transaction."""
+    """Keep the stores, auditing each one changed; call inside the commit's
+    transaction (the entries are written in it too)."""
     if not stores:
         return
     Person.objects.select_for_update().only("pk").get(pk=enrollment.person_id)
+    events = []
     for target, store in stores.items():
-        row, _ = SharedData.objects.get_or_create(
+        row, created = SharedData.objects.get_or_create(
             person_id=enrollment.person_id,
             **_scope(item),
             target_key=target_key(target),
-            defaults={"target_id": target, "written_by": commit},
+            defaults={"target_id": target, "written_by": commit, "store": store},
         )
+        before = None if created else _summary(row, row.written_by_id)
+        changed = created or row.store != store
         row.store = store
         row.written_by = commit
         row.updated_at = commit.received_at
         row.save()
+        if changed:
+            events.append(
+                Event(
+                    Action.SCORM_DATA_WRITE,
+                    actor=enrollment.user,
+                    obj=row,
+                    before=before,
+                    after=_summary(row, commit.pk),
+                    reason=f"Written by {item.identifier} of {item.package.course}",
+                    request=request,
+                    agency_id=_employer_id(enrollment.person_id),
+                    label=str(row),
+                )
+            )
+    if events:
+        record_events(events)
+
+
+def _summary(row: SharedData, commit_id: int) -> dict:
+    """What the audit keeps of a store: where it is, which commit wrote it, and
+    its length and digest (the text itself is in that commit)."""
+    return {
+        "target_id": row.target_id,
+        "scope": f"package {row.package_id}" if row.package_id else "provider",
+        "provider": row.provider_id,
+        "commit": commit_id,
+        "characters": len(row.store),
+        "sha256": hashlib.sha256(row.store.encode()).hexdigest(),
+    }
+
+
+def _employer_id(person_id: int) -> int | None:
+    """The learner's current employer, whose coordinators read the entry (as
+    for the enrollment's own entries)."""
+    return (
+        Employment.objects.current()
+        .filter(person_id=person_id)
+        .order_by("-starts_on", "pk")
+        .values_list("agency_id", flat=True)
+        .first()
+    )
 
 
 def launch_config(enrollment, item: PackageItem) -> dict | None:
