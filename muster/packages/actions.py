@@ -1,7 +1,8 @@
 """Writes for content packages: importing one, and keeping each runtime commit.
 
-`import_package` reads the zip fully and checks it before anything is stored, so
-a refused package writes nothing (no course, no files). `record_commit` keeps
+`import_package` reads the zip (or a cmi5 course structure uploaded alone, whose
+AUs are at absolute URLs) fully and checks it before anything is stored, so a
+refused package writes nothing (no course, no files). `record_commit` keeps
 the commit as evidence, updates where the learner stands in the SCO and, once
 every item is done, completes the enrollment through the same
 `complete_enrollment` as native courses (seat time included).
@@ -39,9 +40,22 @@ from muster.packages.zipcheck import (
     safe_name,
 )
 
+# A course structure uploaded alone (cmi5 14.2) is read whole; it is XML text,
+# so this bounds it well above a structure of thousands of AUs (6.1).
+MAX_STRUCTURE_BYTES = 10 * 1024 * 1024
+
 
 def read_package(upload: IO[bytes], limits: Limits):
-    """The zip and its manifest's outline, all checked; PackageError if refused."""
+    """The zip (None for a cmi5 course structure uploaded alone) and the outline
+    of its manifest, all checked; PackageError if refused."""
+    if is_course_structure(upload):
+        data = upload.read(MAX_STRUCTURE_BYTES + 1)
+        if len(data) > MAX_STRUCTURE_BYTES:
+            raise PackageError(
+                f"cmi5.xml: larger than {MAX_STRUCTURE_BYTES} bytes; a course "
+                "structure alone is XML text, at most that."
+            )
+        return None, manifest.read_cmi5(data, None)
     archive = open_package(upload, limits)
     names = file_names(archive)
     if "imsmanifest.xml" in names:
@@ -63,6 +77,16 @@ def read_package(upload: IO[bytes], limits: Limits):
     )
 
 
+def is_course_structure(upload: IO[bytes]) -> bool:
+    """Whether the upload is XML rather than a zip: a cmi5 course structure
+    without a zip (14.0: "a course structure XML file"; 14.2). SCORM has no
+    such form, so an imsmanifest.xml alone is refused by the cmi5 reading."""
+    upload.seek(0)
+    start = upload.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
+    upload.seek(0)
+    return start.startswith(b"<")
+
+
 def import_package(
     *, actor, provider: Agency, upload, credited_hours: Decimal, request=None
 ) -> Package:
@@ -76,7 +100,8 @@ def import_package(
     root = f"packages/{uuid.uuid4().hex}"
     stored: list[str] = []
     try:
-        total = _store_files(archive, root, limits, stored)
+        # A course structure alone has no files: its AUs are elsewhere (14.2).
+        total = _store_files(archive, root, limits, stored) if archive else 0
         with transaction.atomic():
             package = _create(
                 actor,
@@ -136,7 +161,9 @@ def _create(actor, provider, upload, outline, root, count, total, hours) -> Pack
         kind=outline.kind,
         edition=outline.edition,
         identifier=outline.identifier[:200],
-        original=ContentFile(upload.read(), name="package.zip"),
+        original=ContentFile(
+            upload.read(), name="package.zip" if count else "cmi5.xml"
+        ),
         root=root,
         file_count=count,
         unzipped_bytes=total,

@@ -14,7 +14,7 @@ class PackageUploadForm(forms.Form):
     provider = forms.ModelChoiceField(queryset=Agency.objects.none())
     package = forms.FileField(
         help_text="A SCORM 1.2 or 2004 zip (imsmanifest.xml at its top level), "
-        "or a cmi5 zip (cmi5.xml)."
+        "a cmi5 zip (cmi5.xml), or a cmi5.xml alone whose AUs are at full URLs."
     )
     credited_hours = forms.DecimalField(
         min_value=Decimal("0.25"),

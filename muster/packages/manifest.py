@@ -7,7 +7,8 @@ whether it talks to the runtime ("sco") or not ("asset"). `xml:base` on
 `<resources>` and `<resource>` prefixes the hrefs. The version is read from
 `<metadata><schemaversion>` ("1.2", "CAM 1.3", "2004 3rd Edition", "2004 4th
 Edition"), else from the namespaces. cmi5: `<courseStructure>` with `<au>`s (url,
-moveOn, masteryScore, launchMethod), possibly inside `<block>`s.
+moveOn, masteryScore, launchMethod), possibly inside `<block>`s, first checked
+against the course structure schema (cmi5_schema.py).
 
 Every problem is reported with the file, the element and what is wrong, such as
 "imsmanifest.xml: <resource identifier='r1'> has no href", and all problems are
@@ -20,12 +21,15 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from posixpath import normpath
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
+from django.conf import settings
 
+from muster import outbound
+from muster.packages import cmi5_schema
 from muster.packages.choices import PackageKind
 from muster.packages.zipcheck import PackageError
 
@@ -34,14 +38,6 @@ ADLCP_2004 = "http://www.adlnet.org/xsd/adlcp_v1p3"
 IMSSS = "http://www.imsglobal.org/xsd/imsss"
 ADLSEQ = "http://www.adlnet.org/xsd/adlseq_v1p3"
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
-CMI5 = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"
-MOVE_ON = (
-    "Passed",
-    "Completed",
-    "CompletedAndPassed",
-    "CompletedOrPassed",
-    "NotApplicable",
-)
 SCORM_TYPES = ("sco", "asset")
 
 
@@ -1063,36 +1059,50 @@ def rollup_rule(rule: Element, where: str, problems) -> dict:
 
 # --- cmi5 ----------------------------------------------------------------------
 
+# What Muster keeps of an AU (PackageItem's columns): longer values would have
+# to be cut, and the publisher id must reach the LRS unaltered (9.6.2.3), the
+# launch parameters and entitlement key whole (10.0), so they are refused.
+CMI5_LIMITS = {"id": 200, "url": 2000, "launchParameters": 1000, "entitlementKey": 1000}
+# The launch parameters the LMS adds to an AU's url (8.1): the url's own query
+# "MUST NOT collide" with them.
+LAUNCH_PARAMETERS = ("endpoint", "fetch", "actor", "registration", "activityId")
 
-def read_cmi5(data: bytes, files: set[str]) -> Outline:
-    """The outline of cmi5.xml; AU urls may be relative (in the zip) or absolute."""
+
+def read_cmi5(data: bytes, files: set[str] | None) -> Outline:
+    """The outline of cmi5.xml, checked against the course structure schema
+    (cmi5_schema) and then the rules the schema cannot say.
+
+    `files` are the zip's file names; None when the course structure came
+    without a zip (14.2), when every AU url must be fully qualified.
+    """
     name = "cmi5.xml"
     root = parse_xml(name, data)
-    if local(root.tag) != "courseStructure":
-        raise PackageError(
-            f"{name}: the root element is <{local(root.tag)}>, not <courseStructure>."
-        )
-    problems: list[str] = []
+    problems = cmi5_schema.problems(root)
+    if problems:
+        raise PackageError("\n".join(problems))
     course = child(root, "course")
-    if course is None or not course.get("id"):
-        problems.append(f"{name}: <course> with an id is missing.")
     outline = Outline(
         kind=PackageKind.CMI5,
         edition="cmi5",
-        identifier=_attribute(course, "id") if course is not None else "",
-        title=lang_text(child(course, "title")) if course is not None else "",
-        description=lang_text(child(course, "description"))
-        if course is not None
-        else "",
+        identifier=_attribute(course, "id"),
+        title=lang_text(child(course, "title")),
+        description=lang_text(child(course, "description")),
     )
     walk_aus(root, outline, files, problems, ())
     unique_ids(root, problems)
     outline.cmi5_objectives = cmi5_objectives(root, problems)
-    if not problems and not outline.items:
-        problems.append(f"{name}: the course has no <au>.")
+    if len(outline.identifier) > CMI5_LIMITS["id"]:
+        problems.append(_too_long("<course>", "id", outline.identifier))
     if problems:
         raise PackageError("\n".join(problems))
     return outline
+
+
+def _too_long(where: str, what: str, value: str) -> str:
+    return (
+        f"cmi5.xml: {where}: its {what} is {len(value)} characters long; Muster "
+        f"keeps at most {CMI5_LIMITS[what]} and will not cut it."
+    )
 
 
 def cmi5_objectives(root: Element, problems: list[str]) -> list[dict]:
@@ -1103,11 +1113,6 @@ def cmi5_objectives(root: Element, problems: list[str]) -> list[dict]:
     listing = child(root, "objectives")
     for objective in children(listing, "objective") if listing is not None else []:
         ident = _attribute(objective, "id")
-        if not ident:
-            problems.append(
-                "cmi5.xml: an <objective> in <objectives> has no id (13.1.3)."
-            )
-            continue
         declared[ident] = {
             "id": ident,
             "title": lang_text(child(objective, "title")),
@@ -1171,61 +1176,103 @@ def lang_text(element: Element | None) -> str:
 def walk_aus(parent, outline, files, problems, blocks: tuple[str, ...]) -> None:
     for element in parent:
         if local(element.tag) == "block":
-            block_id = (element.get("id") or "").strip()
-            if not block_id:
-                problems.append("cmi5.xml: a <block> has no id.")
+            block_id = _attribute(element, "id")
+            if len(block_id) > CMI5_LIMITS["id"]:
+                problems.append(_too_long(f"<block id='{block_id}'>", "id", block_id))
             walk_aus(element, outline, files, problems, (*blocks, block_id))
         elif local(element.tag) == "au":
             outline.items.append(cmi5_au(element, files, problems, blocks))
 
 
 def cmi5_au(
-    au: Element, files: set[str], problems: list[str], blocks: tuple[str, ...]
+    au: Element, files: set[str] | None, problems: list[str], blocks: tuple[str, ...]
 ) -> OutlineItem:
-    where = f"cmi5.xml: <au id='{au.get('id', '')}'>"
-    if not au.get("id"):
-        problems.append("cmi5.xml: an <au> has no id.")
+    ident = _attribute(au, "id")
+    where = f"<au id='{ident}'>"
     url = text_of(child(au, "url"))
-    parts = urlsplit(url)
-    if not url:
-        problems.append(f"{where} has no <url>.")
-    elif any(c.isspace() for c in url) or (
-        parts.scheme and (parts.scheme not in ("http", "https") or not parts.netloc)
+    why = au_url_problem(url, files)
+    if why:
+        problems.append(f"cmi5.xml: {where} url '{url}' {why}")
+    parameters = text_of(child(au, "launchParameters"))
+    entitlement = text_of(child(au, "entitlementKey"))
+    score = _attribute(au, "masteryScore")
+    for what, value in (
+        ("id", ident),
+        ("url", url),
+        ("launchParameters", parameters),
+        ("entitlementKey", entitlement),
     ):
-        problems.append(
-            f"{where} url '{url}' is not a valid URL (an http or https URL, or a "
-            "path in the package, without spaces; 13.1.4)."
-        )
-    elif not parts.scheme and normpath(unquote(parts.path)) not in files:
-        problems.append(f"{where} url '{url}' is not in the package.")
-    move_on = _attribute(au, "moveOn", "NotApplicable")
-    if move_on not in MOVE_ON:
-        problems.append(
-            f"{where} has moveOn '{move_on}'; expected one of {', '.join(MOVE_ON)}."
-        )
-    method = _attribute(au, "launchMethod", "AnyWindow")
-    if method not in ("AnyWindow", "OwnWindow"):
-        problems.append(
-            f"{where} has launchMethod '{method}'; expected AnyWindow or OwnWindow."
-        )
+        if len(value) > CMI5_LIMITS[what]:
+            problems.append(_too_long(where, what, value))
     return OutlineItem(
-        identifier=au.get("id", "").strip(),
-        title=lang_text(child(au, "title")) or au.get("id", ""),
+        identifier=ident,
+        title=lang_text(child(au, "title")) or ident,
         href=url,
         scorm_type="au",
-        parameters=text_of(child(au, "launchParameters")),
-        mastery_score=number(
-            _attribute(au, "masteryScore"),
-            au,
-            "masteryScore",
-            problems,
-            0,
-            1,
-            "cmi5.xml",
-        ),
-        move_on=move_on,
-        launch_method=method,
+        parameters=parameters,
+        mastery_score=Decimal(score) if score else None,  # checked by the schema
+        move_on=_attribute(au, "moveOn", "NotApplicable"),
+        launch_method=_attribute(au, "launchMethod", "AnyWindow"),
         depth=len(blocks),
         blocks=blocks,
-        entitlement_key=text_of(child(au, "entitlementKey")),
+        entitlement_key=entitlement,
     )
+
+
+def au_url_problem(url: str, files: set[str] | None) -> str:
+    """Why an AU's url cannot launch, completing the sentence "url '…' ", or "".
+
+    13.1.4: a relative or fully qualified URL conforming to RFC 1738; 14.1: media
+    in the zip by relative URL, media elsewhere by a fully qualified one; 14.2:
+    without a zip, every url fully qualified; 8.1: its query's names must not
+    collide with the launch parameters the LMS adds.
+    """
+    parts = urlsplit(url)
+    if any(c.isspace() for c in url) or (
+        parts.scheme and (parts.scheme not in ("http", "https") or not parts.netloc)
+    ):
+        return (
+            "is not a valid URL (an http or https URL, or a path in the package, "
+            "without spaces; 13.1.4)."
+        )
+    if parts.scheme:
+        host = absolute_host_problem(parts.hostname or "")
+        if host:
+            return host
+    elif files is None:
+        return (
+            "is relative, and this course structure came without a zip: every url "
+            "must then be fully qualified, such as https://… (14.2)."
+        )
+    elif normpath(unquote(parts.path)) not in files:
+        return "is not in the package (14.1)."
+    clashes = sorted(
+        {k for k, _ in parse_qsl(parts.query, keep_blank_values=True)}
+        & set(LAUNCH_PARAMETERS)
+    )
+    if clashes:
+        return (
+            f"has '{clashes[0]}' in its query, a name of the launch parameters "
+            f"Muster adds ({', '.join(LAUNCH_PARAMETERS)}); they must not collide (8.1)."
+        )
+    return ""
+
+
+def absolute_host_problem(host: str) -> str:
+    """Why an AU hosted elsewhere may not be at `host`, or "".
+
+    Muster never requests an AU's url itself (the learner's browser does), so
+    there is nothing to resolve; but a course structure must not send learners'
+    browsers, with their launch credentials, to addresses inside a network:
+    the literal addresses Muster's outbound rules refuse, and localhost (both
+    allowed with MUSTER_OUTBOUND_ALLOW_LOOPBACK, as outbound requests are).
+    """
+    name = host.lower().rstrip(".")
+    local = name == "localhost" or name.endswith(".localhost")
+    if local and not settings.OUTBOUND_ALLOW_LOOPBACK:
+        return "points at localhost; an AU elsewhere must be on a public host."
+    try:
+        why = outbound.refusal(name)
+    except ValueError:
+        return ""  # a host name, not an address
+    return f"points at {why}; an AU elsewhere must be on a public host." if why else ""

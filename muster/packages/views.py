@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import mimetypes
 from posixpath import normpath
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -198,9 +199,12 @@ def play(request: HttpRequest, slug: str, position: int | None = None) -> HttpRe
     if not problem and is_cmi5:
         parent = f"{request.scheme}://{request.get_host()}"
         context["launch_url"] = cmi5.launch(enrollment, item, parent=parent, mode=mode)
-        context["own_window"] = item.launch_method == "OwnWindow"
-        context["content_origin"] = launch.content_origin()
         au_origin = _origin(item.href)
+        # An AU elsewhere at an http URL cannot be framed in a page served over
+        # https (the browser blocks mixed content): it gets a window of its own.
+        insecure = au_origin.startswith("http:") and request.is_secure()
+        context["own_window"] = item.launch_method == "OwnWindow" or insecure
+        context["content_origin"] = launch.content_origin()
         if au_origin:
             frames.append(au_origin)
     elif not problem:
@@ -223,8 +227,6 @@ def play(request: HttpRequest, slug: str, position: int | None = None) -> HttpRe
 
 
 def _origin(url: str) -> str:
-    from urllib.parse import urlsplit
-
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 

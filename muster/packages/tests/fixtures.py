@@ -74,8 +74,10 @@ CMI5 = """<?xml version="1.0" encoding="utf-8"?>
   </course>
   <block id="https://muster.example/courses/cmi5-test/block1">
     <title><langstring lang="en-US">Block</langstring></title>
+    <description><langstring lang="en-US">The report.</langstring></description>
     <au id="https://muster.example/courses/cmi5-test/au1" moveOn="CompletedAndPassed" masteryScore="0.8">
       <title><langstring lang="en-US">The narrative</langstring></title>
+      <description><langstring lang="en-US">Write the narrative.</langstring></description>
       <url>au/index.html</url>
     </au>
   </block>

@@ -270,7 +270,7 @@ class LaunchTests(Cmi5TestCase):
                 text,
                 f"<au id='{COURSE}/au1'> refers to objective '{COURSE}/objective/missing'",
             ),
-            (no_id, "an <objective> in <objectives> has no id (13.1.3)"),
+            (no_id, "<objectives>, <objective> has no id; it is required (13.2)"),
         ):
             with self.subTest(named=named):
                 with self.assertRaises(PackageError) as error:
