@@ -8,6 +8,7 @@ failure, queues itself again later, up to MAX_ATTEMPTS.
 from __future__ import annotations
 
 import base64
+import json
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -16,7 +17,9 @@ from django.utils import timezone
 
 from muster import outbound
 from muster.agencies.models import Agency
-from muster.xapi.models import ForwardDelivery, ForwardTarget, Statement
+from muster.xapi.models import Attachment, ForwardDelivery, ForwardTarget, Statement
+from muster.xapi.protocol import multipart_body
+from muster.xapi.statements import Part
 
 MAX_ATTEMPTS = 8
 
@@ -44,6 +47,7 @@ def deliver(delivery: ForwardDelivery) -> bool:
         + urlencode({"statementId": str(statement.statement_id)})
     )
     credentials = base64.b64encode(f"{target.username}:{target.password}".encode())
+    body, content_type = _body(statement)
     delivery.attempts += 1
     try:
         # Through muster/outbound.py: never to a private or reserved address,
@@ -51,9 +55,10 @@ def deliver(delivery: ForwardDelivery) -> bool:
         status = outbound.request(
             "PUT",
             url,
-            json=statement.data,
+            body=body,
             headers={
-                "X-Experience-API-Version": "1.0.3",
+                "Content-Type": content_type,
+                "X-Experience-API-Version": version_of(statement.data),
                 "Authorization": "Basic " + credentials.decode(),
             },
         ).status
@@ -67,6 +72,34 @@ def deliver(delivery: ForwardDelivery) -> bool:
         delivery.last_error = ""
     delivery.save(update_fields=["attempts", "delivered_at", "last_error"])
     return delivery.delivered_at is not None
+
+
+def version_of(data: dict) -> str:
+    """The xAPI version to send a stored statement in: its own. A 2.0 statement
+    (2.0's keys, RFC 3339 timestamps) sent as 1.0.3 would be refused by an LRS
+    that holds 1.0.3 to its rules, as Muster does."""
+    return "2.0.0" if str(data.get("version", "")).startswith("2") else "1.0.3"
+
+
+def _body(statement: Statement) -> tuple[bytes, str]:
+    """The statement as JSON or, when it has attachments whose content the LRS
+    holds (those without a fileUrl need theirs sent), as multipart/mixed with
+    them, as it was received."""
+    data = statement.data
+    declared = list(data.get("attachments", []))
+    if data["object"].get("objectType") == "SubStatement":
+        declared += data["object"].get("attachments", [])
+    hashes = list(dict.fromkeys(a["sha2"].lower() for a in declared))
+    rows = Attachment.objects.filter(agency=statement.agency, sha2__in=hashes)
+    stored = {row.sha2: row for row in rows}
+    parts = [
+        Part(sha2=sha2, content_type=row.content_type, content=bytes(row.content))
+        for sha2 in hashes
+        if (row := stored.get(sha2)) is not None
+    ]
+    if not parts:
+        return json.dumps(data).encode(), "application/json"
+    return multipart_body(json.dumps(data), parts)
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -260,6 +261,29 @@ def parse_multipart(
     for headers, content in parts[1:]:
         attachments.update(_attachment_part(headers, content))
     return statements, attachments
+
+
+def multipart_body(statements_json: str, parts: list[Part]) -> tuple[bytes, str]:
+    """A multipart/mixed body, the statements first and then one part per
+    attachment, and its Content-Type. The boundary is plain hex, so it goes
+    unquoted: the ADL suite reads it by cutting " boundary=" from the header
+    (XAPI-00161)."""
+    boundary = secrets.token_hex(16)
+    chunks = [
+        f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode(),
+        statements_json.encode(),
+        b"\r\n",
+    ]
+    for part in parts:
+        chunks += [
+            f"--{boundary}\r\nContent-Type: {part.content_type}\r\n"
+            "Content-Transfer-Encoding: binary\r\n"
+            f"X-Experience-API-Hash: {part.sha2}\r\n\r\n".encode(),
+            part.content,
+            b"\r\n",
+        ]
+    chunks.append(f"--{boundary}--".encode())
+    return b"".join(chunks), f"multipart/mixed; boundary={boundary}"
 
 
 def _part(chunk: bytes) -> tuple[dict[str, str], bytes]:

@@ -8,7 +8,6 @@ is that agency's (muster.accounts.access.lrs_agency).
 from __future__ import annotations
 
 import json
-import secrets
 import uuid
 from collections.abc import Callable
 from functools import wraps
@@ -36,6 +35,7 @@ from muster.xapi.protocol import (
     check_version,
     error,
     load_json,
+    multipart_body,
     parse_multipart,
     parse_request,
 )
@@ -46,7 +46,7 @@ from muster.xapi.query import (
     find_statements,
     render,
 )
-from muster.xapi.statements import Conflict, iso, store_statements
+from muster.xapi.statements import Conflict, Part, iso, store_statements
 from muster.xapi.validation import (
     Invalid,
     check_actor,
@@ -357,30 +357,13 @@ def _statement_response(body, rows, client, with_attachments: bool) -> HttpRespo
             if attachment["sha2"].lower() not in hashes:
                 hashes.append(attachment["sha2"].lower())
     stored = {a.sha2: a for a in lrs_attachments(client).filter(sha2__in=hashes)}
-    boundary = secrets.token_hex(16)
-    chunks = [
-        f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode(),
-        text.encode(),
-        b"\r\n",
+    parts = [
+        Part(sha2=sha2, content_type=row.content_type, content=bytes(row.content))
+        for sha2 in hashes
+        if (row := stored.get(sha2)) is not None
     ]
-    for sha2 in hashes:
-        if sha2 not in stored:
-            continue
-        part = stored[sha2]
-        chunks += [
-            f"--{boundary}\r\nContent-Type: {part.content_type}\r\n"
-            "Content-Transfer-Encoding: binary\r\n"
-            f"X-Experience-API-Hash: {sha2}\r\n\r\n".encode(),
-            bytes(part.content),
-            b"\r\n",
-        ]
-    chunks.append(f"--{boundary}--".encode())
-    return HttpResponse(
-        # The boundary is plain hex, so it goes unquoted: the ADL suite reads
-        # it by cutting " boundary=" from the header (XAPI-00161).
-        b"".join(chunks),
-        content_type=f"multipart/mixed; boundary={boundary}",
-    )
+    body, content_type = multipart_body(text, parts)
+    return HttpResponse(body, content_type=content_type)
 
 
 def _attachments_of(data: dict) -> list[dict]:

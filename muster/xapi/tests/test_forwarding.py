@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -14,8 +15,10 @@ from django_tasks_db.models import DBTaskResult
 from muster.test import BaseTestCase
 from muster.xapi.actions import set_forwarding
 from muster.xapi.models import ForwardDelivery
+from muster.xapi.protocol import parse_multipart
 from muster.xapi.tasks import forward_statement
 from muster.xapi.tests.helpers import LRS, make_lrs_client, statement
+from muster.xapi.tests.test_attachments import BOUNDARY, multipart
 
 
 class OtherLRS(BaseHTTPRequestHandler):
@@ -28,11 +31,13 @@ class OtherLRS(BaseHTTPRequestHandler):
 
     def do_PUT(self) -> None:  # noqa: N802 (the http.server name)
         body = self.rfile.read(int(self.headers["Content-Length"]))
+        is_json = self.headers["Content-Type"] == "application/json"
         self.received.append(
             {
                 "path": self.path,
                 "headers": {k.lower(): v for k, v in self.headers.items()},
-                "body": json.loads(body),
+                "body": json.loads(body) if is_json else None,
+                "raw": body,
             }
         )
         self.send_response(self.statuses.pop(0) if self.statuses else 204)
@@ -65,6 +70,7 @@ class ForwardingTestCase(BaseTestCase):
         )
         client, secret = make_lrs_client(self, self.agency)
         self.lrs = LRS(client.key, secret)
+        self.lrs_key, self.lrs_secret = client.key, secret
 
     def test_a_failed_send_is_retried_until_the_other_lrs_has_it(self) -> None:
         OtherLRS.statuses = [503]
@@ -89,7 +95,8 @@ class ForwardingTestCase(BaseTestCase):
         last = OtherLRS.received[-1]
         self.assertEqual(last["path"], f"/xapi/statements?statementId={statement_id}")
         self.assertEqual(last["body"]["id"], statement_id)
-        self.assertEqual(last["headers"]["x-experience-api-version"], "1.0.3")
+        # Sent by a 2.0 client, so stored as 2.0.0 and forwarded so.
+        self.assertEqual(last["headers"]["x-experience-api-version"], "2.0.0")
         self.assertTrue(last["headers"]["authorization"].startswith("Basic "))
 
     def test_other_agencies_statements_are_not_forwarded(self) -> None:
@@ -122,3 +129,55 @@ class ForwardingTestCase(BaseTestCase):
         self.assertIsNone(delivery.delivered_at)
         self.assertIn("127.0.0.1 is a loopback", delivery.last_error)
         self.assertTrue(delivery.last_error.startswith("Could not send to http://127"))
+
+    def test_each_statement_goes_in_its_own_version_with_its_attachments(
+        self,
+    ) -> None:
+        """A 2.0 statement is sent as 2.0.0 (as 1.0.3 its 2.0 keys would be
+        refused), a 1.0.3 one as 1.0.3; one whose attachment came as a part
+        goes as multipart/mixed with that part (else the other LRS must refuse
+        it: an attachment without fileUrl needs its content)."""
+        content = b"signed roster"
+        sha2 = hashlib.sha256(content).hexdigest()
+        with_part = statement(
+            attachments=[
+                {
+                    "usageType": "http://example.com/usage/roster",
+                    "display": {"en-US": "Roster"},
+                    "contentType": "text/plain",
+                    "length": len(content),
+                    "sha2": sha2,
+                }
+            ],
+            context={
+                "contextAgents": [
+                    {
+                        "objectType": "contextAgent",
+                        "agent": {"mbox": "mailto:ivy@example.org"},
+                    }
+                ]
+            },
+        )
+        body = multipart(with_part, [("text/plain", content, sha2)])
+        old_client = LRS(self.lrs_key, self.lrs_secret, version="1.0.3")
+        with self.captureOnCommitCallbacks(execute=True):
+            sent = self.lrs.call(
+                "POST",
+                "statements",
+                body=body,
+                content_type=f"multipart/mixed; boundary={BOUNDARY}",
+            )
+            self.assertEqual(sent.status_code, 200, sent.content)
+            old_client.post(statement())
+        for delivery in ForwardDelivery.objects.order_by("pk"):
+            self.assertTrue(forward_statement.call(delivery.pk))
+        first, second = OtherLRS.received
+        self.assertEqual(first["headers"]["x-experience-api-version"], "2.0.0")
+        self.assertTrue(first["headers"]["content-type"].startswith("multipart/mixed"))
+        boundary = first["headers"]["content-type"].split("boundary=")[1]
+        statements, parts = parse_multipart(first["raw"], f"boundary={boundary}")
+        self.assertEqual(json.loads(statements)["id"], sent.json()[0])
+        self.assertEqual(parts[sha2].content, content)
+        self.assertEqual(second["headers"]["x-experience-api-version"], "1.0.3")
+        self.assertEqual(second["headers"]["content-type"], "application/json")
+        self.assertEqual(second["body"]["version"], "1.0.0")
