@@ -195,7 +195,7 @@ def _save_link(data: LaunchData, course: Course) -> ResourceLink:
         "lineitem_url": ags.get("lineitem", ""),
         "lineitems_url": ags.get("lineitems", ""),
         "ags_scopes": list(ags.get("scope", [])),
-        "memberships_url": nrps.get("context_memberships_url", ""),
+        "memberships_url": _memberships_url(nrps),
         "last_launch_at": timezone.now(),
     }
     link_id = (data.claims.get(claims.RESOURCE_LINK) or {}).get("id")
@@ -203,6 +203,15 @@ def _save_link(data: LaunchData, course: Course) -> ResourceLink:
         platform=data.platform, resource_link_id=link_id, defaults=values
     )
     return link
+
+
+def _memberships_url(nrps: dict) -> str:
+    """The roster service's URL, if it offers version 2.0 (NRPS 2.0: the claim
+    lists the versions in `service_versions`), which is what Muster speaks."""
+    versions = nrps.get("service_versions")
+    if isinstance(versions, list) and claims.NRPS_VERSION not in versions:
+        return ""
+    return nrps.get("context_memberships_url", "")
 
 
 def _user_for(identity: Identity, request) -> User:

@@ -30,6 +30,8 @@ NRPS_SERVICE = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 RESOURCE_LINK_REQUEST = "LtiResourceLinkRequest"
 DEEP_LINKING_REQUEST = "LtiDeepLinkingRequest"
 DEEP_LINKING_RESPONSE = "LtiDeepLinkingResponse"
+LTI_RESOURCE_LINK = "ltiResourceLink"  # a Deep Linking 2.0 content item type
+NRPS_VERSION = "2.0"
 LTI_VERSION = "1.3.0"
 
 SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"

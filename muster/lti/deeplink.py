@@ -25,6 +25,8 @@ def pick_token(data: LaunchData) -> str:
             "return_url": settings["deep_link_return_url"],
             "data": settings.get("data"),
             "accept_multiple": bool(settings.get("accept_multiple", False)),
+            # Deep Linking 2.0 (accept_lineitem): false means line items are ignored.
+            "accept_lineitem": settings.get("accept_lineitem") is not False,
         },
         salt=SALT,
     )
@@ -35,19 +37,22 @@ def read_pick_token(token: str) -> dict:
     return signing.loads(token, salt=SALT, max_age=PICK_SECONDS)
 
 
-def content_item(course, url: str) -> dict:
-    """One ltiResourceLink to `course`, graded out of 100 (Deep Linking 2.0, 3.1)."""
-    return {
-        "type": "ltiResourceLink",
+def content_item(course, url: str, *, line_item: bool = True) -> dict:
+    """One ltiResourceLink to `course`, graded out of 100 unless the platform
+    takes no line item (Deep Linking 2.0, 3.1)."""
+    item = {
+        "type": claims.LTI_RESOURCE_LINK,
         "title": course.title,
         "url": url,
         "custom": {"course": course.slug},
-        "lineItem": {
+    }
+    if line_item:
+        item["lineItem"] = {
             "scoreMaximum": 100,
             "label": course.title,
             "resourceId": course.slug,
-        },
-    }
+        }
+    return item
 
 
 def response_jwt(pick: dict, items: list[dict]) -> tuple[str, str]:

@@ -21,7 +21,9 @@ def get(url: str, *, headers: dict | None = None) -> outbound.Response:
         raise PlatformError(str(error)) from None
 
 
-def get_json(url: str, *, headers: dict | None = None) -> tuple[dict, outbound.Response]:
+def get_json(
+    url: str, *, headers: dict | None = None
+) -> tuple[dict, outbound.Response]:
     """GET `url` and its JSON body, or PlatformError naming the URL."""
     response = get(url, headers=headers)
     return _json(url, response), response

@@ -232,6 +232,7 @@ def verify_launch(id_token: str, state_value: str, cookie_state: str) -> LaunchD
         raise LaunchError("The id_token's nonce is not the one Muster sent.")
     deployment = _deployment(payload, platform)
     _check_message(payload)
+    _check_target(payload, state)
     return LaunchData(payload, platform, deployment, state)
 
 
@@ -269,8 +270,17 @@ def _why(error: jwt.InvalidTokenError) -> str:
 
 
 def _check_azp(payload: dict, platform: Platform) -> None:
+    """Security Framework 1.0, 5.1.3 (OIDC Core 3.1.3.7, steps 3 to 5): Muster
+    must be an audience, and the only one it trusts; with several, `azp` must
+    name Muster."""
     aud = payload["aud"]
     several = isinstance(aud, list) and len(aud) > 1
+    others = sorted({str(a) for a in aud} - {platform.client_id}) if several else []
+    if others:
+        raise LaunchError(
+            "The id_token is addressed to other audiences too "
+            f"({', '.join(others)[:200]}), which Muster does not trust."
+        )
     azp = payload.get("azp")
     if several and not azp:
         raise LaunchError("The id_token has several audiences and no `azp`.")
@@ -304,5 +314,30 @@ def _check_message(payload: dict) -> None:
     if kind == claims.RESOURCE_LINK_REQUEST:
         if not (payload.get(claims.RESOURCE_LINK) or {}).get("id"):
             raise LaunchError("The launch has no resource_link id.")
-    elif not (payload.get(claims.DL_SETTINGS) or {}).get("deep_link_return_url"):
+        return
+    settings = payload.get(claims.DL_SETTINGS) or {}
+    if not settings.get("deep_link_return_url"):
         raise LaunchError("The deep-linking request has no deep_link_return_url.")
+    # Deep Linking 2.0, deep_linking_settings: the platform says which kinds of item it takes
+    # here; Muster answers only with an LTI resource link.
+    accepted = settings.get("accept_types")
+    if not isinstance(accepted, list) or claims.LTI_RESOURCE_LINK not in accepted:
+        raise LaunchError(
+            "The platform does not accept an LTI link here (its accept_types is "
+            f"{accepted!r}); Muster's courses can only be added as LTI links."
+        )
+
+
+def _check_target(payload: dict, state: LoginState) -> None:
+    """A resource link launch names in `target_link_uri` (required in a resource link launch by
+    LTI Core 1.3) the URL its login was started for, which the platform repeats."""
+    if payload.get(claims.MESSAGE_TYPE) != claims.RESOURCE_LINK_REQUEST:
+        return
+    target = payload.get(claims.TARGET_LINK_URI)
+    if not target:
+        raise LaunchError("The launch has no target_link_uri claim.")
+    if target != state.target_link_uri:
+        raise LaunchError(
+            f"The launch's target_link_uri ({str(target)[:200]}) is not the one its "
+            f"login was started for ({state.target_link_uri[:200]})."
+        )

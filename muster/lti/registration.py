@@ -54,6 +54,20 @@ class PlatformConfiguration:
     registration_endpoint: str
     token_audience: str
     product: str
+    # What the platform says it supports, when it says (None: not listed).
+    scopes: frozenset[str] | None = None
+    messages: frozenset[str] | None = None
+
+
+# What Muster needs of a platform, and the configuration field that lists what
+# the platform supports (Dynamic Registration 1.0, the platform's OpenID
+# configuration): a list given without Muster's value refuses the platform.
+NEEDED = (
+    ("token_endpoint_auth_methods_supported", "private_key_jwt"),
+    ("token_endpoint_auth_signing_alg_values_supported", "RS256"),
+    ("id_token_signing_alg_values_supported", "RS256"),
+    ("response_types_supported", "id_token"),
+)
 
 
 def read_configuration(url: str) -> PlatformConfiguration:
@@ -95,7 +109,18 @@ def read_configuration(url: str) -> PlatformConfiguration:
                 f"The configuration at {url} gives {name} {str(body[name])[:200]}, "
                 f"which Muster does not send requests to: {why}."
             )
+    for name, needed in NEEDED:
+        given = body.get(name)
+        if isinstance(given, list) and needed not in given:
+            raise RegistrationError(
+                f"The configuration at {url} lists {name} without {needed}, "
+                "which Muster needs."
+            )
     platform = body.get(claims.PLATFORM_CONFIGURATION) or {}
+    scopes = body.get("scopes_supported")
+    messages = (
+        platform.get("messages_supported") if isinstance(platform, dict) else None
+    )
     return PlatformConfiguration(
         issuer=issuer,
         authorization_endpoint=body["authorization_endpoint"],
@@ -104,11 +129,48 @@ def read_configuration(url: str) -> PlatformConfiguration:
         registration_endpoint=body["registration_endpoint"],
         token_audience=body.get("authorization_server", ""),
         product=str(platform.get("product_family_code", "")),
+        scopes=frozenset(map(str, scopes)) if isinstance(scopes, list) else None,
+        messages=frozenset(str(m.get("type")) for m in messages if isinstance(m, dict))
+        if isinstance(messages, list)
+        else None,
     )
 
 
-def tool_configuration(base_url: str, urls: dict) -> dict:
-    """Muster's registration request (Dynamic Registration 3.6)."""
+SCOPES = (
+    claims.SCOPE_LINEITEM,
+    claims.SCOPE_LINEITEM_READONLY,
+    claims.SCOPE_RESULT_READONLY,
+    claims.SCOPE_SCORE,
+    claims.SCOPE_NRPS,
+)
+
+
+def tool_configuration(
+    base_url: str, urls: dict, config: PlatformConfiguration | None = None
+) -> dict:
+    """Muster's registration request (Dynamic Registration 3.6): asking only for
+    the scopes and messages the platform's configuration says it supports, when
+    it lists them (the deep-linking message is left out of a platform that does
+    not list it; the resource link launch is always asked for)."""
+    scopes = [
+        scope
+        for scope in SCOPES
+        if config is None or config.scopes is None or scope in config.scopes
+    ]
+    messages = [
+        {
+            "type": claims.DEEP_LINKING_REQUEST,
+            "target_link_uri": base_url + urls["launch"],
+            "label": "Muster course",
+        },
+        {"type": claims.RESOURCE_LINK_REQUEST},
+    ]
+    if config is not None and config.messages is not None:
+        messages = [
+            m
+            for m in messages
+            if m["type"] in config.messages or m["type"] == claims.RESOURCE_LINK_REQUEST
+        ]
     return {
         "application_type": "web",
         "response_types": ["id_token"],
@@ -118,27 +180,12 @@ def tool_configuration(base_url: str, urls: dict) -> dict:
         "client_name": "Muster",
         "jwks_uri": base_url + urls["jwks"],
         "token_endpoint_auth_method": "private_key_jwt",
-        "scope": " ".join(
-            [
-                claims.SCOPE_LINEITEM,
-                claims.SCOPE_LINEITEM_READONLY,
-                claims.SCOPE_RESULT_READONLY,
-                claims.SCOPE_SCORE,
-                claims.SCOPE_NRPS,
-            ]
-        ),
+        "scope": " ".join(scopes),
         claims.TOOL_CONFIGURATION: {
             "domain": urlsplit(base_url).netloc,
             "target_link_uri": base_url + urls["launch"],
             "claims": ["iss", "sub", "name", "given_name", "family_name", "email"],
-            "messages": [
-                {
-                    "type": claims.DEEP_LINKING_REQUEST,
-                    "target_link_uri": base_url + urls["launch"],
-                    "label": "Muster course",
-                },
-                {"type": claims.RESOURCE_LINK_REQUEST},
-            ],
+            "messages": messages,
         },
     }
 

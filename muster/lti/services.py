@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from django.core.cache import cache
 
@@ -68,8 +68,9 @@ def scores_url(lineitem_url: str) -> str:
 
 
 def lineitem_for(link: ResourceLink, label: str) -> str:
-    """The line item to score: the launch's own, or the one found or made for the
-    link in the context's line items."""
+    """The line item to score: the launch's own, or the link's among the
+    context's line items (AGS 2.0: filtered by `resource_link_id`, and checked
+    here too, since a platform may ignore the filter), or one made for it."""
     if link.lineitem_url:
         return link.lineitem_url
     if not link.lineitems_url or claims.SCOPE_LINEITEM not in link.ags_scopes:
@@ -86,8 +87,13 @@ def lineitem_for(link: ResourceLink, label: str) -> str:
         items = response.json() if response.ok else []
     except ValueError:
         items = []
-    if isinstance(items, list) and items and isinstance(items[0], dict):
-        return items[0]["id"]
+    for item in items if isinstance(items, list) else []:
+        if (
+            isinstance(item, dict)
+            and item.get("id")
+            and item.get("resourceLinkId") == link.resource_link_id
+        ):
+            return item["id"]
     created = http.post(
         link.lineitems_url,
         json={
@@ -128,7 +134,9 @@ def post_score(link: ResourceLink, payload: dict) -> int:
 
 
 def memberships(link: ResourceLink) -> list[dict]:
-    """Every member of the link's context, following `Link: rel="next"` pages."""
+    """Every member of the link's context, following the pages the platform
+    links with `Link: <...>; rel="next"` (NRPS 2.0), on its own origin only:
+    the bearer token goes nowhere else."""
     if not link.memberships_url:
         raise http.PlatformError(
             "The platform sent no Names and Role Provisioning service for this "
@@ -136,19 +144,47 @@ def memberships(link: ResourceLink) -> list[dict]:
         )
     members: list[dict] = []
     url: str | None = link.memberships_url
+    seen: set[str] = set()
     headers = _bearer(link.platform, [claims.SCOPE_NRPS], claims.MEMBERSHIPS_MEDIA_TYPE)
     for _ in range(MAX_ROSTER_PAGES):
         if url is None:
-            break
+            return members
+        seen.add(url)
         body, response = http.get_json(url, headers=headers)
         members += [m for m in body.get("members", []) if isinstance(m, dict)]
-        url = _next_page(response.headers.get("Link", ""))
-    return members
+        following = next_page(url, response.headers.get_all("Link") or [])
+        if following is not None and _origin(following) != _origin(url):
+            raise http.PlatformError(
+                f"{url} links its next page at another site ({following[:200]}); "
+                "Muster does not send the platform's token there."
+            )
+        if following in seen:
+            raise http.PlatformError(f"{url} links back to a page already read.")
+        url = following
+    raise http.PlatformError(
+        f"The roster at {link.memberships_url} has more than {MAX_ROSTER_PAGES} pages."
+    )
 
 
-def _next_page(link_header: str) -> str | None:
-    for part in link_header.split(","):
-        match = re.match(r'\s*<([^>]+)>\s*;.*rel="?next"?', part)
-        if match:
-            return match.group(1)
+def _origin(url: str) -> tuple:
+    parts = urlsplit(url)
+    return parts.scheme, parts.hostname, parts.port
+
+
+# One link-value of a Link header (RFC 8288, 3): <target>; param=value; ...
+_LINK_VALUE = re.compile(r'<([^>]*)>((?:\s*;\s*[^;,="]+(?:=\s*(?:"[^"]*"|[^;,"]*))?)*)')
+_LINK_PARAM = re.compile(r'\s*;\s*([^;,="\s]+)\s*(?:=\s*(?:"([^"]*)"|([^;,"\s]*)))?')
+
+
+def next_page(url: str, link_headers: list[str]) -> str | None:
+    """The target of the `rel="next"` link among the response's Link headers
+    (RFC 8288: rel may list several types, any case; the target may be relative
+    to the page's URL), or None."""
+    for header in link_headers:
+        for match in _LINK_VALUE.finditer(header):
+            for param in _LINK_PARAM.finditer(match.group(2)):
+                name = param.group(1).lower()
+                value = param.group(2) if param.group(2) is not None else param.group(3)
+                if name == "rel" and "next" in (value or "").lower().split():
+                    return urljoin(url, match.group(1).strip())
     return None

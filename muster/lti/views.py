@@ -359,7 +359,12 @@ def deep_link(request: HttpRequest) -> HttpResponse:
     if not keys.jwks()["keys"]:
         return _refused(request, str(keys.NoToolKey(keys.NO_KEY)), status=503)
     return_url, token = deeplink.response_jwt(
-        pick, [deeplink.content_item(course, url)]
+        pick,
+        [
+            deeplink.content_item(
+                course, url, line_item=pick.get("accept_lineitem", True)
+            )
+        ],
     )
     response = render(request, "lti/autopost.html", {"url": return_url, "jwt": token})
     # The answer is a form posted to the platform, which form-action must allow.
@@ -437,7 +442,7 @@ def _register(request, config, agency, user, values: dict) -> HttpResponse:
         answer = registration.register(
             config,
             values["registration_token"],
-            registration.tool_configuration(base, urls),
+            registration.tool_configuration(base, urls, config),
         )
     except registration.RegistrationError as error:
         return _refused(request, str(error))

@@ -214,7 +214,10 @@ class LtiPlatform:
             claims.PLATFORM_CONFIGURATION: {
                 "product_family_code": "example-lms",
                 "version": "1.0",
-                "messages_supported": [{"type": claims.RESOURCE_LINK_REQUEST}],
+                "messages_supported": [
+                    {"type": claims.RESOURCE_LINK_REQUEST},
+                    {"type": claims.DEEP_LINKING_REQUEST},
+                ],
             },
         }
 
@@ -330,6 +333,7 @@ def _claim(name: str) -> str:
         "ags": claims.AGS_ENDPOINT,
         "nrps": claims.NRPS_SERVICE,
         "dl_settings": claims.DL_SETTINGS,
+        "target_link_uri": claims.TARGET_LINK_URI,
     }
     return short.get(name, name)
 

@@ -80,7 +80,11 @@ class Lms:
             )  # fmt: skip
         elif url.path == "/auth":
             query = {k: v[0] for k, v in parse_qs(url.query).items()}
-            token = self.platform.id_token(query["nonce"], **self.overrides)
+            # The launch repeats the target_link_uri its login was started for.
+            target = {claims.TARGET_LINK_URI: f"{self.live}/lti/launch/"}
+            token = self.platform.id_token(
+                query["nonce"], **{**target, **self.overrides}
+            )
             body = auto_post(
                 query["redirect_uri"],
                 {"id_token": token, "state": query["state"], **self.storage},
@@ -152,7 +156,12 @@ def test_an_instructor_picks_a_course_and_the_lms_gets_it_signed(
         roles=[claims.INSTRUCTOR],
         message_type=claims.DEEP_LINKING_REQUEST,
         resource_link=None,
-        dl_settings={"deep_link_return_url": RETURN_URL, "data": "d-1"},
+        dl_settings={
+            "deep_link_return_url": RETURN_URL,
+            "accept_types": ["ltiResourceLink"],
+            "accept_presentation_document_targets": ["iframe", "window"],
+            "data": "d-1",
+        },
     )
     lms.platform.register_in_muster(agency)
     refused = []

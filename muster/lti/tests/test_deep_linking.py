@@ -94,3 +94,27 @@ class DeepLinkingTestCase(LtiTestCase):
             dl_settings={"accept_types": ["ltiResourceLink"]},
         )
         self.assertContains(response, "no deep_link_return_url", status_code=400)
+
+    def answer(self, settings: dict) -> dict:
+        picker, _, _ = self.lms.launch(
+            self.client, sub="lms-teacher", roles=[claims.INSTRUCTOR],
+            message_type=claims.DEEP_LINKING_REQUEST, resource_link=None,
+            dl_settings=settings,
+        )  # fmt: skip
+        token = re.search(r'name="token" value="([^"]+)"', picker.content.decode())[1]
+        page = self.client.post(
+            "/lti/deep-link/", {"token": token, "course": self.course.slug}
+        ).content.decode()
+        signed = re.search(r'name="JWT" value="([^"]+)"', page)[1]
+        body = jwt.decode(signed, options={"verify_signature": False})
+        [item] = body[claims.DL_CONTENT_ITEMS]
+        return item
+
+    def test_no_line_item_goes_to_a_platform_that_takes_none(self) -> None:
+        item = self.answer({**SETTINGS, "accept_lineitem": False})
+        self.assertEqual(item["type"], "ltiResourceLink")
+        self.assertNotIn("lineItem", item)
+
+    def test_a_line_item_goes_where_it_is_taken_or_not_said(self) -> None:
+        self.assertIn("lineItem", self.answer({**SETTINGS, "accept_lineitem": True}))
+        self.assertIn("lineItem", self.answer(SETTINGS))

@@ -12,6 +12,7 @@ from muster.lti import claims
 from muster.lti.models import Launch, LoginState, ResourceLink
 from muster.lti.tests.helpers import LtiTestCase
 from muster.lti.tests.platform import CLIENT_ID, ISSUER, LINEITEMS, MEMBERSHIPS
+from muster.lti.tests.test_deep_linking import SETTINGS
 
 
 class LaunchTestCase(LtiTestCase):
@@ -133,7 +134,8 @@ class RefusedLaunchTestCase(LtiTestCase):
         self.refused("not addressed to Muster", aud="another-tool")
 
     def test_it_refuses_several_audiences_without_azp(self) -> None:
-        self.refused("no `azp`", aud=[CLIENT_ID, "another-tool"])
+        # (Another audience is refused first, as Muster trusts no other.)
+        self.refused("no `azp`", aud=[CLIENT_ID, CLIENT_ID])
 
     def test_it_refuses_an_azp_that_is_not_muster(self) -> None:
         self.refused("`azp` is not", azp="another-tool")
@@ -205,6 +207,42 @@ class RefusedLaunchTestCase(LtiTestCase):
         )  # fmt: skip
         self.assertContains(response, "Deployment nope", status_code=400)
         self.assertEqual(LoginState.objects.count(), 0)
+
+    def test_it_refuses_an_audience_besides_muster_even_with_azp(self) -> None:
+        self.refused(
+            "addressed to other audiences too (another-tool)",
+            aud=[CLIENT_ID, "another-tool"],
+            azp=CLIENT_ID,
+        )
+
+    def test_muster_alone_in_a_list_is_its_audience(self) -> None:
+        response, _, _ = self.lms.launch(self.client, aud=[CLIENT_ID])
+        self.assertEqual(response.status_code, 302)
+
+    def test_it_refuses_a_launch_without_target_link_uri(self) -> None:
+        self.refused("no target_link_uri claim", target_link_uri=None)
+
+    def test_it_refuses_a_target_link_uri_other_than_the_logins(self) -> None:
+        self.refused(
+            "is not the one its login was started for",
+            **{claims.TARGET_LINK_URI: "http://testserver/lti/launch/?course=x"},
+        )
+
+    def test_it_refuses_a_deep_linking_request_that_takes_no_lti_link(self) -> None:
+        self.refused(
+            "does not accept an LTI link here",
+            message_type=claims.DEEP_LINKING_REQUEST,
+            roles=[claims.INSTRUCTOR],
+            resource_link=None,
+            dl_settings={**SETTINGS, "accept_types": ["link", "file"]},
+        )
+        self.refused(
+            "does not accept an LTI link here",
+            message_type=claims.DEEP_LINKING_REQUEST,
+            roles=[claims.INSTRUCTOR],
+            resource_link=None,
+            dl_settings={"deep_link_return_url": ISSUER + "/back"},
+        )
 
 
 class PlatformKeysTestCase(LtiTestCase):

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils.html import escape
 
 from muster.audit.models import AuditEntry
-from muster.lti import actions, claims, keys
+from muster.lti import actions, claims, keys, registration
 from muster.lti.models import Platform
 from muster.lti.tests.helpers import LtiTestCase
 from muster.lti.tests.platform import (
@@ -121,9 +121,15 @@ class DynamicRegistrationTestCase(LtiTestCase):
     def test_it_fetches_no_internal_address_and_echoes_nothing(self) -> None:
         """Anyone holding the registration URL names the configuration URL: an
         internal one is refused before any connection (muster/outbound.py)."""
-        names = {"lms.example.test": PUBLIC_ADDRESS, "intranet.example.test": "10.0.0.8"}
+        names = {
+            "lms.example.test": PUBLIC_ADDRESS,
+            "intranet.example.test": "10.0.0.8",
+        }
         for config, reason in [
-            ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local"),
+            (
+                "http://169.254.169.254/latest/meta-data/",
+                "169.254.169.254 is a link-local",
+            ),
             ("https://127.0.0.1/.well-known/openid-configuration", "loopback"),
             ("https://[::1]/.well-known/openid-configuration", "::1 is a loopback"),
             ("https://[fd00::1]/x", "unique local"),
@@ -165,7 +171,11 @@ class DynamicRegistrationTestCase(LtiTestCase):
         ]:
             with self.subTest(metadata):
                 sent = len(self.lms.requests)
-                self.lms._configuration = lambda m=metadata: (302, None, {"Location": m})
+                self.lms._configuration = lambda m=metadata: (
+                    302,
+                    None,
+                    {"Location": m},
+                )
                 response = self.client.get(self.register_url + self.query)
                 self.assertContains(response, reason, status_code=400)
                 # One request, to the platform's own address; none to the metadata.
@@ -177,6 +187,50 @@ class DynamicRegistrationTestCase(LtiTestCase):
         self.client.force_login(self.bob)
         page = self.client.get(f"/agencies/{self.agency.code}/lms-links/")
         self.assertEqual(page.status_code, 404)
+
+    def configuration(self, **changes):
+        base = self.lms._configuration()[1]
+        self.lms._configuration = lambda: (200, {**base, **changes})
+
+    def test_a_platform_without_private_key_jwt_is_refused(self) -> None:
+        self.configuration(
+            token_endpoint_auth_methods_supported=["client_secret_basic"]
+        )
+        page = self.client.get(self.register_url + self.query)
+        self.assertContains(page, "without private_key_jwt", status_code=400)
+        self.assertEqual(self.lms.registrations, [])
+
+    def test_a_platform_not_signing_with_rs256_is_refused(self) -> None:
+        self.configuration(id_token_signing_alg_values_supported=["ES256"])
+        page = self.client.get(self.register_url + self.query)
+        self.assertContains(page, "without RS256", status_code=400)
+
+    def test_only_the_scopes_the_platform_supports_are_asked_for(self) -> None:
+        self.configuration(
+            scopes_supported=["openid", claims.SCOPE_SCORE, claims.SCOPE_NRPS]
+        )
+        self.submit()
+        sent = self.lms.registrations[0]["scope"].split()
+        self.assertEqual(sent, [claims.SCOPE_SCORE, claims.SCOPE_NRPS])
+
+    def test_deep_linking_is_not_asked_of_a_platform_not_offering_it(self) -> None:
+        platform_config = {
+            "product_family_code": "example-lms",
+            "messages_supported": [{"type": claims.RESOURCE_LINK_REQUEST}],
+        }
+        self.configuration(**{claims.PLATFORM_CONFIGURATION: platform_config})
+        self.submit()
+        tool = self.lms.registrations[0][claims.TOOL_CONFIGURATION]
+        self.assertEqual(
+            [m["type"] for m in tool["messages"]], [claims.RESOURCE_LINK_REQUEST]
+        )
+
+    def test_all_is_asked_of_a_platform_listing_nothing(self) -> None:
+        config = registration.PlatformConfiguration(ISSUER, "a", "b", "c", "d", "", "x")
+        sent = registration.tool_configuration("https://m.test", {
+            "login": "/l", "launch": "/la", "jwks": "/j"}, config)  # fmt: skip
+        self.assertEqual(len(sent["scope"].split()), len(registration.SCOPES))
+        self.assertEqual(len(sent[claims.TOOL_CONFIGURATION]["messages"]), 2)
 
 
 class KeyRotationTestCase(LtiTestCase):

@@ -3,12 +3,14 @@ under the roster import's rules, and never into or out of another agency."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from muster.agencies.models import Employment, License, Person
 from muster.audit.models import AuditEntry
-from muster.lti import claims
+from muster.lti import claims, services
 from muster.lti.models import Identity, ResourceLink
 from muster.lti.tests.helpers import LtiTestCase
-from muster.lti.tests.platform import member
+from muster.lti.tests.platform import MEMBERSHIPS, member
 from muster.transfers.tests.helpers import roster_row
 from muster.transfers.tests.test_import_isolation import import_roster
 
@@ -168,6 +170,86 @@ class RosterSyncTestCase(RosterBase):
         plans = self.client.get(self.url).context["plans"]
         self.assertEqual((plans[0].action, plans[0].person_id), ("skip", None))
         self.assertIn("several", plans[0].note)
+
+    def members_paged(self, link_for):
+        """The platform's roster in pages of one, each linking the next with
+        `link_for(page)` (None: the last)."""
+        everyone = self.lms.members
+
+        def answer(request, url):
+            page = int(dict(p.split("=") for p in url.query.split("&") if p).get(
+                "page", 0))  # fmt: skip
+            headers = {}
+            if page + 1 < len(everyone) and link_for(page + 1):
+                headers["Link"] = link_for(page + 1)
+            return (
+                200,
+                {"id": MEMBERSHIPS, "members": everyone[page : page + 1]},
+                headers,
+            )
+
+        self.lms._members = answer
+
+    def labels(self):
+        return [p.label for p in self.client.get(self.url).context["plans"]]
+
+    def test_pages_are_followed_by_any_spelling_of_rel_next(self) -> None:
+        self.members_paged(
+            lambda page: (
+                f'<{MEMBERSHIPS}?x=1>; rel="differences", '
+                f"</api/courses/7/memberships?{urlencode({'page': page})}>; "
+                'title="roster; page"; rel="last NEXT"'
+            )
+        )
+        self.assertEqual(len(self.labels()), 5)
+
+    def test_a_next_page_at_another_site_is_not_fetched(self) -> None:
+        self.members_paged(
+            lambda page: '<https://collector.example.test/m>; rel="next"'
+        )
+        sent = len(self.lms.requests)
+        response = self.client.get(self.url)
+        self.assertContains(
+            response, "links its next page at another site", status_code=502
+        )
+        asked = [r.url for r in self.lms.requests[sent:]]
+        self.assertFalse(any("collector" in url for url in asked), asked)
+
+    def test_a_page_linking_back_is_not_read_for_ever(self) -> None:
+        self.members_paged(lambda page: f'<{MEMBERSHIPS}>; rel="next"')
+        response = self.client.get(self.url)
+        self.assertContains(
+            response, "links back to a page already read", status_code=502
+        )
+
+    def test_next_page_reads_rfc_8288_link_values(self) -> None:
+        url = "https://lms.example.test/api/m?page=1"
+        cases = {
+            '<https://lms.example.test/api/m?page=2>; rel="next"': "page=2",
+            "<https://lms.example.test/api/m?a=1,2>; rel=next": "a=1,2",
+            '<?page=3>; rel="prev next"': "page=3",
+            '<https://lms.example.test/api/m?page=2>; rel="nextpage"': None,
+            '<https://lms.example.test/api/m?page=2>; title="rel=next"': None,
+        }
+        for header, expected in cases.items():
+            found = services.next_page(url, [header])
+            if expected is None:
+                self.assertIsNone(found, header)
+            else:
+                self.assertTrue(found.endswith(expected), (header, found))
+
+    def test_a_roster_service_without_version_2_is_not_used(self) -> None:
+        self.client.logout()
+        nrps = {"context_memberships_url": MEMBERSHIPS, "service_versions": ["1.0"]}
+        response, _, _ = self.lms.launch(
+            self.client, sub="lms-teacher", roles=[claims.INSTRUCTOR], nrps=nrps
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(ResourceLink.objects.get().memberships_url, "")
+        self.client.force_login(self.alice)
+        self.assertContains(
+            self.client.get(self.url), "no Names and Role", status_code=502
+        )
 
 
 class RosterThenImportTestCase(RosterBase):

@@ -162,3 +162,23 @@ class ScoreTestCase(LtiTestCase):
         self.complete()
         self.assertEqual(self.lms.scores, [])
         self.assertFalse(ScorePost.objects.exists())
+
+    def test_another_links_line_item_is_not_scored(self) -> None:
+        """A platform ignoring the resource_link_id filter lists another link's
+        line item first: Muster makes its own rather than score that one."""
+        theirs = {"id": LINEITEMS + "/9", "resourceLinkId": "link-other",
+                  "label": "Other", "scoreMaximum": 10}  # fmt: skip
+        self.lms._lineitems = lambda request: (200, [theirs])
+        self.complete()
+        [score] = self.lms.scores
+        self.assertEqual(score["url"], LINEITEMS + "/1/scores")
+        self.assertEqual(self.lms.lineitems[0]["resourceLinkId"], "link-1")
+
+    def test_the_links_own_line_item_is_found_among_others(self) -> None:
+        ours = {"id": LINEITEMS + "/5", "resourceLinkId": "link-1", "label": "x",
+                "scoreMaximum": 100}  # fmt: skip
+        other = {**ours, "id": LINEITEMS + "/4", "resourceLinkId": "link-other"}
+        self.lms._lineitems = lambda request: (200, [other, ours])
+        self.complete()
+        self.assertEqual(self.lms.scores[0]["url"], LINEITEMS + "/5/scores")
+        self.assertEqual(self.lms.lineitems, [])  # none made
