@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import jwt
+from django.utils import timezone
 
 from muster.agencies.models import Agency
 from muster.badges import integrity, status
@@ -89,7 +90,30 @@ def verify_proved(document: dict) -> Verdict:
         return Verdict(INVALID, str(error), document)
     if "OpenBadgeCredential" not in document.get("type", []):
         return Verdict(INVALID, "This is not an OpenBadgeCredential.", document)
+    problem = _period_problem(document)
+    if problem:
+        return Verdict(INVALID, problem, document)
     return _status(document, key.agency)
+
+
+def _period_problem(credential: dict) -> str:
+    """OB 3.0 section 9.1 step 4: not yet valid before `validFrom`, expired
+    after `validUntil`. (A VC-JWT's nbf and exp claims, which PyJWT checks,
+    carry the same moments.)"""
+    now = timezone.now()
+    try:
+        valid_from = datetime.fromisoformat(str(credential.get("validFrom")))
+        valid_until = credential.get("validUntil")
+        until = datetime.fromisoformat(valid_until) if valid_until else None
+    except ValueError:
+        return "The credential's validity dates cannot be read."
+    if valid_from.tzinfo is None or (until is not None and until.tzinfo is None):
+        return "The credential's validity dates have no time zone."
+    if now < valid_from:
+        return "The credential is not valid yet (validFrom is in the future)."
+    if until is not None and now > until:
+        return "The credential has expired (validUntil has passed)."
+    return ""
 
 
 def _multikey_for(method: str) -> IssuerKey | None:

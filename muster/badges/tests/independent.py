@@ -21,7 +21,7 @@ import gzip
 import hashlib
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -90,8 +90,19 @@ def verify_proved(document: dict, fetch: Callable[[str], bytes]) -> dict:
     if method.get("type") != "Multikey":
         raise Failed("Proof: the verification method is not a Multikey.")
     verify_data_integrity(document, ed25519_from_multikey(method["publicKeyMultibase"]))
+    _check_period(document)
     _check_credential(document, issuer_id, fetch)
     return document
+
+
+def _check_period(credential: dict) -> None:
+    """OB 3.0 section 9.1 step 4 (for a VC-JWT, PyJWT's nbf and exp checks)."""
+    now = datetime.now(UTC)
+    if now < datetime.fromisoformat(credential["validFrom"]):
+        raise Failed("The credential is not valid yet.")
+    until = credential.get("validUntil")
+    if until and now > datetime.fromisoformat(until):
+        raise Failed("The credential has expired.")
 
 
 def _check_credential(credential: dict, issuer_id: str, fetch) -> None:

@@ -146,6 +146,21 @@ class ProvedBadgeIndependentTestCase(BadgeTestCase):
         with pytest.raises(independent.Failed, match="not an assertion method"):
             independent.verify_proved(old, self.fetch)
 
+    def test_a_badge_is_not_valid_before_its_valid_from(self) -> None:
+        from datetime import datetime, timedelta
+
+        document = self.download_proved()
+        issued = datetime.fromisoformat(document["validFrom"])
+        self.clock.move_to(issued - timedelta(days=1))
+        with pytest.raises(independent.Failed, match="not valid yet"):
+            independent.verify_proved(copy.deepcopy(document), self.fetch)
+        response = self.client.post(
+            "/verify/badge-check/", {"credential": json.dumps(document)}
+        )
+        self.assertContains(response, "not valid yet", status_code=422)
+        self.clock.move_to(issued)
+        independent.verify_proved(document, self.fetch)
+
     def test_a_proof_naming_another_dids_key_fails(self) -> None:
         document = self.download_proved()
         method = document["proof"]["verificationMethod"]
