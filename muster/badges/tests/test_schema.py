@@ -7,7 +7,9 @@ B.1.28/B.1.30 lists, and a class that "can be extended with additional
 properties" admits others. The official file is not in the repository (its
 licence: docs/badges.md, "The JSON Schema"), so these tests compare
 ours with those tables, transcribed below with their section numbers from
-Open Badges Specification v3.0, document version 1.2 (2024-12-23).
+Open Badges Specification v3.0 (https://www.imsglobal.org/spec/ob/v3p0/, the
+text whose tables name context-3.0.3.json; the copy read did not state its
+document version).
 """
 
 from __future__ import annotations
