@@ -21,12 +21,15 @@ def check_audit_keys(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
         keys = parse_keys(_setting())
     except ImproperlyConfigured as error:
         return [checks.Error(str(error), id="muster.audit.E002")]
-    if not keys or DEVELOPMENT_KEY_ID in keys:
+    # .env.example's placeholder is long enough to parse, and public.
+    placeholder = any(b"change-me" in secret for secret in keys.values())
+    if not keys or DEVELOPMENT_KEY_ID in keys or placeholder:
         return [
             checks.Error(
-                "MUSTER_AUDIT_KEYS is not set (or still holds the development key): "
+                "MUSTER_AUDIT_KEYS is not set (or still holds the development key "
+                "or .env.example's placeholder): "
                 "the audit trail would not be sealed with a key of your own.",
-                hint="See docs/security.md, 'Audit keys'.",
+                hint="See docs/security.md, 'Keys, seals and checkpoints'.",
                 id="muster.audit.E001",
             )
         ]

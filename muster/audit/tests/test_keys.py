@@ -1,5 +1,7 @@
 """Audit keys: configured outside the database, rotated without breaking the chain."""
 
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
@@ -12,6 +14,14 @@ from muster.audit.verify import verify_chain
 
 OLD = "2025a:" + "o" * 40
 NEW = "2026a:" + "n" * 40
+# The line of .env.example, which a deployment copies and may forget to edit.
+EXAMPLE = next(
+    line.partition("=")[2]
+    for line in (Path(__file__).resolve().parents[3] / ".env.example")
+    .read_text()
+    .splitlines()
+    if line.startswith("MUSTER_AUDIT_KEYS=")
+)
 
 
 @pytest.mark.django_db
@@ -40,6 +50,7 @@ def test_keys_are_id_secret_pairs_with_long_secrets():
     [
         ("", "muster.audit.E001"),
         ("dev:" + "d" * 40, "muster.audit.E001"),
+        (EXAMPLE, "muster.audit.E001"),  # .env.example's, copied unedited
         ("bad", "muster.audit.E002"),
         (NEW, None),
     ],
