@@ -48,7 +48,10 @@ def test_every_command_of_the_services_exists(compose):
     services = compose["services"]
     assert services["web"]["command"] == ["gunicorn"]
     assert manage_commands(services["worker"]["command"]) == ["task_worker"]
-    assert manage_commands(services["migrate"]["command"]) == ["migrate"]
+    assert manage_commands(services["migrate"]["command"]) == [
+        "migrate",
+        "standings",
+    ]
     assert manage_commands(services["scheduler"]["command"]) == [
         "send_reminders",
         "prune_imports",
