@@ -166,7 +166,8 @@ def lock_registration(registration_id: int) -> Cmi5Registration:
 def registration_for(enrollment: Enrollment) -> Cmi5Registration:
     """The enrollment's registration; made on first use, when moveOn is evaluated
     once (9.6.1): NotApplicable AUs are satisfied, and so are blocks and a course
-    made only of them."""
+    made only of them; a course satisfied so completes the enrollment, as one
+    satisfied by the AU's statements does (after the registration is made)."""
     found = Cmi5Registration.objects.filter(enrollment=enrollment).first()
     if found is not None:
         return found
@@ -183,7 +184,9 @@ def registration_for(enrollment: Enrollment) -> Cmi5Registration:
                 ScoState.objects.get_or_create(
                     enrollment=locked, item=item, defaults={"is_complete": True}
                 )
-        _issue_satisfied(registration, session_id=str(uuid.uuid4()))
+        satisfied = _issue_satisfied(registration, session_id=str(uuid.uuid4()))
+    if satisfied:
+        _complete(enrollment)
     return registration
 
 
