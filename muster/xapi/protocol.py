@@ -332,7 +332,14 @@ def _attachment_part(headers: dict[str, str], content: bytes) -> dict[str, Part]
     if algorithm is None or hashlib.new(algorithm, content).hexdigest() != sha2:
         raise Invalid(f"attachment part {sha2}: the content does not have this hash.")
     content_type = headers.get("content-type", "application/octet-stream")
-    return {sha2: Part(sha2=sha2, content_type=content_type, content=content)}
+    length = headers.get("content-length")
+    if length is not None and not length.strip().isdigit():
+        raise Invalid(f"attachment part {sha2}: Content-Length is not a number.")
+    part = Part(sha2=sha2, content_type=content_type, content=content)
+    # What the part's own headers say, to hold against the attachment object.
+    part.header_type = headers.get("content-type")
+    part.header_length = int(length) if length is not None else None
+    return {sha2: part}
 
 
 def error(status: int, message: str, version: str = "2.0.0") -> HttpResponse:

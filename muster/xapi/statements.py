@@ -47,6 +47,9 @@ class Part:
     sha2: str
     content_type: str
     content: bytes
+    # The part's Content-Type and Content-Length headers, when it sent them.
+    header_type: str | None = None
+    header_length: int | None = None
 
 
 @dataclass
@@ -152,15 +155,42 @@ def _check_attachments(statements: list[dict], parts: dict[str, Part]) -> None:
     declared = set()
     for statement in statements:
         for attachment in _attachments_of(statement):
-            declared.add(attachment["sha2"].lower())
-            if "fileUrl" not in attachment and attachment["sha2"].lower() not in parts:
+            sha2 = attachment["sha2"].lower()
+            declared.add(sha2)
+            if "fileUrl" not in attachment and sha2 not in parts:
                 raise Invalid(
                     f"attachment {attachment['sha2']}: no fileUrl and no part with "
                     "this X-Experience-API-Hash was sent."
                 )
+            if sha2 in parts:
+                _check_part_headers(attachment, parts[sha2])
     extra = sorted(set(parts) - declared)
     if extra:
         raise Invalid(f"attachment part {extra[0]}: no statement declares it.")
+
+
+def _check_part_headers(attachment: dict, part: Part) -> None:
+    """Part Three 1.5.2: where a part's header has a counterpart in the
+    attachment object and both are given, "the value of these parameters and
+    properties MUST match": Content-Type with contentType (compared as media
+    types: type and subtype without case, parameters aside) and Content-Length
+    with length. The hash matches by construction."""
+    if part.header_type is not None and _media_type(part.header_type) != (
+        _media_type(attachment["contentType"])
+    ):
+        raise Invalid(
+            f"attachment part {part.sha2}: its Content-Type {part.header_type!r} "
+            f"differs from the attachment's contentType {attachment['contentType']!r}."
+        )
+    if part.header_length is not None and part.header_length != attachment["length"]:
+        raise Invalid(
+            f"attachment part {part.sha2}: its Content-Length {part.header_length} "
+            f"differs from the attachment's length {attachment['length']}."
+        )
+
+
+def _media_type(value: str) -> str:
+    return value.split(";")[0].strip().lower()
 
 
 def _attachments_of(statement: dict) -> list[dict]:

@@ -82,6 +82,44 @@ class AttachmentTestCase(BaseTestCase):
         self.assertIn(content, with_files.content)
         self.assertIn(f"X-Experience-API-Hash: {sha2}".encode(), with_files.content)
 
+    def test_part_headers_must_match_the_attachment_object(self) -> None:
+        """Part Three 1.5.2: a part's Content-Type and Content-Length, when
+        given, "MUST match" the attachment's contentType and length."""
+        content = b"sign-in sheet"
+        sha2 = hashlib.sha256(content).hexdigest()
+        sent = statement(attachments=[attachment(content)])  # text/plain
+
+        def raw(part_headers: str) -> bytes:
+            return (
+                (
+                    f"--{BOUNDARY}\r\nContent-Type: application/json\r\n\r\n"
+                    f"{json.dumps(sent)}\r\n--{BOUNDARY}\r\n{part_headers}"
+                    "Content-Transfer-Encoding: binary\r\n"
+                    f"X-Experience-API-Hash: {sha2}\r\n\r\n"
+                ).encode()
+                + content
+                + f"\r\n--{BOUNDARY}--".encode()
+            )
+
+        cases = {
+            "Content-Type: image/png\r\n": 400,
+            "Content-Length: 3\r\n": 400,
+            "Content-Type: TEXT/Plain; charset=utf-8\r\n": 200,
+            f"Content-Length: {len(content)}\r\n": 200,
+            "": 200,  # neither header: nothing to compare
+        }
+        for headers, status in cases.items():
+            with self.subTest(headers=headers):
+                response = self.lrs.call(
+                    "POST",
+                    "statements",
+                    body=raw(headers),
+                    content_type=self.content_type,
+                )
+                self.assertEqual(response.status_code, status, response.content)
+                if status == 400:
+                    self.assertIn(sha2, error_message(response))
+
     def test_it_refuses_missing_mismatched_or_undeclared_parts(self) -> None:
         content = b"sign-in sheet"
         sha2 = hashlib.sha256(content).hexdigest()
