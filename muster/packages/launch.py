@@ -42,6 +42,10 @@ def new_token(
     return signing.dumps(value, salt=SALT, compress=True)
 
 
+class ExpiredLaunch(Http404):
+    """A genuine token past LAUNCH_MAX_AGE (cmi5's fetch URL tells it apart)."""
+
+
 def read_token(token: str) -> Launch:
     """The launch a token names; 404 if forged, altered or expired."""
     try:
@@ -49,6 +53,8 @@ def read_token(token: str) -> Launch:
         return Launch(
             int(value["e"]), int(value["i"]), str(value["l"]), str(value["p"])
         )
+    except signing.SignatureExpired:
+        raise ExpiredLaunch("The launch has expired.") from None
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise Http404("No such launch.") from None
 

@@ -414,6 +414,9 @@ def cmi5_fetch(request: HttpRequest, token: str) -> JsonResponse:
         return _cors(JsonResponse({}))
     try:
         found = launch.read_token(token)
+    except launch.ExpiredLaunch:
+        # 8.2.3.2: "1, Already in Use or Expired": the session has expired.
+        answer = {"error-code": "1", "error-text": "The AU session has expired."}
     except Http404:
         answer = {"error-code": "2", "error-text": "Not a valid fetch URL."}
     else:

@@ -12,6 +12,7 @@ import uuid
 from datetime import timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+import time_machine
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import timezone
@@ -462,6 +463,14 @@ class FetchTests(Cmi5TestCase):
         )
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.json()["error-code"], "2")
+
+    def test_8_2_3_2_an_expired_fetch_url_is_error_1(self) -> None:
+        params = self.launch()
+        later = timezone.now() + cmi5.SESSION_TIMEOUT + timedelta(minutes=1)
+        with time_machine.travel(later, tick=False):
+            answer = self.fetch(params)
+        self.assertEqual(answer["error-code"], "1")  # "Already in Use or Expired"
+        self.assertNotIn("auth-token", answer)
 
     def test_8_2_1_get_is_not_allowed(self) -> None:
         params = self.launch()
