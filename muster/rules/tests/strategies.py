@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from hypothesis import strategies as st
 
+from muster.rules import load_mandates
 from muster.rules.loader import load_vocabulary
 from muster.rules.model import EXEMPTION_KINDS, CreditLine, Exemption, Person
 
@@ -44,7 +47,64 @@ REQUIREMENT_IDS = [
     "de-escalation",
 ]
 
-days = st.dates(min_value=date(2016, 1, 1), max_value=date(2024, 6, 30))
+
+def encoded_days() -> list[date]:
+    """Every day on which an encoded rule changes: each dated entry's `from` and
+    each cycle's anchor or one-time window, in the shipped files and the shapes."""
+    found: set[date] = set()
+
+    def walk(item: object) -> None:
+        if dataclasses.is_dataclass(item) and not isinstance(item, type):
+            for field in dataclasses.fields(item):
+                value = getattr(item, field.name)
+                if isinstance(value, date) and field.name in DATE_FIELDS:
+                    found.add(value)
+                else:
+                    walk(value)
+        elif isinstance(item, tuple | list | frozenset | set):
+            for value in item:
+                walk(value)
+        elif isinstance(item, dict):
+            for value in item.values():
+                walk(value)
+
+    for library in (load_mandates(), load_mandates(SHAPES_DIR)):
+        for jurisdiction in library.jurisdictions.values():
+            walk(jurisdiction.mandates)
+    return sorted(found)
+
+
+DATE_FIELDS = ("starts_on", "anchor", "once_from", "once_due")
+SHAPES_DIR = Path(__file__).parent / "shapes"
+ENCODED_DAYS = encoded_days()
+# From a year before the oldest encoded change to a year after the later of the
+# newest one and 2026-12-31, so that every value's `from` is crossed both ways.
+FIRST_DAY = date(ENCODED_DAYS[0].year - 1, 1, 1)
+LAST_DAY = date(max(ENCODED_DAYS[-1], date(2026, 12, 31)).year + 1, 12, 31)
+# One focus per example, shared by every draw below: half the time a day the law
+# changes, else any day of the span. Dates, years and as-of days fall within a
+# few years of it, so the records of an example still meet the period evaluated
+# however wide the span.
+focus = st.shared(
+    st.sampled_from(ENCODED_DAYS) | st.dates(FIRST_DAY, LAST_DAY), key="focus"
+)
+
+
+def within(day: date, before: int, after: int) -> tuple[date, date]:
+    """The span from `before` years before `day` to `after` years after, kept
+    inside FIRST_DAY..LAST_DAY."""
+    start = max(FIRST_DAY, day - timedelta(days=365 * before))
+    return start, min(LAST_DAY, day + timedelta(days=365 * after))
+
+
+days = focus.flatmap(lambda day: st.dates(*within(day, 4, 2)))
+# The year evaluated and the day it is evaluated on, near the same focus.
+years = focus.flatmap(
+    lambda day: st.integers(
+        max(FIRST_DAY.year, day.year - 1), min(LAST_DAY.year, day.year + 1)
+    )
+)
+as_of_days = focus.flatmap(lambda day: st.dates(*within(day, 2, 3)))
 # Round figures make sums land exactly on a requirement, where off-by-one bugs live.
 hours = st.sampled_from(
     [Decimal(n) for n in (0, 1, 2, 4, 8, 12, 16, 24)]
@@ -67,24 +127,26 @@ SURNAMES = (
 
 
 @st.composite
-def people(draw, ids=("A", "B", "C"), disciplines=DISCIPLINES) -> list[Person]:
+def people(draw, ids=("A", "B", "C"), disciplines=DISCIPLINES, on=None) -> list[Person]:
+    """People with dates drawn from `on` (default: near the example's focus)."""
+    on = days if on is None else on
     found = []
     for person_id in ids:
         # A first appointment and a break in service for some (new chiefs,
         # refreshers); a break's return never precedes its start.
-        left = draw(st.none() | days)
-        back = draw(st.none() | days)
+        left = draw(st.none() | on)
+        back = draw(st.none() | on)
         if left and back and back < left:
             left, back = back, left
         found.append(
             Person(
                 id=person_id,
                 discipline=draw(st.sampled_from(disciplines)),
-                licensed_on=draw(st.none() | days),
+                licensed_on=draw(st.none() | on),
                 attributes=frozenset(
                     draw(st.lists(st.sampled_from(ATTRIBUTES), max_size=3))
                 ),
-                appointed_on=draw(st.none() | days),
+                appointed_on=draw(st.none() | on),
                 separated_on=left,
                 returned_on=back,
                 # A last name (or none) from each surname group and outside them.
@@ -95,14 +157,16 @@ def people(draw, ids=("A", "B", "C"), disciplines=DISCIPLINES) -> list[Person]:
 
 
 @st.composite
-def credit_lines(draw, person_ids=("A", "B", "C"), max_size=40) -> list[CreditLine]:
+def credit_lines(
+    draw, person_ids=("A", "B", "C"), max_size=40, on=None
+) -> list[CreditLine]:
     count = draw(st.integers(min_value=0, max_value=max_size))
-    return [draw(credit_line(person_ids)) for _ in range(count)]
+    return [draw(credit_line(person_ids, on)) for _ in range(count)]
 
 
 @st.composite
-def credit_line(draw, person_ids=("A", "B", "C")) -> CreditLine:
-    completed_on = draw(days)
+def credit_line(draw, person_ids=("A", "B", "C"), on=None) -> CreditLine:
+    completed_on = draw(days if on is None else on)
     return CreditLine(
         person=draw(st.sampled_from(person_ids)),
         completed_on=completed_on,

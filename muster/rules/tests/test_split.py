@@ -18,8 +18,15 @@ from muster.rules import split
 from muster.rules.columns import build_tables
 from muster.rules.engine import evaluate_population
 from muster.rules.evaluation import line_sort_key
-from muster.rules.tests.strategies import credit_lines, days, exemptions, people
-from muster.rules.tests.test_properties import MANDATES, as_of_days, years
+from muster.rules.tests.strategies import (
+    as_of_days,
+    credit_lines,
+    days,
+    exemptions,
+    people,
+    years,
+)
+from muster.rules.tests.test_properties import MANDATES
 
 PEOPLE = tuple("ABCDEFGHIJ")
 SHARED_CYCLES = [m for m in MANDATES if not m.per_person_cycles]
