@@ -105,7 +105,7 @@ class PeriodColumns:
     # Per-person cycles, a population of several phases: each person's own period
     # (extension applied; None where the requirement is not in force for them).
     # `period`, `start` and `end` are then one group's: read `of(row)`.
-    periods: list[Period | None] | None = None
+    periods: OwnPeriods | None = None
 
     def of(self, row: int) -> Period:
         """The period as person `row` sees it, with any extension applied."""
@@ -117,6 +117,29 @@ class PeriodColumns:
         return Period(
             self.period.start, self.period.end, due_on, self.period.grace_until
         )
+
+
+class OwnPeriods(Sequence):
+    """Each person's own period of a per-person cycle, read from their phase
+    group's columns when asked: building a Period for every person of a state
+    up front cost more than evaluating them."""
+
+    def __init__(self, size: int, sources: list[tuple[np.ndarray, PeriodColumns]]):
+        self.sources = [period for _, period in sources]
+        self.group = np.full(size, -1, dtype=np.int64)
+        self.local = np.zeros(size, dtype=np.int64)
+        for number, (rows, _) in enumerate(sources):
+            self.group[rows] = number
+            self.local[rows] = np.arange(len(rows))
+
+    def __len__(self) -> int:
+        return len(self.group)
+
+    def __getitem__(self, row):  # type: ignore[override]
+        number = int(self.group[row])
+        if number < 0:
+            return None
+        return self.sources[number].of(int(self.local[row]))
 
 
 @dataclass
@@ -317,8 +340,87 @@ def _evaluate_by_phase(
     A person alone is a group of one, so the two cannot disagree: nothing in the
     engine reads across people.
     """
-    groups: dict[tuple, int] = {}  # phase key -> group number
-    days: dict[tuple, dict[str, date | None]] = {}
+    grouping = phase_groups(people, mandate, year)
+    if grouping.count == 1:
+        # Everyone shares the phase (Texas: no chief with an appointment date):
+        # the population is evaluated as it is, without copying it into a group.
+        result = _Evaluator(
+            people,
+            lines,
+            mandate.for_person(grouping.dates[0]),
+            year,
+            as_of,
+            exemptions,
+            codebook,
+            explain,
+        ).run()
+        result.mandate = mandate
+        return result
+    # One stable sort of the people and one of the lines by group, rather than a
+    # scan of every line for each group: a state has thousands of groups.
+    group_of_row = grouping.group_of_row
+    order = np.argsort(group_of_row, kind="stable")
+    bounds = np.searchsorted(group_of_row[order], np.arange(grouping.count + 1))
+    position = np.empty(len(people), dtype=np.int64)
+    position[order] = np.arange(len(people)) - bounds[group_of_row[order]]
+    group_of_line = group_of_row[lines.person]
+    line_order = np.argsort(group_of_line, kind="stable")
+    line_bounds = np.searchsorted(
+        group_of_line[line_order], np.arange(grouping.count + 1)
+    )
+    exemptions_of: dict[int, list[ExemptionRow]] = {}
+    for exemption in exemptions:
+        exemptions_of.setdefault(int(group_of_row[exemption.person]), []).append(
+            replace(exemption, person=int(position[exemption.person]))
+        )
+    found: list[PhaseGroup] = []
+    for number in range(grouping.count):
+        rows = order[bounds[number] : bounds[number + 1]].astype(np.int64)
+        line_rows = line_order[line_bounds[number] : line_bounds[number + 1]]
+        sub_lines = LinesTable(
+            **{
+                name: getattr(lines, name)[line_rows]
+                for name in LinesTable.__dataclass_fields__
+            }
+        )
+        sub_lines.person = position[sub_lines.person].astype(np.int32)
+        result = _Evaluator(
+            people.take(rows),
+            sub_lines,
+            mandate.for_person(grouping.dates[number]),
+            year,
+            as_of,
+            exemptions_of.get(number, []),
+            codebook,
+            explain,
+        ).run()
+        found.append(PhaseGroup(rows, line_rows.astype(np.int64), result))
+    return _merge(people, mandate, found, as_of, exemptions, year)
+
+
+@dataclass
+class PhaseGrouping:
+    """Which phase group each person is in (`group_of_row`, numbered in order of
+    first appearance) and, per group, the dates of one of its people, for which
+    the mandate is made ordinary (`Mandate.for_person`)."""
+
+    count: int
+    group_of_row: np.ndarray
+    dates: list[dict[str, date | None]]
+
+
+def phase_groups(people: PeopleTable, mandate: Mandate, year: int) -> PhaseGrouping:
+    """People grouped so that everyone in a group has the same periods of every
+    per-person cycle, as far back as the evaluation of `year` can look.
+
+    Each cycle's phase (`Cycle.phase`, the one definition) is asked once per
+    distinct value of the dates that cycle reads, not per person nor per
+    combination of all the dates: Florida's four years read the certification
+    date only, its reactivation window the two dates of a break. The people are
+    then grouped by their combination of phase codes, in arrays.
+    """
+    if not len(people):
+        return PhaseGrouping(0, np.zeros(0, dtype=np.int64), [])
     # Periods as far back as a look back can reach (carry-over, consecutive
     # misses) must match too: a person's first period starts on their own date.
     reach = 2 + max(
@@ -326,13 +428,6 @@ def _evaluate_by_phase(
     )
     longest = max(c.months for c in mandate.cycles.values())
     since = add_months(date(year, 12, 1), -reach * longest)
-    # Each cycle runs from its own date of the person's (license, appointment,
-    # return to service), or from the day their surname's group starts (the
-    # letter its surname is filed under is read in place of a date).
-    names = sorted(
-        {cycle.person_date for cycle in mandate.per_person_cycles}
-        | {c.opens_from for c in mandate.per_person_cycles if c.opens_from}
-    )
 
     def column(name: str) -> np.ndarray:
         if name == SURNAME:
@@ -344,93 +439,65 @@ def _evaluate_by_phase(
             return number
         return None if number == NO_DAY else from_day_number(number)
 
-    # Each distinct combination of dates is placed once, then its people with it.
-    if len(names) == 1:  # one date column: a flat unique is much faster
-        flat, inverse = np.unique(column(names[0]), return_inverse=True)
-        combos = flat[np.newaxis, :]
-    else:
-        combos, inverse = np.unique(
+    codes = []
+    for cycle in mandate.per_person_cycles:
+        # Each cycle runs from its own date of the person's (license,
+        # appointment, return to service), a window before the return also
+        # from the day they left; or from the day their surname's group starts
+        # (the letter its surname is filed under is read in place of a date).
+        names = [cycle.person_date] + ([cycle.opens_from] if cycle.opens_from else [])
+        distinct, inverse = np.unique(
             np.stack([column(name) for name in names]),
             axis=1,
             return_inverse=True,
         )
-    group_of_combo = np.empty(combos.shape[1], dtype=np.int64)
-    for index in range(combos.shape[1]):
-        own = {
-            name: own_value(name, number)
-            for name, number in zip(names, combos[:, index].tolist(), strict=True)
-        }
-        key = tuple(
-            cycle.phase(
-                own[cycle.person_date],
-                mandate.cycles,
-                since,
-                own[cycle.opens_from] if cycle.opens_from else None,
+        phases: dict[tuple, int] = {}
+        code_of_distinct = np.empty(distinct.shape[1], dtype=np.int64)
+        for index, numbers in enumerate(distinct.T.tolist()):
+            own = [own_value(name, n) for name, n in zip(names, numbers, strict=True)]
+            key = cycle.phase(
+                own[0], mandate.cycles, since, own[1] if cycle.opens_from else None
             )
-            for cycle in mandate.per_person_cycles
-        )
-        group_of_combo[index] = groups.setdefault(key, len(groups))
-        days.setdefault(key, own)
-    if len(groups) == 1:
-        # Everyone shares the phase (Texas: no chief with an appointment date):
-        # the population is evaluated as it is, without copying it into a group.
-        (key,) = groups
-        result = _Evaluator(
-            people,
-            lines,
-            mandate.for_person(days[key]),
-            year,
-            as_of,
-            exemptions,
-            codebook,
-            explain,
-        ).run()
-        result.mandate = mandate
-        return result
-    group_of_row = group_of_combo[inverse.ravel()]
-    order = np.argsort(group_of_row, kind="stable")
-    bounds = np.searchsorted(group_of_row[order], np.arange(len(groups) + 1))
-    found: list[PhaseGroup] = []
-    for key, number in groups.items():
-        rows = order[bounds[number] : bounds[number + 1]].astype(np.int64)
-        position = np.full(len(people), -1, dtype=np.int64)
-        position[rows] = np.arange(len(rows))
-        line_rows = np.flatnonzero(position[lines.person] >= 0)
-        sub_people = people.take(rows)
-        sub_lines = LinesTable(
-            **{
-                name: getattr(lines, name)[line_rows]
-                for name in LinesTable.__dataclass_fields__
-            }
-        )
-        sub_lines.person = position[sub_lines.person].astype(np.int32)
-        sub_exemptions = [
-            replace(e, person=int(position[e.person]))
-            for e in exemptions
-            if position[e.person] >= 0
-        ]
-        result = _Evaluator(
-            sub_people,
-            sub_lines,
-            mandate.for_person(days[key]),
-            year,
-            as_of,
-            sub_exemptions,
-            codebook,
-            explain,
-        ).run()
-        found.append(PhaseGroup(rows, line_rows, result))
-    return _merge(people, mandate, found, as_of, exemptions, year)
+            code_of_distinct[index] = phases.setdefault(key, len(phases))
+        codes.append(code_of_distinct[inverse.ravel()])
+    combos, inverse = np.unique(np.stack(codes), axis=1, return_inverse=True)
+    # Groups are numbered, and each is made ordinary for the dates of one of its
+    # people, in the order of those dates (the earliest combination first), so
+    # that the population's order of rows does not matter.
+    names = sorted(
+        {cycle.person_date for cycle in mandate.per_person_cycles}
+        | {c.opens_from for c in mandate.per_person_cycles if c.opens_from}
+    )
+    columns = [column(name) for name in names]
+    by_dates = np.lexsort(columns[::-1])
+    combo_of_row = inverse.ravel()
+    seen = np.unique(combo_of_row[by_dates], return_index=True)[1]
+    first = by_dates[np.sort(seen)]  # each group's earliest person, in that order
+    rank = np.empty(combos.shape[1], dtype=np.int64)
+    rank[combo_of_row[first]] = np.arange(combos.shape[1])
+    group_of_row = rank[combo_of_row]
+    dates = [
+        {
+            name: own_value(name, int(values[row]))
+            for name, values in zip(names, columns, strict=True)
+        }
+        for row in first.tolist()
+    ]
+    return PhaseGrouping(combos.shape[1], group_of_row, dates)
 
 
 def _scatter(size, groups, get, dtype, fill=0):
     """One per-person array for the population from each group's array (None
-    where a group has none)."""
+    where a group has none), in one assignment."""
     out = np.full(size, fill, dtype=dtype)
+    rows, values = [], []
     for group in groups:
         value = get(group.result)
         if value is not None:
-            out[group.rows] = value
+            rows.append(group.rows)
+            values.append(value if np.ndim(value) else np.full(len(group.rows), value))
+    if rows:
+        out[np.concatenate(rows)] = np.concatenate(values)
     return out
 
 
@@ -444,10 +511,16 @@ def _merge(people, mandate, groups, as_of, exemptions, year) -> PopulationResult
     requirement_status = np.full(shape, NOT_IN_FORCE, dtype=np.int8)
     required = np.zeros(shape, dtype=np.int64)
     earned = np.zeros(shape, dtype=np.int64)
-    for group in groups:
-        requirement_status[:, group.rows] = group.result.requirement_status
-        required[:, group.rows] = group.result.required
-        earned[:, group.rows] = group.result.earned
+    if groups:
+        rows = np.concatenate([group.rows for group in groups])
+        for name, out in (
+            ("requirement_status", requirement_status),
+            ("required", required),
+            ("earned", earned),
+        ):
+            out[:, rows] = np.concatenate(
+                [getattr(group.result, name) for group in groups], axis=1
+            )
     outcomes = [_merge_outcome(size, groups, index, mandate) for index in range(count)]
     result = PopulationResult(
         people,
@@ -484,13 +557,12 @@ def _merge_outcome(size, groups, index, mandate) -> RequirementOutcome | None:
     # Only a per-person cycle gives people periods of their own; an ordinary
     # cycle's period is the same in every group (Texas units beside the new-chief
     # window), and building one per person would cost a loop over everyone.
-    periods: list[Period | None] | None = None
+    periods: OwnPeriods | None = None
     if mandate.cycles[first.requirement.cycle].is_per_person:
-        periods = [None] * size
-        for group in present:
-            period = group.result.outcomes[index].period
-            for local, row in enumerate(group.rows):
-                periods[row] = period.of(local)
+        periods = OwnPeriods(
+            size,
+            [(g.rows, g.result.outcomes[index].period) for g in present],
+        )
 
     def arrays(name, dtype, fill=0):
         return _scatter(
