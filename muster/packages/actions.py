@@ -82,9 +82,15 @@ def is_course_structure(upload: IO[bytes]) -> bool:
     without a zip (14.0: "a course structure XML file"; 14.2). SCORM has no
     such form, so an imsmanifest.xml alone is refused by the cmi5 reading."""
     upload.seek(0)
-    start = upload.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
+    start = upload.read(512)
     upload.seek(0)
-    return start.startswith(b"<")
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16, by its BOM
+        start = (
+            start[2:]
+            .decode("utf-16-le" if start[0] == 0xFF else "utf-16-be", "ignore")
+            .encode()
+        )
+    return start.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
 
 
 def import_package(

@@ -396,6 +396,11 @@ class WithoutZipImportTests(ImportMixin, BaseTestCase):
         )
         self.assertTrue(AuditEntry.objects.filter(action="package.import").exists())
 
+    def test_14_2_a_structure_alone_in_utf_16(self) -> None:
+        xml = remote_structure().replace('encoding="utf-8"', 'encoding="utf-16"')
+        package = self.upload(xml.encode("utf-16"), name="cmi5.xml")
+        self.assertEqual(package.items.count(), 1)
+
     def test_6_1_more_than_a_thousand_aus(self) -> None:
         """CATAPULT 101: 1,000 AUs and more, in a structure alone."""
         package = self.upload(remote_structure(1001).encode(), name="thousand.xml")
