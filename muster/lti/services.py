@@ -73,15 +73,22 @@ def lineitem_for(link: ResourceLink, label: str) -> str:
     here too, since a platform may ignore the filter), or one made for it."""
     if link.lineitem_url:
         return link.lineitem_url
-    if not link.lineitems_url or claims.SCOPE_LINEITEM not in link.ags_scopes:
+    may_make = claims.SCOPE_LINEITEM in link.ags_scopes
+    # Either line item scope lets Muster read the container (AGS 2.0).
+    readable = [
+        scope
+        for scope in (claims.SCOPE_LINEITEM, claims.SCOPE_LINEITEM_READONLY)
+        if scope in link.ags_scopes
+    ]
+    if not link.lineitems_url or not readable:
         raise http.PlatformError(
             "The platform gave this link no line item and no right to make one."
         )
-    scopes = [claims.SCOPE_LINEITEM]
     separator = "&" if "?" in link.lineitems_url else "?"
     url = f"{link.lineitems_url}{separator}resource_link_id={link.resource_link_id}"
     response = http.get(
-        url, headers=_bearer(link.platform, scopes, claims.LINEITEMS_MEDIA_TYPE)
+        url,
+        headers=_bearer(link.platform, readable[:1], claims.LINEITEMS_MEDIA_TYPE),
     )
     try:
         items = response.json() if response.ok else []
@@ -94,6 +101,11 @@ def lineitem_for(link: ResourceLink, label: str) -> str:
             and item.get("resourceLinkId") == link.resource_link_id
         ):
             return item["id"]
+    if not may_make:
+        raise http.PlatformError(
+            "The platform lists no line item for this link and gave Muster no "
+            "right to make one (only the read-only line item scope)."
+        )
     created = http.post(
         link.lineitems_url,
         json={
@@ -103,7 +115,7 @@ def lineitem_for(link: ResourceLink, label: str) -> str:
             "resourceId": link.course.slug,
         },
         headers={
-            **_bearer(link.platform, scopes),
+            **_bearer(link.platform, [claims.SCOPE_LINEITEM]),
             "Content-Type": claims.LINEITEM_MEDIA_TYPE,
         },
     )

@@ -274,7 +274,8 @@ class LtiPlatform:
         return self.tokens.get(token, [])
 
     def _lineitems(self, request):
-        if claims.SCOPE_LINEITEM not in self._scopes(request):
+        granted = self._scopes(request)
+        if not {claims.SCOPE_LINEITEM, claims.SCOPE_LINEITEM_READONLY} & set(granted):
             return 401, {"error": "scope"}
         wanted = parse_qs(urlsplit(request.url).query).get("resource_link_id", [None])[
             0

@@ -14,9 +14,9 @@ from django_tasks_db.models import DBTaskResult
 from muster.agencies.models import Employment
 from muster.learning.models import Attempt
 from muster.learning.tests.helpers import ready_for_assessment, right_answers
-from muster.lti import actions
+from muster.lti import actions, claims
 from muster.lti.choices import ScoreStatus
-from muster.lti.models import ScorePost
+from muster.lti.models import ResourceLink, ScorePost
 from muster.lti.tasks import MAX_ATTEMPTS, send_lti_score
 from muster.lti.tests.helpers import LtiTestCase
 from muster.lti.tests.platform import CLIENT_ID, ISSUER, LINEITEMS
@@ -182,3 +182,24 @@ class ScoreTestCase(LtiTestCase):
         self.complete()
         self.assertEqual(self.lms.scores[0]["url"], LINEITEMS + "/5/scores")
         self.assertEqual(self.lms.lineitems, [])  # none made
+
+    def read_only_line_items(self) -> None:
+        ResourceLink.objects.update(
+            ags_scopes=[claims.SCOPE_LINEITEM_READONLY, claims.SCOPE_SCORE]
+        )
+
+    def test_the_read_only_scope_finds_the_links_line_item(self) -> None:
+        self.read_only_line_items()
+        self.lms.lineitems = [{"id": LINEITEMS + "/3", "resourceLinkId": "link-1",
+                               "label": "x", "scoreMaximum": 100}]  # fmt: skip
+        self.complete()
+        self.assertEqual(self.lms.scores[0]["url"], LINEITEMS + "/3/scores")
+        self.assertEqual(len(self.lms.lineitems), 1)
+
+    def test_the_read_only_scope_makes_no_line_item(self) -> None:
+        self.read_only_line_items()
+        self.complete()
+        post = ScorePost.objects.get()
+        self.assertEqual(post.status, ScoreStatus.FAILED)
+        self.assertIn("only the read-only line item scope", post.error)
+        self.assertEqual((self.lms.lineitems, self.lms.scores), ([], []))
