@@ -267,6 +267,34 @@ def read_global(enrollment, item: PackageItem) -> list[dict]:
     return [_entry(objective, rows) for objective in named]
 
 
+def read_primaries(enrollment, items: list[PackageItem]) -> dict[str, dict]:
+    """What each item's primary objective, named or not, reads through its
+    maps from the learner's global objectives (as `read_global` gives an
+    entry), by item identifier; one query for all the items. The sequencer
+    takes the activity's own status from it (SN 4.2.1: a read map gives the
+    objective the global objective's status when that is known), which is how
+    an unnamed primary objective, which has no cmi.objectives entry, is read."""
+    primaries = {
+        item.identifier: (item, objective)
+        for item in items
+        for objective in item.objectives[:1]
+        if objective["primary"] and objective["maps"]
+    }
+    if not primaries:
+        return {}
+    targets = {m["target"] for _, o in primaries.values() for m in o["maps"]}
+    item = next(iter(primaries.values()))[0]
+    found = GlobalObjective.objects.filter(
+        person_id=enrollment.person_id,
+        **_scope(item),
+        target_key__in=[target_key(t) for t in targets],
+    )
+    rows = {row.target_id: row for row in found}
+    return {
+        ident: _entry(objective, rows) for ident, (_, objective) in primaries.items()
+    }
+
+
 def _entry(objective: dict, rows: dict) -> dict:
     values: dict = {}
     for mapped in objective["maps"]:

@@ -23,14 +23,19 @@ rollup rules. `Tracker` judges one enrollment's navigation requests against it:
   replace the SCO's request;
 - limit conditions (UP.1): attemptLimit on leaves, clusters and the course,
   attemptAbsoluteDurationLimit as the server saw the attempt's commits;
+- selection and randomization (SR.1, SR.2): a cluster's children drawn and
+  ordered once or per attempt, kept in `SequencingState.orders`;
+- `request_valid`: adl.nav.request_valid for a SCO being launched, by the
+  same rules;
+- a primary objective's read maps (named or not) give a leaf its status from
+  the learner's global objectives (`primary_reads`);
 - the course's status is rolled up by the manifest's rollup rules, with the SN
   book's default rules for each action the manifest gives none (RB.1.2.b,
   RB.1.3), and the measure as the weighted average (RB.1.1); a cluster or
   course whose primary objective is satisfied by measure is satisfied when that
   measure reaches its minNormalizedMeasure, ahead of the rules (RB.1.2.a).
 
-Not applied: available time ranges (SCORM 2004 manifests have none),
-selection and randomisation.
+Not applied: available time ranges (SCORM 2004 manifests have none).
 
 An attempt on a leaf is counted from the commits: each launch with commits is
 a new attempt unless the launch before it ended suspended (cmi.exit suspend).
@@ -42,6 +47,7 @@ read) is judged as before: every request is followed.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -54,6 +60,8 @@ from muster.packages.models import CmiCommit, ScoState, SequencingState
 
 END = "end"
 SKIPPED = "skipped"
+# Selection and randomization draw from here (tests seed it).
+RANDOM = random.Random()
 
 
 @dataclass(frozen=True)
@@ -98,6 +106,8 @@ class Tracker:
         self.nodes: dict = self.tree.get("activities", {})
         self.items = {i.identifier: i for i in (items or self.package.items.all())}
         self._status: dict[str, Status] = {}
+        self._orders: dict[str, list[str]] = {}
+        self._launching: str | None = None
 
     @property
     def applies(self) -> bool:
@@ -124,7 +134,10 @@ class Tracker:
         )
 
     def current(self) -> str | None:
-        """The activity the learner is in: the item of the last commit."""
+        """The activity the learner is in: the item being launched
+        (`request_valid`), else the item of the last commit."""
+        if self._launching is not None:
+            return self._launching
         commit = self.last_commit
         if commit is None:
             return None
@@ -210,6 +223,90 @@ class Tracker:
             previous = row
         return starts
 
+    def _state_row(self) -> SequencingState:
+        if self.saved is None:
+            self.saved, _ = SequencingState.objects.get_or_create(
+                enrollment=self.enrollment
+            )
+        return self.saved
+
+    # --- selection and randomization (SR.1, SR.2) ---------------------------
+
+    def children(self, ident: str) -> list[str]:
+        """The cluster's available children, in order, for its current attempt
+        (or the next one, when it is not in one): the manifest's, unless its
+        randomizationControls select some (selectCount, SR.1) or reorder them
+        (reorderChildren, SR.2). Timing `once`: chosen the first time and kept;
+        `onEachNewAttempt`: chosen again for each new attempt; `never`: the
+        manifest's. What is chosen is kept (`SequencingState.orders`), so a
+        resumed course or a reloaded page keeps the same parts in the same
+        order; an activity in an attempt is never changed (SR.1 and SR.2 do
+        nothing to an active or suspended activity)."""
+        node = self.nodes.get(ident) or {}
+        kids = list(node.get("children", []))
+        controls = node.get("randomization")
+        if not controls or not kids:
+            return kids
+        if ident in self._orders:
+            return self._orders[ident]
+        active = self.is_active(ident)
+        attempt = len(self._attempt_starts(ident)) + (0 if active else 1)
+        stored = (self.saved.orders if self.saved is not None else {}).get(ident)
+        fresh = stored is None
+        again = not fresh and not active and stored["attempt"] != attempt
+        select, shuffle = controls["selection_timing"], controls["randomization_timing"]
+        selected = kids if fresh else stored["selected"]
+        order = kids if fresh else stored["children"]
+        reselected = fresh or (again and select == "onEachNewAttempt")
+        if reselected:
+            selected = kids
+            count = controls.get("select_count")
+            if select != "never" and count is not None and count < len(kids):
+                chosen = set(RANDOM.sample(range(len(kids)), count))
+                selected = [k for n, k in enumerate(kids) if n in chosen]
+            order = list(selected)
+        if (
+            controls.get("reorder")
+            and shuffle != "never"
+            and (reselected or (again and shuffle == "onEachNewAttempt"))
+        ):
+            order = list(selected)
+            RANDOM.shuffle(order)
+        if fresh or (again and "onEachNewAttempt" in (select, shuffle)):
+            row = self._state_row()
+            row.orders = {
+                **row.orders,
+                ident: {"attempt": attempt, "selected": selected, "children": order},
+            }
+            row.updated_at = timezone.now()
+            row.save()
+        self._orders[ident] = order
+        return order
+
+    def available(self, ident: str) -> bool:
+        """Whether the activity and those above it are among their clusters'
+        available children (SR.1)."""
+        path = self.path(ident)
+        return all(
+            kid in self.children(parent)
+            for parent, kid in zip(path, path[1:], strict=False)
+        )
+
+    def ordered(self, items: list) -> list:
+        """`items` (leaves) in the order the tree presents them now: the
+        available ones first, in their clusters' order, then the rest."""
+        found: list[str] = []
+
+        def walk(ident: str) -> None:
+            if ident in self.items:
+                found.append(ident)
+            for kid in self.children(ident):
+                walk(kid)
+
+        walk(self.tree["root"])
+        rank = {ident: n for n, ident in enumerate(found)}
+        return sorted(items, key=lambda i: rank.get(i.identifier, len(rank)))
+
     def attempt_seconds(self, ident: str) -> Decimal | None:
         """Attempt Absolute Duration (SN 4.2.1): from the first commit of the
         activity's latest attempt to the latest commit inside it, as the server
@@ -235,7 +332,7 @@ class Tracker:
         last = self.last_commit
         if not clusters or last is None:
             return
-        state = self.saved or SequencingState(enrollment=self.enrollment)
+        state = self._state_row()
         added = [[a, last.pk] for a in clusters if [a, last.pk] not in state.ended]
         if added:
             state.ended = [*state.ended, *added]
@@ -252,20 +349,41 @@ class Tracker:
             )
         return self._status[ident]
 
+    @cached_property
+    def primary_reads(self) -> dict[str, dict]:
+        from muster.packages.objectives import read_primaries
+
+        return read_primaries(self.enrollment, list(self.items.values()))
+
     def _leaf(self, item) -> Status:
         state = self.states.get(item.pk)
-        if state is None:
-            return Status()
-        completed = {"completed": True, "incomplete": False}.get(
-            state.completion_status
+        found = Status(attempts=self.attempts(item))
+        if state is not None:
+            completed = {"completed": True, "incomplete": False}.get(
+                state.completion_status
+            )
+            found.satisfied = {"passed": True, "failed": False}.get(
+                state.success_status
+            )
+            found.completed = True if state.is_complete else completed
+            found.measure = state.score_scaled
+            found.suspended = state.exit == "suspend"
+        # The primary objective's read maps (named or not): a global
+        # objective's known status is the activity's own (SN 4.2.1), so a
+        # part another SCO satisfied through a shared objective is satisfied
+        # here, launched or not. A part done for credit stays completed.
+        read = self.primary_reads.get(item.identifier) or {}
+        satisfied = {"passed": True, "failed": False}.get(read.get("success_status"))
+        if satisfied is not None:
+            found.satisfied = satisfied
+        if (read.get("score") or {}).get("scaled") is not None:
+            found.measure = Decimal(str(read["score"]["scaled"]))
+        completion = {"completed": True, "incomplete": False}.get(
+            read.get("completion_status")
         )
-        return Status(
-            satisfied={"passed": True, "failed": False}.get(state.success_status),
-            completed=True if state.is_complete else completed,
-            measure=state.score_scaled,
-            attempts=self.attempts(item),
-            suspended=state.exit == "suspend",
-        )
+        if completion is not None and not (state and state.is_complete):
+            found.completed = completion
+        return found
 
     def objective(self, ident: str, objective_id: str) -> Status:
         """The status of one of a leaf's objectives: what its last commit says
@@ -315,7 +433,7 @@ class Tracker:
 
     def _rolled_up(self, ident: str) -> Status:
         node = self.nodes.get(ident) or {}
-        kids = node.get("children", [])
+        kids = self.children(ident)
         tracked = [k for k in kids if self._controls(k).get("tracked", True)]
         satisfying = [k for k in tracked if self._controls(k).get("satisfied", True)]
         completing = [k for k in tracked if self._controls(k).get("completion", True)]
@@ -533,6 +651,9 @@ class Tracker:
         """A cluster holding the current item is in an attempt, until
         sequencing ends it (`end`); the current leaf until its terminate
         commit."""
+        if self._launching is not None:
+            # As the launch will have it: the item and its clusters active.
+            return ident in self.path(self._launching)
         if ident in self.items:
             if getattr(self, "_current_active", None) is not None and (
                 ident == self.current()
@@ -575,7 +696,12 @@ class Tracker:
         return ""
 
     def hidden(self, ident: str) -> bool:
-        return any(self.fires(a, "hiddenFromChoice") for a in self.path(ident))
+        """Not to be listed or chosen: hidden from choice by a rule of its own
+        or above it, or not among the children selected for its cluster's
+        attempt (SR.1)."""
+        return not self.available(ident) or any(
+            self.fires(a, "hiddenFromChoice") for a in self.path(ident)
+        )
 
     def why_not_chosen(
         self, target: str, current: str | None, current_active: bool | None = None
@@ -618,7 +744,7 @@ class Tracker:
                     f"“{self.title(ident)}” must be finished before a part "
                     "outside it can be chosen."
                 )
-        kids = (self.nodes.get(common) or {}).get("children", [])
+        kids = self.children(common)
         if shared >= len(up) or shared >= len(down):
             return ""
         here, there = kids.index(up[shared]), kids.index(down[shared])
@@ -679,7 +805,7 @@ class Tracker:
         parent = self.parent(ident)
         if parent is None:
             return None
-        kids = self.nodes[parent]["children"]
+        kids = self.children(parent)
         at = kids.index(ident) + (1 if forward else -1)
         return kids[at] if 0 <= at < len(kids) else None
 
@@ -697,7 +823,7 @@ class Tracker:
             return Refused(reason)
         if ident in self.items:
             return self.items[ident]
-        kids = self.nodes[ident]["children"]
+        kids = self.children(ident)
         for kid in kids if forward else kids[::-1]:
             found = self._enter(kid, forward)
             if found is not SKIPPED:
@@ -715,7 +841,7 @@ class Tracker:
                 return Refused(reason)
         if ident in self.items:
             return self.items[ident]
-        for kid in self.nodes[ident]["children"]:
+        for kid in self.children(ident):
             found = self._enter(kid, True)
             if found is not SKIPPED:
                 return found
@@ -763,3 +889,45 @@ class Tracker:
         self._current_active = False
         self.end(ended)
         return current, request
+
+    # --- adl.nav.request_valid (RTE 4.4.3) ------------------------------------
+
+    def request_valid(self, leaf: str) -> dict:
+        """What `adl.nav.request_valid` answers to the SCO `leaf` launched now:
+        whether continue and previous would deliver something (or, continue
+        past the last part, end the course), which choices and jumps the
+        rules allow, by target; the leaving requests always. Judged as the
+        launch begins: what the SCO does in its session (passing, say) is not
+        seen until its next launch. Nothing is kept."""
+        self._launching = leaf
+        self._status.clear()
+        try:
+            words = {True: "true", False: "false"}
+            found = {
+                "continue": words[
+                    not isinstance(self.flow(leaf, True), Refused | type(None))
+                ],
+                "previous": words[
+                    not isinstance(self.flow(leaf, False), Refused | type(None))
+                ],
+                "choice": {
+                    ident: words[
+                        not self.hidden(ident) and not self.why_not_chosen(ident, leaf)
+                    ]
+                    for ident in self.nodes
+                    if ident != self.tree["root"]
+                },
+                "jump": {
+                    ident: words[
+                        self.available(ident)
+                        and not any(map(self.blocked, self.path(ident)))
+                    ]
+                    for ident in self.items
+                },
+            }
+        finally:
+            self._launching = None
+            self._status.clear()
+        for name in ("exit", "exitAll", "abandon", "abandonAll", "suspendAll"):
+            found[name] = "true"
+        return found

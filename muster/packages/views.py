@@ -123,6 +123,10 @@ def play(request: HttpRequest, slug: str, position: int | None = None) -> HttpRe
     items = list(package.items.all())
     done = completion.done_item_ids(enrollment)
     tracker = sequencing.Tracker(enrollment, package, items)
+    if tracker.applies:
+        # Selection and randomization (SR.1, SR.2): the parts this attempt has,
+        # in its order; the others are hidden below.
+        items = tracker.ordered(items)
     current = tracker.current()
     # The list of parts: an item hidden from choice is not listed; one whose
     # choice the sequencing refuses is listed without a link, with the reason.
@@ -156,14 +160,17 @@ def play(request: HttpRequest, slug: str, position: int | None = None) -> HttpRe
             return render(
                 request, "packages/play.html", {**listing, "refused": step.reason}
             )
+        required = {i.pk for i in completion.required_items(package)}
         item = (
             step
             or navigation.suspended_item(enrollment, items)
             or next(
                 (
                     i
-                    for i in completion.required_items(package)
-                    if i.pk not in done
+                    for i in items
+                    if i.pk in required
+                    and i.pk not in done
+                    and (not tracker.applies or tracker.available(i.identifier))
                     and not any(map(tracker.blocked, tracker.path(i.identifier)))
                 ),
                 items[0],
@@ -322,6 +329,7 @@ def launcher(request: HttpRequest, token: str) -> HttpResponse:
             else None
         ),
         "kind": package.kind,
+        "requestValid": _request_valid(enrollment, package, item),
         "commitUrl": reverse("packages:commit", args=[token]),
         "launchUrl": reverse("packages:file", args=[token, "x"])[:-1] + href,
         "parentOrigin": found.parent,
@@ -339,6 +347,15 @@ def launcher(request: HttpRequest, token: str) -> HttpResponse:
         "form-action": ["'none'"],
     }
     return _framed_by(response, found.parent, policy)
+
+
+def _request_valid(enrollment, package, item) -> dict | None:
+    """SCORM 2004 adl.nav.request_valid from the manifest's sequencing, for
+    the launcher to set before the SCO starts (None: scorm-again's own)."""
+    if package.kind != PackageKind.SCORM_2004:
+        return None
+    tracker = sequencing.Tracker(enrollment, package)
+    return tracker.request_valid(item.identifier) if tracker.applies else None
 
 
 @xframe_options_exempt

@@ -215,7 +215,8 @@ def test_a_shared_objective_satisfied_in_one_sco_is_read_by_the_next(
 
 def test_a_scos_navigation_request_is_followed(live_server, page, settings, tmp_path):
     """RTE 4.4.2: the SCO's adl.nav.request reaches Muster with its terminate
-    commit; choice opens its target, suspendAll leaves and later resumes."""
+    commit; choice opens its target, suspendAll leaves and later resumes; its
+    adl.nav.request_valid answers by the manifest's sequencing."""
     settings.MEDIA_ROOT = str(tmp_path)
     port = live_server.url.rsplit(":", 1)[1]
     settings.PACKAGE_CONTENT_ORIGIN = f"http://127.0.0.1:{port}"
@@ -235,6 +236,18 @@ def test_a_scos_navigation_request_is_followed(live_server, page, settings, tmp_
     page.goto(f"{live_server.url}/learn/{course.slug}/package/")
     sco = page.frame_locator("#package-frame").frame_locator("#sco")
     assert sco.locator("#sco-name").inner_text() == "A"
+    # RTE 4.4.3: adl.nav.request_valid as the manifest's rules judge it (flow
+    # on: A may continue; nothing comes before A).
+    frame = next(f for f in page.frames if "nav/index.html" in f.url)
+
+    def valid(name: str) -> str:
+        return frame.evaluate(
+            f"() => findAPI(window).GetValue('adl.nav.request_valid.{name}')"
+        )
+
+    assert valid("continue") == "true"
+    assert valid("previous") == "false"
+    assert valid("choice.{target=C}") == "true"
     sco.locator("#nav-choice-c").click()
     page.wait_for_url(f"{live_server.url}/learn/{course.slug}/package/?after=terminate")
     sco = page.frame_locator("#package-frame").frame_locator("#sco")

@@ -7,12 +7,14 @@ organization, attempt counts and attemptAbsoluteDurationLimit."""
 from __future__ import annotations
 
 import json
+import random
 from datetime import timedelta
+from unittest import mock
 
 import time_machine
 from django.utils import timezone
 
-from muster.packages import launch
+from muster.packages import launch, sequencing
 from muster.packages import manifest as reader
 from muster.packages.models import SequencingState
 from muster.packages.tests.test_sequencing import (
@@ -426,3 +428,192 @@ class ClusterChoiceTestCase(SequencingWorld):
         self.commit(self.a, **{"cmi.completion_status": "completed"})
         self.terminate(self.c, "{target=M}jump")
         self.assertOpens(self.after(), self.b)
+
+
+def randomized(**attributes: str) -> str:
+    named = " ".join(f'{k}="{v}"' for k, v in attributes.items())
+    return f"<imsss:randomizationControls {named}/>"
+
+
+class SelectionRandomizationTestCase(SequencingWorld):
+    """randomizationControls (SN 5.1.9): Select Children (SR.1) and Randomize
+    Children (SR.2), chosen once per attempt and kept."""
+
+    def listed(self, response=None) -> list[str]:
+        response = response or self.client.get(f"/learn/{self.slug}/package/")
+        hidden = response.context["hidden"]
+        return [i.identifier for i in response.context["items"] if i.pk not in hidden]
+
+    def seeded(self, seed: int):
+        return mock.patch.object(sequencing, "RANDOM", random.Random(seed))
+
+    def test_select_count_once(self) -> None:
+        with self.seeded(0):  # draws parts 2 and 3 of 3
+            self.take(
+                manifest(org=FLOW + randomized(selectCount="2", selectionTiming="once"))
+            )
+            self.assertEqual(self.listed(), ["B", "C"])
+        # Kept: another draw would not change it.
+        with self.seeded(4):
+            self.assertEqual(self.listed(), ["B", "C"])
+            state = SequencingState.objects.get(enrollment=self.enrollment)
+            self.assertEqual(state.orders["ORG"]["selected"], ["B", "C"])
+            # The player opens the first part selected; A cannot be chosen.
+            self.assertOpens(self.client.get(f"/learn/{self.slug}/package/"), self.b)
+            self.assertRefused(self.choose(self.a), "cannot be chosen")
+            self.terminate(self.b, "continue")
+            self.assertOpens(self.after(), self.c)
+            # The course is the parts selected: B and C completed complete it.
+            self.commit(self.b, **{"cmi.completion_status": "completed"})
+            self.commit(self.c, **{"cmi.completion_status": "completed"})
+        self.enrollment.refresh_from_db()
+        self.assertIsNotNone(self.enrollment.completed_at)
+
+    def test_without_selection_timing_every_part_stays(self) -> None:
+        with self.seeded(0):
+            self.take(manifest(org=FLOW + randomized(selectCount="2")))
+            self.assertEqual(self.listed(), ["A", "B", "C"])
+
+    def test_reorder_children_once(self) -> None:
+        with self.seeded(7):  # shuffles A, B, C into C, A, B
+            self.take(
+                manifest(
+                    org=FLOW
+                    + randomized(randomizationTiming="once", reorderChildren="true")
+                )
+            )
+            self.assertEqual(self.listed(), ["C", "A", "B"])
+            self.assertOpens(self.client.get(f"/learn/{self.slug}/package/"), self.c)
+            # The flow follows the drawn order.
+            self.terminate(self.c, "continue")
+            self.assertOpens(self.after(), self.a)
+            self.terminate(self.b, "continue")
+            self.assertContains(self.after(), 'id="package-left"')
+        with self.seeded(0):
+            # The course's attempt ended (continue past its last part): "once"
+            # keeps the order for the next attempt.
+            self.assertEqual(self.listed(), ["C", "A", "B"])
+
+    def test_reorder_without_reorder_children_keeps_the_manifests_order(self) -> None:
+        with self.seeded(7):
+            self.take(manifest(org=FLOW + randomized(randomizationTiming="once")))
+            self.assertEqual(self.listed(), ["A", "B", "C"])
+
+    def test_on_each_new_attempt_a_new_order(self) -> None:
+        module = FLOW + randomized(
+            randomizationTiming="onEachNewAttempt", reorderChildren="true"
+        )
+        with self.seeded(1):
+            self.take(clustered(org=FLOW, module=module))
+            self.commit(self.b, **{"cmi.completion_status": "incomplete"})
+            first = self.listed()
+            state = SequencingState.objects.get(enrollment=self.enrollment)
+            self.assertEqual(state.orders["M"]["attempt"], 1)
+            # Within M's attempt the order stays.
+            self.commit(self.c, **{"cmi.completion_status": "incomplete"})
+            self.assertEqual(self.listed(), first)
+            # Leaving M ends its attempt: the next one is drawn again.
+            self.commit(self.a, **{"cmi.completion_status": "incomplete"})
+            self.listed()
+            state.refresh_from_db()
+            self.assertEqual(state.orders["M"]["attempt"], 2)
+
+    def test_a_bad_timing_is_named(self) -> None:
+        text = manifest(org=randomized(randomizationTiming="sometimes"))
+        with self.assertRaises(PackageError) as caught:
+            reader.read_scorm(text.encode(), {"nav/index.html", "nav/nav.js"})
+        self.assertEqual(
+            str(caught.exception),
+            "imsmanifest.xml: <organization identifier='ORG'>, "
+            "<imsss:randomizationControls>, has randomizationTiming 'sometimes'; "
+            "expected one of never, once, onEachNewAttempt.",
+        )
+
+
+def primary(**map_flags: str) -> str:
+    """An unnamed primary objective mapped to the global objective urn:g."""
+    flags = " ".join(f'{k}="{v}"' for k, v in map_flags.items())
+    return (
+        "<imsss:objectives><imsss:primaryObjective>"
+        f'<imsss:mapInfo targetObjectiveID="urn:g" {flags}/>'
+        "</imsss:primaryObjective></imsss:objectives>"
+    )
+
+
+class UnnamedPrimaryObjectiveTestCase(SequencingWorld):
+    """A primary objective without an objectiveID has no cmi.objectives entry;
+    the sequencer reads it through its maps all the same (SN 4.2.1)."""
+
+    WRITES = primary(writeSatisfiedStatus="true", readSatisfiedStatus="false")
+
+    def test_a_part_satisfied_elsewhere_is_skipped(self) -> None:
+        self.take(
+            manifest(
+                org=FLOW,
+                a=self.WRITES,
+                b=primary() + rules(rule("pre", "skip", SATISFIED)),
+            )
+        )
+        self.terminate(self.a, "continue", **{"cmi.success_status": "failed"})
+        self.assertOpens(self.after(), self.b)
+        self.terminate(self.a, "continue", **{"cmi.success_status": "passed"})
+        self.assertOpens(self.after(), self.c)
+
+    def test_it_feeds_the_rollup(self) -> None:
+        self.take(manifest(a=self.WRITES, b=primary()))
+        for item in (self.a, self.c):
+            self.commit(item, **{"cmi.success_status": "passed"})
+        # B, never launched, is satisfied through urn:g: all three are.
+        rollup = self.client.get(f"/learn/{self.slug}/package/record/").context[
+            "rollup"
+        ]
+        self.assertEqual(rollup.success, "passed")
+
+    def test_without_a_read_map_it_is_not(self) -> None:
+        self.take(manifest(a=self.WRITES, b=primary(readSatisfiedStatus="false")))
+        for item in (self.a, self.c):
+            self.commit(item, **{"cmi.success_status": "passed"})
+        rollup = self.client.get(f"/learn/{self.slug}/package/record/").context[
+            "rollup"
+        ]
+        self.assertEqual(rollup.success, "unknown")
+
+
+class RequestValidTestCase(SequencingWorld):
+    """adl.nav.request_valid (RTE 4.4.3) from the manifest's rules, given to
+    the launcher for the SCO launched."""
+
+    def valid_at_launch(self, item) -> dict:
+        token = launch.new_token(self.enrollment.pk, item.pk, "http://testserver")
+        response = self.client.get(f"/package-content/{token}/", HTTP_HOST="127.0.0.1")
+        self.assertEqual(response.status_code, 200)
+        return response.context["config"]["requestValid"]
+
+    def test_by_the_control_modes_and_rules(self) -> None:
+        self.take(
+            manifest(
+                org='<imsss:controlMode flow="true" forwardOnly="true"/>',
+                c=rules(rule("pre", "hiddenFromChoice", ALWAYS)),
+            )
+        )
+        valid = self.valid_at_launch(self.b)
+        self.assertEqual(valid["continue"], "true")
+        self.assertEqual(valid["previous"], "false")  # forward only
+        self.assertEqual(
+            valid["choice"], {"A": "false", "B": "true", "C": "false"}
+        )  # A lies backward, C is hidden
+        self.assertEqual(valid["jump"], {"A": "true", "B": "true", "C": "true"})
+        self.assertEqual(valid["suspendAll"], "true")
+
+    def test_without_flow_neither_continue_nor_previous(self) -> None:
+        self.take(manifest(b=rules(rule("pre", "disabled", ALWAYS))))
+        valid = self.valid_at_launch(self.a)
+        self.assertEqual((valid["continue"], valid["previous"]), ("false", "false"))
+        self.assertEqual(valid["choice"]["B"], "false")
+        self.assertEqual(valid["jump"]["B"], "false")
+        self.assertEqual(valid["choice"]["C"], "true")
+
+    def test_continue_from_the_last_part_ends_the_course(self) -> None:
+        self.take(manifest(org=FLOW))
+        self.assertEqual(self.valid_at_launch(self.c)["continue"], "true")
+        self.assertEqual(self.valid_at_launch(self.a)["previous"], "false")

@@ -43,6 +43,34 @@
     // A restored value the runtime refuses must not leave the SCO without an API.
     window.console.error("Muster: launch data not fully loaded", error);
   }
+  if (config.requestValid) {
+    // adl.nav.request_valid as Muster's sequencing judges it at this launch
+    // (muster/packages/sequencing.py). continue, previous and the leaving
+    // requests are set before the SCO initializes, when the runtime still
+    // takes them; choice and jump, which scorm-again answers from its own
+    // list of SCOs, by target identifier below.
+    var valid = config.requestValid;
+    try {
+      Object.keys(valid).forEach(function (name) {
+        if (typeof valid[name] === "string") {
+          api.adl.nav.request_valid[name] = valid[name];
+        }
+      });
+    } catch (error) {
+      window.console.error("Muster: adl.nav.request_valid not set", error);
+    }
+    var getValue = api.GetValue;
+    var targeted = /^adl\.nav\.request_valid\.(choice|jump)\.\{target=(.+)\}$/;
+    api.GetValue = function (element) {
+      var value = getValue.call(api, element);
+      var match = targeted.exec(element);
+      if (match && String(api.GetLastError()) === "0") {
+        // A target the activity tree does not hold cannot be chosen.
+        return (valid[match[1]] || {})[match[2]] || "false";
+      }
+      return value;
+    };
+  }
   if (config.sharedData) {
     // adl.data.n: the item's adlcp:maps, with the learner's readable stores.
     api.adl.restoreSharedDataSnapshot(config.sharedData.stores);
