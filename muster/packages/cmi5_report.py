@@ -12,8 +12,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db.models import Count
+
 from muster.packages.cmi5 import COMPLETED, FAILED, PASSED, course_activity_id
 from muster.packages.models import Cmi5Registration, Cmi5Session, ScoState
+from muster.xapi.models import Statement
 
 
 @dataclass
@@ -37,6 +40,9 @@ class AuLine:
     last_launched: datetime | None = None
     last_end: str = ""
     can_waive: bool = False
+    # The statements the AU sent in its sessions, cmi5 defined and allowed (9.3:
+    # the LMS records and reports them all; the agency's LRS credentials read them).
+    statements: int = 0
 
 
 @dataclass
@@ -102,6 +108,14 @@ def learner_lines(enrollments, course, *, may_waive: bool) -> list[LearnerLine]:
         (s.enrollment_id, s.item_id): s
         for s in ScoState.objects.filter(enrollment__in=enrollments)
     }
+    sent = dict(
+        Statement.objects.filter(
+            client__cmi5_session__registration__in=registrations.values()
+        )
+        .values("client__cmi5_session")
+        .annotate(count=Count("pk"))
+        .values_list("client__cmi5_session", "count")
+    )
     lines = []
     for enrollment in enrollments:
         registration = registrations.get(enrollment.pk)
@@ -111,6 +125,7 @@ def learner_lines(enrollments, course, *, may_waive: bool) -> list[LearnerLine]:
         for item in items:
             mine = sessions[(registration.pk, item.pk)] if registration else []
             au = _au_line(item, mine, states.get((enrollment.pk, item.pk)))
+            au.statements = sum(sent.get(session.pk, 0) for session in mine)
             au.can_waive = (
                 may_waive
                 and not enrollment.is_complete

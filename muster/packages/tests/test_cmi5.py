@@ -1184,6 +1184,7 @@ class RegistrationScreenTests(CoordinatorTestCase):
             self.defined(
                 params, cmi5.COMPLETED, {"completion": True, "duration": "PT5S"}
             ),
+            self.allowed(params),
         )
         self.launch(1)  # the first session is abandoned by the next launch
         line = self.page().context["lines"][0]
@@ -1194,6 +1195,8 @@ class RegistrationScreenTests(CoordinatorTestCase):
         quiz, reading = line.aus
         self.assertEqual(quiz.standing, "Not satisfied (completed)")
         self.assertEqual((quiz.sessions, quiz.last_end), (2, "open"))
+        # The AU's own statements, cmi5 defined and allowed (not the LMS's).
+        self.assertEqual((quiz.statements, reading.statements), (3, 0))
         self.assertEqual(reading.standing, "Not launched")
         self.assertTrue(quiz.can_waive and reading.can_waive)
 
