@@ -115,9 +115,9 @@ def _write(agency, client, statements, ids, parts, authority, version):
         fresh = []
         for statement, statement_id in zip(statements, ids, strict=True):
             if statement_id in existing:
-                if existing[statement_id].received_hash not in (
-                    received_hash(statement),
-                    _hash_before_2026_12(statement),
+                row = existing[statement_id]
+                if row.received_hash != received_hash(statement) and not same_statement(
+                    statement, row.data
                 ):
                     raise Conflict(
                         f"Statement {statement_id} is already stored with different "
@@ -236,22 +236,78 @@ def received_hash(statement: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _hash_before_2026_12(statement: dict) -> str:
-    """received_hash as rows stored before December 2026 hold it (timestamps
-    and durations compared as sent), so that a client repeating such a
-    statement is still told it is a repeat, not a conflict."""
-    comparable = {
-        key: value
-        for key, value in statement.items()
-        if key not in ("stored", "authority", "version")
-    }
-    comparable["id"] = str(comparable.get("id", "")).lower()
-    context = comparable.get("context")
-    if context and "contextActivities" in context:
-        comparable = copy.deepcopy(comparable)
-        _normalise_context(comparable["context"])
-    text = json.dumps(comparable, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+def same_statement(incoming: dict, stored: dict) -> bool:
+    """Whether `incoming` repeats the `stored` statement (as the LRS keeps it),
+    all differences the exceptions to immutability could cause ignored (Part
+    Two 2.3.1: "Differences which could have been caused by exceptions to
+    Statement immutability MUST be ignored"): what the LRS assigns (`id`,
+    `authority`, `stored`, `version`, and `timestamp` when the repeat has
+    none), Activity definitions and a Verb's `display` (not part of the
+    statement), the order of a Group's members, the serialisation of
+    timestamps, case where it does not matter (an mbox's domain, an
+    mbox_sha1sum's hex digits) and, per 9274.1.1, a duration beyond 0.01 s.
+    The fingerprint (`received_hash`) decides most repeats; this reads the
+    stored statement for the rest, so rows stored under any earlier
+    fingerprint compare alike."""
+    keep_timestamp = "timestamp" in incoming
+    return _comparable(incoming, keep_timestamp) == _comparable(stored, keep_timestamp)
+
+
+def _comparable(statement: dict, keep_timestamp: bool) -> str:
+    data = copy.deepcopy(
+        {
+            key: value
+            for key, value in statement.items()
+            if key not in ("id", "stored", "authority", "version")
+            and (key != "timestamp" or keep_timestamp)
+        }
+    )
+    parts = [data]
+    if data["object"].get("objectType") == "SubStatement":
+        parts.append(data["object"])
+    for part in parts:
+        if "timestamp" in part:
+            part["timestamp"] = _comparable_time(part["timestamp"])
+        part["verb"] = {"id": part["verb"]["id"]}
+        part["actor"] = _comparable_actor(part["actor"])
+        target = part["object"]
+        if target.get("objectType", "Activity") == "Activity":
+            target.pop("definition", None)
+        elif target.get("objectType") in ("Agent", "Group"):
+            part["object"] = _comparable_actor(target)
+        result = part.get("result")
+        if isinstance(result, dict) and isinstance(result.get("duration"), str):
+            result["duration"] = _comparable_duration(result["duration"])
+        context = part.get("context")
+        if isinstance(context, dict):
+            _normalise_context(context)
+            for activities in context.get("contextActivities", {}).values():
+                for activity in activities:
+                    activity.pop("definition", None)
+            for key in ("instructor", "team"):
+                if key in context:
+                    context[key] = _comparable_actor(context[key])
+            for entry in context.get("contextAgents", []):
+                entry["agent"] = _comparable_actor(entry["agent"])
+            for entry in context.get("contextGroups", []):
+                entry["group"] = _comparable_actor(entry["group"])
+    return json.dumps(data, sort_keys=True, separators=(",", ":"))
+
+
+def _comparable_actor(actor: dict) -> dict:
+    """An Agent or Group with its identifiers normalised and its members in a
+    fixed order."""
+    from muster.xapi.identity import normal_mbox
+
+    actor = dict(actor)
+    if "mbox" in actor:
+        actor["mbox"] = normal_mbox(actor["mbox"])
+    if "mbox_sha1sum" in actor:
+        actor["mbox_sha1sum"] = actor["mbox_sha1sum"].lower()
+    if "member" in actor:
+        members = [_comparable_actor(member) for member in actor["member"]]
+        actor["member"] = sorted(members, key=lambda m: json.dumps(m, sort_keys=True))
+    return actor
 
 
 def _comparable_time(value: str) -> str:

@@ -645,16 +645,61 @@ class TimestampTestCase(ConformanceCase):
         self,
     ) -> None:
         from muster.xapi.models import Statement
-        from muster.xapi.statements import _hash_before_2026_12
 
         sent = statement(id=new_id(), timestamp="2020-01-01T13:00:00+01:00")
         self.store(**sent)
-        Statement.objects.filter(statement_id=sent["id"]).update(
-            received_hash=_hash_before_2026_12(dict(sent))
-        )
+        # A fingerprint of another making: the stored statement decides.
+        Statement.objects.filter(statement_id=sent["id"]).update(received_hash="0")
         self.assertEqual(self.lrs.post(sent).status_code, 200)
         changed = dict(sent, verb={"id": "https://example.org/other"})
         self.assertEqual(self.lrs.post(changed).status_code, 409)
+
+    def test_part2_2_3_1_differences_the_immutability_exceptions_allow_are_ignored(
+        self,
+    ) -> None:
+        """2.3.1: Activity definitions and a Verb's display are not part of
+        the statement; a Group's members are unordered; "the domain portion
+        of an e-mail address is case insensitive"."""
+        ann = {"mbox": "mailto:ann@example.org"}
+        bob = {"mbox": "mailto:bob@example.org"}
+        first = statement(
+            id=new_id(),
+            actor={"objectType": "Group", "member": [ann, bob]},
+            context={"instructor": {"mbox": "mailto:Ivy@example.org"}},
+        )
+        self.store(**first)
+        repeats = {
+            "verb display": {"verb": {**first["verb"], "display": {"fr": "essayé"}}},
+            "activity definition": {
+                "object": {"id": ACTIVITY, "definition": {"name": {"en": "Other"}}}
+            },
+            "member order": {"actor": {"objectType": "Group", "member": [bob, ann]}},
+            "mbox domain case": {
+                "context": {"instructor": {"mbox": "MAILTO:Ivy@EXAMPLE.org"}}
+            },
+        }
+        for name, change in repeats.items():
+            with self.subTest(name):
+                response = self.lrs.post(dict(first, **change))
+                self.assertEqual(response.status_code, 200, response.content)
+        stored = self.lrs.get({"statementId": first["id"]}).json()
+        self.assertEqual(stored["verb"], first["verb"])  # the first one kept
+        self.assertEqual(self.lrs.get().json()["statements"].__len__(), 1)
+        conflicts = {
+            "verb id": {"verb": {"id": "https://example.org/other"}},
+            "mbox local part case": {
+                "context": {"instructor": {"mbox": "mailto:ivy@example.org"}}
+            },
+            "a member more": {
+                "actor": {
+                    "objectType": "Group",
+                    "member": [ann, bob, {"mbox": "mailto:cy@example.org"}],
+                }
+            },
+        }
+        for name, change in conflicts.items():
+            with self.subTest(name):
+                self.assertEqual(self.lrs.post(dict(first, **change)).status_code, 409)
 
 
 class LanguageTagTestCase(ConformanceCase):
