@@ -28,6 +28,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -275,3 +276,77 @@ def test_load_test_prepare_refuses_the_development_database(tmp_path):
     assert done.returncode == 1
     assert "set DATABASE_URL" in done.stderr
     assert not (tmp_path / "out.json").exists()
+
+
+def locustfile_constants() -> dict[str, object]:
+    """The locustfile's patterns and roster, read from its source: importing it
+    would start locust's gevent patching inside the test process."""
+    tree = ast.parse((ROOT / "benchmarks/load/locustfile.py").read_text())
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            name, value = node.targets[0].id, node.value
+            if isinstance(value, ast.Call) and getattr(value.func, "attr", "") == (
+                "compile"
+            ):
+                found[name] = re.compile(ast.literal_eval(value.args[0]))
+            elif name == "ROSTER":
+                found[name] = ast.literal_eval(value)
+    return found
+
+
+@pytest.mark.django_db
+def test_the_load_tests_requests_find_what_they_look_for(client):
+    """What each locust user does, on the data prepare.py makes: the lesson page
+    names the heartbeat interval, a heartbeat is accepted (counted), the
+    assessment page holds an attempt and a CSRF token and answering it redirects
+    to the attempt (counted), the coordinator's pages answer. A page changed
+    under the load test would otherwise make it count nothing, silently."""
+    from allauth.mfa.models import Authenticator
+
+    from muster.accounts.choices import Role
+    from muster.agencies.models import Agency
+    from muster.catalog.tests.factories import make_course
+    from muster.learning.models import Enrollment
+    from muster.test import make_person, make_record, make_user
+
+    patterns = locustfile_constants()
+    agency = Agency.objects.create(name="Load Test PD", code="load-pd", state="MO")
+    course = make_course("load-course", provider=agency, seat_time_minutes=0,
+                         max_attempts=10_000, retry_wait_minutes=0)  # fmt: skip
+    person = make_person("Learner0", "Load", agency)
+    make_record(person, agency, hours="8")
+    learner = make_user("learner0", (Role.OFFICER, agency), person=person)
+    Enrollment.objects.create(
+        person=person, user=learner, course=course, jurisdiction="MO"
+    )
+    coordinator = make_user("coordinator0", (Role.COORDINATOR, agency))
+    Authenticator.objects.create(
+        user=coordinator, type=Authenticator.Type.TOTP, data={"secret": "load"}
+    )
+
+    client.force_login(learner)
+    lesson = client.get(f"/learn/{course.slug}/lessons/1/")
+    assert lesson.status_code == 200
+    assert patterns["INTERVAL"].search(lesson.content.decode())
+    beat = client.post(
+        f"/learn/{course.slug}/heartbeat/",
+        {"tab": "t1", "visible": "visible", "idle": "0", "lesson": "1"},
+    )
+    assert beat.status_code == 200 and b"active_seconds" in beat.content
+    page = client.get(f"/learn/{course.slug}/assessment/").content.decode()
+    attempt = patterns["ATTEMPT"].search(page)
+    assert attempt and patterns["CSRF"].search(page)
+    answer = client.post(
+        f"/learn/{course.slug}/assessment/", {"attempt": attempt.group(1)}
+    )
+    assert answer.status_code == 302 and "/attempts/" in answer["Location"]
+
+    client.force_login(coordinator)
+    upload = f"/agencies/{agency.code}/import/roster/"
+    first = client.get(upload)
+    assert first.status_code == 200 and patterns["CSRF"].search(first.content.decode())
+    assert client.get(f"/agencies/{agency.code}/").status_code == 200
+    assert client.get(f"/people/{person.pk}/").status_code == 200
+    roster = SimpleUploadedFile("roster.csv", patterns["ROSTER"].encode())
+    assert client.post(upload, {"file": roster}).status_code < 400
