@@ -1,10 +1,12 @@
-"""The curl examples of docs/api.md and docs/xapi.md, replayed as written.
+"""The curl examples of docs/api.md, docs/xapi.md and docs/badges.md, replayed
+as written.
 
 Each ```sh block that holds `curl` commands is read from the document itself,
 split into commands as a shell would (quotes, line continuations), and sent
 through Django's test client in order, with the documents' placeholders filled
-in: the host (`https://muster.example`), the secrets (`$TOKEN`, `$HEAD_TOKEN`,
-`$KEY`, `$SECRET`), the ids of the examples (person 17, record 42, exemption 8:
+in: the host (`https://muster.example`, `$LRS`, `$ORIGIN`), the secrets
+(`$TOKEN`, `$HEAD_TOKEN`, `$KEY`, `$SECRET`, `$MUSTER_TOKEN`), a certificate's
+`$CODE`, the ids of the examples (person 17, record 42, exemption 8:
 here, the person and the rows the block's own POSTs created) and the ETags
 written `"…"` (here, the resource's current one). Every example must answer as
 it does for a reader who pastes it: a success. An example whose body or
@@ -14,11 +16,21 @@ headers no longer fit the API fails here, not in a reader's terminal.
 from __future__ import annotations
 
 import base64
+import json
 import re
 import shlex
 from pathlib import Path
 
+from django.test import override_settings
+
 from muster.api.tests.helpers import token_for
+from muster.learning.models import Attempt, Certificate
+from muster.learning.tests.helpers import (
+    ClockMixin,
+    make_course,
+    ready_for_assessment,
+    right_answers,
+)
 from muster.test import BaseTestCase
 from muster.xapi.actions import create_client
 
@@ -28,23 +40,25 @@ ELLIPSIS_ETAG = re.compile(r'^"[0-9a-f]*…"$')
 
 
 def curl_commands(document: str) -> list[list[list[str]]]:
-    """Per ```sh block with curl in it, its curl commands as argument lists."""
+    """Per ```sh block with curl in it, its curl commands as argument lists: one
+    per shell line (continued by a backslash or an open quote), up to a pipe."""
     blocks = re.findall(r"```sh\n(.*?)```", (DOCS / document).read_text(), re.S)
     found = []
     for block in blocks:
         if "curl " not in block:
             continue
-        lines = [
-            line for line in block.splitlines() if not line.lstrip().startswith("#")
-        ]
-        words = shlex.split("\n".join(lines).replace("\\\n", " "), comments=True)
-        commands, current = [], None
-        for word in words:
-            if word == "curl":
-                current = []
-                commands.append(current)
-            elif current is not None:
-                current.append(word)
+        commands, pending = [], ""
+        for line in block.replace("\\\n", " ").splitlines():
+            pending = f"{pending}\n{line}" if pending else line
+            try:
+                words = shlex.split(pending, comments=True)
+            except ValueError:  # a quote still open: the line goes on
+                continue
+            pending = ""
+            if words[:1] == ["curl"]:
+                commands.append(
+                    words[1 : words.index("|")] if "|" in words else words[1:]
+                )
         found.append(commands)
     return found
 
@@ -73,20 +87,11 @@ def parse(arguments: list[str]) -> dict:
     return request
 
 
-class DocsExamplesTestCase(BaseTestCase):
-    def setUp(self) -> None:
-        super().setUp()
-        self.created: dict[str, int] = {}
-        lrs_client, lrs_secret = create_client(
-            actor=self.alice, agency=self.agency, name="docs"
-        )
-        self.secrets = {
-            "$TOKEN": token_for(self.alice),
-            "$HEAD_TOKEN": token_for(self.harold),
-            "mst_p_…": token_for(self.alice),
-            "$KEY": lrs_client.key,
-            "$SECRET": lrs_secret,
-        }
+class Replay:
+    """Sends a document's curl commands through the test client."""
+
+    secrets: dict[str, str]
+    created: dict[str, int]
 
     def fill(self, text: str) -> str:
         for placeholder, value in self.secrets.items():
@@ -136,6 +141,22 @@ class DocsExamplesTestCase(BaseTestCase):
             self.created[kind[1]] = response.json()["id"]
         return response
 
+
+class DocsExamplesTestCase(Replay, BaseTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.created = {}
+        lrs_client, lrs_secret = create_client(
+            actor=self.alice, agency=self.agency, name="docs"
+        )
+        self.secrets = {
+            "$TOKEN": token_for(self.alice),
+            "$HEAD_TOKEN": token_for(self.harold),
+            "mst_p_…": token_for(self.alice),
+            "$KEY": lrs_client.key,
+            "$SECRET": lrs_secret,
+        }
+
     def test_every_api_example_succeeds_as_written(self) -> None:
         blocks = curl_commands("api.md")
         sent = [[self.send(command) for command in commands] for commands in blocks]
@@ -158,3 +179,45 @@ class DocsExamplesTestCase(BaseTestCase):
         self.assertIn("2.0.0", about.json()["version"])
         (statement_id,) = stored.json()
         self.assertEqual([s["id"] for s in found.json()["statements"]], [statement_id])
+
+
+@override_settings(BADGE_ORIGIN="https://testserver")
+class BadgeExamplesTestCase(Replay, ClockMixin, BaseTestCase):
+    """docs/badges.md's block, for a certificate Bob earned in an online course."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        course = make_course()
+        self.client.force_login(self.bob)
+        ready_for_assessment(self.client, course, self.clock)
+        url = f"/learn/{course.slug}/assessment/"
+        self.client.get(url)
+        self.client.post(url, right_answers(Attempt.objects.get()))
+        self.client.logout()
+        self.certificate = Certificate.objects.get()
+        self.created = {}
+        self.secrets = {
+            "$CODE": self.certificate.code,
+            "$MUSTER_TOKEN": token_for(self.alice),
+        }
+
+    def test_every_badge_address_answers_as_written(self) -> None:
+        (commands,) = curl_commands("badges.md")
+        jwt, as_json, proof, did, status_list, credential = [
+            self.send(command) for command in commands
+        ]
+        # The document's own way to read the payload: the middle part, base64url.
+        payload = jwt.content.decode().split(".")[1]
+        claims = json.loads(
+            base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+        )
+        self.assertIn("OpenBadgeCredential", claims["type"])
+        enveloped = json.loads(as_json.content)
+        self.assertEqual(enveloped["type"], "EnvelopedVerifiableCredential")
+        self.assertTrue(enveloped["id"].endswith(jwt.content.decode()))
+        self.assertEqual(
+            json.loads(proof.content)["proof"]["type"], "DataIntegrityProof"
+        )
+        self.assertTrue(json.loads(did.content)["id"].startswith("did:web:testserver"))
+        self.assertTrue(status_list.content)
+        self.assertEqual(credential.json()["credential"], jwt.content.decode())
