@@ -90,8 +90,11 @@ class SignedIn(FastHttpUser):
         return ""
 
 
+# As many users of each kind as prepare.py signed in (LEARNERS, COORDINATORS):
+# with weights, locust would split run.sh's total 10 to 1 whatever they were
+# (LEARNERS=2 COORDINATORS=1 ran three learners and no coordinator).
 class Learner(SignedIn):
-    weight = 10
+    fixed_count = len(PREPARED["learners"])
     sessions = _learners
     start_page = f"/learn/{PREPARED['course']}/lessons/1/"
     interval = 15.0
@@ -155,7 +158,7 @@ class Learner(SignedIn):
 
 
 class Coordinator(SignedIn):
-    weight = 1
+    fixed_count = len(PREPARED["coordinators"])
     wait_time = between(3, 6)
     sessions = _coordinators
     start_page = f"/agencies/{PREPARED['agency']}/import/roster/"
