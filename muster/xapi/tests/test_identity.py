@@ -13,6 +13,7 @@ from muster.agencies.models import Person
 from muster.test import BaseTestCase, make_person
 from muster.xapi.identity import agent_key, normal_key, normal_mbox
 from muster.xapi.models import Document, StatementTerm, lrs_home_page
+from muster.xapi.policy import POLICIES, ClientPolicy
 from muster.xapi.tests.helpers import LRS, make_lrs_client, new_id, statement
 
 ACTIVITY = "https://vendor.example/courses/de-escalation"
@@ -313,3 +314,27 @@ def _with(ifi: str, values: list, agent: dict) -> list:
         return values
     known = {agent_key({ifi: value}) for value in values}
     return values if agent_key(agent) in known else [agent[ifi], *values]
+
+
+class NarrowedClientPersonTestCase(BaseTestCase):
+    """A client a policy narrows (cmi5's AU credential is one) is given the
+    agent alone: cmi5 keeps the learner's email from the AU (8.1, 9.2)."""
+
+    def test_a_narrowed_client_gets_no_joined_identifiers(self) -> None:
+        client, secret = make_lrs_client(self, self.agency)
+        lrs = LRS(client.key, secret)
+
+        class Narrow(ClientPolicy):
+            def applies(self, candidate) -> bool:
+                return candidate.pk == client.pk
+
+        policy = Narrow()
+        POLICIES.insert(0, policy)
+        self.addCleanup(POLICIES.remove, policy)
+        account = {"homePage": lrs_home_page(), "name": f"person-{self.bob_person.pk}"}
+        response = lrs.call(
+            "GET", "agents", {"agent": json.dumps({"account": account})}
+        )
+        self.assertEqual(
+            response.json(), {"objectType": "Person", "account": [account]}
+        )
