@@ -26,7 +26,7 @@ from muster.packages import cmi5, cmi5_rules
 from muster.packages.manifest import PackageError
 from muster.packages.models import Cmi5Registration, Cmi5Session, Package, ScoState
 from muster.packages.tests import fixtures
-from muster.packages.tests.helpers import imported
+from muster.packages.tests.helpers import MediaMixin, imported
 from muster.test import BaseTestCase, make_user
 from muster.xapi.models import Document, LRSClient, Statement
 from muster.xapi.protocol import Refused
@@ -89,7 +89,7 @@ def structure_zip(text: str = STRUCTURE) -> bytes:
 
 
 @override_settings(PACKAGE_CONTENT_ORIGIN=CONTENT)
-class Cmi5TestCase(BaseTestCase):
+class Cmi5TestCase(MediaMixin, BaseTestCase):  # packages stored in a temporary folder
     zip_data = staticmethod(structure_zip)
 
     def setUp(self) -> None:
