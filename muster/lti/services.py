@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 from django.core.cache import cache
 
@@ -16,6 +16,7 @@ from muster.lti import claims, http, keys
 from muster.lti.models import Platform, ResourceLink
 
 MAX_ROSTER_PAGES = 100
+MAX_LINEITEM_PAGES = 20
 
 
 def access_token(platform: Platform, scopes: list[str]) -> str:
@@ -85,22 +86,23 @@ def lineitem_for(link: ResourceLink, label: str) -> str:
             "The platform gave this link no line item and no right to make one."
         )
     separator = "&" if "?" in link.lineitems_url else "?"
-    url = f"{link.lineitems_url}{separator}resource_link_id={link.resource_link_id}"
-    response = http.get(
-        url,
-        headers=_bearer(link.platform, readable[:1], claims.LINEITEMS_MEDIA_TYPE),
+    query = urlencode({"resource_link_id": link.resource_link_id})
+    headers = _bearer(link.platform, readable[:1], claims.LINEITEMS_MEDIA_TYPE)
+    pages = _pages(
+        f"{link.lineitems_url}{separator}{query}", headers, MAX_LINEITEM_PAGES
     )
-    try:
-        items = response.json() if response.ok else []
-    except ValueError:
-        items = []
-    for item in items if isinstance(items, list) else []:
-        if (
-            isinstance(item, dict)
-            and item.get("id")
-            and item.get("resourceLinkId") == link.resource_link_id
-        ):
-            return item["id"]
+    for response in pages:
+        try:
+            items = response.json() if response.ok else []
+        except ValueError:
+            items = []
+        for item in items if isinstance(items, list) else []:
+            if (
+                isinstance(item, dict)
+                and item.get("id")
+                and item.get("resourceLinkId") == link.resource_link_id
+            ):
+                return item["id"]
     if not may_make:
         raise http.PlatformError(
             "The platform lists no line item for this link and gave Muster no "
@@ -146,24 +148,33 @@ def post_score(link: ResourceLink, payload: dict) -> int:
 
 
 def memberships(link: ResourceLink) -> list[dict]:
-    """Every member of the link's context, following the pages the platform
-    links with `Link: <...>; rel="next"` (NRPS 2.0), on its own origin only:
-    the bearer token goes nowhere else."""
+    """Every member of the link's context, following its pages (`_pages`)."""
     if not link.memberships_url:
         raise http.PlatformError(
             "The platform sent no Names and Role Provisioning service for this "
             "course; turn it on for the tool in the platform (docs/lti.md)."
         )
     members: list[dict] = []
-    url: str | None = link.memberships_url
-    seen: set[str] = set()
     headers = _bearer(link.platform, [claims.SCOPE_NRPS], claims.MEMBERSHIPS_MEDIA_TYPE)
-    for _ in range(MAX_ROSTER_PAGES):
-        if url is None:
-            return members
-        seen.add(url)
-        body, response = http.get_json(url, headers=headers)
+    for response in _pages(link.memberships_url, headers, MAX_ROSTER_PAGES):
+        body = http.json_of(response.url, response)
         members += [m for m in body.get("members", []) if isinstance(m, dict)]
+    return members
+
+
+def _pages(first: str, headers: dict, limit: int):
+    """The answer to `first`, then to each page it links with `Link: <...>;
+    rel="next"` (AGS 2.0 and NRPS 2.0 page so), on its own origin only (the
+    bearer token in `headers` goes nowhere else), none twice and at most
+    `limit` (PlatformError past it, before asking for more)."""
+    seen: set[str] = set()
+    url: str | None = first
+    while url is not None:
+        if len(seen) == limit:
+            raise http.PlatformError(f"{first} has more than {limit} pages.")
+        seen.add(url)
+        response = http.get(url, headers=headers)
+        yield response
         following = next_page(url, response.headers.get_all("Link") or [])
         if following is not None and _origin(following) != _origin(url):
             raise http.PlatformError(
@@ -173,9 +184,6 @@ def memberships(link: ResourceLink) -> list[dict]:
         if following in seen:
             raise http.PlatformError(f"{url} links back to a page already read.")
         url = following
-    raise http.PlatformError(
-        f"The roster at {link.memberships_url} has more than {MAX_ROSTER_PAGES} pages."
-    )
 
 
 def _origin(url: str) -> tuple:

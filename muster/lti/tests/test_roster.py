@@ -3,6 +3,7 @@ under the roster import's rules, and never into or out of another agency."""
 
 from __future__ import annotations
 
+from unittest import mock
 from urllib.parse import urlencode
 
 from muster.agencies.models import Employment, License, Person
@@ -214,6 +215,17 @@ class RosterSyncTestCase(RosterBase):
         )
         asked = [r.url for r in self.lms.requests[sent:]]
         self.assertFalse(any("collector" in url for url in asked), asked)
+
+    def test_pages_past_the_limit_are_not_asked_for(self) -> None:
+        self.members_paged(
+            lambda page: f'<{MEMBERSHIPS}?{urlencode({"page": page})}>; rel="next"'
+        )
+        sent = len(self.lms.requests)
+        with mock.patch.object(services, "MAX_ROSTER_PAGES", 2):
+            response = self.client.get(self.url)
+        self.assertContains(response, "has more than 2 pages", status_code=502)
+        pages = [r.url for r in self.lms.requests[sent:] if "memberships" in r.url]
+        self.assertEqual(len(pages), 2)
 
     def test_a_page_linking_back_is_not_read_for_ever(self) -> None:
         self.members_paged(lambda page: f'<{MEMBERSHIPS}>; rel="next"')

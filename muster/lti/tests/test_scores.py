@@ -183,6 +183,21 @@ class ScoreTestCase(LtiTestCase):
         self.assertEqual(self.lms.scores[0]["url"], LINEITEMS + "/5/scores")
         self.assertEqual(self.lms.lineitems, [])  # none made
 
+    def test_the_links_line_item_is_found_on_a_later_page(self) -> None:
+        ours = {"id": LINEITEMS + "/5", "resourceLinkId": "link-1", "label": "x",
+                "scoreMaximum": 100}  # fmt: skip
+        other = {**ours, "id": LINEITEMS + "/4", "resourceLinkId": "link-other"}
+
+        def answer(request):
+            if "page=2" in request.url:
+                return 200, [ours]
+            return 200, [other], {"Link": f'<{LINEITEMS}?page=2>; rel="next"'}
+
+        self.lms._lineitems = answer
+        self.complete()
+        self.assertEqual(self.lms.scores[0]["url"], LINEITEMS + "/5/scores")
+        self.assertEqual(self.lms.lineitems, [])
+
     def read_only_line_items(self) -> None:
         ResourceLink.objects.update(
             ags_scopes=[claims.SCOPE_LINEITEM_READONLY, claims.SCOPE_SCORE]
