@@ -220,6 +220,12 @@ def _records_page(request, person, readable, year: int) -> dict:
         Prefetch("credit_lines", to_attr="shown_lines"),
         Prefetch("evidence", to_attr="shown_evidence"),
     )
+    # The officer's own records offer the badge of the online course behind
+    # them; a certificate's code opens its badge to anyone, so others' pages
+    # do not show it.
+    own = request.user.person_id == person.pk
+    if own:
+        shown = shown.select_related("enrollment__certificate")
     page = Paginator(shown, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
     records = list(page.object_list)
     editable = set(
@@ -242,6 +248,7 @@ def _records_page(request, person, readable, year: int) -> dict:
                 record.pk in editable,
                 correct_url(record.pk),
                 void_url(record.pk),
+                _certificate_code(record) if own else "",
             )
             for record in records
         ],
@@ -249,6 +256,14 @@ def _records_page(request, person, readable, year: int) -> dict:
         "search": search,
         "records_query": query.urlencode(),
     }
+
+
+def _certificate_code(record: TrainingRecord) -> str:
+    """The code of the certificate of the online course that made `record`, or
+    "" (a record entered by hand has neither enrollment nor certificate)."""
+    enrollment = getattr(record, "enrollment", None)
+    certificate = getattr(enrollment, "certificate", None)
+    return certificate.code if certificate is not None else ""
 
 
 @dataclass(frozen=True)
@@ -260,6 +275,7 @@ class RecordRow:
     editable: bool
     correct_url: str
     void_url: str
+    certificate_code: str = ""
 
     @property
     def lines(self) -> list:

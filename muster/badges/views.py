@@ -2,8 +2,8 @@
 verify page), its QR code, each provider's DID document and status list, and
 the check of a credential file someone brings.
 
-Stable element ids, relied on by the browser tests: on /verify/<code>/,
-`a#download-badge` (the VC-JWT), `a#download-badge-json`,
+Stable element ids, relied on by the browser tests: on /verify/<code>/ and the
+assessment result page (both from badges/_downloads.html), `a#download-badge` (the VC-JWT), `a#download-badge-json`,
 `a#download-badge-proof` (embedded eddsa-rdfc-2022 proof), `img#badge-qr`; the
 check form `form#badge-check` with `textarea#badge-text`, `input#badge-file`
 and `button#check-badge`; its answer `#badge-verdict` ("Valid", "Revoked" or

@@ -20,7 +20,10 @@ Stable element ids and labels, relied on by the browser and accessibility tests
   the choice text) and `button#submit-assessment` ("Submit answers").
 - Review, `/learn/<slug>/attempts/<pk>/`: `#attempt-result` ("Passed" or
   "Not passed"), `#attempt-score`, `li.review-item` with `.right`/`.wrong`,
-  `a#download-certificate` ("Download certificate (PDF)"), `#certificate-code`.
+  `a#download-certificate` ("Download certificate (PDF)"), `#certificate-code`,
+  `a#certificate-check`, and the badge's downloads and QR code with the ids of
+  muster/badges/views.py (`badges/_downloads.html`; on the course page and the
+  person page, without ids: `a.badge-download`, `img.badge-qr`).
 - Verify, `/verify/<code>/`: `#verify-status` ("Valid" or "REVOKED"),
   `dl#certificate-details` (name, course, hours, completed on).
 """

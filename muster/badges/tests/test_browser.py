@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import time_machine
 from django.test import Client
+from django.urls import reverse
 
 from muster.accounts.choices import Role
 from muster.agencies.models import Agency
@@ -18,6 +19,7 @@ from muster.learning.tests.helpers import (
     right_answers,
 )
 from muster.test import make_person, make_user
+from muster.tests.a11y import describe, require_axe, serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -78,3 +80,45 @@ def test_an_officer_downloads_a_badge_and_the_verify_page_checks_it(
         page.click("#check-badge")
         assert page.locator("#badge-verdict").inner_text() == "Revoked"
     page.screenshot(path=artifacts_dir / "badge-revoked.png", full_page=True)
+
+
+def test_the_learners_badge_pages_pass_axe(
+    live_server, page, sign_in, artifacts_dir, tmp_path, settings
+) -> None:
+    """Every page that offers the badge partial (badges/_downloads.html), as the
+    officer sees it: no serious or critical axe-core violation, the QR code drawn."""
+    require_axe()
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    agency = Agency.objects.create(
+        name="Riverton PD", code="riverton", kind="police-department", state="MO"
+    )
+    person = make_person("Bob", "Baker", agency)
+    bob = make_user("bob", (Role.OFFICER, agency), person=person)
+    course = make_course()
+    with time_machine.travel(START, tick=False) as clock:
+        client = Client()
+        client.force_login(bob)
+        ready_for_assessment(client, course, clock)
+        client.get(f"/learn/{course.slug}/assessment/")
+        attempt = Attempt.objects.get()
+        client.post(f"/learn/{course.slug}/assessment/", right_answers(attempt))
+    certificate = Certificate.objects.get()
+
+    sign_in(bob)
+    pages = {
+        "assessment result": f"/learn/{course.slug}/attempts/{attempt.pk}/",
+        "course page": f"/learn/{course.slug}/",
+        "own records": reverse("agencies:person", args=[person.pk])
+        + f"?year={START.year}",
+        "verify page": f"/verify/{certificate.code}/",
+    }
+    for name, path in pages.items():
+        page.goto(f"{live_server.url}{path}")
+        if name == "own records":
+            page.locator("details.badge summary").click()  # folded under the record
+        qr = page.locator("img.badge-qr").first
+        assert qr.evaluate("img => img.naturalWidth") > 0, name
+        assert page.locator("a.badge-download").count() == 3, name
+        found = serious_violations(page)
+        assert not found, f"axe-core on the {name}:\n{describe(found)}"
+        page.screenshot(path=artifacts_dir / f"badge-{name.replace(' ', '-')}.png")
