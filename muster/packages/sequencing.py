@@ -48,10 +48,12 @@ read) is judged as before: every request is followed.
 from __future__ import annotations
 
 import random
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
+from django.db import transaction
 from django.db.models import Max, Min
 from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
@@ -223,12 +225,20 @@ class Tracker:
             previous = row
         return starts
 
-    def _state_row(self) -> SequencingState:
-        if self.saved is None:
-            self.saved, _ = SequencingState.objects.get_or_create(
+    @contextmanager
+    def _locked(self):
+        """The enrollment's SequencingState, locked for a change (two pages
+        of one learner may decide at once), saved after the block; kept as
+        `saved`."""
+        SequencingState.objects.get_or_create(enrollment=self.enrollment)
+        with transaction.atomic():
+            row = SequencingState.objects.select_for_update().get(
                 enrollment=self.enrollment
             )
-        return self.saved
+            yield row
+            row.updated_at = timezone.now()
+            row.save()
+        self.saved = row
 
     # --- selection and randomization (SR.1, SR.2) ---------------------------
 
@@ -273,13 +283,19 @@ class Tracker:
             order = list(selected)
             RANDOM.shuffle(order)
         if fresh or (again and "onEachNewAttempt" in (select, shuffle)):
-            row = self._state_row()
-            row.orders = {
-                **row.orders,
-                ident: {"attempt": attempt, "selected": selected, "children": order},
-            }
-            row.updated_at = timezone.now()
-            row.save()
+            with self._locked() as row:
+                if row.orders.get(ident) != stored:
+                    # Another request drew first: its draw stands.
+                    order = row.orders[ident]["children"]
+                else:
+                    row.orders = {
+                        **row.orders,
+                        ident: {
+                            "attempt": attempt,
+                            "selected": selected,
+                            "children": order,
+                        },
+                    }
         self._orders[ident] = order
         return order
 
@@ -332,13 +348,9 @@ class Tracker:
         last = self.last_commit
         if not clusters or last is None:
             return
-        state = self._state_row()
-        added = [[a, last.pk] for a in clusters if [a, last.pk] not in state.ended]
-        if added:
+        with self._locked() as state:
+            added = [[a, last.pk] for a in clusters if [a, last.pk] not in state.ended]
             state.ended = [*state.ended, *added]
-            state.updated_at = timezone.now()
-            state.save()
-        self.saved = state
         self._status.clear()
 
     def status(self, ident: str) -> Status:
