@@ -109,7 +109,11 @@ def rule_warnings(populations: tuple[PopulationResult, ...]) -> tuple[str, ...]:
             population.status == OVERALL_STATUS.index(Status.NOT_ENCODED)
         )
         undated = not_encoded & undated_people(population)
-        missing = np.flatnonzero(not_encoded & ~undated)
+        before_first = population.applies & population.before_first_people()
+        # Not encoded only before their first period, the rest evaluated: the
+        # reason is that period's, not the mandate's.
+        partly = before_first & population.evaluated_people()
+        missing = np.flatnonzero(not_encoded & ~undated & ~partly)
         if len(missing):
             reason = mandate.not_encoded_reason(population.year)
             found.append((int(missing[0]), index, len(own), reason))
@@ -122,7 +126,106 @@ def rule_warnings(populations: tuple[PopulationResult, ...]) -> tuple[str, ...]:
                     undated_warning(population, words, rows),
                 )
             )
+        for reason, rows in before_first_groups(population, before_first):
+            ids = population.people.ids
+            shown = ", ".join(quoted(ids[r]) for r in rows[:MAX_ROWS_SHOWN])
+            more = (
+                f" and {len(rows) - MAX_ROWS_SHOWN} more"
+                if len(rows) > MAX_ROWS_SHOWN
+                else ""
+            )
+            people = "person" if len(rows) == 1 else "people"
+            found.append(
+                (
+                    int(rows[0]),
+                    index,
+                    len(own) + 2,
+                    f"{len(rows)} {people} ({shown}{more}): {reason}",
+                )
+            )
     return tuple(dict.fromkeys(w for *_, w in sorted(found)))
+
+
+def before_first_groups(population: PopulationResult, who: np.ndarray):
+    """(reason, rows) for the people `who` before their first encoded period,
+    one reason for everyone filed under letters of the same group and owing the
+    same requirements (`PopulationResult.unencoded_reason`)."""
+    rows = np.flatnonzero(who)
+    if not len(rows):
+        return []
+    columns = [c for c in population.unencoded.values()]
+    mask = np.zeros(len(rows), dtype=np.int64)
+    for bit, column in enumerate(columns):
+        mask |= column[rows].astype(np.int64) << bit
+    key = population.people.surname_letters()[rows].astype(np.int64) << len(columns)
+    found: dict[str, list[np.ndarray]] = {}
+    keys, inverse = np.unique(key | mask, return_inverse=True)
+    for number in range(len(keys)):
+        members = rows[inverse.ravel() == number]
+        reason = population.unencoded_reason(int(members[0]))
+        found.setdefault(reason, []).append(members)
+    return [(reason, np.sort(np.concatenate(parts))) for reason, parts in found.items()]
+
+
+def before_first_words(population: PopulationResult, rows: np.ndarray) -> list[str]:
+    """For the table, each of `rows`: the requirements before their first encoded
+    period and when it starts ("" for people who have none)."""
+    requirements = [
+        r for r in population.mandate.requirements if r.id in population.unencoded
+    ]
+    if not requirements:
+        return [""] * len(rows)
+    mask = np.zeros(len(rows), dtype=np.int64)
+    for bit, r in enumerate(requirements):
+        mask |= population.unencoded[r.id][rows].astype(np.int64) << bit
+    letters = population.people.surname_letters()[rows]
+    words: dict[tuple[int, int], str] = {}
+    found = []
+    for letter, bits in zip(letters.tolist(), mask.tolist(), strict=True):
+        if not bits:
+            found.append("")
+            continue
+        if (letter, bits) not in words:
+            owed = [r for k, r in enumerate(requirements) if bits >> k & 1]
+            group = population.mandate.cycles[owed[0].cycle].group_of(letter)
+            when = (
+                f" before {group.starts_on} (last names {group.letters})"
+                if group
+                else ""
+            )
+            words[letter, bits] = (
+                f"{', '.join(r.id for r in owed)} {Status.NOT_ENCODED}{when}"
+            )
+        found.append(words[letter, bits])
+    return found
+
+
+def before_first_cells(
+    population: PopulationResult, requirement, rows: np.ndarray
+) -> list[str] | None:
+    """The requirement status cell, for each of `rows`, of a requirement before
+    their first encoded period ("" for the others); None when nobody is."""
+    column = population.unencoded.get(requirement.id)
+    if column is None or not column[rows].any():
+        return None
+    cycle = population.mandate.cycles[requirement.cycle]
+    letters = population.people.surname_letters()[rows]
+    words: dict[int, str] = {}
+    cells = []
+    for letter, before in zip(letters.tolist(), column[rows].tolist(), strict=True):
+        if not before:
+            cells.append("")
+            continue
+        if letter not in words:
+            group = cycle.group_of(letter)
+            words[letter] = Status.NOT_ENCODED + (
+                f": before the first period encoded for last names {group.letters} "
+                f"(from {group.starts_on})"
+                if group
+                else ""
+            )
+        cells.append(words[letter])
+    return cells
 
 
 def undated_people(population: PopulationResult) -> np.ndarray:

@@ -20,6 +20,8 @@ import pyarrow.compute as pc
 
 from muster.cli.evaluate import (
     Evaluation,
+    before_first_cells,
+    before_first_words,
     not_applicable,
     results,
     undated_people,
@@ -169,13 +171,38 @@ def write_csv(evaluation: Evaluation, out: TextIO) -> None:
                 ],
                 pa.string(),
             )
+        # Requirements before some people's first encoded period (an Illinois
+        # surname group not yet begun): a row each saying so, in force or not.
+        before = {
+            i: cells
+            for i, r in enumerate(population.mandate.requirements)
+            if (cells := before_first_cells(population, r, rows)) is not None
+        }
+        before = {i: [csv_cell(c) if c else "" for c in v] for i, v in before.items()}
+        for i, cells in before.items():
+            if population.outcomes[i] is not None:
+                continue
+            has = np.array([bool(c) for c in cells], dtype=bool)
+            blank = pa.array([""] * int(has.sum()), pa.string())
+            words = pa.array([c for c in cells if c], pa.string())
+            requirement_id = population.mandate.requirements[i].id
+            own = pa.array([requirement_id] * int(has.sum()), pa.string())
+            fields = [mandate.filter(has), status.filter(has), own]
+            blocks.append(
+                (rows[has], m, i, [*fields, *[blank] * 3, words, *[blank] * 2])
+            )
         if not in_force:
+            listed = np.zeros(len(rows), dtype=bool)
+            for cells in before.values():
+                listed |= np.array([bool(c) for c in cells], dtype=bool)
             blank = pa.array([""] * len(rows), pa.string())
             cells = (
                 [blank] * 5 + [reasons if reasons is not None else blank] + [blank] * 2
             )
-            blocks.append((rows, m, 0, [mandate, status, *cells]))
-        for position, i in enumerate(in_force):
+            columns = [mandate, status, *cells]
+            keep = pa.array(~listed)
+            blocks.append((rows[~listed], m, 0, [c.filter(keep) for c in columns]))
+        for i in in_force:
             outcome = population.outcomes[i]
             codes = population.requirement_status[i, rows]
             required, earned = population.required[i, rows], population.earned[i, rows]
@@ -189,23 +216,41 @@ def write_csv(evaluation: Evaluation, out: TextIO) -> None:
                     reasons,
                     word_cells,
                 )
+            if i in before:
+                word_cells = pc.if_else(
+                    pa.array([bool(c) for c in before[i]]),
+                    pa.array(before[i], pa.string()),
+                    word_cells,
+                )
 
             def constant(text: str, size: int = len(rows)) -> pa.Array:  # noqa: B008
                 return pa.array([text] * size, pa.string())
 
             start, end = period_cells(outcome.period, rows)
+            amounts = [numbers(required), numbers(earned), numbers(missing)]
+            # A date to enter, or before their first encoded period: nothing was
+            # evaluated for them, so no period (not another person's) and no
+            # amounts (never a 0 that reads as owing nothing).
+            unplaced = np.zeros(len(rows), dtype=bool)
+            if reasons is not None and outcome.requirement.id in population.undated:
+                unplaced |= population.undated[outcome.requirement.id][rows]
+            if i in before:
+                unplaced |= np.array([bool(c) for c in before[i]], dtype=bool)
+            if unplaced.any():
+                flag = pa.array(unplaced)
+                start, end, *amounts = (
+                    pc.if_else(flag, "", cells) for cells in (start, end, *amounts)
+                )
             blocks.append(
                 (
                     rows,
                     m,
-                    position,
+                    i,
                     [
                         mandate,
                         status,
                         constant(outcome.requirement.id),
-                        numbers(required),
-                        numbers(earned),
-                        numbers(missing),
+                        *amounts,
                         word_cells,
                         start,
                         end,
@@ -279,6 +324,12 @@ def table_rows(evaluation: Evaluation) -> list[tuple[str, str, str, str]]:
             joined = [
                 undated_reason(population, row) if undated[row] and not text else text
                 for row, text in zip(rows.tolist(), joined, strict=True)
+            ]
+        if population.unencoded:
+            before = before_first_words(population, rows)
+            joined = [
+                ", ".join(filter(None, (text, words)))
+                for text, words in zip(joined, before, strict=True)
             ]
         for row, status, missing in zip(
             rows.tolist(), statuses.tolist(), joined, strict=True

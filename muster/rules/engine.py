@@ -253,6 +253,42 @@ class PopulationResult:
     # date its per-person cycle counts from (Florida without a certification
     # date), so it could not be evaluated.
     undated: dict[str, np.ndarray] = field(default_factory=dict)
+    # Requirement id -> bool per person: it applies to them, but the year falls
+    # before the first period encoded for them (an Illinois surname group whose
+    # first period has not begun): not evaluated, and said as NO RULES ENCODED
+    # with the reason (`unencoded_reason`), never read as owing nothing.
+    unencoded: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def before_first_people(self) -> np.ndarray:
+        """Who has some requirement before their first encoded period."""
+        found = np.zeros(len(self.people), dtype=bool)
+        for column in self.unencoded.values():
+            found |= column
+        return found
+
+    def evaluated_people(self) -> np.ndarray:
+        """Who has some requirement evaluated (met, missing or exempt)."""
+        codes = self.requirement_status
+        return ((codes != NOT_IN_FORCE) & (codes != NOT_APPLICABLE)).any(axis=0)
+
+    def unencoded_reason(self, row: int) -> str:
+        """Why person `row` has requirements before their first encoded period,
+        naming them ("" when none): the warning their result carries."""
+        letter = int(self.people.surname_letters()[row])
+        labels, why = [], ""
+        for requirement in self.mandate.requirements:
+            column = self.unencoded.get(requirement.id)
+            if column is not None and column[row]:
+                labels.append(requirement.label)
+                cycle = self.mandate.cycles[requirement.cycle]
+                why = why or cycle.before_first_of(letter)
+        if not labels:
+            return ""
+        return (
+            f"NO RULES ENCODED for the period containing 31 December {self.year} of "
+            f"{'; '.join(labels)} in the {self.mandate.title}: {why} This is not a "
+            "finding that nothing is owed: check the official text for that period."
+        )
 
     def group_of(self, row: int) -> tuple[PopulationResult, int, PhaseGroup | None]:
         """(result, row in it, group) holding person `row`'s own detail."""
@@ -537,10 +573,16 @@ def _merge(people, mandate, groups, as_of, exemptions, year) -> PopulationResult
         year=year,
     )
     result.groups = groups
-    for key in {key for g in groups for key in g.result.undated}:
-        result.undated[key] = _scatter(
-            size, groups, lambda r, key=key: r.undated.get(key), bool, False
-        )
+    for name in ("undated", "unencoded"):
+        merged = getattr(result, name)
+        for key in {key for g in groups for key in getattr(g.result, name)}:
+            merged[key] = _scatter(
+                size,
+                groups,
+                lambda r, key=key, name=name: getattr(r, name).get(key),
+                bool,
+                False,
+            )
     return result
 
 
@@ -636,6 +678,7 @@ class _Evaluator:
         self._breaks: dict[BreakRule, np.ndarray] = {}
         self.outside: dict[str, np.ndarray] = {}
         self.undated: dict[str, np.ndarray] = {}
+        self.unencoded: dict[str, np.ndarray] = {}
 
     def run(self) -> PopulationResult:
         requirements = self.mandate.requirements
@@ -665,6 +708,7 @@ class _Evaluator:
             year=self.reference_day.year,
         )
         result.undated = self.undated
+        result.unencoded = self.unencoded
         if self.explain:
             result.outside = self.outside
             result.unhonoured_marks = self.unhonoured_marks()
@@ -692,6 +736,18 @@ class _Evaluator:
         # Not "does not apply": the rules for this period are missing from the file.
         nothing_in_force = (statuses == NOT_IN_FORCE).all(axis=0)
         result[applies & nothing_in_force] = code(Status.NOT_ENCODED)
+        # Before their first encoded period (an Illinois surname group not yet
+        # begun) nobody is compliant, exempt or outside the mandate: what was
+        # owed then is not known. A gap found in the rest is still a gap.
+        before_first = np.zeros(self.size, dtype=bool)
+        for column in self.unencoded.values():
+            before_first |= column
+        unknown = np.isin(
+            result,
+            [code(s) for s in (Status.COMPLIANT, Status.ON_TRACK, Status.EXEMPT)]
+            + [code(Status.NOT_APPLICABLE)],
+        )
+        result[applies & before_first & unknown] = code(Status.NOT_ENCODED)
         return result
 
     # People -----------------------------------------------------------------
@@ -791,10 +847,13 @@ class _Evaluator:
         cycle = self.mandate.cycles[requirement.cycle]
         period = self.period(cycle, day or self.reference_day)
         if period is None:
+            owed = self.applies(requirement.applies_to) & self.applies(
+                self.mandate.applies_to
+            )
             if cycle.awaits_date and not looking_back:
-                self.undated[requirement.id] = self.applies(
-                    requirement.applies_to
-                ) & self.applies(self.mandate.applies_to)
+                self.undated[requirement.id] = owed
+            elif cycle.before_first and not looking_back:
+                self.unencoded[requirement.id] = owed
             return None
         start_day, end_day = period.period.start, period.period.end
         # A window due on the return reads its values on the return (the rule in

@@ -223,12 +223,20 @@ class _Explanation:
         date of the person's that is not recorded, or rules not encoded."""
         population = self.population
         found = population.mandate.warnings()
+        # Requirements before the person's first encoded period (an Illinois
+        # surname group not yet begun): not evaluated, whatever the rest says.
+        before = population.unencoded_reason(self.row)
+        before_first = (before,) if before else ()
         if OVERALL_STATUS[population.status[self.row]] != Status.NOT_ENCODED:
-            return found
+            return found + before_first
         # Nothing evaluated: say the date to enter, or that no rules are encoded.
         undated = undated_reasons(population, self.row)
-        return found + (
-            undated or (population.mandate.not_encoded_reason(population.year),)
+        if undated or (before_first and population.evaluated_people()[self.row]):
+            return found + undated + before_first
+        return (
+            found
+            + (population.mandate.not_encoded_reason(population.year),)
+            + before_first
         )
 
     def requirement(

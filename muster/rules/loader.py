@@ -643,6 +643,13 @@ class _MandateBuilder:
                 "Give `date` (licensed_on, appointed_on or returned_on), or "
                 "`surname_groups` for a cycle staggered by surname.",
             )
+        if own.before_first_note:
+            raise self.fail(
+                f"{where} > before_first_note",
+                "is given on a cycle that runs from a person's date",
+                "It says why the periods before a surname group's first are not "
+                "known: give it only with `surname_groups`.",
+            )
         if own.opens is not None and own.date != "returned_on":
             raise self.fail(
                 f"{where} > opens",
@@ -770,6 +777,7 @@ class _MandateBuilder:
             person_date=SURNAME,
             date_label=" ".join(own.date_label.split()),
             surname_groups=tuple(groups),
+            before_first=" ".join(own.before_first_note.split()),
         )
 
     def build_grace(

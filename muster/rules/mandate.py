@@ -401,6 +401,17 @@ class SurnameGroup:
         """Whether the letter of code `code` (1 for A ... 26 for Z) is in it."""
         return ord(self.first) - 64 <= code <= ord(self.last) - 64
 
+    def before_first(self, why: str) -> str:
+        """Why a day before this group's first period is not evaluated: when that
+        period starts, on what, and `why` the earlier ones are not known."""
+        sureness = self.citation.sureness
+        said = f"{self.citation.title}{f' [{sureness}]' if sureness else ''}"
+        known = why or "no rule read says what was owed before it."
+        return (
+            f"for last names {self.letters} the first period encoded starts on "
+            f"{self.starts_on} ({said}); {known}"
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Cycle:
@@ -451,6 +462,11 @@ class Cycle:
     # day of the month; a person is placed by the letter their surname begins
     # with, and one whose letter is in no group has no period (as without a date).
     surname_groups: tuple[SurnameGroup, ...] = ()
+    # Why no period before a surname group's first is encoded (the file's
+    # `before_first_note`); resolved for one person (`for_person`), the whole
+    # reason: the cycle then has no period before its anchor, and a day there
+    # comes back "not encoded" with this reason, not as owing nothing.
+    before_first: str = ""
 
     @property
     def is_per_person(self) -> bool:
@@ -466,6 +482,12 @@ class Cycle:
         if letter is None:
             return None
         return next((g for g in self.surname_groups if g.holds(letter)), None)
+
+    def before_first_of(self, letter: int) -> str:
+        """Why a day before the first period is not evaluated, for someone whose
+        surname is filed under `letter` (the cycle as it is, or made theirs)."""
+        group = self.group_of(letter) if self.surname_groups else None
+        return group.before_first(self.before_first) if group else self.before_first
 
     def for_person(
         self,
@@ -491,6 +513,7 @@ class Cycle:
                 label=f"{self.label} (surnames {group.letters})",
                 citation=group.citation,
                 note=" ".join(n for n in (self.note, group.note) if n),
+                before_first=group.before_first(self.before_first),
             )
         if day is None:
             return replace(
@@ -554,6 +577,8 @@ class Cycle:
                 return None
             return Period(self.once_from, max(day, self.once_due), self.once_due)
         assert self.anchor is not None
+        if self.before_first and day < self.anchor:
+            return None  # before a surname group's first period: not encoded
         index = months_between(self.anchor, day) // self.months
         if self.opens_on is not None and index == -1 and day >= self.opens_on:
             index = 0  # before the anchor, from the person's own date: the first period
@@ -742,13 +767,20 @@ class Mandate:
             and found.note
         }
         starts = sorted(v.starts_on for v in values if v.hours is not None)
-        later = [start for start in starts if start > day]
+        # A rule starting during the year is read only from a period beginning
+        # on or after its day, so it may still be the next one for this period.
+        later = [start for start in starts if start > date(year, 1, 1)]
         if starts and year <= starts[0].year:
             # Values are read on a period's first day, so a rule starting inside
             # the year applies only from the next period.
             where = (
                 f"the earliest encoded rule starts on {starts[0]} and applies from "
                 "the first period beginning on or after that day"
+            )
+        elif later and later[0] <= day:
+            where = (
+                f"the next encoded rule starts on {later[0]} and applies from the "
+                "first period beginning on or after that day"
             )
         elif later:
             where = f"the next encoded rule starts on {later[0]}"

@@ -155,6 +155,10 @@ class PerPersonSpec(Spec):
 
     date: Literal["licensed_on", "appointed_on", "returned_on"] | None = None
     surname_groups: list[SurnameGroupSpec] = []
+    # Why the periods before each surname group's first are not known (said
+    # with "NO RULES ENCODED" to the people of a group whose first period has
+    # not begun in the year evaluated).
+    before_first_note: str = ""
     # How people call the date ("certification date"), in "no ... recorded".
     date_label: str = ""
     anchor_month: int = Field(default=0, ge=0, le=12)

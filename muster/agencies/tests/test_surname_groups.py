@@ -6,7 +6,7 @@ from datetime import date
 
 from muster.agencies import compliance
 from muster.agencies.compliance import figures
-from muster.agencies.tests.helpers import make_person
+from muster.agencies.tests.helpers import add_record, make_person
 
 THREE_YEAR = "use-of-force-scenarios"
 
@@ -51,3 +51,48 @@ def test_an_officer_whose_last_name_is_blank_is_told_to_enter_it(db):
     assert any(
         "no last name beginning with a letter A-Z recorded" in n for n in result.notes
     )
+
+
+def test_the_person_page_says_a_year_before_the_groups_first_period_is_not_encoded(
+    client, coordinator, frozen_today, db
+):
+    # H-O's first period starts on 30 January 2024: for 2023 the three-year
+    # topics are not encoded, which the page says with the reason, never as
+    # nothing owed; A-G's 2023 is evaluated.
+    client.force_login(coordinator)
+    hughes = make_person(state="IL", last_name="Hughes", licensed_on=date(2010, 6, 1))
+    page = client.get(f"{hughes.get_absolute_url()}?year=2023").content.decode()
+    assert (
+        "NO RULES ENCODED for the period containing 31 December 2023 of Use of force"
+        in page
+    )
+    assert "for last names H-O the first period encoded starts on 2024-01-30" in page
+    garcia = make_person(state="IL", last_name="Garcia", licensed_on=date(2010, 6, 1))
+    page = client.get(f"{garcia.get_absolute_url()}?year=2023").content.decode()
+    assert "NO RULES ENCODED for the period containing" not in page
+    assert "Use of force - hands-on, scenario-based role play" in page
+
+
+def test_a_stored_standing_before_the_groups_first_period_is_not_encoded(db):
+    # The yearly topics done, the three-year ones before H-O's first period: the
+    # stored standing is not-encoded, never compliant; A-G's is a gap found.
+    standings = {}
+    for name in ("Hughes", "Garcia"):
+        officer = make_person(state="IL", last_name=name)
+        for day, topic in (
+            (date(2023, 2, 1), "crisis-intervention"),
+            (date(2023, 3, 1), "legislative-update"),
+            (date(2023, 4, 1), "emergency-medical"),
+        ):
+            add_record(officer, day, ("4", "", [topic]))
+        add_record(
+            officer,
+            date(2023, 5, 1),
+            ("0", "", ["firearms-qualification"]),
+            result="pass",
+        )
+        found, _ = figures.evaluate_figures([officer.pk], [2023])
+        (standings[name],) = [s for s in found if s.mandate_id == "us.il.peace_officer"]
+    assert standings["Hughes"].status_on(date(2026, 6, 1)) == "not-encoded"
+    assert THREE_YEAR not in {r["id"] for r in standings["Hughes"].requirements}
+    assert standings["Garcia"].status_on(date(2026, 6, 1)) == "deficient"

@@ -524,3 +524,69 @@ def test_it_reads_the_last_name_that_places_an_illinois_officer_in_a_group(
         "no last name beginning with a letter A-Z recorded" in n
         for n in third["notes"]
     )
+
+
+def test_a_year_before_a_surname_groups_first_period_comes_back_not_encoded(
+    cli, write
+) -> None:
+    # 2023: A-G's first period has begun (30 January 2023), H-O's starts on
+    # 30 January 2024. All three did their yearly topics.
+    people = write(
+        "people.csv",
+        "id,discipline,licensed_on,attributes,surname\n"
+        "G1,peace-officer,2010-01-01,,Garcia\n"
+        "H1,peace-officer,2010-01-01,,Hughes\n"
+        "H2,peace-officer,2010-01-01,,Ortiz\n",
+    )
+    yearly = "".join(
+        f"{who},2023-0{month},{hours},,{topic},live,other,{result},\n"
+        for who in ("G1", "H1", "H2")
+        for month, hours, topic, result in (
+            ("2-01", 8, "crisis-intervention", ""),
+            ("3-01", 4, "legislative-update", ""),
+            ("4-01", 4, "emergency-medical", ""),
+            ("5-01", 0, "firearms-qualification", "pass"),
+        )
+    )
+    records = write(
+        "records.csv",
+        "person,date,hours,area,topics,delivery,provider,result,label\n" + yearly,
+    )
+
+    def run(form: str) -> str:
+        argv = ["evaluate", "--jurisdiction", "IL", "--period", "2023", "--people",
+                people, "--records", records, "--as-of", "2026-06-01", "--format", form]  # fmt: skip
+        done = cli(*argv)
+        assert done.code == 0, done.err
+        return done.out
+
+    report = json.loads(run("json"))
+    hughes = result_of(report, "H1")
+    assert hughes["status"] == "not-encoded"
+    assert "use-of-force-scenarios" not in {r["id"] for r in hughes["requirements"]}
+    assert requirement_of(hughes, "firearms-qualification")["status"] == "met"
+    (reason,) = [w for w in hughes["warnings"] if w.startswith("NO RULES ENCODED")]
+    assert "31 December 2023 of Use of force" in reason
+    assert "for last names H-O the first period encoded starts on 2024-01-30" in reason
+    # A-G is evaluated, and its short three-year hours are a finding.
+    assert result_of(report, "G1")["status"] == "deficient"
+
+    table = run("table")
+    assert '2 people ("H1", "H2"): NO RULES ENCODED for the period containing' in table
+    (row,) = [line for line in table.splitlines() if line.startswith("H1 ")]
+    assert "not-encoded" in row.split()[2]
+    assert "use-of-force-scenarios" in row
+    assert "before 2024-01-30 (last names H-O)" in row
+
+    csv_rows = [line.split(",", 3) for line in run("csv").splitlines()[1:]]
+    hughes_rows = {
+        rest.split(",")[0]: rest for who, _, _, rest in csv_rows if who == "H1"
+    }
+    assert hughes_rows["use-of-force-scenarios"] == (
+        "use-of-force-scenarios,,,,not-encoded: before the first period encoded "
+        "for last names H-O (from 2024-01-30),,"
+    )
+    assert hughes_rows["firearms-qualification"].startswith(
+        "firearms-qualification,1,1,0,met,2023-01-01"
+    )
+    assert {s for who, _, s, _ in csv_rows if who == "H1"} == {"not-encoded"}

@@ -101,6 +101,10 @@ EXPECTED_MESSAGES = {
         "is empty",
         "topics: [test-out]",
     ],
+    "before_first_note_on_a_date.yaml": [
+        "cycles > block > per_person > before_first_note",
+        "is given on a cycle that runs from a person's date",
+    ],
     "surname_letters_repeat.yaml": [
         "cycles > block > per_person > surname_groups > 1 > letters",
         "M-Z repeats M, already in A-M",
