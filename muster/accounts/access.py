@@ -696,6 +696,24 @@ def authored_courses(user):
     return Course.objects.filter(provider_id__in=agency_ids(user, AUTHORS))
 
 
+def exportable_cmi5_package(user, slug: str):
+    """The cmi5 package of course `slug`, if the user authors the course (its
+    provider's course authors); else 404. They may export its course structure
+    (cmi5 6.1)."""
+    from muster.packages.models import Package
+
+    package = (
+        Package.objects.filter(
+            kind="cmi5", course__in=authored_courses(user), course__slug=slug
+        )
+        .select_related("course")
+        .first()
+    )
+    if package is None:
+        raise Http404("No such course.")
+    return package
+
+
 def asset_courses(user):
     """Courses whose lesson files the user may open: those they may see or take.
 

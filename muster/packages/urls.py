@@ -8,6 +8,16 @@ app_name = "packages"
 
 urlpatterns = [
     path("authoring/packages/new/", views.upload, name="upload"),
+    path(
+        "authoring/packages/<slug:slug>/cmi5.xml",
+        views.cmi5_structure,
+        name="cmi5-structure",
+    ),
+    path(
+        "authoring/packages/<slug:slug>/cmi5-package/",
+        views.cmi5_package,
+        name="cmi5-package",
+    ),
     path("learn/<slug:slug>/package/", views.play, name="play"),
     path("learn/<slug:slug>/package/finish/", views.finish, name="finish"),
     path("learn/<slug:slug>/package/record/", views.record, name="record"),

@@ -37,6 +37,7 @@ from muster.learning.models import Enrollment
 from muster.packages import (
     actions,
     cmi5,
+    cmi5_export,
     completion,
     launch,
     manifest,
@@ -495,4 +496,44 @@ def cmi5_waive(
         messages.success(request, f"{item.title} is waived for {enrollment.person}.")
     return redirect(
         "packages:cmi5-course", code=agency.code, course_id=enrollment.course_id
+    )
+
+
+# --- Exporting a cmi5 course (cmi5 6.1) -------------------------------------------
+
+
+def _download(data: bytes, name: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def cmi5_structure(request: HttpRequest, slug: str) -> HttpResponse:
+    """The course's cmi5.xml (13), for its authors."""
+    package = access.exportable_cmi5_package(request.user, slug)
+    try:
+        data = cmi5_export.course_structure(package)
+    except cmi5_export.ExportError as error:
+        messages.error(request, str(error))
+        return redirect("catalog:author-course", slug=slug)
+    return _download(data, "cmi5.xml", "application/xml")
+
+
+@login_required
+def cmi5_package(request: HttpRequest, slug: str) -> HttpResponse:
+    """The course package as imported (14), for its authors: the zip with its
+    media, checked as the structure download is."""
+    package = access.exportable_cmi5_package(request.user, slug)
+    try:
+        cmi5_export.course_structure(package)
+    except cmi5_export.ExportError as error:
+        messages.error(request, str(error))
+        return redirect("catalog:author-course", slug=slug)
+    if not cmi5_export.is_zipped(package):
+        return _download(
+            cmi5_export.course_package(package), "cmi5.xml", "application/xml"
+        )
+    return _download(
+        cmi5_export.course_package(package), f"{slug}-cmi5.zip", "application/zip"
     )

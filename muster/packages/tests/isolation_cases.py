@@ -2,8 +2,8 @@
 
 Charlie (Oakdale) is enrolled in a package course; the player pages act only on
 the signed-in learner's own open enrollment, so every attacker gets 404. The
-upload is for course authors only, and no attacker is one. The content-origin
-URLs are built with a genuine launch token for Charlie's enrollment: on Muster's
+upload and the cmi5 exports are for course authors only, and no attacker is one.
+The content-origin URLs are built with a genuine launch token for Charlie's enrollment: on Muster's
 own host they are refused whoever asks (muster/packages/middleware.py); on the
 content host the token is the only credential, and forged, altered or foreign
 tokens are refused (muster/packages/tests/test_runtime.py).
@@ -74,6 +74,10 @@ def _cmi5_course(t) -> list[dict]:
     ]
 
 
+def _cmi5_slug(t) -> list[dict]:
+    return [{"slug": charlie_cmi5_enrollment(t).course.slug}]
+
+
 def _slug(t) -> list[dict]:
     return [{"slug": charlie_package_enrollment(t).course.slug}]
 
@@ -113,6 +117,12 @@ CASES = {
     "packages:cmi5-course": Case(
         _cmi5_course,
         note="Charlie's course under Oakdale's code, and under the attacker's own.",
+    ),
+    "packages:cmi5-structure": Case(
+        _cmi5_slug, note="For the course's authors (Muster Academy) only."
+    ),
+    "packages:cmi5-package": Case(
+        _cmi5_slug, note="For the course's authors (Muster Academy) only."
     ),
     "packages:file": Case(
         lambda t: [{"token": _token(t), "path": "sco/index.html"}],
