@@ -75,12 +75,7 @@ def open_badge(certificate: Certificate) -> dict:
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": enrollment.course.title,
         "description": f"Completion certificate {certificate.code}",
-        "issuer": {
-            "id": issuer_did(provider),
-            "type": ["Profile"],
-            "name": provider.name,
-            "url": f"{origin()}/verify/",
-        },
+        "issuer": _profile(provider),
         "validFrom": _stamp(certificate.issued_at),
         "credentialSubject": {
             "id": subject_id,
@@ -104,6 +99,7 @@ def open_badge(certificate: Certificate) -> dict:
             "statusListCredential": status_list_url(provider),
         },
         "credentialSchema": [dict(OB_SCHEMA)],
+        **_evidence(certificate),
     }
 
 
@@ -180,6 +176,52 @@ def sign(credential: dict, key: IssuerKey) -> str:
         algorithm=key.algorithm,
         headers={"kid": verification_method(key), "typ": "JWT"},
     )
+
+
+def _profile(provider: Agency) -> dict:
+    """The issuer as OB 3.0 B.1.14 describes one, from what Muster holds of the
+    provider: its name, what kind of body it is and where (B.1.4: the state as
+    region, the country as ISO 3166-1 alpha-2), and its email if it gave one.
+    Its free-text postal address is not split into B.1.4's parts (a guess), and
+    its phone is left out (PhoneNumber is a format Muster does not check)."""
+    profile = {
+        "id": issuer_did(provider),
+        "type": ["Profile"],
+        "name": provider.name,
+        "url": f"{origin()}/verify/",
+        "description": (
+            f"{provider.get_kind_display()}, {provider.get_state_display()}."
+        ),
+        "address": {
+            "type": ["Address"],
+            "addressRegion": provider.get_state_display(),
+            "addressCountryCode": "US",
+        },
+    }
+    if provider.email:
+        profile["email"] = provider.email
+    return profile
+
+
+def _evidence(certificate: Certificate) -> dict:
+    """B.1.9 Evidence of how the credit was earned: the seat time Muster
+    credited and the passed assessment's pass mark. Not the score, and no link
+    to the seat-time log, which only the officer's agencies may read."""
+    enrollment = certificate.enrollment
+    minutes = enrollment.active_seconds // 60
+    return {
+        "evidence": [
+            {
+                "type": ["Evidence"],
+                "name": "Seat time and final assessment",
+                "narrative": (
+                    f"{minutes} minutes of seat time credited by Muster's "
+                    "server-side timer across every lesson; final assessment "
+                    f"passed (pass mark {enrollment.course.pass_mark}%)."
+                ),
+            }
+        ]
+    }
 
 
 def _achievement(certificate: Certificate) -> dict:

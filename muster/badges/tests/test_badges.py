@@ -73,6 +73,38 @@ class CredentialTestCase(BadgeTestCase):
             claims["issuer"]["id"], "did:web:testserver:issuers:muster-academy"
         )
 
+    def test_it_describes_its_issuer_and_the_evidence_of_the_credit(self) -> None:
+        provider = self.course.provider
+        provider.email = "training@academy.example"
+        provider.save()
+        claims = independent.verify(self.download(), self.fetch)
+        issuer = claims["issuer"]
+        self.assertEqual(
+            issuer["description"], "State agency, Missouri."
+        )
+        self.assertEqual(
+            issuer["address"],
+            {
+                "type": ["Address"],
+                "addressRegion": "Missouri",
+                "addressCountryCode": "US",
+            },
+        )
+        self.assertEqual(issuer["email"], "training@academy.example")
+        [evidence] = claims["evidence"]
+        enrollment = self.certificate.enrollment
+        self.assertIn(
+            f"{enrollment.active_seconds // 60} minutes", evidence["narrative"]
+        )
+        self.assertIn(f"pass mark {self.course.pass_mark}%", evidence["narrative"])
+        # Nothing Muster does not hold is made up: no alignment without an
+        # official address of the state's approval, no image, no score.
+        achievement = claims["credentialSubject"]["achievement"]
+        self.assertNotIn("alignment", achievement)
+        self.assertNotIn("image", claims)
+        attempt = Attempt.objects.get()
+        self.assertNotIn(f"{attempt.correct} of", evidence["narrative"])
+
     def test_it_meets_the_open_badges_schema(self) -> None:
         claims = jwt.decode(self.download(), options={"verify_signature": False})
         validator = independent.jsonschema_rs.validator_for(independent.SCHEMA)
@@ -350,6 +382,55 @@ class ExpansionTestCase(BadgeTestCase):
             achievement["@type"],
         )
         independent._check_json_ld(claims)
+
+    def test_activity_end_date_stays_the_date_time_it_was_signed_as(self) -> None:
+        """B.1.3 types activityEndDate as a DateTime; the OB 3.0.3 context gives
+        the term `@type` https://www.w3.org/2001/XMLSchema#date (https: not the
+        XML Schema namespace, so no RDF processor reads it as xsd:date). We emit
+        the DateTime; JSON-LD expansion and RDFC canonicalisation keep that
+        string as the literal's lexical form, unconverted, so the canonical
+        N-Quads (what the embedded proof signs) carry exactly what was issued."""
+        from pyld import jsonld
+
+        record = self.certificate.enrollment.record
+        emitted = f"{record.completed_on.isoformat()}T00:00:00Z"
+        document = json.loads(
+            self.client.get(f"/verify/{self.certificate.code}/badge.proof.json").content
+        )
+        subject = document["credentialSubject"]
+        self.assertEqual(subject["activityEndDate"], emitted)
+        document.pop("proof")
+        [node] = jsonld.expand(document, {"documentLoader": independent.shipped_loader})
+        expanded = node["https://www.w3.org/2018/credentials#credentialSubject"][0]
+        self.assertEqual(
+            expanded[
+                "https://purl.imsglobal.org/spec/vc/ob/vocab.html#activityEndDate"
+            ],
+            [{"@type": "https://www.w3.org/2001/XMLSchema#date", "@value": emitted}],
+        )
+        nquads = jsonld.normalize(
+            document,
+            {
+                "algorithm": "URDNA2015",
+                "format": "application/n-quads",
+                "documentLoader": independent.shipped_loader,
+            },
+        )
+        literal = f'"{emitted}"^^<https://www.w3.org/2001/XMLSchema#date>'
+        [line] = [q for q in nquads.splitlines() if "#activityEndDate>" in q]
+        self.assertIn(literal, line)
+        # The lexical form is compared as written: the same day as a date
+        # alone canonicalises differently, so a verifier rewriting it fails.
+        subject["activityEndDate"] = record.completed_on.isoformat()
+        rewritten = jsonld.normalize(
+            document,
+            {
+                "algorithm": "URDNA2015",
+                "format": "application/n-quads",
+                "documentLoader": independent.shipped_loader,
+            },
+        )
+        self.assertNotEqual(rewritten, nquads)
 
     def test_a_context_not_shipped_is_never_fetched(self) -> None:
         claims = jwt.decode(self.download(), options={"verify_signature": False})
