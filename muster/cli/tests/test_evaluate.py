@@ -521,8 +521,7 @@ def test_it_reads_the_last_name_that_places_an_illinois_officer_in_a_group(
     assert "use-of-force-scenarios" not in {r["id"] for r in third["requirements"]}
     # Its yearly topics are evaluated, so the reason is a note, not a warning.
     assert any(
-        "no last name beginning with a letter A-Z recorded" in n
-        for n in third["notes"]
+        "no last name beginning with a letter A-Z recorded" in n for n in third["notes"]
     )
 
 
