@@ -602,7 +602,6 @@ class _MandateBuilder:
                 f"is {spec.anchor}, not the first of a month",
                 "Set the anchor to the first day of any one period.",
             )
-        self.check_sorted(f"{where} > grace", spec.grace)
         citation = self.citation(spec.reference) or self.file_citation
         if citation is None:
             raise self.fail(where, "has no reference", "Add `reference` to the cycle.")
@@ -614,10 +613,7 @@ class _MandateBuilder:
             anchor=spec.anchor,
             once_from=spec.once.from_ if spec.once else None,
             once_due=spec.once.due if spec.once else None,
-            grace=tuple(
-                self.build_grace(f"{where} > grace > {i}", g, citation)
-                for i, g in enumerate(spec.grace)
-            ),
+            grace=self.build_graces(f"{where} > grace", spec.grace, citation),
             note=" ".join(spec.note.split()),
         )
 
@@ -679,17 +675,19 @@ class _MandateBuilder:
         citation = self.citation(spec.reference) or self.file_citation
         if citation is None:
             raise self.fail(where, "has no reference", "Add `reference` to the cycle.")
-        if spec.grace:
+        if spec.grace and spec.months is None:
             raise self.fail(
                 f"cycles > {key} > grace",
-                "is not supported on a per-person cycle",
-                "Drop `grace`; no encoded per-person rule has one.",
+                "is given for a one-time window",
+                "A make-up window follows the end of a repeating period: drop "
+                "`grace`, or give `months`.",
             )
         return Cycle(
             id=key,
             label=spec.label,
             citation=citation,
             months=spec.months or 0,
+            grace=self.build_graces(f"cycles > {key} > grace", spec.grace, citation),
             note=" ".join(spec.note.split()),
             person_date=own.date,
             anchor_month=own.anchor_month,
@@ -725,12 +723,9 @@ class _MandateBuilder:
                 "A surname group's periods start on its own day of the year: give "
                 "`months` as 12, 24, 36, ...",
             )
-        if spec.grace:
-            raise self.fail(
-                f"cycles > {key} > grace",
-                "is not supported on a per-person cycle",
-                "Drop `grace`; no encoded per-person rule has one.",
-            )
+        citation = self.citation(spec.reference) or self.file_citation
+        if citation is None:
+            raise self.fail(where, "has no reference", "Add `reference` to the cycle.")
         taken: dict[str, str] = {}
         groups = []
         for i, group in enumerate(own.surname_groups):
@@ -756,28 +751,37 @@ class _MandateBuilder:
                     "is 29 February, which most years do not have",
                     "Give the day the group's periods start in every year.",
                 )
+            group_citation = self.citation(group.reference)
             groups.append(
                 SurnameGroup(
                     first,
                     last,
                     group.starts_on,
-                    self.citation(group.reference),
+                    group_citation,
                     " ".join(group.note.split()),
+                    self.build_graces(f"{at_} > grace", group.grace, group_citation),
                 )
             )
-        citation = self.citation(spec.reference) or self.file_citation
-        if citation is None:
-            raise self.fail(where, "has no reference", "Add `reference` to the cycle.")
         return Cycle(
             id=key,
             label=spec.label,
             citation=citation,
             months=spec.months,
+            grace=self.build_graces(f"cycles > {key} > grace", spec.grace, citation),
             note=" ".join(spec.note.split()),
             person_date=SURNAME,
             date_label=" ".join(own.date_label.split()),
             surname_groups=tuple(groups),
             before_first=" ".join(own.before_first_note.split()),
+        )
+
+    def build_graces(
+        self, where: str, specs: Sequence[schema.GraceSpec], fallback: Citation
+    ) -> tuple[GraceRule, ...]:
+        """A cycle's (or a surname group's) dated make-up windows, in order."""
+        self.check_sorted(where, specs)
+        return tuple(
+            self.build_grace(f"{where} > {i}", g, fallback) for i, g in enumerate(specs)
         )
 
     def build_grace(

@@ -359,7 +359,9 @@ class CarryOverRule:
 
 @dataclass(frozen=True, slots=True)
 class GraceRule:
-    """Periods ending on or after `starts_on` may be made up until month/day next year."""
+    """Periods ending on or after `starts_on` may be made up until the first
+    month/day after their end (Missouri: a year ending 31 December, until 15 March
+    of the next; Illinois A-G: a period ending 29 January, until 31 March)."""
 
     starts_on: date
     month: int
@@ -367,6 +369,9 @@ class GraceRule:
     citation: Citation
 
     def until(self, period_end: date) -> date:
+        same_year = date(period_end.year, self.month, self.day)
+        if same_year > period_end:
+            return same_year
         return date(period_end.year + 1, self.month, self.day)
 
 
@@ -392,6 +397,8 @@ class SurnameGroup:
     starts_on: date
     citation: Citation
     note: str = ""
+    # The group's own make-up windows (Illinois: A-G only); none: the cycle's.
+    grace: tuple[GraceRule, ...] = ()
 
     @property
     def letters(self) -> str:
@@ -512,6 +519,7 @@ class Cycle:
                 anchor=group.starts_on,
                 label=f"{self.label} (surnames {group.letters})",
                 citation=group.citation,
+                grace=group.grace or self.grace,
                 note=" ".join(n for n in (self.note, group.note) if n),
                 before_first=group.before_first(self.before_first),
             )
@@ -563,7 +571,8 @@ class Cycle:
             phase = (own.anchor.year * 12 + own.anchor.month - 1) % self.months
             first_end = add_months_on(own.anchor, self.months)
             opens = own.opens_on if first_end > since else None
-            return (phase, own.anchor.day, opens)
+            # Two surname groups could share a phase yet not a grace rule.
+            return (phase, own.anchor.day, opens, own.grace)
         return (own.once_from, own.once_due)
 
     def period_containing(self, day: date) -> Period | None:

@@ -147,6 +147,9 @@ class SurnameGroupSpec(Spec):
     starts_on: date
     reference: ReferenceSpec
     note: str = ""
+    # The group's own make-up windows (as a cycle's `grace`), in place of the
+    # cycle's for this group.
+    grace: list[GraceSpec] = []
 
 
 class PerPersonSpec(Spec):

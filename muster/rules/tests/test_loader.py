@@ -109,6 +109,14 @@ EXPECTED_MESSAGES = {
         "cycles > block > per_person > surname_groups > 1 > letters",
         "M-Z repeats M, already in A-M",
     ],
+    "surname_grace_out_of_order.yaml": [
+        "cycles > block > per_person > surname_groups > 0 > grace",
+        "out of order (2020-01-29 after 2026-01-29)",
+    ],
+    "grace_on_one_time_window.yaml": [
+        "cycles > first > grace",
+        "is given for a one-time window",
+    ],
     "surname_months_not_years.yaml": [
         "cycles > block > months",
         "is 30, not a whole number of years",
