@@ -21,8 +21,9 @@ from muster.agencies.choices import Area
 from muster.agencies.compliance import words
 from muster.agencies.compliance.person import person_to_engine
 from muster.agencies.models import License, Person
+from muster.rules.columns import surname_letter
 from muster.rules.dates import year_end
-from muster.rules.mandate import at
+from muster.rules.mandate import SURNAME, at
 
 
 def _mandates_of(person: Person) -> list[tuple[rules.Mandate, rules.Person]]:
@@ -98,13 +99,16 @@ def make_up_problem(
 ) -> str | None:
     """Why hours completed on `completed_on` cannot make up `counts_for`, or None.
 
-    They can when some mandate of each person has a cycle whose period ending in
-    `counts_for` allows make-up (a grace rule) until at least `completed_on`.
+    They can when some mandate of each person has a cycle whose period holding
+    31 December of `counts_for` allows make-up (a grace rule) until at least
+    `completed_on`; a per-person cycle is read as the person's own (Illinois:
+    the period of their surname's group).
     """
     for person in people:
         windows = []
-        for mandate, _ in _mandates_of(person):
-            for cycle in mandate.cycles.values():
+        for mandate, engine_person in _mandates_of(person):
+            own = mandate.for_person(_own_dates(engine_person))
+            for cycle in own.cycles.values():
                 if cycle.once_from is not None:
                     continue
                 period = cycle.period_containing(year_end(counts_for))
@@ -120,6 +124,17 @@ def make_up_problem(
         else:
             return _no_window(person, counts_for, windows)
     return None
+
+
+def _own_dates(person: rules.Person) -> dict[str, date | int | None]:
+    """What the person's own cycles run from, by the name a cycle reads."""
+    return {
+        "licensed_on": person.licensed_on,
+        "appointed_on": person.appointed_on,
+        "separated_on": person.separated_on,
+        "returned_on": person.returned_on,
+        SURNAME: surname_letter(person.surname),
+    }
 
 
 def _no_window(person: Person, counts_for: int, windows) -> str:

@@ -6,6 +6,7 @@ from datetime import date
 
 from muster.agencies import compliance
 from muster.agencies.compliance import figures
+from muster.agencies.compliance.recording import make_up_problem
 from muster.agencies.tests.helpers import add_record, make_person
 
 THREE_YEAR = "use-of-force-scenarios"
@@ -96,3 +97,15 @@ def test_a_stored_standing_before_the_groups_first_period_is_not_encoded(db):
     assert standings["Hughes"].status_on(date(2026, 6, 1)) == "not-encoded"
     assert THREE_YEAR not in {r["id"] for r in standings["Hughes"].requirements}
     assert standings["Garcia"].status_on(date(2026, 6, 1)) == "deficient"
+
+
+def test_make_up_for_an_a_g_officers_period_is_taken_until_31_march_only(db):
+    # ILETSB's grace period: the period ending 29 January 2026 (the one holding
+    # 31 December 2025) may be made up until 31 March 2026, for A-G only.
+    garcia = make_person(state="IL", last_name="Garcia")
+    hughes = make_person(state="IL", last_name="Hughes")
+    assert make_up_problem([garcia], 2025, date(2026, 3, 31)) is None
+    late = make_up_problem([garcia], 2025, date(2026, 4, 1))
+    assert late is not None and "ends on 31 March 2026" in late
+    refused = make_up_problem([hughes], 2025, date(2026, 3, 1))
+    assert refused is not None and "allow no make-up for 2025" in refused
