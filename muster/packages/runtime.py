@@ -16,8 +16,11 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.db.models import Max, Min
+from django.db.models.fields.json import KeyTextTransform
+
 from muster.packages.choices import PackageKind
-from muster.packages.models import PackageItem, ScoState
+from muster.packages.models import CmiCommit, PackageItem, ScoState
 
 MAX_COMMIT_BYTES = 512 * 1024
 
@@ -268,19 +271,31 @@ def plain(value: Decimal) -> str:
 
 
 def launch_data(state: ScoState | None, item: PackageItem, kind: str, person) -> dict:
-    """The CMI values the LMS supplies at launch, as scorm-again's loadFromJSON takes."""
+    """The CMI values the LMS supplies at launch, as scorm-again's loadFromJSON takes.
+
+    Only a suspended SCO (cmi.exit "suspend") gets its run-time data back, with
+    entry "resume". Otherwise, in SCORM 2004, its attempt ended (4th edition RTE
+    4.2.8 cmi.exit: "normal", "logout", "time-out" or "" end it, and its data is
+    not available if the SCO is relaunched), so the launch is a new attempt:
+    entry "ab-initio", the statuses unset (scorm-again's "unknown") and total
+    time from zero (cmi.total_time counts the current attempt's sessions).
+    SCORM 1.2 has no attempts: its RTE sets lesson_status "not attempted" and
+    entry "ab-initio" on the first launch only, and entry "" on a later one not
+    resumed (say, a review after completing), so lesson_status and total time
+    carry over. What the learner already achieved is kept apart, in
+    `ScoState.is_complete`.
+    """
     resume = state is not None and state.exit == "suspend"
     name = f"{person.last_name}, {person.first_name}"
-    total = format_total(state.reported_seconds if state else Decimal(0), kind)
-    entry = "resume" if resume else ("ab-initio" if state is None else "")
     if kind == PackageKind.SCORM_12:
+        total = format_total(state.reported_seconds if state else Decimal(0), kind)
         data = {
             "core": {
                 "student_id": str(person.pk),
                 "student_name": name,
                 "credit": "credit",
                 "lesson_mode": "normal",
-                "entry": entry,
+                "entry": "resume" if resume else ("ab-initio" if state is None else ""),
                 "lesson_location": state.location if resume else "",
                 "total_time": total,
             },
@@ -299,18 +314,19 @@ def launch_data(state: ScoState | None, item: PackageItem, kind: str, person) ->
         if student:
             data["student_data"] = student
         return data
+    total = format_total(attempt_seconds(state) if resume else Decimal(0), kind)
     data = {
         "learner_id": str(person.pk),
         "learner_name": name,
         "credit": "credit",
         "mode": "normal",
-        "entry": entry,
+        "entry": "resume" if resume else "ab-initio",
         "location": state.location if resume else "",
         "suspend_data": state.suspend_data if resume else "",
         "total_time": total,
         "launch_data": item.data_from_lms,
     }
-    if state is not None and state.completion_status != "not attempted":
+    if resume and state.completion_status != "not attempted":
         data["completion_status"] = state.completion_status
         data["success_status"] = state.success_status
     if item.scaled_passing_score is not None:
@@ -320,3 +336,33 @@ def launch_data(state: ScoState | None, item: PackageItem, kind: str, person) ->
     if item.time_limit_action:
         data["time_limit_action"] = item.time_limit_action
     return data
+
+
+def attempt_seconds(state: ScoState) -> Decimal:
+    """The session times of a suspended SCORM 2004 attempt so far: each launch's
+    last reported one, over the launches since the last that ended the attempt
+    (the learner may suspend and resume many times in one attempt)."""
+    commits = CmiCommit.objects.filter(
+        enrollment_id=state.enrollment_id, item_id=state.item_id
+    )
+    launches = list(
+        commits.values("launch")
+        .annotate(first=Min("pk"), last=Max("pk"))
+        .order_by("-first")
+    )
+    exits = dict(
+        commits.filter(pk__in=[row["last"] for row in launches])
+        .annotate(exit=KeyTextTransform("cmi.exit", "data"))
+        .values_list("pk", "exit")
+    )
+    attempt = []
+    for row in launches:
+        if exits.get(row["last"]) != "suspend":
+            break
+        attempt.append(row["launch"])
+    timed = commits.filter(launch__in=attempt, session_seconds__isnull=False)
+    last = timed.values("launch").annotate(last=Max("pk")).values("last")
+    times = CmiCommit.objects.filter(pk__in=last).values_list(
+        "session_seconds", flat=True
+    )
+    return sum(times, Decimal(0))

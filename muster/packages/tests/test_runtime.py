@@ -50,6 +50,18 @@ class RuntimeTestCase(ClockMixin, BaseTestCase):
             HTTP_HOST="127.0.0.1",
         )
 
+    def launched(self) -> dict:
+        """The CMI values the launcher hands scorm-again on a new launch."""
+        response = self.client.get(
+            f"/package-content/{self.token()}/", HTTP_HOST="127.0.0.1"
+        )
+        config = (
+            response.content.decode()
+            .split('id="muster-launch" type="application/json">')[1]
+            .split("</script>")[0]
+        )
+        return json.loads(config)["cmi"]
+
     def seat_time(self, seconds: int) -> None:
         for _ in range(seconds // 15 + 1):
             self.client.post(
@@ -156,6 +168,39 @@ class Scorm12TestCase(RuntimeTestCase):
         self.assertContains(response, '"entry": "resume"')
         self.assertContains(response, '"suspend_data": "page=3"')
         self.assertContains(response, '"total_time": "0000:01:30.00"')
+
+    def test_a_relaunch_not_suspended_is_neither_first_nor_resumed(self) -> None:
+        """RTE 1.2 cmi.core.entry: "" for an entry neither ab-initio nor resume;
+        lesson_status starts "not attempted" only on the first attempt, so it
+        carries over (1.2 has no attempts), but the suspend data does not."""
+        for exit_ in ("", "logout", "time-out"):
+            self.commit(
+                {
+                    "cmi.core.lesson_status": "incomplete",
+                    "cmi.core.exit": exit_,
+                    "cmi.suspend_data": "page=3",
+                    "cmi.core.lesson_location": "p3",
+                    "cmi.core.session_time": "00:01:00",
+                }
+            )
+            core = self.launched()["core"]
+            self.assertEqual(core["entry"], "", exit_)
+            self.assertEqual(core["lesson_status"], "incomplete")
+            self.assertEqual(core["lesson_location"], "")
+            self.assertEqual(self.launched()["suspend_data"], "")
+        # 1.2 total time is every session's, suspended or not.
+        self.assertEqual(core["total_time"], "0000:03:00.00")
+
+    def test_a_pass_stays_credited_when_the_sco_is_run_again(self) -> None:
+        self.seat_time(75)
+        self.commit({"cmi.core.lesson_status": "passed", "cmi.core.score.raw": "90",
+                     "cmi.core.exit": ""})  # fmt: skip
+        self.assertEqual(self.launched()["core"]["lesson_status"], "passed")
+        self.commit({"cmi.core.lesson_status": "incomplete", "cmi.core.exit": ""})
+        self.enrollment.refresh_from_db()
+        self.assertTrue(ScoState.objects.get().is_complete)
+        self.assertTrue(self.enrollment.is_complete)
+        self.assertEqual(CmiCommit.objects.count(), 2)
 
     def test_total_time_adds_each_launchs_last_session_time(self) -> None:
         first, second = self.token(), self.token()
@@ -273,6 +318,71 @@ class Scorm2004TestCase(RuntimeTestCase):
         self.assertIn(
             "cmi.score.scaled: 1.5 is outside -1 to 1", response.json()["error"]
         )
+
+    def suspended_then_resumed(self) -> None:
+        first, second = self.token(), self.token()
+        self.commit({"cmi.completion_status": "completed", "cmi.session_time": "PT1M",
+                     "cmi.success_status": "passed", "cmi.score.scaled": "0.9",
+                     "cmi.exit": "normal"}, token=first)  # fmt: skip
+        self.commit({"cmi.completion_status": "incomplete", "cmi.exit": "suspend",
+                     "cmi.location": "p2", "cmi.suspend_data": "page=2",
+                     "cmi.session_time": "PT30S", "cmi.score.scaled": "0.2",
+                     "cmi.interactions.0.id": "q1",
+                     "cmi.interactions.0.type": "true-false",
+                     "cmi.interactions.0.learner_response": "true"},
+                    token=second)  # fmt: skip
+
+    def test_a_suspended_attempt_resumes_with_its_data(self) -> None:
+        self.suspended_then_resumed()
+        cmi = self.launched()
+        self.assertEqual(cmi["entry"], "resume")
+        self.assertEqual(cmi["success_status"], "failed")  # 0.2 < 0.7
+        self.assertEqual(cmi["interactions"][0]["learner_response"], "true")
+        self.assertEqual(cmi["total_time"], "PT0H0M30.00S")
+        self.commit({"cmi.exit": "suspend", "cmi.location": "p3",
+                     "cmi.completion_status": "incomplete",
+                     "cmi.suspend_data": "page=3", "cmi.session_time": "PT15S"})  # fmt: skip
+        cmi = self.launched()
+        self.assertEqual(cmi["entry"], "resume")
+        self.assertEqual((cmi["location"], cmi["suspend_data"]), ("p3", "page=3"))
+        self.assertEqual(cmi["completion_status"], "incomplete")
+        # RTE 4.2.28: the sessions of this attempt (30 s + 15 s), not the
+        # minute of the attempt that ended normally before it.
+        self.assertEqual(cmi["total_time"], "PT0H0M45.00S")
+
+    def test_a_relaunch_after_the_attempt_ended_starts_a_new_one(self) -> None:
+        """RTE 4.2.8 / 4.2.9: normal, logout, time-out or "" end the attempt;
+        its data is not available when the SCO is launched again."""
+        for exit_ in ("normal", "", "logout", "time-out"):
+            self.commit({"cmi.completion_status": "incomplete", "cmi.exit": exit_,
+                         "cmi.success_status": "failed", "cmi.location": "p2",
+                         "cmi.suspend_data": "page=2", "cmi.session_time": "PT30S",
+                         "cmi.interactions.0.id": "q1",
+                         "cmi.interactions.0.type": "true-false"})  # fmt: skip
+            cmi = self.launched()
+            self.assertEqual(cmi["entry"], "ab-initio", exit_)
+            self.assertNotIn("completion_status", cmi)
+            self.assertNotIn("success_status", cmi)
+            self.assertNotIn("interactions", cmi)
+            self.assertEqual((cmi["location"], cmi["suspend_data"]), ("", ""))
+            self.assertEqual(cmi["total_time"], "PT0H0M0.00S")
+            self.assertEqual(cmi["scaled_passing_score"], "0.7")
+
+    def test_a_new_attempt_does_not_take_back_the_credit(self) -> None:
+        self.seat_time(75)
+        self.commit({"cmi.completion_status": "completed", "cmi.score.scaled": "0.9",
+                     "cmi.exit": "normal"})  # fmt: skip
+        self.enrollment.refresh_from_db()
+        self.assertTrue(self.enrollment.is_complete)
+        self.assertEqual(self.launched()["entry"], "ab-initio")
+        self.commit({"cmi.completion_status": "incomplete", "cmi.exit": "suspend"})
+        self.enrollment.refresh_from_db()
+        state = ScoState.objects.get()
+        self.assertTrue(state.is_complete)
+        self.assertTrue(self.enrollment.is_complete)
+        first = CmiCommit.objects.order_by("pk").first()
+        self.assertEqual(first.data["cmi.score.scaled"], "0.9")
+        self.assertEqual(CmiCommit.objects.count(), 2)
 
     def test_the_launcher_gives_the_passing_score(self) -> None:
         response = self.client.get(
