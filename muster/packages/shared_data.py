@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import hashlib
 
-from muster.agencies.models import Employment, Person
+from muster.agencies.models import Person
 from muster.audit.choices import Action
 from muster.audit.log import Event, record_events
+from muster.learning.actions import _employer_id
 from muster.packages.choices import PackageKind
 from muster.packages.models import CmiCommit, PackageItem, SharedData
 from muster.packages.objectives import scope, target_key
@@ -91,7 +92,7 @@ def write_stores(
                     after=_summary(row, commit.pk),
                     reason=f"Written by {item.identifier} of {item.package.course}",
                     request=request,
-                    agency_id=_employer_id(enrollment.person_id),
+                    agency_id=_employer_id(enrollment.person),
                     label=str(row),
                 )
             )
@@ -110,18 +111,6 @@ def _summary(row: SharedData, commit_id: int) -> dict:
         "characters": len(row.store),
         "sha256": hashlib.sha256(row.store.encode()).hexdigest(),
     }
-
-
-def _employer_id(person_id: int) -> int | None:
-    """The learner's current employer, whose coordinators read the entry (as
-    for the enrollment's own entries)."""
-    return (
-        Employment.objects.current()
-        .filter(person_id=person_id)
-        .order_by("-starts_on", "pk")
-        .values_list("agency_id", flat=True)
-        .first()
-    )
 
 
 def launch_config(enrollment, item: PackageItem) -> dict | None:
