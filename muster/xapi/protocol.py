@@ -333,12 +333,17 @@ def _attachment_part(headers: dict[str, str], content: bytes) -> dict[str, Part]
         raise Invalid(f"attachment part {sha2}: the content does not have this hash.")
     content_type = headers.get("content-type", "application/octet-stream")
     length = headers.get("content-length")
-    if length is not None and not length.strip().isdigit():
+    # ASCII digits only: str.isdigit() also takes "²" (byte 0xB2), which int() refuses.
+    if length is not None and not re.fullmatch(r"[0-9]+", length):
         raise Invalid(f"attachment part {sha2}: Content-Length is not a number.")
-    part = Part(sha2=sha2, content_type=content_type, content=content)
     # What the part's own headers say, to hold against the attachment object.
-    part.header_type = headers.get("content-type")
-    part.header_length = int(length) if length is not None else None
+    part = Part(
+        sha2=sha2,
+        content_type=content_type,
+        content=content,
+        header_type=headers.get("content-type"),
+        header_length=int(length) if length is not None else None,
+    )
     return {sha2: part}
 
 
