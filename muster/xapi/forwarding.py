@@ -19,7 +19,7 @@ from muster import outbound
 from muster.agencies.models import Agency
 from muster.xapi.models import Attachment, ForwardDelivery, ForwardTarget, Statement
 from muster.xapi.protocol import multipart_body
-from muster.xapi.statements import Part
+from muster.xapi.statements import stored_parts
 
 MAX_ATTEMPTS = 8
 
@@ -86,17 +86,7 @@ def _body(statement: Statement) -> tuple[bytes, str]:
     holds (those without a fileUrl need theirs sent), as multipart/mixed with
     them, as it was received."""
     data = statement.data
-    declared = list(data.get("attachments", []))
-    if data["object"].get("objectType") == "SubStatement":
-        declared += data["object"].get("attachments", [])
-    hashes = list(dict.fromkeys(a["sha2"].lower() for a in declared))
-    rows = Attachment.objects.filter(agency=statement.agency, sha2__in=hashes)
-    stored = {row.sha2: row for row in rows}
-    parts = [
-        Part(sha2=sha2, content_type=row.content_type, content=bytes(row.content))
-        for sha2 in hashes
-        if (row := stored.get(sha2)) is not None
-    ]
+    parts = stored_parts(Attachment.objects.filter(agency=statement.agency), [data])
     if not parts:
         return json.dumps(data).encode(), "application/json"
     return multipart_body(json.dumps(data), parts)

@@ -201,6 +201,26 @@ def _attachments_of(statement: dict) -> list[dict]:
     return found
 
 
+def stored_parts(attachments, statements: list[dict]) -> list[Part]:
+    """The parts to send with `statements` (the statements resource's answer,
+    a forwarded statement): one per attachment they declare, in order, whose
+    content is among `attachments` (the agency's, from muster.accounts.access
+    or the statement's own agency)."""
+    hashes = list(
+        dict.fromkeys(
+            attachment["sha2"].lower()
+            for statement in statements
+            for attachment in _attachments_of(statement)
+        )
+    )
+    stored = {row.sha2: row for row in attachments.filter(sha2__in=hashes)}
+    return [
+        Part(sha2=sha2, content_type=row.content_type, content=bytes(row.content))
+        for sha2 in hashes
+        if (row := stored.get(sha2)) is not None
+    ]
+
+
 def received_hash(statement: dict) -> str:
     """A fingerprint of the statement less what the LRS sets or may reformat.
 

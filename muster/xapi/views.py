@@ -46,7 +46,7 @@ from muster.xapi.query import (
     find_statements,
     render,
 )
-from muster.xapi.statements import Conflict, Part, iso, store_statements
+from muster.xapi.statements import Conflict, iso, store_statements, stored_parts
 from muster.xapi.validation import (
     Invalid,
     check_actor,
@@ -351,26 +351,9 @@ def _statement_response(body, rows, client, with_attachments: bool) -> HttpRespo
     text = json.dumps(body)
     if not with_attachments:
         return HttpResponse(text, content_type="application/json")
-    hashes = []
-    for row in rows:
-        for attachment in _attachments_of(row.data):
-            if attachment["sha2"].lower() not in hashes:
-                hashes.append(attachment["sha2"].lower())
-    stored = {a.sha2: a for a in lrs_attachments(client).filter(sha2__in=hashes)}
-    parts = [
-        Part(sha2=sha2, content_type=row.content_type, content=bytes(row.content))
-        for sha2 in hashes
-        if (row := stored.get(sha2)) is not None
-    ]
+    parts = stored_parts(lrs_attachments(client), [row.data for row in rows])
     body, content_type = multipart_body(text, parts)
     return HttpResponse(body, content_type=content_type)
-
-
-def _attachments_of(data: dict) -> list[dict]:
-    found = list(data.get("attachments", []))
-    if data["object"].get("objectType") == "SubStatement":
-        found += data["object"].get("attachments", [])
-    return found
 
 
 # Activities and agents
