@@ -1066,6 +1066,17 @@ def cmi5_enrollments(user, code: str):
     )
 
 
+def cmi5_readable_enrollment(user, code: str, enrollment_id: int):
+    """An enrollment in a cmi5 course of someone now at agency `code`, if the
+    user reads that agency (as `cmi5_enrollments`); else 404. Its AU statements
+    are read from that agency's LRS only."""
+    agency, enrollments = cmi5_enrollments(user, code)
+    enrollment = enrollments.filter(pk=enrollment_id).first()
+    if enrollment is None:
+        raise Http404("No such enrollment.")
+    return agency, enrollment
+
+
 def cmi5_waivable_enrollment(user, code: str, enrollment_id: int):
     """An open enrollment in a cmi5 course of someone now at agency `code`, which
     the user coordinates; else 404. A coordinator may waive its AUs (cmi5 9.3.7)."""

@@ -14,9 +14,22 @@ from datetime import datetime
 
 from django.db.models import Count
 
-from muster.packages.cmi5 import COMPLETED, FAILED, PASSED, course_activity_id
+from muster.packages.cmi5 import (
+    COMPLETED,
+    FAILED,
+    PASSED,
+    VERB_NAMES,
+    actor_of,
+    course_activity_id,
+)
 from muster.packages.models import Cmi5Registration, Cmi5Session, ScoState
+from muster.xapi import query
+from muster.xapi.identity import agent_key
 from muster.xapi.models import Statement
+from muster.xapi.validation import Invalid
+
+# Statements on one page of an AU's list.
+STATEMENTS_PER_PAGE = 25
 
 
 @dataclass
@@ -203,3 +216,100 @@ def objective_lines(package) -> list[dict]:
         }
         for objective in package.cmi5_objectives
     ]
+
+
+# --- One AU's statements in a registration (9.3: the LMS reports them all) -------
+
+
+@dataclass
+class StatementLine:
+    verb: str
+    timestamp: str
+    stored: datetime
+    result: str
+    by_au: bool  # sent with the session's credential, not made by Muster
+
+
+@dataclass
+class StatementPage:
+    lines: list[StatementLine]
+    more: str = ""  # the LRS's token for the next page, "" on the last
+
+
+def au_statements(agency, enrollment, item, *, more: str = "") -> StatementPage:
+    """The statements about `item` in the enrollment's registration, oldest first,
+    one page, read from `agency`'s LRS through its own query (muster.xapi.query):
+    the learner as agent, the registration, and the AU's publisher id as a
+    related activity, which the context template puts in every statement of the
+    AU (10.0) and Muster in its own about the AU (Launched, Abandoned, Waived).
+    `more` is the previous page's token; one for another query is refused."""
+    registration = Cmi5Registration.objects.filter(enrollment=enrollment).first()
+    if registration is None:
+        return StatementPage(lines=[])
+    wanted = query.Filters(
+        agent=agent_key(actor_of(enrollment)),
+        activity=item.identifier,
+        registration=registration.registration,
+        related_activities=True,
+        ascending=True,
+        limit=STATEMENTS_PER_PAGE,
+    )
+    filters = wanted
+    if more:
+        filters = query.filters_from_more(more)
+        if _query_of(filters) != _query_of(wanted):
+            raise Invalid("more: a link for another list of statements.")
+    rows, next_more = query.find_statements(agency, filters)
+    credentials = set(
+        Cmi5Session.objects.filter(
+            registration=registration, credential__isnull=False
+        ).values_list("credential_id", flat=True)
+    )
+    return StatementPage(
+        lines=[_statement_line(row, credentials) for row in rows], more=next_more
+    )
+
+
+def _query_of(filters) -> tuple:
+    return (
+        filters.agent,
+        filters.activity,
+        filters.registration,
+        filters.related_activities,
+        filters.verb,
+        filters.since,
+        filters.until,
+        filters.ascending,
+    )
+
+
+def _statement_line(row, credentials: set[int]) -> StatementLine:
+    data = row.data
+    verb = data.get("verb", {})
+    name = VERB_NAMES.get(verb.get("id", "")) or next(
+        iter(verb.get("display", {}).values()), verb.get("id", "")
+    )
+    return StatementLine(
+        verb=name,
+        timestamp=data.get("timestamp", ""),
+        stored=row.stored,
+        result=result_text(data.get("result") or {}),
+        by_au=row.client_id in credentials,
+    )
+
+
+def result_text(result: dict) -> str:
+    """A statement's result in words: success, completion, score, duration."""
+    parts = []
+    if "success" in result:
+        parts.append("success" if result["success"] else "no success")
+    if "completion" in result:
+        parts.append("complete" if result["completion"] else "not complete")
+    score = result.get("score") or {}
+    if "scaled" in score:
+        parts.append(f"score {score['scaled']} (scaled)")
+    elif "raw" in score:
+        parts.append(f"score {score['raw']}")
+    if "duration" in result:
+        parts.append(f"duration {result['duration']}")
+    return ", ".join(str(part) for part in parts)

@@ -29,6 +29,11 @@ urlpatterns = [
         name="cmi5-course",
     ),
     path(
+        "agencies/<str:code>/cmi5/statements/<int:enrollment_id>/<int:position>/",
+        screens.cmi5_statements,
+        name="cmi5-statements",
+    ),
+    path(
         "agencies/<str:code>/cmi5/waive/<int:enrollment_id>/<int:position>/",
         views.cmi5_waive,
         name="cmi5-waive",

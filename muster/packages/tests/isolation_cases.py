@@ -110,6 +110,10 @@ CASES = {
         note="Content origin only; shows no data, only tells the player to reload.",
     ),
     "packages:cmi5-waive": Case(_waive, methods=("POST",)),
+    "packages:cmi5-statements": Case(
+        _waive,
+        note="Charlie's AU statements under Oakdale's code, and the attacker's own.",
+    ),
     "packages:cmi5-courses": Case(
         lambda t: (charlie_cmi5_enrollment(t), [{"code": t.other_agency.code}])[1],
         note="Oakdale's cmi5 courses, by its code; other codes list only their own.",

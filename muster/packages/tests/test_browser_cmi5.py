@@ -94,3 +94,15 @@ def test_a_cmi5_au_launches_passes_and_credits_the_record(
     assert "Satisfied" in page.locator("#cmi5-registrations").inner_text()
     found = serious_violations(page)
     assert not found, describe(found)
+
+    # The AU's statements, from the course page's count, accessibly.
+    page.get_by_label("the statements of").first.click()
+    listing = page.locator("#cmi5-statements")
+    listing.get_by_text("terminated").wait_for()
+    text = listing.inner_text()
+    for verb in ("launched", "initialized", "completed", "passed", "terminated"):
+        assert verb in text
+    assert "score 0.9 (scaled)" in text
+    found = serious_violations(page)
+    assert not found, describe(found)
+    page.screenshot(path=artifacts_dir / "cmi5-au-statements.png")
