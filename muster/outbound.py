@@ -323,8 +323,6 @@ def _one(method, url, headers, body, deadline, max_bytes) -> Response:
     parts, host, port = _parts(url)
     try:
         addresses = _addresses(host, port, deadline - time.monotonic())
-    except TimeoutError as error:
-        raise OutboundError(url, f"{host} could not be resolved ({error})") from None
     except (OSError, UnicodeError) as error:
         raise OutboundError(url, f"{host} could not be resolved ({error})") from None
     if not addresses:
