@@ -79,9 +79,7 @@ class CredentialTestCase(BadgeTestCase):
         provider.save()
         claims = independent.verify(self.download(), self.fetch)
         issuer = claims["issuer"]
-        self.assertEqual(
-            issuer["description"], "State agency, Missouri."
-        )
+        self.assertEqual(issuer["description"], "State agency, Missouri.")
         self.assertEqual(
             issuer["address"],
             {
