@@ -8,11 +8,18 @@ in SCORM 2004, `cmi.interactions` and `cmi.comments_from_learner` (SCORM 1.2
 interactions are write-only, so nothing reads them back). They are handed to
 scorm-again's loadFromJSON, each record's fields in an order it accepts (an
 interaction's type before its responses).
+
+Scores are run-time data too (`kept_numbers`): a resumed SCORM 2004 attempt
+gets back cmi.score.* and cmi.progress_measure (RTE 4.2.8: on resume the
+run-time data is the suspended session's), and a SCORM 1.2 SCO gets back
+cmi.core.score.* on every later launch, like its lesson_status (1.2 has no
+attempts; the score is read/write and the LMS keeps it for the SCO).
 """
 
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 
 from muster.packages.choices import PackageKind
 from muster.packages.models import CmiCommit, PackageItem, ScoState
@@ -32,11 +39,7 @@ def suspended_collections(
     SCO suspended."""
     if state is None or state.exit != "suspend":
         return {}
-    commit = (
-        CmiCommit.objects.filter(enrollment_id=state.enrollment_id, item=item)
-        .order_by("-received_at", "-pk")
-        .first()
-    )
+    commit = last_commit(state)
     if commit is None:
         return {}
     wanted = ("objectives",) if kind == PackageKind.SCORM_12 else tuple(FIRST)
@@ -51,6 +54,32 @@ def suspended_collections(
         built = [record for record in built if record]
         if built:
             found[name] = built
+    return found
+
+
+def last_commit(state: ScoState) -> CmiCommit | None:
+    """The SCO's last commit: the data model as the SCO last left it."""
+    return (
+        CmiCommit.objects.filter(
+            enrollment_id=state.enrollment_id, item_id=state.item_id
+        )
+        .order_by("-received_at", "-pk")
+        .first()
+    )
+
+
+def kept_numbers(commit: CmiCommit | None, prefix: str, names: tuple[str, ...]) -> dict:
+    """{"raw": "80", ...}: the elements prefix + name the commit holds as
+    numbers. Anything else is left out, so a stray value in a stored commit
+    cannot make scorm-again refuse the launch data."""
+    found = {}
+    for name in names:
+        value = str((commit.data if commit else {}).get(prefix + name) or "")
+        try:
+            if value and Decimal(value).is_finite():
+                found[name] = value
+        except InvalidOperation:
+            continue
     return found
 
 

@@ -21,6 +21,7 @@ from django.db.models.fields.json import KeyTextTransform
 
 from muster.packages.choices import PackageKind
 from muster.packages.models import CmiCommit, PackageItem, ScoState
+from muster.packages.resume import kept_numbers, last_commit
 
 MAX_COMMIT_BYTES = 512 * 1024
 
@@ -281,8 +282,9 @@ def launch_data(state: ScoState | None, item: PackageItem, kind: str, person) ->
     time from zero (cmi.total_time counts the current attempt's sessions).
     SCORM 1.2 has no attempts: its RTE sets lesson_status "not attempted" and
     entry "ab-initio" on the first launch only, and entry "" on a later one not
-    resumed (say, a review after completing), so lesson_status and total time
-    carry over. What the learner already achieved is kept apart, in
+    resumed (say, a review after completing), so lesson_status, score and
+    total time carry over. A resumed 2004 attempt gets its score and
+    progress_measure back, from the SCO's last commit. What the learner already achieved is kept apart, in
     `ScoState.is_complete`.
     """
     resume = state is not None and state.exit == "suspend"
@@ -304,6 +306,12 @@ def launch_data(state: ScoState | None, item: PackageItem, kind: str, person) ->
         }
         if state is not None and state.completion_status != "not attempted":
             data["core"]["lesson_status"] = state.completion_status
+        if state is not None:
+            score = kept_numbers(
+                last_commit(state), "cmi.core.score.", ("raw", "min", "max")
+            )
+            if score:
+                data["core"]["score"] = score
         student = {}
         if item.mastery_score is not None:
             student["mastery_score"] = plain(item.mastery_score)
@@ -329,6 +337,12 @@ def launch_data(state: ScoState | None, item: PackageItem, kind: str, person) ->
     if resume and state.completion_status != "not attempted":
         data["completion_status"] = state.completion_status
         data["success_status"] = state.success_status
+    if resume:
+        commit = last_commit(state)
+        score = kept_numbers(commit, "cmi.score.", ("scaled", "raw", "min", "max"))
+        if score:
+            data["score"] = score
+        data.update(kept_numbers(commit, "cmi.", ("progress_measure",)))
     if item.scaled_passing_score is not None:
         data["scaled_passing_score"] = plain(item.scaled_passing_score)
     if item.completion_threshold is not None:

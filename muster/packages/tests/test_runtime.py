@@ -191,6 +191,24 @@ class Scorm12TestCase(RuntimeTestCase):
         # 1.2 total time is every session's, suspended or not.
         self.assertEqual(core["total_time"], "0000:03:00.00")
 
+    def test_the_score_comes_back_on_resume_and_on_a_later_launch(self) -> None:
+        """RTE 1.2 cmi.core.score is read/write and kept for the SCO; like
+        lesson_status it carries over, suspended or not (no attempts)."""
+        self.assertNotIn("score", self.launched()["core"])  # first launch
+        self.commit({"cmi.core.lesson_status": "incomplete", "cmi.core.exit": "suspend",
+                     "cmi.core.score.raw": "80", "cmi.core.score.min": "0",
+                     "cmi.core.score.max": "100"})  # fmt: skip
+        core = self.launched()["core"]
+        self.assertEqual(core["entry"], "resume")
+        self.assertEqual(core["score"], {"raw": "80", "min": "0", "max": "100"})
+        self.commit({"cmi.core.lesson_status": "incomplete", "cmi.core.exit": "",
+                     "cmi.core.score.raw": "65", "cmi.core.score.min": "",
+                     "cmi.core.score.max": "not a number"})  # fmt: skip
+        core = self.launched()["core"]
+        self.assertEqual(core["entry"], "")
+        # Only numbers go back: scorm-again would refuse a stray max.
+        self.assertEqual(core["score"], {"raw": "65"})
+
     def test_a_pass_stays_credited_when_the_sco_is_run_again(self) -> None:
         self.seat_time(75)
         self.commit({"cmi.core.lesson_status": "passed", "cmi.core.score.raw": "90",
@@ -350,6 +368,21 @@ class Scorm2004TestCase(RuntimeTestCase):
         # minute of the attempt that ended normally before it.
         self.assertEqual(cmi["total_time"], "PT0H0M45.00S")
 
+    def test_a_resumed_attempt_reads_back_its_score_and_progress(self) -> None:
+        """RTE 4.2.8: a resumed attempt has its suspended session's run-time
+        data, cmi.score (4.2.20) and cmi.progress_measure (4.2.18) with it."""
+        self.commit({"cmi.completion_status": "incomplete", "cmi.exit": "suspend",
+                     "cmi.score.scaled": "0.25", "cmi.score.raw": "25",
+                     "cmi.score.min": "0", "cmi.score.max": "100",
+                     "cmi.progress_measure": "0.4"})  # fmt: skip
+        cmi = self.launched()
+        self.assertEqual(cmi["entry"], "resume")
+        self.assertEqual(
+            cmi["score"], {"scaled": "0.25", "raw": "25", "min": "0", "max": "100"}
+        )
+        self.assertEqual(cmi["progress_measure"], "0.4")
+        self.assertEqual(cmi["success_status"], "failed")  # 0.25 < 0.7
+
     def test_a_relaunch_after_the_attempt_ended_starts_a_new_one(self) -> None:
         """RTE 4.2.8 / 4.2.9: normal, logout, time-out or "" end the attempt;
         its data is not available when the SCO is launched again."""
@@ -357,10 +390,14 @@ class Scorm2004TestCase(RuntimeTestCase):
             self.commit({"cmi.completion_status": "incomplete", "cmi.exit": exit_,
                          "cmi.success_status": "failed", "cmi.location": "p2",
                          "cmi.suspend_data": "page=2", "cmi.session_time": "PT30S",
+                         "cmi.score.scaled": "0.5", "cmi.score.raw": "50",
+                         "cmi.progress_measure": "0.6",
                          "cmi.interactions.0.id": "q1",
                          "cmi.interactions.0.type": "true-false"})  # fmt: skip
             cmi = self.launched()
             self.assertEqual(cmi["entry"], "ab-initio", exit_)
+            self.assertNotIn("score", cmi)
+            self.assertNotIn("progress_measure", cmi)
             self.assertNotIn("completion_status", cmi)
             self.assertNotIn("success_status", cmi)
             self.assertNotIn("interactions", cmi)
