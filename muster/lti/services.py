@@ -92,11 +92,17 @@ def lineitem_for(link: ResourceLink, label: str) -> str:
         f"{link.lineitems_url}{separator}{query}", headers, MAX_LINEITEM_PAGES
     )
     for response in pages:
+        # A list not read says nothing of the link's line item: making one then
+        # would add a gradebook column at each failure, so the score waits.
+        if not response.ok:
+            raise http.PlatformError(f"{response.url} answered HTTP {response.status}.")
         try:
-            items = response.json() if response.ok else []
+            items = response.json()
         except ValueError:
-            items = []
-        for item in items if isinstance(items, list) else []:
+            items = None
+        if not isinstance(items, list):
+            raise http.PlatformError(f"{response.url} did not answer a JSON array.")
+        for item in items:
             if (
                 isinstance(item, dict)
                 and item.get("id")

@@ -218,3 +218,25 @@ class ScoreTestCase(LtiTestCase):
         self.assertEqual(post.status, ScoreStatus.FAILED)
         self.assertIn("only the read-only line item scope", post.error)
         self.assertEqual((self.lms.lineitems, self.lms.scores), ([], []))
+
+    def line_items_not_read(self, answer) -> None:
+        """The platform fails to list the context's line items (an outage, a
+        token refused, a body not a list): Muster cannot tell the link has
+        none, so it makes none (a new gradebook column at each failure) and
+        the score waits."""
+        ours = {"id": LINEITEMS + "/5", "resourceLinkId": "link-1", "label": "x",
+                "scoreMaximum": 100}  # fmt: skip
+        self.lms.lineitems = [ours]
+        self.lms._lineitems = lambda request: answer
+        self.complete()
+        self.assertEqual(self.lms.lineitems, [ours])
+        self.assertEqual(self.lms.scores, [])
+        post = ScorePost.objects.get()
+        self.assertEqual(post.status, ScoreStatus.FAILED)
+        self.assertIn(LINEITEMS, post.error)
+
+    def test_a_line_item_list_refused_makes_no_line_item(self) -> None:
+        self.line_items_not_read((503, {"error": "busy"}))
+
+    def test_a_line_item_list_not_a_list_makes_no_line_item(self) -> None:
+        self.line_items_not_read((200, {"not": "a list"}))
