@@ -139,6 +139,26 @@ def test_nation_benchmark_engine_agrees_with_duckdb_and_polars():
     assert "one person with explanation:" in out
 
 
+def test_florida_benchmark_groups_people_by_their_own_cycles():
+    out = succeeded(
+        run_script(
+            "benchmarks/florida.py",
+            "--people",
+            "300",
+            "--lines",
+            "3000",
+            "--repeat",
+            "1",
+        )  # fmt: skip
+    )
+    groups = int(re.search(r"; ([\d,]+) phase groups;", out).group(1))
+    statuses = ast.literal_eval(re.search(r"statuses: (.*)", out).group(1))
+    # Certified from 1985 to 2025: people in several phases of their cycles.
+    assert groups > 1, out
+    assert sum(statuses.values()) == 300, out
+    assert "| of which outside the groups' evaluations |" in out
+
+
 def test_cli_benchmark_runs_muster_evaluate_and_duckdb():
     out = succeeded(
         run_script(
