@@ -205,8 +205,11 @@ def _profile(provider: Agency) -> dict:
 
 def _evidence(certificate: Certificate) -> dict:
     """B.1.9 Evidence of how the credit was earned: the seat time Muster
-    credited and the passed assessment's pass mark. Not the score, and no link
-    to the seat-time log, which only the officer's agencies may read."""
+    credited and that the final assessment was passed. Not the pass mark: the
+    course's mark may be edited after the officer passed, and no attempt keeps
+    the mark it was judged by, so a badge downloaded later would state a mark
+    the officer never sat under. Not the score, and no link to the seat-time
+    log, which only the officer's agencies may read."""
     enrollment = certificate.enrollment
     minutes = enrollment.active_seconds // 60
     return {
@@ -217,7 +220,7 @@ def _evidence(certificate: Certificate) -> dict:
                 "narrative": (
                     f"{minutes} minutes of seat time credited by Muster's "
                     "server-side timer across every lesson; final assessment "
-                    f"passed (pass mark {enrollment.course.pass_mark}%)."
+                    "passed."
                 ),
             }
         ]
