@@ -5,7 +5,7 @@
 #               and the task worker (production serving: docs/deploy.md)
 #   make test   install if needed (Python packages; axe-core with npm), run the whole
 #               test suite in parallel (TEST_WORKERS=auto: one process per core)
-#   make lint   ruff
+#   make lint   ruff check and ruff format --check
 #   make lock   pin the installed versions into requirements.lock
 
 PYTHON ?= python3
@@ -80,6 +80,7 @@ test: venv $(NODE_STAMP)
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 lock:
 	@test -x $(BIN)/pip || { echo "No $(VENV) yet: run make venv first." >&2; exit 1; }

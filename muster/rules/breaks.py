@@ -46,7 +46,9 @@ def in_play(mandate: Mandate, breaks: Sequence[Break], year: int) -> int:
     return last
 
 
-def with_breaks_in_play(people: PeopleTable, mandate: Mandate, year: int) -> PeopleTable:
+def with_breaks_in_play(
+    people: PeopleTable, mandate: Mandate, year: int
+) -> PeopleTable:
     """`people` with each person's break in play for `year` as their latest
     (`in_play`); the same table when nobody has an earlier break, or none of
     them changes."""

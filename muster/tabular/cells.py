@@ -232,7 +232,9 @@ def breaks_text(breaks) -> str:
     >>> breaks_text([(date(2015, 3, 1), date(2017, 6, 30))])
     '2015-03-01 to 2017-06-30'
     """
-    return "; ".join(f"{left.isoformat()} to {back.isoformat()}" for left, back in breaks)
+    return "; ".join(
+        f"{left.isoformat()} to {back.isoformat()}" for left, back in breaks
+    )
 
 
 def parse_word(text: str, kind: str = "word") -> str:

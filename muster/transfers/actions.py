@@ -459,7 +459,14 @@ def _close(transfer, status, actor, reason: str, request) -> TransferRequest:
 
 
 def ask_compliance_export(
-    user, agency: Agency, *, person_ids: list[int], year: int, fmt: str, today, request=None
+    user,
+    agency: Agency,
+    *,
+    person_ids: list[int],
+    year: int,
+    fmt: str,
+    today,
+    request=None,
 ) -> ExportJob:
     """Store a compliance export of `agency` for `year` and its audit entry:
     evaluated at once for at most `MUSTER_EXPORT_INLINE` people, else queued

@@ -6,54 +6,154 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agencies', '0012_license_dates_of_own'),
-        ('packages', '0003_cmi5_preferences_read'),
+        ("agencies", "0012_license_dates_of_own"),
+        ("packages", "0003_cmi5_preferences_read"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='package',
-            name='objectives_global_to_system',
-            field=models.BooleanField(default=True, help_text="SCORM 2004 adlseq:objectivesGlobalToSystem: global objectives shared with the learner's other courses, else kept to this one."),
+            model_name="package",
+            name="objectives_global_to_system",
+            field=models.BooleanField(
+                default=True,
+                help_text="SCORM 2004 adlseq:objectivesGlobalToSystem: global objectives shared with the learner's other courses, else kept to this one.",
+            ),
         ),
         migrations.AddField(
-            model_name='package',
-            name='shared_data_global_to_system',
-            field=models.BooleanField(default=True, help_text='SCORM 2004 4th edition adlcp:sharedDataGlobalToSystem, likewise for shared data (adl.data).'),
+            model_name="package",
+            name="shared_data_global_to_system",
+            field=models.BooleanField(
+                default=True,
+                help_text="SCORM 2004 4th edition adlcp:sharedDataGlobalToSystem, likewise for shared data (adl.data).",
+            ),
         ),
         migrations.AddField(
-            model_name='packageitem',
-            name='data_maps',
-            field=models.JSONField(blank=True, default=list, help_text="SCORM 2004 4th edition: the item's adlcp:map shared data maps."),
+            model_name="packageitem",
+            name="data_maps",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="SCORM 2004 4th edition: the item's adlcp:map shared data maps.",
+            ),
         ),
         migrations.AddField(
-            model_name='packageitem',
-            name='objectives',
-            field=models.JSONField(blank=True, default=list, help_text="SCORM 2004: the activity's objectives, primary first, each with its maps to global objectives (manifest.objectives)."),
+            model_name="packageitem",
+            name="objectives",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="SCORM 2004: the activity's objectives, primary first, each with its maps to global objectives (manifest.objectives).",
+            ),
         ),
         migrations.CreateModel(
-            name='GlobalObjective',
+            name="GlobalObjective",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('target_id', models.TextField(help_text='targetObjectiveID, as in the manifest.')),
-                ('target_key', models.CharField(help_text='SHA-256 of target_id.', max_length=64)),
-                ('success_status', models.CharField(default='unknown', help_text='passed (satisfied), failed or unknown.', max_length=10)),
-                ('normalized_measure', models.DecimalField(blank=True, decimal_places=7, max_digits=8, null=True)),
-                ('score_raw', models.DecimalField(blank=True, decimal_places=7, max_digits=24, null=True)),
-                ('score_min', models.DecimalField(blank=True, decimal_places=7, max_digits=24, null=True)),
-                ('score_max', models.DecimalField(blank=True, decimal_places=7, max_digits=24, null=True)),
-                ('completion_status', models.CharField(default='unknown', max_length=20)),
-                ('progress_measure', models.DecimalField(blank=True, decimal_places=7, max_digits=8, null=True)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('package', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='packages.package')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agencies.person')),
-                ('written_by', models.ForeignKey(help_text='The commit that last wrote it: the evidence.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='packages.cmicommit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "target_id",
+                    models.TextField(
+                        help_text="targetObjectiveID, as in the manifest."
+                    ),
+                ),
+                (
+                    "target_key",
+                    models.CharField(help_text="SHA-256 of target_id.", max_length=64),
+                ),
+                (
+                    "success_status",
+                    models.CharField(
+                        default="unknown",
+                        help_text="passed (satisfied), failed or unknown.",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "normalized_measure",
+                    models.DecimalField(
+                        blank=True, decimal_places=7, max_digits=8, null=True
+                    ),
+                ),
+                (
+                    "score_raw",
+                    models.DecimalField(
+                        blank=True, decimal_places=7, max_digits=24, null=True
+                    ),
+                ),
+                (
+                    "score_min",
+                    models.DecimalField(
+                        blank=True, decimal_places=7, max_digits=24, null=True
+                    ),
+                ),
+                (
+                    "score_max",
+                    models.DecimalField(
+                        blank=True, decimal_places=7, max_digits=24, null=True
+                    ),
+                ),
+                (
+                    "completion_status",
+                    models.CharField(default="unknown", max_length=20),
+                ),
+                (
+                    "progress_measure",
+                    models.DecimalField(
+                        blank=True, decimal_places=7, max_digits=8, null=True
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "package",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="packages.package",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="agencies.person",
+                    ),
+                ),
+                (
+                    "written_by",
+                    models.ForeignKey(
+                        help_text="The commit that last wrote it: the evidence.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="packages.cmicommit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['person', 'target_id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('package__isnull', True)), fields=('person', 'target_key'), name='one_system_global_objective'), models.UniqueConstraint(condition=models.Q(('package__isnull', False)), fields=('person', 'package', 'target_key'), name='one_package_global_objective')],
+                "ordering": ["person", "target_id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("package__isnull", True)),
+                        fields=("person", "target_key"),
+                        name="one_system_global_objective",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("package__isnull", False)),
+                        fields=("person", "package", "target_key"),
+                        name="one_package_global_objective",
+                    ),
+                ],
             },
         ),
     ]

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('packages', '0005_scorm_rollup'),
+        ("packages", "0005_scorm_rollup"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='package',
-            name='cmi5_objectives',
-            field=models.JSONField(blank=True, default=list, help_text="cmi5 13.1.3: the course structure's objectives (id, title, description) and the publisher ids of the blocks and AUs that refer to them."),
+            model_name="package",
+            name="cmi5_objectives",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="cmi5 13.1.3: the course structure's objectives (id, title, description) and the publisher ids of the blocks and AUs that refer to them.",
+            ),
         ),
     ]

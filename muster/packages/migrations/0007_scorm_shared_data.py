@@ -6,29 +6,79 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agencies', '0013_license_earlier_breaks'),
-        ('packages', '0006_cmi5_objectives'),
+        ("agencies", "0013_license_earlier_breaks"),
+        ("packages", "0006_cmi5_objectives"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SharedData',
+            name="SharedData",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('target_id', models.TextField(help_text='adlcp:map targetID, as in the manifest.')),
-                ('target_key', models.CharField(help_text='SHA-256 of target_id.', max_length=64)),
-                ('store', models.TextField(blank=True)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('package', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='packages.package')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agencies.person')),
-                ('written_by', models.ForeignKey(help_text='The commit that last wrote it: the evidence.', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='packages.cmicommit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "target_id",
+                    models.TextField(
+                        help_text="adlcp:map targetID, as in the manifest."
+                    ),
+                ),
+                (
+                    "target_key",
+                    models.CharField(help_text="SHA-256 of target_id.", max_length=64),
+                ),
+                ("store", models.TextField(blank=True)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "package",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="packages.package",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="agencies.person",
+                    ),
+                ),
+                (
+                    "written_by",
+                    models.ForeignKey(
+                        help_text="The commit that last wrote it: the evidence.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="packages.cmicommit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'shared data',
-                'ordering': ['person', 'target_id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('package__isnull', True)), fields=('person', 'target_key'), name='one_system_shared_data'), models.UniqueConstraint(condition=models.Q(('package__isnull', False)), fields=('person', 'package', 'target_key'), name='one_package_shared_data')],
+                "verbose_name_plural": "shared data",
+                "ordering": ["person", "target_id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("package__isnull", True)),
+                        fields=("person", "target_key"),
+                        name="one_system_shared_data",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("package__isnull", False)),
+                        fields=("person", "package", "target_key"),
+                        name="one_package_shared_data",
+                    ),
+                ],
             },
         ),
     ]

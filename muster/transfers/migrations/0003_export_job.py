@@ -7,35 +7,92 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agencies', '0012_license_dates_of_own'),
-        ('transfers', '0002_transfer_request'),
+        ("agencies", "0012_license_dates_of_own"),
+        ("transfers", "0002_transfer_request"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ExportJob',
+            name="ExportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('fmt', models.CharField(choices=[('csv', 'CSV'), ('pdf', 'PDF')], max_length=3)),
-                ('as_of', models.DateField(help_text='The day the report is judged on.')),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('status', models.CharField(choices=[('queued', 'Waiting for a task worker'), ('running', 'Evaluating'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('progress', models.CharField(blank=True, max_length=200)),
-                ('error', models.TextField(blank=True)),
-                ('people', models.PositiveIntegerField(default=0, help_text='People on staff.')),
-                ('person_ids', models.JSONField(default=list, help_text='The staff the requester could see when asking.')),
-                ('file_name', models.CharField(blank=True, max_length=200)),
-                ('content', models.BinaryField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='agencies.agency')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField()),
+                (
+                    "fmt",
+                    models.CharField(
+                        choices=[("csv", "CSV"), ("pdf", "PDF")], max_length=3
+                    ),
+                ),
+                (
+                    "as_of",
+                    models.DateField(help_text="The day the report is judged on."),
+                ),
+                (
+                    "requested_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Waiting for a task worker"),
+                            ("running", "Evaluating"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("progress", models.CharField(blank=True, max_length=200)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "people",
+                    models.PositiveIntegerField(
+                        default=0, help_text="People on staff."
+                    ),
+                ),
+                (
+                    "person_ids",
+                    models.JSONField(
+                        default=list,
+                        help_text="The staff the requester could see when asking.",
+                    ),
+                ),
+                ("file_name", models.CharField(blank=True, max_length=200)),
+                ("content", models.BinaryField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="agencies.agency",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-requested_at', '-pk'],
+                "ordering": ["-requested_at", "-pk"],
             },
         ),
     ]
