@@ -214,6 +214,14 @@ LICENSE_ADDED = (
     "{state} license {number} added: matched by email to this person, who held "
     "no {state} license (no new person made)"
 )
+# Said beside LICENSE_ADDED when the person came in by an LMS roster sync: their
+# email is what the LMS sent, which a learner may be able to edit there, so the
+# coordinator checks it is the license holder before confirming.
+FROM_LMS_SYNC = (
+    "this person was added by an LMS roster sync with the email the LMS sent, "
+    "which Muster has not verified: check they are the holder of license {number} "
+    "before confirming"
+)
 LICENSE_NOT_ADDED = (
     "matched by email to this person, who holds no {state} license, but it is "
     "not added: another agency employs this person too (a platform "
@@ -446,7 +454,7 @@ def _staff_by_email(agency: Agency, rows: list[RosterRow]) -> dict[str, list[Per
         people = (
             Person.objects.annotate(email_key=Lower("email"))
             .filter(email_key__in=emails[start : start + 900], pk__in=staff)
-            .prefetch_related("licenses")
+            .prefetch_related("licenses", "lti_identities")
             .order_by("pk")
         )
         for person in people:
@@ -503,6 +511,10 @@ def _plan_addition(plan, row, person: Person, job: Employment, kept: dict) -> No
         plan.plans.append(RowPlan(row.row, "unchanged", str(person), notes))
         return
     changes = [LICENSE_ADDED.format(**words)]
+    # The LMS's identities are read by relation name: lti comes after transfers
+    # in the layer order.
+    if person.lti_identities.all():
+        changes.append(FROM_LMS_SYNC.format(**words))
     changes += _changes(row, person, None, job, keep)
     plan.plans.append(RowPlan(row.row, "update", str(person), changes))
     plan.additions[row.row] = person

@@ -277,6 +277,9 @@ class RosterThenImportTestCase(RosterBase):
                                "Email": "dora@riverton.test"})  # fmt: skip
         preview, confirmed = import_roster(self.client, self.agency.code, [row])
         self.assertContains(preview, "MO license MO900005 added: matched by email")
+        # The email is the LMS's word, which a learner may edit there: the
+        # coordinator is told to check it is the holder.
+        self.assertContains(preview, "added by an LMS roster sync")
         self.assertEqual(confirmed.status_code, 200)
         self.assertEqual(Person.objects.count(), people)
         self.assertEqual(

@@ -48,6 +48,8 @@ class RosterAddsLicenseTestCase(RosterTestBase):
         self.assertEqual((action, label), ("update", "Dora Diaz"))
         self.assertIn("MO license MO700001 added: matched by email", changes[0])
         self.assertIn("external id: (blank) → B-4", changes)
+        # Dora was entered on the person form, not by an LMS sync: no warning.
+        self.assertFalse(any("LMS roster sync" in change for change in changes))
         self.assertContains(preview, "no new person made")
         self.assertEqual(License.objects.filter(person=self.dora).count(), 0)
         self.confirm(batch)
