@@ -650,7 +650,11 @@ def apply_roster(
             for row, p in zip(plan.rows, plan.plans, strict=True)
             if p.action == "create"
         ]
-        _create_people(agency, new_rows, today, actor, reason)
+        created = _create_people(agency, new_rows, today, actor, reason)
+        # Only the people a row created or changed: an unchanged row changes no
+        # one's standing, and re-evaluating a whole roster re-sent as it was cost
+        # a confirm 15x its writes (2026-12-06, 10,000 rows).
+        touched = {person.pk for person in created}
         holders = [license.person_id for license in plan.matches.values()]
         added = {row: person.pk for row, person in plan.additions.items()}
         staff = _staff(agency, holders + list(added.values()))
@@ -667,18 +671,15 @@ def apply_roster(
             job = staff[person.pk]
             keep = kept.get(person.pk, {})
             _update(agency, row, person, license, job, keep, actor, reason)
-        # New people, changed licenses and jobs: the agency's staff, refreshed.
-        staff_ids = Employment.objects.filter(agency=agency).values_list(
-            "person_id", flat=True
-        )
-        refresh_standings(set(staff_ids) | set(holders))
+            touched.add(person.pk)
+        refresh_standings(touched)
     return {
         action: plan.count(action)
         for action in ("create", "update", "unchanged", "transfer")
     }
 
 
-def _create_people(agency, rows, today, actor, reason) -> None:
+def _create_people(agency, rows, today, actor, reason) -> list[Person]:
     people = Person.objects.bulk_create(
         Person(**{"external_id": "", "email": "", **_wanted(row)["person"]})
         for row in rows
@@ -720,6 +721,7 @@ def _create_people(agency, rows, today, actor, reason) -> None:
             )
         ]
     )
+    return people
 
 
 def _add_license(agency, row: RosterRow, person: Person, actor, reason) -> License:
