@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 
 from django.db.models import QuerySet
 
@@ -81,12 +82,7 @@ def judge_people(
     by_code: dict[str, list[tuple]] = {}
     for lic in licenses:
         if _evaluated(lic, library):
-            values = tuple(
-                lic.person.last_name
-                if name == "person__last_name"
-                else getattr(lic, name)
-                for name in LICENSE_VALUES
-            )
+            values = _license_values(lic)
             by_code.setdefault(lic.jurisdiction, []).append(values)
     judged: dict[tuple[int, str], list[Judged]] = {}
     if by_code:
@@ -103,6 +99,11 @@ def judge_people(
             _license(lic, judged, library, words)
         )
     return found
+
+
+# The same values as `values_list(*LICENSE_VALUES)`, read off a License (its
+# person selected with it): a related field's `__` is an attribute's `.`.
+_license_values = attrgetter(*(name.replace("__", ".") for name in LICENSE_VALUES))
 
 
 def _evaluated(license: License, library) -> bool:
