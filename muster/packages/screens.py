@@ -50,6 +50,14 @@ def cmi5_course(request: HttpRequest, code: str, course_id: int) -> HttpResponse
     )
 
 
+def au_at(enrollment, position: int):
+    """The AU at this position in the enrollment's package, or 404."""
+    item = enrollment.course.package.items.filter(position=position).first()
+    if item is None:
+        raise Http404("No such AU.")
+    return item
+
+
 @login_required
 def cmi5_statements(
     request: HttpRequest, code: str, enrollment_id: int, position: int
@@ -58,9 +66,7 @@ def cmi5_statements(
     agency, enrollment = access.cmi5_readable_enrollment(
         request.user, code, enrollment_id
     )
-    item = enrollment.course.package.items.filter(position=position).first()
-    if item is None:
-        raise Http404("No such AU.")
+    item = au_at(enrollment, position)
     try:
         page = au_statements(agency, enrollment, item, more=request.GET.get("more", ""))
     except Invalid as error:

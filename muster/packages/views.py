@@ -51,6 +51,7 @@ from muster.packages import (
 )
 from muster.packages.choices import PackageKind
 from muster.packages.forms import PackageUploadForm
+from muster.packages.screens import au_at
 from muster.packages.zipcheck import PackageError
 
 # --- Authoring -------------------------------------------------------------------
@@ -479,9 +480,7 @@ def cmi5_waive(
     agency, enrollment = access.cmi5_waivable_enrollment(
         request.user, code, enrollment_id
     )
-    item = enrollment.course.package.items.filter(position=position).first()
-    if item is None:
-        raise Http404("No such AU.")
+    item = au_at(enrollment, position)
     try:
         cmi5.waive(
             actor=request.user,
