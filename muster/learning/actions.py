@@ -253,9 +253,14 @@ def _record(enrollment: Enrollment, approval: CourseApproval, request, content):
 
 
 def _employer(person: Person) -> Agency | None:
+    return employer_of(person.pk)
+
+
+def employer_of(person_id: int) -> Agency | None:
+    """The agency the person currently works for (latest start), or None."""
     employment = (
         Employment.objects.current()
-        .filter(person=person)
+        .filter(person_id=person_id)
         .select_related("agency")
         .order_by("-starts_on", "pk")
         .first()

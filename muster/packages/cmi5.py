@@ -31,9 +31,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from muster.agencies.models import Agency, Employment
+from muster.agencies.models import Agency
 from muster.audit.choices import Action
 from muster.audit.log import record_event
+from muster.learning.actions import employer_of
 from muster.learning.models import Enrollment
 from muster.packages import launch as launching
 from muster.packages.models import (
@@ -138,14 +139,7 @@ LMS_AUTHORITY = {
 
 def agency_of(enrollment: Enrollment) -> Agency | None:
     """The agency whose LRS keeps the learner's cmi5 statements: their employer."""
-    employment = (
-        Employment.objects.current()
-        .filter(person_id=enrollment.person_id)
-        .select_related("agency")
-        .order_by("-starts_on", "pk")
-        .first()
-    )
-    return employment.agency if employment else None
+    return employer_of(enrollment.person_id)
 
 
 # --- Registration (9.6.1) -------------------------------------------------------
@@ -555,7 +549,7 @@ def waive(
             after={"item": item.identifier, "reason": reason},
             reason=reason,
             request=request,
-            agency_id=(agency_of(enrollment).pk if agency_of(enrollment) else None),
+            agency_id=getattr(agency_of(enrollment), "pk", None),
             label=f"{enrollment.person}: {item.title}",
         )
         satisfied_course = _issue_satisfied(registration, session_id=session.session_id)
