@@ -24,8 +24,8 @@ from django.db.models import QuerySet
 from muster.agencies.models import Person
 from muster.xapi.identity import agent_key, normal_iri, normal_mbox
 from muster.xapi.models import lrs_home_page
+from muster.xapi.validation import IFIS
 
-IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
 MUSTER_ACCOUNT = re.compile(r"^(?:muster-)?person-(?P<pk>[0-9]+)$")
 
 
