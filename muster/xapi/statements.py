@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from muster.agencies.models import Agency
-from muster.xapi.identity import actor_keys
+from muster.xapi.identity import actor_keys, normal_mbox
 from muster.xapi.models import Activity, Attachment, LRSClient, Statement, StatementTerm
 from muster.xapi.policy import for_client
 from muster.xapi.validation import (
@@ -317,8 +317,6 @@ def _comparable(statement: dict, keep_timestamp: bool) -> str:
 def _comparable_actor(actor: dict) -> dict:
     """An Agent or Group with its identifiers normalised and its members in a
     fixed order."""
-    from muster.xapi.identity import normal_mbox
-
     actor = dict(actor)
     if "mbox" in actor:
         actor["mbox"] = normal_mbox(actor["mbox"])
