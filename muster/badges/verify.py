@@ -47,7 +47,10 @@ def verify_badge(token: str) -> Verdict:
     try:
         header = jwt.get_unverified_header(token)
     except jwt.InvalidTokenError:
-        return Verdict(INVALID, "This is not a signed credential (a VC-JWT).")
+        return Verdict(
+            INVALID,
+            "This is not a signed credential: neither a VC-JWT nor a credential with an embedded proof.",
+        )
     key = _key_for(str(header.get("kid", "")))
     if key is None:
         return Verdict(INVALID, "The key that signed it is not a key of this site.")
